@@ -1,0 +1,201 @@
+//! The admin panel shell: sign-in page, sidebar with the modules the user may open, account
+//! menu (profile, sign out).
+
+use crate::auth::api::{current_admin, sign_out, AdminSignIn};
+use crate::auth::{AdminMe, Surface};
+use crate::domain::permissions::Module;
+use crate::i18n::{use_lang, use_t, Msg};
+use crate::ui::{Button, ErrorNotice, Spinner, TextField};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_navigate;
+
+/// The signed-in admin-panel user, provided by the layout.
+pub fn use_admin() -> AdminMe {
+    expect_context::<AdminMe>()
+}
+
+#[component]
+pub fn AdminLayout() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_admin());
+    view! {
+        <Suspense fallback=|| view! { <Spinner /> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => {
+                        provide_context(me.clone());
+                        view! { <AdminFrame me /> }.into_any()
+                    }
+                    _ => view! { <Redirect path="/admin/login" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AdminFrame(me: AdminMe) -> impl IntoView {
+    let t = use_t();
+    let modules: Vec<Module> = me.modules.iter().collect();
+    view! {
+        <div class="admin">
+            <aside class="sidebar">
+                <a class="brand" href="/admin">{t(Msg::AdminPanel)}</a>
+                <nav aria-label=t(Msg::AdminPanel)>
+                    <ul data-testid="sidebar-modules">
+                        <li><A href="/admin" exact=true>{t(Msg::AdminHome)}</A></li>
+                        {modules
+                            .into_iter()
+                            .map(|m| view! {
+                                <li><A href=m.path() attr:data-module=m.as_str()>{t(m.label())}</A></li>
+                            })
+                            .collect_view()}
+                    </ul>
+                </nav>
+                <AccountMenu name=me.user.full_name() photo=me.user.photo_url.clone() />
+            </aside>
+            <main class="admin-main">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// The sidebar button with a small popup menu: Profile and Sign out.
+#[component]
+fn AccountMenu(name: String, photo: Option<String>) -> impl IntoView {
+    let t = use_t();
+    let open = RwSignal::new(false);
+    let navigate = use_navigate();
+    let sign_out_action = Action::new(|_: &()| sign_out(Surface::Admin));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out_action.value().get() {
+            // A full load drops every cached view of the signed-out user.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href("/admin/login");
+        }
+    });
+    let go_profile = move |_| {
+        open.set(false);
+        navigate("/admin/profile", Default::default());
+    };
+    view! {
+        <div class="account">
+            <button
+                type="button"
+                class="account-button"
+                aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                aria-label=t(Msg::AccountMenu)
+                data-testid="account-button"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {photo.map(|src| view! { <img class="avatar-sm" src=src alt="" /> })}
+                <span>{name}</span>
+            </button>
+            <Show when=move || open.get()>
+                <div
+                    class="menu"
+                    role="menu"
+                    data-testid="account-menu"
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            open.set(false);
+                        }
+                    }
+                >
+                    <button type="button" role="menuitem" on:click=go_profile.clone()>
+                        {t(Msg::Profile)}
+                    </button>
+                    <button
+                        type="button"
+                        role="menuitem"
+                        data-testid="sign-out"
+                        on:click=move |_| {
+                            sign_out_action.dispatch(());
+                        }
+                    >
+                        {t(Msg::SignOut)}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+pub fn AdminLogin() -> impl IntoView {
+    let t = use_t();
+    let action = ServerAction::<AdminSignIn>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href("/admin");
+        }
+    });
+    view! {
+        <main class="page-center">
+            <section class="card login-card">
+                <h1>{t(Msg::LoginTitle)}</h1>
+                <ActionForm action>
+                    <TextField name="login" label=Msg::LoginField autocomplete="username" required=true />
+                    <TextField
+                        name="password"
+                        label=Msg::PasswordField
+                        input_type="password"
+                        autocomplete="current-password"
+                        required=true
+                    />
+                    <ErrorNotice error />
+                    <Button submit=true busy=action.pending() test_id="sign-in">
+                        {t(Msg::SignIn)}
+                    </Button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+pub fn AdminDashboard() -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let me = use_admin();
+    let modules: Vec<Module> = me.modules.iter().collect();
+    let empty = modules.is_empty();
+    view! {
+        <h1>{Msg::AdminWelcome.with(lang, &[("name", &me.user.full_name())])}</h1>
+        {if empty {
+            view! { <p>{t(Msg::AdminNoModules)}</p> }.into_any()
+        } else {
+            view! {
+                <p>{t(Msg::AdminModulesIntro)}</p>
+                <ul class="module-grid">
+                    {modules
+                        .into_iter()
+                        .map(|m| view! { <li class="card"><a href=m.path()>{t(m.label())}</a></li> })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+    }
+}
+
+/// A module's page. Modules not open to the user say so (their data is refused by the server
+/// anyway).
+#[component]
+pub fn ModulePage(module: Module) -> impl IntoView {
+    let t = use_t();
+    let me = use_admin();
+    let allowed = me.modules.contains(module);
+    view! {
+        <h1>{t(module.label())}</h1>
+        {if allowed {
+            view! { <p class="muted">{t(Msg::ModuleComingSoon)}</p> }.into_any()
+        } else {
+            view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,112 @@
+//! The one server-side guard every server function goes through: it finds the session behind
+//! the request, checks status and module, and sets the HTTP status of refusals.
+
+use super::service::{self, Actor};
+use super::Surface;
+use crate::domain::audit::Origin;
+use crate::domain::permissions::Module;
+use crate::domain::user::UserStatus;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::state::AppState;
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use leptos::prelude::*;
+use std::net::SocketAddr;
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+fn headers() -> HeaderMap {
+    use_context::<Parts>().map(|p| p.headers).unwrap_or_default()
+}
+
+/// The client's address and agent, for the audit log.
+pub fn origin(channel: &str) -> Origin {
+    let parts = use_context::<Parts>();
+    let ip = parts.as_ref().and_then(|p| {
+        let forwarded = p
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        forwarded.or_else(|| {
+            p.extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ci| ci.0.ip().to_string())
+        })
+    });
+    let user_agent = parts.as_ref().and_then(|p| {
+        p.headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(256).collect())
+    });
+    Origin {
+        ip,
+        user_agent,
+        channel: channel.to_owned(),
+    }
+}
+
+/// Adds a `Set-Cookie` header to the response.
+pub fn set_cookie(value: &str) {
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        opts.append_header(header::SET_COOKIE, v);
+    }
+}
+
+pub fn session_token(surface: Surface) -> Option<String> {
+    super::cookie::token_from_headers(&headers(), surface)
+}
+
+/// The actor of this surface, if signed in.
+pub async fn actor(surface: Surface) -> AppResult<Option<Actor>> {
+    match session_token(surface) {
+        Some(token) => service::resolve(&state(), surface, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// A signed-in admin-panel user.
+pub async fn admin() -> AppResult<Actor> {
+    let actor = actor(Surface::Admin).await?.ok_or(AppError::Unauthorized)?;
+    if !service::has_admin_access(&actor) {
+        return Err(AppError::Forbidden(Msg::ErrNoAdminAccess));
+    }
+    Ok(actor)
+}
+
+/// A signed-in admin-panel user who holds `module`.
+pub async fn module(module: Module) -> AppResult<Actor> {
+    let actor = admin().await?;
+    service::require(&actor, module)?;
+    Ok(actor)
+}
+
+/// A signed-in, active Mini App user.
+pub async fn member() -> AppResult<Actor> {
+    let actor = actor(Surface::MiniApp).await?.ok_or(AppError::Unauthorized)?;
+    match actor.user.status {
+        UserStatus::Active => Ok(actor),
+        UserStatus::Pending => Err(AppError::Forbidden(Msg::ErrPendingAccess)),
+        UserStatus::Deactivated => Err(AppError::Forbidden(Msg::ErrAccountInactive)),
+    }
+}
+
+/// Sets the HTTP status of a refusal; every server function returns through it.
+pub fn respond<T>(result: AppResult<T>) -> AppResult<T> {
+    if let Err(e) = &result {
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        }
+    }
+    result
+}

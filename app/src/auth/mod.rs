@@ -1,0 +1,58 @@
+//! Sign-in: Telegram initData for the Mini App, login and password for the admin panel, and a
+//! development-only sign-in. Sessions live in the database; the cookie holds a random token.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cookie;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use crate::domain::permissions::ModuleSet;
+use crate::domain::user::{Role, User};
+use crate::domain::UserId;
+use serde::{Deserialize, Serialize};
+
+/// The two front ends. Each has its own cookie, so an admin who opens the Mini App in the same
+/// browser keeps both sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    MiniApp,
+    Admin,
+}
+
+impl Surface {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::MiniApp => "miniapp",
+            Surface::Admin => "admin",
+        }
+    }
+
+    pub fn cookie_name(self) -> &'static str {
+        match self {
+            Surface::MiniApp => "attest_app",
+            Surface::Admin => "attest_admin",
+        }
+    }
+}
+
+/// The signed-in admin-panel user with the modules they may open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminMe {
+    pub user: User,
+    pub modules: ModuleSet,
+}
+
+/// A user offered on the development sign-in page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevUser {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+    pub has_admin_access: bool,
+}

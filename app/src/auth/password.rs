@@ -1,0 +1,44 @@
+//! Admin-panel passwords: Argon2id hashes, computed off the async threads.
+
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+/// Hashes a password with Argon2id (default parameters: 19 MiB, 2 passes).
+pub async fn hash(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| internal("password hashing task", &e))?
+    .map_err(|e| internal("password hashing", &e))
+}
+
+/// Checks a password against a stored hash. Without a hash (unknown login), a dummy hash is
+/// checked so the answer takes as long as for a real account.
+pub async fn verify(password: String, stored: Option<String>) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let parsed = PasswordHash::new(&stored).map_err(|e| e.to_string())?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok::<bool, String>(ok && known)
+    })
+    .await
+    .map_err(|e| internal("password verification task", &e))?
+    .map_err(|e| internal("stored password hash", &e))
+}
+
+fn internal(what: &str, e: &dyn std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "{what} failed");
+    AppError::Internal
+}
+
+/// Argon2id hash of a random string nobody knows.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4DJJCZgrw4aNN4ewHKcgjNS3U1mJ9sDr+F/AGe3a4Sc";

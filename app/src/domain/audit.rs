@@ -1,0 +1,87 @@
+//! The audit trail: who did what to which target, when and from where.
+//! Every feature records through one storage function with these types.
+
+use super::{Timestamp, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Kinds of audited actions. The text form is stored and is the key of the Telegram topic the
+/// entry is posted to, so variants are only ever added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    UserRegistered,
+    ProfileEdited,
+    AdminCreated,
+    DictionaryEdited,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 7] = [
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignOut,
+        AuditAction::UserRegistered,
+        AuditAction::ProfileEdited,
+        AuditAction::AdminCreated,
+        AuditAction::DictionaryEdited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::UserRegistered => "user_registered",
+            AuditAction::ProfileEdited => "profile_edited",
+            AuditAction::AdminCreated => "admin_created",
+            AuditAction::DictionaryEdited => "dictionary_edited",
+        }
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = super::user::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        AuditAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or(super::user::UnknownValue(s))
+    }
+}
+
+/// Where a request came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// `miniapp`, `admin`, `bot`, `api` or `cli`.
+    pub channel: String,
+}
+
+impl Origin {
+    pub fn channel(channel: &str) -> Self {
+        Self {
+            channel: channel.to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+/// One audit entry to record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub actor_id: Option<UserId>,
+    /// Human-readable actor, kept even if the user is renamed later (e.g. a login typed at a
+    /// failed sign-in that matches nobody).
+    pub actor_label: String,
+    pub action: AuditAction,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// Structured details: before/after values, reasons.
+    pub details: serde_json::Value,
+    pub origin: Origin,
+}

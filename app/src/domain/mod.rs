@@ -1,0 +1,18 @@
+//! Domain types and rules: plain Rust, no HTTP, no database, no browser.
+//! Everything here compiles for the browser too, so forms run the same checks as the server.
+
+pub mod audit;
+pub mod events;
+pub mod ids;
+pub mod permissions;
+pub mod throttle;
+pub mod time;
+pub mod user;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod init_data;
+
+pub use ids::*;
+pub use time::Timestamp;

@@ -1,0 +1,99 @@
+//! Throttling of failed sign-ins: after `max_failures` within `window_secs` the key is locked
+//! for `lock_secs`. A success clears the key.
+
+use super::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    pub max_failures: i64,
+    pub window_secs: i64,
+    pub lock_secs: i64,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window_secs: 15 * 60,
+            lock_secs: 15 * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+    pub window_started_at: Timestamp,
+    pub locked_until: Option<Timestamp>,
+}
+
+/// Seconds until the key may try again, or `None` if it may try now.
+pub fn locked_for(state: Option<Failures>, now: Timestamp) -> Option<u64> {
+    let until = state?.locked_until?;
+    (until > now).then(|| ((until.millis() - now.millis() + 999) / 1000) as u64)
+}
+
+/// The state after one more failure.
+pub fn after_failure(state: Option<Failures>, now: Timestamp, policy: ThrottlePolicy) -> Failures {
+    let fresh = Failures {
+        count: 0,
+        window_started_at: now,
+        locked_until: None,
+    };
+    let current = match state {
+        Some(s) if s.window_started_at > now.minus_secs(policy.window_secs) => s,
+        // The window has passed (or a lock has ended): start counting again.
+        _ => fresh,
+    };
+    let count = current.count + 1;
+    Failures {
+        count,
+        window_started_at: current.window_started_at,
+        locked_until: (count >= policy.max_failures).then(|| now.plus_secs(policy.lock_secs)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Timestamp = Timestamp(1_000_000_000);
+
+    #[test]
+    fn locks_after_the_maximum_failures_within_the_window() {
+        let policy = ThrottlePolicy::default();
+        let mut state = None;
+        for i in 0..4 {
+            state = Some(after_failure(state, T0.plus_secs(i), policy));
+            assert_eq!(locked_for(state, T0.plus_secs(i)), None);
+        }
+        state = Some(after_failure(state, T0.plus_secs(10), policy));
+        assert_eq!(locked_for(state, T0.plus_secs(10)), Some(900));
+        assert_eq!(locked_for(state, T0.plus_secs(10 + 899)), Some(1));
+        assert_eq!(locked_for(state, T0.plus_secs(10 + 900)), None);
+    }
+
+    #[test]
+    fn failures_spread_beyond_the_window_do_not_lock() {
+        let policy = ThrottlePolicy::default();
+        let mut state = None;
+        for i in 0..10 {
+            let now = T0.plus_secs(i * 400);
+            state = Some(after_failure(state, now, policy));
+            assert_eq!(locked_for(state, now), None, "failure {i}");
+        }
+    }
+
+    #[test]
+    fn a_failure_after_the_lock_starts_a_new_window() {
+        let policy = ThrottlePolicy::default();
+        let locked = Failures {
+            count: 5,
+            window_started_at: T0,
+            locked_until: Some(T0.plus_secs(900)),
+        };
+        let next = after_failure(Some(locked), T0.plus_secs(2000), policy);
+        assert_eq!(next.count, 1);
+        assert_eq!(next.locked_until, None);
+    }
+}

@@ -1,0 +1,76 @@
+//! Instants are milliseconds since the Unix epoch (UTC) everywhere: in the database, on the
+//! wire and in rules. One integer type keeps SQL portable between SQLite and PostgreSQL and
+//! lets every rule take "now" from an injectable clock.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub const fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    pub const fn plus_secs(self, secs: i64) -> Self {
+        Self(self.0 + secs * 1000)
+    }
+
+    pub const fn minus_secs(self, secs: i64) -> Self {
+        Self(self.0 - secs * 1000)
+    }
+
+    /// Calendar date and time in the given UTC offset, as `DD.MM.YYYY HH:MM`.
+    /// The server and the browser format the same way, so hydration never disagrees.
+    pub fn format_datetime(self, utc_offset_minutes: i32) -> String {
+        let (y, mo, d, h, mi) = self.civil(utc_offset_minutes);
+        format!("{d:02}.{mo:02}.{y:04} {h:02}:{mi:02}")
+    }
+
+    /// Calendar date in the given UTC offset, as `DD.MM.YYYY`.
+    pub fn format_date(self, utc_offset_minutes: i32) -> String {
+        let (y, mo, d, _, _) = self.civil(utc_offset_minutes);
+        format!("{d:02}.{mo:02}.{y:04}")
+    }
+
+    fn civil(self, utc_offset_minutes: i32) -> (i64, u32, u32, u32, u32) {
+        let secs = self.0.div_euclid(1000) + i64::from(utc_offset_minutes) * 60;
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        // Howard Hinnant's days-from-civil inverse.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        (y, m, d, (sod / 3600) as u32, ((sod % 3600) / 60) as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_epoch_and_a_known_instant() {
+        assert_eq!(Timestamp(0).format_datetime(0), "01.01.1970 00:00");
+        // 2024-02-29T21:30:00Z is 2024-03-01 00:30 in Moscow (UTC+3).
+        assert_eq!(Timestamp(1_709_242_200_000).format_datetime(180), "01.03.2024 00:30");
+        assert_eq!(Timestamp(1_709_242_200_000).format_date(0), "29.02.2024");
+    }
+
+    #[test]
+    fn negative_instants_format_before_the_epoch() {
+        assert_eq!(Timestamp(-1000).format_datetime(0), "31.12.1969 23:59");
+    }
+}

@@ -1,0 +1,143 @@
+//! The error type of server functions and API endpoints. It crosses the network as JSON and
+//! carries translation keys, never internal details: those go to the logs.
+
+use crate::domain::permissions::PermissionDenied;
+use crate::i18n::{Lang, Msg};
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// A problem with one form field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub msg: Msg,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthorized,
+    /// A sign-in attempt failed (bad initData, wrong password); the message says why.
+    #[error("sign-in failed: {0:?}")]
+    SignInFailed(Msg),
+    #[error("forbidden: {0:?}")]
+    Forbidden(Msg),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input: {fields:?}")]
+    Invalid { fields: Vec<FieldError> },
+    /// A business rule refused the request; the message says which and why.
+    #[error("refused: {msg:?}")]
+    Refused {
+        msg: Msg,
+        params: Vec<(String, String)>,
+    },
+    #[error("too many attempts, retry after {retry_after_secs}s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("conflict")]
+    Conflict,
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the server or its answer was unreadable (client side only).
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn refused(msg: Msg) -> Self {
+        AppError::Refused {
+            msg,
+            params: Vec::new(),
+        }
+    }
+
+    pub fn invalid(field: &str, msg: Msg) -> Self {
+        AppError::Invalid {
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                msg,
+            }],
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::SignInFailed(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } | AppError::Refused { .. } => 422,
+            AppError::Throttled { .. } => 429,
+            AppError::Conflict => 409,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 503,
+        }
+    }
+
+    /// A stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "unauthorized",
+            AppError::SignInFailed(_) => "sign_in_failed",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Invalid { .. } => "invalid_input",
+            AppError::Refused { .. } => "refused",
+            AppError::Throttled { .. } => "throttled",
+            AppError::Conflict => "conflict",
+            AppError::Internal => "internal",
+            AppError::Transport(_) => "network",
+        }
+    }
+
+    /// The translated message shown to the user.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::Unauthorized => Msg::ErrUnauthorized.text(lang).to_owned(),
+            AppError::Forbidden(m) | AppError::SignInFailed(m) => m.text(lang).to_owned(),
+            AppError::NotFound => Msg::ErrNotFound.text(lang).to_owned(),
+            AppError::Invalid { fields } => match fields.as_slice() {
+                [one] => one.msg.text(lang).to_owned(),
+                _ => Msg::ErrValidation.text(lang).to_owned(),
+            },
+            AppError::Refused { msg, params } => {
+                let params: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                msg.with(lang, &params)
+            }
+            AppError::Throttled { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
+                Msg::ErrThrottled.with(lang, &[("minutes", &minutes)])
+            }
+            AppError::Conflict => Msg::ErrConflict.text(lang).to_owned(),
+            AppError::Internal => Msg::ErrInternal.text(lang).to_owned(),
+            AppError::Transport(_) => Msg::ErrNetwork.text(lang).to_owned(),
+        }
+    }
+
+    /// The message for one form field, if this error names it.
+    pub fn field(&self, name: &str) -> Option<Msg> {
+        match self {
+            AppError::Invalid { fields } => fields.iter().find(|f| f.field == name).map(|f| f.msg),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+impl From<PermissionDenied> for AppError {
+    fn from(e: PermissionDenied) -> Self {
+        AppError::Forbidden(e.msg())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

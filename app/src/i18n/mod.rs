@@ -1,0 +1,100 @@
+//! The one translation mechanism for every user-facing string: [`Msg`] keys with a Russian and
+//! an English text side by side in `messages.rs`, so a missing translation does not compile.
+//! Russian is the default; a `lang` cookie switches to English.
+
+mod messages;
+
+pub use messages::Msg;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    pub const COOKIE: &'static str = "lang";
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language chosen by a `lang=..` cookie in a `Cookie` header value; Russian otherwise.
+    pub fn from_cookie_header(header: Option<&str>) -> Lang {
+        header
+            .into_iter()
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == Self::COOKIE)
+            .and_then(|(_, v)| Lang::from_code(v))
+            .unwrap_or_default()
+    }
+}
+
+impl Msg {
+    /// The text with `{name}` placeholders replaced.
+    pub fn with(self, lang: Lang, params: &[(&str, &str)]) -> String {
+        params
+            .iter()
+            .fold(self.text(lang).to_owned(), |s, (k, v)| {
+                s.replace(&format!("{{{k}}}"), v)
+            })
+    }
+}
+
+/// The page's language, provided once at the root.
+pub fn provide_lang(lang: Lang) {
+    provide_context(lang);
+}
+
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// Returns a translator for the current language: `let t = use_t(); t(Msg::Save)`.
+pub fn use_t() -> impl Fn(Msg) -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move |m: Msg| m.text(lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_comes_from_the_cookie_or_defaults_to_russian() {
+        assert_eq!(Lang::from_cookie_header(None), Lang::Ru);
+        assert_eq!(Lang::from_cookie_header(Some("a=1; lang=en")), Lang::En);
+        assert_eq!(Lang::from_cookie_header(Some("lang=de")), Lang::Ru);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            Msg::PageOf.with(Lang::En, &[("n", "2"), ("total", "3")]),
+            "2 / 3"
+        );
+    }
+
+    #[test]
+    fn every_message_has_both_texts() {
+        for m in Msg::ALL {
+            assert!(!m.text(Lang::Ru).is_empty(), "{m:?} ru");
+            assert!(!m.text(Lang::En).is_empty(), "{m:?} en");
+        }
+    }
+}

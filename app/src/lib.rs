@@ -1,0 +1,23 @@
+//! Everything the server and the browser share: domain rules, translations, server functions
+//! and components. Server-only parts (storage, services, guards) are behind the `ssr` feature.
+
+#![recursion_limit = "256"]
+
+pub mod admin;
+pub mod auth;
+pub mod dev;
+pub mod dictionaries;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod miniapp;
+pub mod profile;
+mod root;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod storage;
+
+pub use root::{shell, App};

@@ -1,0 +1,164 @@
+//! The Mini App's bridge to `window.Telegram.WebApp`. Telegram passes launch parameters in the
+//! URL hash (`#tgWebAppData=…`); the raw initData is read from the WebApp object or the hash and
+//! kept in sessionStorage, because in-app navigation drops the hash.
+//! Outside the browser (server rendering) every function is a no-op.
+
+/// Raw initData of this launch, if the page was opened by Telegram.
+pub fn init_data() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        imp::init_data()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// The Telegram user id inside initData, read without validation (only to compare with the
+/// session the server already has; the server validates).
+pub fn unsafe_user_id(init_data: &str) -> Option<i64> {
+    let user = init_data
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "user")
+        .map(|(_, v)| v)?;
+    let decoded = js_decode(user)?;
+    let v: serde_json::Value = serde_json::from_str(&decoded).ok()?;
+    v.get("id")?.as_i64()
+}
+
+fn js_decode(s: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::decode_uri_component(&s.replace('+', " "))
+            .ok()
+            .map(String::from)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Some(s.to_owned())
+    }
+}
+
+/// Tells Telegram the app is ready, expands it and applies its theme colours.
+pub fn start() {
+    #[cfg(feature = "hydrate")]
+    imp::start();
+}
+
+/// Shows or hides Telegram's Back button; a tap goes back in the router's history.
+pub fn set_back_button(visible: bool) {
+    #[cfg(feature = "hydrate")]
+    imp::set_back_button(visible);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = visible;
+}
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    const STORAGE_KEY: &str = "attest.initData";
+
+    fn web_app() -> Option<Object> {
+        let window = web_sys::window()?;
+        let tg = Reflect::get(&window, &"Telegram".into()).ok()?;
+        let app = Reflect::get(&tg, &"WebApp".into()).ok()?;
+        app.dyn_into::<Object>().ok()
+    }
+
+    fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
+        Reflect::get(obj, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn call(obj: &JsValue, method: &str, args: &[JsValue]) {
+        if let Some(f) = get(obj, method).and_then(|f| f.dyn_into::<Function>().ok()) {
+            let arr: js_sys::Array = args.iter().collect();
+            if let Err(e) = f.apply(obj, &arr) {
+                web_sys::console::warn_2(&format!("Telegram.WebApp.{method} failed").into(), &e);
+            }
+        }
+    }
+
+    fn from_hash() -> Option<String> {
+        let hash = web_sys::window()?.location().hash().ok()?;
+        let hash = hash.strip_prefix('#').unwrap_or(&hash);
+        let params = web_sys::UrlSearchParams::new_with_str(hash).ok()?;
+        params.get("tgWebAppData").filter(|s| !s.is_empty())
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    pub fn init_data() -> Option<String> {
+        let found = web_app()
+            .and_then(|app| get(&app, "initData"))
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
+            .or_else(from_hash);
+        match found {
+            Some(raw) => {
+                if let Some(s) = storage() {
+                    let _ = s.set_item(STORAGE_KEY, &raw);
+                }
+                Some(raw)
+            }
+            None => storage()
+                .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+                .filter(|s| !s.is_empty()),
+        }
+    }
+
+    pub fn start() {
+        let Some(app) = web_app() else { return };
+        call(&app, "ready", &[]);
+        call(&app, "expand", &[]);
+        apply_theme(&app);
+        let on_back = Closure::<dyn Fn()>::new(|| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.history().and_then(|h| h.back());
+            }
+        });
+        if let Some(back) = get(&app, "BackButton") {
+            call(&back, "onClick", &[on_back.as_ref().clone()]);
+        }
+        // The handler lives as long as the page.
+        on_back.forget();
+    }
+
+    /// Sets `--tg-theme-*` CSS variables from `themeParams` (telegram-web-app.js does the same;
+    /// doing it here also covers a missing or late script).
+    fn apply_theme(app: &Object) {
+        let Some(params) = get(app, "themeParams") else { return };
+        let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let style = root.style();
+        let keys = Object::keys(params.unchecked_ref::<Object>());
+        for key in keys.iter() {
+            let Some(name) = key.as_string() else { continue };
+            let Some(value) = get(&params, &name).and_then(|v| v.as_string()) else {
+                continue;
+            };
+            let var = format!("--tg-theme-{}", name.replace('_', "-"));
+            let _ = style.set_property(&var, &value);
+        }
+    }
+
+    pub fn set_back_button(visible: bool) {
+        let Some(back) = web_app().and_then(|app| get(&app, "BackButton")) else {
+            return;
+        };
+        call(&back, if visible { "show" } else { "hide" }, &[]);
+    }
+}

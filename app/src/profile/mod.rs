@@ -1,0 +1,66 @@
+//! The signed-in person's profile: data from the database, first and last name editable.
+
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use crate::domain::user::{Role, UserStatus};
+use crate::domain::{TelegramId, Timestamp, UserId};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ProfileView {
+    pub id: UserId,
+    pub telegram_id: Option<TelegramId>,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: Option<String>,
+    pub photo_url: Option<String>,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub role: Role,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub status: UserStatus,
+    pub position: Option<String>,
+    pub branch: Option<String>,
+    pub registered_at: Timestamp,
+    pub login: Option<String>,
+}
+
+/// The admin-panel user's own profile.
+#[server(prefix = "/api", endpoint = "profile/get")]
+pub async fn my_profile() -> Result<ProfileView, AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::admin().await?;
+            service::profile(&guard::state(), actor.user.id).await
+        }
+        .await,
+    )
+}
+
+/// Changes the admin-panel user's own first and last name.
+#[server(prefix = "/api", endpoint = "profile/update_names")]
+pub async fn update_my_names(first_name: String, last_name: String) -> Result<ProfileView, AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::admin().await?;
+            let state = guard::state();
+            service::update_names(
+                &state,
+                &actor.user,
+                actor.user.id,
+                &first_name,
+                &last_name,
+                &guard::origin("admin"),
+            )
+            .await?;
+            service::profile(&state, actor.user.id).await
+        }
+        .await,
+    )
+}

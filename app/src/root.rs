@@ -1,0 +1,128 @@
+//! The HTML shell and the route table: the Mini App under `/app`, the admin panel under
+//! `/admin`. Telegram passes its launch parameters in the URL hash, so routing uses paths only.
+
+use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
+use crate::dev::DevSignIn;
+use crate::domain::permissions::Module;
+use crate::i18n::{provide_lang, use_t, Lang, Msg};
+use crate::miniapp::{MiniAppHome, MiniAppLayout};
+use crate::profile::page::ProfilePage;
+use crate::ui::{provide_toasts, Toaster};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around the app (rendered on the server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
+    let telegram_js = telegram_script_for_request();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="color-scheme" content="light dark" />
+                {telegram_js.map(|src| view! { <script src=src></script> })}
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The language of this page: on the server from the `lang` cookie, in the browser from the
+/// `lang` attribute the server wrote, so both render the same.
+fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        let cookie = use_context::<axum::http::request::Parts>().and_then(|p| {
+            p.headers
+                .get(axum::http::header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        Lang::from_cookie_header(cookie.as_deref())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Lang::from_code(&l))
+            .unwrap_or_default()
+    }
+}
+
+/// Telegram's script belongs to Mini App pages only, and tests leave it out.
+fn telegram_script_for_request() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.path().to_owned())?;
+        let src = use_context::<crate::state::AppState>()?
+            .config
+            .telegram_web_app_js
+            .clone();
+        (path.starts_with("/app") && !src.is_empty()).then_some(src)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_lang(request_lang());
+    provide_toasts();
+    let t = use_t();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/attest.css" />
+        <Title text=t(Msg::AppName) />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <Redirect path="/app" /> } />
+                <ParentRoute path=path!("/app") view=MiniAppLayout>
+                    <Route path=path!("") view=MiniAppHome />
+                </ParentRoute>
+                <Route path=path!("/admin/login") view=AdminLogin />
+                <ParentRoute path=path!("/admin") view=AdminLayout>
+                    <Route path=path!("") view=AdminDashboard />
+                    <Route path=path!("profile") view=ProfilePage />
+                    <Route path=path!("certifications") view=|| view! { <ModulePage module=Module::Certifications /> } />
+                    <Route path=path!("questions") view=|| view! { <ModulePage module=Module::QuestionBank /> } />
+                    <Route path=path!("users") view=|| view! { <ModulePage module=Module::Users /> } />
+                    <Route path=path!("gamification") view=|| view! { <ModulePage module=Module::Gamification /> } />
+                    <Route path=path!("audit") view=|| view! { <ModulePage module=Module::AuditLog /> } />
+                    <Route path=path!("api-keys") view=|| view! { <ModulePage module=Module::ApiKeys /> } />
+                    <Route path=path!("settings") view=|| view! { <ModulePage module=Module::Settings /> } />
+                </ParentRoute>
+                <Route path=path!("/dev") view=DevSignIn />
+            </Routes>
+        </Router>
+        <Toaster />
+    }
+}
+
+/// A real 404: the status is set during server rendering.
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    let t = use_t();
+    view! {
+        <main class="page-center">
+            <h1>{t(Msg::NotFoundTitle)}</h1>
+            <p>{t(Msg::NotFoundText)}</p>
+        </main>
+    }
+}

@@ -1,0 +1,61 @@
+//! What every server function and handler shares: the database, the clock and the settings.
+
+use crate::domain::clock::Clock;
+use crate::domain::throttle::ThrottlePolicy;
+use crate::domain::user::RegistrationMode;
+use crate::storage::Db;
+use std::sync::Arc;
+
+/// Settings the application layer needs (the server crate builds them from its configuration).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Bot token: the key of Mini App initData signatures. `None`: Telegram sign-in is off.
+    pub bot_token: Option<String>,
+    /// Maximum age of initData's `auth_date` in seconds; `None` switches the check off.
+    pub init_data_max_age_secs: Option<i64>,
+    pub registration: RegistrationMode,
+    pub miniapp_session_secs: i64,
+    pub admin_session_secs: i64,
+    /// `Secure; SameSite=None; Partitioned` cookies (needed inside Telegram's iframe).
+    pub secure_cookies: bool,
+    /// Development sign-in without Telegram or password.
+    pub dev_login: bool,
+    pub login_throttle: ThrottlePolicy,
+    /// Public base URL of the app, e.g. `https://attest.example.com`.
+    pub public_url: String,
+    /// Offset used to show dates (minutes east of UTC; Moscow is 180).
+    pub display_utc_offset_minutes: i32,
+    /// URL of telegram-web-app.js, empty to leave it out (tests use a shim).
+    pub telegram_web_app_js: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            bot_token: None,
+            init_data_max_age_secs: Some(24 * 3600),
+            registration: RegistrationMode::Approval,
+            miniapp_session_secs: 7 * 24 * 3600,
+            admin_session_secs: 12 * 3600,
+            secure_cookies: true,
+            dev_login: false,
+            login_throttle: ThrottlePolicy::default(),
+            public_url: "http://127.0.0.1:3000".into(),
+            display_utc_offset_minutes: 180,
+            telegram_web_app_js: "https://telegram.org/js/telegram-web-app.js".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+}
+
+impl AppState {
+    pub fn now(&self) -> crate::domain::Timestamp {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,48 @@
+//! Branches and positions.
+
+use super::{on_conn, Conn, StorageResult};
+use crate::domain::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// An entry of a dictionary (a branch or a position).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct DictEntry {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dictionary {
+    Branches,
+    Positions,
+}
+
+impl Dictionary {
+    fn table(self) -> &'static str {
+        match self {
+            Dictionary::Branches => "branches",
+            Dictionary::Positions => "positions",
+        }
+    }
+}
+
+pub async fn list(c: Conn<'_>, dict: Dictionary) -> StorageResult<Vec<DictEntry>> {
+    let sql = format!("SELECT id, name FROM {} ORDER BY name", dict.table());
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?)
+}
+
+/// Returns the entry with this name, creating it if needed.
+pub async fn ensure(
+    mut c: Conn<'_>,
+    dict: Dictionary,
+    name: &str,
+    now: Timestamp,
+) -> StorageResult<DictEntry> {
+    let insert = format!(
+        "INSERT INTO {} (name, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (name) DO NOTHING",
+        dict.table()
+    );
+    on_conn!(c.re(), |c| sqlx::query(&insert).bind(name).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    let select = format!("SELECT id, name FROM {} WHERE name = $1", dict.table());
+    Ok(on_conn!(c, |c| sqlx::query_as(&select).bind(name).fetch_one(c).await)?)
+}

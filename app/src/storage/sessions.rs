@@ -1,0 +1,110 @@
+//! Sessions of the Mini App and the admin panel. Only a hash of the token is stored.
+
+use super::{on_conn, Conn, StorageResult};
+use crate::auth::Surface;
+use crate::domain::audit::Origin;
+use crate::domain::user::User;
+use crate::domain::{SessionId, Timestamp, UserId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    pub session_id: SessionId,
+    #[sqlx(flatten)]
+    pub user: User,
+}
+
+#[tracing::instrument(skip(c, token_hash, origin))]
+pub async fn insert(
+    c: Conn<'_>,
+    token_hash: &str,
+    user_id: UserId,
+    surface: Surface,
+    now: Timestamp,
+    expires_at: Timestamp,
+    origin: &Origin,
+) -> StorageResult<SessionId> {
+    let id: (SessionId,) = on_conn!(c, |c| sqlx::query_as(
+        "INSERT INTO sessions (token_hash, user_id, surface, created_at, expires_at, last_seen_at, \
+         ip, user_agent, updated_at) VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $4) RETURNING id"
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(surface.as_str())
+    .bind(now)
+    .bind(expires_at)
+    .bind(&origin.ip)
+    .bind(&origin.user_agent)
+    .fetch_one(c)
+    .await)?;
+    Ok(id.0)
+}
+
+/// The session's user, if the session exists, is of this surface, is not revoked and has not
+/// expired.
+#[tracing::instrument(skip(c, token_hash))]
+pub async fn find_active(
+    c: Conn<'_>,
+    token_hash: &str,
+    surface: Surface,
+    now: Timestamp,
+) -> StorageResult<Option<SessionUser>> {
+    let sql = "SELECT s.id AS session_id, u.id, u.telegram_id, u.first_name, u.last_name, \
+               u.names_edited, u.username, u.photo_url, u.role, u.status, u.position_id, \
+               u.branch_id, u.external_id, u.login, u.registered_at, u.updated_at \
+               FROM sessions s JOIN users u ON u.id = s.user_id \
+               WHERE s.token_hash = $1 AND s.surface = $2 AND s.revoked_at IS NULL \
+               AND s.expires_at > $3";
+    Ok(on_conn!(c, |c| sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(surface.as_str())
+        .bind(now)
+        .fetch_optional(c)
+        .await)?)
+}
+
+#[tracing::instrument(skip(c))]
+pub async fn revoke(c: Conn<'_>, id: SessionId, now: Timestamp) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE sessions SET revoked_at = $2, updated_at = $2 WHERE id = $1 AND revoked_at IS NULL"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every session of a user (deactivation, password change).
+#[tracing::instrument(skip(c))]
+pub async fn revoke_all_of_user(
+    c: Conn<'_>,
+    user_id: UserId,
+    surface: Option<Surface>,
+    now: Timestamp,
+) -> StorageResult<u64> {
+    let surface = surface.map(Surface::as_str);
+    let done = on_conn!(c, |c| sqlx::query(
+        "UPDATE sessions SET revoked_at = $2, updated_at = $2 \
+         WHERE user_id = $1 AND revoked_at IS NULL AND ($3 IS NULL OR surface = $3)"
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(surface)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// Removes sessions that ended more than `keep_secs` ago.
+pub async fn purge_ended(c: Conn<'_>, now: Timestamp, keep_secs: i64) -> StorageResult<u64> {
+    let before = now.minus_secs(keep_secs);
+    let done = on_conn!(c, |c| sqlx::query(
+        "DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1"
+    )
+    .bind(before)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}

@@ -1,0 +1,43 @@
+//! Failed sign-in counting, shared by every server instance through the database.
+
+use super::{on_conn, Conn, StorageResult};
+use crate::domain::throttle::Failures;
+use crate::domain::Timestamp;
+
+pub async fn get(c: Conn<'_>, key: &str) -> StorageResult<Option<Failures>> {
+    let row: Option<(i64, Timestamp, Option<Timestamp>)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT failures, window_started_at, locked_until FROM login_throttle WHERE key = $1"
+    )
+    .bind(key)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|(count, window_started_at, locked_until)| Failures {
+        count,
+        window_started_at,
+        locked_until,
+    }))
+}
+
+pub async fn put(c: Conn<'_>, key: &str, state: Failures, now: Timestamp) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "INSERT INTO login_throttle (key, failures, window_started_at, locked_until, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (key) DO UPDATE SET failures = $2, window_started_at = $3, locked_until = $4, updated_at = $5"
+    )
+    .bind(key)
+    .bind(state.count)
+    .bind(state.window_started_at)
+    .bind(state.locked_until)
+    .bind(now)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn clear(c: Conn<'_>, key: &str) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(key)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

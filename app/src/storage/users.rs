@@ -1,0 +1,259 @@
+//! Users.
+
+use super::{on_conn, Conn, StorageResult};
+use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
+use crate::domain::{BranchId, PositionId, TelegramId, Timestamp, UserId};
+use crate::profile::ProfileView;
+
+const USER_COLUMNS: &str = "id, telegram_id, first_name, last_name, names_edited, username, \
+     photo_url, role, status, position_id, branch_id, external_id, login, registered_at, updated_at";
+
+fn select_user(filter: &str) -> String {
+    format!("SELECT {USER_COLUMNS} FROM users WHERE {filter}")
+}
+
+#[tracing::instrument(skip(c))]
+pub async fn get(c: Conn<'_>, id: UserId) -> StorageResult<Option<User>> {
+    let sql = select_user("id = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+#[tracing::instrument(skip(c))]
+pub async fn get_by_telegram_id(c: Conn<'_>, tg: TelegramId) -> StorageResult<Option<User>> {
+    let sql = select_user("telegram_id = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(tg).fetch_optional(c).await)?)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserWithPassword {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
+/// The user with this admin-panel login (case-insensitive) and their password hash.
+#[tracing::instrument(skip(c))]
+pub async fn get_by_login(c: Conn<'_>, login: &str) -> StorageResult<Option<UserWithPassword>> {
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE login = $1");
+    let login = login.trim().to_lowercase();
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(&login).fetch_optional(c).await)?)
+}
+
+/// A user to create, e.g. from the CLI, demo data or a pre-registration.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub telegram_id: Option<TelegramId>,
+    pub first_name: String,
+    pub last_name: String,
+    pub names_edited: bool,
+    pub username: Option<String>,
+    pub role: Role,
+    pub status: UserStatus,
+    pub position_id: Option<PositionId>,
+    pub branch_id: Option<BranchId>,
+    pub login: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+#[tracing::instrument(skip(c, new), fields(role = new.role.as_str()))]
+pub async fn insert(c: Conn<'_>, new: &NewUser, now: Timestamp) -> StorageResult<User> {
+    let sql = format!(
+        "INSERT INTO users (telegram_id, first_name, last_name, names_edited, username, role, \
+         status, position_id, branch_id, login, password_hash, registered_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12) RETURNING {USER_COLUMNS}"
+    );
+    let login = new.login.as_ref().map(|l| l.trim().to_lowercase());
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(new.telegram_id)
+        .bind(&new.first_name)
+        .bind(&new.last_name)
+        .bind(new.names_edited)
+        .bind(&new.username)
+        .bind(new.role.as_str())
+        .bind(new.status.as_str())
+        .bind(new.position_id)
+        .bind(new.branch_id)
+        .bind(&login)
+        .bind(&new.password_hash)
+        .bind(now)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Outcome of a Telegram sign-in or `/start`.
+#[derive(Debug, Clone)]
+pub struct TelegramUpsert {
+    pub user: User,
+    pub created: bool,
+}
+
+/// Creates the user from Telegram data, or refreshes username, photo and language. Names are
+/// refreshed only while nobody has edited them. Call inside a write transaction.
+#[tracing::instrument(skip(c, profile), fields(telegram_id = %profile.telegram_id))]
+pub async fn upsert_from_telegram(
+    mut c: Conn<'_>,
+    profile: &TelegramProfile,
+    status_if_new: UserStatus,
+    now: Timestamp,
+) -> StorageResult<TelegramUpsert> {
+    let first = profile.first_name_or_fallback();
+    let last = profile.last_name_or_empty();
+    let insert = format!(
+        "INSERT INTO users (telegram_id, first_name, last_name, names_edited, username, photo_url, \
+         language_code, role, status, registered_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, FALSE, $4, $5, $6, 'employee', $7, $8, $8, $8) \
+         ON CONFLICT (telegram_id) DO NOTHING RETURNING {USER_COLUMNS}"
+    );
+    let created: Option<User> = on_conn!(c.re(), |c| sqlx::query_as(&insert)
+        .bind(profile.telegram_id)
+        .bind(&first)
+        .bind(&last)
+        .bind(&profile.username)
+        .bind(&profile.photo_url)
+        .bind(&profile.language_code)
+        .bind(status_if_new.as_str())
+        .bind(now)
+        .fetch_optional(c)
+        .await)?;
+    if let Some(user) = created {
+        return Ok(TelegramUpsert {
+            user,
+            created: true,
+        });
+    }
+    let update = format!(
+        "UPDATE users SET username = $2, \
+           photo_url = COALESCE($3, photo_url), \
+           language_code = COALESCE($4, language_code), \
+           first_name = CASE WHEN names_edited THEN first_name ELSE $5 END, \
+           last_name = CASE WHEN names_edited THEN last_name ELSE $6 END, \
+           updated_at = $7 \
+         WHERE telegram_id = $1 RETURNING {USER_COLUMNS}"
+    );
+    let user: User = on_conn!(c, |c| sqlx::query_as(&update)
+        .bind(profile.telegram_id)
+        .bind(&profile.username)
+        .bind(&profile.photo_url)
+        .bind(&profile.language_code)
+        .bind(&first)
+        .bind(&last)
+        .bind(now)
+        .fetch_one(c)
+        .await)?;
+    Ok(TelegramUpsert {
+        user,
+        created: false,
+    })
+}
+
+/// Sets first and last name and marks them as edited, so Telegram never overwrites them.
+#[tracing::instrument(skip(c))]
+pub async fn update_names(
+    c: Conn<'_>,
+    id: UserId,
+    first_name: &str,
+    last_name: &str,
+    now: Timestamp,
+) -> StorageResult<Option<User>> {
+    let sql = format!(
+        "UPDATE users SET first_name = $2, last_name = $3, names_edited = TRUE, updated_at = $4 \
+         WHERE id = $1 RETURNING {USER_COLUMNS}"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .bind(first_name)
+        .bind(last_name)
+        .bind(now)
+        .fetch_optional(c)
+        .await)?)
+}
+
+#[tracing::instrument(skip(c, password_hash))]
+pub async fn set_login_and_password(
+    c: Conn<'_>,
+    id: UserId,
+    login: &str,
+    password_hash: &str,
+    now: Timestamp,
+) -> StorageResult<()> {
+    let login = login.trim().to_lowercase();
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE users SET login = $2, password_hash = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(&login)
+    .bind(password_hash)
+    .bind(now)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(c))]
+pub async fn set_role_and_status(
+    c: Conn<'_>,
+    id: UserId,
+    role: Role,
+    status: UserStatus,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE users SET role = $2, status = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(role.as_str())
+    .bind(status.as_str())
+    .bind(now)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Active users, for the development sign-in page.
+#[tracing::instrument(skip(c))]
+pub async fn list_active(c: Conn<'_>, limit: i64) -> StorageResult<Vec<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE status = 'active' ORDER BY role DESC, id LIMIT $1"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(limit).fetch_all(c).await)?)
+}
+
+pub async fn count(c: Conn<'_>) -> StorageResult<i64> {
+    let n: (i64,) = on_conn!(c, |c| sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(c)
+        .await)?;
+    Ok(n.0)
+}
+
+/// The profile page's view: the user with the names of their position and branch.
+#[tracing::instrument(skip(c))]
+pub async fn profile(c: Conn<'_>, id: UserId) -> StorageResult<Option<ProfileView>> {
+    let sql = "SELECT u.id, u.telegram_id, u.first_name, u.last_name, u.username, u.photo_url, \
+               u.role, u.status, p.name AS position, b.name AS branch, u.registered_at, u.login \
+               FROM users u \
+               LEFT JOIN positions p ON p.id = u.position_id \
+               LEFT JOIN branches b ON b.id = u.branch_id \
+               WHERE u.id = $1";
+    Ok(on_conn!(c, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?)
+}
+
+#[tracing::instrument(skip(c))]
+pub async fn set_placement(
+    c: Conn<'_>,
+    id: UserId,
+    position: Option<PositionId>,
+    branch: Option<BranchId>,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE users SET position_id = $2, branch_id = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(position)
+    .bind(branch)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

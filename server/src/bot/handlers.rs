@@ -1,0 +1,132 @@
+//! Bot commands. `/start` registers the user (or refreshes them) and answers with a button
+//! that opens the Mini App; anything else gets a short help.
+
+use super::send::with_retry;
+use app::auth::service::register_telegram_user;
+use app::domain::audit::Origin;
+use app::domain::user::{TelegramProfile, UserStatus};
+use app::domain::TelegramId;
+use app::i18n::{Lang, Msg};
+use app::state::AppState;
+use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
+use teloxide::utils::command::BotCommands;
+
+/// Commands of the bot; the doc comments are the command descriptions.
+#[derive(BotCommands, Clone, Debug)]
+#[command(rename_rule = "lowercase")]
+pub enum Command {
+    /// Open the app
+    Start(String),
+    /// Show help
+    Help,
+}
+
+pub fn schema() -> UpdateHandler<teloxide::RequestError> {
+    Update::filter_message()
+        .branch(
+            dptree::entry()
+                .filter_command::<Command>()
+                .endpoint(on_command),
+        )
+        .branch(dptree::endpoint(on_other_message))
+}
+
+fn lang_of(msg: &Message) -> Lang {
+    match msg.from.as_ref().and_then(|u| u.language_code.as_deref()) {
+        Some(code) if code.starts_with("en") => Lang::En,
+        _ => Lang::Ru,
+    }
+}
+
+fn profile_of(user: &teloxide::types::User) -> TelegramProfile {
+    TelegramProfile {
+        telegram_id: TelegramId(user.id.0 as i64),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone().unwrap_or_default(),
+        username: user.username.clone(),
+        photo_url: None,
+        language_code: user.language_code.clone(),
+    }
+}
+
+async fn on_command(bot: Bot, msg: Message, cmd: Command, state: AppState) -> ResponseResult<()> {
+    match cmd {
+        Command::Start(payload) => start(bot, msg, state, payload).await,
+        Command::Help => help(bot, msg).await,
+    }
+}
+
+async fn on_other_message(bot: Bot, msg: Message) -> ResponseResult<()> {
+    if msg.chat.is_private() {
+        help(bot, msg).await?;
+    }
+    Ok(())
+}
+
+async fn help(bot: Bot, msg: Message) -> ResponseResult<()> {
+    let text = Msg::BotHelp.text(lang_of(&msg));
+    with_retry("help", || bot.send_message(msg.chat.id, text).send()).await;
+    Ok(())
+}
+
+async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> ResponseResult<()> {
+    let (Some(from), true) = (msg.from.as_ref(), msg.chat.is_private()) else {
+        return Ok(());
+    };
+    let lang = lang_of(&msg);
+    let profile = profile_of(from);
+    let registered = async {
+        let mut tx = state.db.begin().await?;
+        let user = register_telegram_user(&state, tx.conn(), &profile, &Origin::channel("bot")).await?;
+        tx.commit().await?;
+        Ok::<_, app::storage::StorageError>(user)
+    }
+    .await;
+    let user = match registered {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, telegram_id = %profile.telegram_id, "/start: could not register");
+            let text = Msg::ErrInternal.text(lang);
+            with_retry("start error", || bot.send_message(msg.chat.id, text).send()).await;
+            return Ok(());
+        }
+    };
+    let name = user.full_name();
+    let text = match user.status {
+        UserStatus::Active => Msg::BotWelcome.with(lang, &[("name", &name)]),
+        UserStatus::Pending => Msg::BotWelcomePending.with(lang, &[("name", &name)]),
+        UserStatus::Deactivated => Msg::BotDeactivated.text(lang).to_owned(),
+    };
+    let keyboard = (user.status != UserStatus::Deactivated)
+        .then(|| open_app_keyboard(&state.config.public_url, &payload, lang))
+        .flatten();
+    with_retry("start reply", || {
+        let req = bot.send_message(msg.chat.id, text.clone());
+        match keyboard.clone() {
+            Some(k) => req.reply_markup(k).send(),
+            None => req.send(),
+        }
+    })
+    .await;
+    Ok(())
+}
+
+/// A `web_app` button (valid in private chats) that opens the Mini App; a deep-link payload
+/// (`/start <section>`, Telegram's rules: up to 64 of `A-Z a-z 0-9 _ -`) is passed on.
+fn open_app_keyboard(public_url: &str, payload: &str, lang: Lang) -> Option<InlineKeyboardMarkup> {
+    let valid = !payload.is_empty()
+        && payload.len() <= 64
+        && payload.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let url = if valid {
+        format!("{public_url}/app?start={payload}")
+    } else {
+        format!("{public_url}/app")
+    };
+    let url = url::Url::parse(&url).ok()?;
+    Some(InlineKeyboardMarkup::new([[InlineKeyboardButton::web_app(
+        Msg::BotOpenApp.text(lang),
+        WebAppInfo { url },
+    )]]))
+}

@@ -1,0 +1,49 @@
+//! Background jobs of the server process. Each runs in a loop until shutdown; a failed run is
+//! logged and retried at the next tick, never fatal.
+
+use app::state::AppState;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Keep ended sessions this long (for the audit trail's sake), then delete them.
+const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
+
+pub fn spawn_all(state: AppState, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![tokio::spawn(every(
+        "purge ended sessions",
+        Duration::from_secs(3600),
+        stop,
+        move || {
+            let state = state.clone();
+            async move {
+                let mut tx = state.db.begin().await?;
+                let n = app::storage::sessions::purge_ended(tx.conn(), state.now(), SESSION_RETENTION_SECS)
+                    .await?;
+                tx.commit().await?;
+                if n > 0 {
+                    tracing::info!(sessions = n, "purged ended sessions");
+                }
+                Ok(())
+            }
+        },
+    ))]
+}
+
+async fn every<F, Fut>(name: &'static str, period: Duration, mut stop: watch::Receiver<bool>, mut run: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), app::storage::StorageError>>,
+{
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = run().await {
+                    tracing::error!(job = name, error = %e, "background job failed");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}

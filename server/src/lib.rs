@@ -1,0 +1,11 @@
+//! The server process: HTTP (pages, server functions, public routes), the Telegram bot and
+//! background jobs. `main.rs` only parses the command line.
+
+pub mod bot;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod jobs;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,23 @@
+//! Plain HTTP routes beside the Leptos pages and server functions.
+
+pub mod auth;
+pub mod csrf;
+pub mod health;
+
+use app::error::AppError;
+use app::i18n::Lang;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// An error as JSON: `{"error": code, "message": translated text}` with its HTTP status.
+pub fn error_response(e: &AppError, headers: &HeaderMap) -> Response {
+    let lang = Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        Json(json!({ "error": e.code(), "message": e.message(lang) })),
+    )
+        .into_response()
+}

@@ -1,0 +1,177 @@
+//! Builds the application: database, migrations, HTTP router, bot and jobs.
+
+use crate::bot;
+use crate::config::{BotMode, Settings};
+use crate::routes;
+use app::domain::clock::Clock;
+use app::state::AppState;
+use app::storage::{Db, PoolSettings, StorageError};
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::trace::TraceLayer;
+
+/// State of the axum router: Leptos' options and the application state.
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] StorageError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("bot: {0}")]
+    Bot(String),
+    #[error("server: {0}")]
+    Serve(std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    bot: Option<bot::BotRuntime>,
+    settings: Settings,
+}
+
+pub async fn connect_db(settings: &Settings) -> Result<Db, StorageError> {
+    let db = Db::connect(
+        &settings.database_url,
+        &PoolSettings {
+            max_connections: settings.database_max_connections,
+            ..PoolSettings::default()
+        },
+    )
+    .await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let db = connect_db(&settings).await?;
+        tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
+        let state = AppState {
+            db,
+            clock,
+            config: Arc::new(settings.app.clone()),
+        };
+        let addr = settings.leptos.site_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let local = listener.local_addr().map_err(StartupError::Serve)?;
+
+        if settings.bot.token.is_none() {
+            tracing::warn!("TELEGRAM_BOT_TOKEN is not set: the bot is off and Mini App sign-in is refused");
+        } else if settings.bot.mode == BotMode::Off {
+            tracing::info!("BOT_MODE=off: the bot is off (Mini App sign-in still works)");
+        } else if !settings.app.public_url.starts_with("https://") {
+            tracing::warn!(public_url = %settings.app.public_url, "PUBLIC_URL is not https: Telegram will refuse the Mini App button");
+        }
+
+        let mut router = router(&settings, state.clone());
+        let mut bot = None;
+        if let Some((webhook, runtime)) =
+            bot::start_webhook(&settings.bot, &settings.app.public_url, local, state.clone())
+                .await
+                .map_err(StartupError::Bot)?
+        {
+            router = router.merge(webhook);
+            bot = Some(runtime);
+        }
+        Ok(Self {
+            listener,
+            router,
+            state,
+            bot,
+            settings,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then stops the bot and the jobs.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let Application {
+            listener,
+            router,
+            state,
+            bot,
+            settings,
+        } = self;
+        let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let jobs = crate::jobs::spawn_all(state.clone(), stop_rx);
+        tracing::info!(addr = %listener.local_addr().map_err(StartupError::Serve)?, "listening");
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        let _ = stop_tx.send(true);
+        if let Some(bot) = bot {
+            bot.stop().await;
+        }
+        for job in jobs {
+            job.abort();
+        }
+        state.db.close().await;
+        served.map_err(StartupError::Serve)
+    }
+}
+
+fn router(settings: &Settings, app: AppState) -> Router {
+    let leptos = settings.leptos.clone();
+    let server_state = ServerState {
+        leptos: leptos.clone(),
+        app: app.clone(),
+    };
+    let routes = generate_route_list(App);
+    let context = {
+        let app = app.clone();
+        move || provide_context(app.clone())
+    };
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/auth/telegram", post(routes::auth::telegram))
+        .route("/auth/me", get(routes::auth::me))
+        .leptos_routes_with_context(&server_state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .layer(axum::middleware::from_fn(routes::csrf::same_origin_writes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(server_state)
+}

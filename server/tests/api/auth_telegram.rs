@@ -1,0 +1,231 @@
+//! `POST /auth/telegram` and `GET /auth/me`: the public Mini App sign-in contract.
+
+use crate::helpers::{init_data_for, spawn_app, spawn_app_with, Backend, Options};
+use app::domain::user::{Role, UserStatus};
+use app::domain::{init_data, TelegramId};
+use app::storage;
+use serde_json::json;
+
+async fn preregister(app: &crate::helpers::TestApp, tg: i64, first: &str) {
+    let mut tx = app.state.db.begin().await.unwrap();
+    storage::users::insert(
+        tx.conn(),
+        &storage::users::NewUser {
+            telegram_id: Some(TelegramId(tg)),
+            first_name: first.into(),
+            last_name: "Предзаписанная".into(),
+            names_edited: true,
+            username: None,
+            role: Role::Employee,
+            status: UserStatus::Active,
+            position_id: None,
+            branch_id: None,
+            login: None,
+            password_hash: None,
+        },
+        app.state.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn audit_actions(app: &crate::helpers::TestApp) -> Vec<String> {
+    let mut c = app.state.db.read().await.unwrap();
+    storage::audit::recent(c.conn(), None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
+}
+
+async fn a_preregistered_user_signs_in_and_is_active(backend: Backend) {
+    let app = spawn_app(backend).await;
+    preregister(&app, 7001, "Анна").await;
+    let r = app.sign_in_telegram(7001, "Anna-in-Telegram").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["telegram_id"], 7001);
+    assert_eq!(r.body["first_name"], "Анна", "edited names are never overwritten");
+    assert_eq!(r.body["last_name"], "Предзаписанная");
+    assert_eq!(r.body["role"], "employee");
+    assert_eq!(r.body["status"], "active");
+    assert_eq!(r.body["username"], "user7001", "username is refreshed from Telegram");
+    let cookie = r.set_cookies.first().expect("a session cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=None", "Partitioned", "Path=/"] {
+        assert!(cookie.contains(attr), "{attr} missing in {cookie}");
+    }
+    let me = app.get("/auth/me").await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["telegram_id"], 7001);
+    assert_eq!(me.body["status"], "active");
+    let actions = audit_actions(&app).await;
+    assert!(actions.contains(&"sign_in".to_string()), "{actions:?}");
+    assert!(!actions.contains(&"user_registered".to_string()));
+}
+
+async fn an_unknown_user_is_registered_as_pending(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.sign_in_telegram(7002, "Пётр").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "pending");
+    assert_eq!(r.body["first_name"], "Пётр");
+    let me = app.get("/auth/me").await;
+    assert_eq!(me.body["status"], "pending");
+    let actions = audit_actions(&app).await;
+    assert!(actions.contains(&"user_registered".to_string()), "{actions:?}");
+    let mut c = app.state.db.read().await.unwrap();
+    let events = storage::events::after(c.conn(), app::domain::EventId(0), 10).await.unwrap();
+    assert!(
+        events.iter().any(|(_, e)| e.kind() == "user_registered"),
+        "registration publishes a domain event"
+    );
+}
+
+async fn open_registration_activates_unknown_users(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("REGISTRATION".into(), "open".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let r = app.sign_in_telegram(7003, "Ольга").await;
+    assert_eq!(r.body["status"], "active");
+}
+
+async fn bad_init_data_gets_401_and_no_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let now = app.now_secs();
+    let good = init_data_for(7004, "Ира", now);
+    let forged = init_data::sign(
+        &[("user", r#"{"id":7004,"first_name":"Ира"}"#), ("auth_date", &now.to_string())],
+        "999:another-bots-token",
+    );
+    let altered = good.replace("7004", "7005");
+    let expired = init_data_for(7004, "Ира", now - 2 * 86_400);
+    let cases = [
+        ("forged", forged),
+        ("altered", altered),
+        ("expired", expired),
+        ("malformed", "%%%not=init&data".to_string()),
+        ("empty", String::new()),
+        ("no hash", "auth_date=1&user=%7B%7D".to_string()),
+    ];
+    for (what, init) in cases {
+        let r = app.post_json("/auth/telegram", &json!({ "init_data": init })).await;
+        assert_eq!(r.status, 401, "{what}: {:?}", r.body);
+        assert_eq!(r.body["error"], "sign_in_failed", "{what}");
+        assert!(
+            r.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: a readable message"
+        );
+        assert!(r.set_cookies.is_empty(), "{what}: no cookie");
+    }
+    let r = app.get("/auth/me").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error"], "unauthorized");
+    let r = app.post_json("/auth/telegram", &json!({ "initData": "x" })).await;
+    assert_eq!(r.status, 400, "a body of the wrong shape is a bad request");
+    let actions = audit_actions(&app).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "sign_in_failed").count(),
+        6,
+        "every refused sign-in is audited"
+    );
+    // Nothing was registered by the forgeries.
+    let mut c = app.state.db.read().await.unwrap();
+    assert_eq!(storage::users::count(c.conn()).await.unwrap(), 0);
+}
+
+async fn later_sign_ins_refresh_only_what_telegram_owns(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.sign_in_telegram(7006, "Первое").await;
+    assert_eq!(r.body["first_name"], "Первое");
+    // Not edited yet: Telegram's new name is taken.
+    let r = app.sign_in_telegram(7006, "Второе").await;
+    assert_eq!(r.body["first_name"], "Второе");
+    // Edited in the admin panel: kept from now on.
+    let id = app::domain::UserId(r.body["id"].as_i64().unwrap());
+    let mut tx = app.state.db.begin().await.unwrap();
+    storage::users::update_names(tx.conn(), id, "Правленое", "Имя", app.state.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let r = app.sign_in_telegram(7006, "Третье").await;
+    assert_eq!(r.body["first_name"], "Правленое");
+    assert_eq!(r.body["last_name"], "Имя");
+}
+
+async fn sessions_expire_and_the_age_limit_is_configurable(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("MINIAPP_SESSION_SECS".into(), "60".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    assert_eq!(app.sign_in_telegram(7007, "Таня").await.status, 200);
+    assert_eq!(app.get("/auth/me").await.status, 200);
+    app.clock.advance_secs(61);
+    assert_eq!(app.get("/auth/me").await.status, 401, "an expired session is refused");
+}
+
+async fn without_a_bot_token_sign_in_is_refused_clearly(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("TELEGRAM_BOT_TOKEN".into(), String::new())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let init = init_data_for(7008, "Ян", app.now_secs());
+    let r = app.post_json("/auth/telegram", &json!({ "init_data": init })).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error"], "sign_in_failed");
+}
+
+async fn the_server_function_sign_in_matches_the_public_endpoint(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let init = init_data_for(7009, "Лев", app.now_secs());
+    let r = app.call("auth/telegram_sign_in", &[("init_data", &init)]).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["telegram_id"], 7009);
+    let r = app.call("auth/member", &[]).await;
+    assert_eq!(r.body["telegram_id"], 7009);
+    app.forget_cookies();
+    let r = app
+        .call("auth/telegram_sign_in", &[("init_data", "user=1&hash=00")])
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+async fn sessions_survive_a_server_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.sign_in_telegram(7010, "Ада").await.status, 200);
+    let cookie = app.get("/auth/me").await;
+    assert_eq!(cookie.status, 200);
+    let url = app.database_url.clone();
+    let jar = app.cookies();
+    app.stop().await;
+    let app = crate::helpers::spawn_on(url, Options::default()).await;
+    app.set_cookies(jar);
+    let me = app.get("/auth/me").await;
+    assert_eq!(me.status, 200, "the session lives in the database");
+    assert_eq!(me.body["telegram_id"], 7010);
+}
+
+crate::both_backends!(
+    sessions_survive_a_server_restart,
+    a_preregistered_user_signs_in_and_is_active,
+    an_unknown_user_is_registered_as_pending,
+    open_registration_activates_unknown_users,
+    bad_init_data_gets_401_and_no_session,
+    later_sign_ins_refresh_only_what_telegram_owns,
+    sessions_expire_and_the_age_limit_is_configurable,
+    without_a_bot_token_sign_in_is_refused_clearly,
+    the_server_function_sign_in_matches_the_public_endpoint,
+);

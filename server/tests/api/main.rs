@@ -1,0 +1,13 @@
+//! Integration tests: the real server on a random port against SQLite and PostgreSQL.
+//! PostgreSQL tests need `TEST_POSTGRES_URL` (the test command starts a throwaway cluster).
+
+mod helpers;
+
+mod fake_bot;
+
+mod auth_admin;
+mod auth_telegram;
+mod bot_start;
+mod guard;
+mod health;
+mod storage;
