@@ -1,9 +1,9 @@
 //! Development sign-in: pick a demo user without Telegram or password. The server refuses it
 //! unless the configuration enables it (dev mode).
 
-use crate::auth::api::{dev_sign_in, dev_users};
 use crate::auth::Surface;
-use crate::i18n::{use_lang, use_t, Msg};
+use crate::auth::api::{dev_sign_in, dev_users};
+use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{ErrorNotice, Spinner};
 use leptos::prelude::*;
 

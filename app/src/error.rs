@@ -3,9 +3,9 @@
 
 use crate::domain::permissions::PermissionDenied;
 use crate::i18n::{Lang, Msg};
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// A problem with one form field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

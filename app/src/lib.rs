@@ -20,4 +20,4 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod storage;
 
-pub use root::{shell, App};
+pub use root::{App, shell};

@@ -4,12 +4,12 @@
 use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
 use crate::dev::DevSignIn;
 use crate::domain::permissions::Module;
-use crate::i18n::{provide_lang, use_t, Lang, Msg};
+use crate::i18n::{Lang, Msg, provide_lang, use_t};
 use crate::miniapp::{MiniAppHome, MiniAppLayout};
 use crate::profile::page::ProfilePage;
-use crate::ui::{provide_toasts, Toaster};
+use crate::ui::{Toaster, provide_toasts};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
@@ -82,6 +82,13 @@ pub fn App() -> impl IntoView {
     provide_lang(request_lang());
     provide_toasts();
     let t = use_t();
+    // Marks the page as live once hydrated (end-to-end tests wait for it before acting).
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/attest.css" />

@@ -2,19 +2,22 @@
 
 use crate::config::Settings;
 use crate::demo;
-use crate::startup::{connect_db, Application};
-use app::auth::service::{create_admin, NewAdmin};
+use crate::startup::{Application, connect_db};
+use app::auth::service::{NewAdmin, create_admin};
+use app::domain::TelegramId;
 use app::domain::audit::Origin;
 use app::domain::clock::SystemClock;
 use app::domain::user::Role;
-use app::domain::TelegramId;
 use app::state::AppState;
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
-#[command(name = "server", about = "Attest: certification and gamification in Telegram")]
+#[command(
+    name = "server",
+    about = "Attest: certification and gamification in Telegram"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -95,7 +98,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     telegram_id: telegram_id.map(TelegramId),
                     first_name,
                     last_name,
-                    role: if role == "manager" { Role::Manager } else { Role::Admin },
+                    role: if role == "manager" {
+                        Role::Manager
+                    } else {
+                        Role::Admin
+                    },
                 },
                 &Origin::channel("cli"),
             )
@@ -125,8 +132,14 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     if demo {
-        let password = std::env::var("DEMO_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
-        let creds = demo::seed(app.state(), password).await.map_err(|e| e.to_string())?;
+        let fixed = |name: &str| std::env::var(name).ok().filter(|p| !p.is_empty());
+        let creds = demo::seed(
+            app.state(),
+            fixed("DEMO_ADMIN_PASSWORD"),
+            fixed("DEMO_MANAGER_PASSWORD"),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let port = app.port();
         println!();
         println!("  Demo data is loaded.");

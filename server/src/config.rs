@@ -147,8 +147,9 @@ impl Settings {
             },
             None => f.registration.unwrap_or(RegistrationMode::Approval),
         };
-        if let Some(age) = parse_num::<i64>("INIT_DATA_MAX_AGE_SECS", var("INIT_DATA_MAX_AGE_SECS"))?
-            .or(f.init_data_max_age_secs)
+        if let Some(age) =
+            parse_num::<i64>("INIT_DATA_MAX_AGE_SECS", var("INIT_DATA_MAX_AGE_SECS"))?
+                .or(f.init_data_max_age_secs)
         {
             // 0 switches the age check off (only for Telegram's published test vector).
             app.init_data_max_age_secs = (age > 0).then_some(age);
@@ -162,10 +163,12 @@ impl Settings {
         app.secure_cookies = parse_bool("SECURE_COOKIES", var("SECURE_COOKIES"))?
             .or(f.secure_cookies)
             .unwrap_or(true);
-        app.display_utc_offset_minutes =
-            parse_num("DISPLAY_UTC_OFFSET_MINUTES", var("DISPLAY_UTC_OFFSET_MINUTES"))?
-                .or(f.display_utc_offset_minutes)
-                .unwrap_or(app.display_utc_offset_minutes);
+        app.display_utc_offset_minutes = parse_num(
+            "DISPLAY_UTC_OFFSET_MINUTES",
+            var("DISPLAY_UTC_OFFSET_MINUTES"),
+        )?
+        .or(f.display_utc_offset_minutes)
+        .unwrap_or(app.display_utc_offset_minutes);
         if let Some(js) = var("TELEGRAM_WEB_APP_JS").or(f.telegram_web_app_js) {
             app.telegram_web_app_js = if js == "none" { String::new() } else { js };
         }
@@ -199,7 +202,7 @@ impl Settings {
                         "TELEGRAM_WEBHOOK_SECRET",
                         String::new(),
                         "webhook mode needs a secret of 1-256 characters A-Z a-z 0-9 _ -",
-                    ))
+                    ));
                 }
             }
         }
@@ -227,7 +230,8 @@ impl Settings {
 
 fn valid_webhook_secret(s: &str) -> bool {
     (1..=256).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn invalid(name: &'static str, value: String, reason: &str) -> ConfigError {
@@ -299,7 +303,11 @@ mod tests {
         assert_eq!(s.app.registration, RegistrationMode::Open);
         assert_eq!(s.app.init_data_max_age_secs, None);
         assert_eq!(s.app.public_url, "https://example.org");
-        for bad in [("BOT_MODE", "sometimes"), ("DEV_LOGIN", "maybe"), ("REGISTRATION", "x")] {
+        for bad in [
+            ("BOT_MODE", "sometimes"),
+            ("DEV_LOGIN", "maybe"),
+            ("REGISTRATION", "x"),
+        ] {
             assert!(
                 Settings::from_sources(Path::new("/nonexistent.toml"), &env(&[bad])).is_err(),
                 "{bad:?}"

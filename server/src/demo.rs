@@ -1,7 +1,7 @@
 //! Demo data: branches, positions, employees, a manager and an admin. Idempotent: a second run
 //! keeps what exists and gives the demo admin and manager fresh passwords, printed once.
 
-use app::auth::service::{create_admin, NewAdmin};
+use app::auth::service::{NewAdmin, create_admin};
 use app::domain::audit::Origin;
 use app::domain::user::{Role, UserStatus};
 use app::domain::{BranchId, PositionId, TelegramId};
@@ -46,19 +46,35 @@ pub fn random_password() -> String {
     p
 }
 
-pub async fn seed(state: &AppState, admin_password: Option<String>) -> Result<DemoCredentials, DemoError> {
+/// Passwords given (e.g. by `DEMO_ADMIN_PASSWORD`) are used as they are, otherwise generated.
+pub async fn seed(
+    state: &AppState,
+    admin_password: Option<String>,
+    manager_password: Option<String>,
+) -> Result<DemoCredentials, DemoError> {
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let mut branches = Vec::new();
     for b in BRANCHES {
-        branches.push(BranchId(dictionaries::ensure(tx.conn(), Dictionary::Branches, b, now).await?.id));
+        branches.push(BranchId(
+            dictionaries::ensure(tx.conn(), Dictionary::Branches, b, now)
+                .await?
+                .id,
+        ));
     }
     let mut positions = Vec::new();
     for p in POSITIONS {
-        positions.push(PositionId(dictionaries::ensure(tx.conn(), Dictionary::Positions, p, now).await?.id));
+        positions.push(PositionId(
+            dictionaries::ensure(tx.conn(), Dictionary::Positions, p, now)
+                .await?
+                .id,
+        ));
     }
     for (tg, first, last, branch, position) in DEMO_EMPLOYEES {
-        if storage::users::get_by_telegram_id(tx.conn(), TelegramId(tg)).await?.is_none() {
+        if storage::users::get_by_telegram_id(tx.conn(), TelegramId(tg))
+            .await?
+            .is_none()
+        {
             storage::users::insert(
                 tx.conn(),
                 &storage::users::NewUser {
@@ -83,7 +99,7 @@ pub async fn seed(state: &AppState, admin_password: Option<String>) -> Result<De
 
     let origin = Origin::channel("demo");
     let admin_password = admin_password.unwrap_or_else(random_password);
-    let manager_password = random_password();
+    let manager_password = manager_password.unwrap_or_else(random_password);
     create_admin(
         state,
         NewAdmin {
@@ -113,8 +129,14 @@ pub async fn seed(state: &AppState, admin_password: Option<String>) -> Result<De
     let mut tx = state.db.begin().await?;
     let placed = storage::users::get(tx.conn(), manager.id).await?;
     if placed.is_some_and(|m| m.branch_id.is_none()) {
-        storage::users::set_placement(tx.conn(), manager.id, Some(positions[2]), Some(branches[0]), now)
-            .await?;
+        storage::users::set_placement(
+            tx.conn(),
+            manager.id,
+            Some(positions[2]),
+            Some(branches[0]),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(DemoCredentials {

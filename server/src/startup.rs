@@ -6,12 +6,12 @@ use crate::routes;
 use app::domain::clock::Clock;
 use app::state::AppState;
 use app::storage::{Db, PoolSettings, StorageError};
-use app::{shell, App};
+use app::{App, shell};
+use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
-use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -83,7 +83,9 @@ impl Application {
         let local = listener.local_addr().map_err(StartupError::Serve)?;
 
         if settings.bot.token.is_none() {
-            tracing::warn!("TELEGRAM_BOT_TOKEN is not set: the bot is off and Mini App sign-in is refused");
+            tracing::warn!(
+                "TELEGRAM_BOT_TOKEN is not set: the bot is off and Mini App sign-in is refused"
+            );
         } else if settings.bot.mode == BotMode::Off {
             tracing::info!("BOT_MODE=off: the bot is off (Mini App sign-in still works)");
         } else if !settings.app.public_url.starts_with("https://") {
@@ -92,10 +94,14 @@ impl Application {
 
         let mut router = router(&settings, state.clone());
         let mut bot = None;
-        if let Some((webhook, runtime)) =
-            bot::start_webhook(&settings.bot, &settings.app.public_url, local, state.clone())
-                .await
-                .map_err(StartupError::Bot)?
+        if let Some((webhook, runtime)) = bot::start_webhook(
+            &settings.bot,
+            &settings.app.public_url,
+            local,
+            state.clone(),
+        )
+        .await
+        .map_err(StartupError::Bot)?
         {
             router = router.merge(webhook);
             bot = Some(runtime);
@@ -170,7 +176,10 @@ fn router(settings: &Settings, app: AppState) -> Router {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
         .layer(axum::middleware::from_fn(routes::csrf::same_origin_writes))
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)

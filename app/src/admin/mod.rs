@@ -1,63 +1,74 @@
 //! The admin panel shell: sign-in page, sidebar with the modules the user may open, account
 //! menu (profile, sign out).
 
-use crate::auth::api::{current_admin, sign_out, AdminSignIn};
+use crate::auth::api::{AdminSignIn, current_admin, sign_out};
 use crate::auth::{AdminMe, Surface};
 use crate::domain::permissions::Module;
-use crate::i18n::{use_lang, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{Button, ErrorNotice, Spinner, TextField};
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{A, Outlet, Redirect};
 use leptos_router::hooks::use_navigate;
 
-/// The signed-in admin-panel user, provided by the layout.
-pub fn use_admin() -> AdminMe {
-    expect_context::<AdminMe>()
+/// The signed-in admin-panel user, loaded once by the layout and read by pages inside their own
+/// `Suspense`. (Resources are created outside Suspense bodies: a layout that renders its
+/// `Outlet` inside a Suspense would re-create the pages' resources on every pass.)
+#[derive(Clone, Copy)]
+pub struct AdminCtx(pub Resource<Result<Option<AdminMe>, crate::error::AppError>>);
+
+pub fn use_admin() -> AdminCtx {
+    expect_context::<AdminCtx>()
 }
 
-#[component]
-pub fn AdminLayout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_admin());
-    view! {
-        <Suspense fallback=|| view! { <Spinner /> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) => {
-                        provide_context(me.clone());
-                        view! { <AdminFrame me /> }.into_any()
-                    }
-                    _ => view! { <Redirect path="/admin/login" /> }.into_any(),
-                }
-            })}
-        </Suspense>
+impl AdminCtx {
+    /// The signed-in user, for use inside `Suspend`.
+    pub async fn me(self) -> Option<AdminMe> {
+        self.0.await.ok().flatten()
     }
 }
 
 #[component]
-fn AdminFrame(me: AdminMe) -> impl IntoView {
+pub fn AdminLayout() -> impl IntoView {
+    let ctx = AdminCtx(Resource::new(|| (), |_| current_admin()));
+    provide_context(ctx);
     let t = use_t();
-    let modules: Vec<Module> = me.modules.iter().collect();
     view! {
         <div class="admin">
             <aside class="sidebar">
                 <a class="brand" href="/admin">{t(Msg::AdminPanel)}</a>
-                <nav aria-label=t(Msg::AdminPanel)>
-                    <ul data-testid="sidebar-modules">
-                        <li><A href="/admin" exact=true>{t(Msg::AdminHome)}</A></li>
-                        {modules
-                            .into_iter()
-                            .map(|m| view! {
-                                <li><A href=m.path() attr:data-module=m.as_str()>{t(m.label())}</A></li>
-                            })
-                            .collect_view()}
-                    </ul>
-                </nav>
-                <AccountMenu name=me.user.full_name() photo=me.user.photo_url.clone() />
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match ctx.me().await {
+                            Some(me) => view! { <Sidebar me /> }.into_any(),
+                            None => view! { <Redirect path="/admin/login" /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </aside>
             <main class="admin-main">
                 <Outlet />
             </main>
         </div>
+    }
+}
+
+#[component]
+fn Sidebar(me: AdminMe) -> impl IntoView {
+    let t = use_t();
+    let modules: Vec<Module> = me.modules.iter().collect();
+    view! {
+        <nav aria-label=t(Msg::AdminPanel)>
+            <ul data-testid="sidebar-modules">
+                <li><A href="/admin" exact=true>{t(Msg::AdminHome)}</A></li>
+                {modules
+                    .into_iter()
+                    .map(|m| view! {
+                        <li><A href=m.path() attr:data-module=m.as_str()>{t(m.label())}</A></li>
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <AccountMenu name=me.user.full_name() photo=me.user.photo_url.clone() />
     }
 }
 
@@ -161,25 +172,33 @@ pub fn AdminLogin() -> impl IntoView {
 pub fn AdminDashboard() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let me = use_admin();
-    let modules: Vec<Module> = me.modules.iter().collect();
-    let empty = modules.is_empty();
+    let ctx = use_admin();
     view! {
-        <h1>{Msg::AdminWelcome.with(lang, &[("name", &me.user.full_name())])}</h1>
-        {if empty {
-            view! { <p>{t(Msg::AdminNoModules)}</p> }.into_any()
-        } else {
-            view! {
-                <p>{t(Msg::AdminModulesIntro)}</p>
-                <ul class="module-grid">
-                    {modules
-                        .into_iter()
-                        .map(|m| view! { <li class="card"><a href=m.path()>{t(m.label())}</a></li> })
-                        .collect_view()}
-                </ul>
-            }
-            .into_any()
-        }}
+        <Suspense fallback=|| view! { <Spinner /> }>
+            {move || Suspend::new(async move {
+                ctx.me().await.map(|me| {
+                    let modules: Vec<Module> = me.modules.iter().collect();
+                    let empty = modules.is_empty();
+                    view! {
+                        <h1>{Msg::AdminWelcome.with(lang, &[("name", &me.user.full_name())])}</h1>
+                        {if empty {
+                            view! { <p>{t(Msg::AdminNoModules)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <p>{t(Msg::AdminModulesIntro)}</p>
+                                <ul class="module-grid">
+                                    {modules
+                                        .into_iter()
+                                        .map(|m| view! { <li class="card"><a href=m.path()>{t(m.label())}</a></li> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        }}
+                    }
+                })
+            })}
+        </Suspense>
     }
 }
 
@@ -188,14 +207,18 @@ pub fn AdminDashboard() -> impl IntoView {
 #[component]
 pub fn ModulePage(module: Module) -> impl IntoView {
     let t = use_t();
-    let me = use_admin();
-    let allowed = me.modules.contains(module);
+    let ctx = use_admin();
     view! {
         <h1>{t(module.label())}</h1>
-        {if allowed {
-            view! { <p class="muted">{t(Msg::ModuleComingSoon)}</p> }.into_any()
-        } else {
-            view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any()
-        }}
+        <Suspense fallback=|| view! { <Spinner /> }>
+            {move || Suspend::new(async move {
+                let allowed = ctx.me().await.is_some_and(|me| me.modules.contains(module));
+                if allowed {
+                    view! { <p class="muted">{t(Msg::ModuleComingSoon)}</p> }.into_any()
+                } else {
+                    view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any()
+                }
+            })}
+        </Suspense>
     }
 }

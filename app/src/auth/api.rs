@@ -1,8 +1,8 @@
 //! Server functions of sign-in and sessions.
 
 use super::{AdminMe, DevUser, Surface};
-use crate::domain::user::User;
 use crate::domain::UserId;
+use crate::domain::user::User;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -84,7 +84,8 @@ pub async fn sign_out(surface: Surface) -> Result<(), AppError> {
         async {
             let state = guard::state();
             if let Some(actor) = guard::actor(surface).await? {
-                service::sign_out(&state, &actor, surface, &guard::origin(surface.as_str())).await?;
+                service::sign_out(&state, &actor, surface, &guard::origin(surface.as_str()))
+                    .await?;
             }
             guard::set_cookie(&cookie::clear_cookie(surface, state.config.secure_cookies));
             Ok(())

@@ -65,7 +65,13 @@ mod tests {
     fn cookies_are_iframe_safe_when_secure() {
         let c = session_cookie(Surface::MiniApp, "abc", 60, true);
         assert!(c.starts_with("attest_app=abc;"));
-        for attr in ["HttpOnly", "Secure", "SameSite=None", "Partitioned", "Max-Age=60"] {
+        for attr in [
+            "HttpOnly",
+            "Secure",
+            "SameSite=None",
+            "Partitioned",
+            "Max-Age=60",
+        ] {
             assert!(c.contains(attr), "{attr} missing in {c}");
         }
         assert!(!session_cookie(Surface::Admin, "x", 1, false).contains("Secure"));
@@ -74,9 +80,18 @@ mod tests {
     #[test]
     fn tokens_are_read_per_surface() {
         let mut h = HeaderMap::new();
-        h.insert("cookie", "lang=en; attest_admin=t1; attest_app=t2".parse().unwrap());
-        assert_eq!(token_from_headers(&h, Surface::Admin).as_deref(), Some("t1"));
-        assert_eq!(token_from_headers(&h, Surface::MiniApp).as_deref(), Some("t2"));
+        h.insert(
+            "cookie",
+            "lang=en; attest_admin=t1; attest_app=t2".parse().unwrap(),
+        );
+        assert_eq!(
+            token_from_headers(&h, Surface::Admin).as_deref(),
+            Some("t1")
+        );
+        assert_eq!(
+            token_from_headers(&h, Surface::MiniApp).as_deref(),
+            Some("t2")
+        );
         let empty = HeaderMap::new();
         assert_eq!(token_from_headers(&empty, Surface::Admin), None);
     }

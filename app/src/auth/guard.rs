@@ -1,8 +1,8 @@
 //! The one server-side guard every server function goes through: it finds the session behind
 //! the request, checks status and module, and sets the HTTP status of refusals.
 
-use super::service::{self, Actor};
 use super::Surface;
+use super::service::{self, Actor};
 use crate::domain::audit::Origin;
 use crate::domain::permissions::Module;
 use crate::domain::user::UserStatus;
@@ -11,7 +11,7 @@ use crate::i18n::Msg;
 use crate::state::AppState;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use std::net::SocketAddr;
 
@@ -20,7 +20,9 @@ pub fn state() -> AppState {
 }
 
 fn headers() -> HeaderMap {
-    use_context::<Parts>().map(|p| p.headers).unwrap_or_default()
+    use_context::<Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default()
 }
 
 /// The client's address and agent, for the audit log.
@@ -93,7 +95,9 @@ pub async fn module(module: Module) -> AppResult<Actor> {
 
 /// A signed-in, active Mini App user.
 pub async fn member() -> AppResult<Actor> {
-    let actor = actor(Surface::MiniApp).await?.ok_or(AppError::Unauthorized)?;
+    let actor = actor(Surface::MiniApp)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     match actor.user.status {
         UserStatus::Active => Ok(actor),
         UserStatus::Pending => Err(AppError::Forbidden(Msg::ErrPendingAccess)),
@@ -103,10 +107,12 @@ pub async fn member() -> AppResult<Actor> {
 
 /// Sets the HTTP status of a refusal; every server function returns through it.
 pub fn respond<T>(result: AppResult<T>) -> AppResult<T> {
-    if let Err(e) = &result {
-        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-            opts.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-        }
+    if let Err(e) = &result
+        && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        opts.set_status(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     result
 }

@@ -11,9 +11,9 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+use crate::domain::UserId;
 use crate::domain::permissions::ModuleSet;
 use crate::domain::user::{Role, User};
-use crate::domain::UserId;
 use serde::{Deserialize, Serialize};
 
 /// The two front ends. Each has its own cookie, so an admin who opens the Mini App in the same

@@ -1,8 +1,8 @@
 //! Admin-panel passwords: Argon2id hashes, computed off the async threads.
 
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 /// Hashes a password with Argon2id (default parameters: 19 MiB, 2 passes).
 pub async fn hash(password: String) -> AppResult<String> {
@@ -40,5 +40,4 @@ fn internal(what: &str, e: &dyn std::fmt::Display) -> AppError {
 }
 
 /// Argon2id hash of a random string nobody knows.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4DJJCZgrw4aNN4ewHKcgjNS3U1mJ9sDr+F/AGe3a4Sc";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4DJJCZgrw4aNN4ewHKcgjNS3U1mJ9sDr+F/AGe3a4Sc";

@@ -1,13 +1,13 @@
 //! Sign-in and session resolution, shared by the server functions, the public `/auth/*`
 //! endpoints and the bot. Every outcome is audited.
 
+use super::Surface;
 use super::cookie::{hash_token, new_token};
 use super::password;
-use super::Surface;
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::init_data::{self, InitDataError, MaxAge};
-use crate::domain::permissions::{effective_modules, ActorRef, Module, ModuleSet};
+use crate::domain::permissions::{ActorRef, Module, ModuleSet, effective_modules};
 use crate::domain::throttle;
 use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
 use crate::domain::{SessionId, UserId};
@@ -112,7 +112,8 @@ pub async fn register_telegram_user(
         e.actor_label = label_of(&up.user);
         e.target_type = Some("user".into());
         e.target_id = Some(up.user.id.to_string());
-        e.details = json!({ "telegram_id": profile.telegram_id, "status": up.user.status.as_str() });
+        e.details =
+            json!({ "telegram_id": profile.telegram_id, "status": up.user.status.as_str() });
         storage::audit::record(c.re(), &e).await?;
         storage::events::emit(
             c,
@@ -204,8 +205,15 @@ pub async fn sign_in_telegram(
     let result = async {
         let mut tx = state.db.begin().await?;
         let user = register_telegram_user(state, tx.conn(), &valid.user, origin).await?;
-        let session =
-            open_session(state, tx.conn(), &user, Surface::MiniApp, origin, "telegram").await?;
+        let session = open_session(
+            state,
+            tx.conn(),
+            &user,
+            Surface::MiniApp,
+            origin,
+            "telegram",
+        )
+        .await?;
         tx.commit().await?;
         Ok::<_, StorageError>((user, session))
     }
@@ -236,7 +244,9 @@ pub async fn sign_in_admin(
     };
 
     let mut read = state.db.read().await.map_err(internal)?;
-    let prior = storage::throttle::get(read.conn(), &key).await.map_err(internal)?;
+    let prior = storage::throttle::get(read.conn(), &key)
+        .await
+        .map_err(internal)?;
     if let Some(retry_after_secs) = throttle::locked_for(prior, now) {
         audit_alone(state, fail("throttled")).await;
         return Err(AppError::Throttled { retry_after_secs });
@@ -244,7 +254,9 @@ pub async fn sign_in_admin(
     let found = if login.is_empty() {
         None
     } else {
-        storage::users::get_by_login(read.conn(), &login).await.map_err(internal)?
+        storage::users::get_by_login(read.conn(), &login)
+            .await
+            .map_err(internal)?
     };
     drop(read);
 
@@ -278,7 +290,8 @@ pub async fn sign_in_admin(
     let result = async {
         let mut tx = state.db.begin().await?;
         storage::throttle::clear(tx.conn(), &key).await?;
-        let session = open_session(state, tx.conn(), &user, Surface::Admin, origin, "password").await?;
+        let session =
+            open_session(state, tx.conn(), &user, Surface::Admin, origin, "password").await?;
         tx.commit().await?;
         Ok::<_, StorageError>(session)
     }
@@ -334,9 +347,10 @@ pub async fn modules_of(state: &AppState, user: &User) -> AppResult<ModuleSet> {
 /// revoked session or a withdrawn permission takes effect at once on every instance.
 pub async fn resolve(state: &AppState, surface: Surface, token: &str) -> AppResult<Option<Actor>> {
     let mut read = state.db.read().await.map_err(internal)?;
-    let found = storage::sessions::find_active(read.conn(), &hash_token(token), surface, state.now())
-        .await
-        .map_err(internal)?;
+    let found =
+        storage::sessions::find_active(read.conn(), &hash_token(token), surface, state.now())
+            .await
+            .map_err(internal)?;
     drop(read);
     let Some(found) = found else {
         return Ok(None);
@@ -352,7 +366,12 @@ pub async fn resolve(state: &AppState, surface: Surface, token: &str) -> AppResu
     }))
 }
 
-pub async fn sign_out(state: &AppState, actor: &Actor, surface: Surface, origin: &Origin) -> AppResult<()> {
+pub async fn sign_out(
+    state: &AppState,
+    actor: &Actor,
+    surface: Surface,
+    origin: &Origin,
+) -> AppResult<()> {
     let result = async {
         let mut tx = state.db.begin().await?;
         storage::sessions::revoke(tx.conn(), actor.session_id, state.now()).await?;
@@ -393,10 +412,12 @@ pub struct NewAdmin {
 /// Creates an active admin-panel account, or gives an existing user with that Telegram id the
 /// role, login and password. Audited.
 pub async fn create_admin(state: &AppState, new: NewAdmin, origin: &Origin) -> AppResult<User> {
-    use crate::domain::user::{check_password_strength, normalize_login, PersonName};
-    let login = normalize_login(&new.login).ok_or(AppError::invalid("login", Msg::ErrLoginInvalid))?;
+    use crate::domain::user::{PersonName, check_password_strength, normalize_login};
+    let login =
+        normalize_login(&new.login).ok_or(AppError::invalid("login", Msg::ErrLoginInvalid))?;
     check_password_strength(&new.password).map_err(|e| AppError::invalid("password", e.msg()))?;
-    let first = PersonName::parse(&new.first_name).map_err(|e| AppError::invalid("first_name", e.msg()))?;
+    let first =
+        PersonName::parse(&new.first_name).map_err(|e| AppError::invalid("first_name", e.msg()))?;
     let last = PersonName::parse_optional(&new.last_name)
         .map_err(|e| AppError::invalid("last_name", e.msg()))?
         .map(String::from)
@@ -411,8 +432,14 @@ pub async fn create_admin(state: &AppState, new: NewAdmin, origin: &Origin) -> A
         };
         let user = match existing {
             Some(u) => {
-                storage::users::set_role_and_status(tx.conn(), u.id, new.role, UserStatus::Active, now)
-                    .await?;
+                storage::users::set_role_and_status(
+                    tx.conn(),
+                    u.id,
+                    new.role,
+                    UserStatus::Active,
+                    now,
+                )
+                .await?;
                 storage::users::set_login_and_password(tx.conn(), u.id, &login, &hash, now).await?;
                 storage::users::get(tx.conn(), u.id).await?.unwrap_or(u)
             }

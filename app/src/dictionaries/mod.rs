@@ -30,7 +30,7 @@ pub const DICT_NAME_MAX: usize = 100;
 pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
     use crate::auth::{guard, service::internal};
     use crate::domain::permissions::Module;
-    use crate::storage::dictionaries::{list, Dictionary};
+    use crate::storage::dictionaries::{Dictionary, list};
     guard::respond(
         async {
             guard::module(Module::Users).await?;
@@ -44,8 +44,16 @@ pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
                     })
                     .collect()
             };
-            let branches = to_entries(list(read.conn(), Dictionary::Branches).await.map_err(internal)?);
-            let positions = to_entries(list(read.conn(), Dictionary::Positions).await.map_err(internal)?);
+            let branches = to_entries(
+                list(read.conn(), Dictionary::Branches)
+                    .await
+                    .map_err(internal)?,
+            );
+            let positions = to_entries(
+                list(read.conn(), Dictionary::Positions)
+                    .await
+                    .map_err(internal)?,
+            );
             Ok(Dictionaries {
                 branches,
                 positions,
@@ -57,16 +65,22 @@ pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
 
 #[server(prefix = "/api", endpoint = "dictionaries/add")]
 pub async fn add_dictionary_entry(kind: DictKind, name: String) -> Result<Entry, AppError> {
-    use crate::auth::{guard, service::{internal, label_of}};
+    use crate::auth::{
+        guard,
+        service::{internal, label_of},
+    };
     use crate::domain::audit::{AuditAction, AuditEntry};
     use crate::domain::permissions::Module;
     use crate::i18n::Msg;
-    use crate::storage::dictionaries::{ensure, Dictionary};
+    use crate::storage::dictionaries::{Dictionary, ensure};
     guard::respond(
         async {
             let actor = guard::module(Module::Users).await?;
             let name = name.trim().to_owned();
-            if name.is_empty() || name.chars().count() > DICT_NAME_MAX || name.chars().any(char::is_control) {
+            if name.is_empty()
+                || name.chars().count() > DICT_NAME_MAX
+                || name.chars().any(char::is_control)
+            {
                 return Err(AppError::invalid("name", Msg::ErrDictName));
             }
             let state = guard::state();

@@ -99,10 +99,10 @@ pub fn validate(
         .and_then(|v| v.parse().ok())
         .ok_or(InitDataError::MissingAuthDate)?;
     let auth_date = Timestamp(auth_secs.saturating_mul(1000));
-    if let MaxAge(Some(max_age)) = max_age_secs {
-        if auth_date < now.minus_secs(max_age) || auth_date > now.plus_secs(FUTURE_SKEW_SECS) {
-            return Err(InitDataError::Expired);
-        }
+    if let MaxAge(Some(max_age)) = max_age_secs
+        && (auth_date < now.minus_secs(max_age) || auth_date > now.plus_secs(FUTURE_SKEW_SECS))
+    {
+        return Err(InitDataError::Expired);
     }
 
     let user: WebAppUser = field("user")
@@ -207,7 +207,15 @@ mod tests {
 
     #[test]
     fn malformed_input_is_refused_not_panicked_on() {
-        for raw in ["", "   ", "hash", "a=1&b=2", "%%%", "=x&hash=00", "user=1&hash=zz"] {
+        for raw in [
+            "",
+            "   ",
+            "hash",
+            "a=1&b=2",
+            "%%%",
+            "=x&hash=00",
+            "user=1&hash=zz",
+        ] {
             assert!(validate(raw, TOKEN, NOW, MaxAge(None)).is_err(), "{raw}");
         }
         let long = "a".repeat(10_000);
@@ -223,7 +231,10 @@ mod tests {
         let raw = sign(
             &[
                 ("auth_date", &auth),
-                ("user", r#"{"id":7,"first_name":"Иван","photo_url":"https://t.me/i/u.jpg"}"#),
+                (
+                    "user",
+                    r#"{"id":7,"first_name":"Иван","photo_url":"https://t.me/i/u.jpg"}"#,
+                ),
                 ("signature", "abc"),
                 ("chat_instance", "-1"),
                 ("start_param", "cert_5"),

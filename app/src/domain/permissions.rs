@@ -4,8 +4,8 @@
 //! may change roles, permissions and passwords live here so the server enforces them the same
 //! way everywhere.
 
-use super::user::Role;
 use super::UserId;
+use super::user::Role;
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 

@@ -65,7 +65,10 @@ mod tests {
     fn formats_epoch_and_a_known_instant() {
         assert_eq!(Timestamp(0).format_datetime(0), "01.01.1970 00:00");
         // 2024-02-29T21:30:00Z is 2024-03-01 00:30 in Moscow (UTC+3).
-        assert_eq!(Timestamp(1_709_242_200_000).format_datetime(180), "01.03.2024 00:30");
+        assert_eq!(
+            Timestamp(1_709_242_200_000).format_datetime(180),
+            "01.03.2024 00:30"
+        );
         assert_eq!(Timestamp(1_709_242_200_000).format_date(0), "29.02.2024");
     }
 

@@ -217,8 +217,7 @@ pub fn check_password_strength(p: &str) -> Result<(), PasswordError> {
 pub fn normalize_login(raw: &str) -> Option<String> {
     let l = raw.trim().to_lowercase();
     let ok = (3..=64).contains(&l.len())
-        && l
-            .chars()
+        && l.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     ok.then_some(l)
 }
@@ -321,7 +320,10 @@ mod tests {
         assert_eq!(PersonName::parse("   "), Err(NameError::Empty));
         assert_eq!(PersonName::parse(&"я".repeat(64)).map(|_| ()), Ok(()));
         assert_eq!(PersonName::parse(&"я".repeat(65)), Err(NameError::TooLong));
-        assert_eq!(PersonName::parse("a\u{0}b"), Err(NameError::ControlCharacters));
+        assert_eq!(
+            PersonName::parse("a\u{0}b"),
+            Err(NameError::ControlCharacters)
+        );
         assert_eq!(PersonName::parse_optional(" "), Ok(None));
     }
 
@@ -361,10 +363,22 @@ mod tests {
 
     #[test]
     fn passwords_need_length_a_letter_and_a_digit() {
-        assert_eq!(check_password_strength("short1"), Err(PasswordError::TooShort));
-        assert_eq!(check_password_strength("onlyletters"), Err(PasswordError::TooSimple));
-        assert_eq!(check_password_strength("1234567890"), Err(PasswordError::TooSimple));
-        assert_eq!(check_password_strength(&"a1".repeat(65)), Err(PasswordError::TooLong));
+        assert_eq!(
+            check_password_strength("short1"),
+            Err(PasswordError::TooShort)
+        );
+        assert_eq!(
+            check_password_strength("onlyletters"),
+            Err(PasswordError::TooSimple)
+        );
+        assert_eq!(
+            check_password_strength("1234567890"),
+            Err(PasswordError::TooSimple)
+        );
+        assert_eq!(
+            check_password_strength(&"a1".repeat(65)),
+            Err(PasswordError::TooLong)
+        );
         assert_eq!(check_password_strength("пароль2024x"), Ok(()));
     }
 
@@ -378,7 +392,10 @@ mod tests {
 
     #[test]
     fn registration_mode_decides_the_initial_status() {
-        assert_eq!(RegistrationMode::Approval.initial_status(), UserStatus::Pending);
+        assert_eq!(
+            RegistrationMode::Approval.initial_status(),
+            UserStatus::Pending
+        );
         assert_eq!(RegistrationMode::Open.initial_status(), UserStatus::Active);
     }
 }

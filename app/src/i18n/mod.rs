@@ -4,8 +4,8 @@
 
 mod messages;
 
-pub use messages::Msg;
 use leptos::prelude::*;
+pub use messages::Msg;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -48,11 +48,9 @@ impl Lang {
 impl Msg {
     /// The text with `{name}` placeholders replaced.
     pub fn with(self, lang: Lang, params: &[(&str, &str)]) -> String {
-        params
-            .iter()
-            .fold(self.text(lang).to_owned(), |s, (k, v)| {
-                s.replace(&format!("{{{k}}}"), v)
-            })
+        params.iter().fold(self.text(lang).to_owned(), |s, (k, v)| {
+            s.replace(&format!("{{{k}}}"), v)
+        })
     }
 }
 

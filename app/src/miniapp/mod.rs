@@ -5,39 +5,56 @@ pub mod telegram;
 use crate::auth::api::{current_member, telegram_sign_in};
 use crate::domain::user::{User, UserStatus};
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::Spinner;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
-/// Where the Mini App's sign-in stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MiniSession {
-    /// Waiting for the Telegram sign-in (also what the server renders without a session).
-    SigningIn,
-    SignedIn(User),
-    Failed(AppError),
-    /// Opened in a browser without Telegram's launch data and without a session.
-    OutsideTelegram,
+/// The Mini App's session, shared by the layout and the pages.
+///
+/// `member` is loaded from the session cookie (so the server renders a returning user at
+/// once) and reloaded when the browser's Telegram sign-in changes who is signed in. Pages
+/// create their own resources keyed on [`MiniCtx::version`] and read them inside their own
+/// `Suspense`; the layout never wraps the `Outlet` in one.
+#[derive(Clone, Copy)]
+pub struct MiniCtx {
+    pub member: Resource<Result<Option<User>, AppError>>,
+    /// Bumped when a sign-in in the browser changed the session.
+    pub version: RwSignal<u32>,
+    /// Why the Telegram sign-in failed, if it did and no session is left to fall back on.
+    pub failure: RwSignal<Option<AppError>>,
+    /// Opened without Telegram's launch data.
+    pub outside_telegram: RwSignal<bool>,
 }
 
-/// The signed-in Mini App user, for pages inside the layout.
-pub fn use_member() -> Signal<Option<User>> {
-    let session = expect_context::<RwSignal<MiniSession>>();
-    Signal::derive(move || match session.get() {
-        MiniSession::SignedIn(u) => Some(u),
-        _ => None,
-    })
+pub fn use_mini() -> MiniCtx {
+    expect_context::<MiniCtx>()
 }
 
-/// Signs in with Telegram's initData once the page is live, then shows the page for the
-/// user's status: waiting for access, deactivated, or the app itself.
+impl MiniCtx {
+    /// The signed-in, active member (read inside `Suspend`).
+    pub async fn active_member(self) -> Option<User> {
+        self.member
+            .await
+            .ok()
+            .flatten()
+            .filter(|u| u.status == UserStatus::Active)
+    }
+}
+
+/// Signs in with Telegram's initData once the page is live, and shows the state of the
+/// session (signing in, failed, waiting for access, deactivated) above the pages.
 #[component]
 pub fn MiniAppLayout() -> impl IntoView {
-    let session = RwSignal::new(MiniSession::SigningIn);
-    provide_context(session);
-    let member = Resource::new(|| (), |_| current_member());
+    let version = RwSignal::new(0u32);
+    let ctx = MiniCtx {
+        member: Resource::new(move || version.get(), |_| current_member()),
+        version,
+        failure: RwSignal::new(None),
+        outside_telegram: RwSignal::new(false),
+    };
+    provide_context(ctx);
 
     // Runs in the browser only, once, after hydration.
     Effect::new(move |prev: Option<()>| {
@@ -47,26 +64,22 @@ pub fn MiniAppLayout() -> impl IntoView {
         telegram::start();
         let init_data = telegram::init_data();
         leptos::task::spawn_local(async move {
-            let existing = member.await.ok().flatten();
+            let existing = ctx.member.await.ok().flatten();
             let Some(init_data) = init_data else {
-                session.set(match existing {
-                    Some(u) => MiniSession::SignedIn(u),
-                    None => MiniSession::OutsideTelegram,
-                });
+                ctx.outside_telegram.set(existing.is_none());
                 return;
             };
+            let same_person =
+                |u: &User| u.telegram_id.map(|t| t.0) == telegram::unsafe_user_id(&init_data);
             match telegram_sign_in(init_data.clone()).await {
-                Ok(user) => session.set(MiniSession::SignedIn(user)),
-                // A stale launch (e.g. a reload a day later) keeps the session of the same person.
-                Err(e) => session.set(match existing {
-                    Some(u)
-                        if u.telegram_id.map(|t| t.0)
-                            == telegram::unsafe_user_id(&init_data) =>
-                    {
-                        MiniSession::SignedIn(u)
+                Ok(user) => {
+                    if existing.as_ref() != Some(&user) {
+                        ctx.version.update(|v| *v += 1);
                     }
-                    _ => MiniSession::Failed(e),
-                }),
+                }
+                // A stale launch (e.g. a reload a day later) keeps the session of the same person.
+                Err(_) if existing.as_ref().is_some_and(same_person) => {}
+                Err(e) => ctx.failure.set(Some(e)),
             }
         });
     });
@@ -81,61 +94,57 @@ pub fn MiniAppLayout() -> impl IntoView {
         <div class="miniapp">
             <Suspense fallback=|| view! { <Spinner label=Msg::MiniSigningIn /> }>
                 {move || {
-                    let current = session.get();
+                    let failure = ctx.failure.get();
+                    let outside = ctx.outside_telegram.get();
                     Suspend::new(async move {
-                        let state = match current {
-                            // Before the browser signs in, render what the server knows.
-                            MiniSession::SigningIn => match member.await {
-                                Ok(Some(u)) => MiniSession::SignedIn(u),
-                                _ => MiniSession::SigningIn,
-                            },
-                            other => other,
-                        };
-                        view! { <MiniScreen state /> }
+                        let member = ctx.member.await.ok().flatten();
+                        view! { <Gate member failure outside /> }
                     })
                 }}
             </Suspense>
+            <Outlet />
         </div>
     }
 }
 
+/// Everything but an active member's pages: the screens of the sign-in states.
 #[component]
-fn MiniScreen(state: MiniSession) -> impl IntoView {
+fn Gate(member: Option<User>, failure: Option<AppError>, outside: bool) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    match state {
-        MiniSession::SigningIn => view! { <Spinner label=Msg::MiniSigningIn /> }.into_any(),
-        MiniSession::Failed(e) => view! {
+    if let Some(e) = failure {
+        return view! {
             <section class="screen screen-error" data-testid="auth-error">
                 <h1>{t(Msg::MiniAuthErrorTitle)}</h1>
                 <p>{e.message(lang)}</p>
             </section>
         }
-        .into_any(),
-        MiniSession::OutsideTelegram => view! {
+        .into_any();
+    }
+    match member.map(|u| u.status) {
+        None if outside => view! {
             <section class="screen" data-testid="outside-telegram">
                 <h1>{t(Msg::AppName)}</h1>
                 <p>{t(Msg::MiniOpenInTelegram)}</p>
             </section>
         }
         .into_any(),
-        MiniSession::SignedIn(user) => match user.status {
-            UserStatus::Active => view! { <Outlet /> }.into_any(),
-            UserStatus::Pending => view! {
-                <section class="screen" data-testid="pending">
-                    <h1>{t(Msg::MiniPendingTitle)}</h1>
-                    <p>{t(Msg::MiniPendingText)}</p>
-                </section>
-            }
-            .into_any(),
-            UserStatus::Deactivated => view! {
-                <section class="screen" data-testid="deactivated">
-                    <h1>{t(Msg::MiniDeactivatedTitle)}</h1>
-                    <p>{t(Msg::MiniDeactivatedText)}</p>
-                </section>
-            }
-            .into_any(),
-        },
+        None => view! { <Spinner label=Msg::MiniSigningIn /> }.into_any(),
+        Some(UserStatus::Active) => ().into_any(),
+        Some(UserStatus::Pending) => view! {
+            <section class="screen" data-testid="pending">
+                <h1>{t(Msg::MiniPendingTitle)}</h1>
+                <p>{t(Msg::MiniPendingText)}</p>
+            </section>
+        }
+        .into_any(),
+        Some(UserStatus::Deactivated) => view! {
+            <section class="screen" data-testid="deactivated">
+                <h1>{t(Msg::MiniDeactivatedTitle)}</h1>
+                <p>{t(Msg::MiniDeactivatedText)}</p>
+            </section>
+        }
+        .into_any(),
     }
 }
 
@@ -144,25 +153,29 @@ fn MiniScreen(state: MiniSession) -> impl IntoView {
 pub fn MiniAppHome() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let member = use_member();
-    move || {
-        member.get().map(|user| {
-            let greeting = Msg::MiniGreeting.with(lang, &[("name", &user.full_name())]);
-            let role = Msg::MiniYourRole.with(lang, &[("role", user.role.label().text(lang))]);
-            view! {
-                <header class="mini-header">
-                    {user.photo_url.clone().map(|src| view! { <img class="avatar" src=src alt="" /> })}
-                    <div>
-                        <h1 data-testid="greeting">{greeting}</h1>
-                        <p class="muted" data-testid="role">{role}</p>
-                    </div>
-                </header>
-                <nav class="mini-sections">
-                    <div class="card">{t(Msg::MiniMyCertifications)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
-                    <div class="card">{t(Msg::MiniAchievements)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
-                    <div class="card">{t(Msg::MiniRating)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
-                </nav>
-            }
-        })
+    let ctx = use_mini();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                ctx.active_member().await.map(|user| {
+                    let greeting = Msg::MiniGreeting.with(lang, &[("name", &user.full_name())]);
+                    let role = Msg::MiniYourRole.with(lang, &[("role", user.role.label().text(lang))]);
+                    view! {
+                        <header class="mini-header">
+                            {user.photo_url.clone().map(|src| view! { <img class="avatar" src=src alt="" /> })}
+                            <div>
+                                <h1 data-testid="greeting">{greeting}</h1>
+                                <p class="muted" data-testid="role">{role}</p>
+                            </div>
+                        </header>
+                        <nav class="mini-sections">
+                            <div class="card">{t(Msg::MiniMyCertifications)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
+                            <div class="card">{t(Msg::MiniAchievements)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
+                            <div class="card">{t(Msg::MiniRating)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
+                        </nav>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }

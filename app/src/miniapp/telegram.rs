@@ -58,8 +58,8 @@ pub fn set_back_button(visible: bool) {
 #[cfg(feature = "hydrate")]
 mod imp {
     use js_sys::{Function, Object, Reflect};
-    use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
 
     const STORAGE_KEY: &str = "attest.initData";
 
@@ -135,7 +135,9 @@ mod imp {
     /// Sets `--tg-theme-*` CSS variables from `themeParams` (telegram-web-app.js does the same;
     /// doing it here also covers a missing or late script).
     fn apply_theme(app: &Object) {
-        let Some(params) = get(app, "themeParams") else { return };
+        let Some(params) = get(app, "themeParams") else {
+            return;
+        };
         let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
@@ -146,7 +148,9 @@ mod imp {
         let style = root.style();
         let keys = Object::keys(params.unchecked_ref::<Object>());
         for key in keys.iter() {
-            let Some(name) = key.as_string() else { continue };
+            let Some(name) = key.as_string() else {
+                continue;
+            };
             let Some(value) = get(&params, &name).and_then(|v| v.as_string()) else {
                 continue;
             };

@@ -44,7 +44,10 @@ pub async fn my_profile() -> Result<ProfileView, AppError> {
 
 /// Changes the admin-panel user's own first and last name.
 #[server(prefix = "/api", endpoint = "profile/update_names")]
-pub async fn update_my_names(first_name: String, last_name: String) -> Result<ProfileView, AppError> {
+pub async fn update_my_names(
+    first_name: String,
+    last_name: String,
+) -> Result<ProfileView, AppError> {
     use crate::auth::guard;
     guard::respond(
         async {

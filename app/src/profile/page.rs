@@ -1,8 +1,8 @@
 //! The admin panel's profile page.
 
-use super::{my_profile, ProfileView, UpdateMyNames};
-use crate::i18n::{use_lang, use_t, Msg};
-use crate::ui::{use_toasts, Button, ErrorNotice, Spinner, TextField, ToastKind};
+use super::{ProfileView, UpdateMyNames, my_profile};
+use crate::i18n::{Msg, use_lang, use_t};
+use crate::ui::{Button, ErrorNotice, Spinner, TextField, ToastKind, use_toasts};
 use leptos::prelude::*;
 
 #[component]

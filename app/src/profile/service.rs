@@ -2,10 +2,10 @@
 
 use super::ProfileView;
 use crate::auth::service::{internal, label_of};
+use crate::domain::UserId;
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::user::{PersonName, User};
-use crate::domain::UserId;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::storage;

@@ -1,6 +1,6 @@
 //! The append-only audit store. Every feature records through [`record`].
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::audit::AuditEntry;
 use crate::domain::{AuditId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 #[tracing::instrument(skip(c, entry), fields(action = entry.action.as_str()))]
 pub async fn record(c: Conn<'_>, entry: &AuditEntry) -> StorageResult<AuditId> {
     let details = entry.details.to_string();
-    let id: (AuditId,) = on_conn!(c, |c| sqlx::query_as(
+    let id: (AuditId,) = on_conn!(c, |c| {
+        sqlx::query_as(
         "INSERT INTO audit_log (at, actor_id, actor_label, action, target_type, target_id, details, \
          ip, user_agent, channel, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $1, $1) RETURNING id"
@@ -24,7 +25,8 @@ pub async fn record(c: Conn<'_>, entry: &AuditEntry) -> StorageResult<AuditId> {
     .bind(&entry.origin.user_agent)
     .bind(&entry.origin.channel)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id.0)
 }
 
@@ -49,12 +51,14 @@ pub async fn recent(
     action: Option<&str>,
     limit: i64,
 ) -> StorageResult<Vec<AuditRecord>> {
-    Ok(on_conn!(c, |c| sqlx::query_as(
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
         "SELECT id, at, actor_id, actor_label, action, target_type, target_id, details, ip, channel \
          FROM audit_log WHERE ($1 IS NULL OR action = $1) ORDER BY id DESC LIMIT $2"
     )
     .bind(action)
     .bind(limit)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }

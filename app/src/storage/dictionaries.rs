@@ -1,6 +1,6 @@
 //! Branches and positions.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +42,15 @@ pub async fn ensure(
         "INSERT INTO {} (name, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (name) DO NOTHING",
         dict.table()
     );
-    on_conn!(c.re(), |c| sqlx::query(&insert).bind(name).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    on_conn!(c.re(), |c| sqlx::query(&insert)
+        .bind(name)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let select = format!("SELECT id, name FROM {} WHERE name = $1", dict.table());
-    Ok(on_conn!(c, |c| sqlx::query_as(&select).bind(name).fetch_one(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&select)
+        .bind(name)
+        .fetch_one(c)
+        .await)?)
 }

@@ -1,13 +1,12 @@
 //! The outbox of domain events, written in the transaction that made the change.
 
-use super::{on_conn, Conn, StorageError, StorageResult};
+use super::{Conn, StorageError, StorageResult, on_conn};
 use crate::domain::events::DomainEvent;
 use crate::domain::{EventId, Timestamp};
 
 #[tracing::instrument(skip(c, event), fields(kind = event.kind()))]
 pub async fn emit(c: Conn<'_>, event: &DomainEvent, now: Timestamp) -> StorageResult<EventId> {
-    let payload =
-        serde_json::to_string(event).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    let payload = serde_json::to_string(event).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     let id: (EventId,) = on_conn!(c, |c| sqlx::query_as(
         "INSERT INTO domain_events (kind, payload, occurred_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $3, $3) RETURNING id"

@@ -15,7 +15,9 @@ pub mod users;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{ConnectOptions, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -49,10 +51,10 @@ pub enum StorageError {
 
 impl From<sqlx::Error> for StorageError {
     fn from(e: sqlx::Error) -> Self {
-        if let Some(db) = e.as_database_error() {
-            if db.is_unique_violation() {
-                return StorageError::Conflict(db.constraint().unwrap_or_default().to_owned());
-            }
+        if let Some(db) = e.as_database_error()
+            && db.is_unique_violation()
+        {
+            return StorageError::Conflict(db.constraint().unwrap_or_default().to_owned());
         }
         StorageError::Sqlx(e)
     }
@@ -221,7 +223,10 @@ impl Db {
     /// Answers whether the database is reachable (for `/healthz`).
     pub async fn ping(&self) -> StorageResult<()> {
         let mut c = self.read().await?;
-        on_conn!(c.conn(), |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;
+        on_conn!(c.conn(), |c| sqlx::query("SELECT 1")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -237,10 +242,14 @@ impl Db {
 }
 
 fn sqlite_parent_dir(url: &str) -> Option<&std::path::Path> {
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
     if path.is_empty() || path.starts_with(":memory:") {
         return None;
     }
-    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
 }

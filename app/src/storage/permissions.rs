@@ -1,6 +1,6 @@
 //! Per-user grants and withdrawals of admin-panel modules.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::permissions::{Module, PermissionOverride};
 use crate::domain::{Timestamp, UserId};
 
@@ -33,7 +33,8 @@ pub async fn set_override(
     now: Timestamp,
 ) -> StorageResult<()> {
     match decision {
-        Some(granted) => on_conn!(c, |c| sqlx::query(
+        Some(granted) => on_conn!(c, |c| {
+            sqlx::query(
             "INSERT INTO user_permissions (user_id, module, granted, updated_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $5) \
              ON CONFLICT (user_id, module) DO UPDATE SET granted = $3, updated_by = $4, updated_at = $5"
@@ -44,14 +45,16 @@ pub async fn set_override(
         .bind(by)
         .bind(now)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?,
+        .await.map(|r| r.rows_affected())
+        })?,
         None => on_conn!(c, |c| sqlx::query(
             "DELETE FROM user_permissions WHERE user_id = $1 AND module = $2"
         )
         .bind(user)
         .bind(module.as_str())
         .execute(c)
-        .await.map(|r| r.rows_affected()))?,
+        .await
+        .map(|r| r.rows_affected()))?,
     };
     Ok(())
 }

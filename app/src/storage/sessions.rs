@@ -1,6 +1,6 @@
 //! Sessions of the Mini App and the admin panel. Only a hash of the token is stored.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::auth::Surface;
 use crate::domain::audit::Origin;
 use crate::domain::user::User;
@@ -23,7 +23,8 @@ pub async fn insert(
     expires_at: Timestamp,
     origin: &Origin,
 ) -> StorageResult<SessionId> {
-    let id: (SessionId,) = on_conn!(c, |c| sqlx::query_as(
+    let id: (SessionId,) = on_conn!(c, |c| {
+        sqlx::query_as(
         "INSERT INTO sessions (token_hash, user_id, surface, created_at, expires_at, last_seen_at, \
          ip, user_agent, updated_at) VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $4) RETURNING id"
     )
@@ -35,7 +36,8 @@ pub async fn insert(
     .bind(&origin.ip)
     .bind(&origin.user_agent)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id.0)
 }
 
@@ -70,7 +72,8 @@ pub async fn revoke(c: Conn<'_>, id: SessionId, now: Timestamp) -> StorageResult
     .bind(id)
     .bind(now)
     .execute(c)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

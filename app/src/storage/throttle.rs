@@ -1,8 +1,8 @@
 //! Failed sign-in counting, shared by every server instance through the database.
 
-use super::{on_conn, Conn, StorageResult};
-use crate::domain::throttle::Failures;
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::Timestamp;
+use crate::domain::throttle::Failures;
 
 pub async fn get(c: Conn<'_>, key: &str) -> StorageResult<Option<Failures>> {
     let row: Option<(i64, Timestamp, Option<Timestamp>)> = on_conn!(c, |c| sqlx::query_as(
@@ -11,15 +11,18 @@ pub async fn get(c: Conn<'_>, key: &str) -> StorageResult<Option<Failures>> {
     .bind(key)
     .fetch_optional(c)
     .await)?;
-    Ok(row.map(|(count, window_started_at, locked_until)| Failures {
-        count,
-        window_started_at,
-        locked_until,
-    }))
+    Ok(
+        row.map(|(count, window_started_at, locked_until)| Failures {
+            count,
+            window_started_at,
+            locked_until,
+        }),
+    )
 }
 
 pub async fn put(c: Conn<'_>, key: &str, state: Failures, now: Timestamp) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
+    on_conn!(c, |c| {
+        sqlx::query(
         "INSERT INTO login_throttle (key, failures, window_started_at, locked_until, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5) \
          ON CONFLICT (key) DO UPDATE SET failures = $2, window_started_at = $3, locked_until = $4, updated_at = $5"
@@ -30,14 +33,18 @@ pub async fn put(c: Conn<'_>, key: &str, state: Failures, now: Timestamp) -> Sto
     .bind(state.locked_until)
     .bind(now)
     .execute(c)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 pub async fn clear(c: Conn<'_>, key: &str) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-        .bind(key)
-        .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+    on_conn!(c, |c| sqlx::query(
+        "DELETE FROM login_throttle WHERE key = $1"
+    )
+    .bind(key)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

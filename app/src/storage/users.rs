@@ -1,6 +1,6 @@
 //! Users.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
 use crate::domain::{BranchId, PositionId, TelegramId, Timestamp, UserId};
 use crate::profile::ProfileView;
@@ -15,13 +15,19 @@ fn select_user(filter: &str) -> String {
 #[tracing::instrument(skip(c))]
 pub async fn get(c: Conn<'_>, id: UserId) -> StorageResult<Option<User>> {
     let sql = select_user("id = $1");
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
 }
 
 #[tracing::instrument(skip(c))]
 pub async fn get_by_telegram_id(c: Conn<'_>, tg: TelegramId) -> StorageResult<Option<User>> {
     let sql = select_user("telegram_id = $1");
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(tg).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(tg)
+        .fetch_optional(c)
+        .await)?)
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -36,7 +42,10 @@ pub struct UserWithPassword {
 pub async fn get_by_login(c: Conn<'_>, login: &str) -> StorageResult<Option<UserWithPassword>> {
     let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE login = $1");
     let login = login.trim().to_lowercase();
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(&login).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(&login)
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// A user to create, e.g. from the CLI, demo data or a pre-registration.
@@ -185,7 +194,8 @@ pub async fn set_login_and_password(
     .bind(password_hash)
     .bind(now)
     .execute(c)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -205,7 +215,8 @@ pub async fn set_role_and_status(
     .bind(status.as_str())
     .bind(now)
     .execute(c)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -215,7 +226,10 @@ pub async fn list_active(c: Conn<'_>, limit: i64) -> StorageResult<Vec<User>> {
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users WHERE status = 'active' ORDER BY role DESC, id LIMIT $1"
     );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(limit).fetch_all(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
 }
 
 pub async fn count(c: Conn<'_>) -> StorageResult<i64> {
@@ -234,7 +248,10 @@ pub async fn profile(c: Conn<'_>, id: UserId) -> StorageResult<Option<ProfileVie
                LEFT JOIN positions p ON p.id = u.position_id \
                LEFT JOIN branches b ON b.id = u.branch_id \
                WHERE u.id = $1";
-    Ok(on_conn!(c, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
 }
 
 #[tracing::instrument(skip(c))]

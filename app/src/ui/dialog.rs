@@ -1,4 +1,4 @@
-use crate::i18n::{use_t, Msg};
+use crate::i18n::{Msg, use_t};
 use leptos::prelude::*;
 
 /// A modal dialog: labelled, closes on Escape and on its close button, traps nothing it should

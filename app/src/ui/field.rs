@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::i18n::{use_t, Msg};
+use crate::i18n::{Msg, use_t};
 use leptos::prelude::*;
 
 /// A labelled text input with its error message, linked for screen readers.
@@ -14,7 +14,8 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(optional)] maxlength: Option<usize>,
     /// The last server error; its message for this field is shown under the input.
-    #[prop(into, optional)] error: Signal<Option<AppError>>,
+    #[prop(into, optional)]
+    error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let t = use_t();
     let id = format!("field-{name}");

@@ -12,4 +12,4 @@ pub use dialog::Dialog;
 pub use field::{FieldErrorText, TextField};
 pub use select::{Select, SelectOption};
 pub use status::{ErrorNotice, Spinner};
-pub use toast::{provide_toasts, use_toasts, ToastKind, Toaster, Toasts};
+pub use toast::{ToastKind, Toaster, Toasts, provide_toasts, use_toasts};

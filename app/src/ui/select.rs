@@ -1,4 +1,4 @@
-use crate::i18n::{use_t, Msg};
+use crate::i18n::{Msg, use_t};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +15,8 @@ pub fn Select(
     label: Msg,
     #[prop(into)] options: Signal<Vec<SelectOption>>,
     /// The selected value; empty selects the placeholder.
-    #[prop(into, optional)] value: Signal<String>,
+    #[prop(into, optional)]
+    value: Signal<String>,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] on_change: Option<Callback<String>>,
     #[prop(optional)] placeholder: Option<Msg>,

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_t};
 use leptos::prelude::*;
 
 #[component]

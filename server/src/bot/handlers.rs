@@ -3,9 +3,9 @@
 
 use super::send::with_retry;
 use app::auth::service::register_telegram_user;
+use app::domain::TelegramId;
 use app::domain::audit::Origin;
 use app::domain::user::{TelegramProfile, UserStatus};
-use app::domain::TelegramId;
 use app::i18n::{Lang, Msg};
 use app::state::AppState;
 use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
@@ -79,7 +79,8 @@ async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> Resp
     let profile = profile_of(from);
     let registered = async {
         let mut tx = state.db.begin().await?;
-        let user = register_telegram_user(&state, tx.conn(), &profile, &Origin::channel("bot")).await?;
+        let user =
+            register_telegram_user(&state, tx.conn(), &profile, &Origin::channel("bot")).await?;
         tx.commit().await?;
         Ok::<_, app::storage::StorageError>(user)
     }
@@ -118,15 +119,16 @@ async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> Resp
 fn open_app_keyboard(public_url: &str, payload: &str, lang: Lang) -> Option<InlineKeyboardMarkup> {
     let valid = !payload.is_empty()
         && payload.len() <= 64
-        && payload.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && payload
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     let url = if valid {
         format!("{public_url}/app?start={payload}")
     } else {
         format!("{public_url}/app")
     };
     let url = url::Url::parse(&url).ok()?;
-    Some(InlineKeyboardMarkup::new([[InlineKeyboardButton::web_app(
-        Msg::BotOpenApp.text(lang),
-        WebAppInfo { url },
-    )]]))
+    Some(InlineKeyboardMarkup::new([[
+        InlineKeyboardButton::web_app(Msg::BotOpenApp.text(lang), WebAppInfo { url }),
+    ]]))
 }

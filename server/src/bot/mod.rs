@@ -40,7 +40,10 @@ impl BotRuntime {
     }
 }
 
-fn dispatcher(bot: Bot, state: AppState) -> Dispatcher<Bot, teloxide::RequestError, teloxide::dispatching::DefaultKey> {
+fn dispatcher(
+    bot: Bot,
+    state: AppState,
+) -> Dispatcher<Bot, teloxide::RequestError, teloxide::dispatching::DefaultKey> {
     Dispatcher::builder(bot, handlers::schema())
         .dependencies(dptree::deps![state])
         .default_handler(|upd| async move {
@@ -110,7 +113,8 @@ pub async fn start_webhook(
         return Ok(None);
     };
     let bot = client(&token, settings.api_url.as_deref()).map_err(|e| e.to_string())?;
-    let url = url::Url::parse(&format!("{public_url}/telegram/webhook")).map_err(|e| e.to_string())?;
+    let url =
+        url::Url::parse(&format!("{public_url}/telegram/webhook")).map_err(|e| e.to_string())?;
     let secret = settings.webhook_secret.clone().unwrap_or_default();
     let options = webhooks::Options::new(local_addr, url)
         .path("/telegram/webhook".into())

@@ -30,7 +30,11 @@ where
             Ok(_) => return SendOutcome::Sent,
             Err(RequestError::RetryAfter(secs)) if attempt < MAX_ATTEMPTS => {
                 let wait = secs.duration().min(Duration::from_secs(60));
-                tracing::warn!(what, ?wait, "Telegram rate limit (429): waiting before retry");
+                tracing::warn!(
+                    what,
+                    ?wait,
+                    "Telegram rate limit (429): waiting before retry"
+                );
                 tokio::time::sleep(wait).await;
             }
             Err(RequestError::Api(

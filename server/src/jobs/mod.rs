@@ -17,8 +17,12 @@ pub fn spawn_all(state: AppState, stop: watch::Receiver<bool>) -> Vec<tokio::tas
             let state = state.clone();
             async move {
                 let mut tx = state.db.begin().await?;
-                let n = app::storage::sessions::purge_ended(tx.conn(), state.now(), SESSION_RETENTION_SECS)
-                    .await?;
+                let n = app::storage::sessions::purge_ended(
+                    tx.conn(),
+                    state.now(),
+                    SESSION_RETENTION_SECS,
+                )
+                .await?;
                 tx.commit().await?;
                 if n > 0 {
                     tracing::info!(sessions = n, "purged ended sessions");
@@ -29,8 +33,12 @@ pub fn spawn_all(state: AppState, stop: watch::Receiver<bool>) -> Vec<tokio::tas
     ))]
 }
 
-async fn every<F, Fut>(name: &'static str, period: Duration, mut stop: watch::Receiver<bool>, mut run: F)
-where
+async fn every<F, Fut>(
+    name: &'static str,
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    mut run: F,
+) where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), app::storage::StorageError>>,
 {

@@ -4,14 +4,14 @@
 
 use super::error_response;
 use crate::startup::ServerState;
-use app::auth::{cookie, service, Surface};
+use app::auth::{Surface, cookie, service};
 use app::domain::audit::Origin;
 use app::error::AppError;
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;

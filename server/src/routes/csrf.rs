@@ -2,7 +2,7 @@
 //! changing requests from other sites are refused by their `Origin` / `Sec-Fetch-Site`.
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 

@@ -6,9 +6,9 @@ pub mod health;
 
 use app::error::AppError;
 use app::i18n::Lang;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 /// An error as JSON: `{"error": code, "message": translated text}` with its HTTP status.

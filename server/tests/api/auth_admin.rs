@@ -1,6 +1,6 @@
 //! Admin-panel sign-in, sessions, throttling, the profile and the development sign-in.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, Options};
+use crate::helpers::{Backend, Options, spawn_app, spawn_app_with};
 use app::domain::user::{Role, UserStatus};
 use app::storage;
 
@@ -8,7 +8,8 @@ const PASSWORD: &str = "correct-horse-42";
 
 async fn an_admin_signs_in_sees_every_module_and_signs_out(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.create_account("boss", PASSWORD, Role::Admin, Some(8001)).await;
+    app.create_account("boss", PASSWORD, Role::Admin, Some(8001))
+        .await;
     let r = app.sign_in_admin("Boss", PASSWORD).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["user"]["role"], "admin");
@@ -20,13 +21,18 @@ async fn an_admin_signs_in_sees_every_module_and_signs_out(backend: Backend) {
     let out = app.call("auth/sign_out", &[("surface", "admin")]).await;
     assert_eq!(out.status, 200);
     assert!(out.set_cookies.iter().any(|c| c.contains("Max-Age=0")));
-    assert_eq!(app.call("auth/admin", &[]).await.body, serde_json::Value::Null);
+    assert_eq!(
+        app.call("auth/admin", &[]).await.body,
+        serde_json::Value::Null
+    );
     assert_eq!(app.call("profile/get", &[]).await.status, 401);
 }
 
 async fn a_revoked_session_is_refused_even_with_its_cookie(backend: Backend) {
     let app = spawn_app(backend).await;
-    let user = app.create_account("boss", PASSWORD, Role::Admin, None).await;
+    let user = app
+        .create_account("boss", PASSWORD, Role::Admin, None)
+        .await;
     assert_eq!(app.sign_in_admin("boss", PASSWORD).await.status, 200);
     let mut tx = app.state.db.begin().await.unwrap();
     storage::sessions::revoke_all_of_user(tx.conn(), user.id, None, app.state.now())
@@ -38,7 +44,8 @@ async fn a_revoked_session_is_refused_even_with_its_cookie(backend: Backend) {
 
 async fn wrong_passwords_are_refused_and_throttled(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.create_account("boss", PASSWORD, Role::Admin, None).await;
+    app.create_account("boss", PASSWORD, Role::Admin, None)
+        .await;
     for i in 0..4 {
         let r = app.sign_in_admin("boss", "wrong-password-1").await;
         assert_eq!(r.status, 401, "attempt {i}");
@@ -62,21 +69,34 @@ async fn wrong_passwords_are_refused_and_throttled(backend: Backend) {
 
 async fn only_active_accounts_with_admin_access_sign_in(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.create_account("staff", PASSWORD, Role::Employee, None).await;
+    app.create_account("staff", PASSWORD, Role::Employee, None)
+        .await;
     let r = app.sign_in_admin("staff", PASSWORD).await;
-    assert_eq!(r.status, 403, "an employee without modules has no admin panel");
-    let manager = app.create_account("mgr", PASSWORD, Role::Manager, None).await;
+    assert_eq!(
+        r.status, 403,
+        "an employee without modules has no admin panel"
+    );
+    let manager = app
+        .create_account("mgr", PASSWORD, Role::Manager, None)
+        .await;
     let mut tx = app.state.db.begin().await.unwrap();
-    storage::users::set_role_and_status(tx.conn(), manager.id, Role::Manager, UserStatus::Deactivated, app.state.now())
-        .await
-        .unwrap();
+    storage::users::set_role_and_status(
+        tx.conn(),
+        manager.id,
+        Role::Manager,
+        UserStatus::Deactivated,
+        app.state.now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(app.sign_in_admin("mgr", PASSWORD).await.status, 401);
 }
 
 async fn admin_sessions_expire(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.create_account("boss", PASSWORD, Role::Admin, None).await;
+    app.create_account("boss", PASSWORD, Role::Admin, None)
+        .await;
     assert_eq!(app.sign_in_admin("boss", PASSWORD).await.status, 200);
     assert_eq!(app.call("profile/get", &[]).await.status, 200);
     app.clock.advance_secs(12 * 3600 + 1);
@@ -85,33 +105,58 @@ async fn admin_sessions_expire(backend: Backend) {
 
 async fn the_profile_shows_and_edits_the_signed_in_person(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.create_account("boss", PASSWORD, Role::Admin, Some(8002)).await;
+    app.create_account("boss", PASSWORD, Role::Admin, Some(8002))
+        .await;
     app.sign_in_admin("boss", PASSWORD).await;
     let p = app.call("profile/get", &[]).await;
     assert_eq!(p.status, 200);
     assert_eq!(p.body["telegram_id"], 8002);
     assert_eq!(p.body["role"], "admin");
     let r = app
-        .call("profile/update_names", &[("first_name", "  Мария "), ("last_name", "Иванова")])
+        .call(
+            "profile/update_names",
+            &[("first_name", "  Мария "), ("last_name", "Иванова")],
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["first_name"], "Мария");
     let p = app.call("profile/get", &[]).await;
     assert_eq!(p.body["last_name"], "Иванова", "kept after a reload");
+    // The page itself renders on the server with the data and completes its response.
+    let page = app.get("/admin/profile").await;
+    assert_eq!(page.status, 200);
+    let html = page.body.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("Мария Иванова"), "server-rendered profile");
 
     let r = app
-        .call("profile/update_names", &[("first_name", " "), ("last_name", &"я".repeat(65))])
+        .call(
+            "profile/update_names",
+            &[("first_name", " "), ("last_name", &"я".repeat(65))],
+        )
         .await;
     assert_eq!(r.status, 422);
-    let fields = r.body["Invalid"]["fields"].as_array().expect("field errors");
+    let fields = r.body["Invalid"]["fields"]
+        .as_array()
+        .expect("field errors");
     assert_eq!(fields.len(), 2, "both bad fields are reported: {fields:?}");
-    assert_eq!(app.call("profile/get", &[]).await.body["first_name"], "Мария");
+    assert_eq!(
+        app.call("profile/get", &[]).await.body["first_name"],
+        "Мария"
+    );
 
     let mut c = app.state.db.read().await.unwrap();
-    let audit = storage::audit::recent(c.conn(), Some("profile_edited"), 10).await.unwrap();
+    let audit = storage::audit::recent(c.conn(), Some("profile_edited"), 10)
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 1);
-    assert!(audit[0].details.contains("Мария"), "before/after recorded: {}", audit[0].details);
-    let events = storage::events::after(c.conn(), app::domain::EventId(0), 10).await.unwrap();
+    assert!(
+        audit[0].details.contains("Мария"),
+        "before/after recorded: {}",
+        audit[0].details
+    );
+    let events = storage::events::after(c.conn(), app::domain::EventId(0), 10)
+        .await
+        .unwrap();
     assert!(events.iter().any(|(_, e)| e.kind() == "user_edited"));
 }
 
@@ -119,7 +164,12 @@ async fn dev_sign_in_exists_only_when_enabled(backend: Backend) {
     let app = spawn_app(backend).await;
     let r = app.call("auth/dev_users", &[]).await;
     assert_eq!(r.status, 403);
-    let r = app.call("auth/dev_sign_in", &[("user_id", "1"), ("surface", "mini_app")]).await;
+    let r = app
+        .call(
+            "auth/dev_sign_in",
+            &[("user_id", "1"), ("surface", "mini_app")],
+        )
+        .await;
     assert_eq!(r.status, 403);
 
     let app = spawn_app_with(
@@ -130,12 +180,19 @@ async fn dev_sign_in_exists_only_when_enabled(backend: Backend) {
         },
     )
     .await;
-    let user = app.create_account("boss", PASSWORD, Role::Admin, None).await;
+    let user = app
+        .create_account("boss", PASSWORD, Role::Admin, None)
+        .await;
     let r = app.call("auth/dev_users", &[]).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body.as_array().map(Vec::len), Some(1));
     let id = user.id.to_string();
-    let r = app.call("auth/dev_sign_in", &[("user_id", &id), ("surface", "admin")]).await;
+    let r = app
+        .call(
+            "auth/dev_sign_in",
+            &[("user_id", &id), ("surface", "admin")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(app.call("profile/get", &[]).await.status, 200);
 }

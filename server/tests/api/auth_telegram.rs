@@ -1,8 +1,8 @@
 //! `POST /auth/telegram` and `GET /auth/me`: the public Mini App sign-in contract.
 
-use crate::helpers::{init_data_for, spawn_app, spawn_app_with, Backend, Options};
+use crate::helpers::{Backend, Options, init_data_for, spawn_app, spawn_app_with};
 use app::domain::user::{Role, UserStatus};
-use app::domain::{init_data, TelegramId};
+use app::domain::{TelegramId, init_data};
 use app::storage;
 use serde_json::json;
 
@@ -46,13 +46,25 @@ async fn a_preregistered_user_signs_in_and_is_active(backend: Backend) {
     let r = app.sign_in_telegram(7001, "Anna-in-Telegram").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["telegram_id"], 7001);
-    assert_eq!(r.body["first_name"], "Анна", "edited names are never overwritten");
+    assert_eq!(
+        r.body["first_name"], "Анна",
+        "edited names are never overwritten"
+    );
     assert_eq!(r.body["last_name"], "Предзаписанная");
     assert_eq!(r.body["role"], "employee");
     assert_eq!(r.body["status"], "active");
-    assert_eq!(r.body["username"], "user7001", "username is refreshed from Telegram");
+    assert_eq!(
+        r.body["username"], "user7001",
+        "username is refreshed from Telegram"
+    );
     let cookie = r.set_cookies.first().expect("a session cookie");
-    for attr in ["HttpOnly", "Secure", "SameSite=None", "Partitioned", "Path=/"] {
+    for attr in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=None",
+        "Partitioned",
+        "Path=/",
+    ] {
         assert!(cookie.contains(attr), "{attr} missing in {cookie}");
     }
     let me = app.get("/auth/me").await;
@@ -73,9 +85,14 @@ async fn an_unknown_user_is_registered_as_pending(backend: Backend) {
     let me = app.get("/auth/me").await;
     assert_eq!(me.body["status"], "pending");
     let actions = audit_actions(&app).await;
-    assert!(actions.contains(&"user_registered".to_string()), "{actions:?}");
+    assert!(
+        actions.contains(&"user_registered".to_string()),
+        "{actions:?}"
+    );
     let mut c = app.state.db.read().await.unwrap();
-    let events = storage::events::after(c.conn(), app::domain::EventId(0), 10).await.unwrap();
+    let events = storage::events::after(c.conn(), app::domain::EventId(0), 10)
+        .await
+        .unwrap();
     assert!(
         events.iter().any(|(_, e)| e.kind() == "user_registered"),
         "registration publishes a domain event"
@@ -100,7 +117,10 @@ async fn bad_init_data_gets_401_and_no_session(backend: Backend) {
     let now = app.now_secs();
     let good = init_data_for(7004, "Ира", now);
     let forged = init_data::sign(
-        &[("user", r#"{"id":7004,"first_name":"Ира"}"#), ("auth_date", &now.to_string())],
+        &[
+            ("user", r#"{"id":7004,"first_name":"Ира"}"#),
+            ("auth_date", &now.to_string()),
+        ],
         "999:another-bots-token",
     );
     let altered = good.replace("7004", "7005");
@@ -114,7 +134,9 @@ async fn bad_init_data_gets_401_and_no_session(backend: Backend) {
         ("no hash", "auth_date=1&user=%7B%7D".to_string()),
     ];
     for (what, init) in cases {
-        let r = app.post_json("/auth/telegram", &json!({ "init_data": init })).await;
+        let r = app
+            .post_json("/auth/telegram", &json!({ "init_data": init }))
+            .await;
         assert_eq!(r.status, 401, "{what}: {:?}", r.body);
         assert_eq!(r.body["error"], "sign_in_failed", "{what}");
         assert!(
@@ -126,7 +148,9 @@ async fn bad_init_data_gets_401_and_no_session(backend: Backend) {
     let r = app.get("/auth/me").await;
     assert_eq!(r.status, 401);
     assert_eq!(r.body["error"], "unauthorized");
-    let r = app.post_json("/auth/telegram", &json!({ "initData": "x" })).await;
+    let r = app
+        .post_json("/auth/telegram", &json!({ "initData": "x" }))
+        .await;
     assert_eq!(r.status, 400, "a body of the wrong shape is a bad request");
     let actions = audit_actions(&app).await;
     assert_eq!(
@@ -170,7 +194,11 @@ async fn sessions_expire_and_the_age_limit_is_configurable(backend: Backend) {
     assert_eq!(app.sign_in_telegram(7007, "Таня").await.status, 200);
     assert_eq!(app.get("/auth/me").await.status, 200);
     app.clock.advance_secs(61);
-    assert_eq!(app.get("/auth/me").await.status, 401, "an expired session is refused");
+    assert_eq!(
+        app.get("/auth/me").await.status,
+        401,
+        "an expired session is refused"
+    );
 }
 
 async fn without_a_bot_token_sign_in_is_refused_clearly(backend: Backend) {
@@ -183,7 +211,9 @@ async fn without_a_bot_token_sign_in_is_refused_clearly(backend: Backend) {
     )
     .await;
     let init = init_data_for(7008, "Ян", app.now_secs());
-    let r = app.post_json("/auth/telegram", &json!({ "init_data": init })).await;
+    let r = app
+        .post_json("/auth/telegram", &json!({ "init_data": init }))
+        .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.body["error"], "sign_in_failed");
 }
@@ -191,7 +221,9 @@ async fn without_a_bot_token_sign_in_is_refused_clearly(backend: Backend) {
 async fn the_server_function_sign_in_matches_the_public_endpoint(backend: Backend) {
     let app = spawn_app(backend).await;
     let init = init_data_for(7009, "Лев", app.now_secs());
-    let r = app.call("auth/telegram_sign_in", &[("init_data", &init)]).await;
+    let r = app
+        .call("auth/telegram_sign_in", &[("init_data", &init)])
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["telegram_id"], 7009);
     let r = app.call("auth/member", &[]).await;

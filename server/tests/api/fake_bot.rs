@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,11 +49,7 @@ impl FakeBotApi {
         let notify = Arc::new(Notify::new());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let fake = FakeBotApi {
-            url,
-            inner,
-            notify,
-        };
+        let fake = FakeBotApi { url, inner, notify };
         let router = Router::new()
             .route("/{token}/{method}", post(handle))
             .with_state(fake.clone());
@@ -69,7 +65,12 @@ impl FakeBotApi {
         let id = inner.next_update_id;
         inner.next_update_id += 1;
         let entities = if text.starts_with('/') {
-            let len = text.split_whitespace().next().unwrap_or("").encode_utf16().count();
+            let len = text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .encode_utf16()
+                .count();
             json!([{ "type": "bot_command", "offset": 0, "length": len }])
         } else {
             json!([])
@@ -131,8 +132,15 @@ impl FakeBotApi {
 /// Canonical camelCase spelling of a Bot API method name.
 fn normalize(method: &str) -> String {
     const KNOWN: &[&str] = &[
-        "getMe", "getUpdates", "getWebhookInfo", "deleteWebhook", "setWebhook", "sendMessage",
-        "setMyCommands", "setChatMenuButton", "createForumTopic",
+        "getMe",
+        "getUpdates",
+        "getWebhookInfo",
+        "deleteWebhook",
+        "setWebhook",
+        "sendMessage",
+        "setMyCommands",
+        "setChatMenuButton",
+        "createForumTopic",
     ];
     KNOWN
         .iter()
@@ -146,7 +154,10 @@ async fn handle(
     Path((token, method)): Path<(String, String)>,
     body: Option<Json<Value>>,
 ) -> Json<Value> {
-    assert!(token.starts_with("bot"), "Bot API path must start with /bot<token>");
+    assert!(
+        token.starts_with("bot"),
+        "Bot API path must start with /bot<token>"
+    );
     // Bot API method names are case-insensitive; teloxide sends e.g. `SendMessage`.
     let method = normalize(&method);
     let body = body.map(|Json(v)| v).unwrap_or(Value::Null);
@@ -198,7 +209,8 @@ async fn handle(
                 if !ready.is_empty() || tokio::time::Instant::now() >= deadline {
                     break json!({ "ok": true, "result": ready });
                 }
-                let _ = tokio::time::timeout(Duration::from_millis(100), fake.notify.notified()).await;
+                let _ =
+                    tokio::time::timeout(Duration::from_millis(100), fake.notify.notified()).await;
             }
         }
         "sendMessage" => {

@@ -1,20 +1,37 @@
 //! The permission guard, table-driven: every server function that needs a module is called
 //! without it and must refuse; with it, it must not refuse for lack of permission.
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{Backend, TestApp, spawn_app};
 use app::domain::permissions::Module;
 use app::domain::user::Role;
 use app::storage;
 
 const PASSWORD: &str = "correct-horse-42";
 
-/// Every module-guarded server function with arguments that are valid for it.
-const GUARDED: &[(Module, &str, &[(&str, &str)])] = &[
+/// A server function endpoint with form arguments that are valid for it.
+type Call = (
+    Module,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Every module-guarded server function.
+const GUARDED: &[Call] = &[
     (Module::Users, "dictionaries/list", &[]),
-    (Module::Users, "dictionaries/add", &[("kind", "branch"), ("name", "Тверь")]),
+    (
+        Module::Users,
+        "dictionaries/add",
+        &[("kind", "branch"), ("name", "Тверь")],
+    ),
 ];
 
-async fn set_module(app: &TestApp, user: app::domain::UserId, by: app::domain::UserId, module: Module, granted: Option<bool>) {
+async fn set_module(
+    app: &TestApp,
+    user: app::domain::UserId,
+    by: app::domain::UserId,
+    module: Module,
+    granted: Option<bool>,
+) {
     let mut tx = app.state.db.begin().await.unwrap();
     storage::permissions::set_override(tx.conn(), user, module, granted, by, app.state.now())
         .await
@@ -24,8 +41,12 @@ async fn set_module(app: &TestApp, user: app::domain::UserId, by: app::domain::U
 
 async fn each_guarded_function_refuses_without_its_module(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = app.create_account("root", PASSWORD, Role::Admin, None).await;
-    let manager = app.create_account("mgr", PASSWORD, Role::Manager, None).await;
+    let admin = app
+        .create_account("root", PASSWORD, Role::Admin, None)
+        .await;
+    let manager = app
+        .create_account("mgr", PASSWORD, Role::Manager, None)
+        .await;
     // Withdraw every module but one the table does not use, so the manager can still sign in.
     for m in Module::ALL {
         let keep = m == Module::Certifications;
@@ -46,13 +67,18 @@ async fn each_guarded_function_refuses_without_its_module(backend: Backend) {
         assert_eq!(r.status, 200, "{endpoint} with {module:?}: {:?}", r.body);
         set_module(&app, manager.id, admin.id, *module, Some(false)).await;
         let r = app.call(endpoint, args).await;
-        assert_eq!(r.status, 403, "{endpoint}: a withdrawal takes effect at once");
+        assert_eq!(
+            r.status, 403,
+            "{endpoint}: a withdrawal takes effect at once"
+        );
     }
 }
 
 async fn mini_app_sessions_do_not_open_the_admin_panel(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = app.create_account("root", PASSWORD, Role::Admin, Some(9001)).await;
+    let admin = app
+        .create_account("root", PASSWORD, Role::Admin, Some(9001))
+        .await;
     assert_eq!(admin.role, Role::Admin);
     // Signed in through Telegram only: the admin cookie is absent.
     assert_eq!(app.sign_in_telegram(9001, "Root").await.status, 200);

@@ -1,10 +1,10 @@
 //! `spawn_app(backend)`: a fresh database, the real application on port 0, and an HTTP client
 //! that keeps its cookies (Secure cookies too, which a browser would keep on localhost).
 
+use app::domain::Timestamp;
 use app::domain::clock::ManualClock;
 use app::domain::init_data;
 use app::domain::user::Role;
-use app::domain::Timestamp;
 use app::state::AppState;
 use rand::Rng;
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -43,18 +43,10 @@ macro_rules! both_backends {
     };
 }
 
+#[derive(Default)]
 pub struct Options {
     pub bot_api_url: Option<String>,
     pub env: Vec<(String, String)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            bot_api_url: None,
-            env: Vec::new(),
-        }
-    }
 }
 
 pub struct TestApp {
@@ -79,7 +71,10 @@ pub async fn fresh_database_url(backend: Backend) -> String {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join("attest-tests");
             std::fs::create_dir_all(&dir).expect("temp dir");
-            format!("sqlite://{}", dir.join(format!("{}.db", random_suffix())).display())
+            format!(
+                "sqlite://{}",
+                dir.join(format!("{}.db", random_suffix())).display()
+            )
         }
         Backend::Postgres => {
             let admin_url = std::env::var("TEST_POSTGRES_URL").expect(
@@ -94,7 +89,10 @@ pub async fn fresh_database_url(backend: Backend) -> String {
                 .execute(&mut conn)
                 .await
                 .expect("create test database");
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
             format!("{base}/{name}")
         }
     }
@@ -303,7 +301,13 @@ impl TestApp {
     }
 
     /// Creates an admin-panel account through the same service as the CLI.
-    pub async fn create_account(&self, login: &str, password: &str, role: Role, telegram_id: Option<i64>) -> app::domain::user::User {
+    pub async fn create_account(
+        &self,
+        login: &str,
+        password: &str,
+        role: Role,
+        telegram_id: Option<i64>,
+    ) -> app::domain::user::User {
         app::auth::service::create_admin(
             &self.state,
             app::auth::service::NewAdmin {
@@ -321,8 +325,11 @@ impl TestApp {
     }
 
     pub async fn sign_in_admin(&self, login: &str, password: &str) -> Response {
-        self.call("auth/admin_sign_in", &[("login", login), ("password", password)])
-            .await
+        self.call(
+            "auth/admin_sign_in",
+            &[("login", login), ("password", password)],
+        )
+        .await
     }
 
     /// Stops the server (graceful shutdown) and waits for it.

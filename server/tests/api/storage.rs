@@ -1,10 +1,10 @@
 //! The storage layer's guarantees on both backends.
 
-use crate::helpers::{fresh_database_url, Backend};
+use crate::helpers::{Backend, fresh_database_url};
 use app::domain::audit::{AuditAction, AuditEntry, Origin};
 use app::domain::user::{Role, UserStatus};
 use app::domain::{TelegramId, Timestamp};
-use app::storage::{self, on_conn, Db, PoolSettings, StorageError};
+use app::storage::{self, Db, PoolSettings, StorageError, on_conn};
 
 async fn db(backend: Backend) -> Db {
     let db = Db::connect(&fresh_database_url(backend).await, &PoolSettings::default())
@@ -34,10 +34,12 @@ async fn the_audit_log_is_append_only(backend: Backend) {
     .unwrap();
     tx.commit().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    let update = on_conn!(tx.conn(), |c| sqlx::query("UPDATE audit_log SET actor_label = 'x'")
-        .execute(c)
-        .await
-        .map(|_| ()));
+    let update = on_conn!(tx.conn(), |c| sqlx::query(
+        "UPDATE audit_log SET actor_label = 'x'"
+    )
+    .execute(c)
+    .await
+    .map(|_| ()));
     assert!(update.is_err(), "UPDATE must be refused");
     drop(tx);
     let mut tx = db.begin().await.unwrap();
@@ -64,7 +66,9 @@ async fn unique_violations_become_conflicts(backend: Backend) {
         password_hash: None,
     };
     let mut tx = db.begin().await.unwrap();
-    storage::users::insert(tx.conn(), &new, Timestamp(1)).await.unwrap();
+    storage::users::insert(tx.conn(), &new, Timestamp(1))
+        .await
+        .unwrap();
     let again = storage::users::insert(
         tx.conn(),
         &storage::users::NewUser {
@@ -80,9 +84,14 @@ async fn unique_violations_become_conflicts(backend: Backend) {
 async fn a_transaction_dropped_without_commit_rolls_back(backend: Backend) {
     let db = db(backend).await;
     let mut tx = db.begin().await.unwrap();
-    storage::dictionaries::ensure(tx.conn(), storage::dictionaries::Dictionary::Branches, "X", Timestamp(1))
-        .await
-        .unwrap();
+    storage::dictionaries::ensure(
+        tx.conn(),
+        storage::dictionaries::Dictionary::Branches,
+        "X",
+        Timestamp(1),
+    )
+    .await
+    .unwrap();
     drop(tx);
     let mut c = db.read().await.unwrap();
     let list = storage::dictionaries::list(c.conn(), storage::dictionaries::Dictionary::Branches)

@@ -1,0 +1,64 @@
+import { defineConfig } from '@playwright/test';
+import os from 'node:os';
+import path from 'node:path';
+
+// The test command (scripts/test.sh) passes a free port and a database; standalone runs pick
+// their own. The server is the debug build made by `cargo leptos build`.
+// The config is evaluated again in every worker: what is chosen here goes into the
+// environment the workers inherit.
+process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
+process.env.E2E_DATABASE_URL ??= `sqlite://${path.join(
+  os.tmpdir(),
+  `attest-e2e-${process.pid}-${process.env.E2E_PORT}.db`,
+)}`;
+const port = Number(process.env.E2E_PORT);
+const databaseUrl = process.env.E2E_DATABASE_URL;
+export const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${process.env.E2E_SERVER_BIN ?? 'target/debug/server'} --demo`,
+    cwd: '..',
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: databaseUrl,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: 'target/site',
+      PUBLIC_URL: baseURL,
+      TELEGRAM_BOT_TOKEN: process.env.E2E_BOT_TOKEN ?? '7000000001:E2E-test-token',
+      BOT_MODE: 'off',
+      TELEGRAM_WEB_APP_JS: 'none',
+      DEMO_ADMIN_PASSWORD: 'e2e-Admin-password-1',
+      DEMO_MANAGER_PASSWORD: 'e2e-Manager-password-1',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+  },
+});

@@ -1,0 +1,72 @@
+import { expect, test, type Page } from '@playwright/test';
+import { hydrated } from './support/telegram';
+
+const ADMIN = { login: 'admin', password: 'e2e-Admin-password-1' };
+const MANAGER = { login: 'manager', password: 'e2e-Manager-password-1' };
+
+async function signIn(page: Page, who: { login: string; password: string }) {
+  await page.goto('/admin/login');
+  await hydrated(page);
+  await page.getByLabel('Логин').fill(who.login);
+  await page.getByLabel('Пароль').fill(who.password);
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('sidebar-modules')).toBeVisible();
+}
+
+function modules(page: Page) {
+  return page.getByTestId('sidebar-modules').locator('[data-module]');
+}
+
+test('the admin signs in, sees every module, edits the profile and signs out', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await expect(modules(page)).toHaveCount(7);
+
+  await page.getByTestId('account-button').click();
+  await page.getByRole('menuitem', { name: 'Профиль' }).click();
+  await expect(page).toHaveURL(/\/admin\/profile$/);
+  await expect(page.getByTestId('profile-telegram-id')).toHaveText('100000001');
+  await expect(page.getByTestId('profile-role')).toHaveText('Администратор');
+
+  await page.getByLabel('Имя').fill('Алиса');
+  await page.getByLabel('Фамилия').fill('Новикова');
+  await page.getByTestId('save-profile').click();
+  await expect(page.getByTestId('toast').first()).toHaveText('Сохранено');
+  await expect(page.getByTestId('profile-name')).toHaveText('Алиса Новикова');
+
+  await page.reload();
+  await expect(page.getByTestId('profile-name')).toHaveText('Алиса Новикова');
+  await expect(page.getByLabel('Имя')).toHaveValue('Алиса');
+
+  // An empty first name is refused with a message, and nothing changes.
+  await hydrated(page);
+  await page.getByLabel('Имя').fill('   ');
+  await page.getByTestId('save-profile').click();
+  await expect(page.locator('#field-first_name-error')).toHaveText('Введите имя.');
+  await page.reload();
+  await expect(page.getByTestId('profile-name')).toHaveText('Алиса Новикова');
+
+  await hydrated(page);
+  await page.getByTestId('account-button').click();
+  await page.getByTestId('sign-out').click();
+  await expect(page).toHaveURL(/\/admin\/login$/);
+  await page.goto('/admin/profile');
+  await expect(page).toHaveURL(/\/admin\/login$/);
+});
+
+test('a manager sees only the modules a manager may open', async ({ page }) => {
+  await signIn(page, MANAGER);
+  const names = await modules(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-module')));
+  expect(names).toEqual(['certifications', 'question_bank', 'users', 'gamification']);
+  await page.goto('/admin/settings');
+  await expect(page.getByRole('alert')).toContainText('Этот раздел вам не открыт');
+});
+
+test('a wrong password is refused with a message', async ({ page }) => {
+  await page.goto('/admin/login');
+  await hydrated(page);
+  await page.getByLabel('Логин').fill('admin');
+  await page.getByLabel('Пароль').fill('not-the-password-1');
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('error-notice')).toHaveText('Неверный логин или пароль.');
+  await expect(page).toHaveURL(/\/admin\/login$/);
+});

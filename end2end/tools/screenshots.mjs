@@ -1,0 +1,47 @@
+// Takes the README's screenshots from a running demo server:
+//   node tools/screenshots.mjs http://localhost:3000 <admin password> <bot token>
+import { chromium } from '@playwright/test';
+import crypto from 'node:crypto';
+
+const [base, password, token] = process.argv.slice(2);
+const out = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+function initData(user) {
+  const fields = { auth_date: String(Math.floor(Date.now() / 1000)), user: JSON.stringify(user) };
+  const secret = crypto.createHmac('sha256', 'WebAppData').update(token).digest();
+  const check = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join('\n');
+  const hash = crypto.createHmac('sha256', secret).update(check).digest('hex');
+  return new URLSearchParams({ ...fields, hash }).toString();
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+const phone = await browser.newContext({ viewport: { width: 390, height: 760 }, deviceScaleFactor: 2 });
+const mini = await phone.newPage();
+const raw = initData({ id: 100000011, first_name: 'Anna', language_code: 'ru' });
+await mini.addInitScript((d) => {
+  window.Telegram = { WebApp: { initData: d, themeParams: { bg_color: '#ffffff', button_color: '#3390ec' },
+    ready() {}, expand() {}, BackButton: { show() {}, hide() {}, onClick() {} } } };
+}, raw);
+await mini.goto(`${base}/app#tgWebAppData=${encodeURIComponent(raw)}`);
+await mini.locator('[data-testid="greeting"]').waitFor();
+await mini.screenshot({ path: `${out}/miniapp.png` });
+
+const desk = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+const admin = await desk.newPage();
+await admin.goto(`${base}/admin/login`);
+await admin.locator('body[data-hydrated="true"]').waitFor();
+await admin.getByLabel('Логин').fill('admin');
+await admin.getByLabel('Пароль').fill(password);
+await admin.getByTestId('sign-in').click();
+await admin.getByTestId('sidebar-modules').waitFor();
+await admin.goto(`${base}/admin/profile`);
+await admin.getByTestId('profile-name').waitFor();
+await admin.locator('body[data-hydrated="true"]').waitFor();
+await admin.getByTestId('account-button').click();
+await admin.screenshot({ path: `${out}/admin.png` });
+await browser.close();
+console.log(`screenshots written to ${out}`);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test: formatting and lints, unit tests,
+# integration tests on SQLite and on a throwaway PostgreSQL cluster, and the browser tests
+# (Debian's Chromium driven by Playwright) on SQLite and on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1;34m==> %s\033[0m (%ss)\n' "$*" "$SECONDS"; }
+
+step "build tools"
+scripts/install-tools.sh
+
+step "Chromium and Playwright"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+(cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "PostgreSQL"
+TEST_POSTGRES_URL=$(scripts/pg.sh start)
+export TEST_POSTGRES_URL
+trap 'scripts/pg.sh stop' EXIT
+
+step "build (cargo leptos build)"
+cargo leptos build
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+cargo test -p app --features ssr
+cargo test -p server
+
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export E2E_SERVER_BIN="$TARGET_DIR/debug/server"
+
+step "browser tests on SQLite"
+(cd end2end && npx playwright test)
+
+step "browser tests on PostgreSQL"
+db="e2e_$RANDOM$RANDOM"
+psql -q "$TEST_POSTGRES_URL" -c "CREATE DATABASE $db"
+(cd end2end && E2E_DATABASE_URL="${TEST_POSTGRES_URL%/*}/$db" npx playwright test)
+
+step "all tests passed"
