@@ -5,13 +5,17 @@
 
 pub mod admin;
 pub mod auth;
+pub mod certifications;
 pub mod dev;
 pub mod dictionaries;
 pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod miniapp;
+pub mod paging;
 pub mod profile;
+pub mod questions;
+pub mod richtext;
 mod root;
 pub mod ui;
 

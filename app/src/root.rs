@@ -2,6 +2,9 @@
 //! `/admin`. Telegram passes its launch parameters in the URL hash, so routing uses paths only.
 
 use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
+use crate::certifications::editor::CertEditorPage;
+use crate::certifications::list::CertificationsPage;
+use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
 use crate::dev::DevSignIn;
 use crate::domain::permissions::Module;
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
@@ -16,10 +19,11 @@ use leptos_router::path;
 /// The document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
+    let offset = page_offset();
     let telegram_js = telegram_script_for_request();
     view! {
         <!DOCTYPE html>
-        <html lang=lang.code()>
+        <html lang=lang.code() data-utc-offset=offset.to_string()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
@@ -59,6 +63,24 @@ fn request_lang() -> Lang {
     }
 }
 
+/// The display time zone: from the configuration on the server, from the page in the browser.
+fn page_offset() -> i32 {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::state::AppState>()
+            .map(|s| s.config.display_utc_offset_minutes)
+            .unwrap_or(180)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("data-utc-offset"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(180)
+    }
+}
+
 /// Telegram's script belongs to Mini App pages only, and tests leave it out.
 fn telegram_script_for_request() -> Option<String> {
     #[cfg(feature = "ssr")]
@@ -80,6 +102,7 @@ fn telegram_script_for_request() -> Option<String> {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_lang(request_lang());
+    provide_context(crate::i18n::UtcOffset(page_offset()));
     provide_toasts();
     let t = use_t();
     // Marks the page as live once hydrated (end-to-end tests wait for it before acting).
@@ -103,8 +126,11 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/admin") view=AdminLayout>
                     <Route path=path!("") view=AdminDashboard />
                     <Route path=path!("profile") view=ProfilePage />
-                    <Route path=path!("certifications") view=|| view! { <ModulePage module=Module::Certifications /> } />
-                    <Route path=path!("questions") view=|| view! { <ModulePage module=Module::QuestionBank /> } />
+                    <Route path=path!("certifications") view=CertificationsPage />
+                    <Route path=path!("certifications/:id") view=CertEditorPage />
+                    <Route path=path!("questions") view=QuestionBankPage />
+                    <Route path=path!("questions/new") view=QuestionEditorPage />
+                    <Route path=path!("questions/:id") view=QuestionEditorPage />
                     <Route path=path!("users") view=|| view! { <ModulePage module=Module::Users /> } />
                     <Route path=path!("gamification") view=|| view! { <ModulePage module=Module::Gamification /> } />
                     <Route path=path!("audit") view=|| view! { <ModulePage module=Module::AuditLog /> } />

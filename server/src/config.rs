@@ -90,6 +90,8 @@ pub struct Settings {
     pub bot: BotSettings,
     pub app: AppConfig,
     pub uploads_dir: PathBuf,
+    /// Period of the time-critical background jobs.
+    pub jobs_tick: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/attest.db";
@@ -221,6 +223,9 @@ impl Settings {
                 .or(f.uploads_dir)
                 .unwrap_or_else(|| "data/uploads".into())
                 .into(),
+            jobs_tick: std::time::Duration::from_millis(
+                parse_num::<u64>("JOBS_TICK_MS", var("JOBS_TICK_MS"))?.unwrap_or(5_000).max(10),
+            ),
             leptos,
             bot,
             app,

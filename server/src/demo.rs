@@ -4,7 +4,10 @@
 use app::auth::service::{NewAdmin, create_admin};
 use app::domain::audit::Origin;
 use app::domain::user::{Role, UserStatus};
-use app::domain::{BranchId, PositionId, TelegramId};
+use app::domain::certification::{BlockInput, BlockKind, CertSettings, CertStatus, MaterialKind};
+use app::domain::question::{QuestionContent, QuestionKind, QuestionOption};
+use app::domain::{BranchId, PositionId, TelegramId, UserId};
+use app::storage::certifications::TargetKind;
 use app::error::AppError;
 use app::state::AppState;
 use app::storage::dictionaries::{self, Dictionary};
@@ -100,7 +103,7 @@ pub async fn seed(
     let origin = Origin::channel("demo");
     let admin_password = admin_password.unwrap_or_else(random_password);
     let manager_password = manager_password.unwrap_or_else(random_password);
-    create_admin(
+    let admin = create_admin(
         state,
         NewAdmin {
             login: "admin".into(),
@@ -139,10 +142,117 @@ pub async fn seed(
         .await?;
     }
     tx.commit().await?;
+    seed_certification(state, admin.id, &branches).await?;
     Ok(DemoCredentials {
         admin_login: "admin".into(),
         admin_password,
         manager_login: "manager".into(),
         manager_password,
     })
+}
+
+const DEMO_CERT_TITLE: &str = "Охрана труда и пожарная безопасность";
+
+/// An open certification with three theory blocks (text, image, video), one additional
+/// material and ten questions of the three kinds, assigned to every demo branch.
+async fn seed_certification(state: &AppState, admin: UserId, branches: &[BranchId]) -> Result<(), DemoError> {
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let (existing, _) =
+        storage::certifications::list(tx.conn(), None, Some(DEMO_CERT_TITLE), 1, 0).await?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    let settings = CertSettings {
+        title: DEMO_CERT_TITLE.into(),
+        description: "<p>Ежегодная проверка знаний правил охраны труда и действий при пожаре.</p>".into(),
+        pass_threshold: 70,
+        max_attempts: 3,
+        time_limit_secs: 10 * 60,
+        min_read_secs: 5,
+        points: 100,
+        ..CertSettings::default()
+    };
+    let id = storage::certifications::insert(tx.conn(), &settings, admin, now).await?;
+    let blocks = [
+        BlockInput {
+            kind: BlockKind::Text,
+            title: "Общие правила".into(),
+            body: "<p>Каждый сотрудник обязан знать расположение <b>эвакуационных выходов</b>, \
+                   огнетушителей и аптечки на своём рабочем месте.</p>\
+                   <ul><li>Проходы и выходы не загромождают.</li>\
+                   <li>О любой неисправности сразу сообщают старшему смены.</li>\
+                   <li>При пожаре звонят по номеру <b>112</b>.</li></ul>"
+                .into(),
+            url: String::new(),
+        },
+        BlockInput {
+            kind: BlockKind::Image,
+            title: "Знак эвакуационного выхода".into(),
+            body: "<p>Зелёный знак указывает путь к ближайшему выходу.</p>".into(),
+            url: "/demo/safety.svg".into(),
+        },
+        BlockInput {
+            kind: BlockKind::Video,
+            title: "Как пользоваться огнетушителем".into(),
+            body: "<p>Выдерните чеку, направьте раструб на основание пламени, нажмите на рычаг.</p>".into(),
+            url: "https://interactive-examples.mdn.mozilla.net/media/cc0-videos/flower.mp4".into(),
+        },
+    ];
+    for b in &blocks {
+        storage::certifications::insert_block(tx.conn(), id, 1, b, now).await?;
+    }
+    storage::certifications::insert_material(
+        tx.conn(),
+        id,
+        1,
+        MaterialKind::Link,
+        "Памятка по пожарной безопасности (МЧС)",
+        "https://mchs.gov.ru/deyatelnost/bezopasnost-grazhdan",
+        now,
+    )
+    .await?;
+    let mut question_ids = Vec::new();
+    for content in demo_questions() {
+        let q = storage::questions::insert(tx.conn(), &content, Some(admin), now).await?;
+        question_ids.push(q.id);
+    }
+    storage::certifications::set_questions(tx.conn(), id, &question_ids, now).await?;
+    for b in branches {
+        storage::certifications::add_assignment(tx.conn(), id, TargetKind::Branch, b.0, admin, now).await?;
+    }
+    storage::certifications::set_status(tx.conn(), id, CertStatus::Draft, CertStatus::Open, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn q(kind: QuestionKind, text: &str, options: &[(&str, bool)], explanation: &str, tags: &[&str]) -> QuestionContent {
+    QuestionContent {
+        kind,
+        text: format!("<p>{text}</p>"),
+        image_url: None,
+        options: options
+            .iter()
+            .enumerate()
+            .map(|(i, (t, c))| QuestionOption { id: i as u32 + 1, text: (*t).into(), correct: *c })
+            .collect(),
+        explanation: format!("<p>{explanation}</p>"),
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+    }
+}
+
+fn demo_questions() -> Vec<QuestionContent> {
+    use QuestionKind::*;
+    vec![
+        q(Single, "По какому номеру звонить при пожаре с мобильного телефона?", &[("112", true), ("03", false), ("911", false), ("100", false)], "Единый номер экстренных служб — 112.", &["пожар"]),
+        q(Single, "Какого цвета знак эвакуационного выхода?", &[("Зелёный", true), ("Красный", false), ("Жёлтый", false)], "Эвакуационные знаки — зелёные.", &["эвакуация"]),
+        q(Single, "Куда направляют струю огнетушителя?", &[("На основание пламени", true), ("На верх пламени", false), ("На дым", false)], "Тушат основание очага.", &["огнетушитель"]),
+        q(Single, "Можно ли пользоваться лифтом при пожаре?", &[("Нет", true), ("Да, если он работает", false), ("Только на спуск", false)], "Лифт может остановиться, шахта наполняется дымом.", &["эвакуация"]),
+        q(Multiple, "Что нужно сделать, обнаружив возгорание?", &[("Сообщить по номеру 112", true), ("Предупредить людей вокруг", true), ("Открыть все окна", false), ("Спрятаться в подсобке", false)], "Сообщить и предупредить — первые действия.", &["пожар"]),
+        q(Multiple, "Что должно быть свободным на рабочем месте?", &[("Эвакуационные выходы", true), ("Проходы", true), ("Доступ к огнетушителю", true), ("Склад коробок у двери", false)], "Пути эвакуации и средства тушения всегда свободны.", &["порядок"]),
+        q(Multiple, "Какие огнетушители подходят для электрооборудования под напряжением?", &[("Углекислотный", true), ("Порошковый", true), ("Водяной", false)], "Вода проводит ток.", &["огнетушитель"]),
+        q(Ordering, "Расположите действия с огнетушителем по порядку.", &[("Выдернуть чеку", false), ("Направить раструб на пламя", false), ("Нажать на рычаг", false)], "Чека, направление, рычаг.", &["огнетушитель"]),
+        q(Ordering, "Расположите действия при пожаре по порядку.", &[("Сообщить о пожаре", false), ("Предупредить людей", false), ("Покинуть помещение", false), ("Встретить пожарных", false)], "Сначала сообщить, затем эвакуироваться.", &["пожар"]),
+        q(Ordering, "Расположите по порядку действия при травме коллеги.", &[("Оценить опасность для себя", false), ("Вызвать помощь", false), ("Оказать первую помощь", false)], "Сначала убедитесь в своей безопасности.", &["первая помощь"]),
+    ]
 }

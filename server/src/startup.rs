@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
+    pub uploads_dir: std::path::PathBuf,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -137,7 +138,7 @@ impl Application {
         } = self;
         let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
         let (stop_tx, stop_rx) = watch::channel(false);
-        let jobs = crate::jobs::spawn_all(state.clone(), stop_rx);
+        let jobs = crate::jobs::spawn_all(state.clone(), settings.jobs_tick, stop_rx);
         tracing::info!(addr = %listener.local_addr().map_err(StartupError::Serve)?, "listening");
         let served = axum::serve(
             listener,
@@ -162,6 +163,7 @@ fn router(settings: &Settings, app: AppState) -> Router {
     let server_state = ServerState {
         leptos: leptos.clone(),
         app: app.clone(),
+        uploads_dir: settings.uploads_dir.clone(),
     };
     let routes = generate_route_list(App);
     let context = {
@@ -172,6 +174,12 @@ fn router(settings: &Settings, app: AppState) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/auth/telegram", post(routes::auth::telegram))
         .route("/auth/me", get(routes::auth::me))
+        .route(
+            "/api/uploads",
+            post(routes::uploads::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(routes::uploads::BODY_LIMIT)),
+        )
+        .route("/uploads/{id}/{name}", get(routes::uploads::serve))
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

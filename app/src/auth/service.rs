@@ -476,3 +476,25 @@ pub async fn create_admin(state: &AppState, new: NewAdmin, origin: &Origin) -> A
     .await;
     result.map_err(internal)
 }
+
+/// An audit entry for something `actor` did to a target.
+pub fn audit_by(
+    actor: &User,
+    action: AuditAction,
+    target_type: &str,
+    target_id: impl ToString,
+    details: serde_json::Value,
+    origin: &Origin,
+    at: crate::domain::Timestamp,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        actor_id: Some(actor.id),
+        actor_label: label_of(actor),
+        action,
+        target_type: Some(target_type.to_owned()),
+        target_id: Some(target_id.to_string()),
+        details,
+        origin: origin.clone(),
+    }
+}

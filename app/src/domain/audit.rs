@@ -6,47 +6,50 @@ use serde::{Deserialize, Serialize};
 
 /// Kinds of audited actions. The text form is stored and is the key of the Telegram topic the
 /// entry is posted to, so variants are only ever added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditAction {
-    SignIn,
-    SignInFailed,
-    SignOut,
-    UserRegistered,
-    ProfileEdited,
-    AdminCreated,
-    DictionaryEdited,
+macro_rules! audit_actions {
+    ($($variant:ident => $text:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum AuditAction { $($variant),* }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(AuditAction::$variant => $text),* }
+            }
+        }
+    };
 }
 
-impl AuditAction {
-    pub const ALL: [AuditAction; 7] = [
-        AuditAction::SignIn,
-        AuditAction::SignInFailed,
-        AuditAction::SignOut,
-        AuditAction::UserRegistered,
-        AuditAction::ProfileEdited,
-        AuditAction::AdminCreated,
-        AuditAction::DictionaryEdited,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditAction::SignIn => "sign_in",
-            AuditAction::SignInFailed => "sign_in_failed",
-            AuditAction::SignOut => "sign_out",
-            AuditAction::UserRegistered => "user_registered",
-            AuditAction::ProfileEdited => "profile_edited",
-            AuditAction::AdminCreated => "admin_created",
-            AuditAction::DictionaryEdited => "dictionary_edited",
-        }
-    }
+audit_actions! {
+    SignIn => "sign_in",
+    SignInFailed => "sign_in_failed",
+    SignOut => "sign_out",
+    UserRegistered => "user_registered",
+    ProfileEdited => "profile_edited",
+    AdminCreated => "admin_created",
+    DictionaryEdited => "dictionary_edited",
+    FileUploaded => "file_uploaded",
+    QuestionCreated => "question_created",
+    QuestionEdited => "question_edited",
+    QuestionArchived => "question_archived",
+    QuestionDeleted => "question_deleted",
+    QuestionsImported => "questions_imported",
+    CertificationCreated => "certification_created",
+    CertificationEdited => "certification_edited",
+    CertificationStatusChanged => "certification_status_changed",
+    TheoryEdited => "theory_edited",
+    CertificationQuestionsChanged => "certification_questions_changed",
+    AssignmentChanged => "assignment_changed",
 }
 
 impl TryFrom<String> for AuditAction {
     type Error = super::user::UnknownValue;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         AuditAction::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|a| a.as_str() == s)
             .ok_or(super::user::UnknownValue(s))
     }

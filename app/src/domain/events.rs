@@ -1,7 +1,7 @@
 //! Domain events: facts that changed state. They are written in the same transaction as the
 //! change (an outbox), so notifications, the audit feed and the API consume them reliably.
 
-use super::UserId;
+use super::{CertId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +16,18 @@ pub enum DomainEvent {
         by: Option<UserId>,
         changes: serde_json::Value,
     },
+    CertificationOpened {
+        certification_id: CertId,
+    },
+    CertificationClosed {
+        certification_id: CertId,
+    },
+    /// People were assigned (a position, a branch or one user).
+    CertificationAssigned {
+        certification_id: CertId,
+        target_kind: String,
+        target_id: i64,
+    },
 }
 
 impl DomainEvent {
@@ -23,6 +35,9 @@ impl DomainEvent {
         match self {
             DomainEvent::UserRegistered { .. } => "user_registered",
             DomainEvent::UserEdited { .. } => "user_edited",
+            DomainEvent::CertificationOpened { .. } => "certification_opened",
+            DomainEvent::CertificationClosed { .. } => "certification_closed",
+            DomainEvent::CertificationAssigned { .. } => "certification_assigned",
         }
     }
 }

@@ -39,3 +39,7 @@ id_type!(PositionId);
 id_type!(SessionId);
 id_type!(AuditId);
 id_type!(EventId);
+id_type!(QuestionId);
+id_type!(CertId);
+id_type!(BlockId);
+id_type!(MaterialId);

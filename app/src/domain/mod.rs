@@ -1,12 +1,16 @@
 //! Domain types and rules: plain Rust, no HTTP, no database, no browser.
 //! Everything here compiles for the browser too, so forms run the same checks as the server.
 
+pub mod attempt;
 pub mod audit;
+pub mod certification;
 pub mod events;
 pub mod ids;
 pub mod permissions;
+pub mod question;
 pub mod throttle;
 pub mod time;
+pub mod upload;
 pub mod user;
 
 #[cfg(feature = "ssr")]

@@ -39,6 +39,35 @@ impl Timestamp {
         format!("{d:02}.{mo:02}.{y:04}")
     }
 
+    /// The value of an `<input type="datetime-local">`: `YYYY-MM-DDTHH:MM` in the offset.
+    pub fn to_local_input(self, utc_offset_minutes: i32) -> String {
+        let (y, mo, d, h, mi) = self.civil(utc_offset_minutes);
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
+    }
+
+    /// Parses a `datetime-local` value (`YYYY-MM-DDTHH:MM[:SS]`) given in the offset.
+    pub fn from_local_input(s: &str, utc_offset_minutes: i32) -> Option<Timestamp> {
+        let (date, time) = s.trim().split_once('T')?;
+        let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+        let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+        let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
+        let (h, mi) = (t.next()??, t.next()??);
+        let sec = t.next().flatten().unwrap_or(0);
+        if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0..24).contains(&h) || !(0..60).contains(&mi) {
+            return None;
+        }
+        // Howard Hinnant's days-from-civil.
+        let y2 = if m <= 2 { y - 1 } else { y };
+        let era = y2.div_euclid(400);
+        let yoe = y2.rem_euclid(400);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        let secs = days * 86_400 + h * 3600 + mi * 60 + sec - i64::from(utc_offset_minutes) * 60;
+        Some(Timestamp(secs * 1000))
+    }
+
     fn civil(self, utc_offset_minutes: i32) -> (i64, u32, u32, u32, u32) {
         let secs = self.0.div_euclid(1000) + i64::from(utc_offset_minutes) * 60;
         let days = secs.div_euclid(86_400);
@@ -70,6 +99,16 @@ mod tests {
             "01.03.2024 00:30"
         );
         assert_eq!(Timestamp(1_709_242_200_000).format_date(0), "29.02.2024");
+    }
+
+    #[test]
+    fn datetime_inputs_round_trip_in_the_display_offset() {
+        let t = Timestamp(1_709_242_200_000);
+        assert_eq!(t.to_local_input(180), "2024-03-01T00:30");
+        assert_eq!(Timestamp::from_local_input("2024-03-01T00:30", 180), Some(t));
+        assert_eq!(Timestamp::from_local_input("2024-02-29T21:30:00", 0), Some(t));
+        assert_eq!(Timestamp::from_local_input("2024-13-01T00:00", 0), None);
+        assert_eq!(Timestamp::from_local_input("garbage", 0), None);
     }
 
     #[test]

@@ -63,6 +63,15 @@ pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
 
+/// Minutes east of UTC in which dates are shown (the server's setting, written into the page
+/// as `data-utc-offset` so the browser formats exactly as the server did).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcOffset(pub i32);
+
+pub fn use_offset() -> i32 {
+    use_context::<UtcOffset>().map(|o| o.0).unwrap_or(180)
+}
+
 /// Returns a translator for the current language: `let t = use_t(); t(Msg::Save)`.
 pub fn use_t() -> impl Fn(Msg) -> &'static str + Copy + Send + Sync + 'static {
     let lang = use_lang();

@@ -62,7 +62,7 @@ fn ProfileCard(p: ProfileView, save: ServerAction<UpdateMyNames>) -> impl IntoVi
                 {row(Msg::RoleField, p.role.label().text(lang).to_owned(), "profile-role")}
                 {row(Msg::PositionField, p.position.clone().unwrap_or_else(not_set), "profile-position")}
                 {row(Msg::BranchField, p.branch.clone().unwrap_or_else(not_set), "profile-branch")}
-                {row(Msg::RegisteredAt, p.registered_at.format_date(180), "profile-registered")}
+                {row(Msg::RegisteredAt, p.registered_at.format_date(crate::i18n::use_offset()), "profile-registered")}
                 {row(
                     Msg::TelegramIdField,
                     p.telegram_id.map(|t| t.to_string()).unwrap_or_else(not_set),

@@ -6,11 +6,14 @@
 //! milliseconds bound from the injectable clock, booleans as native booleans.
 
 pub mod audit;
+pub mod certifications;
 pub mod dictionaries;
 pub mod events;
 pub mod permissions;
+pub mod questions;
 pub mod sessions;
 pub mod throttle;
+pub mod uploads;
 pub mod users;
 
 use sqlx::pool::PoolConnection;

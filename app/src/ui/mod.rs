@@ -3,13 +3,23 @@
 mod button;
 mod dialog;
 mod field;
+mod inputs;
+mod pagination;
+mod richtext;
 mod select;
 mod status;
 mod toast;
+mod upload;
 
 pub use button::{Button, ButtonKind};
 pub use dialog::Dialog;
 pub use field::{FieldErrorText, TextField};
+pub use inputs::{BoundText, Checkbox, NumberField, TextArea};
+pub use pagination::Pagination;
+pub use richtext::RichText;
 pub use select::{Select, SelectOption};
 pub use status::{ErrorNotice, Spinner};
+pub use upload::{download, FileUpload, Uploaded};
+#[cfg(feature = "hydrate")]
+pub use upload::read_text;
 pub use toast::{ToastKind, Toaster, Toasts, provide_toasts, use_toasts};

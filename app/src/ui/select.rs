@@ -20,6 +20,7 @@ pub fn Select(
     #[prop(optional)] required: bool,
     #[prop(optional, into)] on_change: Option<Callback<String>>,
     #[prop(optional)] placeholder: Option<Msg>,
+    #[prop(into, optional)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let t = use_t();
     let id = format!("select-{name}");
@@ -31,6 +32,7 @@ pub fn Select(
                 id=id
                 name=name
                 required=required
+                disabled=move || disabled.get()
                 on:change=move |ev| {
                     if let Some(cb) = on_change {
                         cb.run(event_target_value(&ev));

@@ -8,8 +8,22 @@ use tokio::sync::watch;
 /// Keep ended sessions this long (for the audit trail's sake), then delete them.
 const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
 
-pub fn spawn_all(state: AppState, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
-    vec![tokio::spawn(every(
+/// Starts every job. `tick` is the period of the time-critical jobs (opening and closing
+/// certifications on schedule).
+pub fn spawn_all(state: AppState, tick: Duration, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    let scheduler_state = state.clone();
+    vec![
+        tokio::spawn(every("certification schedule", tick, stop.clone(), move || {
+            let state = scheduler_state.clone();
+            async move {
+                let n = app::certifications::scheduler::run_due(&state).await?;
+                if n > 0 {
+                    tracing::info!(certifications = n, "scheduled openings and closings applied");
+                }
+                Ok(())
+            }
+        })),
+        tokio::spawn(every(
         "purge ended sessions",
         Duration::from_secs(3600),
         stop,
@@ -30,7 +44,8 @@ pub fn spawn_all(state: AppState, stop: watch::Receiver<bool>) -> Vec<tokio::tas
                 Ok(())
             }
         },
-    ))]
+    )),
+    ]
 }
 
 async fn every<F, Fut>(

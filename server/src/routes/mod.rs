@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod csrf;
 pub mod health;
+pub mod uploads;
 
 use app::error::AppError;
 use app::i18n::Lang;

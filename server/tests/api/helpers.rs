@@ -117,6 +117,7 @@ pub async fn spawn_on(database_url: String, options: Options) -> TestApp {
         ("TELEGRAM_BOT_TOKEN".into(), BOT_TOKEN.into()),
         ("DEV_LOGIN".into(), "false".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+        ("UPLOADS_DIR".into(), std::env::temp_dir().join("attest-tests").join("uploads").display().to_string()),
     ];
     match &options.bot_api_url {
         Some(url) => {
@@ -197,6 +198,12 @@ pub struct Response {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// The app's clock, in milliseconds.
+    pub fn clock_ms(&self) -> i64 {
+        use app::domain::clock::Clock;
+        self.clock.now().millis()
     }
 
     /// The app's clock, in seconds (what Telegram puts in `auth_date`).
@@ -292,6 +299,49 @@ impl TestApp {
             .await
             .expect("request");
         self.finish(resp).await
+    }
+
+    /// Calls a server function that takes JSON input.
+    pub async fn call_json(&self, endpoint: &str, body: &Value) -> Response {
+        let resp = self
+            .client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(COOKIE, self.cookie_header())
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        self.finish(resp).await
+    }
+
+    /// Uploads a file to `/api/uploads`.
+    pub async fn upload(&self, kind: &str, name: &str, bytes: Vec<u8>) -> Response {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+        let resp = self
+            .client
+            .post(self.url("/api/uploads"))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        self.finish(resp).await
+    }
+
+    /// A GET returning the raw bytes, status and headers.
+    pub async fn get_raw(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        (status, headers, resp.bytes().await.unwrap_or_default().to_vec())
     }
 
     pub async fn sign_in_telegram(&self, telegram_id: i64, first_name: &str) -> Response {

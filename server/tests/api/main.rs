@@ -7,6 +7,7 @@ mod fake_bot;
 
 mod auth_admin;
 mod auth_telegram;
+mod authoring;
 mod bot_start;
 mod guard;
 mod health;

@@ -1,0 +1,192 @@
+//! Certification authoring (module "certifications"): settings, theory with versions, the
+//! question set, assignments and the lifecycle.
+
+pub mod editor;
+pub mod list;
+pub mod theory_editor;
+#[cfg(feature = "ssr")]
+pub mod scheduler;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use crate::domain::certification::{
+    BlockInput, CertSettings, CertStatus, Certification, LifecycleAction, Material, MaterialKind, TheoryBlock,
+};
+use crate::domain::question::{Question, QuestionContent};
+use crate::domain::{BlockId, CertId, MaterialId, QuestionId, Timestamp};
+use crate::error::AppError;
+use crate::paging::Page;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+pub use crate::domain::certification::LifecycleAction as Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignKind {
+    Position,
+    Branch,
+    User,
+}
+
+/// A row of the certifications list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertListItem {
+    pub id: CertId,
+    pub title: String,
+    pub status: CertStatus,
+    pub opens_at: Option<Timestamp>,
+    pub closes_at: Option<Timestamp>,
+    pub questions: i64,
+    pub blocks: i64,
+}
+
+/// An assignment with the name of what it targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentView {
+    pub kind: AssignKind,
+    pub target_id: i64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionView {
+    pub version: i64,
+    pub require_reread: bool,
+    pub created_at: Timestamp,
+}
+
+/// Everything the editor shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertEditorData {
+    pub cert: Certification,
+    pub blocks: Vec<TheoryBlock>,
+    pub materials: Vec<Material>,
+    pub questions: Vec<Question>,
+    pub assignments: Vec<AssignmentView>,
+    pub versions: Vec<VersionView>,
+    /// People the assignments reach (active users).
+    pub assigned_users: i64,
+}
+
+#[server(prefix = "/api", endpoint = "certifications/list")]
+pub async fn list_certifications(
+    status: Option<CertStatus>,
+    search: Option<String>,
+    page: i64,
+) -> Result<Page<CertListItem>, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::list(status, search, page).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/create")]
+pub async fn create_certification(title: String) -> Result<CertId, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::create(title).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/get")]
+pub async fn certification_editor(id: CertId) -> Result<CertEditorData, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::editor(id).await)
+}
+
+/// Saves the settings; after opening, changes to locked settings are refused field by field.
+#[server(prefix = "/api", endpoint = "certifications/settings", input = Json)]
+pub async fn update_settings(id: CertId, settings: CertSettings) -> Result<Certification, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::update_settings(id, settings).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/lifecycle")]
+pub async fn change_status(id: CertId, action: LifecycleAction) -> Result<Certification, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::lifecycle(id, action).await)
+}
+
+/// Adds a theory block at the end.
+#[server(prefix = "/api", endpoint = "certifications/blocks/add", input = Json)]
+pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::add_block(id, block, require_reread).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/blocks/update", input = Json)]
+pub async fn update_block(block_id: BlockId, block: BlockInput, require_reread: bool) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::update_block(block_id, block, require_reread).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/blocks/delete")]
+pub async fn delete_block(block_id: BlockId, require_reread: bool) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::delete_block(block_id, require_reread).await)
+}
+
+/// Saves a new order of the current version's blocks (all of them, in one transaction).
+#[server(prefix = "/api", endpoint = "certifications/blocks/reorder", input = Json)]
+pub async fn reorder_blocks(id: CertId, order: Vec<BlockId>, require_reread: bool) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::reorder_blocks(id, order, require_reread).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/materials/add", input = Json)]
+pub async fn add_material(id: CertId, kind: MaterialKind, title: String, url: String) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::add_material(id, kind, title, url).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/materials/delete")]
+pub async fn delete_material(material_id: MaterialId) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::delete_material(material_id).await)
+}
+
+/// Replaces the question set (in order).
+#[server(prefix = "/api", endpoint = "certifications/questions", input = Json)]
+pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::set_questions(id, questions).await)
+}
+
+/// Creates a question in the bank and adds it to the certification.
+#[server(prefix = "/api", endpoint = "certifications/questions/create", input = Json)]
+pub async fn create_question_in(id: CertId, content: QuestionContent) -> Result<Question, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::create_question_in(id, content).await)
+}
+
+/// Questions of the bank to pick from (certifications module; no question bank module needed).
+#[server(prefix = "/api", endpoint = "certifications/questions/pick")]
+pub async fn pickable_questions(search: Option<String>, page: i64) -> Result<Page<Question>, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::pickable(search, page).await)
+}
+
+#[server(prefix = "/api", endpoint = "certifications/assign")]
+pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::add_assignment(id, kind, target_id).await)
+}
+
+/// Removes an assignment; refused once the certification has opened.
+#[server(prefix = "/api", endpoint = "certifications/unassign")]
+pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(service::remove_assignment(id, kind, target_id).await)
+}
+
+/// Names to assign to: positions, branches and active users.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AssignOptions {
+    pub positions: Vec<(i64, String)>,
+    pub branches: Vec<(i64, String)>,
+    pub users: Vec<(i64, String)>,
+}
+
+#[server(prefix = "/api", endpoint = "certifications/assign_targets")]
+pub async fn assign_targets() -> Result<AssignOptions, AppError> {
+    use crate::auth::guard;
+    guard::respond(service::assign_targets().await)
+}

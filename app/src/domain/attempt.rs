@@ -1,0 +1,509 @@
+//! Attempts: the rules of taking a certification, as plain functions of the stored state and
+//! an instant from the clock.
+//!
+//! Timer modes:
+//! - *pauses while away*: only time on the test screen counts. The client sends a heartbeat
+//!   every few seconds; each heartbeat (or saved answer) covers up to [`PRESENCE_GRACE_MS`]
+//!   after it, so closing the app or losing the connection pauses the clock after that grace.
+//!   Going back to theory pauses it at once.
+//! - *runs continuously*: a fixed deadline, start + time limit.
+//!
+//! An answer arriving up to [`ANSWER_GRACE_MS`] after the end still counts (network latency);
+//! after that the server finishes the attempt by itself.
+
+use super::certification::TimerMode;
+use super::question::{QuestionContent, QuestionKind};
+use super::{QuestionId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// How long after a heartbeat the user still counts as present on the test screen.
+pub const PRESENCE_GRACE_MS: i64 = 10_000;
+/// How long after the end of the time an answer is still accepted.
+pub const ANSWER_GRACE_MS: i64 = 3_000;
+/// How often the client sends a heartbeat from the test screen.
+pub const HEARTBEAT_MS: i64 = 4_000;
+
+/// The clock of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptClock {
+    pub mode: TimerMode,
+    pub started_at: Timestamp,
+    pub limit_ms: i64,
+    /// Time counted in closed presence segments (pause mode).
+    pub used_ms: i64,
+    /// The open presence segment, if any: when it started and the last sign of life.
+    pub segment_start: Option<Timestamp>,
+    pub segment_last: Option<Timestamp>,
+}
+
+impl AttemptClock {
+    pub fn start(mode: TimerMode, limit_ms: i64, now: Timestamp) -> Self {
+        Self {
+            mode,
+            started_at: now,
+            limit_ms,
+            used_ms: 0,
+            // The attempt starts on the test screen.
+            segment_start: Some(now),
+            segment_last: Some(now),
+        }
+    }
+
+    fn open_segment_ms(&self, now: Timestamp) -> i64 {
+        match (self.segment_start, self.segment_last) {
+            (Some(start), Some(last)) => {
+                let covered = (now.millis() - last.millis()).clamp(0, PRESENCE_GRACE_MS);
+                (last.millis() - start.millis()).max(0) + covered
+            }
+            _ => 0,
+        }
+    }
+
+    /// Time counted so far.
+    pub fn used(&self, now: Timestamp) -> i64 {
+        match self.mode {
+            TimerMode::Continuous => (now.millis() - self.started_at.millis()).max(0),
+            TimerMode::PauseWhileAway => self.used_ms + self.open_segment_ms(now),
+        }
+    }
+
+    pub fn remaining(&self, now: Timestamp) -> i64 {
+        (self.limit_ms - self.used(now)).max(0)
+    }
+
+    /// How far past the end of the time the attempt is (negative: time left).
+    pub fn overdue_by(&self, now: Timestamp) -> i64 {
+        self.used(now) - self.limit_ms
+    }
+
+    /// Whether an answer arriving now still counts.
+    pub fn accepts_answers(&self, now: Timestamp) -> bool {
+        self.overdue_by(now) <= ANSWER_GRACE_MS
+    }
+
+    /// Whether the server must finish the attempt (time ran out, grace included).
+    pub fn must_finish(&self, now: Timestamp) -> bool {
+        self.overdue_by(now) > ANSWER_GRACE_MS
+    }
+
+    /// The user is on the test screen now (heartbeat, answer, resume).
+    pub fn present(&mut self, now: Timestamp) {
+        if self.mode == TimerMode::Continuous {
+            return;
+        }
+        match self.segment_last {
+            Some(last) if now.millis() - last.millis() <= PRESENCE_GRACE_MS => {
+                self.segment_last = Some(now.max(last));
+            }
+            _ => {
+                // Away for longer than the grace: the old segment ends, a new one starts.
+                self.close_segment(now);
+                self.segment_start = Some(now);
+                self.segment_last = Some(now);
+            }
+        }
+    }
+
+    /// The user left the test screen on purpose (back to theory): the clock stops now.
+    pub fn away(&mut self, now: Timestamp) {
+        if self.mode == TimerMode::Continuous {
+            return;
+        }
+        if let Some(last) = self.segment_last {
+            if now.millis() - last.millis() <= PRESENCE_GRACE_MS {
+                self.segment_last = Some(now.max(last));
+                self.used_ms += (now.millis() - self.segment_start.unwrap_or(now).millis()).max(0);
+                self.segment_start = None;
+                self.segment_last = None;
+                return;
+            }
+        }
+        self.close_segment(now);
+    }
+
+    fn close_segment(&mut self, now: Timestamp) {
+        self.used_ms += self.open_segment_ms(now);
+        self.segment_start = None;
+        self.segment_last = None;
+    }
+
+    /// The instant the time ran out, for the record (continuous: the deadline).
+    pub fn ended_at(&self, now: Timestamp) -> Timestamp {
+        match self.mode {
+            TimerMode::Continuous => Timestamp(self.started_at.millis() + self.limit_ms).min(now),
+            TimerMode::PauseWhileAway => now,
+        }
+    }
+}
+
+/// A question as an attempt asked it: the content at the start, options in display order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AskedQuestion {
+    pub question_id: QuestionId,
+    pub revision: i64,
+    pub content: QuestionContent,
+    /// For ordering questions, the right order of option ids (the bank's order).
+    #[serde(default)]
+    pub key: Vec<u32>,
+}
+
+/// What the client may see of a question during an attempt (no correct answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub kind: QuestionKind,
+    pub text: String,
+    pub image_url: Option<String>,
+    pub options: Vec<OptionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionView {
+    pub id: u32,
+    pub text: String,
+}
+
+impl AskedQuestion {
+    /// Whether `answer` is fully right (all-or-nothing).
+    pub fn is_right(&self, answer: &[u32]) -> bool {
+        match self.content.kind {
+            QuestionKind::Ordering => answer == self.key.as_slice(),
+            _ => self.content.is_correct(answer),
+        }
+    }
+
+    pub fn view(&self) -> QuestionView {
+        QuestionView {
+            kind: self.content.kind,
+            text: self.content.text.clone(),
+            image_url: self.content.image_url.clone(),
+            options: self
+                .content
+                .options
+                .iter()
+                .map(|o| OptionView {
+                    id: o.id,
+                    text: o.text.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64): the seed is stored with the attempt, so the
+/// order can always be explained; the stored snapshot is what is used, never a re-shuffle.
+#[derive(Debug, Clone, Copy)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+/// What a new attempt asks, built once at its start: an optional random draw of `draw` questions,
+/// the question order shuffled if asked, options shuffled if asked. Ordering questions always
+/// get their options shuffled: their stored order is the answer.
+pub fn build_questions(
+    bank: &[(QuestionId, i64, QuestionContent)],
+    draw: Option<usize>,
+    shuffle_questions: bool,
+    shuffle_options: bool,
+    seed: u64,
+) -> Vec<AskedQuestion> {
+    let mut rng = Rng::new(seed);
+    let mut picked: Vec<&(QuestionId, i64, QuestionContent)> = bank.iter().collect();
+    if let Some(n) = draw.filter(|n| *n < picked.len()) {
+        rng.shuffle(&mut picked);
+        picked.truncate(n);
+        if !shuffle_questions {
+            // A draw keeps the certification's order unless shuffling is on.
+            picked.sort_by_key(|q| bank.iter().position(|b| b.0 == q.0));
+        }
+    } else if shuffle_questions {
+        rng.shuffle(&mut picked);
+    }
+    picked
+        .into_iter()
+        .map(|(id, revision, content)| {
+            let mut content = content.clone();
+            let key = match content.kind {
+                QuestionKind::Ordering => content.options.iter().map(|o| o.id).collect(),
+                _ => Vec::new(),
+            };
+            if shuffle_options || content.kind == QuestionKind::Ordering {
+                let original: Vec<u32> = content.options.iter().map(|o| o.id).collect();
+                rng.shuffle(&mut content.options);
+                // An ordering question must not start in the right order.
+                if content.kind == QuestionKind::Ordering && content.options.len() > 1 {
+                    let shown: Vec<u32> = content.options.iter().map(|o| o.id).collect();
+                    if shown == original {
+                        content.options.rotate_left(1);
+                    }
+                }
+            }
+            AskedQuestion {
+                question_id: *id,
+                revision: *revision,
+                content,
+                key,
+            }
+        })
+        .collect()
+}
+
+/// The score of an attempt: answered questions count, unanswered ones are wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    pub correct: i64,
+    pub total: i64,
+    /// 0–100, rounded down: 100 only when every answer is right.
+    pub percent: i64,
+}
+
+/// `answers[i]` is the answer to `asked[i]`, if given.
+pub fn score(asked: &[AskedQuestion], answers: &[Option<Vec<u32>>]) -> Score {
+    let total = asked.len() as i64;
+    let correct = asked
+        .iter()
+        .enumerate()
+        .filter(|(i, q)| matches!(answers.get(*i), Some(Some(a)) if q.is_right(a)))
+        .count() as i64;
+    let percent = if total == 0 { 0 } else { correct * 100 / total };
+    Score {
+        correct,
+        total,
+        percent,
+    }
+}
+
+/// Where a user stands with a certification, for the rules below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// Attempts used since the last reset.
+    pub attempts_used: i64,
+    pub best_percent: Option<i64>,
+    pub in_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StartRefusal {
+    NotOpen,
+    NotAssigned,
+    TheoryNotRead,
+    NoAttemptsLeft,
+    Completed,
+}
+
+impl StartRefusal {
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            StartRefusal::NotOpen => Msg::ErrCertNotOpen,
+            StartRefusal::NotAssigned => Msg::ErrNotAssigned,
+            StartRefusal::TheoryNotRead => Msg::ErrTheoryNotRead,
+            StartRefusal::NoAttemptsLeft => Msg::ErrNoAttemptsLeft,
+            StartRefusal::Completed => Msg::ErrCompleted,
+        }
+    }
+}
+
+/// Whether a new attempt may start. (With an attempt in progress, "start" resumes it instead.)
+pub fn may_start(
+    open: bool,
+    assigned: bool,
+    theory_read: bool,
+    max_attempts: i64,
+    standing: Standing,
+) -> Result<(), StartRefusal> {
+    if standing.best_percent == Some(100) {
+        return Err(StartRefusal::Completed);
+    }
+    if !open {
+        return Err(StartRefusal::NotOpen);
+    }
+    if !assigned {
+        return Err(StartRefusal::NotAssigned);
+    }
+    if standing.attempts_used >= max_attempts {
+        return Err(StartRefusal::NoAttemptsLeft);
+    }
+    if !theory_read {
+        return Err(StartRefusal::TheoryNotRead);
+    }
+    Ok(())
+}
+
+/// The best result after a finished attempt: only a strictly better one replaces it.
+pub fn best_after(best: Option<i64>, new: i64) -> i64 {
+    best.map_or(new, |b| b.max(new))
+}
+
+/// Whether "Try again" is offered: attempts left and not yet 100%.
+pub fn can_retry(max_attempts: i64, standing: Standing) -> bool {
+    standing.best_percent != Some(100) && standing.attempts_used < max_attempts && !standing.in_progress
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Timestamp = Timestamp(1_900_000_000_000);
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp(T0.millis() + ms)
+    }
+
+    #[test]
+    fn continuous_time_runs_without_the_user() {
+        let c = AttemptClock::start(TimerMode::Continuous, 60_000, T0);
+        assert_eq!(c.remaining(at(10_000)), 50_000);
+        assert_eq!(c.remaining(at(600_000)), 0);
+        assert!(c.accepts_answers(at(60_000 + ANSWER_GRACE_MS)));
+        assert!(!c.accepts_answers(at(60_000 + ANSWER_GRACE_MS + 1)));
+        assert!(c.must_finish(at(60_000 + ANSWER_GRACE_MS + 1)));
+        assert_eq!(c.ended_at(at(999_999)), at(60_000));
+    }
+
+    #[test]
+    fn paused_time_counts_only_presence() {
+        let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 60_000, T0);
+        for s in 1..=5 {
+            c.present(at(s * 4_000));
+        }
+        assert_eq!(c.used(at(20_000)), 20_000);
+        // The app is closed after the heartbeat at 20 s: the clock stops 10 s later.
+        assert_eq!(c.used(at(25_000)), 25_000);
+        assert_eq!(c.used(at(3_600_000)), 30_000);
+        assert!(!c.must_finish(at(99_999_999)), "away, the time cannot run out");
+        // Back an hour later: the time continues from where it stood.
+        c.present(at(3_600_000));
+        assert_eq!(c.used(at(3_600_000)), 30_000);
+        c.present(at(3_604_000));
+        assert_eq!(c.used(at(3_604_000)), 34_000);
+        assert_eq!(c.remaining(at(3_604_000)), 26_000);
+    }
+
+    #[test]
+    fn going_back_to_theory_stops_the_clock_at_once() {
+        let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 60_000, T0);
+        c.present(at(4_000));
+        c.away(at(6_000));
+        assert_eq!(c.used(at(100_000)), 6_000);
+        c.present(at(200_000));
+        assert_eq!(c.used(at(204_000)), 10_000);
+    }
+
+    #[test]
+    fn paused_time_runs_out_on_the_test_screen() {
+        let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 10_000, T0);
+        for s in 1..=3 {
+            c.present(at(s * 4_000));
+        }
+        assert!(c.accepts_answers(at(12_000)));
+        assert!(!c.must_finish(at(12_000 + ANSWER_GRACE_MS - 2_000)));
+        assert!(c.must_finish(at(12_000 + 1_001 + ANSWER_GRACE_MS)));
+    }
+
+    use crate::domain::question::QuestionOption;
+
+    fn bank() -> Vec<(QuestionId, i64, QuestionContent)> {
+        (1..=6)
+            .map(|i| {
+                (
+                    QuestionId(i),
+                    1,
+                    QuestionContent {
+                        kind: if i == 6 { QuestionKind::Ordering } else { QuestionKind::Single },
+                        text: format!("q{i}"),
+                        image_url: None,
+                        options: (1..=4)
+                            .map(|o| QuestionOption { id: o, text: format!("o{o}"), correct: o == 1 })
+                            .collect(),
+                        explanation: String::new(),
+                        tags: vec![],
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_attempt_and_a_new_seed_a_new_one() {
+        let a = build_questions(&bank(), None, true, true, 7);
+        let b = build_questions(&bank(), None, true, true, 7);
+        assert_eq!(a, b);
+        let ids = |v: &[AskedQuestion]| v.iter().map(|q| q.question_id.0).collect::<Vec<_>>();
+        let different = (8..40).any(|seed| ids(&build_questions(&bank(), None, true, true, seed)) != ids(&a));
+        assert!(different, "fresh seeds shuffle differently");
+    }
+
+    #[test]
+    fn without_shuffling_the_order_is_kept_except_for_ordering_options() {
+        let a = build_questions(&bank(), None, false, false, 7);
+        assert_eq!(a.iter().map(|q| q.question_id.0).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(a[0].content.options[0].id, 1);
+        let ordering: Vec<u32> = a[5].content.options.iter().map(|o| o.id).collect();
+        assert_ne!(ordering, vec![1, 2, 3, 4], "an ordering question never starts solved");
+    }
+
+    #[test]
+    fn a_draw_picks_that_many_distinct_questions() {
+        let a = build_questions(&bank(), Some(3), false, false, 11);
+        assert_eq!(a.len(), 3);
+        let ids: Vec<i64> = a.iter().map(|q| q.question_id.0).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "kept in the certification's order: {ids:?}");
+        assert_eq!(build_questions(&bank(), Some(10), false, false, 11).len(), 6);
+    }
+
+    #[test]
+    fn unanswered_questions_count_as_wrong() {
+        let asked = build_questions(&bank(), None, false, false, 1);
+        let mut answers: Vec<Option<Vec<u32>>> = vec![None; 6];
+        answers[0] = Some(vec![1]);
+        answers[1] = Some(vec![2]);
+        answers[5] = Some(vec![1, 2, 3, 4]);
+        let s = score(&asked, &answers);
+        assert_eq!((s.correct, s.total, s.percent), (2, 6, 33));
+        let all: Vec<Option<Vec<u32>>> = (0..6).map(|i| Some(if i == 5 { vec![1, 2, 3, 4] } else { vec![1] })).collect();
+        assert_eq!(score(&asked, &all).percent, 100);
+    }
+
+    #[test]
+    fn attempts_best_result_and_the_100_percent_lock() {
+        let fresh = Standing::default();
+        assert_eq!(may_start(true, true, true, 3, fresh), Ok(()));
+        assert_eq!(may_start(true, true, false, 3, fresh), Err(StartRefusal::TheoryNotRead));
+        assert_eq!(may_start(false, true, true, 3, fresh), Err(StartRefusal::NotOpen));
+        assert_eq!(may_start(true, false, true, 3, fresh), Err(StartRefusal::NotAssigned));
+        let used = Standing { attempts_used: 3, best_percent: Some(60), in_progress: false };
+        assert_eq!(may_start(true, true, true, 3, used), Err(StartRefusal::NoAttemptsLeft));
+        assert!(!can_retry(3, used));
+        let perfect = Standing { attempts_used: 1, best_percent: Some(100), in_progress: false };
+        assert_eq!(may_start(true, true, true, 3, perfect), Err(StartRefusal::Completed));
+        assert!(!can_retry(3, perfect));
+        let passed = Standing { attempts_used: 1, best_percent: Some(80), in_progress: false };
+        assert!(can_retry(3, passed), "a pass below 100% may try again");
+        assert_eq!(best_after(Some(80), 70), 80, "a worse result does not replace the best");
+        assert_eq!(best_after(Some(80), 90), 90);
+        assert_eq!(best_after(None, 10), 10);
+    }
+}

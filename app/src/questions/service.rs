@@ -1,0 +1,242 @@
+//! The question bank's rules on the server.
+
+use super::{ExchangeFormat, ImportReport};
+use crate::auth::guard;
+use crate::auth::service::{audit_by, internal};
+use crate::domain::audit::AuditAction;
+use crate::domain::permissions::Module;
+use crate::domain::question::{assign_option_ids, normalize_tags, Question, QuestionContent, QuestionKind};
+use crate::domain::QuestionId;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::paging::{window, Page, DEFAULT_PER_PAGE};
+use crate::richtext;
+use crate::storage::{self, questions::QuestionFilter, StorageError};
+use serde_json::json;
+
+/// Sanitises, normalises and validates a question from the editor or an import.
+pub fn prepare(mut content: QuestionContent) -> Result<QuestionContent, Vec<crate::error::FieldError>> {
+    content.text = richtext::sanitize(&content.text);
+    content.explanation = richtext::sanitize(&content.explanation);
+    content.tags = normalize_tags(content.tags.iter().map(String::as_str));
+    content.image_url = content
+        .image_url
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty());
+    for o in &mut content.options {
+        o.text = o.text.trim().to_owned();
+        if content.kind == QuestionKind::Ordering {
+            o.correct = false;
+        }
+    }
+    assign_option_ids(&mut content.options);
+    let errors = content.validate(richtext::is_blank(&content.text));
+    if errors.is_empty() { Ok(content) } else { Err(errors) }
+}
+
+pub async fn list(
+    search: Option<String>,
+    kind: Option<QuestionKind>,
+    tag: Option<String>,
+    archived: bool,
+    page: i64,
+) -> AppResult<Page<Question>> {
+    guard::module(Module::QuestionBank).await?;
+    let state = guard::state();
+    let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
+    let mut c = state.db.read().await.map_err(internal)?;
+    let filter = QuestionFilter {
+        search,
+        kind,
+        tag,
+        archived,
+    };
+    let (items, total) = storage::questions::list(c.conn(), &filter, limit, offset)
+        .await
+        .map_err(internal)?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn tags() -> AppResult<Vec<String>> {
+    guard::module(Module::QuestionBank).await?;
+    let state = guard::state();
+    let mut c = state.db.read().await.map_err(internal)?;
+    storage::questions::all_tags(c.conn()).await.map_err(internal)
+}
+
+pub async fn get(id: QuestionId) -> AppResult<Question> {
+    guard::module(Module::QuestionBank).await?;
+    let state = guard::state();
+    let mut c = state.db.read().await.map_err(internal)?;
+    storage::questions::get(c.conn(), id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
+}
+
+/// Creates or edits a question. `module` is the module the caller acts under (the question
+/// bank, or certifications when a question is created in place).
+pub async fn save_as(module: Module, id: Option<QuestionId>, content: QuestionContent) -> AppResult<Question> {
+    let actor = guard::module(module).await?;
+    let content = prepare(content).map_err(|fields| AppError::Invalid { fields })?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let (q, action) = match id {
+            None => (
+                Some(storage::questions::insert(tx.conn(), &content, Some(actor.user.id), now).await?),
+                AuditAction::QuestionCreated,
+            ),
+            Some(id) => (
+                storage::questions::update(tx.conn(), id, &content, now).await?,
+                AuditAction::QuestionEdited,
+            ),
+        };
+        let Some(q) = q else { return Ok(None) };
+        let details = json!({ "kind": q.content.kind.as_str(), "revision": q.revision,
+            "text": richtext::plain_text(&q.content.text).chars().take(200).collect::<String>() });
+        storage::audit::record(tx.conn(), &audit_by(&actor.user, action, "question", q.id, details, &origin, now))
+            .await?;
+        tx.commit().await?;
+        Ok::<_, StorageError>(Some(q))
+    }
+    .await;
+    result.map_err(internal)?.ok_or(AppError::NotFound)
+}
+
+pub async fn save(id: Option<QuestionId>, content: QuestionContent) -> AppResult<Question> {
+    save_as(Module::QuestionBank, id, content).await
+}
+
+pub async fn duplicate(id: QuestionId) -> AppResult<Question> {
+    let original = get(id).await?;
+    save(None, original.content).await
+}
+
+pub async fn archive(id: QuestionId, archived: bool) -> AppResult<()> {
+    let actor = guard::module(Module::QuestionBank).await?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        if !storage::questions::set_archived(tx.conn(), id, archived, now).await? {
+            return Ok(false);
+        }
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(&actor.user, AuditAction::QuestionArchived, "question", id, json!({ "archived": archived }), &origin, now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StorageError>(true)
+    }
+    .await;
+    if result.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+pub async fn delete(id: QuestionId) -> AppResult<()> {
+    let actor = guard::module(Module::QuestionBank).await?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        if storage::questions::is_referenced(tx.conn(), id).await? {
+            return Ok(Err(AppError::refused(Msg::ErrQuestionInUse)));
+        }
+        if !storage::questions::delete(tx.conn(), id).await? {
+            return Ok(Err(AppError::NotFound));
+        }
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(&actor.user, AuditAction::QuestionDeleted, "question", id, json!({}), &origin, now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StorageError>(Ok(()))
+    }
+    .await;
+    result.map_err(internal)?
+}
+
+pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportReport> {
+    let actor = guard::module(Module::QuestionBank).await?;
+    if data.len() > super::import::MAX_IMPORT_BYTES {
+        return Err(AppError::refused(Msg::ErrImportTooLarge));
+    }
+    let parsed = match format {
+        ExchangeFormat::Json => super::import::parse_json(&data),
+        ExchangeFormat::Csv => super::import::parse_csv(&data),
+    };
+    let mut errors = Vec::new();
+    let mut ready = Vec::new();
+    match parsed {
+        Err(e) => errors.push(e),
+        Ok(rows) => {
+            for (row, content) in rows {
+                match prepare(content) {
+                    Ok(c) => ready.push(c),
+                    Err(fields) => errors.extend(fields.into_iter().map(|f| super::import::RowError {
+                        row,
+                        field: f.field,
+                        msg: f.msg,
+                        detail: None,
+                    })),
+                }
+            }
+        }
+    }
+    if ready.is_empty() && errors.is_empty() {
+        errors.push(super::import::RowError {
+            row: 0,
+            field: "file".into(),
+            msg: Msg::ErrImportEmpty,
+            detail: None,
+        });
+    }
+    if !errors.is_empty() {
+        return Ok(ImportReport { imported: 0, errors });
+    }
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let count = ready.len();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        for content in &ready {
+            storage::questions::insert(tx.conn(), content, Some(actor.user.id), now).await?;
+        }
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(&actor.user, AuditAction::QuestionsImported, "question", "import", json!({ "count": count }), &origin, now),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    result.map_err(internal)?;
+    Ok(ImportReport {
+        imported: count,
+        errors: Vec::new(),
+    })
+}
+
+pub async fn export(format: ExchangeFormat) -> AppResult<String> {
+    guard::module(Module::QuestionBank).await?;
+    let state = guard::state();
+    let mut c = state.db.read().await.map_err(internal)?;
+    let all = storage::questions::all(c.conn(), false).await.map_err(internal)?;
+    let contents: Vec<QuestionContent> = all.into_iter().map(|q| q.content).collect();
+    Ok(match format {
+        ExchangeFormat::Json => super::import::to_json(&contents),
+        ExchangeFormat::Csv => super::import::to_csv(&contents),
+    })
+}
