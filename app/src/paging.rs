@@ -36,7 +36,12 @@ mod tests {
         assert_eq!(window(0, 0), (1, 0, 1, 1));
         assert_eq!(window(3, 20), (20, 40, 3, 20));
         assert_eq!(window(1, 10_000).0, MAX_PER_PAGE);
-        let p = Page::<u8> { items: vec![], total: 41, page: 1, per_page: 20 };
+        let p = Page::<u8> {
+            items: vec![],
+            total: 41,
+            page: 1,
+            per_page: 20,
+        };
         assert_eq!(p.pages(), 3);
     }
 }

@@ -7,8 +7,30 @@
 pub fn sanitize(html: &str) -> String {
     use std::collections::HashSet;
     let tags: HashSet<&str> = [
-        "p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
-        "blockquote", "code", "pre", "a", "img", "div", "span", "hr", "sub", "sup",
+        "p",
+        "br",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "s",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "blockquote",
+        "code",
+        "pre",
+        "a",
+        "img",
+        "div",
+        "span",
+        "hr",
+        "sub",
+        "sup",
     ]
     .into_iter()
     .collect();

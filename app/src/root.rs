@@ -4,12 +4,12 @@
 use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
 use crate::certifications::editor::CertEditorPage;
 use crate::certifications::list::CertificationsPage;
-use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
 use crate::dev::DevSignIn;
 use crate::domain::permissions::Module;
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
 use crate::miniapp::{MiniAppHome, MiniAppLayout};
 use crate::profile::page::ProfilePage;
+use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
 use crate::ui::{Toaster, provide_toasts};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -224,7 +224,9 @@ impl Settings {
                 .unwrap_or_else(|| "data/uploads".into())
                 .into(),
             jobs_tick: std::time::Duration::from_millis(
-                parse_num::<u64>("JOBS_TICK_MS", var("JOBS_TICK_MS"))?.unwrap_or(5_000).max(10),
+                parse_num::<u64>("JOBS_TICK_MS", var("JOBS_TICK_MS"))?
+                    .unwrap_or(5_000)
+                    .max(10),
             ),
             leptos,
             bot,

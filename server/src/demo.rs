@@ -3,13 +3,13 @@
 
 use app::auth::service::{NewAdmin, create_admin};
 use app::domain::audit::Origin;
-use app::domain::user::{Role, UserStatus};
 use app::domain::certification::{BlockInput, BlockKind, CertSettings, CertStatus, MaterialKind};
 use app::domain::question::{QuestionContent, QuestionKind, QuestionOption};
+use app::domain::user::{Role, UserStatus};
 use app::domain::{BranchId, PositionId, TelegramId, UserId};
-use app::storage::certifications::TargetKind;
 use app::error::AppError;
 use app::state::AppState;
+use app::storage::certifications::TargetKind;
 use app::storage::dictionaries::{self, Dictionary};
 use app::storage::{self, StorageError};
 use rand::distributions::{Alphanumeric, DistString};
@@ -155,7 +155,11 @@ const DEMO_CERT_TITLE: &str = "Охрана труда и пожарная бе�
 
 /// An open certification with three theory blocks (text, image, video), one additional
 /// material and ten questions of the three kinds, assigned to every demo branch.
-async fn seed_certification(state: &AppState, admin: UserId, branches: &[BranchId]) -> Result<(), DemoError> {
+async fn seed_certification(
+    state: &AppState,
+    admin: UserId,
+    branches: &[BranchId],
+) -> Result<(), DemoError> {
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let (existing, _) =
@@ -165,7 +169,8 @@ async fn seed_certification(state: &AppState, admin: UserId, branches: &[BranchI
     }
     let settings = CertSettings {
         title: DEMO_CERT_TITLE.into(),
-        description: "<p>Ежегодная проверка знаний правил охраны труда и действий при пожаре.</p>".into(),
+        description: "<p>Ежегодная проверка знаний правил охраны труда и действий при пожаре.</p>"
+            .into(),
         pass_threshold: 70,
         max_attempts: 3,
         time_limit_secs: 10 * 60,
@@ -195,7 +200,9 @@ async fn seed_certification(state: &AppState, admin: UserId, branches: &[BranchI
         BlockInput {
             kind: BlockKind::Video,
             title: "Как пользоваться огнетушителем".into(),
-            body: "<p>Выдерните чеку, направьте раструб на основание пламени, нажмите на рычаг.</p>".into(),
+            body:
+                "<p>Выдерните чеку, направьте раструб на основание пламени, нажмите на рычаг.</p>"
+                    .into(),
             url: "https://interactive-examples.mdn.mozilla.net/media/cc0-videos/flower.mp4".into(),
         },
     ];
@@ -219,14 +226,22 @@ async fn seed_certification(state: &AppState, admin: UserId, branches: &[BranchI
     }
     storage::certifications::set_questions(tx.conn(), id, &question_ids, now).await?;
     for b in branches {
-        storage::certifications::add_assignment(tx.conn(), id, TargetKind::Branch, b.0, admin, now).await?;
+        storage::certifications::add_assignment(tx.conn(), id, TargetKind::Branch, b.0, admin, now)
+            .await?;
     }
-    storage::certifications::set_status(tx.conn(), id, CertStatus::Draft, CertStatus::Open, now).await?;
+    storage::certifications::set_status(tx.conn(), id, CertStatus::Draft, CertStatus::Open, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-fn q(kind: QuestionKind, text: &str, options: &[(&str, bool)], explanation: &str, tags: &[&str]) -> QuestionContent {
+fn q(
+    kind: QuestionKind,
+    text: &str,
+    options: &[(&str, bool)],
+    explanation: &str,
+    tags: &[&str],
+) -> QuestionContent {
     QuestionContent {
         kind,
         text: format!("<p>{text}</p>"),
@@ -234,7 +249,11 @@ fn q(kind: QuestionKind, text: &str, options: &[(&str, bool)], explanation: &str
         options: options
             .iter()
             .enumerate()
-            .map(|(i, (t, c))| QuestionOption { id: i as u32 + 1, text: (*t).into(), correct: *c })
+            .map(|(i, (t, c))| QuestionOption {
+                id: i as u32 + 1,
+                text: (*t).into(),
+                correct: *c,
+            })
             .collect(),
         explanation: format!("<p>{explanation}</p>"),
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
@@ -244,15 +263,110 @@ fn q(kind: QuestionKind, text: &str, options: &[(&str, bool)], explanation: &str
 fn demo_questions() -> Vec<QuestionContent> {
     use QuestionKind::*;
     vec![
-        q(Single, "По какому номеру звонить при пожаре с мобильного телефона?", &[("112", true), ("03", false), ("911", false), ("100", false)], "Единый номер экстренных служб — 112.", &["пожар"]),
-        q(Single, "Какого цвета знак эвакуационного выхода?", &[("Зелёный", true), ("Красный", false), ("Жёлтый", false)], "Эвакуационные знаки — зелёные.", &["эвакуация"]),
-        q(Single, "Куда направляют струю огнетушителя?", &[("На основание пламени", true), ("На верх пламени", false), ("На дым", false)], "Тушат основание очага.", &["огнетушитель"]),
-        q(Single, "Можно ли пользоваться лифтом при пожаре?", &[("Нет", true), ("Да, если он работает", false), ("Только на спуск", false)], "Лифт может остановиться, шахта наполняется дымом.", &["эвакуация"]),
-        q(Multiple, "Что нужно сделать, обнаружив возгорание?", &[("Сообщить по номеру 112", true), ("Предупредить людей вокруг", true), ("Открыть все окна", false), ("Спрятаться в подсобке", false)], "Сообщить и предупредить — первые действия.", &["пожар"]),
-        q(Multiple, "Что должно быть свободным на рабочем месте?", &[("Эвакуационные выходы", true), ("Проходы", true), ("Доступ к огнетушителю", true), ("Склад коробок у двери", false)], "Пути эвакуации и средства тушения всегда свободны.", &["порядок"]),
-        q(Multiple, "Какие огнетушители подходят для электрооборудования под напряжением?", &[("Углекислотный", true), ("Порошковый", true), ("Водяной", false)], "Вода проводит ток.", &["огнетушитель"]),
-        q(Ordering, "Расположите действия с огнетушителем по порядку.", &[("Выдернуть чеку", false), ("Направить раструб на пламя", false), ("Нажать на рычаг", false)], "Чека, направление, рычаг.", &["огнетушитель"]),
-        q(Ordering, "Расположите действия при пожаре по порядку.", &[("Сообщить о пожаре", false), ("Предупредить людей", false), ("Покинуть помещение", false), ("Встретить пожарных", false)], "Сначала сообщить, затем эвакуироваться.", &["пожар"]),
-        q(Ordering, "Расположите по порядку действия при травме коллеги.", &[("Оценить опасность для себя", false), ("Вызвать помощь", false), ("Оказать первую помощь", false)], "Сначала убедитесь в своей безопасности.", &["первая помощь"]),
+        q(
+            Single,
+            "По какому номеру звонить при пожаре с мобильного телефона?",
+            &[("112", true), ("03", false), ("911", false), ("100", false)],
+            "Единый номер экстренных служб — 112.",
+            &["пожар"],
+        ),
+        q(
+            Single,
+            "Какого цвета знак эвакуационного выхода?",
+            &[("Зелёный", true), ("Красный", false), ("Жёлтый", false)],
+            "Эвакуационные знаки — зелёные.",
+            &["эвакуация"],
+        ),
+        q(
+            Single,
+            "Куда направляют струю огнетушителя?",
+            &[
+                ("На основание пламени", true),
+                ("На верх пламени", false),
+                ("На дым", false),
+            ],
+            "Тушат основание очага.",
+            &["огнетушитель"],
+        ),
+        q(
+            Single,
+            "Можно ли пользоваться лифтом при пожаре?",
+            &[
+                ("Нет", true),
+                ("Да, если он работает", false),
+                ("Только на спуск", false),
+            ],
+            "Лифт может остановиться, шахта наполняется дымом.",
+            &["эвакуация"],
+        ),
+        q(
+            Multiple,
+            "Что нужно сделать, обнаружив возгорание?",
+            &[
+                ("Сообщить по номеру 112", true),
+                ("Предупредить людей вокруг", true),
+                ("Открыть все окна", false),
+                ("Спрятаться в подсобке", false),
+            ],
+            "Сообщить и предупредить — первые действия.",
+            &["пожар"],
+        ),
+        q(
+            Multiple,
+            "Что должно быть свободным на рабочем месте?",
+            &[
+                ("Эвакуационные выходы", true),
+                ("Проходы", true),
+                ("Доступ к огнетушителю", true),
+                ("Склад коробок у двери", false),
+            ],
+            "Пути эвакуации и средства тушения всегда свободны.",
+            &["порядок"],
+        ),
+        q(
+            Multiple,
+            "Какие огнетушители подходят для электрооборудования под напряжением?",
+            &[
+                ("Углекислотный", true),
+                ("Порошковый", true),
+                ("Водяной", false),
+            ],
+            "Вода проводит ток.",
+            &["огнетушитель"],
+        ),
+        q(
+            Ordering,
+            "Расположите действия с огнетушителем по порядку.",
+            &[
+                ("Выдернуть чеку", false),
+                ("Направить раструб на пламя", false),
+                ("Нажать на рычаг", false),
+            ],
+            "Чека, направление, рычаг.",
+            &["огнетушитель"],
+        ),
+        q(
+            Ordering,
+            "Расположите действия при пожаре по порядку.",
+            &[
+                ("Сообщить о пожаре", false),
+                ("Предупредить людей", false),
+                ("Покинуть помещение", false),
+                ("Встретить пожарных", false),
+            ],
+            "Сначала сообщить, затем эвакуироваться.",
+            &["пожар"],
+        ),
+        q(
+            Ordering,
+            "Расположите по порядку действия при травме коллеги.",
+            &[
+                ("Оценить опасность для себя", false),
+                ("Вызвать помощь", false),
+                ("Оказать первую помощь", false),
+            ],
+            "Сначала убедитесь в своей безопасности.",
+            &["первая помощь"],
+        ),
     ]
 }

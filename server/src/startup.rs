@@ -176,8 +176,9 @@ fn router(settings: &Settings, app: AppState) -> Router {
         .route("/auth/me", get(routes::auth::me))
         .route(
             "/api/uploads",
-            post(routes::uploads::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(routes::uploads::BODY_LIMIT)),
+            post(routes::uploads::upload).layer(axum::extract::DefaultBodyLimit::max(
+                routes::uploads::BODY_LIMIT,
+            )),
         )
         .route("/uploads/{id}/{name}", get(routes::uploads::serve))
         .leptos_routes_with_context(&server_state, routes, context.clone(), {

@@ -2,19 +2,20 @@
 
 use super::theory_editor::TheoryEditor;
 use super::{
-    add_assignment, assign_targets, certification_editor, change_status, create_question_in, pickable_questions,
-    remove_assignment, set_questions, update_settings, AssignKind, CertEditorData,
+    AssignKind, CertEditorData, add_assignment, assign_targets, certification_editor,
+    change_status, create_question_in, pickable_questions, remove_assignment, set_questions,
+    update_settings,
 };
 use crate::domain::certification::{CertSettings, CertStatus, LifecycleAction, TimerMode};
 use crate::domain::question::{QuestionContent, QuestionKind};
 use crate::domain::{CertId, QuestionId, Timestamp};
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_offset, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::questions::page::QuestionForm;
 use crate::richtext::plain_text;
 use crate::ui::{
-    use_toasts, BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, NumberField, RichText, Select,
-    SelectOption, Spinner, ToastKind,
+    BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, NumberField, RichText, Select,
+    SelectOption, Spinner, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -54,20 +55,65 @@ impl EditorCtx {
     }
 }
 
+/// Data the editor's sections load, created once by the page (outside any Suspense body).
+#[derive(Clone, Copy)]
+pub struct EditorResources {
+    /// What the block list last announced to screen readers (kept across reloads).
+    pub announce: RwSignal<String>,
+    /// The block position whose drag handle gets the focus back after a reload (keyboard moves).
+    pub refocus: RwSignal<Option<usize>>,
+    targets: Resource<Result<super::AssignOptions, AppError>>,
+    picker_open: RwSignal<bool>,
+    picker_search: RwSignal<String>,
+    picker_found:
+        Resource<Result<Option<crate::paging::Page<crate::domain::question::Question>>, AppError>>,
+}
+
 #[component]
 pub fn CertEditorPage() -> impl IntoView {
     let t = use_t();
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).map(CertId);
-    let reload = RwSignal::new(0u32);
-    let data = Resource::new(move || (id(), reload.get()), |(id, _)| async move {
-        match id {
-            Some(id) => certification_editor(id).await,
-            None => Err(AppError::NotFound),
-        }
+    let picker_open = RwSignal::new(false);
+    let picker_search = RwSignal::new(String::new());
+    let announce = RwSignal::new(String::new());
+    provide_context(EditorResources {
+        announce,
+        refocus: RwSignal::new(None),
+        targets: Resource::new(|| (), |_| assign_targets()),
+        picker_open,
+        picker_search,
+        picker_found: Resource::new(
+            move || (picker_open.get(), picker_search.get()),
+            |(open, search)| async move {
+                if !open {
+                    return Ok(None);
+                }
+                pickable_questions(Some(search).filter(|s| !s.trim().is_empty()), 1)
+                    .await
+                    .map(Some)
+            },
+        ),
     });
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(CertId)
+    };
+    let reload = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (id(), reload.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => certification_editor(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <p><a href="/admin/certifications">{t(Msg::BackToCertifications)}</a></p>
+        <div class="visually-hidden" aria-live="assertive" data-testid="reorder-announcement">{move || announce.get()}</div>
         <Transition fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -83,7 +129,11 @@ pub fn CertEditorPage() -> impl IntoView {
 fn Editor(data: CertEditorData, reload: RwSignal<u32>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let ctx = EditorCtx { id: data.cert.id, reload, status: data.cert.status };
+    let ctx = EditorCtx {
+        id: data.cert.id,
+        reload,
+        status: data.cert.status,
+    };
     let status = data.cert.status;
     view! {
         <div class="page-head">
@@ -119,10 +169,16 @@ fn Editor(data: CertEditorData, reload: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn Lifecycle(ctx: EditorCtx) -> impl IntoView {
     let t = use_t();
-    let go = move |action: LifecycleAction| ctx.run(async move { change_status(ctx.id, action).await.map(|_| ()) }, None);
-    let button = move |action: LifecycleAction, label: Msg, kind: ButtonKind, test: &'static str| {
-        view! { <Button kind on_click=move |_| go(action) test_id=test>{t(label)}</Button> }
+    let go = move |action: LifecycleAction| {
+        ctx.run(
+            async move { change_status(ctx.id, action).await.map(|_| ()) },
+            None,
+        )
     };
+    let button =
+        move |action: LifecycleAction, label: Msg, kind: ButtonKind, test: &'static str| {
+            view! { <Button kind on_click=move |_| go(action) test_id=test>{t(label)}</Button> }
+        };
     match ctx.status {
         CertStatus::Draft => view! {
             {button(LifecycleAction::OpenNow, Msg::OpenNow, ButtonKind::Primary, "open-now")}
@@ -170,7 +226,10 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
     let timer_options = Signal::derive(move || {
         [TimerMode::PauseWhileAway, TimerMode::Continuous]
             .into_iter()
-            .map(|m| SelectOption { value: m.as_str().into(), label: m.label().text(lang).into() })
+            .map(|m| SelectOption {
+                value: m.as_str().into(),
+                label: m.label().text(lang).into(),
+            })
             .collect::<Vec<_>>()
     });
     let save = move |_| {
@@ -180,7 +239,10 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
             pass_threshold: threshold.get_untracked(),
             max_attempts: attempts.get_untracked(),
             time_limit_secs: minutes.get_untracked() * 60,
-            timer_mode: timer.get_untracked().parse().unwrap_or(TimerMode::PauseWhileAway),
+            timer_mode: timer
+                .get_untracked()
+                .parse()
+                .unwrap_or(TimerMode::PauseWhileAway),
             min_read_secs: read_secs.get_untracked(),
             shuffle_questions: shuffle_q.get_untracked(),
             shuffle_options: shuffle_o.get_untracked(),
@@ -231,7 +293,11 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
 }
 
 #[component]
-fn QuestionsSection(ctx: EditorCtx, questions: Vec<crate::domain::question::Question>, draw: Option<i64>) -> impl IntoView {
+fn QuestionsSection(
+    ctx: EditorCtx,
+    questions: Vec<crate::domain::question::Question>,
+    draw: Option<i64>,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let ids: Vec<QuestionId> = questions.iter().map(|q| q.id).collect();
@@ -245,7 +311,7 @@ fn QuestionsSection(ctx: EditorCtx, questions: Vec<crate::domain::question::Ques
             save_order(v);
         }
     };
-    let pick_open = RwSignal::new(false);
+    let pick_open = expect_context::<EditorResources>().picker_open;
     let create_open = RwSignal::new(false);
     let count = questions.len();
     view! {
@@ -281,23 +347,25 @@ fn QuestionsSection(ctx: EditorCtx, questions: Vec<crate::domain::question::Ques
 }
 
 #[component]
-fn Picker(open: RwSignal<bool>, ctx: EditorCtx, current: StoredValue<Vec<QuestionId>>) -> impl IntoView {
+fn Picker(
+    open: RwSignal<bool>,
+    ctx: EditorCtx,
+    current: StoredValue<Vec<QuestionId>>,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let search = RwSignal::new(String::new());
+    let res = expect_context::<EditorResources>();
+    let search = res.picker_search;
+    let found = res.picker_found;
     let chosen = RwSignal::new(Vec::<QuestionId>::new());
-    let found = Resource::new(
-        move || (open.get(), search.get()),
-        |(open, search)| async move {
-            if !open {
-                return Ok(None);
-            }
-            pickable_questions(Some(search).filter(|s| !s.trim().is_empty()), 1).await.map(Some)
-        },
-    );
     let add = move |_| {
         let mut v = current.get_value();
-        v.extend(chosen.get_untracked().into_iter().filter(|q| !current.get_value().contains(q)));
+        v.extend(
+            chosen
+                .get_untracked()
+                .into_iter()
+                .filter(|q| !current.get_value().contains(q)),
+        );
         chosen.set(Vec::new());
         open.set(false);
         ctx.run(set_questions(ctx.id, v), None);
@@ -367,26 +435,44 @@ fn CreateQuestion(open: RwSignal<bool>, ctx: EditorCtx) -> impl IntoView {
 }
 
 #[component]
-fn AssignmentsSection(ctx: EditorCtx, assignments: Vec<super::AssignmentView>, reached: i64) -> impl IntoView {
+fn AssignmentsSection(
+    ctx: EditorCtx,
+    assignments: Vec<super::AssignmentView>,
+    reached: i64,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let targets = Resource::new(|| (), |_| assign_targets());
+    let targets = expect_context::<EditorResources>().targets;
     let kind = RwSignal::new("position".to_string());
     let target = RwSignal::new(String::new());
     let kinds = Signal::derive(move || {
-        [("position", Msg::AssignPosition), ("branch", Msg::AssignBranch), ("user", Msg::AssignUser)]
-            .into_iter()
-            .map(|(v, m)| SelectOption { value: v.into(), label: m.text(lang).into() })
-            .collect::<Vec<_>>()
+        [
+            ("position", Msg::AssignPosition),
+            ("branch", Msg::AssignBranch),
+            ("user", Msg::AssignUser),
+        ]
+        .into_iter()
+        .map(|(v, m)| SelectOption {
+            value: v.into(),
+            label: m.text(lang).into(),
+        })
+        .collect::<Vec<_>>()
     });
     let target_options = Signal::derive(move || {
-        let Some(Ok(all)) = targets.get() else { return vec![] };
+        let Some(Ok(all)) = targets.get() else {
+            return vec![];
+        };
         let list = match kind.get().as_str() {
             "branch" => all.branches,
             "user" => all.users,
             _ => all.positions,
         };
-        list.into_iter().map(|(id, name)| SelectOption { value: id.to_string(), label: name }).collect()
+        list.into_iter()
+            .map(|(id, name)| SelectOption {
+                value: id.to_string(),
+                label: name,
+            })
+            .collect()
     });
     let to_kind = |s: &str| match s {
         "branch" => AssignKind::Branch,
@@ -394,7 +480,9 @@ fn AssignmentsSection(ctx: EditorCtx, assignments: Vec<super::AssignmentView>, r
         _ => AssignKind::Position,
     };
     let add = move |_| {
-        let Ok(target_id) = target.get_untracked().parse::<i64>() else { return };
+        let Ok(target_id) = target.get_untracked().parse::<i64>() else {
+            return;
+        };
         let k = to_kind(&kind.get_untracked());
         ctx.run(add_assignment(ctx.id, k, target_id), None);
     };

@@ -3,8 +3,10 @@
 use super::{create_certification, list_certifications};
 use crate::domain::certification::CertStatus;
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_offset, use_t, Msg};
-use crate::ui::{BoundText, Button, Dialog, ErrorNotice, Pagination, Select, SelectOption, Spinner};
+use crate::i18n::{Msg, use_lang, use_offset, use_t};
+use crate::ui::{
+    BoundText, Button, Dialog, ErrorNotice, Pagination, Select, SelectOption, Spinner,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -24,14 +26,20 @@ pub fn CertificationsPage() -> impl IntoView {
     let certs = Resource::new(
         move || (status.get(), search.get(), page.get()),
         |(status, search, page)| {
-            list_certifications(status.parse().ok(), Some(search).filter(|s| !s.trim().is_empty()), page)
+            list_certifications(
+                status.parse().ok(),
+                Some(search).filter(|s| !s.trim().is_empty()),
+                page,
+            )
         },
     );
-    let pages = Signal::derive(move || certs.get().and_then(Result::ok).map(|p| p.pages()).unwrap_or(1));
     let statuses = Signal::derive(move || {
         CertStatus::ALL
             .into_iter()
-            .map(|s| SelectOption { value: s.as_str().into(), label: s.label().text(lang).into() })
+            .map(|s| SelectOption {
+                value: s.as_str().into(),
+                label: s.label().text(lang).into(),
+            })
             .collect::<Vec<_>>()
     });
     let create_open = RwSignal::new(false);
@@ -44,7 +52,9 @@ pub fn CertificationsPage() -> impl IntoView {
             navigate(&format!("/admin/certifications/{id}"), Default::default());
         }
     });
-    let when = move |s: CertStatus, opens: Option<crate::domain::Timestamp>, closes: Option<crate::domain::Timestamp>| {
+    let when = move |s: CertStatus,
+                     opens: Option<crate::domain::Timestamp>,
+                     closes: Option<crate::domain::Timestamp>| {
         let mut parts = vec![s.label().text(lang).to_owned()];
         if let Some(o) = opens.filter(|_| s == CertStatus::Scheduled) {
             parts.push(Msg::OpensAt.with(lang, &[("at", &o.format_datetime(offset))]));
@@ -71,7 +81,9 @@ pub fn CertificationsPage() -> impl IntoView {
                 match certs.await {
                     Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                     Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(Msg::NothingFound)}</p> }.into_any(),
-                    Ok(p) => view! {
+                    Ok(p) => {
+                        let pages = p.pages();
+                        view! {
                         <table class="table" data-testid="certifications-table">
                             <thead><tr>
                                 <th scope="col">{t(Msg::Title)}</th>
@@ -90,11 +102,12 @@ pub fn CertificationsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        <Pagination page pages=Signal::derive(move || pages) />
+                    }.into_any()
+                    }
                 }
             })}
         </Transition>
-        <Pagination page pages />
         <Dialog open=create_open title=Msg::NewCertification test_id="create-certification">
             <form on:submit=move |ev| { ev.prevent_default(); create.dispatch(title.get_untracked()); }>
                 <BoundText name="title" label=Msg::Title value=title required=true maxlength=200

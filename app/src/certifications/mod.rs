@@ -3,14 +3,15 @@
 
 pub mod editor;
 pub mod list;
-pub mod theory_editor;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod theory_editor;
 
 use crate::domain::certification::{
-    BlockInput, CertSettings, CertStatus, Certification, LifecycleAction, Material, MaterialKind, TheoryBlock,
+    BlockInput, CertSettings, CertStatus, Certification, LifecycleAction, Material, MaterialKind,
+    TheoryBlock,
 };
 use crate::domain::question::{Question, QuestionContent};
 use crate::domain::{BlockId, CertId, MaterialId, QuestionId, Timestamp};
@@ -94,7 +95,10 @@ pub async fn certification_editor(id: CertId) -> Result<CertEditorData, AppError
 
 /// Saves the settings; after opening, changes to locked settings are refused field by field.
 #[server(prefix = "/api", endpoint = "certifications/settings", input = Json)]
-pub async fn update_settings(id: CertId, settings: CertSettings) -> Result<Certification, AppError> {
+pub async fn update_settings(
+    id: CertId,
+    settings: CertSettings,
+) -> Result<Certification, AppError> {
     use crate::auth::guard;
     guard::respond(service::update_settings(id, settings).await)
 }
@@ -107,13 +111,21 @@ pub async fn change_status(id: CertId, action: LifecycleAction) -> Result<Certif
 
 /// Adds a theory block at the end.
 #[server(prefix = "/api", endpoint = "certifications/blocks/add", input = Json)]
-pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> Result<(), AppError> {
+pub async fn add_block(
+    id: CertId,
+    block: BlockInput,
+    require_reread: bool,
+) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(service::add_block(id, block, require_reread).await)
 }
 
 #[server(prefix = "/api", endpoint = "certifications/blocks/update", input = Json)]
-pub async fn update_block(block_id: BlockId, block: BlockInput, require_reread: bool) -> Result<(), AppError> {
+pub async fn update_block(
+    block_id: BlockId,
+    block: BlockInput,
+    require_reread: bool,
+) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(service::update_block(block_id, block, require_reread).await)
 }
@@ -126,13 +138,22 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> Result<(),
 
 /// Saves a new order of the current version's blocks (all of them, in one transaction).
 #[server(prefix = "/api", endpoint = "certifications/blocks/reorder", input = Json)]
-pub async fn reorder_blocks(id: CertId, order: Vec<BlockId>, require_reread: bool) -> Result<(), AppError> {
+pub async fn reorder_blocks(
+    id: CertId,
+    order: Vec<BlockId>,
+    require_reread: bool,
+) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(service::reorder_blocks(id, order, require_reread).await)
 }
 
 #[server(prefix = "/api", endpoint = "certifications/materials/add", input = Json)]
-pub async fn add_material(id: CertId, kind: MaterialKind, title: String, url: String) -> Result<(), AppError> {
+pub async fn add_material(
+    id: CertId,
+    kind: MaterialKind,
+    title: String,
+    url: String,
+) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(service::add_material(id, kind, title, url).await)
 }
@@ -152,14 +173,20 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> Result<(),
 
 /// Creates a question in the bank and adds it to the certification.
 #[server(prefix = "/api", endpoint = "certifications/questions/create", input = Json)]
-pub async fn create_question_in(id: CertId, content: QuestionContent) -> Result<Question, AppError> {
+pub async fn create_question_in(
+    id: CertId,
+    content: QuestionContent,
+) -> Result<Question, AppError> {
     use crate::auth::guard;
     guard::respond(service::create_question_in(id, content).await)
 }
 
 /// Questions of the bank to pick from (certifications module; no question bank module needed).
 #[server(prefix = "/api", endpoint = "certifications/questions/pick")]
-pub async fn pickable_questions(search: Option<String>, page: i64) -> Result<Page<Question>, AppError> {
+pub async fn pickable_questions(
+    search: Option<String>,
+    page: i64,
+) -> Result<Page<Question>, AppError> {
     use crate::auth::guard;
     guard::respond(service::pickable(search, page).await)
 }
@@ -172,7 +199,11 @@ pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Res
 
 /// Removes an assignment; refused once the certification has opened.
 #[server(prefix = "/api", endpoint = "certifications/unassign")]
-pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Result<(), AppError> {
+pub async fn remove_assignment(
+    id: CertId,
+    kind: AssignKind,
+    target_id: i64,
+) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(service::remove_assignment(id, kind, target_id).await)
 }

@@ -19,7 +19,9 @@ pub async fn run_due(state: &AppState) -> Result<usize, StorageError> {
             Ok(Some(_)) => applied += 1,
             Ok(None) => {}
             // Another instance got there first, or the certification changed meanwhile.
-            Err(e) => tracing::debug!(certification = %cert.id, error = %e, "scheduled transition skipped"),
+            Err(e) => {
+                tracing::debug!(certification = %cert.id, error = %e, "scheduled transition skipped")
+            }
         }
     }
     Ok(applied)

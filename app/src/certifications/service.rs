@@ -2,19 +2,19 @@
 
 use super::{AssignKind, AssignOptions, AssignmentView, CertEditorData, CertListItem, VersionView};
 use crate::auth::guard;
-use crate::auth::service::{audit_by, internal, Actor};
+use crate::auth::service::{Actor, audit_by, internal};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::certification::{
-    check_settings_update, theory_edit_makes_new_version, transition, BlockInput, BlockKind, CertSettings,
-    CertStatus, Certification, Content, LifecycleAction, MaterialKind, TITLE_MAX,
+    BlockInput, BlockKind, CertSettings, CertStatus, Certification, Content, LifecycleAction,
+    MaterialKind, TITLE_MAX, check_settings_update, theory_edit_makes_new_version, transition,
 };
 use crate::domain::events::DomainEvent;
 use crate::domain::permissions::Module;
-use crate::domain::question::{is_safe_url, Question, QuestionContent};
+use crate::domain::question::{Question, QuestionContent, is_safe_url};
 use crate::domain::{BlockId, CertId, MaterialId, QuestionId, Timestamp};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Msg;
-use crate::paging::{window, Page, DEFAULT_PER_PAGE};
+use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::richtext;
 use crate::state::AppState;
 use crate::storage::certifications::{self as certs, TargetKind};
@@ -29,7 +29,9 @@ fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
 }
 
 async fn locked(c: Conn<'_>, id: CertId) -> Result<Result<Certification, AppError>, StorageError> {
-    Ok(certs::get_for_update(c, id).await?.ok_or(AppError::NotFound))
+    Ok(certs::get_for_update(c, id)
+        .await?
+        .ok_or(AppError::NotFound))
 }
 
 fn target_kind(k: AssignKind) -> TargetKind {
@@ -40,7 +42,11 @@ fn target_kind(k: AssignKind) -> TargetKind {
     }
 }
 
-pub async fn list(status: Option<CertStatus>, search: Option<String>, page: i64) -> AppResult<Page<CertListItem>> {
+pub async fn list(
+    status: Option<CertStatus>,
+    search: Option<String>,
+    page: i64,
+) -> AppResult<Page<CertListItem>> {
     guard::module(Module::Certifications).await?;
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
@@ -87,7 +93,15 @@ pub async fn create(title: String) -> AppResult<CertId> {
         let id = certs::insert(tx.conn(), &settings, actor.user.id, now).await?;
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::CertificationCreated, "certification", id, json!({ "title": settings.title }), &origin, now),
+            &audit_by(
+                &actor.user,
+                AuditAction::CertificationCreated,
+                "certification",
+                id,
+                json!({ "title": settings.title }),
+                &origin,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -177,11 +191,24 @@ pub async fn update_settings(id: CertId, new: CertSettings) -> AppResult<Certifi
             .into_iter()
             .flatten()
             .filter(|(k, v)| before.get(k.as_str()) != Some(v))
-            .map(|(k, v)| (k.clone(), json!({ "before": before.get(k.as_str()), "after": v })))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    json!({ "before": before.get(k.as_str()), "after": v }),
+                )
+            })
             .collect();
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::CertificationEdited, "certification", id, json!(changed), &origin, now),
+            &audit_by(
+                &actor.user,
+                AuditAction::CertificationEdited,
+                "certification",
+                id,
+                json!(changed),
+                &origin,
+                now,
+            ),
         )
         .await?;
         let updated = certs::get(tx.conn(), id).await?;
@@ -267,9 +294,15 @@ pub async fn apply_lifecycle(
 
 pub async fn lifecycle(id: CertId, action: LifecycleAction) -> AppResult<Certification> {
     let actor = guard::module(Module::Certifications).await?;
-    apply_lifecycle(&guard::state(), id, Some(action), Some(&actor), &guard::origin("admin"))
-        .await?
-        .ok_or(AppError::NotFound)
+    apply_lifecycle(
+        &guard::state(),
+        id,
+        Some(action),
+        Some(&actor),
+        &guard::origin("admin"),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 fn validate_block(mut b: BlockInput) -> AppResult<BlockInput> {
@@ -280,7 +313,11 @@ fn validate_block(mut b: BlockInput) -> AppResult<BlockInput> {
         b.url.clear();
     }
     let errors = b.validate(richtext::is_blank(&b.body));
-    if errors.is_empty() { Ok(b) } else { Err(AppError::Invalid { fields: errors }) }
+    if errors.is_empty() {
+        Ok(b)
+    } else {
+        Err(AppError::Invalid { fields: errors })
+    }
 }
 
 /// The version a theory edit writes to: the current one in a draft, a new copy otherwise.
@@ -292,7 +329,15 @@ async fn version_for_edit(
     now: Timestamp,
 ) -> Result<i64, StorageError> {
     if theory_edit_makes_new_version(cert.status) {
-        certs::new_theory_version(c.re(), cert.id, cert.theory_version, require_reread, actor.user.id, now).await
+        certs::new_theory_version(
+            c.re(),
+            cert.id,
+            cert.theory_version,
+            require_reread,
+            actor.user.id,
+            now,
+        )
+        .await
     } else {
         Ok(cert.theory_version)
     }
@@ -339,7 +384,16 @@ pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> A
         }
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
         certs::insert_block(tx.conn(), id, version, &block, now).await?;
-        audit_theory(tx.conn(), &actor, id, "add_block", version, require_reread, now).await?;
+        audit_theory(
+            tx.conn(),
+            &actor,
+            id,
+            "add_block",
+            version,
+            require_reread,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -369,7 +423,11 @@ async fn block_in_current(
     Ok(Ok((cert, position)))
 }
 
-pub async fn update_block(block_id: BlockId, block: BlockInput, require_reread: bool) -> AppResult<()> {
+pub async fn update_block(
+    block_id: BlockId,
+    block: BlockInput,
+    require_reread: bool,
+) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
     let block = validate_block(block)?;
     let state = guard::state();
@@ -381,9 +439,20 @@ pub async fn update_block(block_id: BlockId, block: BlockInput, require_reread: 
             Err(e) => return Ok(Err(e)),
         };
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
-        let target = certs::block_at(tx.conn(), cert.id, version, position).await?.unwrap_or(block_id);
+        let target = certs::block_at(tx.conn(), cert.id, version, position)
+            .await?
+            .unwrap_or(block_id);
         certs::update_block(tx.conn(), target, &block, now).await?;
-        audit_theory(tx.conn(), &actor, cert.id, "update_block", version, require_reread, now).await?;
+        audit_theory(
+            tx.conn(),
+            &actor,
+            cert.id,
+            "update_block",
+            version,
+            require_reread,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -401,14 +470,27 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
         };
-        let count = certs::blocks(tx.conn(), cert.id, cert.theory_version).await?.len();
+        let count = certs::blocks(tx.conn(), cert.id, cert.theory_version)
+            .await?
+            .len();
         if count <= 1 && cert.status != CertStatus::Draft {
             return Ok(Err(AppError::refused(Msg::ErrNeedTheory)));
         }
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
-        let target = certs::block_at(tx.conn(), cert.id, version, position).await?.unwrap_or(block_id);
+        let target = certs::block_at(tx.conn(), cert.id, version, position)
+            .await?
+            .unwrap_or(block_id);
         certs::delete_block(tx.conn(), target).await?;
-        audit_theory(tx.conn(), &actor, cert.id, "delete_block", version, require_reread, now).await?;
+        audit_theory(
+            tx.conn(),
+            &actor,
+            cert.id,
+            "delete_block",
+            version,
+            require_reread,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -416,7 +498,11 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<
     flatten(result)
 }
 
-pub async fn reorder_blocks(id: CertId, order: Vec<BlockId>, require_reread: bool) -> AppResult<()> {
+pub async fn reorder_blocks(
+    id: CertId,
+    order: Vec<BlockId>,
+    require_reread: bool,
+) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
     let now = state.now();
@@ -441,11 +527,28 @@ pub async fn reorder_blocks(id: CertId, order: Vec<BlockId>, require_reread: boo
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
         let mut mapped = Vec::with_capacity(order.len());
         for b in &order {
-            let position = current.iter().find(|x| x.id == *b).map(|x| x.position).unwrap_or_default();
-            mapped.push(certs::block_at(tx.conn(), id, version, position).await?.unwrap_or(*b));
+            let position = current
+                .iter()
+                .find(|x| x.id == *b)
+                .map(|x| x.position)
+                .unwrap_or_default();
+            mapped.push(
+                certs::block_at(tx.conn(), id, version, position)
+                    .await?
+                    .unwrap_or(*b),
+            );
         }
         certs::set_block_order(tx.conn(), id, version, &mapped, now).await?;
-        audit_theory(tx.conn(), &actor, id, "reorder", version, require_reread, now).await?;
+        audit_theory(
+            tx.conn(),
+            &actor,
+            id,
+            "reorder",
+            version,
+            require_reread,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -453,12 +556,18 @@ pub async fn reorder_blocks(id: CertId, order: Vec<BlockId>, require_reread: boo
     flatten(result)
 }
 
-pub async fn add_material(id: CertId, kind: MaterialKind, title: String, url: String) -> AppResult<()> {
+pub async fn add_material(
+    id: CertId,
+    kind: MaterialKind,
+    title: String,
+    url: String,
+) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
     let title = title.trim().to_owned();
     let url = url.trim().to_owned();
     let mut fields = Vec::new();
-    if title.is_empty() || title.chars().count() > TITLE_MAX || title.chars().any(char::is_control) {
+    if title.is_empty() || title.chars().count() > TITLE_MAX || title.chars().any(char::is_control)
+    {
         fields.push(FieldError {
             field: "material_title".into(),
             msg: Msg::ErrTitleEmpty,
@@ -500,7 +609,9 @@ pub async fn delete_material(material_id: MaterialId) -> AppResult<()> {
     let now = state.now();
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        let Some((cert_id, version, position)) = certs::material_place(tx.conn(), material_id).await? else {
+        let Some((cert_id, version, position)) =
+            certs::material_place(tx.conn(), material_id).await?
+        else {
             return Ok(Err(AppError::NotFound));
         };
         let cert = match locked(tx.conn(), cert_id).await? {
@@ -515,7 +626,16 @@ pub async fn delete_material(material_id: MaterialId) -> AppResult<()> {
         }
         let version = version_for_edit(tx.conn(), &cert, false, &actor, now).await?;
         certs::delete_material_at(tx.conn(), cert_id, version, position).await?;
-        audit_theory(tx.conn(), &actor, cert_id, "delete_material", version, false, now).await?;
+        audit_theory(
+            tx.conn(),
+            &actor,
+            cert_id,
+            "delete_material",
+            version,
+            false,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -561,7 +681,11 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
             if questions.is_empty() {
                 return Ok(Err(AppError::refused(Msg::ErrNeedQuestion)));
             }
-            if cert.settings.draw_count.is_some_and(|n| n as usize > questions.len()) {
+            if cert
+                .settings
+                .draw_count
+                .is_some_and(|n| n as usize > questions.len())
+            {
                 return Ok(Err(AppError::refused(Msg::ErrDrawTooLarge)));
             }
         }
@@ -636,8 +760,15 @@ pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> App
         if certs::add_assignment(tx.conn(), id, kind, target_id, actor.user.id, now).await? {
             storage::audit::record(
                 tx.conn(),
-                &audit_by(&actor.user, AuditAction::AssignmentChanged, "certification", id,
-                    json!({ "op": "add", "kind": kind.as_str(), "target_id": target_id }), &guard::origin("admin"), now),
+                &audit_by(
+                    &actor.user,
+                    AuditAction::AssignmentChanged,
+                    "certification",
+                    id,
+                    json!({ "op": "add", "kind": kind.as_str(), "target_id": target_id }),
+                    &guard::origin("admin"),
+                    now,
+                ),
             )
             .await?;
             storage::events::emit(
@@ -675,8 +806,15 @@ pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> 
         if certs::remove_assignment(tx.conn(), id, kind, target_id).await? {
             storage::audit::record(
                 tx.conn(),
-                &audit_by(&actor.user, AuditAction::AssignmentChanged, "certification", id,
-                    json!({ "op": "remove", "kind": kind.as_str(), "target_id": target_id }), &guard::origin("admin"), now),
+                &audit_by(
+                    &actor.user,
+                    AuditAction::AssignmentChanged,
+                    "certification",
+                    id,
+                    json!({ "op": "remove", "kind": kind.as_str(), "target_id": target_id }),
+                    &guard::origin("admin"),
+                    now,
+                ),
             )
             .await?;
         }
@@ -691,7 +829,7 @@ pub async fn assign_targets() -> AppResult<AssignOptions> {
     guard::module(Module::Certifications).await?;
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    use storage::dictionaries::{list, Dictionary};
+    use storage::dictionaries::{Dictionary, list};
     let result = async {
         let positions = list(c.conn(), Dictionary::Positions).await?;
         let branches = list(c.conn(), Dictionary::Branches).await?;

@@ -4,14 +4,21 @@
 //! in one transaction.
 
 use super::editor::EditorCtx;
-use super::{add_block, add_material, delete_block, delete_material, reorder_blocks, update_block, VersionView};
-use crate::domain::certification::{BlockInput, BlockKind, CertStatus, Material, MaterialKind, TheoryBlock};
-use crate::domain::upload::UploadKind;
+use super::{
+    VersionView, add_block, add_material, delete_block, delete_material, reorder_blocks,
+    update_block,
+};
 use crate::domain::BlockId;
+use crate::domain::certification::{
+    BlockInput, BlockKind, CertStatus, Material, MaterialKind, TheoryBlock,
+};
+use crate::domain::upload::UploadKind;
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_offset, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::richtext::plain_text;
-use crate::ui::{BoundText, Button, ButtonKind, Checkbox, FileUpload, RichText, Select, SelectOption, Uploaded};
+use crate::ui::{
+    BoundText, Button, ButtonKind, Checkbox, FileUpload, RichText, Select, SelectOption, Uploaded,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -72,7 +79,28 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
     let order = RwSignal::new(initial);
     let by_id = StoredValue::new(blocks);
     let dragging = RwSignal::new(None::<BlockId>);
-    let announce = RwSignal::new(String::new());
+    let resources = expect_context::<super::editor::EditorResources>();
+    let announce = resources.announce;
+    let refocus = resources.refocus;
+    // After a keyboard move the list is reloaded: give the focus back to the moved block.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(pos) = refocus.get_untracked() {
+            // After the new list has replaced the old one in the document.
+            request_animation_frame(move || {
+                use wasm_bindgen::JsCast;
+                let handle = document()
+                    .query_selector_all("[data-testid=drag-handle]")
+                    .ok()
+                    .and_then(|l| l.item(pos.saturating_sub(1) as u32))
+                    .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(h) = handle {
+                    let _ = h.focus();
+                    refocus.set(None);
+                }
+            });
+        }
+    });
     let editing = RwSignal::new(None::<BlockId>);
     let total = move || order.get().len();
 
@@ -81,14 +109,29 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
             .get_value()
             .into_iter()
             .find(|b| b.id == id)
-            .map(|b| if b.title.is_empty() { b.kind.label().text(lang).to_owned() } else { b.title })
+            .map(|b| {
+                if b.title.is_empty() {
+                    b.kind.label().text(lang).to_owned()
+                } else {
+                    b.title
+                }
+            })
             .unwrap_or_default()
     };
     let say_position = move |id: BlockId| {
-        let pos = order.get_untracked().iter().position(|x| *x == id).map(|p| p + 1).unwrap_or(0);
+        let pos = order
+            .get_untracked()
+            .iter()
+            .position(|x| *x == id)
+            .map(|p| p + 1)
+            .unwrap_or(0);
         announce.set(Msg::BlockMoved.with(
             lang,
-            &[("title", &title_of(id)), ("n", &pos.to_string()), ("total", &order.get_untracked().len().to_string())],
+            &[
+                ("title", &title_of(id)),
+                ("n", &pos.to_string()),
+                ("total", &order.get_untracked().len().to_string()),
+            ],
         ));
     };
     let commit = move || {
@@ -108,6 +151,13 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
             }
         });
         say_position(id);
+        refocus.set(
+            order
+                .get_untracked()
+                .iter()
+                .position(|x| *x == id)
+                .map(|p| p + 1),
+        );
         commit();
     };
 
@@ -116,12 +166,21 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
     {
         use wasm_bindgen::JsCast;
         let on_move = window_event_listener(leptos::ev::pointermove, move |ev| {
-            let Some(id) = dragging.get_untracked() else { return };
+            let Some(id) = dragging.get_untracked() else {
+                return;
+            };
             let y = ev.client_y() as f64;
-            let Ok(items) = document().query_selector_all("[data-block-id]") else { return };
+            let Ok(items) = document().query_selector_all("[data-block-id]") else {
+                return;
+            };
             let mut target = 0;
             for i in 0..items.length() {
-                let Some(el) = items.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+                let Some(el) = items
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                else {
+                    continue;
+                };
                 if el.get_attribute("data-block-id").as_deref() == Some(&id.to_string()) {
                     continue;
                 }
@@ -131,11 +190,11 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
                 }
             }
             order.update(|v| {
-                if let Some(i) = v.iter().position(|x| *x == id) {
-                    if i != target {
-                        let moved = v.remove(i);
-                        v.insert(target.min(v.len()), moved);
-                    }
+                if let Some(i) = v.iter().position(|x| *x == id)
+                    && i != target
+                {
+                    let moved = v.remove(i);
+                    v.insert(target.min(v.len()), moved);
                 }
             });
         });
@@ -161,7 +220,6 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
 
     view! {
         <p class="hint" id="reorder-help">{t(Msg::ReorderHelp)}</p>
-        <div class="visually-hidden" aria-live="assertive" data-testid="reorder-announcement">{move || announce.get()}</div>
         <ol class="block-list" data-testid="blocks">
             <For each=move || order.get() key=|id| *id children=move |id: BlockId| {
                 let block = by_id.get_value().into_iter().find(|b| b.id == id);
@@ -231,19 +289,38 @@ fn AddBlock(ctx: EditorCtx, reread: RwSignal<bool>) -> impl IntoView {
 
 /// Adds a block (`initial` = None) or edits one.
 #[component]
-fn BlockForm(ctx: EditorCtx, initial: Option<TheoryBlock>, reread: RwSignal<bool>) -> impl IntoView {
+fn BlockForm(
+    ctx: EditorCtx,
+    initial: Option<TheoryBlock>,
+    reread: RwSignal<bool>,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let editing = initial.as_ref().map(|b| b.id);
-    let kind = RwSignal::new(initial.as_ref().map(|b| b.kind).unwrap_or(BlockKind::Text).as_str().to_string());
-    let title = RwSignal::new(initial.as_ref().map(|b| b.title.clone()).unwrap_or_default());
+    let kind = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|b| b.kind)
+            .unwrap_or(BlockKind::Text)
+            .as_str()
+            .to_string(),
+    );
+    let title = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|b| b.title.clone())
+            .unwrap_or_default(),
+    );
     let body = RwSignal::new(initial.as_ref().map(|b| b.body.clone()).unwrap_or_default());
     let url = RwSignal::new(initial.as_ref().map(|b| b.url.clone()).unwrap_or_default());
     let error = RwSignal::new(None::<AppError>);
     let kinds = Signal::derive(move || {
         BlockKind::ALL
             .into_iter()
-            .map(|k| SelectOption { value: k.as_str().into(), label: k.label().text(lang).into() })
+            .map(|k| SelectOption {
+                value: k.as_str().into(),
+                label: k.label().text(lang).into(),
+            })
             .collect::<Vec<_>>()
     });
     let current_kind = move || kind.get().parse::<BlockKind>().unwrap_or(BlockKind::Text);
@@ -294,13 +371,26 @@ fn AddMaterial(ctx: EditorCtx) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let kinds = Signal::derive(move || {
         vec![
-            SelectOption { value: "link".into(), label: Msg::MaterialLink.text(lang).into() },
-            SelectOption { value: "file".into(), label: Msg::MaterialFile.text(lang).into() },
+            SelectOption {
+                value: "link".into(),
+                label: Msg::MaterialLink.text(lang).into(),
+            },
+            SelectOption {
+                value: "file".into(),
+                label: Msg::MaterialFile.text(lang).into(),
+            },
         ]
     });
     let save = move |_| {
-        let k = if kind.get_untracked() == "file" { MaterialKind::File } else { MaterialKind::Link };
-        ctx.run(add_material(ctx.id, k, title.get_untracked(), url.get_untracked()), Some(error));
+        let k = if kind.get_untracked() == "file" {
+            MaterialKind::File
+        } else {
+            MaterialKind::Link
+        };
+        ctx.run(
+            add_material(ctx.id, k, title.get_untracked(), url.get_untracked()),
+            Some(error),
+        );
     };
     let err = Signal::derive(move || error.get());
     view! {

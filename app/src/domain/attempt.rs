@@ -109,14 +109,13 @@ impl AttemptClock {
         if self.mode == TimerMode::Continuous {
             return;
         }
-        if let Some(last) = self.segment_last {
-            if now.millis() - last.millis() <= PRESENCE_GRACE_MS {
-                self.segment_last = Some(now.max(last));
-                self.used_ms += (now.millis() - self.segment_start.unwrap_or(now).millis()).max(0);
-                self.segment_start = None;
-                self.segment_last = None;
-                return;
-            }
+        if let Some(last) = self.segment_last
+            && now.millis() - last.millis() <= PRESENCE_GRACE_MS
+        {
+            self.used_ms += (now.millis() - self.segment_start.unwrap_or(now).millis()).max(0);
+            self.segment_start = None;
+            self.segment_last = None;
+            return;
         }
         self.close_segment(now);
     }
@@ -359,7 +358,9 @@ pub fn best_after(best: Option<i64>, new: i64) -> i64 {
 
 /// Whether "Try again" is offered: attempts left and not yet 100%.
 pub fn can_retry(max_attempts: i64, standing: Standing) -> bool {
-    standing.best_percent != Some(100) && standing.attempts_used < max_attempts && !standing.in_progress
+    standing.best_percent != Some(100)
+        && standing.attempts_used < max_attempts
+        && !standing.in_progress
 }
 
 #[cfg(test)]
@@ -393,7 +394,10 @@ mod tests {
         // The app is closed after the heartbeat at 20 s: the clock stops 10 s later.
         assert_eq!(c.used(at(25_000)), 25_000);
         assert_eq!(c.used(at(3_600_000)), 30_000);
-        assert!(!c.must_finish(at(99_999_999)), "away, the time cannot run out");
+        assert!(
+            !c.must_finish(at(99_999_999)),
+            "away, the time cannot run out"
+        );
         // Back an hour later: the time continues from where it stood.
         c.present(at(3_600_000));
         assert_eq!(c.used(at(3_600_000)), 30_000);
@@ -432,11 +436,19 @@ mod tests {
                     QuestionId(i),
                     1,
                     QuestionContent {
-                        kind: if i == 6 { QuestionKind::Ordering } else { QuestionKind::Single },
+                        kind: if i == 6 {
+                            QuestionKind::Ordering
+                        } else {
+                            QuestionKind::Single
+                        },
                         text: format!("q{i}"),
                         image_url: None,
                         options: (1..=4)
-                            .map(|o| QuestionOption { id: o, text: format!("o{o}"), correct: o == 1 })
+                            .map(|o| QuestionOption {
+                                id: o,
+                                text: format!("o{o}"),
+                                correct: o == 1,
+                            })
                             .collect(),
                         explanation: String::new(),
                         tags: vec![],
@@ -452,17 +464,25 @@ mod tests {
         let b = build_questions(&bank(), None, true, true, 7);
         assert_eq!(a, b);
         let ids = |v: &[AskedQuestion]| v.iter().map(|q| q.question_id.0).collect::<Vec<_>>();
-        let different = (8..40).any(|seed| ids(&build_questions(&bank(), None, true, true, seed)) != ids(&a));
+        let different =
+            (8..40).any(|seed| ids(&build_questions(&bank(), None, true, true, seed)) != ids(&a));
         assert!(different, "fresh seeds shuffle differently");
     }
 
     #[test]
     fn without_shuffling_the_order_is_kept_except_for_ordering_options() {
         let a = build_questions(&bank(), None, false, false, 7);
-        assert_eq!(a.iter().map(|q| q.question_id.0).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            a.iter().map(|q| q.question_id.0).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
         assert_eq!(a[0].content.options[0].id, 1);
         let ordering: Vec<u32> = a[5].content.options.iter().map(|o| o.id).collect();
-        assert_ne!(ordering, vec![1, 2, 3, 4], "an ordering question never starts solved");
+        assert_ne!(
+            ordering,
+            vec![1, 2, 3, 4],
+            "an ordering question never starts solved"
+        );
     }
 
     #[test]
@@ -470,8 +490,14 @@ mod tests {
         let a = build_questions(&bank(), Some(3), false, false, 11);
         assert_eq!(a.len(), 3);
         let ids: Vec<i64> = a.iter().map(|q| q.question_id.0).collect();
-        assert!(ids.windows(2).all(|w| w[0] < w[1]), "kept in the certification's order: {ids:?}");
-        assert_eq!(build_questions(&bank(), Some(10), false, false, 11).len(), 6);
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "kept in the certification's order: {ids:?}"
+        );
+        assert_eq!(
+            build_questions(&bank(), Some(10), false, false, 11).len(),
+            6
+        );
     }
 
     #[test]
@@ -483,7 +509,9 @@ mod tests {
         answers[5] = Some(vec![1, 2, 3, 4]);
         let s = score(&asked, &answers);
         assert_eq!((s.correct, s.total, s.percent), (2, 6, 33));
-        let all: Vec<Option<Vec<u32>>> = (0..6).map(|i| Some(if i == 5 { vec![1, 2, 3, 4] } else { vec![1] })).collect();
+        let all: Vec<Option<Vec<u32>>> = (0..6)
+            .map(|i| Some(if i == 5 { vec![1, 2, 3, 4] } else { vec![1] }))
+            .collect();
         assert_eq!(score(&asked, &all).percent, 100);
     }
 
@@ -491,18 +519,49 @@ mod tests {
     fn attempts_best_result_and_the_100_percent_lock() {
         let fresh = Standing::default();
         assert_eq!(may_start(true, true, true, 3, fresh), Ok(()));
-        assert_eq!(may_start(true, true, false, 3, fresh), Err(StartRefusal::TheoryNotRead));
-        assert_eq!(may_start(false, true, true, 3, fresh), Err(StartRefusal::NotOpen));
-        assert_eq!(may_start(true, false, true, 3, fresh), Err(StartRefusal::NotAssigned));
-        let used = Standing { attempts_used: 3, best_percent: Some(60), in_progress: false };
-        assert_eq!(may_start(true, true, true, 3, used), Err(StartRefusal::NoAttemptsLeft));
+        assert_eq!(
+            may_start(true, true, false, 3, fresh),
+            Err(StartRefusal::TheoryNotRead)
+        );
+        assert_eq!(
+            may_start(false, true, true, 3, fresh),
+            Err(StartRefusal::NotOpen)
+        );
+        assert_eq!(
+            may_start(true, false, true, 3, fresh),
+            Err(StartRefusal::NotAssigned)
+        );
+        let used = Standing {
+            attempts_used: 3,
+            best_percent: Some(60),
+            in_progress: false,
+        };
+        assert_eq!(
+            may_start(true, true, true, 3, used),
+            Err(StartRefusal::NoAttemptsLeft)
+        );
         assert!(!can_retry(3, used));
-        let perfect = Standing { attempts_used: 1, best_percent: Some(100), in_progress: false };
-        assert_eq!(may_start(true, true, true, 3, perfect), Err(StartRefusal::Completed));
+        let perfect = Standing {
+            attempts_used: 1,
+            best_percent: Some(100),
+            in_progress: false,
+        };
+        assert_eq!(
+            may_start(true, true, true, 3, perfect),
+            Err(StartRefusal::Completed)
+        );
         assert!(!can_retry(3, perfect));
-        let passed = Standing { attempts_used: 1, best_percent: Some(80), in_progress: false };
+        let passed = Standing {
+            attempts_used: 1,
+            best_percent: Some(80),
+            in_progress: false,
+        };
         assert!(can_retry(3, passed), "a pass below 100% may try again");
-        assert_eq!(best_after(Some(80), 70), 80, "a worse result does not replace the best");
+        assert_eq!(
+            best_after(Some(80), 70),
+            80,
+            "a worse result does not replace the best"
+        );
         assert_eq!(best_after(Some(80), 90), 90);
         assert_eq!(best_after(None, 10), 10);
     }

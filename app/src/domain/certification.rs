@@ -263,7 +263,11 @@ pub fn check_settings_update(
             errors.push(field("closes_at", Msg::ErrCloseInPast));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// A certification as stored.
@@ -291,7 +295,12 @@ pub enum BlockKind {
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 4] = [BlockKind::Text, BlockKind::Image, BlockKind::Video, BlockKind::File];
+    pub const ALL: [BlockKind; 4] = [
+        BlockKind::Text,
+        BlockKind::Image,
+        BlockKind::Video,
+        BlockKind::File,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -363,7 +372,9 @@ impl BlockInput {
         match self.kind {
             BlockKind::Text if body_is_empty => e.push(field("block_body", Msg::ErrBlockEmpty)),
             BlockKind::Text => {}
-            _ if !super::question::is_safe_url(&self.url) => e.push(field("block_url", Msg::ErrUrl)),
+            _ if !super::question::is_safe_url(&self.url) => {
+                e.push(field("block_url", Msg::ErrUrl))
+            }
             _ => {}
         }
         e
@@ -445,7 +456,10 @@ pub fn transition(
         if content.questions == 0 {
             return Err(Msg::ErrNeedQuestion);
         }
-        if settings.draw_count.is_some_and(|n| n as usize > content.questions) {
+        if settings
+            .draw_count
+            .is_some_and(|n| n as usize > content.questions)
+        {
             return Err(Msg::ErrDrawTooLarge);
         }
         if settings.closes_at.is_some_and(|c| c <= now) {
@@ -529,9 +543,33 @@ mod tests {
             ..valid()
         };
         let f: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
-        assert_eq!(f, vec!["title", "pass_threshold", "max_attempts", "time_limit", "closes_at"]);
-        assert!(CertSettings { pass_threshold: 101, ..valid() }.validate().len() == 1);
-        assert!(CertSettings { pass_threshold: 100, ..valid() }.validate().is_empty());
+        assert_eq!(
+            f,
+            vec![
+                "title",
+                "pass_threshold",
+                "max_attempts",
+                "time_limit",
+                "closes_at"
+            ]
+        );
+        assert!(
+            CertSettings {
+                pass_threshold: 101,
+                ..valid()
+            }
+            .validate()
+            .len()
+                == 1
+        );
+        assert!(
+            CertSettings {
+                pass_threshold: 100,
+                ..valid()
+            }
+            .validate()
+            .is_empty()
+        );
     }
 
     #[test]
@@ -543,10 +581,21 @@ mod tests {
             title: "Новое название".into(),
             ..valid()
         };
-        assert_eq!(check_settings_update(CertStatus::Draft, &current, &changed, NOW), Ok(()));
-        assert_eq!(check_settings_update(CertStatus::Scheduled, &current, &changed, NOW), Ok(()));
         assert_eq!(
-            fields(check_settings_update(CertStatus::Open, &current, &changed, NOW)),
+            check_settings_update(CertStatus::Draft, &current, &changed, NOW),
+            Ok(())
+        );
+        assert_eq!(
+            check_settings_update(CertStatus::Scheduled, &current, &changed, NOW),
+            Ok(())
+        );
+        assert_eq!(
+            fields(check_settings_update(
+                CertStatus::Open,
+                &current,
+                &changed,
+                NOW
+            )),
             vec![
                 ("pass_threshold".into(), Msg::ErrLockedAfterOpen),
                 ("points".into(), Msg::ErrLockedAfterOpen)
@@ -558,13 +607,21 @@ mod tests {
             title: "x".into(),
             ..valid()
         };
-        assert_eq!(check_settings_update(CertStatus::Open, &current, &later_close, NOW), Ok(()));
+        assert_eq!(
+            check_settings_update(CertStatus::Open, &current, &later_close, NOW),
+            Ok(())
+        );
         let past_close = CertSettings {
             closes_at: Some(NOW.minus_secs(1)),
             ..valid()
         };
         assert_eq!(
-            fields(check_settings_update(CertStatus::Open, &current, &past_close, NOW)),
+            fields(check_settings_update(
+                CertStatus::Open,
+                &current,
+                &past_close,
+                NOW
+            )),
             vec![("closes_at".into(), Msg::ErrCloseInPast)]
         );
     }
@@ -573,14 +630,38 @@ mod tests {
     fn every_locked_field_is_detected() {
         let base = valid();
         let variants = [
-            CertSettings { max_attempts: 9, ..valid() },
-            CertSettings { time_limit_secs: 9, ..valid() },
-            CertSettings { timer_mode: TimerMode::Continuous, ..valid() },
-            CertSettings { min_read_secs: 99, ..valid() },
-            CertSettings { shuffle_questions: false, ..valid() },
-            CertSettings { shuffle_options: false, ..valid() },
-            CertSettings { draw_count: Some(2), ..valid() },
-            CertSettings { review_allowed: false, ..valid() },
+            CertSettings {
+                max_attempts: 9,
+                ..valid()
+            },
+            CertSettings {
+                time_limit_secs: 9,
+                ..valid()
+            },
+            CertSettings {
+                timer_mode: TimerMode::Continuous,
+                ..valid()
+            },
+            CertSettings {
+                min_read_secs: 99,
+                ..valid()
+            },
+            CertSettings {
+                shuffle_questions: false,
+                ..valid()
+            },
+            CertSettings {
+                shuffle_options: false,
+                ..valid()
+            },
+            CertSettings {
+                draw_count: Some(2),
+                ..valid()
+            },
+            CertSettings {
+                review_allowed: false,
+                ..valid()
+            },
         ];
         for v in variants {
             assert_eq!(v.locked_differences(&base).len(), 1, "{v:?}");
@@ -590,20 +671,50 @@ mod tests {
     #[test]
     fn opening_needs_theory_questions_and_a_fitting_draw() {
         let s = valid();
-        assert_eq!(transition(CertStatus::Draft, LifecycleAction::OpenNow, &s, READY, NOW), Ok(CertStatus::Open));
-        let no_theory = Content { theory_blocks: 0, ..READY };
         assert_eq!(
-            transition(CertStatus::Draft, LifecycleAction::OpenNow, &s, no_theory, NOW),
+            transition(CertStatus::Draft, LifecycleAction::OpenNow, &s, READY, NOW),
+            Ok(CertStatus::Open)
+        );
+        let no_theory = Content {
+            theory_blocks: 0,
+            ..READY
+        };
+        assert_eq!(
+            transition(
+                CertStatus::Draft,
+                LifecycleAction::OpenNow,
+                &s,
+                no_theory,
+                NOW
+            ),
             Err(Msg::ErrNeedTheory)
         );
-        let no_questions = Content { questions: 0, ..READY };
+        let no_questions = Content {
+            questions: 0,
+            ..READY
+        };
         assert_eq!(
-            transition(CertStatus::Draft, LifecycleAction::OpenNow, &s, no_questions, NOW),
+            transition(
+                CertStatus::Draft,
+                LifecycleAction::OpenNow,
+                &s,
+                no_questions,
+                NOW
+            ),
             Err(Msg::ErrNeedQuestion)
         );
-        let draw = CertSettings { draw_count: Some(11), ..valid() };
+        let draw = CertSettings {
+            draw_count: Some(11),
+            ..valid()
+        };
         assert_eq!(
-            transition(CertStatus::Draft, LifecycleAction::OpenNow, &draw, READY, NOW),
+            transition(
+                CertStatus::Draft,
+                LifecycleAction::OpenNow,
+                &draw,
+                READY,
+                NOW
+            ),
             Err(Msg::ErrDrawTooLarge)
         );
     }
@@ -612,21 +723,51 @@ mod tests {
     fn scheduling_needs_a_future_open_date() {
         let none = valid();
         assert_eq!(
-            transition(CertStatus::Draft, LifecycleAction::Schedule, &none, READY, NOW),
+            transition(
+                CertStatus::Draft,
+                LifecycleAction::Schedule,
+                &none,
+                READY,
+                NOW
+            ),
             Err(Msg::ErrNeedOpenDate)
         );
-        let past = CertSettings { opens_at: Some(NOW.minus_secs(1)), ..valid() };
+        let past = CertSettings {
+            opens_at: Some(NOW.minus_secs(1)),
+            ..valid()
+        };
         assert_eq!(
-            transition(CertStatus::Draft, LifecycleAction::Schedule, &past, READY, NOW),
+            transition(
+                CertStatus::Draft,
+                LifecycleAction::Schedule,
+                &past,
+                READY,
+                NOW
+            ),
             Err(Msg::ErrOpenInPast)
         );
-        let future = CertSettings { opens_at: Some(NOW.plus_secs(60)), ..valid() };
+        let future = CertSettings {
+            opens_at: Some(NOW.plus_secs(60)),
+            ..valid()
+        };
         assert_eq!(
-            transition(CertStatus::Draft, LifecycleAction::Schedule, &future, READY, NOW),
+            transition(
+                CertStatus::Draft,
+                LifecycleAction::Schedule,
+                &future,
+                READY,
+                NOW
+            ),
             Ok(CertStatus::Scheduled)
         );
         assert_eq!(
-            transition(CertStatus::Scheduled, LifecycleAction::Unschedule, &future, READY, NOW),
+            transition(
+                CertStatus::Scheduled,
+                LifecycleAction::Unschedule,
+                &future,
+                READY,
+                NOW
+            ),
             Ok(CertStatus::Draft)
         );
     }
@@ -634,21 +775,48 @@ mod tests {
     #[test]
     fn closed_is_final_and_drafts_cannot_be_closed() {
         let s = valid();
-        for action in [LifecycleAction::OpenNow, LifecycleAction::Schedule, LifecycleAction::Close] {
-            assert_eq!(transition(CertStatus::Closed, action, &s, READY, NOW), Err(Msg::ErrTransition));
+        for action in [
+            LifecycleAction::OpenNow,
+            LifecycleAction::Schedule,
+            LifecycleAction::Close,
+        ] {
+            assert_eq!(
+                transition(CertStatus::Closed, action, &s, READY, NOW),
+                Err(Msg::ErrTransition)
+            );
         }
-        assert_eq!(transition(CertStatus::Draft, LifecycleAction::Close, &s, READY, NOW), Err(Msg::ErrTransition));
-        assert_eq!(transition(CertStatus::Open, LifecycleAction::Close, &s, READY, NOW), Ok(CertStatus::Closed));
+        assert_eq!(
+            transition(CertStatus::Draft, LifecycleAction::Close, &s, READY, NOW),
+            Err(Msg::ErrTransition)
+        );
+        assert_eq!(
+            transition(CertStatus::Open, LifecycleAction::Close, &s, READY, NOW),
+            Ok(CertStatus::Closed)
+        );
     }
 
     #[test]
     fn the_scheduler_opens_and_closes_on_time() {
         let at = Some(NOW);
-        assert_eq!(due_transition(CertStatus::Scheduled, at, None, NOW.minus_secs(1)), None);
-        assert_eq!(due_transition(CertStatus::Scheduled, at, None, NOW), Some(CertStatus::Open));
-        assert_eq!(due_transition(CertStatus::Open, at, Some(NOW.plus_secs(5)), NOW), None);
         assert_eq!(
-            due_transition(CertStatus::Open, at, Some(NOW.plus_secs(5)), NOW.plus_secs(5)),
+            due_transition(CertStatus::Scheduled, at, None, NOW.minus_secs(1)),
+            None
+        );
+        assert_eq!(
+            due_transition(CertStatus::Scheduled, at, None, NOW),
+            Some(CertStatus::Open)
+        );
+        assert_eq!(
+            due_transition(CertStatus::Open, at, Some(NOW.plus_secs(5)), NOW),
+            None
+        );
+        assert_eq!(
+            due_transition(
+                CertStatus::Open,
+                at,
+                Some(NOW.plus_secs(5)),
+                NOW.plus_secs(5)
+            ),
             Some(CertStatus::Closed)
         );
         assert_eq!(

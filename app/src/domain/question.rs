@@ -16,7 +16,11 @@ pub enum QuestionKind {
 }
 
 impl QuestionKind {
-    pub const ALL: [QuestionKind; 3] = [QuestionKind::Single, QuestionKind::Multiple, QuestionKind::Ordering];
+    pub const ALL: [QuestionKind; 3] = [
+        QuestionKind::Single,
+        QuestionKind::Multiple,
+        QuestionKind::Ordering,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,8 +186,12 @@ impl QuestionContent {
                 let mut chosen: Vec<u32> = answer.to_vec();
                 chosen.sort_unstable();
                 chosen.dedup();
-                let mut right: Vec<u32> =
-                    self.options.iter().filter(|o| o.correct).map(|o| o.id).collect();
+                let mut right: Vec<u32> = self
+                    .options
+                    .iter()
+                    .filter(|o| o.correct)
+                    .map(|o| o.id)
+                    .collect();
                 right.sort_unstable();
                 chosen.len() == answer.len() && chosen == right
             }
@@ -216,8 +224,12 @@ impl QuestionContent {
 /// Links and media must be http(s) or a path of this site (e.g. an upload).
 pub fn is_safe_url(url: &str) -> bool {
     let u = url.trim();
-    (u.starts_with("https://") || u.starts_with("http://") || (u.starts_with('/') && !u.starts_with("//")))
-        && !u.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+    (u.starts_with("https://")
+        || u.starts_with("http://")
+        || (u.starts_with('/') && !u.starts_with("//")))
+        && !u
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
         && u.len() <= 2000
 }
 
@@ -250,7 +262,11 @@ mod tests {
 
     #[test]
     fn single_choice_needs_exactly_one_correct_option() {
-        assert!(q(QuestionKind::Single, &[true, false]).validate(false).is_empty());
+        assert!(
+            q(QuestionKind::Single, &[true, false])
+                .validate(false)
+                .is_empty()
+        );
         assert_eq!(
             fields(q(QuestionKind::Single, &[true, true]).validate(false)),
             vec![("options".into(), Msg::ErrSingleNeedsOne)]
@@ -259,7 +275,11 @@ mod tests {
             fields(q(QuestionKind::Multiple, &[false, false]).validate(false)),
             vec![("options".into(), Msg::ErrMultipleNeedsOne)]
         );
-        assert!(q(QuestionKind::Ordering, &[false, false, false]).validate(false).is_empty());
+        assert!(
+            q(QuestionKind::Ordering, &[false, false, false])
+                .validate(false)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -278,7 +298,10 @@ mod tests {
         assert!(m.is_correct(&[3, 1]));
         assert!(!m.is_correct(&[1]));
         assert!(!m.is_correct(&[1, 2, 3]));
-        assert!(!m.is_correct(&[1, 1, 3]), "duplicates are not a trick to pass");
+        assert!(
+            !m.is_correct(&[1, 1, 3]),
+            "duplicates are not a trick to pass"
+        );
         let s = q(QuestionKind::Single, &[false, true]);
         assert!(s.is_correct(&[2]));
         assert!(!s.is_correct(&[1]));
@@ -302,9 +325,21 @@ mod tests {
     #[test]
     fn option_ids_are_kept_and_filled() {
         let mut opts = vec![
-            QuestionOption { id: 4, text: "a".into(), correct: false },
-            QuestionOption { id: 0, text: "b".into(), correct: false },
-            QuestionOption { id: 4, text: "c".into(), correct: false },
+            QuestionOption {
+                id: 4,
+                text: "a".into(),
+                correct: false,
+            },
+            QuestionOption {
+                id: 0,
+                text: "b".into(),
+                correct: false,
+            },
+            QuestionOption {
+                id: 4,
+                text: "c".into(),
+                correct: false,
+            },
         ];
         assign_option_ids(&mut opts);
         let ids: Vec<u32> = opts.iter().map(|o| o.id).collect();
@@ -315,7 +350,10 @@ mod tests {
 
     #[test]
     fn tags_are_normalized() {
-        assert_eq!(normalize_tags([" Safety", "safety", "", "Кассa "]), vec!["safety", "кассa"]);
+        assert_eq!(
+            normalize_tags([" Safety", "safety", "", "Кассa "]),
+            vec!["safety", "кассa"]
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ impl Timestamp {
         let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
         let (h, mi) = (t.next()??, t.next()??);
         let sec = t.next().flatten().unwrap_or(0);
-        if !(1..=12).contains(&m) || !(1..=31).contains(&day) || !(0..24).contains(&h) || !(0..60).contains(&mi) {
+        if !(1..=12).contains(&m)
+            || !(1..=31).contains(&day)
+            || !(0..24).contains(&h)
+            || !(0..60).contains(&mi)
+        {
             return None;
         }
         // Howard Hinnant's days-from-civil.
@@ -105,8 +109,14 @@ mod tests {
     fn datetime_inputs_round_trip_in_the_display_offset() {
         let t = Timestamp(1_709_242_200_000);
         assert_eq!(t.to_local_input(180), "2024-03-01T00:30");
-        assert_eq!(Timestamp::from_local_input("2024-03-01T00:30", 180), Some(t));
-        assert_eq!(Timestamp::from_local_input("2024-02-29T21:30:00", 0), Some(t));
+        assert_eq!(
+            Timestamp::from_local_input("2024-03-01T00:30", 180),
+            Some(t)
+        );
+        assert_eq!(
+            Timestamp::from_local_input("2024-02-29T21:30:00", 0),
+            Some(t)
+        );
         assert_eq!(Timestamp::from_local_input("2024-13-01T00:00", 0), None);
         assert_eq!(Timestamp::from_local_input("garbage", 0), None);
     }

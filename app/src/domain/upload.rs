@@ -65,7 +65,10 @@ pub fn classify(kind: UploadKind, name: &str, head: &[u8]) -> Result<&'static st
     if head.is_empty() {
         return Err(UploadError::Empty);
     }
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     let starts = |sig: &[u8]| head.starts_with(sig);
     let sniffed: Option<(&str, &[&str])> = if starts(b"\x89PNG\r\n\x1a\n") {
         Some(("image/png", &["png"]))
@@ -83,13 +86,22 @@ pub fn classify(kind: UploadKind, name: &str, head: &[u8]) -> Result<&'static st
         Some(("application/pdf", &["pdf"]))
     } else if starts(b"PK\x03\x04") {
         match ext.as_str() {
-            "docx" => Some(("application/vnd.openxmlformats-officedocument.wordprocessingml.document", &["docx"])),
-            "xlsx" => Some(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &["xlsx"])),
-            "pptx" => Some(("application/vnd.openxmlformats-officedocument.presentationml.presentation", &["pptx"])),
+            "docx" => Some((
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &["docx"],
+            )),
+            "xlsx" => Some((
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &["xlsx"],
+            )),
+            "pptx" => Some((
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                &["pptx"],
+            )),
             _ => Some(("application/zip", &["zip"])),
         }
     } else if std::str::from_utf8(&head[..head.len().min(4096)]).is_ok()
-        && !head.iter().any(|b| *b == 0)
+        && !head.contains(&0)
         && matches!(ext.as_str(), "txt" | "csv" | "md")
     {
         Some(("text/plain; charset=utf-8", &["txt", "csv", "md"]))
@@ -107,7 +119,11 @@ pub fn classify(kind: UploadKind, name: &str, head: &[u8]) -> Result<&'static st
         UploadKind::Video => content_type.starts_with("video/"),
         UploadKind::File => true,
     };
-    if family_ok { Ok(content_type) } else { Err(UploadError::WrongType) }
+    if family_ok {
+        Ok(content_type)
+    } else {
+        Err(UploadError::WrongType)
+    }
 }
 
 /// A file name safe to keep and to put in a URL path: letters, digits, `.-_`, at most 100.
@@ -115,10 +131,23 @@ pub fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("file");
     let cleaned: String = base
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let trimmed = cleaned.trim_start_matches('.');
-    let mut out: String = trimmed.chars().rev().take(100).collect::<Vec<_>>().into_iter().rev().collect();
+    let mut out: String = trimmed
+        .chars()
+        .rev()
+        .take(100)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     if out.is_empty() {
         out = "file".into();
     }
@@ -131,30 +160,63 @@ mod tests {
 
     #[test]
     fn files_are_recognised_by_content_and_name() {
-        assert_eq!(classify(UploadKind::Image, "a.PNG", b"\x89PNG\r\n\x1a\n...."), Ok("image/png"));
-        assert_eq!(classify(UploadKind::Image, "a.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]), Ok("image/jpeg"));
-        assert_eq!(classify(UploadKind::Video, "v.mp4", b"\0\0\0\x18ftypmp42...."), Ok("video/mp4"));
-        assert_eq!(classify(UploadKind::File, "doc.pdf", b"%PDF-1.7"), Ok("application/pdf"));
+        assert_eq!(
+            classify(UploadKind::Image, "a.PNG", b"\x89PNG\r\n\x1a\n...."),
+            Ok("image/png")
+        );
+        assert_eq!(
+            classify(UploadKind::Image, "a.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]),
+            Ok("image/jpeg")
+        );
+        assert_eq!(
+            classify(UploadKind::Video, "v.mp4", b"\0\0\0\x18ftypmp42...."),
+            Ok("video/mp4")
+        );
+        assert_eq!(
+            classify(UploadKind::File, "doc.pdf", b"%PDF-1.7"),
+            Ok("application/pdf")
+        );
         assert!(classify(UploadKind::File, "a.docx", b"PK\x03\x04rest").is_ok());
-        assert_eq!(classify(UploadKind::File, "notes.txt", "привет".as_bytes()), Ok("text/plain; charset=utf-8"));
+        assert_eq!(
+            classify(UploadKind::File, "notes.txt", "привет".as_bytes()),
+            Ok("text/plain; charset=utf-8")
+        );
     }
 
     #[test]
     fn disguised_or_unknown_files_are_refused() {
         // An HTML page renamed to .png.
-        assert_eq!(classify(UploadKind::Image, "x.png", b"<html><script>"), Err(UploadError::WrongType));
+        assert_eq!(
+            classify(UploadKind::Image, "x.png", b"<html><script>"),
+            Err(UploadError::WrongType)
+        );
         // A PDF where an image is expected.
-        assert_eq!(classify(UploadKind::Image, "x.pdf", b"%PDF-1.7"), Err(UploadError::WrongType));
+        assert_eq!(
+            classify(UploadKind::Image, "x.pdf", b"%PDF-1.7"),
+            Err(UploadError::WrongType)
+        );
         // A PNG named .exe.
-        assert_eq!(classify(UploadKind::File, "x.exe", b"\x89PNG\r\n\x1a\n"), Err(UploadError::WrongType));
-        assert_eq!(classify(UploadKind::File, "page.html", b"<html>"), Err(UploadError::WrongType));
-        assert_eq!(classify(UploadKind::File, "x.txt", b""), Err(UploadError::Empty));
+        assert_eq!(
+            classify(UploadKind::File, "x.exe", b"\x89PNG\r\n\x1a\n"),
+            Err(UploadError::WrongType)
+        );
+        assert_eq!(
+            classify(UploadKind::File, "page.html", b"<html>"),
+            Err(UploadError::WrongType)
+        );
+        assert_eq!(
+            classify(UploadKind::File, "x.txt", b""),
+            Err(UploadError::Empty)
+        );
     }
 
     #[test]
     fn names_are_made_safe() {
         assert_eq!(safe_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_name("Отчёт 2024 (финал).pdf"), "Отчёт_2024__финал_.pdf");
+        assert_eq!(
+            safe_name("Отчёт 2024 (финал).pdf"),
+            "Отчёт_2024__финал_.pdf"
+        );
         assert_eq!(safe_name(".htaccess"), "htaccess");
         assert_eq!(safe_name(""), "file");
     }

@@ -45,7 +45,9 @@ pub fn parse_json(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError>
         match serde_json::from_value::<QuestionContent>(v) {
             Ok(q) => out.push((i + 1, q)),
             Err(e) => {
-                first_error.get_or_insert_with(|| row_error(i + 1, "row", Msg::ErrImportRow, Some(e.to_string())));
+                first_error.get_or_insert_with(|| {
+                    row_error(i + 1, "row", Msg::ErrImportRow, Some(e.to_string()))
+                });
             }
         }
     }
@@ -101,13 +103,25 @@ pub fn csv_records(data: &str, delimiter: char) -> Result<Vec<Vec<String>>, Stri
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split('|').map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
+    s.split('|')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every question of a CSV file with a header row, or each wrong row.
 pub fn parse_csv(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError> {
-    let first_line = data.trim_start_matches('\u{feff}').lines().next().unwrap_or_default();
-    let delimiter = if first_line.contains(';') && !first_line.contains(',') { ';' } else { ',' };
+    let first_line = data
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
+        ';'
+    } else {
+        ','
+    };
     let records = csv_records(data, delimiter)
         .map_err(|e| row_error(0, "file", Msg::ErrImportFormat, Some(e)))?;
     let Some((header, rows)) = records.split_first() else {
@@ -115,7 +129,11 @@ pub fn parse_csv(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError> 
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |name: &str| header.iter().position(|h| h == name);
-    let Some(idx) = COLUMNS.iter().map(|c| col(c)).collect::<Option<Vec<usize>>>() else {
+    let Some(idx) = COLUMNS
+        .iter()
+        .map(|c| col(c))
+        .collect::<Option<Vec<usize>>>()
+    else {
         return Err(row_error(
             0,
             "file",
@@ -134,7 +152,12 @@ pub fn parse_csv(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError> 
         let kind = match get(0).parse::<QuestionKind>() {
             Ok(k) => k,
             Err(_) => {
-                errors.push(row_error(row, "kind", Msg::ErrImportKind, Some(get(0).to_owned())));
+                errors.push(row_error(
+                    row,
+                    "kind",
+                    Msg::ErrImportKind,
+                    Some(get(0).to_owned()),
+                ));
                 continue;
             }
         };
@@ -156,7 +179,12 @@ pub fn parse_csv(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError> 
             })
             .collect();
         if bad_number || correct.iter().any(|n| *n == 0 || *n > options.len()) {
-            errors.push(row_error(row, "correct", Msg::ErrImportCorrect, Some(get(3).to_owned())));
+            errors.push(row_error(
+                row,
+                "correct",
+                Msg::ErrImportCorrect,
+                Some(get(3).to_owned()),
+            ));
             continue;
         }
         out.push((
@@ -210,7 +238,13 @@ pub fn to_csv(questions: &[QuestionContent]) -> String {
             q.explanation.clone(),
             q.tags.join("|"),
         ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out
@@ -240,7 +274,10 @@ mod tests {
         assert_eq!(rows[1].1.text, "Чётные, выберите");
         assert_eq!(rows[1].1.options.iter().filter(|o| o.correct).count(), 2);
         assert_eq!(rows[0].1.tags, vec!["math", "easy"]);
-        let back = parse_csv(&to_csv(&rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())).unwrap();
+        let back = parse_csv(&to_csv(
+            &rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+        ))
+        .unwrap();
         assert_eq!(back.len(), 3);
         assert_eq!(back[1].1.options, rows[1].1.options);
     }
@@ -257,7 +294,10 @@ mod tests {
                    single,Q,a|b,1,,\n\
                    essay,Q,a|b,1,,\n";
         let e = parse_csv(csv).unwrap_err();
-        assert_eq!((e.row, e.field.as_str(), e.msg), (2, "kind", Msg::ErrImportKind));
+        assert_eq!(
+            (e.row, e.field.as_str(), e.msg),
+            (2, "kind", Msg::ErrImportKind)
+        );
         let csv = "kind,text,options,correct,explanation,tags\nsingle,Q,a|b,7,,\n";
         assert_eq!(parse_csv(csv).unwrap_err().field, "correct");
         let e = parse_csv("question,answer\nx,y\n").unwrap_err();
@@ -270,7 +310,8 @@ mod tests {
         let rows = parse_json(json).unwrap();
         assert_eq!(rows[0].1.options.len(), 2);
         assert!(rows[0].1.options[0].correct);
-        let e = parse_json(r#"[{"kind":"single","text":"Q","options":[]}, {"kind":"poll"}]"#).unwrap_err();
+        let e = parse_json(r#"[{"kind":"single","text":"Q","options":[]}, {"kind":"poll"}]"#)
+            .unwrap_err();
         assert_eq!(e.row, 2);
         assert_eq!(parse_json("{").unwrap_err().msg, Msg::ErrImportFormat);
     }

@@ -5,8 +5,8 @@ pub mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-use crate::domain::question::{Question, QuestionContent, QuestionKind};
 use crate::domain::QuestionId;
+use crate::domain::question::{Question, QuestionContent, QuestionKind};
 use crate::error::AppError;
 use crate::paging::Page;
 use leptos::prelude::*;
@@ -54,7 +54,10 @@ pub async fn get_question(id: QuestionId) -> Result<Question, AppError> {
 
 /// Creates (`id` = None) or edits a question.
 #[server(prefix = "/api", endpoint = "questions/save", input = Json)]
-pub async fn save_question(id: Option<QuestionId>, content: QuestionContent) -> Result<Question, AppError> {
+pub async fn save_question(
+    id: Option<QuestionId>,
+    content: QuestionContent,
+) -> Result<Question, AppError> {
     use crate::auth::guard;
     guard::respond(service::save(id, content).await)
 }
@@ -80,7 +83,10 @@ pub async fn delete_question(id: QuestionId) -> Result<(), AppError> {
 
 /// Imports every question of the file, or none when any row is wrong.
 #[server(prefix = "/api", endpoint = "questions/import", input = Json)]
-pub async fn import_questions(format: ExchangeFormat, data: String) -> Result<ImportReport, AppError> {
+pub async fn import_questions(
+    format: ExchangeFormat,
+    data: String,
+) -> Result<ImportReport, AppError> {
     use crate::auth::guard;
     guard::respond(service::import(format, data).await)
 }

@@ -2,18 +2,18 @@
 //! editor.
 
 use super::{
-    archive_question, delete_question, duplicate_question, export_questions, get_question, import_questions,
-    list_questions, question_tags, save_question, ExchangeFormat, ImportReport,
+    ExchangeFormat, ImportReport, archive_question, delete_question, duplicate_question,
+    export_questions, get_question, import_questions, list_questions, question_tags, save_question,
 };
+use crate::domain::QuestionId;
 use crate::domain::question::{Question, QuestionContent, QuestionKind, QuestionOption};
 use crate::domain::upload::UploadKind;
-use crate::domain::QuestionId;
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_offset, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::richtext::plain_text;
 use crate::ui::{
-    download, use_toasts, BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, FileUpload, Pagination,
-    RichText, Select, SelectOption, Spinner, ToastKind, Uploaded,
+    BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, FileUpload, Pagination, RichText,
+    Select, SelectOption, Spinner, ToastKind, Uploaded, download, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -49,7 +49,16 @@ pub fn QuestionBankPage() -> impl IntoView {
         page.set(1);
     });
     let questions = Resource::new(
-        move || (search.get(), kind.get(), tag.get(), archived.get(), page.get(), reload.get()),
+        move || {
+            (
+                search.get(),
+                kind.get(),
+                tag.get(),
+                archived.get(),
+                page.get(),
+                reload.get(),
+            )
+        },
         |(search, kind, tag, archived, page, _)| {
             list_questions(
                 Some(search).filter(|s| !s.trim().is_empty()),
@@ -61,29 +70,18 @@ pub fn QuestionBankPage() -> impl IntoView {
         },
     );
     let tags = Resource::new(move || reload.get(), |_| question_tags());
-    let tag_options = Signal::derive(move || {
-        tags.get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| SelectOption {
-                value: t.clone(),
-                label: t,
-            })
-            .collect::<Vec<_>>()
-    });
-    let pages = Signal::derive(move || questions.get().and_then(Result::ok).map(|p| p.pages()).unwrap_or(1));
-    let act = move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), AppError>>>>| {
-        leptos::task::spawn_local(async move {
-            match fut.await {
-                Ok(()) => {
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    reload.update(|r| *r += 1);
+    let act =
+        move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), AppError>>>>| {
+            leptos::task::spawn_local(async move {
+                match fut.await {
+                    Ok(()) => {
+                        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+                        reload.update(|r| *r += 1);
+                    }
+                    Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
                 }
-                Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-            }
-        });
-    };
+            });
+        };
     let import_open = RwSignal::new(false);
     let export = move |format: ExchangeFormat| {
         leptos::task::spawn_local(async move {
@@ -110,8 +108,20 @@ pub fn QuestionBankPage() -> impl IntoView {
             <BoundText name="search" label=Msg::Search value=search />
             <Select name="kind" label=Msg::QuestionKind options=Signal::derive(move || kind_options(lang)) value=kind
                 on_change=Callback::new(move |v| kind.set(v)) placeholder=Msg::AllKinds />
-            <Select name="tag" label=Msg::Tag options=tag_options value=tag
-                on_change=Callback::new(move |v| tag.set(v)) placeholder=Msg::AllTags />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let options: Vec<SelectOption> = tags
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|t| SelectOption { value: t.clone(), label: t })
+                        .collect();
+                    view! {
+                        <Select name="tag" label=Msg::Tag options=Signal::derive(move || options.clone()) value=tag
+                            on_change=Callback::new(move |v| tag.set(v)) placeholder=Msg::AllTags />
+                    }
+                })}
+            </Suspense>
             <Checkbox name="archived" label=Msg::ShowArchived checked=archived />
             <Button kind=ButtonKind::Ghost on_click=move |_| { search.set(String::new()); kind.set(String::new()); tag.set(String::new()); }>
                 {t(Msg::ResetFilters)}
@@ -122,7 +132,9 @@ pub fn QuestionBankPage() -> impl IntoView {
                 match questions.await {
                     Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                     Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(Msg::NothingFound)}</p> }.into_any(),
-                    Ok(p) => view! {
+                    Ok(p) => {
+                        let pages = p.pages();
+                        view! {
                         <table class="table" data-testid="questions-table">
                             <thead><tr>
                                 <th scope="col">{t(Msg::QuestionText)}</th>
@@ -154,11 +166,12 @@ pub fn QuestionBankPage() -> impl IntoView {
                             </tbody>
                         </table>
                         <p class="muted">{Msg::TotalCount.with(lang, &[("n", &p.total.to_string())])}</p>
-                    }.into_any(),
+                        <Pagination page pages=Signal::derive(move || pages) />
+                    }.into_any()
+                    }
                 }
             })}
         </Transition>
-        <Pagination page pages />
         <ImportDialog open=import_open on_done=Callback::new(move |_| reload.update(|r| *r += 1)) />
     }
 }
@@ -184,8 +197,15 @@ fn ImportDialog(open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             if file.name().to_lowercase().ends_with(".csv") {
                 format.set("csv".into());
             }
@@ -199,7 +219,11 @@ fn ImportDialog(open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
         let _ = ev;
     };
     let submit = move |_| {
-        let fmt = if format.get_untracked() == "csv" { ExchangeFormat::Csv } else { ExchangeFormat::Json };
+        let fmt = if format.get_untracked() == "csv" {
+            ExchangeFormat::Csv
+        } else {
+            ExchangeFormat::Json
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = import_questions(fmt, data.get_untracked()).await;
@@ -212,8 +236,14 @@ fn ImportDialog(open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
     };
     let formats = Signal::derive(|| {
         vec![
-            SelectOption { value: "json".into(), label: "JSON".into() },
-            SelectOption { value: "csv".into(), label: "CSV".into() },
+            SelectOption {
+                value: "json".into(),
+                label: "JSON".into(),
+            },
+            SelectOption {
+                value: "csv".into(),
+                label: "CSV".into(),
+            },
         ]
     });
     view! {
@@ -274,13 +304,25 @@ pub fn QuestionForm(
     let new_row = move |id: u32, text: String, correct: bool| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
-        OptionRow { key, id, text: RwSignal::new(text), correct: RwSignal::new(correct) }
+        OptionRow {
+            key,
+            id,
+            text: RwSignal::new(text),
+            correct: RwSignal::new(correct),
+        }
     };
     let rows = RwSignal::new(
-        initial.options.iter().map(|o| new_row(o.id, o.text.clone(), o.correct)).collect::<Vec<_>>(),
+        initial
+            .options
+            .iter()
+            .map(|o| new_row(o.id, o.text.clone(), o.correct))
+            .collect::<Vec<_>>(),
     );
     if rows.get_untracked().is_empty() {
-        rows.set(vec![new_row(0, String::new(), true), new_row(0, String::new(), false)]);
+        rows.set(vec![
+            new_row(0, String::new(), true),
+            new_row(0, String::new(), false),
+        ]);
     }
     let is_kind = move |k: QuestionKind| kind.get() == k.as_str();
     let set_correct = move |key: u32, value: bool| {
@@ -313,10 +355,19 @@ pub fn QuestionForm(
             options: rows
                 .get_untracked()
                 .into_iter()
-                .map(|r| QuestionOption { id: r.id, text: r.text.get_untracked(), correct: r.correct.get_untracked() })
+                .map(|r| QuestionOption {
+                    id: r.id,
+                    text: r.text.get_untracked(),
+                    correct: r.correct.get_untracked(),
+                })
                 .collect(),
             explanation: explanation.get_untracked(),
-            tags: tags.get_untracked().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+            tags: tags
+                .get_untracked()
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
         };
         on_save.run(content);
     };
@@ -381,16 +432,24 @@ pub fn QuestionEditorPage() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).map(QuestionId);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(QuestionId)
+    };
     let question = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_question(id).await.map(Some),
             None => Ok(None),
         }
     });
-    let save = Action::new(move |(id, content): &(Option<QuestionId>, QuestionContent)| {
-        save_question(*id, content.clone())
-    });
+    let save = Action::new(
+        move |(id, content): &(Option<QuestionId>, QuestionContent)| {
+            save_question(*id, content.clone())
+        },
+    );
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let toasts = use_toasts();
     let navigate = use_navigate();

@@ -3,19 +3,23 @@
 use super::{ExchangeFormat, ImportReport};
 use crate::auth::guard;
 use crate::auth::service::{audit_by, internal};
+use crate::domain::QuestionId;
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::Module;
-use crate::domain::question::{assign_option_ids, normalize_tags, Question, QuestionContent, QuestionKind};
-use crate::domain::QuestionId;
+use crate::domain::question::{
+    Question, QuestionContent, QuestionKind, assign_option_ids, normalize_tags,
+};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
-use crate::paging::{window, Page, DEFAULT_PER_PAGE};
+use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::richtext;
-use crate::storage::{self, questions::QuestionFilter, StorageError};
+use crate::storage::{self, StorageError, questions::QuestionFilter};
 use serde_json::json;
 
 /// Sanitises, normalises and validates a question from the editor or an import.
-pub fn prepare(mut content: QuestionContent) -> Result<QuestionContent, Vec<crate::error::FieldError>> {
+pub fn prepare(
+    mut content: QuestionContent,
+) -> Result<QuestionContent, Vec<crate::error::FieldError>> {
     content.text = richtext::sanitize(&content.text);
     content.explanation = richtext::sanitize(&content.explanation);
     content.tags = normalize_tags(content.tags.iter().map(String::as_str));
@@ -31,7 +35,11 @@ pub fn prepare(mut content: QuestionContent) -> Result<QuestionContent, Vec<crat
     }
     assign_option_ids(&mut content.options);
     let errors = content.validate(richtext::is_blank(&content.text));
-    if errors.is_empty() { Ok(content) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
 }
 
 pub async fn list(
@@ -66,7 +74,9 @@ pub async fn tags() -> AppResult<Vec<String>> {
     guard::module(Module::QuestionBank).await?;
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    storage::questions::all_tags(c.conn()).await.map_err(internal)
+    storage::questions::all_tags(c.conn())
+        .await
+        .map_err(internal)
 }
 
 pub async fn get(id: QuestionId) -> AppResult<Question> {
@@ -81,7 +91,11 @@ pub async fn get(id: QuestionId) -> AppResult<Question> {
 
 /// Creates or edits a question. `module` is the module the caller acts under (the question
 /// bank, or certifications when a question is created in place).
-pub async fn save_as(module: Module, id: Option<QuestionId>, content: QuestionContent) -> AppResult<Question> {
+pub async fn save_as(
+    module: Module,
+    id: Option<QuestionId>,
+    content: QuestionContent,
+) -> AppResult<Question> {
     let actor = guard::module(module).await?;
     let content = prepare(content).map_err(|fields| AppError::Invalid { fields })?;
     let state = guard::state();
@@ -91,7 +105,10 @@ pub async fn save_as(module: Module, id: Option<QuestionId>, content: QuestionCo
         let mut tx = state.db.begin().await?;
         let (q, action) = match id {
             None => (
-                Some(storage::questions::insert(tx.conn(), &content, Some(actor.user.id), now).await?),
+                Some(
+                    storage::questions::insert(tx.conn(), &content, Some(actor.user.id), now)
+                        .await?,
+                ),
                 AuditAction::QuestionCreated,
             ),
             Some(id) => (
@@ -102,8 +119,11 @@ pub async fn save_as(module: Module, id: Option<QuestionId>, content: QuestionCo
         let Some(q) = q else { return Ok(None) };
         let details = json!({ "kind": q.content.kind.as_str(), "revision": q.revision,
             "text": richtext::plain_text(&q.content.text).chars().take(200).collect::<String>() });
-        storage::audit::record(tx.conn(), &audit_by(&actor.user, action, "question", q.id, details, &origin, now))
-            .await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(&actor.user, action, "question", q.id, details, &origin, now),
+        )
+        .await?;
         tx.commit().await?;
         Ok::<_, StorageError>(Some(q))
     }
@@ -132,14 +152,26 @@ pub async fn archive(id: QuestionId, archived: bool) -> AppResult<()> {
         }
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::QuestionArchived, "question", id, json!({ "archived": archived }), &origin, now),
+            &audit_by(
+                &actor.user,
+                AuditAction::QuestionArchived,
+                "question",
+                id,
+                json!({ "archived": archived }),
+                &origin,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;
         Ok::<_, StorageError>(true)
     }
     .await;
-    if result.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
+    if result.map_err(internal)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 pub async fn delete(id: QuestionId) -> AppResult<()> {
@@ -157,7 +189,15 @@ pub async fn delete(id: QuestionId) -> AppResult<()> {
         }
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::QuestionDeleted, "question", id, json!({}), &origin, now),
+            &audit_by(
+                &actor.user,
+                AuditAction::QuestionDeleted,
+                "question",
+                id,
+                json!({}),
+                &origin,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -184,12 +224,14 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
             for (row, content) in rows {
                 match prepare(content) {
                     Ok(c) => ready.push(c),
-                    Err(fields) => errors.extend(fields.into_iter().map(|f| super::import::RowError {
-                        row,
-                        field: f.field,
-                        msg: f.msg,
-                        detail: None,
-                    })),
+                    Err(fields) => {
+                        errors.extend(fields.into_iter().map(|f| super::import::RowError {
+                            row,
+                            field: f.field,
+                            msg: f.msg,
+                            detail: None,
+                        }))
+                    }
                 }
             }
         }
@@ -203,7 +245,10 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
         });
     }
     if !errors.is_empty() {
-        return Ok(ImportReport { imported: 0, errors });
+        return Ok(ImportReport {
+            imported: 0,
+            errors,
+        });
     }
     let state = guard::state();
     let now = state.now();
@@ -216,7 +261,15 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
         }
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::QuestionsImported, "question", "import", json!({ "count": count }), &origin, now),
+            &audit_by(
+                &actor.user,
+                AuditAction::QuestionsImported,
+                "question",
+                "import",
+                json!({ "count": count }),
+                &origin,
+                now,
+            ),
         )
         .await?;
         tx.commit().await
@@ -233,7 +286,9 @@ pub async fn export(format: ExchangeFormat) -> AppResult<String> {
     guard::module(Module::QuestionBank).await?;
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    let all = storage::questions::all(c.conn(), false).await.map_err(internal)?;
+    let all = storage::questions::all(c.conn(), false)
+        .await
+        .map_err(internal)?;
     let contents: Vec<QuestionContent> = all.into_iter().map(|q| q.content).collect();
     Ok(match format {
         ExchangeFormat::Json => super::import::to_json(&contents),

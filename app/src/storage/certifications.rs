@@ -1,6 +1,6 @@
 //! Certifications, their versioned theory, question sets and assignments.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::certification::{
     BlockInput, CertSettings, CertStatus, Certification, Material, MaterialKind, TheoryBlock,
 };
@@ -11,8 +11,14 @@ const COLUMNS: &str = "id, title, description, pass_threshold, max_attempts, tim
      timer_mode, min_read_secs, shuffle_questions, shuffle_options, points, draw_count, \
      review_allowed, opens_at, closes_at, status, theory_version, opened_at, closed_at, updated_at";
 
-pub async fn insert(mut c: Conn<'_>, s: &CertSettings, by: UserId, now: Timestamp) -> StorageResult<CertId> {
-    let id: (CertId,) = on_conn!(c.re(), |c| sqlx::query_as(
+pub async fn insert(
+    mut c: Conn<'_>,
+    s: &CertSettings,
+    by: UserId,
+    now: Timestamp,
+) -> StorageResult<CertId> {
+    let id: (CertId,) = on_conn!(c.re(), |c| {
+        sqlx::query_as(
         "INSERT INTO certifications (title, description, pass_threshold, max_attempts, time_limit_secs, \
          timer_mode, min_read_secs, shuffle_questions, shuffle_options, points, draw_count, review_allowed, \
          opens_at, closes_at, status, theory_version, created_by, created_at, updated_at) \
@@ -36,8 +42,10 @@ pub async fn insert(mut c: Conn<'_>, s: &CertSettings, by: UserId, now: Timestam
     .bind(by)
     .bind(now)
     .fetch_one(c)
-    .await)?;
-    on_conn!(c, |c| sqlx::query(
+    .await
+    })?;
+    on_conn!(c, |c| {
+        sqlx::query(
         "INSERT INTO theory_versions (certification_id, version, require_reread, created_by, created_at, updated_at) \
          VALUES ($1, 1, FALSE, $2, $3, $3)"
     )
@@ -46,13 +54,17 @@ pub async fn insert(mut c: Conn<'_>, s: &CertSettings, by: UserId, now: Timestam
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(id.0)
 }
 
 pub async fn get(c: Conn<'_>, id: CertId) -> StorageResult<Option<Certification>> {
     let sql = format!("SELECT {COLUMNS} FROM certifications WHERE id = $1");
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// Reads the certification for an update: on PostgreSQL the row is locked until the
@@ -64,7 +76,10 @@ pub async fn get_for_update(c: Conn<'_>, id: CertId) -> StorageResult<Option<Cer
         Conn::Postgres(_) => " FOR UPDATE",
     };
     let sql = format!("SELECT {COLUMNS} FROM certifications WHERE id = $1{lock}");
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// A row of the certifications list.
@@ -92,7 +107,8 @@ pub async fn list(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(super::questions::contains_pattern);
-    let filter = "($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR LOWER(c.title) LIKE $2 ESCAPE '\\')";
+    let filter =
+        "($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR LOWER(c.title) LIKE $2 ESCAPE '\\')";
     let sql = format!(
         "SELECT c.id, c.title, c.status, c.opens_at, c.closes_at, \
            (SELECT COUNT(*) FROM certification_questions q WHERE q.certification_id = c.id) AS questions, \
@@ -116,8 +132,14 @@ pub async fn list(
     Ok((rows, total.0))
 }
 
-pub async fn update_settings(c: Conn<'_>, id: CertId, s: &CertSettings, now: Timestamp) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
+pub async fn update_settings(
+    c: Conn<'_>,
+    id: CertId,
+    s: &CertSettings,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
         "UPDATE certifications SET title = $2, description = $3, pass_threshold = $4, max_attempts = $5, \
          time_limit_secs = $6, timer_mode = $7, min_read_secs = $8, shuffle_questions = $9, \
          shuffle_options = $10, points = $11, draw_count = $12, review_allowed = $13, opens_at = $14, \
@@ -141,7 +163,8 @@ pub async fn update_settings(c: Conn<'_>, id: CertId, s: &CertSettings, now: Tim
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -172,12 +195,18 @@ pub async fn set_status(
 }
 
 /// Certifications the scheduler may have to open or close.
-pub async fn scheduling_candidates(c: Conn<'_>, now: Timestamp) -> StorageResult<Vec<Certification>> {
+pub async fn scheduling_candidates(
+    c: Conn<'_>,
+    now: Timestamp,
+) -> StorageResult<Vec<Certification>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM certifications WHERE (status = 'scheduled' AND (opens_at <= $1 OR closes_at <= $1)) \
          OR (status = 'open' AND closes_at IS NOT NULL AND closes_at <= $1)"
     );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(now).fetch_all(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(now)
+        .fetch_all(c)
+        .await)?)
 }
 
 // ---- theory ----
@@ -188,7 +217,11 @@ pub async fn blocks(c: Conn<'_>, id: CertId, version: i64) -> StorageResult<Vec<
     let sql = format!(
         "SELECT {BLOCK_COLUMNS} FROM theory_blocks WHERE certification_id = $1 AND version = $2 ORDER BY position, id"
     );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(id).bind(version).fetch_all(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .bind(version)
+        .fetch_all(c)
+        .await)?)
 }
 
 pub async fn materials(c: Conn<'_>, id: CertId, version: i64) -> StorageResult<Vec<Material>> {
@@ -230,7 +263,8 @@ pub async fn new_theory_version(
     now: Timestamp,
 ) -> StorageResult<i64> {
     let to = from + 1;
-    on_conn!(c.re(), |c| sqlx::query(
+    on_conn!(c.re(), |c| {
+        sqlx::query(
         "INSERT INTO theory_versions (certification_id, version, require_reread, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5)"
     )
@@ -241,8 +275,10 @@ pub async fn new_theory_version(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
-    on_conn!(c.re(), |c| sqlx::query(
+    .map(|r| r.rows_affected())
+    })?;
+    on_conn!(c.re(), |c| {
+        sqlx::query(
         "INSERT INTO theory_blocks (certification_id, version, position, kind, title, body, url, created_at, updated_at) \
          SELECT certification_id, $3, position, kind, title, body, url, $4, $4 FROM theory_blocks \
          WHERE certification_id = $1 AND version = $2 ORDER BY position"
@@ -253,8 +289,10 @@ pub async fn new_theory_version(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
-    on_conn!(c.re(), |c| sqlx::query(
+    .map(|r| r.rows_affected())
+    })?;
+    on_conn!(c.re(), |c| {
+        sqlx::query(
         "INSERT INTO theory_materials (certification_id, version, position, kind, title, url, created_at, updated_at) \
          SELECT certification_id, $3, position, kind, title, url, $4, $4 FROM theory_materials \
          WHERE certification_id = $1 AND version = $2 ORDER BY position"
@@ -265,14 +303,17 @@ pub async fn new_theory_version(
     .bind(now)
     .execute(c)
     .await
+    .map(|r| r.rows_affected())
+    })?;
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE certifications SET theory_version = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(to)
+    .bind(now)
+    .execute(c)
+    .await
     .map(|r| r.rows_affected()))?;
-    on_conn!(c, |c| sqlx::query("UPDATE certifications SET theory_version = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(to)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
     Ok(to)
 }
 
@@ -283,7 +324,8 @@ pub async fn insert_block(
     b: &BlockInput,
     now: Timestamp,
 ) -> StorageResult<BlockId> {
-    let row: (BlockId,) = on_conn!(c, |c| sqlx::query_as(
+    let row: (BlockId,) = on_conn!(c, |c| {
+        sqlx::query_as(
         "INSERT INTO theory_blocks (certification_id, version, position, kind, title, body, url, created_at, updated_at) \
          VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM theory_blocks WHERE certification_id = $1 AND version = $2), \
          $3, $4, $5, $6, $7, $7) RETURNING id"
@@ -296,20 +338,28 @@ pub async fn insert_block(
     .bind(&b.url)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(row.0)
 }
 
 /// The block at `position` of a version (blocks keep their positions when a version is copied).
-pub async fn block_at(c: Conn<'_>, id: CertId, version: i64, position: i64) -> StorageResult<Option<BlockId>> {
-    let row: Option<(BlockId,)> = on_conn!(c, |c| sqlx::query_as(
+pub async fn block_at(
+    c: Conn<'_>,
+    id: CertId,
+    version: i64,
+    position: i64,
+) -> StorageResult<Option<BlockId>> {
+    let row: Option<(BlockId,)> = on_conn!(c, |c| {
+        sqlx::query_as(
         "SELECT id FROM theory_blocks WHERE certification_id = $1 AND version = $2 AND position = $3"
     )
     .bind(id)
     .bind(version)
     .bind(position)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     Ok(row.map(|r| r.0))
 }
 
@@ -323,8 +373,14 @@ pub async fn block_place(c: Conn<'_>, block: BlockId) -> StorageResult<Option<(C
     .await)?)
 }
 
-pub async fn update_block(c: Conn<'_>, block: BlockId, b: &BlockInput, now: Timestamp) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
+pub async fn update_block(
+    c: Conn<'_>,
+    block: BlockId,
+    b: &BlockInput,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
         "UPDATE theory_blocks SET kind = $2, title = $3, body = $4, url = $5, updated_at = $6 WHERE id = $1"
     )
     .bind(block)
@@ -335,16 +391,19 @@ pub async fn update_block(c: Conn<'_>, block: BlockId, b: &BlockInput, now: Time
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 pub async fn delete_block(c: Conn<'_>, block: BlockId) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query("DELETE FROM theory_blocks WHERE id = $1")
-        .bind(block)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_conn!(c, |c| sqlx::query(
+        "DELETE FROM theory_blocks WHERE id = $1"
+    )
+    .bind(block)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -391,7 +450,8 @@ pub async fn insert_material(
     url: &str,
     now: Timestamp,
 ) -> StorageResult<MaterialId> {
-    let row: (MaterialId,) = on_conn!(c, |c| sqlx::query_as(
+    let row: (MaterialId,) = on_conn!(c, |c| {
+        sqlx::query_as(
         "INSERT INTO theory_materials (certification_id, version, position, kind, title, url, created_at, updated_at) \
          VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM theory_materials WHERE certification_id = $1 AND version = $2), \
          $3, $4, $5, $6, $6) RETURNING id"
@@ -403,11 +463,15 @@ pub async fn insert_material(
     .bind(url)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(row.0)
 }
 
-pub async fn material_place(c: Conn<'_>, m: MaterialId) -> StorageResult<Option<(CertId, i64, i64)>> {
+pub async fn material_place(
+    c: Conn<'_>,
+    m: MaterialId,
+) -> StorageResult<Option<(CertId, i64, i64)>> {
     Ok(on_conn!(c, |c| sqlx::query_as(
         "SELECT certification_id, version, position FROM theory_materials WHERE id = $1"
     )
@@ -416,8 +480,14 @@ pub async fn material_place(c: Conn<'_>, m: MaterialId) -> StorageResult<Option<
     .await)?)
 }
 
-pub async fn delete_material_at(c: Conn<'_>, id: CertId, version: i64, position: i64) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
+pub async fn delete_material_at(
+    c: Conn<'_>,
+    id: CertId,
+    version: i64,
+    position: i64,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
         "DELETE FROM theory_materials WHERE certification_id = $1 AND version = $2 AND position = $3"
     )
     .bind(id)
@@ -425,7 +495,8 @@ pub async fn delete_material_at(c: Conn<'_>, id: CertId, version: i64, position:
     .bind(position)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -442,14 +513,22 @@ pub async fn question_count(c: Conn<'_>, id: CertId) -> StorageResult<i64> {
 }
 
 /// Replaces the question set with `ids`, in that order.
-pub async fn set_questions(mut c: Conn<'_>, id: CertId, ids: &[QuestionId], now: Timestamp) -> StorageResult<()> {
-    on_conn!(c.re(), |c| sqlx::query("DELETE FROM certification_questions WHERE certification_id = $1")
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+pub async fn set_questions(
+    mut c: Conn<'_>,
+    id: CertId,
+    ids: &[QuestionId],
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c.re(), |c| sqlx::query(
+        "DELETE FROM certification_questions WHERE certification_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     for (i, q) in ids.iter().enumerate() {
-        on_conn!(c.re(), |c| sqlx::query(
+        on_conn!(c.re(), |c| {
+            sqlx::query(
             "INSERT INTO certification_questions (certification_id, question_id, position, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4)"
         )
@@ -459,7 +538,8 @@ pub async fn set_questions(mut c: Conn<'_>, id: CertId, ids: &[QuestionId], now:
         .bind(now)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -506,7 +586,8 @@ pub struct Assignment {
 }
 
 pub async fn assignments(c: Conn<'_>, id: CertId) -> StorageResult<Vec<Assignment>> {
-    Ok(on_conn!(c, |c| sqlx::query_as(
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
         "SELECT a.target_kind, a.target_id, \
            CASE a.target_kind WHEN 'position' THEN p.name WHEN 'branch' THEN b.name \
              ELSE u.first_name || CASE WHEN u.last_name = '' THEN '' ELSE ' ' || u.last_name END END AS label \
@@ -518,7 +599,8 @@ pub async fn assignments(c: Conn<'_>, id: CertId) -> StorageResult<Vec<Assignmen
     )
     .bind(id)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Whether the target exists (a position, a branch or a user).
@@ -542,7 +624,8 @@ pub async fn add_assignment(
     by: UserId,
     now: Timestamp,
 ) -> StorageResult<bool> {
-    let n = on_conn!(c, |c| sqlx::query(
+    let n = on_conn!(c, |c| {
+        sqlx::query(
         "INSERT INTO certification_assignments (certification_id, target_kind, target_id, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING"
     )
@@ -553,12 +636,19 @@ pub async fn add_assignment(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n > 0)
 }
 
-pub async fn remove_assignment(c: Conn<'_>, id: CertId, kind: TargetKind, target: i64) -> StorageResult<bool> {
-    let n = on_conn!(c, |c| sqlx::query(
+pub async fn remove_assignment(
+    c: Conn<'_>,
+    id: CertId,
+    kind: TargetKind,
+    target: i64,
+) -> StorageResult<bool> {
+    let n = on_conn!(c, |c| {
+        sqlx::query(
         "DELETE FROM certification_assignments WHERE certification_id = $1 AND target_kind = $2 AND target_id = $3"
     )
     .bind(id)
@@ -566,7 +656,8 @@ pub async fn remove_assignment(c: Conn<'_>, id: CertId, kind: TargetKind, target
     .bind(target)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n > 0)
 }
 
@@ -580,7 +671,8 @@ pub const ASSIGNED_TO_USER: &str = "EXISTS (SELECT 1 FROM certification_assignme
 /// Active users the certification is assigned to.
 pub async fn assigned_users(c: Conn<'_>, id: CertId) -> StorageResult<Vec<UserId>> {
     let cond = ASSIGNED_TO_USER.replace("{cert}", "$1");
-    let sql = format!("SELECT u.id FROM users u WHERE u.status = 'active' AND {cond} ORDER BY u.id");
+    let sql =
+        format!("SELECT u.id FROM users u WHERE u.status = 'active' AND {cond} ORDER BY u.id");
     let rows: Vec<(UserId,)> = on_conn!(c, |c| sqlx::query_as(&sql).bind(id).fetch_all(c).await)?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }

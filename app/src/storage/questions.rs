@@ -1,6 +1,6 @@
 //! The question bank.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::question::{Question, QuestionContent, QuestionKind};
 use crate::domain::{QuestionId, Timestamp, UserId};
 use sqlx::types::Json;
@@ -46,9 +46,18 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> StorageResult<(Vec<Question>, i64)> {
-    let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(contains_pattern);
+    let search = f
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(contains_pattern);
     let kind = f.kind.map(QuestionKind::as_str);
-    let tag = f.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
+    let tag = f
+        .tag
+        .as_deref()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
     let sql = format!(
         "SELECT {} FROM questions q WHERE {FILTER} ORDER BY q.id DESC LIMIT $5 OFFSET $6",
         qualified()
@@ -75,17 +84,26 @@ pub async fn list(
 
 pub async fn get(c: Conn<'_>, id: QuestionId) -> StorageResult<Option<Question>> {
     let sql = format!("SELECT {COLUMNS} FROM questions WHERE id = $1");
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// The questions of a certification, in its order.
-pub async fn of_certification(c: Conn<'_>, cert: crate::domain::CertId) -> StorageResult<Vec<Question>> {
+pub async fn of_certification(
+    c: Conn<'_>,
+    cert: crate::domain::CertId,
+) -> StorageResult<Vec<Question>> {
     let sql = format!(
         "SELECT {} FROM certification_questions cq JOIN questions q ON q.id = cq.question_id \
          WHERE cq.certification_id = $1 ORDER BY cq.position",
         qualified()
     );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(cert).fetch_all(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(cert)
+        .fetch_all(c)
+        .await)?)
 }
 
 fn search_text(content: &QuestionContent) -> String {
@@ -102,18 +120,22 @@ fn search_text(content: &QuestionContent) -> String {
 }
 
 async fn replace_tags(mut c: Conn<'_>, id: QuestionId, tags: &[String]) -> StorageResult<()> {
-    on_conn!(c.re(), |c| sqlx::query("DELETE FROM question_tags WHERE question_id = $1")
+    on_conn!(c.re(), |c| sqlx::query(
+        "DELETE FROM question_tags WHERE question_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    for tag in tags {
+        on_conn!(c.re(), |c| sqlx::query(
+            "INSERT INTO question_tags (question_id, tag) VALUES ($1, $2)"
+        )
         .bind(id)
+        .bind(tag)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    for tag in tags {
-        on_conn!(c.re(), |c| sqlx::query("INSERT INTO question_tags (question_id, tag) VALUES ($1, $2)")
-            .bind(id)
-            .bind(tag)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -178,14 +200,21 @@ pub async fn update(
     Ok(q)
 }
 
-pub async fn set_archived(c: Conn<'_>, id: QuestionId, archived: bool, now: Timestamp) -> StorageResult<bool> {
-    let n = on_conn!(c, |c| sqlx::query("UPDATE questions SET archived = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(archived)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+pub async fn set_archived(
+    c: Conn<'_>,
+    id: QuestionId,
+    archived: bool,
+    now: Timestamp,
+) -> StorageResult<bool> {
+    let n = on_conn!(c, |c| sqlx::query(
+        "UPDATE questions SET archived = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(archived)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 
@@ -222,5 +251,8 @@ pub async fn all_tags(c: Conn<'_>) -> StorageResult<Vec<String>> {
 /// Every question (for export), oldest first.
 pub async fn all(c: Conn<'_>, archived: bool) -> StorageResult<Vec<Question>> {
     let sql = format!("SELECT {COLUMNS} FROM questions WHERE archived = $1 ORDER BY id");
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql).bind(archived).fetch_all(c).await)?)
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(archived)
+        .fetch_all(c)
+        .await)?)
 }

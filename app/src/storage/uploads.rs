@@ -1,7 +1,7 @@
 //! Uploaded files (theory media, question images, materials). The bytes are on disk; this is
 //! their index.
 
-use super::{on_conn, Conn, StorageResult};
+use super::{Conn, StorageResult, on_conn};
 use crate::domain::{Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,8 @@ pub struct Upload {
 }
 
 pub async fn insert(c: Conn<'_>, u: &Upload, by: UserId, now: Timestamp) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
+    on_conn!(c, |c| {
+        sqlx::query(
         "INSERT INTO uploads (id, path, original_name, content_type, kind, size_bytes, uploaded_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
     )
@@ -31,7 +32,8 @@ pub async fn insert(c: Conn<'_>, u: &Upload, by: UserId, now: Timestamp) -> Stor
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

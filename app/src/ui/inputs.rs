@@ -1,7 +1,7 @@
 //! Form controls beyond the text field: text area, number, checkbox, date-time.
 
 use crate::error::AppError;
-use crate::i18n::{use_t, Msg};
+use crate::i18n::{Msg, use_t};
 use crate::ui::FieldErrorText;
 use leptos::prelude::*;
 

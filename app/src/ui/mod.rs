@@ -19,7 +19,7 @@ pub use pagination::Pagination;
 pub use richtext::RichText;
 pub use select::{Select, SelectOption};
 pub use status::{ErrorNotice, Spinner};
-pub use upload::{download, FileUpload, Uploaded};
+pub use toast::{ToastKind, Toaster, Toasts, provide_toasts, use_toasts};
 #[cfg(feature = "hydrate")]
 pub use upload::read_text;
-pub use toast::{ToastKind, Toaster, Toasts, provide_toasts, use_toasts};
+pub use upload::{FileUpload, Uploaded, download};

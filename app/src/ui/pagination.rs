@@ -1,4 +1,4 @@
-use crate::i18n::{use_lang, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_t};
 use leptos::prelude::*;
 
 /// Previous / next with "page N of M".
@@ -11,7 +11,7 @@ pub fn Pagination(page: RwSignal<i64>, #[prop(into)] pages: Signal<i64>) -> impl
             <button
                 type="button"
                 class="btn btn-secondary"
-                disabled=move || page.get() <= 1
+                disabled=move || { page.get() <= 1 }
                 on:click=move |_| page.update(|p| *p = (*p - 1).max(1))
             >
                 {t(Msg::PrevPage)}
@@ -22,7 +22,7 @@ pub fn Pagination(page: RwSignal<i64>, #[prop(into)] pages: Signal<i64>) -> impl
             <button
                 type="button"
                 class="btn btn-secondary"
-                disabled=move || page.get() >= pages.get()
+                disabled=move || { page.get() >= pages.get() }
                 on:click=move |_| page.update(|p| *p += 1)
             >
                 {t(Msg::NextPage)}

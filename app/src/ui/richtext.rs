@@ -2,7 +2,7 @@
 //! link). The server sanitises whatever HTML it receives.
 
 use crate::error::AppError;
-use crate::i18n::{use_t, Msg};
+use crate::i18n::{Msg, use_t};
 use crate::ui::FieldErrorText;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -29,7 +29,11 @@ pub fn RichText(
         {
             use wasm_bindgen::JsCast;
             if let Some(doc) = document().dyn_ref::<web_sys::HtmlDocument>() {
-                let _ = doc.exec_command_with_show_ui_and_value(cmd, false, arg.as_deref().unwrap_or(""));
+                let _ = doc.exec_command_with_show_ui_and_value(
+                    cmd,
+                    false,
+                    arg.as_deref().unwrap_or(""),
+                );
             }
             if let Some(el) = editor.get() {
                 value.set(el.inner_html());
@@ -40,10 +44,10 @@ pub fn RichText(
     };
     let link = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Ok(Some(url)) = window().prompt_with_message("https://") {
-            if url.starts_with("https://") || url.starts_with("http://") {
-                command("createLink", Some(url));
-            }
+        if let Ok(Some(url)) = window().prompt_with_message("https://")
+            && (url.starts_with("https://") || url.starts_with("http://"))
+        {
+            command("createLink", Some(url));
         }
     };
     view! {
@@ -54,7 +58,7 @@ pub fn RichText(
                 <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtItalic) on:click=move |_| command("italic", None)><i>"I"</i></button>
                 <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtBullets) on:click=move |_| command("insertUnorderedList", None)>"•"</button>
                 <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtNumbers) on:click=move |_| command("insertOrderedList", None)>"1."</button>
-                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtLink) on:click=link>"🔗"</button>
+                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtLink) on:click=link>"↗"</button>
             </div>
             <div
                 class="rt-editor"

@@ -1,7 +1,7 @@
 //! File upload to `/api/uploads`, and reading or downloading files in the browser.
 
 use crate::domain::upload::UploadKind;
-use crate::i18n::{use_lang, use_t, Msg};
+use crate::i18n::{Msg, use_lang, use_t};
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -36,10 +36,15 @@ pub fn FileUpload(
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
                 return;
             };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             busy.set(true);
             error.set(None);
             leptos::task::spawn_local(async move {
@@ -77,13 +82,19 @@ pub fn FileUpload(
 }
 
 #[cfg(feature = "hydrate")]
-async fn post_file(kind: UploadKind, file: &web_sys::File, lang: crate::i18n::Lang) -> Result<Uploaded, String> {
+async fn post_file(
+    kind: UploadKind,
+    file: &web_sys::File,
+    lang: crate::i18n::Lang,
+) -> Result<Uploaded, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let network = || Msg::ErrNetwork.text(lang).to_owned();
     let form = web_sys::FormData::new().map_err(|_| network())?;
-    form.append_with_str("kind", kind.as_str()).map_err(|_| network())?;
-    form.append_with_blob_and_filename("file", file, &file.name()).map_err(|_| network())?;
+    form.append_with_str("kind", kind.as_str())
+        .map_err(|_| network())?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| network())?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&form);
@@ -108,7 +119,10 @@ async fn post_file(kind: UploadKind, file: &web_sys::File, lang: crate::i18n::La
 /// Reads a chosen file as text (for imports).
 #[cfg(feature = "hydrate")]
 pub async fn read_text(file: &web_sys::File) -> Option<String> {
-    wasm_bindgen_futures::JsFuture::from(file.text()).await.ok()?.as_string()
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()?
+        .as_string()
 }
 
 /// Offers `content` as a file download.
@@ -119,8 +133,12 @@ pub fn download(name: &str, mime: &str, content: &str) {
         let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
         let opts = web_sys::BlobPropertyBag::new();
         opts.set_type(mime);
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
         if let Some(a) = document()
             .create_element("a")
             .ok()

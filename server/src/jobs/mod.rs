@@ -10,41 +10,53 @@ const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
 
 /// Starts every job. `tick` is the period of the time-critical jobs (opening and closing
 /// certifications on schedule).
-pub fn spawn_all(state: AppState, tick: Duration, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+pub fn spawn_all(
+    state: AppState,
+    tick: Duration,
+    stop: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let scheduler_state = state.clone();
     vec![
-        tokio::spawn(every("certification schedule", tick, stop.clone(), move || {
-            let state = scheduler_state.clone();
-            async move {
-                let n = app::certifications::scheduler::run_due(&state).await?;
-                if n > 0 {
-                    tracing::info!(certifications = n, "scheduled openings and closings applied");
-                }
-                Ok(())
-            }
-        })),
         tokio::spawn(every(
-        "purge ended sessions",
-        Duration::from_secs(3600),
-        stop,
-        move || {
-            let state = state.clone();
-            async move {
-                let mut tx = state.db.begin().await?;
-                let n = app::storage::sessions::purge_ended(
-                    tx.conn(),
-                    state.now(),
-                    SESSION_RETENTION_SECS,
-                )
-                .await?;
-                tx.commit().await?;
-                if n > 0 {
-                    tracing::info!(sessions = n, "purged ended sessions");
+            "certification schedule",
+            tick,
+            stop.clone(),
+            move || {
+                let state = scheduler_state.clone();
+                async move {
+                    let n = app::certifications::scheduler::run_due(&state).await?;
+                    if n > 0 {
+                        tracing::info!(
+                            certifications = n,
+                            "scheduled openings and closings applied"
+                        );
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
-        },
-    )),
+            },
+        )),
+        tokio::spawn(every(
+            "purge ended sessions",
+            Duration::from_secs(3600),
+            stop,
+            move || {
+                let state = state.clone();
+                async move {
+                    let mut tx = state.db.begin().await?;
+                    let n = app::storage::sessions::purge_ended(
+                        tx.conn(),
+                        state.now(),
+                        SESSION_RETENTION_SECS,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    if n > 0 {
+                        tracing::info!(sessions = n, "purged ended sessions");
+                    }
+                    Ok(())
+                }
+            },
+        )),
     ]
 }
 

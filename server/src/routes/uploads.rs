@@ -5,18 +5,18 @@
 
 use super::error_response;
 use crate::startup::ServerState;
-use app::auth::service::{audit_by, internal, resolve, Actor};
-use app::auth::{cookie, Surface};
+use app::auth::service::{Actor, audit_by, internal, resolve};
+use app::auth::{Surface, cookie};
 use app::domain::audit::AuditAction;
 use app::domain::permissions::Module;
-use app::domain::upload::{classify, safe_name, UploadError, UploadKind};
+use app::domain::upload::{UploadError, UploadKind, classify, safe_name};
 use app::error::AppError;
 use app::i18n::Msg;
 use app::storage::{self, uploads::Upload};
-use axum::extract::{ConnectInfo, Multipart, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::{ConnectInfo, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use serde_json::json;
 use std::net::SocketAddr;
@@ -26,7 +26,11 @@ use tower::ServiceExt;
 /// The largest request accepted by the upload route (the largest kind, plus form overhead).
 pub const BODY_LIMIT: usize = 210 * 1024 * 1024;
 
-async fn actor(state: &ServerState, headers: &HeaderMap, surface: Surface) -> Result<Option<Actor>, AppError> {
+async fn actor(
+    state: &ServerState,
+    headers: &HeaderMap,
+    surface: Surface,
+) -> Result<Option<Actor>, AppError> {
     match cookie::token_from_headers(headers, surface) {
         Some(token) => resolve(&state.app, surface, &token).await,
         None => Ok(None),
@@ -48,7 +52,9 @@ pub async fn upload(
         Ok(None) => return error_response(&AppError::Unauthorized, &headers),
         Err(e) => return error_response(&e, &headers),
     };
-    if !(actor.modules.contains(Module::Certifications) || actor.modules.contains(Module::QuestionBank)) {
+    if !(actor.modules.contains(Module::Certifications)
+        || actor.modules.contains(Module::QuestionBank))
+    {
         return error_response(&AppError::Forbidden(Msg::ErrNoModule), &headers);
     }
     let mut kind = UploadKind::File;
@@ -72,7 +78,13 @@ pub async fn upload(
             }
         };
         match field.name() {
-            Some("kind") => match field.text().await.ok().as_deref().and_then(UploadKind::parse) {
+            Some("kind") => match field
+                .text()
+                .await
+                .ok()
+                .as_deref()
+                .and_then(UploadKind::parse)
+            {
                 Some(k) => kind = k,
                 None => return refuse(UploadError::WrongType, &headers),
             },
@@ -124,8 +136,15 @@ pub async fn upload(
         storage::uploads::insert(tx.conn(), &record, actor.user.id, now).await?;
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::FileUploaded, "upload", &id,
-                json!({ "name": name, "kind": kind.as_str(), "size": size }), &origin, now),
+            &audit_by(
+                &actor.user,
+                AuditAction::FileUploaded,
+                "upload",
+                &id,
+                json!({ "name": name, "kind": kind.as_str(), "size": size }),
+                &origin,
+                now,
+            ),
         )
         .await?;
         tx.commit().await
@@ -216,9 +235,19 @@ pub async fn serve(
         if let Ok(v) = HeaderValue::from_str(&upload.content_type) {
             h.insert(header::CONTENT_TYPE, v);
         }
-        h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
-        let disposition = if upload.kind == "file" { "attachment" } else { "inline" };
+        h.insert(
+            "x-content-type-options",
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=86400"),
+        );
+        let disposition = if upload.kind == "file" {
+            "attachment"
+        } else {
+            "inline"
+        };
         if let Ok(v) = HeaderValue::from_str(&format!(
             "{disposition}; filename*=UTF-8''{}",
             urlencode(&upload.original_name)

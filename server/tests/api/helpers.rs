@@ -117,7 +117,14 @@ pub async fn spawn_on(database_url: String, options: Options) -> TestApp {
         ("TELEGRAM_BOT_TOKEN".into(), BOT_TOKEN.into()),
         ("DEV_LOGIN".into(), "false".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
-        ("UPLOADS_DIR".into(), std::env::temp_dir().join("attest-tests").join("uploads").display().to_string()),
+        (
+            "UPLOADS_DIR".into(),
+            std::env::temp_dir()
+                .join("attest-tests")
+                .join("uploads")
+                .display()
+                .to_string(),
+        ),
     ];
     match &options.bot_api_url {
         Some(url) => {
@@ -318,7 +325,10 @@ impl TestApp {
     pub async fn upload(&self, kind: &str, name: &str, bytes: Vec<u8>) -> Response {
         let form = reqwest::multipart::Form::new()
             .text("kind", kind.to_owned())
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
         let resp = self
             .client
             .post(self.url("/api/uploads"))
@@ -341,7 +351,11 @@ impl TestApp {
             .expect("request");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        (status, headers, resp.bytes().await.unwrap_or_default().to_vec())
+        (
+            status,
+            headers,
+            resp.bytes().await.unwrap_or_default().to_vec(),
+        )
     }
 
     pub async fn sign_in_telegram(&self, telegram_id: i64, first_name: &str) -> Response {

@@ -1,0 +1,29 @@
+import { expect, type Page } from '@playwright/test';
+import { hydrated } from './telegram';
+
+export const ADMIN = { login: 'admin', password: 'e2e-Admin-password-1' };
+export const MANAGER = { login: 'manager', password: 'e2e-Manager-password-1' };
+
+export async function signIn(page: Page, who = ADMIN) {
+  await page.goto('/admin/login');
+  await hydrated(page);
+  await page.getByLabel('Логин').fill(who.login);
+  await page.getByLabel('Пароль').fill(who.password);
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('sidebar-modules')).toBeVisible();
+}
+
+/** Runs axe-core (from npm) on the page; returns WCAG 2 A/AA violations. */
+export async function axeViolations(page: Page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const result = await (window as any).axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n: any) => n.target.join(' ')).slice(0, 5),
+    }));
+  });
+}
