@@ -17,6 +17,7 @@ pub mod profile;
 pub mod questions;
 pub mod richtext;
 mod root;
+pub mod taking;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -4,10 +4,15 @@
 use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
 use crate::certifications::editor::CertEditorPage;
 use crate::certifications::list::CertificationsPage;
+use crate::certifications::preview::PreviewPage;
+use crate::certifications::results::ResultsPage;
 use crate::dev::DevSignIn;
 use crate::domain::permissions::Module;
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
-use crate::miniapp::{MiniAppHome, MiniAppLayout};
+use crate::miniapp::{
+    CertEntry, HistoryPage, MiniAppHome, MiniAppLayout, ResultPage, ReviewPage, TestPage,
+    TheoryPage,
+};
 use crate::profile::page::ProfilePage;
 use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
 use crate::ui::{Toaster, provide_toasts};
@@ -121,6 +126,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/app" /> } />
                 <ParentRoute path=path!("/app") view=MiniAppLayout>
                     <Route path=path!("") view=MiniAppHome />
+                    <Route path=path!("c/:id") view=CertEntry />
+                    <Route path=path!("c/:id/theory/:n") view=TheoryPage />
+                    <Route path=path!("c/:id/test") view=TestPage />
+                    <Route path=path!("c/:id/result/:attempt") view=ResultPage />
+                    <Route path=path!("c/:id/history") view=HistoryPage />
+                    <Route path=path!("c/:id/review/:attempt") view=ReviewPage />
                 </ParentRoute>
                 <Route path=path!("/admin/login") view=AdminLogin />
                 <ParentRoute path=path!("/admin") view=AdminLayout>
@@ -128,6 +139,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view=ProfilePage />
                     <Route path=path!("certifications") view=CertificationsPage />
                     <Route path=path!("certifications/:id") view=CertEditorPage />
+                    <Route path=path!("certifications/:id/preview") view=PreviewPage />
+                    <Route path=path!("certifications/:id/results") view=ResultsPage />
                     <Route path=path!("questions") view=QuestionBankPage />
                     <Route path=path!("questions/new") view=QuestionEditorPage />
                     <Route path=path!("questions/:id") view=QuestionEditorPage />

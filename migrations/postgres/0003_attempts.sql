@@ -47,6 +47,7 @@ CREATE TABLE attempts (
     current_index BIGINT NOT NULL DEFAULT 0,
     seed TEXT NOT NULL,
     questions JSONB NOT NULL,
+    shapes JSONB NOT NULL,
     pass_threshold BIGINT NOT NULL,
     finished_at BIGINT,
     finish_reason TEXT,

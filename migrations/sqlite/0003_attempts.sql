@@ -47,6 +47,7 @@ CREATE TABLE attempts (
     current_index INTEGER NOT NULL DEFAULT 0,
     seed TEXT NOT NULL,
     questions TEXT NOT NULL,
+    shapes TEXT NOT NULL,
     pass_threshold INTEGER NOT NULL,
     finished_at INTEGER,
     finish_reason TEXT,

@@ -105,9 +105,12 @@ pub async fn member() -> AppResult<Actor> {
     }
 }
 
-/// Sets the HTTP status of a refusal; every server function returns through it.
+/// Sets the HTTP status of a refusal; every server function returns through it. During the
+/// server rendering of a page (a resource calling the function) the page keeps its own status.
 pub fn respond<T>(result: AppResult<T>) -> AppResult<T> {
+    let server_fn_call = use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
     if let Err(e) = &result
+        && server_fn_call
         && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
     {
         opts.set_status(

@@ -144,6 +144,7 @@ fn Editor(data: CertEditorData, reload: RwSignal<u32>) -> impl IntoView {
             </div>
             <div class="actions">
                 <a class="btn btn-secondary" href=format!("/admin/certifications/{}/preview", ctx.id)>{t(Msg::Preview)}</a>
+                <a class="btn btn-secondary" href=format!("/admin/certifications/{}/results", ctx.id) data-testid="results-link">{t(Msg::Results)}</a>
                 <Lifecycle ctx />
             </div>
         </div>

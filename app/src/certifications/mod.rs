@@ -3,6 +3,8 @@
 
 pub mod editor;
 pub mod list;
+pub mod preview;
+pub mod results;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
 #[cfg(feature = "ssr")]

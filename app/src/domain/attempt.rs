@@ -188,6 +188,37 @@ impl AskedQuestion {
     }
 }
 
+/// What an answer to each asked question may look like (kept beside the snapshot so saving an
+/// answer does not read the whole snapshot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerShape {
+    pub kind: QuestionKind,
+    pub ids: Vec<u32>,
+}
+
+impl AnswerShape {
+    pub fn of(q: &AskedQuestion) -> Self {
+        Self {
+            kind: q.content.kind,
+            ids: q.content.options.iter().map(|o| o.id).collect(),
+        }
+    }
+
+    /// Known ids, no duplicates; one for single choice; a full order for ordering.
+    pub fn accepts(&self, answer: &[u32]) -> bool {
+        let mut unique = answer.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        unique.len() == answer.len()
+            && answer.iter().all(|a| self.ids.contains(a))
+            && match self.kind {
+                QuestionKind::Single => answer.len() == 1,
+                QuestionKind::Multiple => !answer.is_empty(),
+                QuestionKind::Ordering => answer.len() == self.ids.len(),
+            }
+    }
+}
+
 /// A small deterministic generator (SplitMix64): the seed is stored with the attempt, so the
 /// order can always be explained; the stored snapshot is what is used, never a re-shuffle.
 #[derive(Debug, Clone, Copy)]
@@ -498,6 +529,20 @@ mod tests {
             build_questions(&bank(), Some(10), false, false, 11).len(),
             6
         );
+    }
+
+    #[test]
+    fn answer_shapes_refuse_malformed_answers() {
+        let asked = build_questions(&bank(), None, false, false, 1);
+        let single = AnswerShape::of(&asked[0]);
+        assert!(single.accepts(&[2]));
+        assert!(!single.accepts(&[1, 2]));
+        assert!(!single.accepts(&[9]));
+        assert!(!single.accepts(&[]));
+        let ordering = AnswerShape::of(&asked[5]);
+        assert!(ordering.accepts(&[4, 3, 2, 1]));
+        assert!(!ordering.accepts(&[4, 3, 2]));
+        assert!(!ordering.accepts(&[4, 4, 2, 1]));
     }
 
     #[test]

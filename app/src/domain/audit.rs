@@ -42,6 +42,9 @@ audit_actions! {
     TheoryEdited => "theory_edited",
     CertificationQuestionsChanged => "certification_questions_changed",
     AssignmentChanged => "assignment_changed",
+    AttemptStarted => "attempt_started",
+    AttemptFinished => "attempt_finished",
+    ProgressReset => "progress_reset",
 }
 
 impl TryFrom<String> for AuditAction {

@@ -1,7 +1,7 @@
 //! Domain events: facts that changed state. They are written in the same transaction as the
 //! change (an outbox), so notifications, the audit feed and the API consume them reliably.
 
-use super::{CertId, UserId};
+use super::{AttemptId, CertId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +22,21 @@ pub enum DomainEvent {
     CertificationClosed {
         certification_id: CertId,
     },
+    /// An attempt ended (finished by the user, or by the server when the time ran out).
+    /// `first_pass` is true the first time this user passes this certification.
+    AttemptFinished {
+        attempt_id: AttemptId,
+        user_id: UserId,
+        certification_id: CertId,
+        percent: i64,
+        passed: bool,
+        first_pass: bool,
+    },
+    ProgressReset {
+        user_id: UserId,
+        certification_id: CertId,
+        by: UserId,
+    },
     /// People were assigned (a position, a branch or one user).
     CertificationAssigned {
         certification_id: CertId,
@@ -38,6 +53,8 @@ impl DomainEvent {
             DomainEvent::CertificationOpened { .. } => "certification_opened",
             DomainEvent::CertificationClosed { .. } => "certification_closed",
             DomainEvent::CertificationAssigned { .. } => "certification_assigned",
+            DomainEvent::AttemptFinished { .. } => "attempt_finished",
+            DomainEvent::ProgressReset { .. } => "progress_reset",
         }
     }
 }

@@ -43,3 +43,4 @@ id_type!(QuestionId);
 id_type!(CertId);
 id_type!(BlockId);
 id_type!(MaterialId);
+id_type!(AttemptId);

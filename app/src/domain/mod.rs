@@ -7,6 +7,7 @@ pub mod certification;
 pub mod events;
 pub mod ids;
 pub mod permissions;
+pub mod progress;
 pub mod question;
 pub mod throttle;
 pub mod time;

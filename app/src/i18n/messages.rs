@@ -175,6 +175,11 @@ messages! {
     ErrTheoryNotRead => "Сначала прочитайте теорию.", "Read the theory first.";
     ErrNoAttemptsLeft => "Попытки закончились.", "No attempts left.";
     ErrCompleted => "Аттестация пройдена на 100%: больше попыток не нужно.", "Passed with 100%: no more attempts needed.";
+    ErrAttemptOver => "Время попытки истекло: ответ не принят.", "The attempt's time is over: the answer was not accepted.";
+    ErrBadAnswer => "Ответ не подходит к вопросу.", "The answer does not fit the question.";
+    ErrAttemptNotFinished => "Попытка ещё не завершена.", "The attempt is not finished yet.";
+    ErrReviewClosed => "Разбор ответов для этой аттестации закрыт.", "Answer review is not available for this certification.";
+    ErrReasonRequired => "Укажите причину (до 500 символов).", "Give a reason (up to 500 characters).";
     ErrValidation => "Проверьте выделенные поля.", "Check the highlighted fields.";
 
     KindSingle => "Один вариант", "Single choice";
@@ -317,6 +322,71 @@ messages! {
     MaterialFile => "Файл", "File";
     MaterialTitle => "Название материала", "Material title";
     AddMaterial => "Добавить материал", "Add a material";
+
+    OpenFile => "Открыть файл", "Open the file";
+    HintSingle => "Выберите один вариант.", "Choose one option.";
+    HintMultiple => "Выберите все верные варианты.", "Choose every correct option.";
+    HintOrdering => "Расставьте варианты в правильном порядке кнопками ↑ и ↓.", "Put the options in the right order with ↑ and ↓.";
+
+    StNew => "Новая: начните с теории", "New: start with the theory";
+    StTheoryRead => "Теория прочитана: можно проходить тест", "Theory read: the test is open";
+    StInProgress => "Тест начат, осталось {time}", "Test in progress, {time} left";
+    StPassed => "Пройдена: лучший результат {best}%, попыток осталось {left}", "Passed: best {best}%, {left} attempts left";
+    StNotPassed => "Не пройдена: лучший результат {best}%, попыток осталось {left}", "Not passed: best {best}%, {left} attempts left";
+    StFinishedPassed => "Пройдена: {best}%", "Passed: {best}%";
+    StFinishedFailed => "Не пройдена: {best}%, попытки закончились", "Not passed: {best}%, no attempts left";
+    StClosed => "Закрыта", "Closed";
+    GoToTest => "Перейти к тесту", "Go to the test";
+    ContinueTest => "Продолжить тест", "Continue the test";
+    ReadAllPages => "Прочитайте все страницы теории, чтобы перейти к тесту.", "Read every page of the theory to go to the test.";
+    WaitToStart => "Кнопка станет активной через {time}", "The button activates in {time}";
+    Scoring => "Подводим итоги…", "Scoring…";
+    Passed => "Аттестация пройдена", "Passed";
+    NotPassed => "Аттестация не пройдена", "Not passed";
+    ScoreLine => "Верных ответов: {c} из {t}. Порог прохождения: {th}%.", "Correct answers: {c} of {t}. Pass threshold: {th}%.";
+    TimedOut => "Время вышло: неотвеченные вопросы засчитаны как неверные.", "Time ran out: unanswered questions count as wrong.";
+    BestResult => "Лучший результат", "Best result";
+    AttemptsLeft => "Осталось попыток", "Attempts left";
+    TimeSpent => "Затрачено времени", "Time spent";
+    FinishedAt => "Завершена", "Finished";
+    TryAgain => "Пройти ещё раз", "Try again";
+    Review => "Разбор ответов", "Answer review";
+    History => "История попыток", "Attempt history";
+    InProgressShort => "идёт", "in progress";
+    AttemptN => "Попытка {n}", "Attempt {n}";
+    ResetMark => "сброшена", "reset";
+    YourAnswer => "Ваш ответ", "Your answer";
+    NoAnswer => "нет ответа", "no answer";
+    RightAnswer => "Правильный ответ", "Right answer";
+
+    QuestionNofM => "Вопрос {n} из {m}", "Question {n} of {m}";
+    DotLabel => "Вопрос {n}: {state}", "Question {n}: {state}";
+    Answered => "есть ответ", "answered";
+    NotAnswered => "без ответа", "not answered";
+    Saving => "Сохраняем ответ…", "Saving the answer…";
+    AnswerSaved => "Ответ сохранён ✓", "Answer saved ✓";
+    SaveRetrying => "Нет связи: ответ ещё не сохранён, повторяем…", "No connection: the answer is not saved yet, retrying…";
+    SaveRefused => "Ответ не принят.", "The answer was not accepted.";
+    ToUnanswered => "К вопросам без ответа", "To unanswered questions";
+    UnansweredLeft => "Без ответа: {n}", "Not answered: {n}";
+    FinishTest => "Завершить тест", "Finish the test";
+
+    Results => "Результаты", "Results";
+    BackToEditor => "← К редактору", "← Back to the editor";
+    PreviewHint => "Так аттестацию увидит сотрудник. Ответы здесь никуда не сохраняются.", "This is how an employee sees the certification. Answers here are not saved.";
+    PassRate => "Прошли {r}% из тех, кто сдавал.", "{r}% of those who took it passed.";
+    NoResultsYet => "Результатов пока нет.", "No results yet.";
+    Person => "Сотрудник", "Person";
+    TheoryRead => "Теория прочитана", "Theory read";
+    AttemptsUsed => "Попытки", "Attempts";
+    PassedAt => "Сдана", "Passed on";
+    ResetProgress => "Сбросить прогресс", "Reset progress";
+    ResetDone => "Прогресс сброшен", "Progress reset";
+    ResetWho => "Сотрудник: {name}. Прежние попытки останутся в истории с пометкой «сброшена».", "Person: {name}. Earlier attempts stay in the history marked as reset.";
+    ResetsN => "сбросов: {n}", "resets: {n}";
+    Reason => "Причина", "Reason";
+    Yes => "да", "yes";
+    No => "нет", "no";
 
     // Bot
     BotWelcome => "Здравствуйте, {name}! Откройте приложение, чтобы проходить аттестации и следить за достижениями.", "Hello, {name}! Open the app to take certifications and follow your achievements.";

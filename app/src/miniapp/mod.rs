@@ -1,6 +1,12 @@
 //! The Mini App: what employees see inside Telegram.
 
+pub mod content;
+pub mod pages;
 pub mod telegram;
+pub mod test_page;
+
+pub use pages::{CertEntry, HistoryPage, MiniAppHome, ResultPage, ReviewPage, TheoryPage};
+pub use test_page::TestPage;
 
 use crate::auth::api::{current_member, telegram_sign_in};
 use crate::domain::user::{User, UserStatus};
@@ -145,37 +151,5 @@ fn Gate(member: Option<User>, failure: Option<AppError>, outside: bool) -> impl 
             </section>
         }
         .into_any(),
-    }
-}
-
-/// The Mini App's home page.
-#[component]
-pub fn MiniAppHome() -> impl IntoView {
-    let t = use_t();
-    let lang = use_lang();
-    let ctx = use_mini();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                ctx.active_member().await.map(|user| {
-                    let greeting = Msg::MiniGreeting.with(lang, &[("name", &user.full_name())]);
-                    let role = Msg::MiniYourRole.with(lang, &[("role", user.role.label().text(lang))]);
-                    view! {
-                        <header class="mini-header">
-                            {user.photo_url.clone().map(|src| view! { <img class="avatar" src=src alt="" /> })}
-                            <div>
-                                <h1 data-testid="greeting">{greeting}</h1>
-                                <p class="muted" data-testid="role">{role}</p>
-                            </div>
-                        </header>
-                        <nav class="mini-sections">
-                            <div class="card">{t(Msg::MiniMyCertifications)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
-                            <div class="card">{t(Msg::MiniAchievements)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
-                            <div class="card">{t(Msg::MiniRating)}<p class="muted">{t(Msg::MiniNothingYet)}</p></div>
-                        </nav>
-                    }
-                })
-            })}
-        </Suspense>
     }
 }

@@ -55,6 +55,21 @@ pub fn set_back_button(visible: bool) {
     let _ = visible;
 }
 
+/// Light haptic feedback (an answer was chosen).
+pub fn haptic_selection() {
+    #[cfg(feature = "hydrate")]
+    imp::haptic();
+}
+
+/// Shows Telegram's main button with `text`, running `on_click` when tapped; `None` hides it.
+/// Outside Telegram nothing happens (the page has its own buttons).
+pub fn main_button(text: Option<&str>, on_click: Option<std::rc::Rc<dyn Fn()>>) {
+    #[cfg(feature = "hydrate")]
+    imp::main_button(text, on_click);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, on_click);
+}
+
 #[cfg(feature = "hydrate")]
 mod imp {
     use js_sys::{Function, Object, Reflect};
@@ -156,6 +171,41 @@ mod imp {
             };
             let var = format!("--tg-theme-{}", name.replace('_', "-"));
             let _ = style.set_property(&var, &value);
+        }
+    }
+
+    pub fn haptic() {
+        if let Some(h) = web_app().and_then(|app| get(&app, "HapticFeedback")) {
+            call(&h, "selectionChanged", &[]);
+        }
+    }
+
+    thread_local! {
+        static MAIN_HANDLER: std::cell::RefCell<Option<std::rc::Rc<dyn Fn()>>> = const { std::cell::RefCell::new(None) };
+        static MAIN_WIRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    pub fn main_button(text: Option<&str>, on_click: Option<std::rc::Rc<dyn Fn()>>) {
+        let Some(button) = web_app().and_then(|app| get(&app, "MainButton")) else {
+            return;
+        };
+        MAIN_HANDLER.with(|h| *h.borrow_mut() = on_click);
+        if !MAIN_WIRED.with(|w| w.replace(true)) {
+            // One JS handler for the page's life; it calls whatever Rust handler is current.
+            let relay = Closure::<dyn Fn()>::new(|| {
+                if let Some(f) = MAIN_HANDLER.with(|h| h.borrow().clone()) {
+                    f();
+                }
+            });
+            call(&button, "onClick", &[relay.as_ref().clone()]);
+            relay.forget();
+        }
+        match text {
+            Some(t) => {
+                call(&button, "setText", &[JsValue::from_str(t)]);
+                call(&button, "show", &[]);
+            }
+            None => call(&button, "hide", &[]),
         }
     }
 

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
 
 /// Starts every job. `tick` is the period of the time-critical jobs (opening and closing
-/// certifications on schedule).
+/// certifications on schedule, finishing attempts whose time ran out).
 pub fn spawn_all(
     state: AppState,
     tick: Duration,
@@ -35,6 +35,19 @@ pub fn spawn_all(
                 }
             },
         )),
+        tokio::spawn(every("finish overdue attempts", tick, stop.clone(), {
+            let state = state.clone();
+            move || {
+                let state = state.clone();
+                async move {
+                    let n = app::taking::service::finish_overdue(&state).await?;
+                    if n > 0 {
+                        tracing::info!(attempts = n, "overdue attempts finished");
+                    }
+                    Ok(())
+                }
+            }
+        })),
         tokio::spawn(every(
             "purge ended sessions",
             Duration::from_secs(3600),

@@ -12,3 +12,4 @@ mod bot_start;
 mod guard;
 mod health;
 mod storage;
+mod taking;

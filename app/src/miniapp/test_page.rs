@@ -1,0 +1,353 @@
+//! The test screen. The server holds the attempt: order, answers, position and time. The
+//! client shows them, counts down from the server's figure, sends heartbeats, and saves every
+//! answer before showing it as saved (retrying visibly when the network fails).
+
+use super::content::QuestionCard;
+use super::pages::{mmss, now_ms, param_i64, ticker};
+use super::{telegram, use_mini};
+use crate::domain::attempt::HEARTBEAT_MS;
+use crate::domain::{AttemptId, CertId};
+use crate::error::AppError;
+use crate::i18n::{Msg, use_lang, use_t};
+use crate::taking::{
+    AttemptScreen, TestEntry, current_attempt, finish_attempt, heartbeat, save_answer,
+};
+use crate::ui::{ErrorNotice, Spinner};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
+use std::collections::BTreeMap;
+
+#[component]
+pub fn TestPage() -> impl IntoView {
+    let ctx = use_mini();
+    let cert = param_i64("id");
+    let entry = Resource::new(
+        move || (cert(), ctx.version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => current_attempt(CertId(id)).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <Spinner /> }>
+            {move || Suspend::new(async move {
+                if ctx.active_member().await.is_none() {
+                    return ().into_any();
+                }
+                let id = cert().unwrap_or_default();
+                match entry.await {
+                    Ok(TestEntry::Attempt(screen)) => view! { <AttemptView screen /> }.into_any(),
+                    Ok(TestEntry::Finished(a)) => view! { <Redirect path=format!("/app/c/{id}/result/{a}") /> }.into_any(),
+                    Ok(TestEntry::None) => view! { <Redirect path=format!("/app/c/{id}/theory/1") /> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SaveState {
+    Saving,
+    Saved,
+    /// The save failed and is being retried.
+    Retrying,
+    /// The server refused the answer (it will not be retried).
+    Refused,
+}
+
+#[component]
+fn AttemptView(screen: AttemptScreen) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let attempt: AttemptId = screen.attempt_id;
+    let cert_id = screen.cert_id;
+    let total = screen.questions.len();
+    let questions = StoredValue::new(screen.questions.clone());
+    let answers = RwSignal::new(screen.answers.clone());
+    let saves = RwSignal::new(BTreeMap::<usize, SaveState>::new());
+    let index = RwSignal::new((screen.current_index.max(0) as usize).min(total.saturating_sub(1)));
+    // The server's remaining time and the local instant it was received.
+    let clock = RwSignal::new((screen.remaining_ms, now_ms()));
+    let finishing = RwSignal::new(false);
+    let finish_error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(false);
+    let tick = ticker(200);
+    let remaining = Signal::derive(move || {
+        tick.track();
+        let (base, at) = clock.get();
+        (base - (now_ms() - at) as i64).max(0)
+    });
+    let navigate = use_navigate();
+    let go_result = {
+        let navigate = navigate.clone();
+        move |a: AttemptId| {
+            done.set(true);
+            navigate(&format!("/app/c/{cert_id}/result/{a}"), Default::default());
+        }
+    };
+
+    // Finishing waits for answers still being saved, then asks the server for the result.
+    let finish = {
+        let go_result = go_result.clone();
+        move || {
+            if finishing.get_untracked() {
+                return;
+            }
+            finishing.set(true);
+            let go_result = go_result.clone();
+            leptos::task::spawn_local(async move {
+                for _ in 0..100 {
+                    let busy = saves
+                        .get_untracked()
+                        .values()
+                        .any(|s| matches!(s, SaveState::Saving | SaveState::Retrying));
+                    if !busy {
+                        break;
+                    }
+                    sleep(100).await;
+                }
+                let mut delay = 500;
+                loop {
+                    match finish_attempt(attempt).await {
+                        Ok(r) => return go_result(r.attempt_id),
+                        Err(AppError::Transport(_)) => {
+                            // Offline: keep trying; the server finishes by itself at the deadline anyway.
+                            sleep(delay).await;
+                            delay = (delay * 2).min(8_000);
+                        }
+                        Err(e) => {
+                            finish_error.set(Some(e));
+                            finishing.set(false);
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    };
+
+    // The countdown ending is the client's cue; the server decides.
+    Effect::new({
+        let finish = finish.clone();
+        move |_| {
+            if remaining.get() == 0 && !done.get_untracked() {
+                finish();
+            }
+        }
+    });
+
+    // Heartbeats while the screen is visible.
+    #[cfg(feature = "hydrate")]
+    {
+        let go_result = go_result.clone();
+        let beat = gloo_timers::callback::Interval::new(HEARTBEAT_MS as u32, move || {
+            if done.get_untracked()
+                || document().visibility_state() != web_sys::VisibilityState::Visible
+            {
+                return;
+            }
+            let go_result = go_result.clone();
+            leptos::task::spawn_local(async move {
+                match heartbeat(attempt, index.get_untracked() as i64).await {
+                    Ok(ack) => {
+                        clock.set((ack.remaining_ms, now_ms()));
+                        if let Some(a) = ack.finished {
+                            go_result(a);
+                        }
+                    }
+                    Err(e) => leptos::logging::warn!("heartbeat failed: {e}"),
+                }
+            });
+        });
+        let beat = StoredValue::new_local(Some(beat));
+        on_cleanup(move || {
+            beat.update_value(|b| {
+                if let Some(b) = b.take() {
+                    b.cancel();
+                }
+            });
+            if !done.get_untracked() {
+                // Back to the theory (or the app closes): in pause mode the clock stops now.
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = crate::taking::leave_test(attempt).await {
+                        leptos::logging::warn!("could not pause the attempt: {e}");
+                    }
+                });
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = HEARTBEAT_MS;
+
+    let answer = move |i: usize, value: Vec<u32>| {
+        telegram::haptic_selection();
+        answers.update(|a| {
+            if let Some(slot) = a.get_mut(i) {
+                *slot = Some(value.clone());
+            }
+        });
+        saves.update(|s| {
+            s.insert(i, SaveState::Saving);
+        });
+        let go_result = go_result.clone();
+        leptos::task::spawn_local(async move {
+            let mut delay = 400;
+            for attempt_no in 0..8 {
+                // A newer answer to the same question supersedes this one.
+                if answers.get_untracked().get(i).cloned().flatten().as_ref() != Some(&value) {
+                    return;
+                }
+                match save_answer(attempt, i as i64, value.clone()).await {
+                    Ok(ack) => {
+                        clock.set((ack.remaining_ms, now_ms()));
+                        saves.update(|s| {
+                            s.insert(i, SaveState::Saved);
+                        });
+                        return;
+                    }
+                    Err(AppError::Transport(_)) if attempt_no < 7 => {
+                        saves.update(|s| {
+                            s.insert(i, SaveState::Retrying);
+                        });
+                        sleep(delay).await;
+                        delay = (delay * 2).min(5_000);
+                    }
+                    Err(AppError::Refused { .. }) => {
+                        // The time is over: the attempt is finished on the server.
+                        saves.update(|s| {
+                            s.insert(i, SaveState::Refused);
+                        });
+                        if let Ok(r) = finish_attempt(attempt).await {
+                            go_result(r.attempt_id);
+                        }
+                        return;
+                    }
+                    Err(_) => {
+                        saves.update(|s| {
+                            s.insert(i, SaveState::Refused);
+                        });
+                        return;
+                    }
+                }
+            }
+        });
+    };
+
+    let go_to = move |i: usize| {
+        if i < total {
+            index.set(i);
+            leptos::task::spawn_local(async move {
+                if let Ok(ack) = heartbeat(attempt, i as i64).await {
+                    clock.set((ack.remaining_ms, now_ms()));
+                }
+            });
+        }
+    };
+    let first_unanswered = move || answers.get().iter().position(Option::is_none);
+    let unanswered = move || answers.get().iter().filter(|a| a.is_none()).count();
+
+    Effect::new({
+        let finish = finish.clone();
+        move |_| {
+            let i = index.get();
+            let label = if i + 1 < total {
+                t(Msg::Next)
+            } else {
+                t(Msg::FinishTest)
+            };
+            let finish = finish.clone();
+            telegram::main_button(
+                Some(label),
+                Some(std::rc::Rc::new(move || {
+                    if index.get_untracked() + 1 < total {
+                        go_to(index.get_untracked() + 1);
+                    } else {
+                        finish();
+                    }
+                })),
+            );
+        }
+    });
+    on_cleanup(|| telegram::main_button(None, None));
+
+    let finish_click = finish.clone();
+    view! {
+        <div class="test" data-testid="test">
+            <header class="test-head">
+                <span data-testid="question-count">{move || Msg::QuestionNofM.with(lang, &[("n", &(index.get() + 1).to_string()), ("m", &total.to_string())])}</span>
+                <span class="timer" class:timer-low=move || remaining.get() < 60_000 role="timer" aria-live="off" data-testid="timer">{move || mmss(remaining.get())}</span>
+            </header>
+            <nav class="dots" aria-label=t(Msg::Questions)>
+                {(0..total).map(|i| view! {
+                    <button
+                        type="button"
+                        class="dot"
+                        class:current=move || index.get() == i
+                        class:answered=move || answers.get().get(i).is_some_and(Option::is_some)
+                        aria-label=move || Msg::DotLabel.with(lang, &[
+                            ("n", &(i + 1).to_string()),
+                            ("state", if answers.get().get(i).is_some_and(Option::is_some) { t(Msg::Answered) } else { t(Msg::NotAnswered) }),
+                        ])
+                        aria-current=move || (index.get() == i).then_some("step")
+                        on:click=move |_| go_to(i)
+                    >{i + 1}</button>
+                }).collect_view()}
+            </nav>
+            {move || {
+                let i = index.get();
+                questions.get_value().get(i).cloned().map(|q| {
+                    let answer = answer.clone();
+                    view! {
+                        <QuestionCard
+                            question=q
+                            answer=Signal::derive(move || answers.get().get(i).cloned().flatten())
+                            disabled=Signal::derive(move || finishing.get())
+                            on_answer=Callback::new(move |v| answer(i, v))
+                        />
+                    }
+                })
+            }}
+            <p class="save-state" aria-live="polite" data-testid="save-state">
+                {move || match saves.get().get(&index.get()) {
+                    Some(SaveState::Saving) => t(Msg::Saving),
+                    Some(SaveState::Saved) => t(Msg::AnswerSaved),
+                    Some(SaveState::Retrying) => t(Msg::SaveRetrying),
+                    Some(SaveState::Refused) => t(Msg::SaveRefused),
+                    None => "",
+                }}
+            </p>
+            <nav class="test-nav">
+                <button type="button" class="btn btn-secondary" disabled=move || index.get() == 0
+                    on:click=move |_| go_to(index.get_untracked().saturating_sub(1))>{t(Msg::Back)}</button>
+                <Show when=move || { index.get() + 1 < total }>
+                    <button type="button" class="btn btn-secondary" data-testid="next-question"
+                        on:click=move |_| go_to(index.get_untracked() + 1)>{t(Msg::Next)}</button>
+                </Show>
+                <Show when=move || first_unanswered().is_some_and(|u| u != index.get())>
+                    <button type="button" class="btn btn-ghost" data-testid="to-unanswered"
+                        on:click=move |_| if let Some(u) = first_unanswered() { go_to(u) }>{t(Msg::ToUnanswered)}</button>
+                </Show>
+            </nav>
+            <div class="finish">
+                <p class="hint">{move || (unanswered() > 0).then(|| Msg::UnansweredLeft.with(lang, &[("n", &unanswered().to_string())]))}</p>
+                <button type="button" class="btn btn-primary wide" data-testid="finish"
+                    disabled=move || finishing.get()
+                    on:click=move |_| finish_click()>
+                    {move || if finishing.get() { t(Msg::Scoring) } else { t(Msg::FinishTest) }}
+                </button>
+                <ErrorNotice error=Signal::derive(move || finish_error.get()) />
+            </div>
+        </div>
+    }
+}
+
+async fn sleep(ms: u32) {
+    #[cfg(feature = "hydrate")]
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}

@@ -1,0 +1,606 @@
+//! Taking a certification: reading, starting (idempotent), answering, the clock in both timer
+//! modes, the server finishing overdue attempts, restarts, scoring, best result, the 100% lock,
+//! and resets.
+
+use crate::helpers::{Backend, Options, TestApp, eventually, spawn_app_with, spawn_on};
+use app::domain::user::{Role, UserStatus};
+use app::domain::{AttemptId, TelegramId};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct-horse-42";
+const EMPLOYEE_TG: i64 = 777_001;
+
+struct Setup {
+    app: TestApp,
+    cert: i64,
+}
+
+/// An open certification with `blocks` text blocks and `questions` single-choice questions
+/// (option id 1 is right), assigned to one active employee who is signed in to the Mini App.
+async fn setup(
+    backend: Backend,
+    settings: Value,
+    blocks: usize,
+    questions: usize,
+    jobs_tick_ms: Option<u64>,
+) -> Setup {
+    let mut env = vec![];
+    if let Some(ms) = jobs_tick_ms {
+        env.push(("JOBS_TICK_MS".into(), ms.to_string()));
+    }
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env,
+            ..Options::default()
+        },
+    )
+    .await;
+    app.create_account("author", PASSWORD, Role::Admin, None)
+        .await;
+    assert_eq!(app.sign_in_admin("author", PASSWORD).await.status, 200);
+    let mut tx = app.state.db.begin().await.unwrap();
+    let user = app::storage::users::insert(
+        tx.conn(),
+        &app::storage::users::NewUser {
+            telegram_id: Some(TelegramId(EMPLOYEE_TG)),
+            first_name: "Анна".into(),
+            last_name: "Тестова".into(),
+            names_edited: true,
+            username: None,
+            role: Role::Employee,
+            status: UserStatus::Active,
+            position_id: None,
+            branch_id: None,
+            login: None,
+            password_hash: None,
+        },
+        app.state.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let cert = app
+        .call("certifications/create", &[("title", "Экзамен")])
+        .await
+        .body
+        .as_i64()
+        .unwrap();
+    for i in 0..blocks {
+        let r = app.call_json("certifications/blocks/add", &json!({ "id": cert,
+            "block": { "kind": "text", "title": format!("Блок {i}"), "body": "<p>Теория</p>", "url": "" }, "require_reread": false })).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let mut ids = vec![];
+    for i in 0..questions {
+        let r = app.call_json("questions/save", &json!({ "id": null, "content": { "kind": "single",
+            "text": format!("<p>Вопрос {i}</p>"), "options": [{ "text": "Да", "correct": true }, { "text": "Нет" }] } })).await;
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    assert_eq!(
+        app.call_json(
+            "certifications/questions",
+            &json!({ "id": cert, "questions": ids })
+        )
+        .await
+        .status,
+        200
+    );
+    let mut s = app
+        .call("certifications/get", &[("id", &cert.to_string())])
+        .await
+        .body["cert"]["settings"]
+        .clone();
+    for (k, v) in settings.as_object().unwrap() {
+        s[k] = v.clone();
+    }
+    let r = app
+        .call_json(
+            "certifications/settings",
+            &json!({ "id": cert, "settings": s }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app
+        .call(
+            "certifications/assign",
+            &[
+                ("id", &cert.to_string()),
+                ("kind", "user"),
+                ("target_id", &user.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .call(
+            "certifications/lifecycle",
+            &[("id", &cert.to_string()), ("action", "OpenNow")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(app.sign_in_telegram(EMPLOYEE_TG, "Anna").await.status, 200);
+    Setup { app, cert }
+}
+
+impl Setup {
+    async fn theory(&self) -> Value {
+        let r = self
+            .app
+            .call("app/theory", &[("cert_id", &self.cert.to_string())])
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body
+    }
+
+    async fn show(&self, block: i64) -> Value {
+        let r = self
+            .app
+            .call(
+                "app/theory/shown",
+                &[
+                    ("cert_id", &self.cert.to_string()),
+                    ("block_id", &block.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body
+    }
+
+    /// Shows every page long enough.
+    async fn read_all(&self) {
+        let t = self.theory().await;
+        let min = t["min_read_secs"].as_i64().unwrap();
+        for b in t["blocks"].as_array().unwrap() {
+            self.show(b["id"].as_i64().unwrap()).await;
+            self.app.clock.advance_secs(min + 1);
+        }
+    }
+
+    async fn start(&self) -> crate::helpers::Response {
+        self.app
+            .call("app/attempts/start", &[("cert_id", &self.cert.to_string())])
+            .await
+    }
+
+    async fn started(&self) -> i64 {
+        let r = self.start().await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body.as_i64().unwrap()
+    }
+
+    async fn current(&self) -> Value {
+        let r = self
+            .app
+            .call(
+                "app/attempts/current",
+                &[("cert_id", &self.cert.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body
+    }
+
+    async fn answer(&self, attempt: i64, index: i64, answer: &[u32]) -> crate::helpers::Response {
+        self.app
+            .call_json(
+                "app/attempts/answer",
+                &json!({ "attempt_id": attempt, "index": index, "answer": answer }),
+            )
+            .await
+    }
+
+    async fn finish(&self, attempt: i64) -> Value {
+        let r = self
+            .app
+            .call(
+                "app/attempts/finish",
+                &[("attempt_id", &attempt.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body
+    }
+
+    async fn attempt_row(&self, attempt: i64) -> app::storage::attempts::AttemptLite {
+        let mut c = self.app.state.db.read().await.unwrap();
+        app::storage::attempts::get(c.conn(), AttemptId(attempt))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+async fn twenty_concurrent_starts_make_one_attempt(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 3, None).await;
+    s.read_all().await;
+    let starts = (0..20).map(|_| s.start());
+    let results = futures::future::join_all(starts).await;
+    let ids: Vec<i64> = results
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            r.body.as_i64().unwrap()
+        })
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "one attempt: {ids:?}");
+    let user = s.attempt_row(ids[0]).await.user_id;
+    let mut c = s.app.state.db.read().await.unwrap();
+    let cert = app::domain::CertId(s.cert);
+    assert_eq!(
+        app::storage::attempts::history(c.conn(), user, cert)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let p = app::storage::attempts::progress(c.conn(), user, cert)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.attempts_used, 1, "a double tap uses one attempt");
+}
+
+async fn the_theory_must_be_read_before_the_test(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 30 }), 2, 1, None).await;
+    let t = s.theory().await;
+    assert_eq!(t["read"]["read"], false);
+    let blocks: Vec<i64> = t["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    let r = s.start().await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["Refused"]["msg"], "ErrTheoryNotRead");
+
+    s.show(blocks[0]).await;
+    s.app.clock.advance_secs(31);
+    let state = s.show(blocks[1]).await;
+    assert_eq!(
+        state["remaining_ms"][0], 0,
+        "the first page was read long enough"
+    );
+    assert_eq!(state["remaining_ms"][1], 30_000);
+    s.app.clock.advance_secs(10);
+    assert_eq!(
+        s.start().await.status,
+        422,
+        "the last page was shown only 10 s"
+    );
+    s.app.clock.advance_secs(21);
+    assert_eq!(
+        s.start().await.status,
+        200,
+        "the page on screen counts up to the start"
+    );
+    let t = s.theory().await;
+    assert_eq!(t["read"]["read"], true, "the reading status is stored");
+    assert_eq!(t["read"]["in_progress"], true);
+}
+
+async fn a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "time_limit_secs": 60, "timer_mode": "continuous" }),
+        1,
+        3,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 200);
+    s.app.clock.advance_secs(62);
+    let r = s.answer(a, 1, &[1]).await;
+    assert_eq!(
+        r.status, 200,
+        "within the documented grace after the end: {:?}",
+        r.body
+    );
+    s.app.clock.advance_secs(2);
+    let r = s.answer(a, 2, &[1]).await;
+    assert_eq!(r.status, 422, "beyond the grace");
+    assert_eq!(r.body["Refused"]["msg"], "ErrAttemptOver");
+    let row = s.attempt_row(a).await;
+    assert_eq!(row.status, "finished");
+    assert_eq!(row.finish_reason.as_deref(), Some("timeout"));
+    assert_eq!(
+        (row.correct, row.total, row.percent),
+        (Some(2), Some(3), Some(66)),
+        "unanswered counts as wrong"
+    );
+}
+
+async fn the_server_finishes_an_overdue_attempt_nobody_opens(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "time_limit_secs": 60, "timer_mode": "continuous" }),
+        1,
+        2,
+        Some(50),
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 200);
+    s.app.clock.advance_secs(70);
+    eventually(
+        "the background job finishes the attempt",
+        Duration::from_secs(10),
+        || async { (s.attempt_row(a).await.status == "finished").then_some(()) },
+    )
+    .await;
+    let row = s.attempt_row(a).await;
+    assert_eq!(row.percent, Some(50));
+    let mut c = s.app.state.db.read().await.unwrap();
+    let events = app::storage::events::after(c.conn(), app::domain::EventId(0), 100)
+        .await
+        .unwrap();
+    assert!(events.iter().any(|(_, e)| matches!(
+        e,
+        app::domain::events::DomainEvent::AttemptFinished { percent: 50, .. }
+    )));
+}
+
+async fn in_pause_mode_time_away_is_not_counted(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "time_limit_secs": 60, "timer_mode": "pause_while_away" }),
+        1,
+        2,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    s.app.clock.advance_secs(4);
+    let r = s
+        .app
+        .call(
+            "app/attempts/heartbeat",
+            &[("attempt_id", &a.to_string()), ("index", "0")],
+        )
+        .await;
+    assert_eq!(r.body["remaining_ms"], 56_000);
+    // The app is closed for an hour: only the presence grace after the last heartbeat counts.
+    s.app.clock.advance_secs(3600);
+    let cur = s.current().await;
+    let remaining = cur["Attempt"]["remaining_ms"].as_i64().unwrap();
+    assert_eq!(
+        remaining,
+        60_000 - 4_000 - app::domain::attempt::PRESENCE_GRACE_MS,
+        "{cur:?}"
+    );
+    // Back to the theory on purpose: the clock stops at once.
+    s.app.clock.advance_secs(2);
+    assert_eq!(
+        s.app
+            .call("app/attempts/leave", &[("attempt_id", &a.to_string())])
+            .await
+            .status,
+        200
+    );
+    s.app.clock.advance_secs(600);
+    let cur = s.current().await;
+    assert_eq!(
+        cur["Attempt"]["remaining_ms"].as_i64().unwrap(),
+        remaining - 2_000
+    );
+}
+
+async fn an_attempt_resumes_after_a_server_restart(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0, "shuffle_questions": true, "shuffle_options": true, "time_limit_secs": 600 }), 1, 6, None).await;
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(s.answer(a, 0, &[2]).await.status, 200);
+    assert_eq!(s.answer(a, 1, &[1]).await.status, 200);
+    s.app.clock.advance_secs(30);
+    let before = s.current().await["Attempt"].clone();
+    let url = s.app.database_url.clone();
+    let jar = s.app.cookies();
+    let clock_ms = s.app.clock_ms();
+    let cert = s.cert;
+    s.app.stop().await;
+
+    let app = spawn_on(url, Options::default()).await;
+    app.clock.set(app::domain::Timestamp(clock_ms + 20_000));
+    app.set_cookies(jar);
+    let s = Setup { app, cert };
+    let after = s.current().await["Attempt"].clone();
+    assert_eq!(after["attempt_id"], before["attempt_id"]);
+    assert_eq!(
+        after["questions"], before["questions"],
+        "same questions, same order, same options order"
+    );
+    assert_eq!(after["answers"], before["answers"], "answers kept");
+    assert_eq!(
+        after["current_index"], 1,
+        "at the question where the user left"
+    );
+    let (b, r) = (
+        before["remaining_ms"].as_i64().unwrap(),
+        after["remaining_ms"].as_i64().unwrap(),
+    );
+    assert!(
+        r < b && r > 0,
+        "the time continued, never reset: {b} -> {r}"
+    );
+}
+
+async fn best_result_retries_and_the_100_percent_lock(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0, "pass_threshold": 50, "max_attempts": 5, "shuffle_questions": false }), 1, 2, None).await;
+    s.read_all().await;
+    let a1 = s.started().await;
+    s.answer(a1, 0, &[1]).await;
+    let r1 = s.finish(a1).await;
+    assert_eq!(
+        (r1["percent"].as_i64(), r1["passed"].as_bool()),
+        (Some(50), Some(true))
+    );
+    assert_eq!(r1["can_retry"], true, "a pass below 100% may try again");
+
+    let a2 = s.started().await;
+    assert_ne!(a2, a1, "a new attempt");
+    let r2 = s.finish(a2).await;
+    assert_eq!(r2["percent"], 0);
+    assert_eq!(
+        r2["best_percent"], 50,
+        "only a strictly better result replaces the best"
+    );
+
+    let a3 = s.started().await;
+    s.answer(a3, 0, &[1]).await;
+    s.answer(a3, 1, &[1]).await;
+    let r3 = s.finish(a3).await;
+    assert_eq!(r3["percent"], 100);
+    assert_eq!(r3["can_retry"], false, "100% ends the certification");
+    assert_eq!(r3["attempts_left"], 2);
+    let r = s.start().await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["Refused"]["msg"], "ErrCompleted");
+    // Reading the result again gives the same, final result.
+    let again = s
+        .app
+        .call("app/attempts/result", &[("attempt_id", &a3.to_string())])
+        .await;
+    assert_eq!(again.body, r3);
+    let history = s
+        .app
+        .call("app/attempts/history", &[("cert_id", &s.cert.to_string())])
+        .await;
+    assert_eq!(history.body.as_array().unwrap().len(), 3);
+}
+
+async fn attempts_run_out_and_a_reset_restores_them(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "max_attempts": 1 }),
+        1,
+        1,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    s.finish(a).await;
+    let r = s.start().await;
+    assert_eq!(r.body["Refused"]["msg"], "ErrNoAttemptsLeft");
+    let user = s.attempt_row(a).await.user_id.0.to_string();
+    let cert = s.cert.to_string();
+    let r = s
+        .app
+        .call(
+            "certifications/reset",
+            &[
+                ("id", &cert),
+                ("user_id", &user),
+                ("reason", " "),
+                ("require_reread", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "a reason is required");
+    let r = s
+        .app
+        .call(
+            "certifications/reset",
+            &[
+                ("id", &cert),
+                ("user_id", &user),
+                ("reason", "Сбой связи"),
+                ("require_reread", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        s.theory().await["read"]["read"],
+        false,
+        "re-reading was required"
+    );
+    s.read_all().await;
+    let again = s.started().await;
+    assert_ne!(again, a);
+    let history = s
+        .app
+        .call("app/attempts/history", &[("cert_id", &cert)])
+        .await
+        .body;
+    let old = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == a)
+        .unwrap()
+        .clone();
+    assert!(
+        old["reset_at"].is_number(),
+        "old attempts stay, marked as reset"
+    );
+    let results = s
+        .app
+        .call("certifications/results", &[("id", &cert)])
+        .await
+        .body;
+    assert_eq!(results["rows"][0]["resets"], 1);
+}
+
+async fn malformed_and_foreign_answers_are_refused(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, None).await;
+    s.read_all().await;
+    let a = s.started().await;
+    for bad in [vec![], vec![1, 2], vec![9]] {
+        let r = s.answer(a, 0, &bad).await;
+        assert_eq!(r.status, 422, "{bad:?}: {:?}", r.body);
+    }
+    assert_eq!(s.answer(a, 7, &[1]).await.status, 422, "no such question");
+    // Another employee cannot touch this attempt.
+    let mut tx = s.app.state.db.begin().await.unwrap();
+    app::storage::users::insert(
+        tx.conn(),
+        &app::storage::users::NewUser {
+            telegram_id: Some(TelegramId(888)),
+            first_name: "Чужой".into(),
+            last_name: String::new(),
+            names_edited: true,
+            username: None,
+            role: Role::Employee,
+            status: UserStatus::Active,
+            position_id: None,
+            branch_id: None,
+            login: None,
+            password_hash: None,
+        },
+        s.app.state.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    s.app.sign_in_telegram(888, "Other").await;
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 404);
+    assert_eq!(
+        s.app
+            .call("app/theory", &[("cert_id", &s.cert.to_string())])
+            .await
+            .status,
+        404,
+        "not assigned: not visible"
+    );
+}
+
+crate::both_backends!(
+    twenty_concurrent_starts_make_one_attempt,
+    the_theory_must_be_read_before_the_test,
+    a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends,
+    the_server_finishes_an_overdue_attempt_nobody_opens,
+    in_pause_mode_time_away_is_not_counted,
+    an_attempt_resumes_after_a_server_restart,
+    best_result_retries_and_the_100_percent_lock,
+    attempts_run_out_and_a_reset_restores_them,
+    malformed_and_foreign_answers_are_refused,
+);
