@@ -278,7 +278,7 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
     view! {
         <div class="test" data-testid="test">
             <header class="test-head">
-                <span data-testid="question-count">{move || Msg::QuestionNofM.with(lang, &[("n", &(index.get() + 1).to_string()), ("m", &total.to_string())])}</span>
+                <span data-testid="question-count" aria-live="polite">{move || Msg::QuestionNofM.with(lang, &[("n", &(index.get() + 1).to_string()), ("m", &total.to_string())])}</span>
                 <span class="timer" class:timer-low=move || remaining.get() < 60_000 role="timer" aria-live="off" data-testid="timer">{move || mmss(remaining.get())}</span>
             </header>
             <nav class="dots" aria-label=t(Msg::Questions)>

@@ -1,0 +1,70 @@
+// Admin-side setup through the same server functions the admin panel calls.
+import { expect, request, type APIRequestContext } from '@playwright/test';
+import { ADMIN } from './admin';
+
+export interface CertOptions {
+  title: string;
+  blocks?: number;
+  questions?: number;
+  settings?: Record<string, unknown>;
+  assignTo: string;
+}
+
+export class AdminApi {
+  private constructor(private ctx: APIRequestContext, private cookie: string) {}
+
+  static async signIn(baseURL: string): Promise<AdminApi> {
+    const ctx = await request.newContext({ baseURL });
+    const r = await ctx.post('/api/auth/admin_sign_in', { form: { login: ADMIN.login, password: ADMIN.password } });
+    expect(r.status()).toBe(200);
+    const cookie = (r.headers()['set-cookie'] ?? '').split(';')[0];
+    return new AdminApi(ctx, cookie);
+  }
+
+  async call(endpoint: string, form: Record<string, string>) {
+    const r = await this.ctx.post(`/api/${endpoint}`, { form, headers: { cookie: this.cookie } });
+    const body = await r.json();
+    expect(r.status(), `${endpoint}: ${JSON.stringify(body)}`).toBe(200);
+    return body;
+  }
+
+  async json(endpoint: string, data: unknown) {
+    const r = await this.ctx.post(`/api/${endpoint}`, { data, headers: { cookie: this.cookie } });
+    const body = await r.json();
+    expect(r.status(), `${endpoint}: ${JSON.stringify(body)}`).toBe(200);
+    return body;
+  }
+
+  /** An open certification with text blocks and single-choice questions whose right option is "Да". */
+  async createCertification(o: CertOptions): Promise<number> {
+    const id: number = await this.call('certifications/create', { title: o.title });
+    for (let i = 0; i < (o.blocks ?? 1); i++) {
+      await this.json('certifications/blocks/add', {
+        id,
+        block: { kind: 'text', title: `Страница ${i + 1}`, body: `<p>Текст страницы ${i + 1}.</p>`, url: '' },
+        require_reread: false,
+      });
+    }
+    const questions: number[] = [];
+    for (let i = 0; i < (o.questions ?? 2); i++) {
+      const q = await this.json('questions/save', {
+        id: null,
+        content: {
+          kind: 'single',
+          text: `<p>Вопрос ${i + 1} (${o.title})</p>`,
+          options: [{ text: 'Да', correct: true }, { text: 'Нет' }, { text: 'Не знаю' }],
+        },
+      });
+      questions.push(q.id);
+    }
+    await this.json('certifications/questions', { id, questions });
+    const editor = await this.call('certifications/get', { id: String(id) });
+    await this.json('certifications/settings', { id, settings: { ...editor.cert.settings, ...o.settings } });
+    const targets = await this.call('certifications/assign_targets', {});
+    const user = targets.users.find((u: [number, string]) => u[1] === o.assignTo);
+    expect(user, `demo user ${o.assignTo}`).toBeTruthy();
+    await this.call('certifications/assign', { id: String(id), kind: 'user', target_id: String(user[0]) });
+    await this.call('certifications/lifecycle', { id: String(id), action: 'OpenNow' });
+    return id;
+  }
+}
