@@ -21,15 +21,15 @@ fi
 (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 
 # cargo-leptos builds the server with RUSTFLAGS="--cfg erase_components" and LEPTOS_OUTPUT_NAME
-# set (read at compile time by leptos). Every other cargo command here uses the same, so the
-# tests and lints reuse the build's artifacts instead of compiling the world a second time.
-export RUSTFLAGS="--cfg erase_components"
-export LEPTOS_OUTPUT_NAME=attest
+# set (read at compile time by leptos). The other cargo commands get exactly the same, so the
+# tests reuse the build's artifacts instead of compiling the world a second time. (Not exported:
+# cargo-leptos would append its flag to an inherited RUSTFLAGS and the flags would differ.)
+like_leptos() { RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest "$@"; }
 
 step "format and lints"
 cargo fmt --all -- --check
-cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
-cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+like_leptos cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+like_leptos cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "PostgreSQL"
 TEST_POSTGRES_URL=$(scripts/pg.sh start)
@@ -40,7 +40,7 @@ step "build (cargo leptos build)"
 cargo leptos build
 
 step "unit and integration tests (SQLite and PostgreSQL)"
-cargo test -p app -p server --features app/ssr
+like_leptos cargo test -p app -p server --features app/ssr
 
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export E2E_SERVER_BIN="$TARGET_DIR/debug/server"
