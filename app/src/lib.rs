@@ -10,6 +10,7 @@ pub mod dev;
 pub mod dictionaries;
 pub mod domain;
 pub mod error;
+pub mod gamification;
 pub mod i18n;
 pub mod miniapp;
 pub mod paging;
@@ -19,6 +20,7 @@ pub mod richtext;
 mod root;
 pub mod taking;
 pub mod ui;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod state;

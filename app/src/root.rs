@@ -8,6 +8,8 @@ use crate::certifications::preview::PreviewPage;
 use crate::certifications::results::ResultsPage;
 use crate::dev::DevSignIn;
 use crate::domain::permissions::Module;
+use crate::gamification::admin_page::GamificationPage;
+use crate::gamification::pages::{AchievementsPage, RatingPage, UserAchievementsPage};
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
 use crate::miniapp::{
     CertEntry, HistoryPage, MiniAppHome, MiniAppLayout, ResultPage, ReviewPage, TestPage,
@@ -16,6 +18,8 @@ use crate::miniapp::{
 use crate::profile::page::ProfilePage;
 use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
 use crate::ui::{Toaster, provide_toasts};
+use crate::users::card::UserCardPage;
+use crate::users::list::{DictionariesPage, UsersPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -126,6 +130,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/app" /> } />
                 <ParentRoute path=path!("/app") view=MiniAppLayout>
                     <Route path=path!("") view=MiniAppHome />
+                    <Route path=path!("achievements") view=AchievementsPage />
+                    <Route path=path!("rating") view=RatingPage />
+                    <Route path=path!("u/:id") view=UserAchievementsPage />
                     <Route path=path!("c/:id") view=CertEntry />
                     <Route path=path!("c/:id/theory/:n") view=TheoryPage />
                     <Route path=path!("c/:id/test") view=TestPage />
@@ -144,8 +151,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("questions") view=QuestionBankPage />
                     <Route path=path!("questions/new") view=QuestionEditorPage />
                     <Route path=path!("questions/:id") view=QuestionEditorPage />
-                    <Route path=path!("users") view=|| view! { <ModulePage module=Module::Users /> } />
-                    <Route path=path!("gamification") view=|| view! { <ModulePage module=Module::Gamification /> } />
+                    <Route path=path!("users") view=UsersPage />
+                    <Route path=path!("users/dictionaries") view=DictionariesPage />
+                    <Route path=path!("users/:id") view=UserCardPage />
+                    <Route path=path!("gamification") view=GamificationPage />
                     <Route path=path!("audit") view=|| view! { <ModulePage module=Module::AuditLog /> } />
                     <Route path=path!("api-keys") view=|| view! { <ModulePage module=Module::ApiKeys /> } />
                     <Route path=path!("settings") view=|| view! { <ModulePage module=Module::Settings /> } />

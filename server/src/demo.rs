@@ -143,6 +143,7 @@ pub async fn seed(
     }
     tx.commit().await?;
     seed_certification(state, admin.id, &branches).await?;
+    seed_badges(state).await?;
     Ok(DemoCredentials {
         admin_login: "admin".into(),
         admin_password,
@@ -369,4 +370,86 @@ fn demo_questions() -> Vec<QuestionContent> {
             &["первая помощь"],
         ),
     ]
+}
+
+/// The badge catalogue: automatic ones for the rules, and two an admin awards by hand.
+async fn seed_badges(state: &AppState) -> Result<(), DemoError> {
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    if !storage::gamification::badges(tx.conn(), true)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let badges = [
+        (
+            "Первый успех",
+            "Первая сданная аттестация",
+            "automatic",
+            Some("first_pass"),
+            None,
+        ),
+        (
+            "Три из трёх",
+            "Сданы три аттестации",
+            "automatic",
+            Some("passed_count"),
+            Some(3),
+        ),
+        (
+            "Отличник",
+            "Результат 100%",
+            "automatic",
+            Some("perfect"),
+            None,
+        ),
+        (
+            "Книжный червь",
+            "Прочитана вся назначенная теория",
+            "automatic",
+            Some("all_theory_read"),
+            None,
+        ),
+        (
+            "Пять дней подряд",
+            "Заходил в приложение пять дней подряд",
+            "automatic",
+            Some("streak"),
+            Some(5),
+        ),
+        (
+            "Наставник",
+            "Помогает новым сотрудникам",
+            "manual",
+            None,
+            None,
+        ),
+        (
+            "Лучший сотрудник месяца",
+            "Выбор руководителя",
+            "manual",
+            None,
+            None,
+        ),
+    ];
+    for (name, description, kind, rule, n) in badges {
+        storage::gamification::save_badge(
+            tx.conn(),
+            &app::gamification::BadgeRow {
+                id: 0,
+                name: name.into(),
+                description: description.into(),
+                icon_url: None,
+                kind: kind.into(),
+                rule: rule.map(str::to_owned),
+                rule_n: n,
+                archived: false,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -214,6 +214,16 @@ pub async fn sign_in_telegram(
             "telegram",
         )
         .await?;
+        if user.is_active() {
+            // Each launch is a day of activity (streak badges).
+            crate::gamification::service::note_activity(
+                tx.conn(),
+                &user,
+                state.config.display_utc_offset_minutes,
+                state.now(),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok::<_, StorageError>((user, session))
     }

@@ -45,6 +45,17 @@ audit_actions! {
     AttemptStarted => "attempt_started",
     AttemptFinished => "attempt_finished",
     ProgressReset => "progress_reset",
+    BadgeAwarded => "badge_awarded",
+    BadgeRevoked => "badge_revoked",
+    BadgeEdited => "badge_edited",
+    LevelsEdited => "levels_edited",
+    PointsChanged => "points_changed",
+    UserEdited => "user_edited",
+    UserActivated => "user_activated",
+    UserPreregistered => "user_preregistered",
+    UsersImported => "users_imported",
+    PermissionsChanged => "permissions_changed",
+    PasswordChanged => "password_changed",
 }
 
 impl TryFrom<String> for AuditAction {

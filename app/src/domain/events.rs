@@ -37,6 +37,23 @@ pub enum DomainEvent {
         certification_id: CertId,
         by: UserId,
     },
+    PointsPaid {
+        user_id: UserId,
+        delta: i64,
+        source_event: i64,
+    },
+    LevelReached {
+        user_id: UserId,
+        level: i64,
+    },
+    BadgeAwarded {
+        user_id: UserId,
+        badge_id: i64,
+    },
+    BadgeRevoked {
+        user_id: UserId,
+        badge_id: i64,
+    },
     /// People were assigned (a position, a branch or one user).
     CertificationAssigned {
         certification_id: CertId,
@@ -55,6 +72,10 @@ impl DomainEvent {
             DomainEvent::CertificationAssigned { .. } => "certification_assigned",
             DomainEvent::AttemptFinished { .. } => "attempt_finished",
             DomainEvent::ProgressReset { .. } => "progress_reset",
+            DomainEvent::PointsPaid { .. } => "points_paid",
+            DomainEvent::LevelReached { .. } => "level_reached",
+            DomainEvent::BadgeAwarded { .. } => "badge_awarded",
+            DomainEvent::BadgeRevoked { .. } => "badge_revoked",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod attempt;
 pub mod audit;
 pub mod certification;
 pub mod events;
+pub mod gamification;
 pub mod ids;
 pub mod permissions;
 pub mod progress;

@@ -217,6 +217,21 @@ pub fn may_set_password_of(actor: ActorRef, target: UserId) -> Result<(), Permis
     Ok(())
 }
 
+/// Editing another person's profile fields (names, position, branch, status) from the users
+/// module: admins edit anyone but themselves through this path; others edit employees only.
+/// Changing a role goes through [`may_change_role_or_permissions`] as well.
+pub fn may_edit_profile(
+    actor: ActorRef,
+    target: UserId,
+    target_role: Role,
+) -> Result<(), PermissionDenied> {
+    require_module(actor, Module::Users)?;
+    if actor.role != Role::Admin && target_role != Role::Employee && actor.id != target {
+        return Err(PermissionDenied::AdminOnly);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +312,30 @@ mod tests {
         assert_eq!(
             may_set_password_of(manager, UserId(1)),
             Err(PermissionDenied::AdminOnly)
+        );
+    }
+
+    #[test]
+    fn managers_edit_employees_only() {
+        let manager = actor(2, Role::Manager);
+        assert_eq!(may_edit_profile(manager, UserId(5), Role::Employee), Ok(()));
+        assert_eq!(
+            may_edit_profile(manager, UserId(1), Role::Admin),
+            Err(PermissionDenied::AdminOnly)
+        );
+        assert_eq!(
+            may_edit_profile(manager, UserId(3), Role::Manager),
+            Err(PermissionDenied::AdminOnly)
+        );
+        let admin = actor(1, Role::Admin);
+        assert_eq!(may_edit_profile(admin, UserId(3), Role::Manager), Ok(()));
+        let no_module = ActorRef {
+            modules: ModuleSet::EMPTY,
+            ..manager
+        };
+        assert_eq!(
+            may_edit_profile(no_module, UserId(5), Role::Employee),
+            Err(PermissionDenied::MissingModule(Module::Users))
         );
     }
 

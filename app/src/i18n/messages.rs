@@ -180,6 +180,25 @@ messages! {
     ErrAttemptNotFinished => "Попытка ещё не завершена.", "The attempt is not finished yet.";
     ErrReviewClosed => "Разбор ответов для этой аттестации закрыт.", "Answer review is not available for this certification.";
     ErrReasonRequired => "Укажите причину (до 500 символов).", "Give a reason (up to 500 characters).";
+    ErrLevelsStartAtZero => "Первый уровень должен начинаться с 0 баллов.", "The first level must start at 0 points.";
+    ErrLevelsOrder => "Номера и пороги уровней должны расти и не повторяться.", "Level numbers and thresholds must grow and not repeat.";
+    ErrLevelName => "У каждого уровня нужно название до 60 символов и порог не меньше 0.", "Every level needs a name of up to 60 characters and a threshold of at least 0.";
+    ErrOnlyEmployeesEarn => "Баллы начисляются только сотрудникам.", "Only employees earn points.";
+    ErrNegativeBalance => "Баланс не может стать отрицательным.", "The balance cannot go below zero.";
+    ErrPointsChange => "Укажите ненулевое количество баллов и причину.", "Give a non-zero number of points and a reason.";
+    ErrBadgeN => "Укажите N от 1 до 10 000.", "Give N from 1 to 10,000.";
+    ErrBadgeRule => "Выберите правило автоматического бейджа.", "Choose the rule of the automatic badge.";
+    ErrNotPending => "Пользователь уже не ожидает доступа.", "The user is no longer waiting for access.";
+    ErrTelegramId => "Укажите числовой Telegram ID.", "Give a numeric Telegram ID.";
+    ErrTelegramIdTaken => "Пользователь с таким Telegram ID уже есть.", "A user with this Telegram ID exists already.";
+    ErrUsersImportHeader => "Нужны столбцы telegram_id и first_name (а также last_name, position, branch).", "Columns telegram_id and first_name are required (and last_name, position, branch).";
+    ErrPasswordsDiffer => "Пароли не совпадают.", "The passwords differ.";
+    ErrLoginTaken => "Этот логин уже занят.", "This login is taken.";
+    ErrBadgeNotManual => "Этот бейдж выдаётся автоматически по правилу.", "This badge is awarded automatically by its rule.";
+    ErrBadgeHeld => "У пользователя уже есть этот бейдж.", "The user already holds this badge.";
+    ErrChoosePlacement => "Выберите должность и филиал.", "Choose a position and a branch.";
+    ErrChooseLevel => "Выберите уровень и укажите причину.", "Choose a level and give a reason.";
+    ErrChooseBadge => "Выберите бейдж.", "Choose a badge.";
     ErrValidation => "Проверьте выделенные поля.", "Check the highlighted fields.";
 
     KindSingle => "Один вариант", "Single choice";
@@ -387,6 +406,88 @@ messages! {
     Reason => "Причина", "Reason";
     Yes => "да", "yes";
     No => "нет", "no";
+
+    RuleFirstPass => "Первая сданная аттестация", "First certification passed";
+    RulePassedCount => "Сдано аттестаций: N", "N certifications passed";
+    RulePerfect => "Результат 100%", "A 100% result";
+    RuleAllTheoryRead => "Прочитана вся назначенная теория", "All assigned theory read";
+    RuleStreak => "Активность N дней подряд", "Active N days in a row";
+
+    PointsForPass => "Баллы за сдачу аттестации", "Points for passing a certification";
+
+    PointsN => "{n} баллов", "{n} points";
+    LevelLine => "Уровень {n}: {name}", "Level {n}: {name}";
+    ToNextLevel => "До следующего уровня", "To the next level";
+    NextLevelIn => "До уровня «{name}»: {n} баллов", "{n} points to \"{name}\"";
+    TopLevel => "Достигнут высший уровень", "The top level is reached";
+    NoRewardsForRole => "Баллы, уровни и бейджи за активность получают только сотрудники.", "Only employees earn points, levels and activity badges.";
+    Badges => "Бейджи", "Badges";
+    LockedBadges => "Ещё не получены", "Not earned yet";
+    ManualBadgeHow => "Выдаёт администратор", "Awarded by an administrator";
+    Period => "Период", "Period";
+    ThisWeek => "Эта неделя", "This week";
+    ThisMonth => "Этот месяц", "This month";
+    AllTime => "Всё время", "All time";
+    AllBranches => "Все филиалы", "All branches";
+    AllPositions => "Все должности", "All positions";
+    MyPlace => "Ваше место: {n} ({p} баллов)", "Your place: {n} ({p} points)";
+
+    Levels => "Уровни", "Levels";
+    LevelNumber => "Номер", "Number";
+    LevelName => "Название уровня", "Level name";
+    LevelMin => "От баллов", "From points";
+    AddLevel => "Добавить уровень", "Add a level";
+    NewBadge => "Новый бейдж", "New badge";
+    BadgeName => "Название бейджа", "Badge name";
+    BadgeKind => "Как выдаётся", "How it is awarded";
+    BadgeManual => "Вручную", "Manually";
+    BadgeAutomatic => "Автоматически", "Automatically";
+    BadgeRuleLabel => "Правило", "Rule";
+    BadgeN => "N", "N";
+    UploadIcon => "Загрузить значок", "Upload an icon";
+
+    Preregister => "Добавить по Telegram ID", "Add by Telegram ID";
+    ImportUsers => "Импорт CSV", "Import CSV";
+    ImportUsersHint => "CSV со столбцами telegram_id,first_name,last_name,position,branch. Новые должности и филиалы создаются. Если есть ошибки, ничего не импортируется.", "CSV with columns telegram_id,first_name,last_name,position,branch. New positions and branches are created. If there are errors, nothing is imported.";
+    ImportedUsers => "Добавлено пользователей: {n}", "Users added: {n}";
+    Dictionaries => "Филиалы и должности", "Branches and positions";
+    SearchUsers => "Имя, @username или Telegram ID", "Name, @username or Telegram ID";
+    AllRoles => "Все роли", "All roles";
+    SortBy => "Сортировка", "Sort by";
+    SortName => "По имени", "By name";
+    SortRegistered => "Сначала новые", "Newest first";
+    SortPoints => "По баллам", "By points";
+    Activate => "Открыть доступ", "Grant access";
+    ActivateWho => "Открыть доступ: {name}", "Grant access: {name}";
+    BackToUsers => "← К пользователям", "← Back to users";
+    Branches => "Филиалы", "Branches";
+    Positions => "Должности", "Positions";
+    NewBranch => "Новый филиал", "New branch";
+    NewPosition => "Новая должность", "New position";
+    Add => "Добавить", "Add";
+
+    RegisteredOn => "с {d}", "since {d}";
+    ChangePassword => "Сменить пароль", "Change the password";
+    SetPassword => "Задать пароль", "Set a password";
+    PointsAndLevel => "Баллы и уровень", "Points and level";
+    Permissions => "Права доступа к разделам", "Access to sections";
+    CertProgress => "Аттестации", "Certifications";
+    AttemptsAndBest => "попыток: {n}, лучший результат: {b}", "attempts: {n}, best: {b}";
+    PointsHistory => "История баллов", "Points history";
+    When => "Когда", "When";
+    Who => "Кто", "Who";
+    PointsDelta => "Баллы (+ начислить, − списать)", "Points (+ add, − take back)";
+    ApplyPoints => "Изменить баллы", "Change points";
+    SetLevel => "Установить уровень", "Set the level";
+    Revoke => "Отозвать", "Revoke";
+    AwardBadge => "Выдать бейдж", "Award a badge";
+    Award => "Выдать", "Award";
+    EvaluateRules => "Пересчитать автоматические бейджи", "Re-evaluate automatic badges";
+    ByRoleOn => "(по роли: открыт)", "(role default: open)";
+    ByRoleOff => "(по роли: закрыт)", "(role default: closed)";
+    NewPassword => "Новый пароль", "New password";
+    ConfirmPassword => "Повторите пароль", "Repeat the password";
+    PasswordRule => "Не короче 10 символов, с буквами и цифрами. Прежние сеансы панели этого пользователя завершатся.", "At least 10 characters, with letters and digits. This user's earlier admin sessions end.";
 
     // Bot
     BotWelcome => "Здравствуйте, {name}! Откройте приложение, чтобы проходить аттестации и следить за достижениями.", "Hello, {name}! Open the app to take certifications and follow your achievements.";

@@ -76,6 +76,10 @@ pub fn MiniAppHome() -> impl IntoView {
                             <p class="muted" data-testid="role">{role}</p>
                         </div>
                     </header>
+                    <nav class="mini-links">
+                        <a class="card" href="/app/achievements" data-testid="to-achievements">{t(Msg::MiniAchievements)}</a>
+                        <a class="card" href="/app/rating" data-testid="to-rating">{t(Msg::MiniRating)}</a>
+                    </nav>
                     <h2>{t(Msg::MiniMyCertifications)}</h2>
                     {match list {
                         Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),

@@ -10,9 +10,11 @@ pub mod audit;
 pub mod certifications;
 pub mod dictionaries;
 pub mod events;
+pub mod gamification;
 pub mod permissions;
 pub mod questions;
 pub mod sessions;
+mod sqlite_lower;
 pub mod throttle;
 pub mod uploads;
 pub mod users;
@@ -168,11 +170,13 @@ impl Db {
                 std::fs::create_dir_all(parent).map_err(|e| StorageError::Sqlx(e.into()))?;
             }
             let write = SqlitePoolOptions::new()
+                .after_connect(|c, _| Box::pin(sqlite_lower::install(c)))
                 .max_connections(1)
                 .acquire_timeout(settings.acquire_timeout)
                 .connect_with(opts.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
+                .after_connect(|c, _| Box::pin(sqlite_lower::install(c)))
                 .max_connections(settings.max_connections.max(2))
                 .acquire_timeout(settings.acquire_timeout)
                 .connect_with(opts)

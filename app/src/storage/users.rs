@@ -274,3 +274,136 @@ pub async fn set_placement(
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// A row of the users list.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ListedUser {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub position: Option<String>,
+    pub branch: Option<String>,
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    pub branch: Option<BranchId>,
+    pub position: Option<PositionId>,
+    /// `name`, `registered` (newest first) or `points` (most first).
+    pub sort: String,
+}
+
+pub async fn search(
+    mut c: Conn<'_>,
+    f: &UserFilter,
+    limit: i64,
+    offset: i64,
+) -> StorageResult<(Vec<ListedUser>, i64)> {
+    let search = f
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(super::questions::contains_pattern);
+    let cols: String = USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = "($1 IS NULL OR LOWER(u.first_name || ' ' || u.last_name || ' ' || COALESCE(u.username, '') || ' ' || \
+         COALESCE(CAST(u.telegram_id AS TEXT), '')) LIKE $1 ESCAPE '\\') \
+         AND ($2 IS NULL OR u.role = $2) AND ($3 IS NULL OR u.status = $3) \
+         AND ($4 IS NULL OR u.branch_id = $4) AND ($5 IS NULL OR u.position_id = $5)";
+    let order = match f.sort.as_str() {
+        "registered" => "u.registered_at DESC, u.id DESC",
+        "points" => "points DESC, u.id",
+        _ => "u.last_name, u.first_name, u.id",
+    };
+    let sql = format!(
+        "SELECT {cols}, p.name AS position, b.name AS branch, \
+           (SELECT CAST(COALESCE(SUM(l.delta), 0) AS BIGINT) FROM points_ledger l WHERE l.user_id = u.id) AS points \
+         FROM users u LEFT JOIN positions p ON p.id = u.position_id LEFT JOIN branches b ON b.id = u.branch_id \
+         WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7"
+    );
+    let role = f.role.map(Role::as_str);
+    let status = f.status.map(UserStatus::as_str);
+    let rows: Vec<ListedUser> = on_conn!(c.re(), |c| sqlx::query_as(&sql)
+        .bind(&search)
+        .bind(role)
+        .bind(status)
+        .bind(f.branch)
+        .bind(f.position)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)?;
+    let count = format!("SELECT COUNT(*) FROM users u WHERE {filter}");
+    let total: (i64,) = on_conn!(c, |c| sqlx::query_as(&count)
+        .bind(&search)
+        .bind(role)
+        .bind(status)
+        .bind(f.branch)
+        .bind(f.position)
+        .fetch_one(c)
+        .await)?;
+    Ok((rows, total.0))
+}
+
+/// Saves the profile fields an admin edits (names are marked edited).
+#[allow(clippy::too_many_arguments)]
+pub async fn update_profile(
+    c: Conn<'_>,
+    id: UserId,
+    first_name: &str,
+    last_name: &str,
+    role: Role,
+    status: UserStatus,
+    position: Option<PositionId>,
+    branch: Option<BranchId>,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE users SET first_name = $2, last_name = $3, names_edited = TRUE, role = $4, status = $5, \
+         position_id = $6, branch_id = $7, updated_at = $8 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(role.as_str())
+    .bind(status.as_str())
+    .bind(position)
+    .bind(branch)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn has_password(c: Conn<'_>, id: UserId) -> StorageResult<bool> {
+    let row: (i64,) = on_conn!(c, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE id = $1 AND password_hash IS NOT NULL"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    Ok(row.0 > 0)
+}
+
+/// On PostgreSQL, locks the user's row until the transaction ends, so changes that read and
+/// then write per-user totals (the points balance) apply one after the other across
+/// instances. SQLite has a single writer already.
+pub async fn lock(c: Conn<'_>, id: UserId) -> StorageResult<()> {
+    if let Conn::Postgres(c) = c {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(c)
+            .await?;
+    }
+    Ok(())
+}

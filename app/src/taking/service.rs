@@ -104,6 +104,7 @@ async fn read_state(
     mut c: Conn<'_>,
     user: &User,
     cert: &Certification,
+    utc_offset: i32,
     now: Timestamp,
 ) -> Result<ReadState, StorageError> {
     let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
@@ -145,6 +146,7 @@ async fn read_state(
         if shown_all && all_blocks_read(cert.settings.min_read_secs, &per_block) {
             store::ensure_progress(c.re(), user.id, cert.id, now).await?;
             store::mark_read(c.re(), user.id, cert.id, cert.theory_version, now).await?;
+            crate::gamification::service::evaluate_badges(c.re(), user, utc_offset, now).await?;
             read = true;
             vec![0; blocks.len()]
         } else {
@@ -197,7 +199,14 @@ pub async fn theory(cert_id: CertId) -> AppResult<TheoryData> {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        let read = read_state(tx.conn(), &actor.user, &cert, now).await?;
+        let read = read_state(
+            tx.conn(),
+            &actor.user,
+            &cert,
+            state.config.display_utc_offset_minutes,
+            now,
+        )
+        .await?;
         let blocks = certs::blocks(tx.conn(), cert.id, cert.theory_version).await?;
         let materials = certs::materials(tx.conn(), cert.id, cert.theory_version).await?;
         tx.commit().await?;
@@ -232,7 +241,21 @@ pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadSta
         // While an attempt is in progress the clock is not the reading's business; the time on
         // the theory page is simply not counted for the test (see `leave`).
         store::show_block(tx.conn(), actor.user.id, cert.id, block_id, now).await?;
-        let read = read_state(tx.conn(), &actor.user, &cert, now).await?;
+        crate::gamification::service::note_activity(
+            tx.conn(),
+            &actor.user,
+            state.config.display_utc_offset_minutes,
+            now,
+        )
+        .await?;
+        let read = read_state(
+            tx.conn(),
+            &actor.user,
+            &cert,
+            state.config.display_utc_offset_minutes,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(read))
     }
@@ -253,7 +276,7 @@ pub async fn start(cert_id: CertId) -> AppResult<AttemptId> {
             tx.commit().await?;
             return Ok(Ok(running.id));
         }
-        let read = read_state(tx.conn(), &actor.user, &cert, now).await?;
+        let read = read_state(tx.conn(), &actor.user, &cert, state.config.display_utc_offset_minutes, now).await?;
         if let Some(msg) = read.refusal {
             // The reading state may have just been recorded as complete: keep that.
             tx.commit().await?;
@@ -607,6 +630,13 @@ async fn result_view(
     }))
 }
 
+/// Applies the new events (points, badges) at once instead of at the next job tick.
+async fn apply_events(state: &AppState) {
+    if let Err(e) = crate::gamification::service::process_events(state).await {
+        tracing::warn!(error = %e, "gamification will catch up at the next tick");
+    }
+}
+
 pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
     let (state, actor) = member().await?;
     let now = state.now();
@@ -638,7 +668,9 @@ pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
         Ok(view)
     }
     .await;
-    flatten(result)
+    let view = flatten(result)?;
+    apply_events(&state).await;
+    Ok(view)
 }
 
 pub async fn result(id: AttemptId) -> AppResult<ResultView> {

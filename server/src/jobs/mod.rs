@@ -48,6 +48,18 @@ pub fn spawn_all(
                 }
             }
         })),
+        tokio::spawn(every("gamification", tick, stop.clone(), {
+            let state = state.clone();
+            move || {
+                let state = state.clone();
+                async move {
+                    // Catches up on events no request applied (attempts the server finished,
+                    // events written by another instance).
+                    app::gamification::service::process_events(&state).await?;
+                    Ok(())
+                }
+            }
+        })),
         tokio::spawn(every(
             "purge ended sessions",
             Duration::from_secs(3600),

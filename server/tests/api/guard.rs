@@ -1,29 +1,343 @@
 //! The permission guard, table-driven: every server function that needs a module is called
-//! without it and must refuse; with it, it must not refuse for lack of permission.
+//! without it and must refuse for that reason; with the module it must not refuse.
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 use app::domain::permissions::Module;
 use app::domain::user::Role;
 use app::storage;
+use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct-horse-42";
 
-/// A server function endpoint with form arguments that are valid for it.
-type Call = (
-    Module,
-    &'static str,
-    &'static [(&'static str, &'static str)],
-);
+/// A module-guarded server function with a body (form or JSON) that is valid for it.
+struct Guarded {
+    module: Module,
+    endpoint: &'static str,
+    body: Body,
+    /// A second module the function needs as well (points and badges from the user card).
+    also: Option<Module>,
+    /// Whether the call succeeds (200) on an empty database once the module is granted;
+    /// functions that need an existing record answer 404 instead.
+    succeeds: bool,
+    /// Admins only even with the module: a manager gets 403 "admins only".
+    admin_only: bool,
+}
 
-/// Every module-guarded server function.
-const GUARDED: &[Call] = &[
-    (Module::Users, "dictionaries/list", &[]),
-    (
-        Module::Users,
-        "dictionaries/add",
-        &[("kind", "branch"), ("name", "Тверь")],
-    ),
-];
+/// Functions a manager with the module is still refused (passwords, permissions).
+fn admin_only(g: Guarded) -> Guarded {
+    Guarded { admin_only: true, ..g }
+}
+
+enum Body {
+    Form(Vec<(&'static str, &'static str)>),
+    Json(Value),
+}
+
+fn form(
+    module: Module,
+    endpoint: &'static str,
+    args: Vec<(&'static str, &'static str)>,
+    succeeds: bool,
+) -> Guarded {
+    Guarded {
+        module,
+        endpoint,
+        body: Body::Form(args),
+        succeeds,
+        also: None,
+        admin_only: false,
+    }
+}
+
+/// Rewards from the user card: the users module and the gamification module.
+fn rewards(
+    endpoint: &'static str,
+    args: Vec<(&'static str, &'static str)>,
+    succeeds: bool,
+) -> Guarded {
+    Guarded {
+        also: Some(Module::Gamification),
+        ..form(Module::Users, endpoint, args, succeeds)
+    }
+}
+
+fn json_body(module: Module, endpoint: &'static str, body: Value, succeeds: bool) -> Guarded {
+    Guarded {
+        module,
+        endpoint,
+        body: Body::Json(body),
+        succeeds,
+        also: None,
+        admin_only: false,
+    }
+}
+
+/// Every module-guarded server function of the admin panel.
+fn guarded() -> Vec<Guarded> {
+    use Module::*;
+    let question = json!({ "kind": "single", "text": "<p>Q</p>", "options": [{ "text": "a", "correct": true }, { "text": "b" }] });
+    let settings =
+        serde_json::to_value(app::domain::certification::CertSettings::default()).unwrap();
+    let person = json!({ "telegram_id": 5, "first_name": "A", "last_name": "", "role": "employee", "position": null, "branch": null });
+    let edit = json!({ "first_name": "A", "last_name": "", "role": "employee", "status": "active", "position": null, "branch": null });
+    let badge = json!({ "id": 0, "name": "x", "description": "", "icon_url": null, "kind": "manual", "rule": null, "rule_n": null, "archived": false });
+    let block = json!({ "kind": "text", "title": "", "body": "<p>x</p>", "url": "" });
+    vec![
+        form(Users, "dictionaries/list", vec![], true),
+        form(
+            Users,
+            "dictionaries/add",
+            vec![("kind", "branch"), ("name", "Тверь")],
+            true,
+        ),
+        form(
+            Users,
+            "users/list",
+            vec![("sort", "name"), ("page", "1")],
+            true,
+        ),
+        form(Users, "users/card", vec![("id", "999")], false),
+        form(
+            Users,
+            "users/activate",
+            vec![("id", "999"), ("position", "1"), ("branch", "1")],
+            false,
+        ),
+        admin_only(form(
+            Users,
+            "users/password",
+            vec![
+                ("id", "999"),
+                ("login", "someone"),
+                ("password", "Password-1234"),
+                ("confirm", "Password-1234"),
+            ],
+            false,
+        )),
+        rewards(
+            "users/points",
+            vec![("id", "999"), ("delta", "1"), ("reason", "x")],
+            false,
+        ),
+        rewards(
+            "users/level",
+            vec![("id", "999"), ("level", "1"), ("reason", "x")],
+            false,
+        ),
+        rewards(
+            "users/badges/award",
+            vec![("id", "999"), ("badge_id", "1"), ("reason", "x")],
+            false,
+        ),
+        rewards(
+            "users/badges/revoke",
+            vec![("id", "999"), ("badge_id", "1"), ("reason", "x")],
+            false,
+        ),
+        rewards("users/badges/evaluate", vec![("id", "999")], false),
+        json_body(
+            Users,
+            "users/update",
+            json!({ "id": 999, "edit": edit }),
+            false,
+        ),
+        json_body(
+            Users,
+            "users/preregister",
+            json!({ "person": person }),
+            true,
+        ),
+        json_body(
+            Users,
+            "users/import",
+            json!({ "csv": "telegram_id,first_name\n6,A\n" }),
+            true,
+        ),
+        admin_only(json_body(
+            Users,
+            "users/permissions",
+            json!({ "id": 999, "changes": [] }),
+            false,
+        )),
+        form(
+            QuestionBank,
+            "questions/list",
+            vec![("archived", "false"), ("page", "1")],
+            true,
+        ),
+        form(QuestionBank, "questions/tags", vec![], true),
+        form(
+            QuestionBank,
+            "questions/export",
+            vec![("format", "csv")],
+            true,
+        ),
+        form(QuestionBank, "questions/get", vec![("id", "999")], false),
+        form(
+            QuestionBank,
+            "questions/duplicate",
+            vec![("id", "999")],
+            false,
+        ),
+        form(
+            QuestionBank,
+            "questions/archive",
+            vec![("id", "999"), ("archived", "true")],
+            false,
+        ),
+        form(QuestionBank, "questions/delete", vec![("id", "999")], false),
+        json_body(
+            QuestionBank,
+            "questions/save",
+            json!({ "id": null, "content": question }),
+            true,
+        ),
+        json_body(
+            QuestionBank,
+            "questions/import",
+            json!({ "format": "csv", "data": "kind,text,options,correct,explanation,tags\nsingle,Q,a|b,1,,\n" }),
+            true,
+        ),
+        form(
+            Certifications,
+            "certifications/list",
+            vec![("page", "1")],
+            true,
+        ),
+        form(
+            Certifications,
+            "certifications/create",
+            vec![("title", "Проверка")],
+            true,
+        ),
+        form(
+            Certifications,
+            "certifications/assign_targets",
+            vec![],
+            true,
+        ),
+        form(
+            Certifications,
+            "certifications/questions/pick",
+            vec![("page", "1")],
+            true,
+        ),
+        form(
+            Certifications,
+            "certifications/get",
+            vec![("id", "999")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/lifecycle",
+            vec![("id", "999"), ("action", "OpenNow")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/assign",
+            vec![("id", "999"), ("kind", "branch"), ("target_id", "1")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/unassign",
+            vec![("id", "999"), ("kind", "branch"), ("target_id", "1")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/blocks/delete",
+            vec![("block_id", "999"), ("require_reread", "false")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/materials/delete",
+            vec![("material_id", "999")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/results",
+            vec![("id", "999")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/preview",
+            vec![("id", "999")],
+            false,
+        ),
+        form(
+            Certifications,
+            "certifications/reset",
+            vec![
+                ("id", "999"),
+                ("user_id", "1"),
+                ("reason", "x"),
+                ("require_reread", "false"),
+            ],
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/settings",
+            json!({ "id": 999, "settings": settings }),
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/blocks/add",
+            json!({ "id": 999, "block": block, "require_reread": false }),
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/blocks/update",
+            json!({ "block_id": 999, "block": block, "require_reread": false }),
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/blocks/reorder",
+            json!({ "id": 999, "order": [], "require_reread": false }),
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/materials/add",
+            json!({ "id": 999, "kind": "link", "title": "t", "url": "https://x.org" }),
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/questions",
+            json!({ "id": 999, "questions": [] }),
+            false,
+        ),
+        json_body(
+            Certifications,
+            "certifications/questions/create",
+            json!({ "id": 999, "content": question }),
+            false,
+        ),
+        form(Gamification, "gamification/catalogue", vec![], true),
+        json_body(
+            Gamification,
+            "gamification/levels",
+            json!({ "levels": [{ "number": 1, "name": "Новичок", "min_points": 0 }] }),
+            true,
+        ),
+        json_body(
+            Gamification,
+            "gamification/badge",
+            json!({ "badge": badge }),
+            true,
+        ),
+    ]
+}
 
 async fn set_module(
     app: &TestApp,
@@ -39,6 +353,13 @@ async fn set_module(
     tx.commit().await.unwrap();
 }
 
+async fn call(app: &TestApp, g: &Guarded) -> crate::helpers::Response {
+    match &g.body {
+        Body::Form(args) => app.call(g.endpoint, args).await,
+        Body::Json(v) => app.call_json(g.endpoint, v).await,
+    }
+}
+
 async fn each_guarded_function_refuses_without_its_module(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app
@@ -47,29 +368,59 @@ async fn each_guarded_function_refuses_without_its_module(backend: Backend) {
     let manager = app
         .create_account("mgr", PASSWORD, Role::Manager, None)
         .await;
-    // Withdraw every module but one the table does not use, so the manager can still sign in.
+    // The manager keeps one module none of these functions needs: a refusal below is about the
+    // missing module, not about access to the admin panel.
     for m in Module::ALL {
-        let keep = m == Module::Certifications;
-        set_module(&app, manager.id, admin.id, m, Some(keep)).await;
+        set_module(&app, manager.id, admin.id, m, Some(m == Module::ApiKeys)).await;
     }
-    for (module, endpoint, args) in GUARDED {
+    for g in guarded() {
         app.forget_cookies();
-        let r = app.call(endpoint, args).await;
-        assert_eq!(r.status, 401, "{endpoint} without a session");
+        let r = call(&app, &g).await;
+        assert_eq!(r.status, 401, "{} without a session", g.endpoint);
 
         assert_eq!(app.sign_in_admin("mgr", PASSWORD).await.status, 200);
-        let r = app.call(endpoint, args).await;
-        assert_eq!(r.status, 403, "{endpoint} without {module:?}: {:?}", r.body);
-
-        // Granted to this one user: the next request passes, no new sign-in needed.
-        set_module(&app, manager.id, admin.id, *module, Some(true)).await;
-        let r = app.call(endpoint, args).await;
-        assert_eq!(r.status, 200, "{endpoint} with {module:?}: {:?}", r.body);
-        set_module(&app, manager.id, admin.id, *module, Some(false)).await;
-        let r = app.call(endpoint, args).await;
+        let r = call(&app, &g).await;
         assert_eq!(
             r.status, 403,
-            "{endpoint}: a withdrawal takes effect at once"
+            "{} without {:?}: {:?}",
+            g.endpoint, g.module, r.body
+        );
+        assert_eq!(r.body["Forbidden"], "ErrNoModule", "{}", g.endpoint);
+
+        // Granted to this one user: the next request passes, no new sign-in needed.
+        set_module(&app, manager.id, admin.id, g.module, Some(true)).await;
+        if let Some(also) = g.also {
+            let r = call(&app, &g).await;
+            assert_eq!(
+                r.status, 403,
+                "{} without {:?}: {:?}",
+                g.endpoint, also, r.body
+            );
+            set_module(&app, manager.id, admin.id, also, Some(true)).await;
+        }
+        let r = call(&app, &g).await;
+        let want = match (g.admin_only, g.succeeds) {
+            (true, _) => 403,
+            (false, true) => 200,
+            (false, false) => 404,
+        };
+        assert_eq!(
+            r.status, want,
+            "{} with {:?}: {:?}",
+            g.endpoint, g.module, r.body
+        );
+        if g.admin_only {
+            assert_eq!(r.body["Forbidden"], "ErrAdminOnly", "{}", g.endpoint);
+        }
+        set_module(&app, manager.id, admin.id, g.module, Some(false)).await;
+        if let Some(also) = g.also {
+            set_module(&app, manager.id, admin.id, also, Some(false)).await;
+        }
+        let r = call(&app, &g).await;
+        assert_eq!(
+            r.status, 403,
+            "{}: a withdrawal takes effect at once",
+            g.endpoint
         );
     }
 }
@@ -82,8 +433,8 @@ async fn mini_app_sessions_do_not_open_the_admin_panel(backend: Backend) {
     assert_eq!(admin.role, Role::Admin);
     // Signed in through Telegram only: the admin cookie is absent.
     assert_eq!(app.sign_in_telegram(9001, "Root").await.status, 200);
-    for (_, endpoint, args) in GUARDED {
-        assert_eq!(app.call(endpoint, args).await.status, 401, "{endpoint}");
+    for g in guarded() {
+        assert_eq!(call(&app, &g).await.status, 401, "{}", g.endpoint);
     }
     assert_eq!(app.call("profile/get", &[]).await.status, 401);
 }

@@ -5,6 +5,9 @@ mod helpers;
 
 mod fake_bot;
 
+mod gamification;
+mod users;
+
 mod auth_admin;
 mod auth_telegram;
 mod authoring;

@@ -9,16 +9,16 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 const PASSWORD: &str = "correct-horse-42";
-const EMPLOYEE_TG: i64 = 777_001;
+pub const EMPLOYEE_TG: i64 = 777_001;
 
-struct Setup {
-    app: TestApp,
-    cert: i64,
+pub struct Setup {
+    pub app: TestApp,
+    pub cert: i64,
 }
 
 /// An open certification with `blocks` text blocks and `questions` single-choice questions
 /// (option id 1 is right), assigned to one active employee who is signed in to the Mini App.
-async fn setup(
+pub async fn setup(
     backend: Backend,
     settings: Value,
     blocks: usize,
@@ -126,7 +126,7 @@ async fn setup(
 }
 
 impl Setup {
-    async fn theory(&self) -> Value {
+    pub async fn theory(&self) -> Value {
         let r = self
             .app
             .call("app/theory", &[("cert_id", &self.cert.to_string())])
@@ -135,7 +135,7 @@ impl Setup {
         r.body
     }
 
-    async fn show(&self, block: i64) -> Value {
+    pub async fn show(&self, block: i64) -> Value {
         let r = self
             .app
             .call(
@@ -151,7 +151,7 @@ impl Setup {
     }
 
     /// Shows every page long enough.
-    async fn read_all(&self) {
+    pub async fn read_all(&self) {
         let t = self.theory().await;
         let min = t["min_read_secs"].as_i64().unwrap();
         for b in t["blocks"].as_array().unwrap() {
@@ -160,19 +160,19 @@ impl Setup {
         }
     }
 
-    async fn start(&self) -> crate::helpers::Response {
+    pub async fn start(&self) -> crate::helpers::Response {
         self.app
             .call("app/attempts/start", &[("cert_id", &self.cert.to_string())])
             .await
     }
 
-    async fn started(&self) -> i64 {
+    pub async fn started(&self) -> i64 {
         let r = self.start().await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         r.body.as_i64().unwrap()
     }
 
-    async fn current(&self) -> Value {
+    pub async fn current(&self) -> Value {
         let r = self
             .app
             .call(
@@ -184,7 +184,12 @@ impl Setup {
         r.body
     }
 
-    async fn answer(&self, attempt: i64, index: i64, answer: &[u32]) -> crate::helpers::Response {
+    pub async fn answer(
+        &self,
+        attempt: i64,
+        index: i64,
+        answer: &[u32],
+    ) -> crate::helpers::Response {
         self.app
             .call_json(
                 "app/attempts/answer",
@@ -193,7 +198,7 @@ impl Setup {
             .await
     }
 
-    async fn finish(&self, attempt: i64) -> Value {
+    pub async fn finish(&self, attempt: i64) -> Value {
         let r = self
             .app
             .call(
@@ -205,7 +210,7 @@ impl Setup {
         r.body
     }
 
-    async fn attempt_row(&self, attempt: i64) -> app::storage::attempts::AttemptLite {
+    pub async fn attempt_row(&self, attempt: i64) -> app::storage::attempts::AttemptLite {
         let mut c = self.app.state.db.read().await.unwrap();
         app::storage::attempts::get(c.conn(), AttemptId(attempt))
             .await

@@ -1,0 +1,133 @@
+//! Points, levels, badges and the rating: what the Mini App shows and what the badges &
+//! gamification module edits.
+
+pub mod admin_page;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use crate::domain::gamification::{Level, Period};
+use crate::domain::user::Role;
+use crate::domain::{Timestamp, UserId};
+use crate::error::AppError;
+use crate::paging::Page;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct LedgerRow {
+    pub delta: i64,
+    pub reason: String,
+    pub source: String,
+    pub admin_name: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct BadgeRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub icon_url: Option<String>,
+    pub kind: String,
+    pub rule: Option<String>,
+    pub rule_n: Option<i64>,
+    pub archived: bool,
+}
+
+/// A badge a user holds (or held).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct HeldBadge {
+    pub id: i64,
+    pub badge_id: i64,
+    pub awarded_at: Timestamp,
+    pub reason: String,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RatingRow {
+    pub place: i64,
+    pub user_id: UserId,
+    pub first_name: String,
+    pub last_name: String,
+    pub photo_url: Option<String>,
+    pub points: i64,
+}
+
+/// A badge of the catalogue as someone's achievements show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadgeStatus {
+    pub badge: BadgeRow,
+    pub earned_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Achievements {
+    pub user_id: UserId,
+    pub name: String,
+    pub photo_url: Option<String>,
+    pub role: Role,
+    /// Whether this person earns points and badges (employees only).
+    pub earns: bool,
+    pub balance: i64,
+    pub level: Option<Level>,
+    pub next: Option<Level>,
+    pub progress: i64,
+    pub badges: Vec<BadgeStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingView {
+    pub page: Page<RatingRow>,
+    /// The signed-in employee's own row, wherever it is.
+    pub me: Option<RatingRow>,
+    pub branches: Vec<(i64, String)>,
+    pub positions: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub levels: Vec<Level>,
+    pub badges: Vec<BadgeRow>,
+}
+
+#[server(prefix = "/api", endpoint = "app/achievements")]
+pub async fn my_achievements() -> Result<Achievements, AppError> {
+    crate::auth::guard::respond(service::my_achievements().await)
+}
+
+#[server(prefix = "/api", endpoint = "app/achievements/of")]
+pub async fn user_achievements(user_id: UserId) -> Result<Achievements, AppError> {
+    crate::auth::guard::respond(service::user_achievements(user_id).await)
+}
+
+#[server(prefix = "/api", endpoint = "app/rating")]
+pub async fn rating(
+    period: Period,
+    branch: Option<i64>,
+    position: Option<i64>,
+    page: i64,
+) -> Result<RatingView, AppError> {
+    crate::auth::guard::respond(service::rating(period, branch, position, page).await)
+}
+
+#[server(prefix = "/api", endpoint = "gamification/catalogue")]
+pub async fn get_catalogue() -> Result<Catalogue, AppError> {
+    crate::auth::guard::respond(service::catalogue().await)
+}
+
+#[server(prefix = "/api", endpoint = "gamification/levels", input = Json)]
+pub async fn save_levels(levels: Vec<Level>) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::save_levels(levels).await)
+}
+
+#[server(prefix = "/api", endpoint = "gamification/badge", input = Json)]
+pub async fn save_badge(badge: BadgeRow) -> Result<i64, AppError> {
+    crate::auth::guard::respond(service::save_badge(badge).await)
+}

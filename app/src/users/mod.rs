@@ -1,0 +1,174 @@
+//! The users module: list, card, profile edits, activation, pre-registration and import,
+//! per-user permissions, passwords (in a modal), points, levels and badges with reasons.
+
+pub mod card;
+pub mod list;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use crate::domain::gamification::Level;
+use crate::domain::permissions::{Module, ModuleSet, PermissionOverride};
+use crate::domain::user::{Role, User, UserStatus};
+use crate::domain::{BranchId, PositionId, UserId};
+use crate::error::AppError;
+use crate::gamification::{BadgeRow, BadgeStatus, LedgerRow};
+use crate::paging::Page;
+use crate::taking::AttemptSummary;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub user: User,
+    pub position: Option<String>,
+    pub branch: Option<String>,
+    pub points: i64,
+}
+
+/// A certification as the card shows a person's progress in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardProgress {
+    pub certification_id: crate::domain::CertId,
+    pub title: String,
+    pub attempts: Vec<AttemptSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserCard {
+    pub user: User,
+    pub position: Option<String>,
+    pub branch: Option<String>,
+    pub has_password: bool,
+    pub balance: i64,
+    pub level: Option<Level>,
+    pub levels: Vec<Level>,
+    pub badges: Vec<BadgeStatus>,
+    pub catalogue: Vec<BadgeRow>,
+    pub ledger: Vec<LedgerRow>,
+    pub progress: Vec<CardProgress>,
+    pub role_defaults: ModuleSet,
+    pub overrides: Vec<PermissionOverride>,
+    pub effective: ModuleSet,
+    pub branches: Vec<(i64, String)>,
+    pub positions: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileEdit {
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub position: Option<PositionId>,
+    pub branch: Option<BranchId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPerson {
+    pub telegram_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub position: Option<PositionId>,
+    pub branch: Option<BranchId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersImportReport {
+    pub imported: usize,
+    pub errors: Vec<crate::questions::import::RowError>,
+}
+
+#[server(prefix = "/api", endpoint = "users/list")]
+pub async fn list_users(
+    search: Option<String>,
+    role: Option<Role>,
+    status: Option<UserStatus>,
+    branch: Option<BranchId>,
+    position: Option<PositionId>,
+    sort: String,
+    page: i64,
+) -> Result<Page<UserRow>, AppError> {
+    crate::auth::guard::respond(
+        service::list(search, role, status, branch, position, sort, page).await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "users/card")]
+pub async fn get_user_card(id: UserId) -> Result<UserCard, AppError> {
+    crate::auth::guard::respond(service::card(id).await)
+}
+
+#[server(prefix = "/api", endpoint = "users/update", input = Json)]
+pub async fn update_user(id: UserId, edit: ProfileEdit) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::update(id, edit).await)
+}
+
+/// A pending user is let in, with a position and a branch.
+#[server(prefix = "/api", endpoint = "users/activate")]
+pub async fn activate_user(
+    id: UserId,
+    position: PositionId,
+    branch: BranchId,
+) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::activate(id, position, branch).await)
+}
+
+/// Registers a person by Telegram id before their first launch (active at once).
+#[server(prefix = "/api", endpoint = "users/preregister", input = Json)]
+pub async fn preregister_user(person: NewPerson) -> Result<UserId, AppError> {
+    crate::auth::guard::respond(service::preregister(person).await)
+}
+
+/// CSV with columns `telegram_id,first_name,last_name,position,branch`: all rows or none.
+#[server(prefix = "/api", endpoint = "users/import", input = Json)]
+pub async fn import_users(csv: String) -> Result<UsersImportReport, AppError> {
+    crate::auth::guard::respond(service::import(csv).await)
+}
+
+/// Grants (`Some(true)`), withdraws (`Some(false)`) or resets to the role's default (`None`).
+#[server(prefix = "/api", endpoint = "users/permissions", input = Json)]
+pub async fn set_permissions(
+    id: UserId,
+    changes: Vec<(Module, Option<bool>)>,
+) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::set_permissions(id, changes).await)
+}
+
+/// Sets an admin-panel login and password (admins only, for others).
+#[server(prefix = "/api", endpoint = "users/password")]
+pub async fn set_password(
+    id: UserId,
+    login: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::set_password(id, login, password, confirm).await)
+}
+
+#[server(prefix = "/api", endpoint = "users/points")]
+pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> Result<i64, AppError> {
+    crate::auth::guard::respond(service::adjust_points(id, delta, reason).await)
+}
+
+#[server(prefix = "/api", endpoint = "users/level")]
+pub async fn set_level(id: UserId, level: i64, reason: String) -> Result<i64, AppError> {
+    crate::auth::guard::respond(service::set_level(id, level, reason).await)
+}
+
+#[server(prefix = "/api", endpoint = "users/badges/award")]
+pub async fn award_badge(id: UserId, badge_id: i64, reason: String) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::award(id, badge_id, reason).await)
+}
+
+#[server(prefix = "/api", endpoint = "users/badges/revoke")]
+pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::revoke(id, badge_id, reason).await)
+}
+
+/// Re-evaluates the automatic badges of a user.
+#[server(prefix = "/api", endpoint = "users/badges/evaluate")]
+pub async fn evaluate_user_badges(id: UserId) -> Result<usize, AppError> {
+    crate::auth::guard::respond(service::evaluate(id).await)
+}

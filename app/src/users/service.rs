@@ -1,0 +1,765 @@
+//! The users module's rules on the server. Roles, permissions and other people's passwords are
+//! for admins only, and nobody changes their own role or permissions; a manager with the module
+//! edits employees' profile fields only.
+
+use super::{CardProgress, NewPerson, ProfileEdit, UserCard, UserRow, UsersImportReport};
+use crate::auth::service::{Actor, audit_by, internal};
+use crate::auth::{guard, password};
+use crate::domain::audit::AuditAction;
+use crate::domain::events::DomainEvent;
+use crate::domain::gamification::{delta_to_level, level_of};
+use crate::domain::permissions::{
+    Module, effective_modules, may_change_role_or_permissions, may_edit_profile,
+    may_set_password_of, role_defaults,
+};
+use crate::domain::user::{Role, User, UserStatus, check_password_strength, normalize_login};
+use crate::domain::{BranchId, PositionId, TelegramId, UserId};
+use crate::error::{AppError, AppResult};
+use crate::gamification::BadgeStatus;
+use crate::gamification::service::{BadgeAward, Paid, Payment, award_badge, evaluate_badges, pay};
+use crate::i18n::Msg;
+use crate::paging::{DEFAULT_PER_PAGE, Page, window};
+use crate::storage::{self, StorageError};
+use serde_json::json;
+
+type TxResult<T> = Result<Result<T, AppError>, StorageError>;
+
+fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
+    r.map_err(internal)?
+}
+
+async fn users_actor() -> AppResult<Actor> {
+    guard::module(Module::Users).await
+}
+
+/// Points, levels and badges from the user card need the gamification module as well, so an
+/// admin can let a manager edit people but not reward them.
+async fn rewards_actor() -> AppResult<Actor> {
+    let actor = users_actor().await?;
+    crate::auth::service::require(&actor, Module::Gamification)?;
+    Ok(actor)
+}
+
+fn reason_of(reason: &str) -> AppResult<String> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 500 {
+        return Err(AppError::invalid("reason", Msg::ErrReasonRequired));
+    }
+    Ok(r.to_owned())
+}
+
+pub async fn list(
+    search: Option<String>,
+    role: Option<Role>,
+    status: Option<UserStatus>,
+    branch: Option<BranchId>,
+    position: Option<PositionId>,
+    sort: String,
+    page: i64,
+) -> AppResult<Page<UserRow>> {
+    users_actor().await?;
+    let state = guard::state();
+    let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
+    let mut c = state.db.read().await.map_err(internal)?;
+    let filter = storage::users::UserFilter {
+        search,
+        role,
+        status,
+        branch,
+        position,
+        sort,
+    };
+    let (rows, total) = storage::users::search(c.conn(), &filter, limit, offset)
+        .await
+        .map_err(internal)?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|r| UserRow {
+                user: r.user,
+                position: r.position,
+                branch: r.branch,
+                points: r.points,
+            })
+            .collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn card(id: UserId) -> AppResult<UserCard> {
+    users_actor().await?;
+    let state = guard::state();
+    let result: TxResult<UserCard> = async {
+        let mut c = state.db.read().await?;
+        let Some(user) = storage::users::get(c.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let profile = storage::users::profile(c.conn(), id).await?;
+        let balance = storage::gamification::balance(c.conn(), id).await?;
+        let levels = storage::gamification::levels(c.conn()).await?;
+        let catalogue = storage::gamification::badges(c.conn(), false).await?;
+        let held = storage::gamification::held(c.conn(), id).await?;
+        let badges = catalogue
+            .iter()
+            .filter_map(|b| {
+                held.iter()
+                    .find(|h| h.badge_id == b.id && h.revoked_at.is_none())
+                    .map(|h| BadgeStatus {
+                        badge: b.clone(),
+                        earned_at: Some(h.awarded_at),
+                    })
+            })
+            .collect();
+        let ledger = storage::gamification::ledger(c.conn(), id, 100).await?;
+        let overrides = storage::permissions::overrides_of(c.conn(), id).await?;
+        let mine = storage::attempts::my_certifications(c.conn(), id).await?;
+        let mut progress = Vec::new();
+        for m in mine {
+            let attempts = storage::attempts::history(c.conn(), id, m.id).await?;
+            progress.push(CardProgress {
+                certification_id: m.id,
+                title: m.title,
+                attempts,
+            });
+        }
+        use storage::dictionaries::{Dictionary, list as dict};
+        let branches = dict(c.conn(), Dictionary::Branches)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect();
+        let positions = dict(c.conn(), Dictionary::Positions)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.name))
+            .collect();
+        let has_password = storage::users::has_password(c.conn(), id).await?;
+        Ok(Ok(UserCard {
+            level: level_of(&levels, balance).cloned(),
+            role_defaults: role_defaults(user.role),
+            effective: if user.is_active() {
+                effective_modules(user.role, &overrides)
+            } else {
+                Default::default()
+            },
+            overrides,
+            position: profile.as_ref().and_then(|p| p.position.clone()),
+            branch: profile.and_then(|p| p.branch),
+            user,
+            has_password,
+            balance,
+            levels,
+            badges,
+            catalogue,
+            ledger,
+            progress,
+            branches,
+            positions,
+        }))
+    }
+    .await;
+    flatten(result)
+}
+
+/// Refuses a position or branch that does not exist (a stale form, a crafted request) with a
+/// field error instead of a foreign-key failure.
+async fn check_placement(
+    tx: &mut storage::Tx,
+    position: Option<PositionId>,
+    branch: Option<BranchId>,
+) -> Result<Result<(), AppError>, StorageError> {
+    use storage::certifications::{TargetKind, target_exists};
+    if let Some(p) = position
+        && !target_exists(tx.conn(), TargetKind::Position, p.0).await?
+    {
+        return Ok(Err(AppError::invalid("position", Msg::ErrNotFound)));
+    }
+    if let Some(b) = branch
+        && !target_exists(tx.conn(), TargetKind::Branch, b.0).await?
+    {
+        return Ok(Err(AppError::invalid("branch", Msg::ErrNotFound)));
+    }
+    Ok(Ok(()))
+}
+
+fn validate_names(first: &str, last: &str) -> AppResult<(String, String)> {
+    let (f, l) = crate::profile::service::parse_names(first, last)?;
+    Ok((f.into(), l.map(String::from).unwrap_or_default()))
+}
+
+pub async fn update(id: UserId, edit: ProfileEdit) -> AppResult<()> {
+    let actor = users_actor().await?;
+    let (first, last) = validate_names(&edit.first_name, &edit.last_name)?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        let Some(before) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        if let Err(e) = may_edit_profile(actor.as_ref(), id, before.role) {
+            return Ok(Err(e.into()));
+        }
+        let changes_access = edit.role != before.role || (id == actor.user.id && edit.status != before.status);
+        if changes_access && let Err(e) = may_change_role_or_permissions(actor.as_ref(), id) {
+            return Ok(Err(e.into()));
+        }
+        if edit.status != before.status && actor.user.role != Role::Admin && before.role != Role::Employee {
+            return Ok(Err(AppError::Forbidden(Msg::ErrAdminOnly)));
+        }
+        if let Err(e) = check_placement(&mut tx, edit.position, edit.branch).await? {
+            return Ok(Err(e));
+        }
+        storage::users::update_profile(tx.conn(), id, &first, &last, edit.role, edit.status, edit.position, edit.branch, now)
+            .await?;
+        if edit.status == UserStatus::Deactivated && before.status != UserStatus::Deactivated {
+            storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
+        }
+        let changes = json!({
+            "first_name": [before.first_name, first], "last_name": [before.last_name, last],
+            "role": [before.role.as_str(), edit.role.as_str()], "status": [before.status.as_str(), edit.status.as_str()],
+            "position_id": [before.position_id, edit.position], "branch_id": [before.branch_id, edit.branch],
+        });
+        storage::audit::record(tx.conn(), &audit_by(&actor.user, AuditAction::UserEdited, "user", id, changes.clone(), &origin, now))
+            .await?;
+        storage::events::emit(tx.conn(), &DomainEvent::UserEdited { user_id: id, by: Some(actor.user.id), changes }, now)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> AppResult<()> {
+    let actor = users_actor().await?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        if user.status != UserStatus::Pending {
+            return Ok(Err(AppError::refused(Msg::ErrNotPending)));
+        }
+        use storage::certifications::{TargetKind, target_exists};
+        if !target_exists(tx.conn(), TargetKind::Position, position.0).await?
+            || !target_exists(tx.conn(), TargetKind::Branch, branch.0).await?
+        {
+            return Ok(Err(AppError::NotFound));
+        }
+        storage::users::set_placement(tx.conn(), id, Some(position), Some(branch), now).await?;
+        storage::users::set_role_and_status(tx.conn(), id, user.role, UserStatus::Active, now)
+            .await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::UserActivated,
+                "user",
+                id,
+                json!({ "position_id": position, "branch_id": branch }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        storage::events::emit(
+            tx.conn(),
+            &DomainEvent::UserEdited {
+                user_id: id,
+                by: Some(actor.user.id),
+                changes: json!({ "status": ["pending", "active"] }),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}
+
+async fn insert_person(
+    tx: &mut storage::Tx,
+    p: &NewPerson,
+    by: &User,
+    now: crate::domain::Timestamp,
+) -> Result<Result<UserId, AppError>, StorageError> {
+    if p.telegram_id <= 0 {
+        return Ok(Err(AppError::invalid("telegram_id", Msg::ErrTelegramId)));
+    }
+    let (first, last) = match validate_names(&p.first_name, &p.last_name) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    if storage::users::get_by_telegram_id(tx.conn(), TelegramId(p.telegram_id))
+        .await?
+        .is_some()
+    {
+        return Ok(Err(AppError::invalid(
+            "telegram_id",
+            Msg::ErrTelegramIdTaken,
+        )));
+    }
+    if let Err(e) = check_placement(tx, p.position, p.branch).await? {
+        return Ok(Err(e));
+    }
+    let user = storage::users::insert(
+        tx.conn(),
+        &storage::users::NewUser {
+            telegram_id: Some(TelegramId(p.telegram_id)),
+            first_name: first,
+            last_name: last,
+            names_edited: true,
+            username: None,
+            role: p.role,
+            status: UserStatus::Active,
+            position_id: p.position,
+            branch_id: p.branch,
+            login: None,
+            password_hash: None,
+        },
+        now,
+    )
+    .await?;
+    storage::events::emit(
+        tx.conn(),
+        &DomainEvent::UserRegistered {
+            user_id: user.id,
+            pending: false,
+        },
+        now,
+    )
+    .await?;
+    tracing::debug!(by = %by.id, user = %user.id, "person registered by Telegram id");
+    Ok(Ok(user.id))
+}
+
+pub async fn preregister(p: NewPerson) -> AppResult<UserId> {
+    let actor = users_actor().await?;
+    if p.role != Role::Employee && actor.user.role != Role::Admin {
+        return Err(AppError::Forbidden(Msg::ErrAdminOnly));
+    }
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<UserId> = async {
+        let mut tx = state.db.begin().await?;
+        let id = match insert_person(&mut tx, &p, &actor.user, now).await? {
+            Ok(id) => id,
+            Err(e) => return Ok(Err(e)),
+        };
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::UserPreregistered,
+                "user",
+                id,
+                json!({ "telegram_id": p.telegram_id, "role": p.role.as_str() }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn import(csv: String) -> AppResult<UsersImportReport> {
+    use crate::questions::import::{RowError, csv_records};
+    let actor = users_actor().await?;
+    if csv.len() > 2 * 1024 * 1024 {
+        return Err(AppError::refused(Msg::ErrImportTooLarge));
+    }
+    let first_line = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
+        ';'
+    } else {
+        ','
+    };
+    let records =
+        csv_records(&csv, delimiter).map_err(|_| AppError::refused(Msg::ErrImportFormat))?;
+    let Some((header, rows)) = records.split_first() else {
+        return Err(AppError::refused(Msg::ErrImportEmpty));
+    };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(tg), Some(first)) = (col("telegram_id"), col("first_name")) else {
+        return Err(AppError::refused(Msg::ErrUsersImportHeader));
+    };
+    let (last, pos, branch) = (col("last_name"), col("position"), col("branch"));
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<UsersImportReport> = async {
+        let mut tx = state.db.begin().await?;
+        let mut errors = Vec::new();
+        let mut count = 0;
+        for (i, r) in rows.iter().enumerate() {
+            let get = |k: Option<usize>| {
+                k.and_then(|k| r.get(k))
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default()
+            };
+            let row = i + 1;
+            let Ok(telegram_id) = get(Some(tg)).parse::<i64>() else {
+                errors.push(RowError {
+                    row,
+                    field: "telegram_id".into(),
+                    msg: Msg::ErrTelegramId,
+                    detail: Some(get(Some(tg))),
+                });
+                continue;
+            };
+            use storage::dictionaries::{Dictionary, ensure};
+            let position = match get(pos) {
+                p if p.is_empty() => None,
+                p => Some(PositionId(
+                    ensure(tx.conn(), Dictionary::Positions, &p, now).await?.id,
+                )),
+            };
+            let branch_id = match get(branch) {
+                b if b.is_empty() => None,
+                b => Some(BranchId(
+                    ensure(tx.conn(), Dictionary::Branches, &b, now).await?.id,
+                )),
+            };
+            let person = NewPerson {
+                telegram_id,
+                first_name: get(Some(first)),
+                last_name: get(last),
+                role: Role::Employee,
+                position,
+                branch: branch_id,
+            };
+            match insert_person(&mut tx, &person, &actor.user, now).await? {
+                Ok(_) => count += 1,
+                Err(AppError::Invalid { fields }) => {
+                    errors.extend(fields.into_iter().map(|f| RowError {
+                        row,
+                        field: f.field,
+                        msg: f.msg,
+                        detail: None,
+                    }))
+                }
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        if !errors.is_empty() || count == 0 {
+            if errors.is_empty() {
+                errors.push(RowError {
+                    row: 0,
+                    field: "file".into(),
+                    msg: Msg::ErrImportEmpty,
+                    detail: None,
+                });
+            }
+            // Nothing of a file with errors is kept.
+            return Ok(Ok(UsersImportReport {
+                imported: 0,
+                errors,
+            }));
+        }
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::UsersImported,
+                "user",
+                "import",
+                json!({ "count": count }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(UsersImportReport {
+            imported: count,
+            errors: Vec::new(),
+        }))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -> AppResult<()> {
+    let actor = users_actor().await?;
+    may_change_role_or_permissions(actor.as_ref(), id)?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        let Some(target) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let before = storage::permissions::overrides_of(tx.conn(), id).await?;
+        for (module, decision) in &changes {
+            storage::permissions::set_override(
+                tx.conn(),
+                id,
+                *module,
+                *decision,
+                actor.user.id,
+                now,
+            )
+            .await?;
+        }
+        let after = storage::permissions::overrides_of(tx.conn(), id).await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::PermissionsChanged,
+                "user",
+                id,
+                json!({ "before": before, "after": after, "role": target.role.as_str() }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn set_password(
+    id: UserId,
+    login: String,
+    password: String,
+    confirm: String,
+) -> AppResult<()> {
+    let actor = users_actor().await?;
+    if id == actor.user.id {
+        // One's own password is changed knowing the current one (not from the users module).
+        return Err(AppError::Forbidden(Msg::ErrAdminOnly));
+    }
+    may_set_password_of(actor.as_ref(), id)?;
+    let login = normalize_login(&login).ok_or(AppError::invalid("login", Msg::ErrLoginInvalid))?;
+    check_password_strength(&password).map_err(|e| AppError::invalid("password", e.msg()))?;
+    if password != confirm {
+        return Err(AppError::invalid("confirm", Msg::ErrPasswordsDiffer));
+    }
+    let hash = password::hash(password).await?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        if storage::users::get(tx.conn(), id).await?.is_none() {
+            return Ok(Err(AppError::NotFound));
+        }
+        if let Some(other) = storage::users::get_by_login(tx.conn(), &login).await?
+            && other.user.id != id
+        {
+            return Ok(Err(AppError::invalid("login", Msg::ErrLoginTaken)));
+        }
+        storage::users::set_login_and_password(tx.conn(), id, &login, &hash, now).await?;
+        // Sessions opened with the old password end.
+        storage::sessions::revoke_all_of_user(
+            tx.conn(),
+            id,
+            Some(crate::auth::Surface::Admin),
+            now,
+        )
+        .await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::PasswordChanged,
+                "user",
+                id,
+                json!({ "login": login }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}
+
+async fn change_points(
+    id: UserId,
+    delta: Option<i64>,
+    level: Option<i64>,
+    reason: String,
+) -> AppResult<i64> {
+    let actor = rewards_actor().await?;
+    if delta.is_some_and(|d| d.abs() > crate::domain::certification::MAX_POINTS) {
+        return Err(AppError::invalid("points_delta", Msg::ErrPointsChange));
+    }
+    let reason = reason_of(&reason)?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<i64> = async {
+        let mut tx = state.db.begin().await?;
+        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let balance = storage::gamification::balance(tx.conn(), id).await?;
+        let delta = match (delta, level) {
+            (Some(d), _) => d,
+            (None, Some(number)) => {
+                let levels = storage::gamification::levels(tx.conn()).await?;
+                let Some(l) = levels.iter().find(|l| l.number == number) else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                delta_to_level(balance, l)
+            }
+            _ => 0,
+        };
+        let key = format!("admin:{}:{}", id, crate::auth::cookie::new_token());
+        let paid = pay(
+            tx.conn(),
+            &Payment { user: &user, delta, reason: &reason, source: "admin", source_key: &key, admin: Some(actor.user.id), certification: None },
+            now,
+        )
+        .await?;
+        let after = match paid {
+            Paid::Yes { balance } => balance,
+            Paid::AlreadyPaid => balance,
+            Paid::Refused(r) => return Ok(Err(AppError::refused(r.msg()))),
+        };
+        storage::audit::record(tx.conn(), &audit_by(&actor.user, AuditAction::PointsChanged, "user", id,
+            json!({ "delta": delta, "before": balance, "after": after, "reason": reason, "level": level }), &origin, now)).await?;
+        storage::events::emit(tx.conn(), &DomainEvent::PointsPaid { user_id: id, delta, source_event: 0 }, now).await?;
+        tx.commit().await?;
+        Ok(Ok(after))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> AppResult<i64> {
+    change_points(id, Some(delta), None, reason).await
+}
+
+pub async fn set_level(id: UserId, level: i64, reason: String) -> AppResult<i64> {
+    change_points(id, None, Some(level), reason).await
+}
+
+pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
+    let actor = rewards_actor().await?;
+    let reason = reason_of(&reason)?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        let (Some(user), Some(badge)) = (
+            storage::users::get(tx.conn(), id).await?,
+            storage::gamification::badge(tx.conn(), badge_id).await?,
+        ) else {
+            return Ok(Err(AppError::NotFound));
+        };
+        if badge.kind != "manual" {
+            return Ok(Err(AppError::refused(Msg::ErrBadgeNotManual)));
+        }
+        let key = format!("manual:{}:{}", badge_id, crate::auth::cookie::new_token());
+        let award = BadgeAward {
+            user: &user,
+            badge: &badge,
+            by: Some(&actor.user),
+            reason: &reason,
+            source_key: &key,
+            origin: &origin,
+        };
+        if !award_badge(tx.conn(), &award, now).await? {
+            return Ok(Err(AppError::refused(Msg::ErrBadgeHeld)));
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn revoke(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
+    let actor = rewards_actor().await?;
+    let reason = reason_of(&reason)?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        if !storage::gamification::revoke(tx.conn(), id, badge_id, actor.user.id, &reason, now)
+            .await?
+        {
+            return Ok(Err(AppError::NotFound));
+        }
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::BadgeRevoked,
+                "user",
+                id,
+                json!({ "badge_id": badge_id, "reason": reason }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        storage::events::emit(
+            tx.conn(),
+            &DomainEvent::BadgeRevoked {
+                user_id: id,
+                badge_id,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn evaluate(id: UserId) -> AppResult<usize> {
+    rewards_actor().await?;
+    let state = guard::state();
+    let now = state.now();
+    let result: TxResult<usize> = async {
+        let mut tx = state.db.begin().await?;
+        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let n = evaluate_badges(
+            tx.conn(),
+            &user,
+            state.config.display_utc_offset_minutes,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(n))
+    }
+    .await;
+    flatten(result)
+}

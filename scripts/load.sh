@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Load test: builds the release server and the load generator, starts the server on a fresh
+# database (sqlite or postgres), and simulates N employees starting the same certification at
+# once and answering with think time. Prints requests/s and latencies per step.
+#   scripts/load.sh [sqlite|postgres] [users] [think ms]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend=${1:-sqlite}
+users=${2:-1000}
+think=${3:-500}
+token="1000000001:load-test-token"
+password="Load-test-password-1"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+cargo build --release -p server --bins
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$TARGET_DIR/release"
+
+if [[ "$backend" == postgres ]]; then
+  pg=$(scripts/pg.sh start)
+  trap 'scripts/pg.sh stop' EXIT
+  psql -q "$pg" -c "CREATE DATABASE load"
+  db="${pg%/*}/load"
+else
+  dir=$(mktemp -d)
+  db="sqlite://$dir/load.db"
+fi
+
+export DATABASE_URL="$db" TELEGRAM_BOT_TOKEN="$token" BOT_MODE=off LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  LEPTOS_ENV=PROD RUST_LOG=warn DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
+echo "$password" | "$bin/server" admin create --login loadadmin --password-stdin >/dev/null
+"$bin/server" &
+server=$!
+trap 'kill $server 2>/dev/null; [[ "$backend" == postgres ]] && scripts/pg.sh stop' EXIT
+until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; done
+ulimit -n 65536 2>/dev/null || true
+"$bin/loadgen" --base-url "http://127.0.0.1:$port" --admin-login loadadmin --admin-password "$password" \
+  --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think"

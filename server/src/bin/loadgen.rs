@@ -1,0 +1,483 @@
+//! Load generator: N employees sign in with signed initData, start the same certification at
+//! the same moment, and answer with think time. Prints requests/s and p50/p95/p99 per step,
+//! the errors, and then checks in the database that every acknowledged answer is stored.
+//!
+//! `scripts/load.sh` starts a server and runs this; see `--help` for running it by hand.
+
+use app::domain::init_data;
+use clap::Parser;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Barrier, Mutex};
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Simulates employees taking the same certification at once")]
+struct Args {
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    base_url: String,
+    #[arg(long, default_value = "admin")]
+    admin_login: String,
+    #[arg(long, env = "LOAD_ADMIN_PASSWORD")]
+    admin_password: String,
+    #[arg(long, env = "TELEGRAM_BOT_TOKEN")]
+    bot_token: String,
+    /// The server's database, to check the acknowledged answers afterwards.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    #[arg(long, default_value_t = 1000)]
+    users: usize,
+    #[arg(long, default_value_t = 10)]
+    questions: usize,
+    /// Think time between answers, in milliseconds (randomised ±50%).
+    #[arg(long, default_value_t = 500)]
+    think_ms: u64,
+    /// First Telegram id of the simulated people.
+    #[arg(long, default_value_t = 900_000_000)]
+    first_telegram_id: i64,
+}
+
+type Samples = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Client {
+    async fn post(
+        &self,
+        samples: &Samples,
+        step: &'static str,
+        path: &str,
+        body: Body,
+    ) -> Result<Value, String> {
+        let started = Instant::now();
+        let req = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header(COOKIE, &self.cookie);
+        let req = match body {
+            Body::Form(f) => req.form(&f),
+            Body::Json(j) => req.json(&j),
+        };
+        let result = req.send().await;
+        let elapsed = started.elapsed();
+        samples.lock().await.entry(step).or_default().push(elapsed);
+        let resp = result.map_err(|e| format!("{step}: {e}"))?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| format!("{step}: {e}"))?;
+        if !status.is_success() {
+            return Err(format!("{step}: {status} {text}"));
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{step}: {e}: {text}"))
+    }
+}
+
+enum Body {
+    Form(Vec<(String, String)>),
+    Json(Value),
+}
+
+fn form(pairs: &[(&str, String)]) -> Body {
+    Body::Form(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
+
+async fn admin(args: &Args, http: &reqwest::Client) -> Result<Client, String> {
+    let r = http
+        .post(format!("{}/api/auth/admin_sign_in", args.base_url))
+        .form(&[
+            ("login", &args.admin_login),
+            ("password", &args.admin_password),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !r.status().is_success() {
+        return Err(format!("admin sign-in: {}", r.status()));
+    }
+    let cookie = r
+        .headers()
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Client {
+        http: http.clone(),
+        base: args.base_url.clone(),
+        cookie,
+    })
+}
+
+/// An open certification with one theory page and `questions` questions, assigned to a branch
+/// the simulated people are imported into.
+async fn prepare(args: &Args, a: &Client, samples: &Samples) -> Result<i64, String> {
+    let branch = format!("Нагрузка {}", args.first_telegram_id);
+    let mut csv = String::from("telegram_id,first_name,last_name,position,branch\n");
+    for i in 0..args.users {
+        csv.push_str(&format!(
+            "{},Сотрудник,{i},Тестировщик,{branch}\n",
+            args.first_telegram_id + i as i64
+        ));
+    }
+    let r = a
+        .post(
+            samples,
+            "setup",
+            "/api/users/import",
+            Body::Json(json!({ "csv": csv })),
+        )
+        .await?;
+    if r["imported"].as_u64() != Some(args.users as u64) {
+        return Err(format!("import: {r}"));
+    }
+    let cert = a
+        .post(
+            samples,
+            "setup",
+            "/api/certifications/create",
+            form(&[("title", format!("Нагрузка {}", args.first_telegram_id))]),
+        )
+        .await?;
+    let cert = cert.as_i64().ok_or("no certification id")?;
+    a.post(samples, "setup", "/api/certifications/blocks/add", Body::Json(json!({ "id": cert,
+        "block": { "kind": "text", "title": "Теория", "body": "<p>Коротко.</p>", "url": "" }, "require_reread": false }))).await?;
+    let mut ids = Vec::new();
+    for i in 0..args.questions {
+        let q = a.post(samples, "setup", "/api/questions/save", Body::Json(json!({ "id": null, "content": { "kind": "single",
+            "text": format!("<p>Вопрос {i}</p>"), "options": [{ "text": "Да", "correct": true }, { "text": "Нет" }] } }))).await?;
+        ids.push(q["id"].clone());
+    }
+    a.post(
+        samples,
+        "setup",
+        "/api/certifications/questions",
+        Body::Json(json!({ "id": cert, "questions": ids })),
+    )
+    .await?;
+    let editor = a
+        .post(
+            samples,
+            "setup",
+            "/api/certifications/get",
+            form(&[("id", cert.to_string())]),
+        )
+        .await?;
+    let mut settings = editor["cert"]["settings"].clone();
+    settings["min_read_secs"] = json!(0);
+    settings["time_limit_secs"] = json!(3600);
+    settings["shuffle_questions"] = json!(true);
+    a.post(
+        samples,
+        "setup",
+        "/api/certifications/settings",
+        Body::Json(json!({ "id": cert, "settings": settings })),
+    )
+    .await?;
+    let targets = a
+        .post(
+            samples,
+            "setup",
+            "/api/certifications/assign_targets",
+            form(&[]),
+        )
+        .await?;
+    let branch_id = targets["branches"]
+        .as_array()
+        .and_then(|b| b.iter().find(|x| x[1] == branch.as_str()))
+        .map(|x| x[0].clone())
+        .ok_or("branch not found")?;
+    a.post(
+        samples,
+        "setup",
+        "/api/certifications/assign",
+        form(&[
+            ("id", cert.to_string()),
+            ("kind", "branch".into()),
+            ("target_id", branch_id.to_string()),
+        ]),
+    )
+    .await?;
+    a.post(
+        samples,
+        "setup",
+        "/api/certifications/lifecycle",
+        form(&[("id", cert.to_string()), ("action", "OpenNow".into())]),
+    )
+    .await?;
+    Ok(cert)
+}
+
+/// What the server acknowledged: (attempt, question index, answer).
+type Acks = Arc<Mutex<Vec<(i64, i64, Vec<u32>)>>>;
+
+async fn employee(
+    args: Arc<Args>,
+    n: usize,
+    cert: i64,
+    http: reqwest::Client,
+    samples: Samples,
+    start: Arc<Barrier>,
+    acks: Acks,
+) -> Result<(), String> {
+    let tg = args.first_telegram_id + n as i64;
+    let user =
+        json!({ "id": tg, "first_name": "Сотрудник", "last_name": n.to_string() }).to_string();
+    let auth = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs())
+    .to_string();
+    let raw = init_data::sign(&[("user", &user), ("auth_date", &auth)], &args.bot_token);
+    let t = Instant::now();
+    let r = http
+        .post(format!("{}/auth/telegram", args.base_url))
+        .json(&json!({ "init_data": raw }))
+        .send()
+        .await;
+    samples
+        .lock()
+        .await
+        .entry("sign_in")
+        .or_default()
+        .push(t.elapsed());
+    let r = r.map_err(|e| e.to_string())?;
+    if !r.status().is_success() {
+        start.wait().await;
+        return Err(format!("sign_in: {}", r.status()));
+    }
+    let cookie = r
+        .headers()
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
+    let c = Client {
+        http,
+        base: args.base_url.clone(),
+        cookie,
+    };
+    let theory = c
+        .post(
+            &samples,
+            "theory",
+            "/api/app/theory",
+            form(&[("cert_id", cert.to_string())]),
+        )
+        .await;
+    let theory = match theory {
+        Ok(t) => t,
+        Err(e) => {
+            start.wait().await;
+            return Err(e);
+        }
+    };
+    let block = theory["blocks"][0]["id"].to_string();
+    let shown = c
+        .post(
+            &samples,
+            "page_shown",
+            "/api/app/theory/shown",
+            form(&[("cert_id", cert.to_string()), ("block_id", block)]),
+        )
+        .await;
+    // Everyone starts at the same moment.
+    start.wait().await;
+    shown?;
+    let attempt = c
+        .post(
+            &samples,
+            "start",
+            "/api/app/attempts/start",
+            form(&[("cert_id", cert.to_string())]),
+        )
+        .await?;
+    let attempt = attempt.as_i64().ok_or("no attempt id")?;
+    let current = c
+        .post(
+            &samples,
+            "current",
+            "/api/app/attempts/current",
+            form(&[("cert_id", cert.to_string())]),
+        )
+        .await?;
+    let questions = current["Attempt"]["questions"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    for i in 0..questions {
+        let jitter = args.think_ms / 2 + (rand::random::<u64>() % args.think_ms.max(1));
+        tokio::time::sleep(Duration::from_millis(jitter)).await;
+        let options = &current["Attempt"]["questions"][i]["options"];
+        let pick = options
+            .as_array()
+            .and_then(|o| o.iter().find(|x| x["text"] == "Да"))
+            .and_then(|x| x["id"].as_u64())
+            .unwrap_or(1) as u32;
+        c.post(
+            &samples,
+            "answer",
+            "/api/app/attempts/answer",
+            Body::Json(json!({ "attempt_id": attempt, "index": i, "answer": [pick] })),
+        )
+        .await?;
+        acks.lock().await.push((attempt, i as i64, vec![pick]));
+    }
+    let result = c
+        .post(
+            &samples,
+            "finish",
+            "/api/app/attempts/finish",
+            form(&[("attempt_id", attempt.to_string())]),
+        )
+        .await?;
+    if result["percent"] != 100 {
+        return Err(format!("finish: expected 100%, got {result}"));
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = Arc::new(Args::parse());
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(2048)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let samples: Samples = Arc::default();
+    let a = admin(&args, &http).await?;
+    let cert = prepare(&args, &a, &samples).await?;
+    println!(
+        "certification {cert} ready; {} employees start at once",
+        args.users
+    );
+    let start = Arc::new(Barrier::new(args.users + 1));
+    let acks: Acks = Arc::default();
+    let mut tasks = Vec::new();
+    for n in 0..args.users {
+        tasks.push(tokio::spawn(employee(
+            args.clone(),
+            n,
+            cert,
+            http.clone(),
+            samples.clone(),
+            start.clone(),
+            acks.clone(),
+        )));
+    }
+    start.wait().await;
+    let began = Instant::now();
+    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
+    for t in tasks {
+        if let Err(e) = t.await.map_err(|e| e.to_string()).and_then(|r| r) {
+            let kind = e.chars().take(80).collect::<String>();
+            *errors.entry(kind).or_default() += 1;
+        }
+    }
+    let wall = began.elapsed();
+    let samples = samples.lock().await;
+    println!();
+    println!(
+        "{:<12} {:>8} {:>10} {:>10} {:>10} {:>10}",
+        "step", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    let mut total = 0;
+    for (step, v) in samples.iter() {
+        let mut v = v.clone();
+        v.sort();
+        total += v.len();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{:<12} {:>8} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
+            step,
+            v.len(),
+            ms(percentile(&v, 0.5)),
+            ms(percentile(&v, 0.95)),
+            ms(percentile(&v, 0.99)),
+            ms(*v.last().unwrap())
+        );
+    }
+    if let Some(starts) = samples.get("start") {
+        let slowest = starts.iter().max().copied().unwrap_or_default();
+        println!(
+            "\nall {} starts answered within {:.0} ms",
+            starts.len(),
+            slowest.as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "{total} requests in {:.1} s of the test phase: {:.0} requests/s overall",
+        wall.as_secs_f64(),
+        samples
+            .iter()
+            .filter(|(k, _)| **k != "setup")
+            .map(|(_, v)| v.len())
+            .sum::<usize>() as f64
+            / wall.as_secs_f64()
+    );
+    if errors.is_empty() {
+        println!("errors: none");
+    } else {
+        println!("errors:");
+        for (e, n) in &errors {
+            println!("  {n} × {e}");
+        }
+    }
+
+    // Every acknowledged answer must be in the database.
+    let db = app::storage::Db::connect(&args.database_url, &Default::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let acks = acks.lock().await;
+    let mut by_attempt: BTreeMap<i64, Vec<(i64, Vec<u32>)>> = BTreeMap::new();
+    for (a, i, ans) in acks.iter() {
+        by_attempt.entry(*a).or_default().push((*i, ans.clone()));
+    }
+    let mut missing = 0;
+    let mut c = db.read().await.map_err(|e| e.to_string())?;
+    for (attempt, answers) in &by_attempt {
+        let stored = app::storage::attempts::answers(
+            c.conn(),
+            app::domain::AttemptId(*attempt),
+            args.questions,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        for (i, ans) in answers {
+            if stored.get(*i as usize).cloned().flatten().as_ref() != Some(ans) {
+                missing += 1;
+            }
+        }
+    }
+    println!(
+        "acknowledged answers: {}, found in the database: {}",
+        acks.len(),
+        acks.len() - missing
+    );
+    if missing > 0 || !errors.is_empty() {
+        return Err(format!(
+            "{missing} acknowledged answers missing, {} errors",
+            errors.values().sum::<usize>()
+        ));
+    }
+    Ok(())
+}
