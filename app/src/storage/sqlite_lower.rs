@@ -35,7 +35,11 @@ pub async fn install(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     }
 }
 
-unsafe extern "C" fn lower(ctx: *mut ffi::sqlite3_context, argc: c_int, argv: *mut *mut ffi::sqlite3_value) {
+unsafe extern "C" fn lower(
+    ctx: *mut ffi::sqlite3_context,
+    argc: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
     // SAFETY: SQLite calls this with `argc` (= 1) valid values in `argv`; the text pointer it
     // returns is valid for `sqlite3_value_bytes` bytes until the value changes, and the
     // result is copied by SQLite (SQLITE_TRANSIENT) before `folded` is dropped.

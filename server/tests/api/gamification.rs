@@ -162,7 +162,11 @@ async fn levels_points_and_badges_from_the_card(backend: Backend) {
         .app
         .call(
             "users/points",
-            &[("id", user.as_str()), ("delta", "-500"), ("reason", "ошибка")],
+            &[
+                ("id", user.as_str()),
+                ("delta", "-500"),
+                ("reason", "ошибка"),
+            ],
         )
         .await;
     assert_eq!(r.status, 422, "never below zero");
@@ -188,11 +192,19 @@ async fn levels_points_and_badges_from_the_card(backend: Backend) {
         .app
         .call(
             "users/level",
-            &[("id", user.as_str()), ("level", "2"), ("reason", "исправление")],
+            &[
+                ("id", user.as_str()),
+                ("level", "2"),
+                ("reason", "исправление"),
+            ],
         )
         .await;
     assert_eq!(r.body, 200);
-    let card = s.app.call("users/card", &[("id", user.as_str())]).await.body;
+    let card = s
+        .app
+        .call("users/card", &[("id", user.as_str())])
+        .await
+        .body;
     assert_eq!(card["balance"], 200);
     assert_eq!(card["level"]["number"], 2);
     assert_eq!(card["ledger"].as_array().unwrap().len(), 3);
@@ -226,7 +238,11 @@ async fn levels_points_and_badges_from_the_card(backend: Backend) {
         .app
         .call(
             "users/badges/award",
-            &[("id", user.as_str()), ("badge_id", &badge), ("reason", "ещё раз")],
+            &[
+                ("id", user.as_str()),
+                ("badge_id", &badge),
+                ("reason", "ещё раз"),
+            ],
         )
         .await;
     assert_eq!(r.status, 422, "held already");
@@ -234,7 +250,11 @@ async fn levels_points_and_badges_from_the_card(backend: Backend) {
         s.app
             .call(
                 "users/badges/revoke",
-                &[("id", user.as_str()), ("badge_id", &badge), ("reason", "ошибочно")]
+                &[
+                    ("id", user.as_str()),
+                    ("badge_id", &badge),
+                    ("reason", "ошибочно")
+                ]
             )
             .await
             .status,
@@ -244,7 +264,11 @@ async fn levels_points_and_badges_from_the_card(backend: Backend) {
         s.app
             .call(
                 "users/badges/award",
-                &[("id", user.as_str()), ("badge_id", &badge), ("reason", "снова")]
+                &[
+                    ("id", user.as_str()),
+                    ("badge_id", &badge),
+                    ("reason", "снова")
+                ]
             )
             .await
             .status,
@@ -349,7 +373,11 @@ async fn the_rating_orders_by_points_then_by_who_got_there_first(backend: Backen
     s.app
         .call(
             "users/points",
-            &[("id", me.to_string().as_str()), ("delta", "10"), ("reason", "r")],
+            &[
+                ("id", me.to_string().as_str()),
+                ("delta", "10"),
+                ("reason", "r"),
+            ],
         )
         .await;
     let r = s

@@ -25,7 +25,10 @@ struct Guarded {
 
 /// Functions a manager with the module is still refused (passwords, permissions).
 fn admin_only(g: Guarded) -> Guarded {
-    Guarded { admin_only: true, ..g }
+    Guarded {
+        admin_only: true,
+        ..g
+    }
 }
 
 enum Body {
