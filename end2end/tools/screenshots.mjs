@@ -29,6 +29,14 @@ await mini.addInitScript((d) => {
 await mini.goto(`${base}/app#tgWebAppData=${encodeURIComponent(raw)}`);
 await mini.locator('[data-testid="greeting"]').waitFor();
 await mini.screenshot({ path: `${out}/miniapp.png` });
+await mini.goto(`${base}/app/achievements`);
+await mini.locator('body[data-hydrated="true"]').waitFor();
+await mini.getByTestId('achievements').waitFor();
+await mini.screenshot({ path: `${out}/miniapp-achievements.png` });
+await mini.goto(`${base}/app/rating`);
+await mini.locator('body[data-hydrated="true"]').waitFor();
+await mini.getByTestId('rating').waitFor();
+await mini.screenshot({ path: `${out}/miniapp-rating.png` });
 
 const desk = await browser.newContext({ viewport: { width: 1280, height: 720 } });
 const admin = await desk.newPage();
@@ -43,5 +51,21 @@ await admin.getByTestId('profile-name').waitFor();
 await admin.locator('body[data-hydrated="true"]').waitFor();
 await admin.getByTestId('account-button').click();
 await admin.screenshot({ path: `${out}/admin.png` });
+const shots = [
+  ['/admin/certifications', 'admin-certifications.png'],
+  ['/admin/users', 'admin-users.png'],
+  ['/admin/gamification', 'admin-gamification.png'],
+];
+for (const [path, file] of shots) {
+  await admin.goto(`${base}${path}`);
+  await admin.locator('body[data-hydrated="true"]').waitFor();
+  await admin.locator('main h1').first().waitFor();
+  await admin.screenshot({ path: `${out}/${file}`, fullPage: true });
+}
+await admin.goto(`${base}/admin/users`);
+await admin.locator('body[data-hydrated="true"]').waitFor();
+await admin.getByRole('link', { name: 'Анна Смирнова' }).click();
+await admin.getByTestId('card-name').waitFor();
+await admin.screenshot({ path: `${out}/admin-user-card.png`, fullPage: true });
 await browser.close();
 console.log(`screenshots written to ${out}`);

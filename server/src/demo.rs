@@ -144,6 +144,7 @@ pub async fn seed(
     tx.commit().await?;
     seed_certification(state, admin.id, &branches).await?;
     seed_badges(state).await?;
+    seed_points(state, &admin).await?;
     Ok(DemoCredentials {
         admin_login: "admin".into(),
         admin_password,
@@ -373,6 +374,33 @@ fn demo_questions() -> Vec<QuestionContent> {
 }
 
 /// The badge catalogue: automatic ones for the rules, and two an admin awards by hand.
+/// Starting points so the rating and the levels have something to show. Each grant has its
+/// own source key, so a second run pays nothing.
+async fn seed_points(state: &AppState, admin: &app::domain::user::User) -> Result<(), DemoError> {
+    use app::gamification::service::{Payment, pay};
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    for ((tg, ..), points) in DEMO_EMPLOYEES.iter().zip([340, 260, 180, 120, 60]) {
+        let Some(user) = storage::users::get_by_telegram_id(tx.conn(), TelegramId(*tg)).await?
+        else {
+            continue;
+        };
+        let key = format!("demo:{tg}");
+        let payment = Payment {
+            user: &user,
+            delta: points,
+            reason: "Демо: стартовые баллы",
+            source: "admin",
+            source_key: &key,
+            admin: Some(admin.id),
+            certification: None,
+        };
+        pay(tx.conn(), &payment, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn seed_badges(state: &AppState) -> Result<(), DemoError> {
     let now = state.now();
     let mut tx = state.db.begin().await?;

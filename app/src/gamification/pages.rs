@@ -77,14 +77,14 @@ fn AchievementsView(a: Achievements, mine: bool) -> impl IntoView {
             {if a.earns {
                 view! {
                     <div class="card points-card">
-                        <p class="points" data-testid="points">{Msg::PointsN.with(lang, &[("n", &a.balance.to_string())])}</p>
+                        <p class="points" data-testid="points">{crate::i18n::points(lang, a.balance)}</p>
                         <p data-testid="level">{a.level.as_ref().map(|l| Msg::LevelLine.with(lang, &[("n", &l.number.to_string()), ("name", &l.name)]))}</p>
                         <div class="steps" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=a.progress.to_string()
                             aria-label=t(Msg::ToNextLevel)>
                             <div class="steps-fill" style:width=format!("{}%", a.progress)></div>
                         </div>
                         <p class="hint">{match &a.next {
-                            Some(n) => Msg::NextLevelIn.with(lang, &[("name", &n.name), ("n", &(n.min_points - a.balance).to_string())]),
+                            Some(n) => Msg::NextLevelIn.with(lang, &[("name", &n.name), ("points", &crate::i18n::points(lang, n.min_points - a.balance))]),
                             None => t(Msg::TopLevel).to_owned(),
                         }}</p>
                     </div>
@@ -93,6 +93,7 @@ fn AchievementsView(a: Achievements, mine: bool) -> impl IntoView {
                 view! { <p class="notice" data-testid="no-rewards">{t(Msg::NoRewardsForRole)}</p> }.into_any()
             }}
             <h2>{t(Msg::Badges)}</h2>
+            {earned.is_empty().then(|| view! { <p class="muted">{t(Msg::NoBadgesYet)}</p> })}
             <ul class="badges" data-testid="badges-earned">
                 {earned.into_iter().map(|b| view! {
                     <li class="badge-card earned">
@@ -115,7 +116,7 @@ fn AchievementsView(a: Achievements, mine: bool) -> impl IntoView {
                             <li class="badge-card locked">
                                 <strong>{b.badge.name.clone()}</strong>
                                 <span class="muted small">{b.badge.description.clone()}</span>
-                                <span class="small">{how}</span>
+                                {(how != b.badge.description).then(|| view! { <span class="small">{how}</span> })}
                             </li>
                         }
                     }).collect_view()}
@@ -191,7 +192,7 @@ pub fn RatingPage() -> impl IntoView {
                                     placeholder=Msg::AllPositions on_change=Callback::new(move |v| { position.set(v); page.set(1); }) />
                             </div>
                             {me.map(|m| view! {
-                                <p class="card my-place" data-testid="my-place">{Msg::MyPlace.with(lang, &[("n", &m.place.to_string()), ("p", &m.points.to_string())])}</p>
+                                <p class="card my-place" data-testid="my-place">{Msg::MyPlace.with(lang, &[("n", &m.place.to_string()), ("points", &crate::i18n::points(lang, m.points))])}</p>
                             })}
                             <ol class="rating" data-testid="rating">
                                 {r.page.items.into_iter().map(|row| view! {

@@ -300,6 +300,7 @@ messages! {
     TimerMode => "Режим таймера", "Timer mode";
     MinReadSecs => "Минимальное время чтения блока, секунд", "Minimum reading time per block, seconds";
     Points => "Баллы за прохождение", "Points for passing";
+    PointsColumn => "Баллы", "Points";
     ShuffleQuestions => "Перемешивать вопросы", "Shuffle questions";
     ShuffleOptions => "Перемешивать варианты", "Shuffle options";
     ReviewAllowed => "Разбор ответов после попытки", "Answer review after the attempt";
@@ -415,14 +416,14 @@ messages! {
 
     PointsForPass => "Баллы за сдачу аттестации", "Points for passing a certification";
 
-    PointsN => "{n} баллов", "{n} points";
     LevelLine => "Уровень {n}: {name}", "Level {n}: {name}";
     ToNextLevel => "До следующего уровня", "To the next level";
-    NextLevelIn => "До уровня «{name}»: {n} баллов", "{n} points to \"{name}\"";
+    NextLevelIn => "До уровня «{name}»: {points}", "{points} to \"{name}\"";
     TopLevel => "Достигнут высший уровень", "The top level is reached";
     NoRewardsForRole => "Баллы, уровни и бейджи за активность получают только сотрудники.", "Only employees earn points, levels and activity badges.";
     Badges => "Бейджи", "Badges";
     LockedBadges => "Ещё не получены", "Not earned yet";
+    NoBadgesYet => "Бейджей пока нет.", "No badges yet.";
     ManualBadgeHow => "Выдаёт администратор", "Awarded by an administrator";
     Period => "Период", "Period";
     ThisWeek => "Эта неделя", "This week";
@@ -430,7 +431,7 @@ messages! {
     AllTime => "Всё время", "All time";
     AllBranches => "Все филиалы", "All branches";
     AllPositions => "Все должности", "All positions";
-    MyPlace => "Ваше место: {n} ({p} баллов)", "Your place: {n} ({p} points)";
+    MyPlace => "Ваше место: {n} ({points})", "Your place: {n} ({points})";
 
     Levels => "Уровни", "Levels";
     LevelNumber => "Номер", "Number";

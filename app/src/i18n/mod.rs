@@ -105,3 +105,39 @@ mod tests {
         }
     }
 }
+
+/// A number of points with the word in the right plural form: "1 балл", "22 балла",
+/// "340 баллов" / "1 point", "5 points".
+pub fn points(lang: Lang, n: i64) -> String {
+    let word = match lang {
+        Lang::Ru => {
+            let (last, last_two) = (n.abs() % 10, n.abs() % 100);
+            if last == 1 && last_two != 11 {
+                "балл"
+            } else if (2..=4).contains(&last) && !(12..=14).contains(&last_two) {
+                "балла"
+            } else {
+                "баллов"
+            }
+        }
+        Lang::En if n.abs() == 1 => "point",
+        Lang::En => "points",
+    };
+    format!("{n} {word}")
+}
+
+#[cfg(test)]
+mod plural_tests {
+    use super::*;
+
+    #[test]
+    fn points_agree_with_the_number() {
+        assert_eq!(points(Lang::Ru, 1), "1 балл");
+        assert_eq!(points(Lang::Ru, 22), "22 балла");
+        assert_eq!(points(Lang::Ru, 12), "12 баллов");
+        assert_eq!(points(Lang::Ru, 111), "111 баллов");
+        assert_eq!(points(Lang::Ru, 340), "340 баллов");
+        assert_eq!(points(Lang::En, 1), "1 point");
+        assert_eq!(points(Lang::En, 0), "0 points");
+    }
+}

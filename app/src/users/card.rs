@@ -117,7 +117,7 @@ fn Card(
                 </p>
             </div>
             <div class="actions">
-                {(is_admin && !is_self).then(|| view! {
+                {(is_admin && !is_self && u.role != Role::Employee).then(|| view! {
                     <Button kind=ButtonKind::Secondary on_click=move |_| password_open.set(true) test_id="password-button">
                         {if card.has_password { t(Msg::ChangePassword) } else { t(Msg::SetPassword) }}
                     </Button>
@@ -154,6 +154,7 @@ fn Card(
                             view! {
                                 <li>
                                     <a href=format!("/admin/certifications/{}/results", p.certification_id)>{p.title}</a>
+                                    " "
                                     <span class="muted">{Msg::AttemptsAndBest.with(lang, &[
                                         ("n", &p.attempts.iter().filter(|a| a.reset_at.is_none()).count().to_string()),
                                         ("b", &best.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())),
@@ -168,7 +169,7 @@ fn Card(
         <section class="card section" aria-labelledby="ledger-h">
             <h2 id="ledger-h">{t(Msg::PointsHistory)}</h2>
             <table class="table" data-testid="ledger">
-                <thead><tr><th scope="col">{t(Msg::When)}</th><th scope="col">{t(Msg::Points)}</th><th scope="col">{t(Msg::Reason)}</th><th scope="col">{t(Msg::Who)}</th></tr></thead>
+                <thead><tr><th scope="col">{t(Msg::When)}</th><th scope="col">{t(Msg::PointsColumn)}</th><th scope="col">{t(Msg::Reason)}</th><th scope="col">{t(Msg::Who)}</th></tr></thead>
                 <tbody>
                     {card.ledger.into_iter().map(|l| view! {
                         <tr>
@@ -297,7 +298,7 @@ fn PointsSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
         );
     };
     view! {
-        <p class="points" data-testid="card-points">{Msg::PointsN.with(lang, &[("n", &card.balance.to_string())])}</p>
+        <p class="points" data-testid="card-points">{crate::i18n::points(lang, card.balance)}</p>
         <p data-testid="card-level">{card.level.as_ref().map(|l| Msg::LevelLine.with(lang, &[("n", &l.number.to_string()), ("name", &l.name)]))}</p>
         {(!card.user.role.earns_rewards()).then(|| view! { <p class="notice">{t(Msg::NoRewardsForRole)}</p> })}
         <Show when=move || can_reward>
@@ -377,7 +378,9 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
             Some(Callback::new(move |_| revoke_open.set(false))),
         );
     };
+    let none = card.badges.is_empty();
     view! {
+        {none.then(|| view! { <p class="muted">{t(Msg::NoBadgesYet)}</p> })}
         <ul class="badges" data-testid="card-badges">
             {card.badges.into_iter().map(|b| {
                 let (id, name) = (b.badge.id, b.badge.name.clone());

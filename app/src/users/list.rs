@@ -147,7 +147,7 @@ pub fn UsersPage() -> impl IntoView {
                                     <th scope="col">{t(Msg::Status)}</th>
                                     <th scope="col">{t(Msg::PositionField)}</th>
                                     <th scope="col">{t(Msg::BranchField)}</th>
-                                    <th scope="col">{t(Msg::Points)}</th>
+                                    <th scope="col">{t(Msg::PointsColumn)}</th>
                                     <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
                                 </tr></thead>
                                 <tbody>
