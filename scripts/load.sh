@@ -12,7 +12,9 @@ token="1000000001:load-test-token"
 password="Load-test-password-1"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-cargo build --release -p server --bins
+# The same flags cargo-leptos uses (the page types are too deep to compile without
+# erase_components; the output name is read at compile time).
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin="$TARGET_DIR/release"
 
