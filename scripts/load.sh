@@ -2,12 +2,13 @@
 # Load test: builds the release server and the load generator, starts the server on a fresh
 # database (sqlite or postgres), and simulates N employees starting the same certification at
 # once and answering with think time. Prints requests/s and latencies per step.
-#   scripts/load.sh [sqlite|postgres] [users] [think ms]
+#   scripts/load.sh [sqlite|postgres] [users] [think ms] [extra loadgen flags, e.g. --rounds 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
 users=${2:-1000}
 think=${3:-500}
+shift $(( $# < 3 ? $# : 3 ))
 token="1000000001:load-test-token"
 password="Load-test-password-1"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -37,4 +38,4 @@ trap 'kill $server 2>/dev/null; [[ "$backend" == postgres ]] && scripts/pg.sh st
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; done
 ulimit -n 65536 2>/dev/null || true
 "$bin/loadgen" --base-url "http://127.0.0.1:$port" --admin-login loadadmin --admin-password "$password" \
-  --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think"
+  --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think" "$@"

@@ -4,6 +4,7 @@ use crate::domain::clock::Clock;
 use crate::domain::throttle::ThrottlePolicy;
 use crate::domain::user::RegistrationMode;
 use crate::storage::Db;
+use crate::taking::touches::TouchWriter;
 use std::sync::Arc;
 
 /// Settings the application layer needs (the server crate builds them from its configuration).
@@ -52,9 +53,20 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
+    /// Answers and heartbeats, written in batches.
+    pub touches: TouchWriter,
 }
 
 impl AppState {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        Self {
+            touches: TouchWriter::new(db.clone(), clock.clone()),
+            db,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
     pub fn now(&self) -> crate::domain::Timestamp {
         self.clock.now()
     }

@@ -120,11 +120,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 
 async fn offline_state(settings: &Settings) -> Result<AppState, String> {
     let db = connect_db(settings).await.map_err(|e| e.to_string())?;
-    Ok(AppState {
+    Ok(AppState::new(
         db,
-        clock: Arc::new(SystemClock),
-        config: Arc::new(settings.app.clone()),
-    })
+        Arc::new(SystemClock),
+        settings.app.clone(),
+    ))
 }
 
 async fn serve(settings: Settings, demo: bool) -> Result<(), String> {

@@ -72,11 +72,7 @@ impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let db = connect_db(&settings).await?;
         tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
-        let state = AppState {
-            db,
-            clock,
-            config: Arc::new(settings.app.clone()),
-        };
+        let state = AppState::new(db, clock, settings.app.clone());
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
             .await

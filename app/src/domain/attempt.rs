@@ -382,6 +382,50 @@ pub fn may_start(
     Ok(())
 }
 
+/// Why a sign of life on the test screen cannot simply be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TouchRefusal {
+    /// The attempt is finished, or an answer came after the end and its grace.
+    Over,
+    /// The time ran out beyond the grace: the attempt must be finished first.
+    MustFinish,
+    /// An unknown question, or an answer that does not fit it.
+    BadAnswer,
+}
+
+/// A sign of life on the test screen of a running attempt: a heartbeat (`answer` is `None`)
+/// or an answer to question `index`. Moves the clock and returns the question the user is on.
+pub fn touch(
+    clock: &mut AttemptClock,
+    in_progress: bool,
+    shapes: &[AnswerShape],
+    index: i64,
+    answer: Option<&[u32]>,
+    now: Timestamp,
+) -> Result<i64, TouchRefusal> {
+    if !in_progress {
+        return Err(TouchRefusal::Over);
+    }
+    if clock.must_finish(now) {
+        return Err(TouchRefusal::MustFinish);
+    }
+    let index = match answer {
+        Some(answer) => {
+            if !clock.accepts_answers(now) {
+                return Err(TouchRefusal::Over);
+            }
+            let shape = usize::try_from(index).ok().and_then(|i| shapes.get(i));
+            if !shape.is_some_and(|s| s.accepts(answer)) {
+                return Err(TouchRefusal::BadAnswer);
+            }
+            index
+        }
+        None => index.clamp(0, shapes.len().saturating_sub(1) as i64),
+    };
+    clock.present(now);
+    Ok(index)
+}
+
 /// The best result after a finished attempt: only a strictly better one replaces it.
 pub fn best_after(best: Option<i64>, new: i64) -> i64 {
     best.map_or(new, |b| b.max(new))
@@ -543,6 +587,48 @@ mod tests {
         assert!(ordering.accepts(&[4, 3, 2, 1]));
         assert!(!ordering.accepts(&[4, 3, 2]));
         assert!(!ordering.accepts(&[4, 4, 2, 1]));
+    }
+
+    #[test]
+    fn a_touch_records_presence_and_refuses_what_does_not_count() {
+        let asked = build_questions(&bank(), None, false, false, 1);
+        let shapes: Vec<AnswerShape> = asked.iter().map(AnswerShape::of).collect();
+        let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 60_000, T0);
+        // A heartbeat keeps the clock running and clamps the question to the attempt.
+        assert_eq!(touch(&mut c, true, &shapes, 99, None, at(4_000)), Ok(5));
+        assert_eq!(c.segment_last, Some(at(4_000)));
+        assert_eq!(
+            touch(&mut c, true, &shapes, 1, Some(&[2]), at(8_000)),
+            Ok(1)
+        );
+        assert_eq!(c.segment_last, Some(at(8_000)));
+        let before = c;
+        for (index, answer) in [(0, &[1, 2][..]), (6, &[1]), (-1, &[1])] {
+            assert_eq!(
+                touch(&mut c, true, &shapes, index, Some(answer), at(9_000)),
+                Err(TouchRefusal::BadAnswer)
+            );
+        }
+        assert_eq!(
+            touch(&mut c, false, &shapes, 0, Some(&[1]), at(9_000)),
+            Err(TouchRefusal::Over)
+        );
+        assert_eq!(c, before, "a refused touch leaves the clock as it was");
+
+        let mut c = AttemptClock::start(TimerMode::Continuous, 60_000, T0);
+        let late = at(60_000 + ANSWER_GRACE_MS);
+        assert_eq!(touch(&mut c, true, &shapes, 0, Some(&[1]), late), Ok(0));
+        assert_eq!(
+            touch(
+                &mut c,
+                true,
+                &shapes,
+                0,
+                Some(&[1]),
+                at(60_000 + ANSWER_GRACE_MS + 1)
+            ),
+            Err(TouchRefusal::MustFinish)
+        );
     }
 
     #[test]

@@ -36,6 +36,24 @@ pub async fn progress(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<
         .await)?)
 }
 
+/// The progress row, locked on PostgreSQL until the transaction ends, so that starts, finishes
+/// and resets of one person's certification apply one after the other.
+pub async fn progress_for_update(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+) -> StorageResult<Option<Progress>> {
+    let sql = format!(
+        "SELECT {PROGRESS_COLUMNS} FROM certification_progress WHERE user_id = $1 AND certification_id = $2{}",
+        lock_clause(&c)
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .bind(cert)
+        .fetch_optional(c)
+        .await)?)
+}
+
 /// The progress row, created empty if missing.
 pub async fn ensure_progress(
     mut c: Conn<'_>,
@@ -154,8 +172,9 @@ pub async fn mark_read(
     Ok(())
 }
 
-/// The page on screen is no longer counted (the user went to the test).
-pub async fn stop_reading(
+/// An attempt started: it uses one attempt, and the page on screen is no longer counted (the
+/// user went to the test).
+pub async fn attempt_started(
     c: Conn<'_>,
     user: UserId,
     cert: CertId,
@@ -163,8 +182,8 @@ pub async fn stop_reading(
 ) -> StorageResult<()> {
     on_conn!(c, |c| {
         sqlx::query(
-        "UPDATE certification_progress SET current_block_id = NULL, current_since = NULL, updated_at = $3 \
-         WHERE user_id = $1 AND certification_id = $2"
+        "UPDATE certification_progress SET attempts_used = attempts_used + 1, current_block_id = NULL, \
+         current_since = NULL, updated_at = $3 WHERE user_id = $1 AND certification_id = $2"
     )
     .bind(user)
     .bind(cert)
@@ -435,25 +454,6 @@ pub async fn finish(
     Ok(n > 0)
 }
 
-pub async fn count_used(
-    c: Conn<'_>,
-    user: UserId,
-    cert: CertId,
-    now: Timestamp,
-) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE certification_progress SET attempts_used = attempts_used + 1, updated_at = $3 \
-         WHERE user_id = $1 AND certification_id = $2"
-    )
-    .bind(user)
-    .bind(cert)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Records a finished attempt's result: the best only if strictly better, the first pass.
 pub async fn record_result(
     c: Conn<'_>,
@@ -636,4 +636,117 @@ pub async fn is_assigned(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResu
         .fetch_one(c)
         .await)?;
     Ok(n.0 > 0)
+}
+
+// ---- batched clock touches (answers and heartbeats of many attempts in one transaction) ----
+
+/// `$from, $from+1, …` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Several attempts at once. On PostgreSQL they stay locked until the transaction ends, taken in
+/// id order so that two batches never wait for each other in a cycle.
+pub async fn get_many_for_update(
+    c: Conn<'_>,
+    ids: &[AttemptId],
+) -> StorageResult<Vec<AttemptLite>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {LITE} FROM attempts WHERE id IN ({}) ORDER BY id{}",
+        placeholders(1, ids.len()),
+        lock_clause(&c)
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })?)
+}
+
+/// Saves answers of several attempts with one statement. One row per (attempt, question): the
+/// caller keeps only the last answer for each.
+pub async fn save_answers(
+    c: Conn<'_>,
+    rows: &[(AttemptId, i64, &[u32])],
+    now: Timestamp,
+) -> StorageResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values = (0..rows.len())
+        .map(|i| {
+            let p = 2 + i * 3;
+            format!("(${p}, ${}, ${}, $1, $1, $1)", p + 1, p + 2)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO attempt_answers (attempt_id, question_index, answer, answered_at, created_at, updated_at) \
+         VALUES {values} \
+         ON CONFLICT (attempt_id, question_index) DO UPDATE SET answer = excluded.answer, \
+         answered_at = excluded.answered_at, updated_at = excluded.updated_at"
+    );
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql).bind(now);
+        for (id, index, answer) in rows {
+            q = q.bind(*id).bind(*index).bind(Json(*answer));
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Saves the clocks and current questions of several running attempts with one statement.
+pub async fn save_clocks(
+    c: Conn<'_>,
+    rows: &[(AttemptId, AttemptClock, i64)],
+    now: Timestamp,
+) -> StorageResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Parameters: $1 = now, then per attempt: id, used_ms, segment_start, segment_last, index.
+    let column = |name: &str, offset: usize| {
+        let arms = (0..rows.len())
+            .map(|i| {
+                let p = 2 + i * 5;
+                format!("WHEN ${p} THEN ${}", p + offset)
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!("{name} = CASE id {arms} ELSE {name} END")
+    };
+    let ids = (0..rows.len())
+        .map(|i| format!("${}", 2 + i * 5))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE attempts SET {}, {}, {}, {}, updated_at = $1 \
+         WHERE id IN ({ids}) AND status = 'in_progress'",
+        column("used_ms", 1),
+        column("segment_start", 2),
+        column("segment_last", 3),
+        column("current_index", 4),
+    );
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql).bind(now);
+        for (id, clock, index) in rows {
+            q = q
+                .bind(*id)
+                .bind(clock.used_ms)
+                .bind(clock.segment_start)
+                .bind(clock.segment_last)
+                .bind(*index);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }

@@ -169,14 +169,18 @@ impl Db {
             if let Some(parent) = sqlite_parent_dir(url) {
                 std::fs::create_dir_all(parent).map_err(|e| StorageError::Sqlx(e.into()))?;
             }
+            // A connection to a local file does not go stale: no ping (a round trip to the
+            // connection's thread) before every use.
             let write = SqlitePoolOptions::new()
                 .after_connect(|c, _| Box::pin(sqlite_lower::install(c)))
+                .test_before_acquire(false)
                 .max_connections(1)
                 .acquire_timeout(settings.acquire_timeout)
                 .connect_with(opts.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
                 .after_connect(|c, _| Box::pin(sqlite_lower::install(c)))
+                .test_before_acquire(false)
                 .max_connections(settings.max_connections.max(2))
                 .acquire_timeout(settings.acquire_timeout)
                 .connect_with(opts)

@@ -1,9 +1,9 @@
 //! Sessions of the Mini App and the admin panel. Only a hash of the token is stored.
 
-use super::{Conn, StorageResult, on_conn};
+use super::{Conn, StorageError, StorageResult, on_conn};
 use crate::auth::Surface;
 use crate::domain::audit::Origin;
-use crate::domain::user::User;
+use crate::domain::user::{User, UserStatus};
 use crate::domain::{SessionId, Timestamp, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -50,18 +50,56 @@ pub async fn find_active(
     surface: Surface,
     now: Timestamp,
 ) -> StorageResult<Option<SessionUser>> {
-    let sql = "SELECT s.id AS session_id, u.id, u.telegram_id, u.first_name, u.last_name, \
-               u.names_edited, u.username, u.photo_url, u.role, u.status, u.position_id, \
-               u.branch_id, u.external_id, u.login, u.registered_at, u.updated_at \
-               FROM sessions s JOIN users u ON u.id = s.user_id \
-               WHERE s.token_hash = $1 AND s.surface = $2 AND s.revoked_at IS NULL \
-               AND s.expires_at > $3";
-    Ok(on_conn!(c, |c| sqlx::query_as(sql)
-        .bind(token_hash)
+    let sql = format!(
+        "SELECT s.id AS session_id, u.id, u.telegram_id, u.first_name, u.last_name, \
+         u.names_edited, u.username, u.photo_url, u.role, u.status, u.position_id, \
+         u.branch_id, u.external_id, u.login, u.registered_at, u.updated_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $3 AND {ACTIVE}"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(surface.as_str())
         .bind(now)
+        .bind(token_hash)
         .fetch_optional(c)
         .await)?)
+}
+
+/// A session is active: of surface `$1`, not revoked, not expired at `$2`.
+const ACTIVE: &str = "s.surface = $1 AND s.revoked_at IS NULL AND s.expires_at > $2";
+
+/// The active sessions among `token_hashes`, with their user and the user's status (for checking
+/// many requests at once).
+pub async fn find_active_many(
+    c: Conn<'_>,
+    token_hashes: &[&str],
+    surface: Surface,
+    now: Timestamp,
+) -> StorageResult<Vec<(String, UserId, UserStatus)>> {
+    if token_hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..token_hashes.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT s.token_hash, u.id, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash IN ({list}) AND {ACTIVE}"
+    );
+    let rows: Vec<(String, UserId, String)> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).bind(surface.as_str()).bind(now);
+        for h in token_hashes {
+            q = q.bind(*h);
+        }
+        q.fetch_all(c).await
+    })?;
+    rows.into_iter()
+        .map(|(hash, user, status)| {
+            let status =
+                UserStatus::try_from(status).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            Ok((hash, user, status))
+        })
+        .collect()
 }
 
 #[tracing::instrument(skip(c))]

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod touches;
 
 use crate::domain::attempt::QuestionView;
 use crate::domain::certification::{Material, TheoryBlock, TimerMode};

@@ -34,12 +34,36 @@ struct Args {
     /// Think time between answers, in milliseconds (randomised ±50%).
     #[arg(long, default_value_t = 500)]
     think_ms: u64,
+    /// How many times each person answers every question (answers can be changed until the end;
+    /// more rounds measure the answer path in a steady state).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Heartbeat period on the test screen, in milliseconds (0: none), as the Mini App sends.
+    #[arg(long, default_value_t = 4000)]
+    heartbeat_ms: u64,
     /// First Telegram id of the simulated people.
     #[arg(long, default_value_t = 900_000_000)]
     first_telegram_id: i64,
 }
 
-type Samples = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
+/// One request: when it was sent and how long the answer took.
+#[derive(Clone, Copy)]
+struct Sample {
+    sent: Instant,
+    took: Duration,
+}
+
+type Samples = Arc<Mutex<BTreeMap<&'static str, Vec<Sample>>>>;
+
+async fn record(samples: &Samples, step: &'static str, sent: Instant) {
+    let took = sent.elapsed();
+    samples
+        .lock()
+        .await
+        .entry(step)
+        .or_default()
+        .push(Sample { sent, took });
+}
 
 struct Client {
     http: reqwest::Client,
@@ -65,8 +89,7 @@ impl Client {
             Body::Json(j) => req.json(&j),
         };
         let result = req.send().await;
-        let elapsed = started.elapsed();
-        samples.lock().await.entry(step).or_default().push(elapsed);
+        record(samples, step, started).await;
         let resp = result.map_err(|e| format!("{step}: {e}"))?;
         let status = resp.status();
         let text = resp.text().await.map_err(|e| format!("{step}: {e}"))?;
@@ -244,12 +267,7 @@ async fn employee(
         .json(&json!({ "init_data": raw }))
         .send()
         .await;
-    samples
-        .lock()
-        .await
-        .entry("sign_in")
-        .or_default()
-        .push(t.elapsed());
+    record(&samples, "sign_in", t).await;
     let r = r.map_err(|e| e.to_string())?;
     if !r.status().is_success() {
         start.wait().await;
@@ -315,24 +333,24 @@ async fn employee(
         .as_array()
         .map(Vec::len)
         .unwrap_or(0);
-    for i in 0..questions {
-        let jitter = args.think_ms / 2 + (rand::random::<u64>() % args.think_ms.max(1));
-        tokio::time::sleep(Duration::from_millis(jitter)).await;
-        let options = &current["Attempt"]["questions"][i]["options"];
-        let pick = options
-            .as_array()
-            .and_then(|o| o.iter().find(|x| x["text"] == "Да"))
-            .and_then(|x| x["id"].as_u64())
-            .unwrap_or(1) as u32;
-        c.post(
-            &samples,
-            "answer",
-            "/api/app/attempts/answer",
-            Body::Json(json!({ "attempt_id": attempt, "index": i, "answer": [pick] })),
-        )
-        .await?;
-        acks.lock().await.push((attempt, i as i64, vec![pick]));
+    let c = Arc::new(c);
+    let beating = (args.heartbeat_ms > 0).then(|| {
+        let (c, samples, period) = (c.clone(), samples.clone(), args.heartbeat_ms);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(period)).await;
+                let body = form(&[("attempt_id", attempt.to_string()), ("index", "0".into())]);
+                let _ = c
+                    .post(&samples, "heartbeat", "/api/app/attempts/heartbeat", body)
+                    .await;
+            }
+        })
+    });
+    let answered = answer_all(&args, &c, &samples, &acks, attempt, &current, questions).await;
+    if let Some(b) = beating {
+        b.abort();
     }
+    answered?;
     let result = c
         .post(
             &samples,
@@ -343,6 +361,36 @@ async fn employee(
         .await?;
     if result["percent"] != 100 {
         return Err(format!("finish: expected 100%, got {result}"));
+    }
+    Ok(())
+}
+
+async fn answer_all(
+    args: &Args,
+    c: &Client,
+    samples: &Samples,
+    acks: &Acks,
+    attempt: i64,
+    current: &Value,
+    questions: usize,
+) -> Result<(), String> {
+    for i in (0..args.rounds.max(1)).flat_map(|_| 0..questions) {
+        let jitter = args.think_ms / 2 + (rand::random::<u64>() % args.think_ms.max(1));
+        tokio::time::sleep(Duration::from_millis(jitter)).await;
+        let options = &current["Attempt"]["questions"][i]["options"];
+        let pick = options
+            .as_array()
+            .and_then(|o| o.iter().find(|x| x["text"] == "Да"))
+            .and_then(|x| x["id"].as_u64())
+            .unwrap_or(1) as u32;
+        c.post(
+            samples,
+            "answer",
+            "/api/app/attempts/answer",
+            Body::Json(json!({ "attempt_id": attempt, "index": i, "answer": [pick] })),
+        )
+        .await?;
+        acks.lock().await.push((attempt, i as i64, vec![pick]));
     }
     Ok(())
 }
@@ -396,28 +444,33 @@ async fn main() -> Result<(), String> {
     let wall = began.elapsed();
     let samples = samples.lock().await;
     println!();
+    // req/s: the step's requests over the window from its first request sent to its last answer.
     println!(
-        "{:<12} {:>8} {:>10} {:>10} {:>10} {:>10}",
-        "step", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms"
+        "{:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "step", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
     );
     let mut total = 0;
     for (step, v) in samples.iter() {
-        let mut v = v.clone();
-        v.sort();
+        let mut took: Vec<Duration> = v.iter().map(|s| s.took).collect();
+        took.sort();
         total += v.len();
+        let first = v.iter().map(|s| s.sent).min().expect("a sample");
+        let last = v.iter().map(|s| s.sent + s.took).max().expect("a sample");
+        let window = (last - first).as_secs_f64().max(1e-3);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
-            "{:<12} {:>8} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
+            "{:<12} {:>8} {:>10.0} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
             step,
             v.len(),
-            ms(percentile(&v, 0.5)),
-            ms(percentile(&v, 0.95)),
-            ms(percentile(&v, 0.99)),
-            ms(*v.last().unwrap())
+            v.len() as f64 / window,
+            ms(percentile(&took, 0.5)),
+            ms(percentile(&took, 0.95)),
+            ms(percentile(&took, 0.99)),
+            ms(*took.last().unwrap())
         );
     }
     if let Some(starts) = samples.get("start") {
-        let slowest = starts.iter().max().copied().unwrap_or_default();
+        let slowest = starts.iter().map(|s| s.took).max().unwrap_or_default();
         println!(
             "\nall {} starts answered within {:.0} ms",
             starts.len(),

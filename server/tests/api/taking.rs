@@ -598,7 +598,83 @@ async fn malformed_and_foreign_answers_are_refused(backend: Backend) {
     );
 }
 
+/// Answers and heartbeats arriving together are written in one batch: each is acknowledged only
+/// once stored, and the session is checked for every one of them in that transaction.
+async fn answers_and_heartbeats_arriving_together_are_all_kept(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 6, None).await;
+    s.read_all().await;
+    let a = s.started().await;
+    let picks: Vec<[u32; 1]> = (0..6).map(|i| [1 + (i % 2)]).collect();
+    let answers = picks
+        .iter()
+        .enumerate()
+        .map(|(i, pick)| s.answer(a, i as i64, pick));
+    let id = a.to_string();
+    let args = [("attempt_id", id.as_str()), ("index", "3")];
+    let beats = (0..4).map(|_| s.app.call("app/attempts/heartbeat", &args));
+    let (answers, beats) = tokio::join!(
+        futures::future::join_all(answers),
+        futures::future::join_all(beats)
+    );
+    for r in answers.iter().chain(&beats) {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert!(r.body["remaining_ms"].as_i64().unwrap() > 0, "{:?}", r.body);
+    }
+    let mut c = s.app.state.db.read().await.unwrap();
+    let stored = app::storage::attempts::answers(c.conn(), AttemptId(a), 6)
+        .await
+        .unwrap();
+    drop(c);
+    let expected: Vec<Option<Vec<u32>>> = (0..6).map(|i| Some(vec![1 + (i % 2)])).collect();
+    assert_eq!(stored, expected);
+    // A changed answer replaces the earlier one: 3 of 6 right, then 4 (option 1 is right).
+    assert_eq!(s.answer(a, 1, &[1]).await.status, 200);
+    assert_eq!(s.finish(a).await["percent"], 66);
+
+    // A session signed out elsewhere is refused, even with its cookie.
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, None).await;
+    s.read_all().await;
+    let a = s.started().await;
+    let jar = s.app.cookies();
+    let out = s
+        .app
+        .call("auth/sign_out", &[("surface", "mini_app")])
+        .await;
+    assert_eq!(out.status, 200, "{:?}", out.body);
+    s.app.set_cookies(jar);
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 401);
+    let beat = s
+        .app
+        .call(
+            "app/attempts/heartbeat",
+            &[("attempt_id", &a.to_string()), ("index", "0")],
+        )
+        .await;
+    assert_eq!(beat.status, 401);
+
+    // A deactivated person is refused at once.
+    assert_eq!(
+        s.app.sign_in_telegram(EMPLOYEE_TG, "Anna").await.status,
+        200
+    );
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 200);
+    let row = s.attempt_row(a).await;
+    let mut tx = s.app.state.db.begin().await.unwrap();
+    app::storage::users::set_role_and_status(
+        tx.conn(),
+        row.user_id,
+        Role::Employee,
+        UserStatus::Deactivated,
+        s.app.state.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.answer(a, 1, &[1]).await.status, 403);
+}
+
 crate::both_backends!(
+    answers_and_heartbeats_arriving_together_are_all_kept,
     twenty_concurrent_starts_make_one_attempt,
     the_theory_must_be_read_before_the_test,
     a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends,
