@@ -1,6 +1,6 @@
 //! Theory reading, attempts, answers and per-user progress.
 
-use super::{Conn, StorageResult, on_conn};
+use super::{Conn, StorageResult, on_conn, placeholders};
 use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score};
 use crate::domain::certification::TimerMode;
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
@@ -26,14 +26,7 @@ const PROGRESS_COLUMNS: &str = "current_block_id, current_since, read_version, r
      best_percent, best_attempt_id, passed_at, resets";
 
 pub async fn progress(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<Option<Progress>> {
-    let sql = format!(
-        "SELECT {PROGRESS_COLUMNS} FROM certification_progress WHERE user_id = $1 AND certification_id = $2"
-    );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
-        .bind(user)
-        .bind(cert)
-        .fetch_optional(c)
-        .await)?)
+    progress_row(c, user, cert, "").await
 }
 
 /// The progress row, locked on PostgreSQL until the transaction ends, so that starts, finishes
@@ -43,9 +36,18 @@ pub async fn progress_for_update(
     user: UserId,
     cert: CertId,
 ) -> StorageResult<Option<Progress>> {
+    let lock = lock_clause(&c);
+    progress_row(c, user, cert, lock).await
+}
+
+async fn progress_row(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    lock: &str,
+) -> StorageResult<Option<Progress>> {
     let sql = format!(
-        "SELECT {PROGRESS_COLUMNS} FROM certification_progress WHERE user_id = $1 AND certification_id = $2{}",
-        lock_clause(&c)
+        "SELECT {PROGRESS_COLUMNS} FROM certification_progress WHERE user_id = $1 AND certification_id = $2{lock}"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(user)
@@ -639,14 +641,6 @@ pub async fn is_assigned(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResu
 }
 
 // ---- batched clock touches (answers and heartbeats of many attempts in one transaction) ----
-
-/// `$from, $from+1, …` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Several attempts at once. On PostgreSQL they stay locked until the transaction ends, taken in
 /// id order so that two batches never wait for each other in a cycle.

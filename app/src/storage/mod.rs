@@ -68,6 +68,14 @@ impl From<sqlx::Error> for StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
+/// `$from, $from+1, …` for `n` values, for statements over a list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A borrowed connection of either backend: from a pool, or inside a transaction.
 pub enum Conn<'c> {
     Sqlite(&'c mut SqliteConnection),

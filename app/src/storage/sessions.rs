@@ -1,6 +1,6 @@
 //! Sessions of the Mini App and the admin panel. Only a hash of the token is stored.
 
-use super::{Conn, StorageError, StorageResult, on_conn};
+use super::{Conn, StorageError, StorageResult, on_conn, placeholders};
 use crate::auth::Surface;
 use crate::domain::audit::Origin;
 use crate::domain::user::{User, UserStatus};
@@ -78,10 +78,7 @@ pub async fn find_active_many(
     if token_hashes.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (0..token_hashes.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = placeholders(3, token_hashes.len());
     let sql = format!(
         "SELECT s.token_hash, u.id, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash IN ({list}) AND {ACTIVE}"

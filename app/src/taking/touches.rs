@@ -90,6 +90,8 @@ async fn run(db: Db, clock: Arc<dyn Clock>, mut rx: mpsc::Receiver<Job>) {
             }
         };
         for ((t, reply), outcome) in jobs.drain(..).zip(outcomes) {
+            // A caller that went away (the client hung up) needs no reply; what was committed
+            // stays committed.
             let _ = reply.send(outcome.ok_or(t));
         }
     }

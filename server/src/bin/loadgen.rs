@@ -340,17 +340,26 @@ async fn employee(
             loop {
                 tokio::time::sleep(Duration::from_millis(period)).await;
                 let body = form(&[("attempt_id", attempt.to_string()), ("index", "0".into())]);
-                let _ = c
-                    .post(&samples, "heartbeat", "/api/app/attempts/heartbeat", body)
-                    .await;
+                let beat = c.post(&samples, "heartbeat", "/api/app/attempts/heartbeat", body);
+                if let Err(e) = beat.await {
+                    return e;
+                }
             }
         })
     });
     let answered = answer_all(&args, &c, &samples, &acks, attempt, &current, questions).await;
-    if let Some(b) = beating {
-        b.abort();
-    }
+    let beat_failed = match beating {
+        Some(b) if b.is_finished() => b.await.ok(),
+        Some(b) => {
+            b.abort();
+            None
+        }
+        None => None,
+    };
     answered?;
+    if let Some(e) = beat_failed {
+        return Err(e);
+    }
     let result = c
         .post(
             &samples,
