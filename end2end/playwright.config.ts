@@ -58,6 +58,8 @@ export default defineConfig({
       TELEGRAM_WEB_APP_JS: 'none',
       DEMO_ADMIN_PASSWORD: 'e2e-Admin-password-1',
       DEMO_MANAGER_PASSWORD: 'e2e-Manager-password-1',
+      // Every test signs in from this one address.
+      PASSWORD_SIGN_INS_PER_IP_PER_MINUTE: '10000',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
   },

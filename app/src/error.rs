@@ -37,6 +37,9 @@ pub enum AppError {
     Throttled { retry_after_secs: u64 },
     #[error("conflict")]
     Conflict,
+    /// The request itself is malformed (a missing or unreadable argument).
+    #[error("bad request")]
+    BadRequest,
     #[error("internal error")]
     Internal,
     /// The request did not reach the server or its answer was unreadable (client side only).
@@ -69,6 +72,7 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Refused { .. } => 422,
             AppError::Throttled { .. } => 429,
             AppError::Conflict => 409,
+            AppError::BadRequest => 400,
             AppError::Internal => 500,
             AppError::Transport(_) => 503,
         }
@@ -85,6 +89,7 @@ impl AppError {
             AppError::Refused { .. } => "refused",
             AppError::Throttled { .. } => "throttled",
             AppError::Conflict => "conflict",
+            AppError::BadRequest => "bad_request",
             AppError::Internal => "internal",
             AppError::Transport(_) => "network",
         }
@@ -112,6 +117,7 @@ impl AppError {
                 Msg::ErrThrottled.with(lang, &[("minutes", &minutes)])
             }
             AppError::Conflict => Msg::ErrConflict.text(lang).to_owned(),
+            AppError::BadRequest => Msg::ErrBadRequest.text(lang).to_owned(),
             AppError::Internal => Msg::ErrInternal.text(lang).to_owned(),
             AppError::Transport(_) => Msg::ErrNetwork.text(lang).to_owned(),
         }
@@ -130,7 +136,15 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // Decoding the request's arguments failed on the server: the caller's fault. (The
+            // server answers these with 500; `server/src/routes/bad_request.rs` makes them 400.)
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 pub mod admin;
 pub mod auth;
 pub mod certifications;
+pub mod csp;
+pub mod csv;
 pub mod dev;
 pub mod dictionaries;
 pub mod domain;
@@ -13,6 +15,8 @@ pub mod error;
 pub mod gamification;
 pub mod i18n;
 pub mod miniapp;
+#[cfg(feature = "ssr")]
+pub mod outbox;
 pub mod paging;
 pub mod profile;
 pub mod questions;

@@ -27,6 +27,8 @@ use leptos_router::path;
 
 /// The document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security_headers();
     let lang = request_lang();
     let offset = page_offset();
     let telegram_js = telegram_script_for_request();
@@ -46,6 +48,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy header of this page, with the nonce of its inline scripts.
+#[cfg(feature = "ssr")]
+fn security_headers() {
+    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let path = use_context::<axum::http::request::Parts>()
+        .map(|p| p.uri.path().to_owned())
+        .unwrap_or_default();
+    let script = use_context::<crate::state::AppState>()
+        .and_then(|s| crate::csp::origin_of(&s.config.telegram_web_app_js));
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    let policy = crate::csp::policy(&path, nonce.as_deref(), script.as_deref());
+    if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
+        opts.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
     }
 }
 

@@ -1,7 +1,10 @@
 //! What every server function and handler shares: the database, the clock and the settings.
 
+use crate::auth::failures::FailedSignIns;
+use crate::auth::limits::SignInLimits;
+use crate::domain::client_ip::TrustedProxies;
 use crate::domain::clock::Clock;
-use crate::domain::throttle::ThrottlePolicy;
+use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
 use crate::storage::Db;
 use crate::taking::touches::TouchWriter;
@@ -22,28 +25,34 @@ pub struct AppConfig {
     /// Development sign-in without Telegram or password.
     pub dev_login: bool,
     pub login_throttle: ThrottlePolicy,
+    /// Sign-ins per client address and minute.
+    pub address_limits: AddressLimits,
     /// Public base URL of the app, e.g. `https://attest.example.com`.
     pub public_url: String,
     /// Offset used to show dates (minutes east of UTC; Moscow is 180).
     pub display_utc_offset_minutes: i32,
     /// URL of telegram-web-app.js, empty to leave it out (tests use a shim).
     pub telegram_web_app_js: String,
+    /// Proxies whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
         Self {
             bot_token: None,
-            init_data_max_age_secs: Some(24 * 3600),
+            init_data_max_age_secs: Some(3600),
             registration: RegistrationMode::Approval,
             miniapp_session_secs: 7 * 24 * 3600,
             admin_session_secs: 12 * 3600,
             secure_cookies: true,
             dev_login: false,
             login_throttle: ThrottlePolicy::default(),
+            address_limits: AddressLimits::default(),
             public_url: "http://127.0.0.1:3000".into(),
             display_utc_offset_minutes: 180,
             telegram_web_app_js: "https://telegram.org/js/telegram-web-app.js".into(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -55,12 +64,17 @@ pub struct AppState {
     pub config: Arc<AppConfig>,
     /// Answers and heartbeats, written in batches.
     pub touches: TouchWriter,
+    /// Failed sign-ins, counted until their window closes (then one audit entry each).
+    pub failed_sign_ins: Arc<FailedSignIns>,
+    pub sign_in_limits: Arc<SignInLimits>,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
         Self {
             touches: TouchWriter::new(db.clone(), clock.clone()),
+            failed_sign_ins: Arc::default(),
+            sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
             db,
             clock,
             config: Arc::new(config),

@@ -2,6 +2,7 @@
 //! (or the file named by `APP_CONFIG`), then environment variables. Leptos' own options come
 //! from the same file's `[package.metadata.leptos]` table and `LEPTOS_*` variables.
 
+use app::domain::client_ip::TrustedProxies;
 use app::domain::throttle::ThrottlePolicy;
 use app::domain::user::RegistrationMode;
 use app::state::AppConfig;
@@ -62,6 +63,7 @@ struct FileSettings {
     display_utc_offset_minutes: Option<i32>,
     telegram_web_app_js: Option<String>,
     uploads_dir: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -92,6 +94,8 @@ pub struct Settings {
     pub uploads_dir: PathBuf,
     /// Period of the time-critical background jobs.
     pub jobs_tick: std::time::Duration,
+    /// `PUBLIC_URL` was configured; otherwise it follows the address the server listens on.
+    pub public_url_explicit: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/attest.db";
@@ -175,11 +179,33 @@ impl Settings {
             app.telegram_web_app_js = if js == "none" { String::new() } else { js };
         }
         app.login_throttle = ThrottlePolicy::default();
-        app.public_url = var("PUBLIC_URL")
-            .or(f.public_url)
+        if let Some(n) = parse_num::<u32>(
+            "PASSWORD_SIGN_INS_PER_IP_PER_MINUTE",
+            var("PASSWORD_SIGN_INS_PER_IP_PER_MINUTE"),
+        )? {
+            app.address_limits.password_sign_ins = n.max(1);
+        }
+        if let Some(n) = parse_num::<u32>(
+            "FAILED_LAUNCHES_PER_IP_PER_MINUTE",
+            var("FAILED_LAUNCHES_PER_IP_PER_MINUTE"),
+        )? {
+            app.address_limits.failed_launches = n.max(1);
+        }
+        let public_url = var("PUBLIC_URL").or(f.public_url);
+        let public_url_explicit = public_url.is_some();
+        app.public_url = public_url
             .unwrap_or_else(|| format!("http://{}", leptos.site_addr))
             .trim_end_matches('/')
             .to_owned();
+        if let Some(list) = var("TRUSTED_PROXIES").or(f.trusted_proxies) {
+            app.trusted_proxies = TrustedProxies::parse(&list).map_err(|bad| {
+                invalid(
+                    "TRUSTED_PROXIES",
+                    list.clone(),
+                    &format!("{bad:?} is not an address or a CIDR range"),
+                )
+            })?;
+        }
 
         let mode = match var("BOT_MODE") {
             Some(v) => match v.as_str() {
@@ -228,6 +254,7 @@ impl Settings {
                     .unwrap_or(5_000)
                     .max(10),
             ),
+            public_url_explicit,
             leptos,
             bot,
             app,
@@ -287,7 +314,8 @@ mod tests {
         assert_eq!(s.bot.mode, BotMode::Polling);
         assert!(s.bot.token.is_none());
         assert_eq!(s.app.registration, RegistrationMode::Approval);
-        assert_eq!(s.app.init_data_max_age_secs, Some(86_400));
+        assert_eq!(s.app.init_data_max_age_secs, Some(3_600));
+        assert!(s.app.trusted_proxies.is_empty());
         assert!(s.app.secure_cookies);
     }
 
@@ -314,6 +342,7 @@ mod tests {
             ("BOT_MODE", "sometimes"),
             ("DEV_LOGIN", "maybe"),
             ("REGISTRATION", "x"),
+            ("TRUSTED_PROXIES", "127.0.0.1, example.org"),
         ] {
             assert!(
                 Settings::from_sources(Path::new("/nonexistent.toml"), &env(&[bad])).is_err(),

@@ -69,15 +69,22 @@ pub async fn connect_db(settings: &Settings) -> Result<Db, StorageError> {
 }
 
 impl Application {
-    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+    pub async fn build(
+        mut settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let db = connect_db(&settings).await?;
         tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
-        let state = AppState::new(db, clock, settings.app.clone());
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
         let local = listener.local_addr().map_err(StartupError::Serve)?;
+        if !settings.public_url_explicit {
+            // Without PUBLIC_URL the app is reached where it listens (port 0 included).
+            settings.app.public_url = format!("http://{local}");
+        }
+        let state = AppState::new(db, clock, settings.app.clone());
 
         if settings.bot.token.is_none() {
             tracing::warn!(
@@ -149,12 +156,18 @@ impl Application {
         for job in jobs {
             job.abort();
         }
+        // Failed sign-ins counted in windows still open are written now, not lost.
+        if let Err(e) = app::auth::failures::flush(&state, true).await {
+            tracing::warn!(error = %e, "could not record the open sign-in failure counts");
+        }
         state.db.close().await;
         served.map_err(StartupError::Serve)
     }
 }
 
 fn router(settings: &Settings, app: AppState) -> Router {
+    let csrf =
+        routes::csrf::CsrfPolicy::new(&settings.app.public_url, settings.public_url_explicit);
     let leptos = settings.leptos.clone();
     let server_state = ServerState {
         leptos: leptos.clone(),
@@ -185,7 +198,16 @@ fn router(settings: &Settings, app: AppState) -> Router {
             ServerState,
             _,
         >(context, shell))
-        .layer(axum::middleware::from_fn(routes::csrf::same_origin_writes))
+        .layer(axum::middleware::from_fn(
+            routes::imports::larger_body_limit,
+        ))
+        .layer(axum::middleware::from_fn(
+            routes::bad_request::decode_errors_are_400,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            csrf,
+            routes::csrf::same_origin_writes,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)
 }

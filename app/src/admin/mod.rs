@@ -97,7 +97,7 @@ fn AccountMenu(name: String, photo: Option<String>) -> impl IntoView {
                 class="account-button"
                 aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string()
-                aria-label=t(Msg::AccountMenu)
+                title=t(Msg::AccountMenu)
                 data-testid="account-button"
                 on:click=move |_| open.update(|o| *o = !*o)
             >

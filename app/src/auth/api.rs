@@ -15,8 +15,14 @@ pub async fn telegram_sign_in(init_data: String) -> Result<User, AppError> {
     guard::respond(
         async {
             let state = guard::state();
-            let (user, session) =
-                service::sign_in_telegram(&state, &init_data, &guard::origin("miniapp")).await?;
+            let existing = guard::session_token(Surface::MiniApp);
+            let (user, session) = service::sign_in_telegram(
+                &state,
+                &init_data,
+                existing.as_deref(),
+                &guard::origin("miniapp"),
+            )
+            .await?;
             guard::set_cookie(&cookie::session_cookie(
                 Surface::MiniApp,
                 &session.token,

@@ -17,15 +17,16 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// `Set-Cookie` value for a new session. Secure cookies are `SameSite=None; Partitioned` so they
-/// survive inside Telegram Web's iframe.
+/// `Set-Cookie` value for a new session. The Mini App's secure cookie is `SameSite=None;
+/// Partitioned` so it survives inside Telegram Web's iframe; the admin panel is never framed and
+/// keeps `SameSite=Lax`.
 pub fn session_cookie(surface: Surface, token: &str, max_age_secs: i64, secure: bool) -> String {
     format!(
         "{}={}; Path=/; Max-Age={}; HttpOnly; {}",
         surface.cookie_name(),
         token,
         max_age_secs,
-        attributes(secure)
+        attributes(surface, secure)
     )
 }
 
@@ -33,15 +34,15 @@ pub fn clear_cookie(surface: Surface, secure: bool) -> String {
     format!(
         "{}=; Path=/; Max-Age=0; HttpOnly; {}",
         surface.cookie_name(),
-        attributes(secure)
+        attributes(surface, secure)
     )
 }
 
-fn attributes(secure: bool) -> &'static str {
-    if secure {
-        "Secure; SameSite=None; Partitioned"
-    } else {
-        "SameSite=Lax"
+fn attributes(surface: Surface, secure: bool) -> &'static str {
+    match (surface, secure) {
+        (Surface::MiniApp, true) => "Secure; SameSite=None; Partitioned",
+        (Surface::Admin, true) => "Secure; SameSite=Lax",
+        (_, false) => "SameSite=Lax",
     }
 }
 
@@ -75,6 +76,12 @@ mod tests {
             assert!(c.contains(attr), "{attr} missing in {c}");
         }
         assert!(!session_cookie(Surface::Admin, "x", 1, false).contains("Secure"));
+        let admin = session_cookie(Surface::Admin, "x", 1, true);
+        assert!(
+            admin.contains("Secure") && admin.contains("SameSite=Lax"),
+            "{admin}"
+        );
+        assert!(!admin.contains("Partitioned"));
     }
 
     #[test]

@@ -25,34 +25,40 @@ fn headers() -> HeaderMap {
         .unwrap_or_default()
 }
 
-/// The client's address and agent, for the audit log.
-pub fn origin(channel: &str) -> Origin {
-    let parts = use_context::<Parts>();
-    let ip = parts.as_ref().and_then(|p| {
-        let forwarded = p
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
-        forwarded.or_else(|| {
-            p.extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ci| ci.0.ip().to_string())
-        })
+/// Where a request came from: the client's address (through trusted proxies only), its agent
+/// and the channel. The one extractor for throttling, the audit log and the API.
+pub fn origin_of(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    channel: &str,
+    trusted: &crate::domain::client_ip::TrustedProxies,
+) -> Origin {
+    let ip = peer.map(|peer| {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        crate::domain::client_ip::client_ip(peer.ip(), forwarded, trusted).to_string()
     });
-    let user_agent = parts.as_ref().and_then(|p| {
-        p.headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(256).collect())
-    });
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(256).collect());
     Origin {
         ip,
         user_agent,
         channel: channel.to_owned(),
     }
+}
+
+/// [`origin_of`] the request being served.
+pub fn origin(channel: &str) -> Origin {
+    let parts = use_context::<Parts>();
+    let peer = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0));
+    let headers = parts.map(|p| p.headers).unwrap_or_default();
+    origin_of(&headers, peer, channel, &state().config.trusted_proxies)
 }
 
 /// Adds a `Set-Cookie` header to the response.
@@ -105,12 +111,18 @@ pub async fn member() -> AppResult<Actor> {
     }
 }
 
+/// Whether this runs for a server-function call (a request of the hydrated client) rather than
+/// for the server rendering of a page. Page renders only read: state changes come from the
+/// client's POSTs.
+pub fn is_server_fn_call() -> bool {
+    use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"))
+}
+
 /// Sets the HTTP status of a refusal; every server function returns through it. During the
 /// server rendering of a page (a resource calling the function) the page keeps its own status.
 pub fn respond<T>(result: AppResult<T>) -> AppResult<T> {
-    let server_fn_call = use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
     if let Err(e) = &result
-        && server_fn_call
+        && is_server_fn_call()
         && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
     {
         opts.set_status(

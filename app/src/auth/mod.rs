@@ -5,7 +5,11 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cookie;
 #[cfg(feature = "ssr")]
+pub mod failures;
+#[cfg(feature = "ssr")]
 pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]

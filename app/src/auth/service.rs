@@ -77,19 +77,6 @@ fn entry(state: &AppState, action: AuditAction, origin: &Origin) -> AuditEntry {
     }
 }
 
-/// Records an audit entry in its own transaction (for failures, where nothing else is written).
-async fn audit_alone(state: &AppState, e: AuditEntry) {
-    let result = async {
-        let mut tx = state.db.begin().await?;
-        storage::audit::record(tx.conn(), &e).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(err) = result {
-        tracing::error!(error = %err, action = e.action.as_str(), "could not record audit entry");
-    }
-}
-
 /// Registers or refreshes a Telegram user (Mini App launch or bot `/start`) inside `c`.
 pub async fn register_telegram_user(
     state: &AppState,
@@ -175,52 +162,95 @@ fn init_data_message(e: InitDataError) -> Msg {
     }
 }
 
+/// The address a request came from, for the per-address limits.
+fn client_ip(origin: &Origin) -> Option<std::net::IpAddr> {
+    origin.ip.as_deref().and_then(|ip| ip.parse().ok())
+}
+
 /// Mini App sign-in from raw initData. Unknown users are registered (pending unless
 /// registration is open) and still get a session: the Mini App then shows "waiting for access".
+/// A launch that comes with the same person's live session keeps it (its expiry slides) instead
+/// of opening another one; a session of someone else is revoked.
 #[tracing::instrument(skip_all)]
 pub async fn sign_in_telegram(
     state: &AppState,
     raw_init_data: &str,
+    existing_token: Option<&str>,
     origin: &Origin,
 ) -> AppResult<(User, NewSession)> {
     let Some(token) = state.config.bot_token.as_deref() else {
         return Err(AppError::SignInFailed(Msg::ErrBotNotConfigured));
     };
+    let now = state.now();
     let valid = match init_data::validate(
         raw_init_data,
         token,
-        state.now(),
+        now,
         MaxAge(state.config.init_data_max_age_secs),
     ) {
         Ok(v) => v,
         Err(err) => {
             tracing::info!(error = %err, "initData refused");
-            let mut e = entry(state, AuditAction::SignInFailed, origin);
-            e.actor_label = "telegram".into();
-            e.details = json!({ "surface": "miniapp", "reason": err.to_string() });
-            audit_alone(state, e).await;
+            // Only failures are limited per address: valid launches from one office never are.
+            if let Some(ip) = client_ip(origin)
+                && let Some(retry_after_secs) = state.sign_in_limits.failed_launch(ip)
+            {
+                return Err(AppError::Throttled { retry_after_secs });
+            }
+            let key = format!("initdata:{}", origin.ip.as_deref().unwrap_or("-"));
+            state
+                .failed_sign_ins
+                .note(&key, "telegram", "miniapp", err.reason(), origin, now);
             return Err(AppError::SignInFailed(init_data_message(err)));
         }
     };
     let result = async {
         let mut tx = state.db.begin().await?;
         let user = register_telegram_user(state, tx.conn(), &valid.user, origin).await?;
-        let session = open_session(
-            state,
-            tx.conn(),
-            &user,
-            Surface::MiniApp,
-            origin,
-            "telegram",
-        )
-        .await?;
+        let current = match existing_token {
+            Some(t) => {
+                storage::sessions::find_active(tx.conn(), &hash_token(t), Surface::MiniApp, now)
+                    .await?
+            }
+            None => None,
+        };
+        let session = match current {
+            Some(found) if found.user.id == user.id => {
+                let max_age_secs = state.config.miniapp_session_secs;
+                storage::sessions::extend(
+                    tx.conn(),
+                    found.session_id,
+                    now.plus_secs(max_age_secs),
+                    now,
+                )
+                .await?;
+                NewSession {
+                    token: existing_token.unwrap_or_default().to_owned(),
+                    max_age_secs,
+                }
+            }
+            other => {
+                if let Some(someone_else) = other {
+                    storage::sessions::revoke(tx.conn(), someone_else.session_id, now).await?;
+                }
+                open_session(
+                    state,
+                    tx.conn(),
+                    &user,
+                    Surface::MiniApp,
+                    origin,
+                    "telegram",
+                )
+                .await?
+            }
+        };
         if user.is_active() {
             // Each launch is a day of activity (streak badges).
             crate::gamification::service::note_activity(
                 tx.conn(),
                 &user,
                 state.config.display_utc_offset_minutes,
-                state.now(),
+                now,
             )
             .await?;
         }
@@ -235,7 +265,30 @@ fn may_use_admin_panel(user: &User, modules: ModuleSet) -> bool {
     user.role != Role::Employee || !modules.is_empty()
 }
 
-/// Admin-panel sign-in with login and password, throttled per login.
+/// Counts one more check of `key` before it happens, in its own transaction: the seconds the
+/// key will be locked for if this check fails (`None` while checks remain), or `Err` with the
+/// seconds it is locked for now, when no check is allowed.
+async fn claim_password_check(state: &AppState, key: &str) -> AppResult<Result<Option<u64>, u64>> {
+    let now = state.now();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let prior = storage::throttle::get_for_update(tx.conn(), key, now).await?;
+        let claimed = match throttle::before_check(prior, now, state.config.login_throttle) {
+            Ok(next) => {
+                storage::throttle::put(tx.conn(), key, next, now).await?;
+                Ok(throttle::locked_for(Some(next), now))
+            }
+            Err(secs) => Err(secs),
+        };
+        tx.commit().await?;
+        Ok::<_, StorageError>(claimed)
+    }
+    .await;
+    result.map_err(internal)
+}
+
+/// Admin-panel sign-in with login and password. At most `max_failures` passwords are checked
+/// per login and window, however many arrive at once; each address is limited too.
 #[tracing::instrument(skip(state, password, origin))]
 pub async fn sign_in_admin(
     state: &AppState,
@@ -243,58 +296,63 @@ pub async fn sign_in_admin(
     password: &str,
     origin: &Origin,
 ) -> AppResult<(User, NewSession)> {
-    let login = login.trim().to_lowercase();
-    let key = format!("admin:{login}");
     let now = state.now();
-    let fail = |reason: &str| {
-        let mut e = entry(state, AuditAction::SignInFailed, origin);
-        e.actor_label = login.clone();
-        e.details = json!({ "surface": "admin", "reason": reason });
-        e
+    let fail = |label: &str, reason: &str| {
+        state.failed_sign_ins.note(
+            &format!("admin:{}", label.chars().take(64).collect::<String>()),
+            label,
+            "admin",
+            reason,
+            origin,
+            now,
+        );
     };
-
-    let mut read = state.db.read().await.map_err(internal)?;
-    let prior = storage::throttle::get(read.conn(), &key)
-        .await
-        .map_err(internal)?;
-    if let Some(retry_after_secs) = throttle::locked_for(prior, now) {
-        audit_alone(state, fail("throttled")).await;
+    if let Some(ip) = client_ip(origin)
+        && let Some(retry_after_secs) = state.sign_in_limits.password_sign_in(ip)
+    {
+        fail("-", "address_limit");
         return Err(AppError::Throttled { retry_after_secs });
     }
-    let found = if login.is_empty() {
-        None
-    } else {
+    // What cannot be an account is refused before any database or hash work.
+    let login = match crate::domain::user::normalize_login(login) {
+        Some(l) if password.len() <= throttle::MAX_PASSWORD_BYTES && !password.is_empty() => l,
+        _ => {
+            fail("-", "malformed");
+            return Err(AppError::SignInFailed(Msg::ErrBadCredentials));
+        }
+    };
+    let key = format!("admin:{login}");
+    let locks_on_failure = match claim_password_check(state, &key).await? {
+        Ok(lock) => lock,
+        Err(retry_after_secs) => {
+            fail(&login, "throttled");
+            return Err(AppError::Throttled { retry_after_secs });
+        }
+    };
+    let found = {
+        let mut read = state.db.read().await.map_err(internal)?;
         storage::users::get_by_login(read.conn(), &login)
             .await
             .map_err(internal)?
     };
-    drop(read);
-
     let stored_hash = found.as_ref().and_then(|f| f.password_hash.clone());
     let ok = password::verify(password.to_owned(), stored_hash).await?;
     let Some(found) = found.filter(|_| ok) else {
-        let next = throttle::after_failure(prior, now, state.config.login_throttle);
-        let result = async {
-            let mut tx = state.db.begin().await?;
-            storage::throttle::put(tx.conn(), &key, next, now).await?;
-            storage::audit::record(tx.conn(), &fail("bad_credentials")).await?;
-            tx.commit().await
-        }
-        .await;
-        result.map_err(internal)?;
-        return Err(match throttle::locked_for(Some(next), now) {
+        fail(&login, "bad_credentials");
+        return Err(match locks_on_failure {
+            // This was the last check allowed: the login is locked now.
             Some(retry_after_secs) => AppError::Throttled { retry_after_secs },
             None => AppError::SignInFailed(Msg::ErrBadCredentials),
         });
     };
     let user = found.user;
     if user.status != UserStatus::Active {
-        audit_alone(state, fail("inactive")).await;
+        fail(&login, "inactive");
         return Err(AppError::SignInFailed(Msg::ErrAccountInactive));
     }
     let modules = modules_of(state, &user).await?;
     if !may_use_admin_panel(&user, modules) {
-        audit_alone(state, fail("no_admin_access")).await;
+        fail(&login, "no_admin_access");
         return Err(AppError::Forbidden(Msg::ErrNoAdminAccess));
     }
     let result = async {
@@ -307,6 +365,38 @@ pub async fn sign_in_admin(
     }
     .await;
     Ok((user, result.map_err(internal)?))
+}
+
+/// Checks a signed-in user's current password (before changing it), counted against the same
+/// per-login limit as sign-ins.
+pub async fn check_current_password(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    stored: Option<String>,
+) -> AppResult<bool> {
+    if password.is_empty() || password.len() > throttle::MAX_PASSWORD_BYTES {
+        return Ok(false);
+    }
+    let key = format!("admin:{login}");
+    let locks_on_failure = match claim_password_check(state, &key).await? {
+        Ok(lock) => lock,
+        Err(retry_after_secs) => return Err(AppError::Throttled { retry_after_secs }),
+    };
+    let ok = password::verify(password.to_owned(), stored).await?;
+    if !ok && let Some(retry_after_secs) = locks_on_failure {
+        return Err(AppError::Throttled { retry_after_secs });
+    }
+    if ok {
+        let result = async {
+            let mut tx = state.db.begin().await?;
+            storage::throttle::clear(tx.conn(), &key).await?;
+            tx.commit().await
+        }
+        .await;
+        result.map_err(internal)?;
+    }
+    Ok(ok)
 }
 
 /// Development sign-in as any active user, only when the configuration allows it.

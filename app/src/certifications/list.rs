@@ -74,7 +74,7 @@ pub fn CertificationsPage() -> impl IntoView {
         <div class="filters">
             <BoundText name="search" label=Msg::Search value=search />
             <Select name="status" label=Msg::Status options=statuses value=status
-                on_change=Callback::new(move |v| status.set(v)) placeholder=Msg::AllStatuses />
+                on_change=Callback::new(move |v| status.set(v)) all=Msg::AllStatuses />
         </div>
         <Transition fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {

@@ -69,6 +69,7 @@ pub fn ResultsPage() -> impl IntoView {
                         <p class="hint" data-testid="pass-rate">
                             {match d.pass_rate {
                                 Some(r) => Msg::PassRate.with(lang, &[("r", &r.to_string())]),
+                                None if d.rows.is_empty() => t(Msg::NobodyAssigned).to_owned(),
                                 None => t(Msg::NoResultsYet).to_owned(),
                             }}
                         </p>

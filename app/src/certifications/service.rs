@@ -721,7 +721,9 @@ pub async fn create_question_in(id: CertId, content: QuestionContent) -> AppResu
 }
 
 pub async fn pickable(search: Option<String>, page: i64) -> AppResult<Page<Question>> {
-    guard::module(Module::Certifications).await?;
+    let actor = guard::module(Module::Certifications).await?;
+    // Picking needs the questions' texts, not their keys: those belong to the question bank.
+    let sees_keys = actor.modules.contains(Module::QuestionBank);
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let mut c = state.db.read().await.map_err(internal)?;
@@ -729,9 +731,19 @@ pub async fn pickable(search: Option<String>, page: i64) -> AppResult<Page<Quest
         search,
         ..Default::default()
     };
-    let (items, total) = storage::questions::list(c.conn(), &filter, limit, offset)
+    let (mut items, total) = storage::questions::list(c.conn(), &filter, limit, offset)
         .await
         .map_err(internal)?;
+    if !sees_keys {
+        for q in &mut items {
+            q.content.explanation.clear();
+            for o in &mut q.content.options {
+                o.correct = false;
+            }
+            // The stored order of an ordering question is its answer.
+            q.content.options.sort_by(|a, b| a.text.cmp(&b.text));
+        }
+    }
     Ok(Page {
         items,
         total,

@@ -10,6 +10,11 @@
 //!
 //! An answer arriving up to [`ANSWER_GRACE_MS`] after the end still counts (network latency);
 //! after that the server finishes the attempt by itself.
+//!
+//! Leaving (back to theory, or the app hidden or closed: the client sends a `leave` beacon)
+//! stops the clock at once in pause mode. Only a return to the test screen (`resume`) starts it
+//! again without counting the time away: an answer or heartbeat that arrives after a leave with
+//! no resume in between counts the whole gap, so a leave cannot stop the clock while answering.
 
 use super::certification::TimerMode;
 use super::question::{QuestionContent, QuestionKind};
@@ -34,6 +39,8 @@ pub struct AttemptClock {
     /// The open presence segment, if any: when it started and the last sign of life.
     pub segment_start: Option<Timestamp>,
     pub segment_last: Option<Timestamp>,
+    /// When the user last left the test screen, until they resume (pause mode).
+    pub left_at: Option<Timestamp>,
 }
 
 impl AttemptClock {
@@ -46,6 +53,7 @@ impl AttemptClock {
             // The attempt starts on the test screen.
             segment_start: Some(now),
             segment_last: Some(now),
+            left_at: None,
         }
     }
 
@@ -86,11 +94,33 @@ impl AttemptClock {
         self.overdue_by(now) > ANSWER_GRACE_MS
     }
 
-    /// The user is on the test screen now (heartbeat, answer, resume).
+    /// A sign of life from the test screen (heartbeat, answer). After a leave without a resume,
+    /// the time since the leave counts: the user was answering all along.
     pub fn present(&mut self, now: Timestamp) {
         if self.mode == TimerMode::Continuous {
             return;
         }
+        if let Some(left) = self.left_at.take() {
+            self.close_segment(now);
+            self.used_ms += (now.millis() - left.millis()).max(0);
+            self.segment_start = Some(now);
+            self.segment_last = Some(now);
+            return;
+        }
+        self.extend(now);
+    }
+
+    /// The user came back to the test screen (the app was reopened, or "Go to test" was
+    /// tapped): the clock runs again from now; the time away does not count.
+    pub fn resume(&mut self, now: Timestamp) {
+        if self.mode == TimerMode::Continuous {
+            return;
+        }
+        self.left_at = None;
+        self.extend(now);
+    }
+
+    fn extend(&mut self, now: Timestamp) {
         match self.segment_last {
             Some(last) if now.millis() - last.millis() <= PRESENCE_GRACE_MS => {
                 self.segment_last = Some(now.max(last));
@@ -104,10 +134,14 @@ impl AttemptClock {
         }
     }
 
-    /// The user left the test screen on purpose (back to theory): the clock stops now.
+    /// The user left the test screen (back to theory, app hidden or closed): the clock stops
+    /// now, until [`AttemptClock::resume`].
     pub fn away(&mut self, now: Timestamp) {
         if self.mode == TimerMode::Continuous {
             return;
+        }
+        if self.left_at.is_none() {
+            self.left_at = Some(now);
         }
         if let Some(last) = self.segment_last
             && now.millis() - last.millis() <= PRESENCE_GRACE_MS
@@ -144,6 +178,11 @@ pub struct AskedQuestion {
     /// For ordering questions, the right order of option ids (the bank's order).
     #[serde(default)]
     pub key: Vec<u32>,
+    /// The bank's id of each option, in display order: `content.options[i]` is the bank's option
+    /// `bank_option_ids[i]`. The ids an attempt shows are random per attempt, so they carry no
+    /// order or correctness. Empty for attempts started before that: their ids are the bank's.
+    #[serde(default)]
+    pub bank_option_ids: Vec<u32>,
 }
 
 /// What the client may see of a question during an attempt (no correct answers).
@@ -162,6 +201,30 @@ pub struct OptionView {
 }
 
 impl AskedQuestion {
+    /// The bank's id of an option this attempt shows as `id`.
+    pub fn bank_option_id(&self, id: u32) -> Option<u32> {
+        let i = self.content.options.iter().position(|o| o.id == id)?;
+        match self.bank_option_ids.get(i) {
+            Some(bank) => Some(*bank),
+            None if self.bank_option_ids.is_empty() => Some(id),
+            None => None,
+        }
+    }
+
+    /// The right answer in this attempt's ids: the correct options, or the right order.
+    pub fn right_answer(&self) -> Vec<u32> {
+        match self.content.kind {
+            QuestionKind::Ordering => self.key.clone(),
+            _ => self
+                .content
+                .options
+                .iter()
+                .filter(|o| o.correct)
+                .map(|o| o.id)
+                .collect(),
+        }
+    }
+
     /// Whether `answer` is fully right (all-or-nothing).
     pub fn is_right(&self, answer: &[u32]) -> bool {
         match self.content.kind {
@@ -249,9 +312,22 @@ impl Rng {
     }
 }
 
+/// Distinct random option ids for one question of one attempt (nine digits, never 0).
+fn fresh_option_ids(rng: &mut Rng, n: usize) -> Vec<u32> {
+    let mut ids: Vec<u32> = Vec::with_capacity(n);
+    while ids.len() < n {
+        let id = (rng.next_u64() % 900_000_000 + 100_000_000) as u32;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
 /// What a new attempt asks, built once at its start: an optional random draw of `draw` questions,
 /// the question order shuffled if asked, options shuffled if asked. Ordering questions always
-/// get their options shuffled: their stored order is the answer.
+/// get their options shuffled: their stored order is the answer. Every option gets a random id
+/// for this attempt, so neither the ids nor their order tell anything about the answer.
 pub fn build_questions(
     bank: &[(QuestionId, i64, QuestionContent)],
     draw: Option<usize>,
@@ -275,26 +351,38 @@ pub fn build_questions(
         .into_iter()
         .map(|(id, revision, content)| {
             let mut content = content.clone();
-            let key = match content.kind {
-                QuestionKind::Ordering => content.options.iter().map(|o| o.id).collect(),
-                _ => Vec::new(),
-            };
+            let bank_order: Vec<u32> = content.options.iter().map(|o| o.id).collect();
             if shuffle_options || content.kind == QuestionKind::Ordering {
-                let original: Vec<u32> = content.options.iter().map(|o| o.id).collect();
                 rng.shuffle(&mut content.options);
                 // An ordering question must not start in the right order.
                 if content.kind == QuestionKind::Ordering && content.options.len() > 1 {
                     let shown: Vec<u32> = content.options.iter().map(|o| o.id).collect();
-                    if shown == original {
+                    if shown == bank_order {
                         content.options.rotate_left(1);
                     }
                 }
+            }
+            let bank_option_ids: Vec<u32> = content.options.iter().map(|o| o.id).collect();
+            let fresh = fresh_option_ids(&mut rng, bank_option_ids.len());
+            let to_fresh = |bank_id: u32| {
+                bank_option_ids
+                    .iter()
+                    .position(|b| *b == bank_id)
+                    .map_or(0, |i| fresh[i])
+            };
+            let key = match content.kind {
+                QuestionKind::Ordering => bank_order.iter().map(|b| to_fresh(*b)).collect(),
+                _ => Vec::new(),
+            };
+            for (o, id) in content.options.iter_mut().zip(&fresh) {
+                o.id = *id;
             }
             AskedQuestion {
                 question_id: *id,
                 revision: *revision,
                 content,
                 key,
+                bank_option_ids,
             }
         })
         .collect()
@@ -393,24 +481,36 @@ pub enum TouchRefusal {
     BadAnswer,
 }
 
-/// A sign of life on the test screen of a running attempt: a heartbeat (`answer` is `None`)
-/// or an answer to question `index`. Moves the clock and returns the question the user is on.
+/// What brought a sign of life from the test screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TouchKind<'a> {
+    /// The periodic heartbeat, or moving to another question.
+    Heartbeat,
+    /// An answer to the question at the index.
+    Answer(&'a [u32]),
+    /// The user came back to the test screen (reopened the app, "Go to test").
+    Resume,
+}
+
+/// A sign of life on the test screen of a running attempt. Moves the clock and returns the
+/// question the user is on.
 pub fn touch(
     clock: &mut AttemptClock,
-    in_progress: bool,
+    running: bool,
     shapes: &[AnswerShape],
     index: i64,
-    answer: Option<&[u32]>,
+    kind: TouchKind<'_>,
     now: Timestamp,
 ) -> Result<i64, TouchRefusal> {
-    if !in_progress {
+    if !running {
         return Err(TouchRefusal::Over);
     }
     if clock.must_finish(now) {
         return Err(TouchRefusal::MustFinish);
     }
-    let index = match answer {
-        Some(answer) => {
+    let clamped = index.clamp(0, shapes.len().saturating_sub(1) as i64);
+    match kind {
+        TouchKind::Answer(answer) => {
             if !clock.accepts_answers(now) {
                 return Err(TouchRefusal::Over);
             }
@@ -418,17 +518,54 @@ pub fn touch(
             if !shape.is_some_and(|s| s.accepts(answer)) {
                 return Err(TouchRefusal::BadAnswer);
             }
-            index
+            clock.present(now);
+            Ok(index)
         }
-        None => index.clamp(0, shapes.len().saturating_sub(1) as i64),
-    };
-    clock.present(now);
-    Ok(index)
+        TouchKind::Heartbeat => {
+            clock.present(now);
+            Ok(clamped)
+        }
+        TouchKind::Resume => {
+            clock.resume(now);
+            Ok(clamped)
+        }
+    }
 }
 
 /// The best result after a finished attempt: only a strictly better one replaces it.
 pub fn best_after(best: Option<i64>, new: i64) -> i64 {
     best.map_or(new, |b| b.max(new))
+}
+
+/// How much the review of a finished attempt shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewDepth {
+    /// Only which answers were right: another attempt is still possible.
+    Verdicts,
+    /// The right answers and explanations too: no attempt remains.
+    Full,
+}
+
+/// A review (when the certification allows one) hands over the right answers only once no
+/// further attempt is possible: 100 %, attempts used up, or the certification closed. Before
+/// that it would give the next attempt away.
+pub fn review_depth(
+    review_allowed: bool,
+    cert_open: bool,
+    max_attempts: i64,
+    standing: Standing,
+) -> Option<ReviewDepth> {
+    if !review_allowed {
+        return None;
+    }
+    let another = cert_open
+        && standing.best_percent != Some(100)
+        && (standing.in_progress || standing.attempts_used < max_attempts);
+    Some(if another {
+        ReviewDepth::Verdicts
+    } else {
+        ReviewDepth::Full
+    })
 }
 
 /// Whether "Try again" is offered: attempts left and not yet 100%.
@@ -487,7 +624,7 @@ mod tests {
         c.present(at(4_000));
         c.away(at(6_000));
         assert_eq!(c.used(at(100_000)), 6_000);
-        c.present(at(200_000));
+        c.resume(at(200_000));
         assert_eq!(c.used(at(204_000)), 10_000);
     }
 
@@ -551,13 +688,14 @@ mod tests {
             a.iter().map(|q| q.question_id.0).collect::<Vec<_>>(),
             vec![1, 2, 3, 4, 5, 6]
         );
-        assert_eq!(a[0].content.options[0].id, 1);
-        let ordering: Vec<u32> = a[5].content.options.iter().map(|o| o.id).collect();
+        assert_eq!(a[0].bank_option_ids, vec![1, 2, 3, 4]);
         assert_ne!(
-            ordering,
+            a[5].bank_option_ids,
             vec![1, 2, 3, 4],
             "an ordering question never starts solved"
         );
+        let shown: Vec<u32> = a[5].content.options.iter().map(|o| o.id).collect();
+        assert_ne!(shown, a[5].key, "nor in this attempt's ids");
     }
 
     #[test]
@@ -575,56 +713,160 @@ mod tests {
         );
     }
 
+    /// The id this attempt shows for the bank's option `bank`.
+    fn shown(q: &AskedQuestion, bank: u32) -> u32 {
+        let i = q.bank_option_ids.iter().position(|b| *b == bank).unwrap();
+        q.content.options[i].id
+    }
+
+    fn shown_all(q: &AskedQuestion, banks: &[u32]) -> Vec<u32> {
+        banks.iter().map(|b| shown(q, *b)).collect()
+    }
+
     #[test]
     fn answer_shapes_refuse_malformed_answers() {
         let asked = build_questions(&bank(), None, false, false, 1);
         let single = AnswerShape::of(&asked[0]);
-        assert!(single.accepts(&[2]));
-        assert!(!single.accepts(&[1, 2]));
-        assert!(!single.accepts(&[9]));
+        assert!(single.accepts(&[shown(&asked[0], 2)]));
+        assert!(!single.accepts(&shown_all(&asked[0], &[1, 2])));
+        assert!(
+            !single.accepts(&[2]),
+            "the bank's ids are not this attempt's"
+        );
         assert!(!single.accepts(&[]));
-        let ordering = AnswerShape::of(&asked[5]);
-        assert!(ordering.accepts(&[4, 3, 2, 1]));
-        assert!(!ordering.accepts(&[4, 3, 2]));
-        assert!(!ordering.accepts(&[4, 4, 2, 1]));
+        let q = &asked[5];
+        let ordering = AnswerShape::of(q);
+        assert!(ordering.accepts(&shown_all(q, &[4, 3, 2, 1])));
+        assert!(!ordering.accepts(&shown_all(q, &[4, 3, 2])));
+        assert!(!ordering.accepts(&shown_all(q, &[4, 4, 2, 1])));
+    }
+
+    #[test]
+    fn option_ids_carry_no_order_or_correctness() {
+        let mut sorted_is_key = 0;
+        let mut smallest_is_right = 0;
+        for seed in 0..300 {
+            let asked = build_questions(&bank(), None, false, false, seed);
+            let q = &asked[5];
+            let mut ids: Vec<u32> = q.content.options.iter().map(|o| o.id).collect();
+            ids.sort_unstable();
+            if ids == q.key {
+                sorted_is_key += 1;
+            }
+            let single = &asked[0];
+            let smallest = single.content.options.iter().map(|o| o.id).min().unwrap();
+            if single.right_answer() == vec![smallest] {
+                smallest_is_right += 1;
+            }
+            // Each option keeps its bank id, and the key is the bank's order.
+            assert_eq!(
+                q.key
+                    .iter()
+                    .map(|id| q.bank_option_id(*id).unwrap())
+                    .collect::<Vec<_>>(),
+                vec![1, 2, 3, 4]
+            );
+        }
+        // By chance: 1 in 24 for a 4-option order, 1 in 4 for the right option.
+        assert!(
+            sorted_is_key < 40,
+            "sorted ids solve the order {sorted_is_key} times"
+        );
+        assert!(
+            smallest_is_right < 120,
+            "smallest id is right {smallest_is_right} times"
+        );
+    }
+
+    #[test]
+    fn attempts_started_with_bank_ids_still_score() {
+        let mut old = build_questions(&bank(), None, false, false, 1);
+        for q in &mut old {
+            for (o, bank) in q.content.options.iter_mut().zip(&q.bank_option_ids) {
+                o.id = *bank;
+            }
+            if q.content.kind == QuestionKind::Ordering {
+                q.key = vec![1, 2, 3, 4];
+            }
+            q.bank_option_ids.clear();
+        }
+        assert!(old[0].is_right(&[1]));
+        assert!(old[5].is_right(&[1, 2, 3, 4]));
+        assert_eq!(old[0].bank_option_id(3), Some(3));
     }
 
     #[test]
     fn a_touch_records_presence_and_refuses_what_does_not_count() {
         let asked = build_questions(&bank(), None, false, false, 1);
         let shapes: Vec<AnswerShape> = asked.iter().map(AnswerShape::of).collect();
+        let one = |i: usize, bank: u32| vec![shown(&asked[i], bank)];
         let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 60_000, T0);
         // A heartbeat keeps the clock running and clamps the question to the attempt.
-        assert_eq!(touch(&mut c, true, &shapes, 99, None, at(4_000)), Ok(5));
+        assert_eq!(
+            touch(&mut c, true, &shapes, 99, TouchKind::Heartbeat, at(4_000)),
+            Ok(5)
+        );
         assert_eq!(c.segment_last, Some(at(4_000)));
         assert_eq!(
-            touch(&mut c, true, &shapes, 1, Some(&[2]), at(8_000)),
+            touch(
+                &mut c,
+                true,
+                &shapes,
+                1,
+                TouchKind::Answer(&one(1, 2)),
+                at(8_000)
+            ),
             Ok(1)
         );
         assert_eq!(c.segment_last, Some(at(8_000)));
         let before = c;
-        for (index, answer) in [(0, &[1, 2][..]), (6, &[1]), (-1, &[1])] {
+        let two = shown_all(&asked[0], &[1, 2]);
+        for (index, answer) in [(0, &two[..]), (6, &one(0, 1)[..]), (-1, &one(0, 1)[..])] {
             assert_eq!(
-                touch(&mut c, true, &shapes, index, Some(answer), at(9_000)),
+                touch(
+                    &mut c,
+                    true,
+                    &shapes,
+                    index,
+                    TouchKind::Answer(answer),
+                    at(9_000)
+                ),
                 Err(TouchRefusal::BadAnswer)
             );
         }
         assert_eq!(
-            touch(&mut c, false, &shapes, 0, Some(&[1]), at(9_000)),
+            touch(
+                &mut c,
+                false,
+                &shapes,
+                0,
+                TouchKind::Answer(&one(0, 1)),
+                at(9_000)
+            ),
             Err(TouchRefusal::Over)
         );
         assert_eq!(c, before, "a refused touch leaves the clock as it was");
 
         let mut c = AttemptClock::start(TimerMode::Continuous, 60_000, T0);
         let late = at(60_000 + ANSWER_GRACE_MS);
-        assert_eq!(touch(&mut c, true, &shapes, 0, Some(&[1]), late), Ok(0));
         assert_eq!(
             touch(
                 &mut c,
                 true,
                 &shapes,
                 0,
-                Some(&[1]),
+                TouchKind::Answer(&one(0, 1)),
+                late
+            ),
+            Ok(0)
+        );
+        assert_eq!(
+            touch(
+                &mut c,
+                true,
+                &shapes,
+                0,
+                TouchKind::Answer(&one(0, 1)),
                 at(60_000 + ANSWER_GRACE_MS + 1)
             ),
             Err(TouchRefusal::MustFinish)
@@ -632,18 +874,82 @@ mod tests {
     }
 
     #[test]
+    fn a_leave_stops_the_clock_until_a_resume_and_answering_after_it_counts_the_gap() {
+        let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 600_000, T0);
+        c.present(at(4_000));
+        c.away(at(5_000));
+        assert_eq!(c.used(at(60_000)), 5_000, "stopped at once, no grace");
+        // Back through the test screen: the time away does not count.
+        c.resume(at(60_000));
+        c.present(at(64_000));
+        assert_eq!(c.used(at(64_000)), 9_000);
+        // A leave, then answers with no resume in between: the whole gap counts.
+        c.away(at(65_000));
+        c.present(at(125_000));
+        assert_eq!(c.used(at(125_000)), 70_000);
+        // Continuous mode ignores presence altogether.
+        let mut k = AttemptClock::start(TimerMode::Continuous, 60_000, T0);
+        k.away(at(1_000));
+        k.resume(at(30_000));
+        assert_eq!(k.used(at(30_000)), 30_000);
+    }
+
+    #[test]
     fn unanswered_questions_count_as_wrong() {
         let asked = build_questions(&bank(), None, false, false, 1);
         let mut answers: Vec<Option<Vec<u32>>> = vec![None; 6];
-        answers[0] = Some(vec![1]);
-        answers[1] = Some(vec![2]);
-        answers[5] = Some(vec![1, 2, 3, 4]);
+        answers[0] = Some(shown_all(&asked[0], &[1]));
+        answers[1] = Some(shown_all(&asked[1], &[2]));
+        answers[5] = Some(shown_all(&asked[5], &[1, 2, 3, 4]));
         let s = score(&asked, &answers);
         assert_eq!((s.correct, s.total, s.percent), (2, 6, 33));
-        let all: Vec<Option<Vec<u32>>> = (0..6)
-            .map(|i| Some(if i == 5 { vec![1, 2, 3, 4] } else { vec![1] }))
-            .collect();
+        let all: Vec<Option<Vec<u32>>> = (0..6).map(|i| Some(asked[i].right_answer())).collect();
         assert_eq!(score(&asked, &all).percent, 100);
+    }
+
+    #[test]
+    fn a_review_shows_the_right_answers_only_when_no_attempt_remains() {
+        let after_first = Standing {
+            attempts_used: 1,
+            best_percent: Some(0),
+            in_progress: false,
+        };
+        assert_eq!(
+            review_depth(true, true, 3, after_first),
+            Some(ReviewDepth::Verdicts)
+        );
+        assert_eq!(review_depth(false, true, 3, after_first), None);
+        let used_up = Standing {
+            attempts_used: 3,
+            ..after_first
+        };
+        assert_eq!(
+            review_depth(true, true, 3, used_up),
+            Some(ReviewDepth::Full)
+        );
+        let perfect = Standing {
+            best_percent: Some(100),
+            ..after_first
+        };
+        assert_eq!(
+            review_depth(true, true, 3, perfect),
+            Some(ReviewDepth::Full)
+        );
+        assert_eq!(
+            review_depth(true, false, 3, after_first),
+            Some(ReviewDepth::Full),
+            "closed: nothing more to take"
+        );
+        let running = Standing {
+            attempts_used: 3,
+            in_progress: true,
+            ..after_first
+        };
+        assert_eq!(
+            review_depth(true, true, 3, running),
+            Some(ReviewDepth::Verdicts),
+            "the last attempt is still running"
+        );
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub fn check_entry(role: Role, balance: i64, delta: i64) -> Result<(), LedgerRef
     if delta == 0 {
         return Err(LedgerRefusal::Empty);
     }
-    if balance + delta < 0 {
+    if balance.saturating_add(delta) < 0 {
         return Err(LedgerRefusal::NegativeBalance);
     }
     Ok(())

@@ -37,6 +37,20 @@ pub enum InitDataError {
     MissingUser,
 }
 
+impl InitDataError {
+    /// A short stable name, for the audit log.
+    pub fn reason(self) -> &'static str {
+        match self {
+            InitDataError::Malformed => "malformed",
+            InitDataError::MissingHash => "missing_hash",
+            InitDataError::BadSignature => "bad_signature",
+            InitDataError::MissingAuthDate => "missing_auth_date",
+            InitDataError::Expired => "expired",
+            InitDataError::MissingUser => "missing_user",
+        }
+    }
+}
+
 /// How old an `auth_date` may be; `None` switches the age check off (for Telegram's published
 /// test vector, whose date is from 2022).
 #[derive(Debug, Clone, Copy)]

@@ -4,6 +4,7 @@
 pub mod attempt;
 pub mod audit;
 pub mod certification;
+pub mod client_ip;
 pub mod events;
 pub mod gamification;
 pub mod ids;

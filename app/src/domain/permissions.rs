@@ -174,6 +174,8 @@ pub enum PermissionDenied {
     AdminOnly,
     #[error("nobody may change their own role or permissions")]
     SelfEscalation,
+    #[error("nobody may change their own points, level, badges or progress")]
+    SelfService,
 }
 
 impl PermissionDenied {
@@ -182,6 +184,7 @@ impl PermissionDenied {
             PermissionDenied::MissingModule(_) => Msg::ErrNoModule,
             PermissionDenied::AdminOnly => Msg::ErrAdminOnly,
             PermissionDenied::SelfEscalation => Msg::ErrSelfEscalation,
+            PermissionDenied::SelfService => Msg::ErrSelfService,
         }
     }
 }
@@ -212,6 +215,35 @@ pub fn may_change_role_or_permissions(
 /// current password, which this rule does not cover.
 pub fn may_set_password_of(actor: ActorRef, target: UserId) -> Result<(), PermissionDenied> {
     if actor.id != target && actor.role != Role::Admin {
+        return Err(PermissionDenied::AdminOnly);
+    }
+    Ok(())
+}
+
+/// Points, levels, badges and certification progress (resets) are changed by others only:
+/// nobody rewards themselves or gives themselves fresh attempts.
+pub fn may_change_rewards_or_progress(
+    actor: ActorRef,
+    target: UserId,
+) -> Result<(), PermissionDenied> {
+    if actor.id == target {
+        return Err(PermissionDenied::SelfService);
+    }
+    Ok(())
+}
+
+/// Changing someone's status (activating, deactivating): admins for anyone but themselves,
+/// others for employees only.
+pub fn may_change_status(
+    actor: ActorRef,
+    target: UserId,
+    target_role: Role,
+) -> Result<(), PermissionDenied> {
+    may_edit_profile(actor, target, target_role)?;
+    if actor.id == target {
+        return Err(PermissionDenied::SelfEscalation);
+    }
+    if actor.role != Role::Admin && target_role != Role::Employee {
         return Err(PermissionDenied::AdminOnly);
     }
     Ok(())
@@ -336,6 +368,35 @@ mod tests {
         assert_eq!(
             may_edit_profile(no_module, UserId(5), Role::Employee),
             Err(PermissionDenied::MissingModule(Module::Users))
+        );
+    }
+
+    #[test]
+    fn nobody_rewards_or_resets_themselves() {
+        let admin = actor(1, Role::Admin);
+        assert_eq!(
+            may_change_rewards_or_progress(admin, UserId(1)),
+            Err(PermissionDenied::SelfService)
+        );
+        assert_eq!(may_change_rewards_or_progress(admin, UserId(2)), Ok(()));
+    }
+
+    #[test]
+    fn status_changes_follow_the_role_rules() {
+        let manager = actor(2, Role::Manager);
+        let admin = actor(1, Role::Admin);
+        assert_eq!(
+            may_change_status(manager, UserId(5), Role::Employee),
+            Ok(())
+        );
+        assert_eq!(
+            may_change_status(manager, UserId(6), Role::Manager),
+            Err(PermissionDenied::AdminOnly)
+        );
+        assert_eq!(may_change_status(admin, UserId(6), Role::Manager), Ok(()));
+        assert_eq!(
+            may_change_status(admin, UserId(1), Role::Admin),
+            Err(PermissionDenied::SelfEscalation)
         );
     }
 

@@ -33,6 +33,61 @@ pub fn locked_for(state: Option<Failures>, now: Timestamp) -> Option<u64> {
     (until > now).then(|| ((until.millis() - now.millis() + 999) / 1000) as u64)
 }
 
+/// Counts one more password check before it happens: the state to store, or the seconds the
+/// key is still locked for. Counting first (and atomically, in the caller's locked row) is what
+/// keeps parallel guesses to `max_failures` checks per window; a success clears the key.
+pub fn before_check(
+    state: Option<Failures>,
+    now: Timestamp,
+    policy: ThrottlePolicy,
+) -> Result<Failures, u64> {
+    if let Some(secs) = locked_for(state, now) {
+        return Err(secs);
+    }
+    Ok(after_failure(state, now, policy))
+}
+
+/// Whether a stored state no longer matters (its window and its lock are over): such rows are
+/// purged.
+pub fn is_stale(state: Failures, now: Timestamp, policy: ThrottlePolicy) -> bool {
+    state.window_started_at <= now.minus_secs(policy.window_secs)
+        && state.locked_until.is_none_or(|u| u <= now)
+}
+
+/// The longest login and password a sign-in is checked with; longer ones cannot match (a set
+/// password has at most 128 characters) and are refused before any database or hash work.
+pub const MAX_LOGIN_BYTES: usize = 64;
+pub const MAX_PASSWORD_BYTES: usize = 512;
+
+/// Fixed windows in which repeated sign-in failures of one key are counted, and recorded as one
+/// audit entry when the window closes.
+pub const FAILURE_WINDOW_SECS: i64 = 300;
+
+/// The start of the failure window `now` falls in.
+pub fn failure_window(now: Timestamp) -> Timestamp {
+    let w = FAILURE_WINDOW_SECS * 1000;
+    Timestamp(now.millis().div_euclid(w) * w)
+}
+
+/// Per-address limits of sign-ins, in requests per minute (also the burst allowed at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressLimits {
+    /// Password sign-ins to the admin panel, successful or not.
+    pub password_sign_ins: u32,
+    /// Failed Mini App launches (bad initData). Valid launches are never limited: a whole
+    /// office behind one address signs in at the start of an exam.
+    pub failed_launches: u32,
+}
+
+impl Default for AddressLimits {
+    fn default() -> Self {
+        Self {
+            password_sign_ins: 10,
+            failed_launches: 20,
+        }
+    }
+}
+
 /// The state after one more failure.
 pub fn after_failure(state: Option<Failures>, now: Timestamp, policy: ThrottlePolicy) -> Failures {
     let fresh = Failures {
@@ -82,6 +137,26 @@ mod tests {
             state = Some(after_failure(state, now, policy));
             assert_eq!(locked_for(state, now), None, "failure {i}");
         }
+    }
+
+    #[test]
+    fn checks_are_counted_before_they_happen() {
+        let policy = ThrottlePolicy::default();
+        let mut state = None;
+        for _ in 0..policy.max_failures {
+            state = Some(before_check(state, T0, policy).expect("may check"));
+        }
+        assert_eq!(before_check(state, T0, policy), Err(900));
+        assert!(!is_stale(state.unwrap(), T0.plus_secs(899), policy));
+        assert!(is_stale(state.unwrap(), T0.plus_secs(900), policy));
+    }
+
+    #[test]
+    fn failure_windows_are_aligned() {
+        let w = failure_window(Timestamp(1_000_123_456));
+        assert_eq!(w.millis() % (FAILURE_WINDOW_SECS * 1000), 0);
+        assert!(w.millis() <= 1_000_123_456);
+        assert_eq!(failure_window(w), w);
     }
 
     #[test]

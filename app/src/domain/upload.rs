@@ -100,7 +100,7 @@ pub fn classify(kind: UploadKind, name: &str, head: &[u8]) -> Result<&'static st
             )),
             _ => Some(("application/zip", &["zip"])),
         }
-    } else if std::str::from_utf8(&head[..head.len().min(4096)]).is_ok()
+    } else if is_utf8_prefix(&head[..head.len().min(4096)])
         && !head.contains(&0)
         && matches!(ext.as_str(), "txt" | "csv" | "md")
     {
@@ -123,6 +123,15 @@ pub fn classify(kind: UploadKind, name: &str, head: &[u8]) -> Result<&'static st
         Ok(content_type)
     } else {
         Err(UploadError::WrongType)
+    }
+}
+
+/// Whether `bytes`, the first bytes of a file, are UTF-8 text. The cut may fall inside a
+/// character (Cyrillic letters are two bytes): an incomplete sequence at the very end is fine.
+fn is_utf8_prefix(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
     }
 }
 
@@ -157,6 +166,22 @@ pub fn safe_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_cut_inside_a_character_is_still_text() {
+        let text = "привет, мир\n".repeat(400);
+        let bytes = text.as_bytes();
+        for cut in [4095, 4096, 4097] {
+            assert!(is_utf8_prefix(&bytes[..cut]), "cut at {cut}");
+        }
+        let mut broken = bytes[..100].to_vec();
+        broken[50] = 0xFF;
+        assert!(!is_utf8_prefix(&broken));
+        assert_eq!(
+            classify(UploadKind::File, "заметки.txt", &bytes[..4096]),
+            Ok("text/plain; charset=utf-8")
+        );
+    }
 
     #[test]
     fn files_are_recognised_by_content_and_name() {

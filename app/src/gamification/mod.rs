@@ -2,6 +2,8 @@
 //! gamification module edits.
 
 pub mod admin_page;
+#[cfg(feature = "ssr")]
+pub mod consumer;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

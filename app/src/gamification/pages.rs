@@ -187,9 +187,9 @@ pub fn RatingPage() -> impl IntoView {
                             <div class="filters">
                                 <Select name="period" label=Msg::Period options=periods value=period on_change=Callback::new(move |v| { period.set(v); page.set(1); }) />
                                 <Select name="rating_branch" label=Msg::BranchField options=Signal::derive(move || branches.clone()) value=branch
-                                    placeholder=Msg::AllBranches on_change=Callback::new(move |v| { branch.set(v); page.set(1); }) />
+                                    all=Msg::AllBranches on_change=Callback::new(move |v| { branch.set(v); page.set(1); }) />
                                 <Select name="rating_position" label=Msg::PositionField options=Signal::derive(move || positions.clone()) value=position
-                                    placeholder=Msg::AllPositions on_change=Callback::new(move |v| { position.set(v); page.set(1); }) />
+                                    all=Msg::AllPositions on_change=Callback::new(move |v| { position.set(v); page.set(1); }) />
                             </div>
                             {me.map(|m| view! {
                                 <p class="card my-place" data-testid="my-place">{Msg::MyPlace.with(lang, &[("n", &m.place.to_string()), ("points", &crate::i18n::points(lang, m.points))])}</p>

@@ -224,85 +224,65 @@ pub async fn note_activity(
     Ok(())
 }
 
-pub const CONSUMER: &str = "gamification";
-
-/// Applies the outbox's new events: points for a first pass, badges after attempts.
-/// Returns how many events were processed.
+/// Applies the outbox's new events (points for a first pass, badges after attempts) now,
+/// instead of at the next job tick. Returns how many events were handled.
 pub async fn process_events(state: &AppState) -> Result<usize, StorageError> {
+    crate::outbox::run(state, &super::consumer::Gamification, 10).await
+}
+
+/// Points for a first pass and the badges an attempt may complete.
+pub(super) async fn apply_attempt_finished(
+    state: &AppState,
+    mut c: Conn<'_>,
+    event_id: EventId,
+    user_id: UserId,
+    certification_id: CertId,
+    first_pass: bool,
+) -> Result<(), StorageError> {
     let now = state.now();
-    let mut tx = state.db.begin().await?;
-    let cursor = store::cursor_for_update(tx.conn(), CONSUMER, now).await?;
-    let events = storage::events::after(tx.conn(), cursor, 200).await?;
-    let Some((last, _)) = events.last() else {
-        return Ok(0);
+    let Some(user) = storage::users::get(c.re(), user_id).await? else {
+        return Ok(());
     };
-    let last: EventId = *last;
-    for (id, event) in &events {
-        if let DomainEvent::AttemptFinished {
-            user_id,
-            certification_id,
-            passed,
-            first_pass,
-            attempt_id,
-            ..
-        } = event
-        {
-            let Some(user) = storage::users::get(tx.conn(), *user_id).await? else {
-                continue;
-            };
-            if *passed
-                && *first_pass
-                && let Some(cert) =
-                    storage::certifications::get(tx.conn(), *certification_id).await?
-                && cert.settings.points > 0
-            {
-                // Once per user and certification, ever: a reset and a second pass pay nothing.
-                let key = format!("cert:{}:{}", certification_id, user_id);
-                let reason = format!(
-                    "{} ({})",
-                    Msg::PointsForPass.text(crate::i18n::Lang::Ru),
-                    cert.settings.title
-                );
-                let paid = pay(
-                    tx.conn(),
-                    &Payment {
-                        user: &user,
-                        delta: cert.settings.points,
-                        reason: &reason,
-                        source: "certification",
-                        source_key: &key,
-                        admin: None,
-                        certification: Some(*certification_id),
-                    },
-                    now,
-                )
-                .await?;
-                if matches!(paid, Paid::Yes { .. }) {
-                    storage::events::emit(
-                        tx.conn(),
-                        &DomainEvent::PointsPaid {
-                            user_id: *user_id,
-                            delta: cert.settings.points,
-                            source_event: id.0,
-                        },
-                        now,
-                    )
-                    .await?;
-                }
-            }
-            evaluate_badges(
-                tx.conn(),
-                &user,
-                state.config.display_utc_offset_minutes,
+    if first_pass
+        && let Some(cert) = storage::certifications::get(c.re(), certification_id).await?
+        && cert.settings.points > 0
+    {
+        // Once per user and certification, ever: a reset and a second pass pay nothing.
+        let key = format!("cert:{certification_id}:{user_id}");
+        let reason = format!(
+            "{} ({})",
+            Msg::PointsForPass.text(crate::i18n::Lang::Ru),
+            cert.settings.title
+        );
+        let paid = pay(
+            c.re(),
+            &Payment {
+                user: &user,
+                delta: cert.settings.points,
+                reason: &reason,
+                source: "certification",
+                source_key: &key,
+                admin: None,
+                certification: Some(certification_id),
+            },
+            now,
+        )
+        .await?;
+        if matches!(paid, Paid::Yes { .. }) {
+            storage::events::emit(
+                c.re(),
+                &DomainEvent::PointsPaid {
+                    user_id,
+                    delta: cert.settings.points,
+                    source_event: event_id.0,
+                },
                 now,
             )
             .await?;
-            tracing::debug!(attempt = %attempt_id, "gamification applied");
         }
     }
-    store::set_cursor(tx.conn(), CONSUMER, last, now).await?;
-    tx.commit().await?;
-    Ok(events.len())
+    evaluate_badges(c, &user, state.config.display_utc_offset_minutes, now).await?;
+    Ok(())
 }
 
 async fn achievements_of(state: &AppState, user: User) -> AppResult<Achievements> {

@@ -105,6 +105,7 @@ messages! {
     ErrForbidden => "Недостаточно прав для этого действия.", "You do not have permission for this.";
     ErrNoModule => "Этот раздел вам не открыт.", "This section is not open to you.";
     ErrAdminOnly => "Это может сделать только администратор.", "Only an administrator can do this.";
+    ErrSelfService => "Свои баллы, уровень, бейджи и прогресс по аттестациям менять нельзя.", "You cannot change your own points, level, badges or certification progress.";
     ErrSelfEscalation => "Нельзя менять собственную роль или права.", "Nobody can change their own role or permissions.";
     ErrNotFound => "Не найдено.", "Not found.";
     ErrInternal => "Что-то пошло не так. Попробуйте ещё раз.", "Something went wrong. Please try again.";
@@ -121,6 +122,7 @@ messages! {
     ErrNameEmpty => "Введите имя.", "Enter a name.";
     ErrNameTooLong => "Не длиннее 64 символов.", "At most 64 characters.";
     ErrNameInvalid => "Имя содержит недопустимые символы.", "The name contains characters that are not allowed.";
+    ErrBadRequest => "Неверный запрос: не хватает данных или они в неверном формате.", "Bad request: data is missing or malformed.";
     ErrConflict => "Данные изменились или уже существуют. Обновите страницу.", "The data changed or already exists. Reload the page.";
     ErrPendingAccess => "Доступ ещё не открыт администратором.", "Access has not been granted by an administrator yet.";
     ErrPasswordTooShort => "Пароль должен быть не короче 10 символов.", "The password must be at least 10 characters long.";
@@ -378,6 +380,9 @@ messages! {
     YourAnswer => "Ваш ответ", "Your answer";
     NoAnswer => "нет ответа", "no answer";
     RightAnswer => "Правильный ответ", "Right answer";
+    AnswerRight => "Верно", "Right";
+    AnswerWrong => "Неверно", "Wrong";
+    ReviewPartial => "Правильные ответы и пояснения появятся здесь, когда попыток больше не останется.", "The right answers and explanations appear here once no attempts remain.";
 
     QuestionNofM => "Вопрос {n} из {m}", "Question {n} of {m}";
     DotLabel => "Вопрос {n}: {state}", "Question {n}: {state}";
@@ -395,7 +400,8 @@ messages! {
     BackToEditor => "← К редактору", "← Back to the editor";
     PreviewHint => "Так аттестацию увидит сотрудник. Ответы здесь никуда не сохраняются.", "This is how an employee sees the certification. Answers here are not saved.";
     PassRate => "Прошли {r}% из тех, кто сдавал.", "{r}% of those who took it passed.";
-    NoResultsYet => "Результатов пока нет.", "No results yet.";
+    NoResultsYet => "Попыток пока нет: доля сдавших появится после первой завершённой попытки.", "No attempts yet: the pass rate appears after the first finished attempt.";
+    NobodyAssigned => "Аттестация пока никому не назначена.", "The certification is not assigned to anyone yet.";
     Person => "Сотрудник", "Person";
     TheoryRead => "Теория прочитана", "Theory read";
     AttemptsUsed => "Попытки", "Attempts";
@@ -487,6 +493,10 @@ messages! {
     ByRoleOn => "(по роли: открыт)", "(role default: open)";
     ByRoleOff => "(по роли: закрыт)", "(role default: closed)";
     NewPassword => "Новый пароль", "New password";
+    CurrentPassword => "Текущий пароль", "Current password";
+    ErrCurrentPassword => "Текущий пароль указан неверно.", "The current password is wrong.";
+    ErrNoPasswordYet => "У вас ещё нет пароля: его задаёт администратор.", "You have no password yet: an administrator sets it.";
+    PasswordChangedToast => "Пароль изменён. Другие сеансы в панели завершены.", "Password changed. Your other admin panel sessions were ended.";
     ConfirmPassword => "Повторите пароль", "Repeat the password";
     PasswordRule => "Не короче 10 символов, с буквами и цифрами. Прежние сеансы панели этого пользователя завершатся.", "At least 10 characters, with letters and digits. This user's earlier admin sessions end.";
 

@@ -4,6 +4,7 @@ pub mod content;
 pub mod pages;
 pub mod telegram;
 pub mod test_page;
+pub mod visibility;
 
 pub use pages::{CertEntry, HistoryPage, MiniAppHome, ResultPage, ReviewPage, TheoryPage};
 pub use test_page::TestPage;

@@ -7,8 +7,8 @@ use crate::domain::{AttemptId, BlockId, CertId};
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg, use_lang, use_offset, use_t};
 use crate::taking::{
-    ReadState, ResultView, TheoryData, attempt_result, attempt_review, my_certifications,
-    my_history, page_shown, start_attempt, theory,
+    ReadState, ResultState, ResultView, TheoryData, attempt_result, attempt_review, finish_attempt,
+    my_certifications, my_history, page_shown, start_attempt, theory,
 };
 use crate::ui::{ErrorNotice, Spinner};
 use leptos::prelude::*;
@@ -355,8 +355,29 @@ pub fn ResultPage() -> impl IntoView {
         <Suspense fallback=|| view! { <Spinner label=Msg::Scoring /> }>
             {move || Suspend::new(async move {
                 match result.await {
-                    Ok(r) => view! { <ResultCard r /> }.into_any(),
+                    Ok(ResultState::Ready(r)) => view! { <ResultCard r /> }.into_any(),
+                    Ok(ResultState::Finishing) => {
+                        let id = AttemptId(attempt().unwrap_or_default());
+                        view! { <FinishingResult attempt=id /> }.into_any()
+                    }
                     Err(AppError::Unauthorized) => ().into_any(),
+                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// An attempt that is over but was not finished when the page was rendered: no verdict is
+/// shown until the client's request has finished and scored it.
+#[component]
+fn FinishingResult(attempt: AttemptId) -> impl IntoView {
+    let finished = LocalResource::new(move || finish_attempt(attempt));
+    view! {
+        <Suspense fallback=|| view! { <Spinner label=Msg::Scoring /> }>
+            {move || Suspend::new(async move {
+                match finished.await {
+                    Ok(r) => view! { <ResultCard r /> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                 }
             })}
@@ -473,20 +494,29 @@ pub fn ReviewPage() -> impl IntoView {
                 match items.await {
                     Err(AppError::Unauthorized) => ().into_any(),
                     Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                    Ok(items) => items.into_iter().enumerate().map(|(i, it)| {
-                        let text_of = |id: &u32| it.question.options.iter().find(|o| o.id == *id).map(|o| o.text.clone()).unwrap_or_default();
-                        let given = it.answer.as_ref().map(|a| a.iter().map(text_of).collect::<Vec<_>>().join("; "));
-                        let right = it.right.iter().map(text_of).collect::<Vec<_>>().join("; ");
+                    Ok(items) => {
+                        let partial = items.iter().any(|it| it.right.is_none());
+                        let cards = items.into_iter().enumerate().map(|(i, it)| {
+                            let text_of = |id: &u32| it.question.options.iter().find(|o| o.id == *id).map(|o| o.text.clone()).unwrap_or_default();
+                            let given = it.answer.as_ref().map(|a| a.iter().map(text_of).collect::<Vec<_>>().join("; "));
+                            let right = it.right.as_ref().map(|r| r.iter().map(text_of).collect::<Vec<_>>().join("; "));
+                            let explanation = it.explanation.clone().filter(|e| !crate::richtext::is_blank(e));
+                            let verdict = if it.is_right { t(Msg::AnswerRight) } else { t(Msg::AnswerWrong) };
+                            view! {
+                                <section class=if it.is_right { "card review right" } else { "card review wrong" } data-testid="review-item">
+                                    <p class="muted small">{format!("{}. ", i + 1)}<span data-testid="review-verdict">{verdict}</span></p>
+                                    <div class="rich" inner_html=it.question.text.clone()></div>
+                                    <p><span class="muted">{t(Msg::YourAnswer)}": "</span>{given.unwrap_or_else(|| t(Msg::NoAnswer).to_owned())}</p>
+                                    {right.map(|right| view! { <p data-testid="right-answer"><span class="muted">{t(Msg::RightAnswer)}": "</span>{right}</p> })}
+                                    {explanation.map(|e| view! { <div class="rich explanation" inner_html=e></div> })}
+                                </section>
+                            }
+                        }).collect_view();
                         view! {
-                            <section class=if it.is_right { "card review right" } else { "card review wrong" }>
-                                <p class="muted small">{format!("{}.", i + 1)}</p>
-                                <div class="rich" inner_html=it.question.text.clone()></div>
-                                <p><span class="muted">{t(Msg::YourAnswer)}": "</span>{given.unwrap_or_else(|| t(Msg::NoAnswer).to_owned())}</p>
-                                <p><span class="muted">{t(Msg::RightAnswer)}": "</span>{right}</p>
-                                {(!crate::richtext::is_blank(&it.explanation)).then(|| view! { <div class="rich explanation" inner_html=it.explanation.clone()></div> })}
-                            </section>
-                        }
-                    }).collect_view().into_any(),
+                            {partial.then(|| view! { <p class="notice" data-testid="review-partial">{t(Msg::ReviewPartial)}</p> })}
+                            {cards}
+                        }.into_any()
+                    }
                 }
             })}
         </Suspense>

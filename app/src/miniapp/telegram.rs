@@ -70,6 +70,19 @@ pub fn main_button(text: Option<&str>, on_click: Option<std::rc::Rc<dyn Fn()>>) 
     let _ = (text, on_click);
 }
 
+/// Telegram's `activated` / `deactivated` events (the Mini App minimised or brought back), until
+/// the subscription is dropped. Outside Telegram nothing fires.
+#[cfg(feature = "hydrate")]
+pub fn on_activation(
+    on_active: impl Fn() + 'static,
+    on_inactive: impl Fn() + 'static,
+) -> Subscription {
+    imp::on_activation(on_active, on_inactive)
+}
+
+#[cfg(feature = "hydrate")]
+pub use imp::Subscription;
+
 #[cfg(feature = "hydrate")]
 mod imp {
     use js_sys::{Function, Object, Reflect};
@@ -135,6 +148,18 @@ mod imp {
         call(&app, "ready", &[]);
         call(&app, "expand", &[]);
         apply_theme(&app);
+        let on_theme = Closure::<dyn Fn()>::new(|| {
+            if let Some(app) = web_app() {
+                apply_theme(&app);
+            }
+        });
+        call(
+            &app,
+            "onEvent",
+            &[JsValue::from_str("themeChanged"), on_theme.as_ref().clone()],
+        );
+        // The handler lives as long as the page.
+        on_theme.forget();
         let on_back = Closure::<dyn Fn()>::new(|| {
             if let Some(w) = web_sys::window() {
                 let _ = w.history().and_then(|h| h.back());
@@ -172,6 +197,13 @@ mod imp {
             let var = format!("--tg-theme-{}", name.replace('_', "-"));
             let _ = style.set_property(&var, &value);
         }
+        // Secondary text in the theme's hint colour must stay readable on its background.
+        let colour = |name: &str| get(&params, name).and_then(|v| v.as_string());
+        if let (Some(hint), Some(bg)) = (colour("hint_color"), colour("bg_color"))
+            && let Some(readable) = crate::ui::contrast::readable_hint(&hint, &bg)
+        {
+            let _ = style.set_property("--hint", &readable);
+        }
     }
 
     pub fn haptic() {
@@ -207,6 +239,47 @@ mod imp {
             }
             None => call(&button, "hide", &[]),
         }
+    }
+
+    /// A Telegram event name and the handler subscribed to it.
+    type Handler = (&'static str, Closure<dyn Fn()>);
+
+    pub struct Subscription {
+        handlers: Vec<Handler>,
+    }
+
+    impl Drop for Subscription {
+        fn drop(&mut self) {
+            if let Some(app) = web_app() {
+                for (name, f) in &self.handlers {
+                    call(
+                        &app,
+                        "offEvent",
+                        &[JsValue::from_str(name), f.as_ref().clone()],
+                    );
+                }
+            }
+        }
+    }
+
+    pub fn on_activation(
+        on_active: impl Fn() + 'static,
+        on_inactive: impl Fn() + 'static,
+    ) -> Subscription {
+        let handlers: Vec<Handler> = vec![
+            ("activated", Closure::new(on_active)),
+            ("deactivated", Closure::new(on_inactive)),
+        ];
+        if let Some(app) = web_app() {
+            for (name, f) in &handlers {
+                call(
+                    &app,
+                    "onEvent",
+                    &[JsValue::from_str(name), f.as_ref().clone()],
+                );
+            }
+        }
+        Subscription { handlers }
     }
 
     pub fn set_back_button(visible: bool) {

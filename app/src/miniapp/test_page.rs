@@ -70,14 +70,20 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
     let answers = RwSignal::new(screen.answers.clone());
     let saves = RwSignal::new(BTreeMap::<usize, SaveState>::new());
     let index = RwSignal::new((screen.current_index.max(0) as usize).min(total.saturating_sub(1)));
-    // The server's remaining time and the local instant it was received.
+    // The server's remaining time and the local instant it arrived. The countdown shown is
+    // derived from it and frozen while the page is hidden: the server's clock is the only clock,
+    // and only the server ends an attempt on time.
     let clock = RwSignal::new((screen.remaining_ms, now_ms()));
+    let frozen = RwSignal::new(None::<i64>);
     let finishing = RwSignal::new(false);
     let finish_error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(false);
     let tick = ticker(200);
     let remaining = Signal::derive(move || {
         tick.track();
+        if let Some(ms) = frozen.get() {
+            return ms;
+        }
         let (base, at) = clock.get();
         (base - (now_ms() - at) as i64).max(0)
     });
@@ -90,7 +96,8 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
         }
     };
 
-    // Finishing waits for answers still being saved, then asks the server for the result.
+    // Finishing (the user's "Finish") waits for answers still being saved, then asks the server
+    // for the result.
     let finish = {
         let go_result = go_result.clone();
         move || {
@@ -130,22 +137,75 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
         }
     };
 
-    // The countdown ending is the client's cue; the server decides.
-    Effect::new({
-        let finish = finish.clone();
-        move |_| {
-            if remaining.get() == 0 && !done.get_untracked() {
-                finish();
+    // Back on the test screen (shown again, reopened, or just hydrated after a read-only server
+    // render): the server resumes the clock and says where the attempt stands.
+    let resume = {
+        let go_result = go_result.clone();
+        move || {
+            if done.get_untracked() {
+                return;
             }
+            let go_result = go_result.clone();
+            leptos::task::spawn_local(async move {
+                let entry = current_attempt(cert_id).await;
+                if done.get_untracked() {
+                    // Finished meanwhile from this page: its own result is on its way.
+                    return;
+                }
+                match entry {
+                    Ok(TestEntry::Attempt(s)) if s.attempt_id == attempt => {
+                        clock.set((s.remaining_ms, now_ms()));
+                        frozen.set(None);
+                    }
+                    // This attempt is over (finished elsewhere, or by the server): its result.
+                    Ok(_) => go_result(attempt),
+                    Err(e) => leptos::logging::warn!("could not resume the attempt: {e}"),
+                }
+            });
+        }
+    };
+
+    // When the countdown shown reaches zero the client only asks; the server finishes the
+    // attempt (after the grace for late answers) and says so, or gives the time that is left.
+    let asking_end = RwSignal::new(false);
+    Effect::new({
+        let go_result = go_result.clone();
+        move |_| {
+            if remaining.get() > 0
+                || frozen.get().is_some()
+                || done.get_untracked()
+                || asking_end.get_untracked()
+            {
+                return;
+            }
+            asking_end.set(true);
+            let go_result = go_result.clone();
+            leptos::task::spawn_local(async move {
+                while !done.get_untracked() && frozen.get_untracked().is_none() {
+                    if let Ok(ack) = heartbeat(attempt, index.get_untracked() as i64).await {
+                        if let Some(a) = ack.finished {
+                            go_result(a);
+                            break;
+                        }
+                        if ack.remaining_ms > 0 {
+                            clock.set((ack.remaining_ms, now_ms()));
+                            break;
+                        }
+                    }
+                    sleep(1_000).await;
+                }
+                asking_end.set(false);
+            });
         }
     });
 
-    // Heartbeats while the screen is visible.
+    // Heartbeats while the screen is visible; a leave beacon when it is hidden or closed.
     #[cfg(feature = "hydrate")]
     {
         let go_result = go_result.clone();
         let beat = gloo_timers::callback::Interval::new(HEARTBEAT_MS as u32, move || {
             if done.get_untracked()
+                || frozen.get_untracked().is_some()
                 || document().visibility_state() != web_sys::VisibilityState::Visible
             {
                 return;
@@ -164,24 +224,38 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
             });
         });
         let beat = StoredValue::new_local(Some(beat));
+        let away = move || {
+            if done.get_untracked() || frozen.get_untracked().is_some() {
+                return;
+            }
+            frozen.set(Some(remaining.get_untracked()));
+            leave_beacon(attempt);
+        };
+        let presence = super::visibility::on_presence_change(
+            {
+                let resume = resume.clone();
+                move || resume()
+            },
+            away,
+        );
+        let presence = StoredValue::new_local(Some(presence));
+        // The server rendered this screen without touching the attempt: resume it now.
+        resume();
         on_cleanup(move || {
             beat.update_value(|b| {
                 if let Some(b) = b.take() {
                     b.cancel();
                 }
             });
+            presence.update_value(|p| drop(p.take()));
             if !done.get_untracked() {
-                // Back to the theory (or the app closes): in pause mode the clock stops now.
-                leptos::task::spawn_local(async move {
-                    if let Err(e) = crate::taking::leave_test(attempt).await {
-                        leptos::logging::warn!("could not pause the attempt: {e}");
-                    }
-                });
+                // Back to the theory: in pause mode the clock stops now.
+                leave_beacon(attempt);
             }
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = HEARTBEAT_MS;
+    let _ = (HEARTBEAT_MS, resume);
 
     let answer = move |i: usize, value: Vec<u32>| {
         telegram::haptic_selection();
@@ -342,6 +416,34 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                 <ErrorNotice error=Signal::derive(move || finish_error.get()) />
             </div>
         </div>
+    }
+}
+
+/// Tells the server the test screen is gone, in a way that survives the page closing: a beacon
+/// (form-encoded, so it passes as the server function's own request), else a plain request.
+#[cfg(feature = "hydrate")]
+fn leave_beacon(attempt: AttemptId) {
+    {
+        let sent = web_sys::UrlSearchParams::new()
+            .ok()
+            .and_then(|params| {
+                params.append("attempt_id", &attempt.0.to_string());
+                window()
+                    .navigator()
+                    .send_beacon_with_opt_url_search_params(
+                        "/api/app/attempts/leave",
+                        Some(&params),
+                    )
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !sent {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = crate::taking::leave_test(attempt).await {
+                    leptos::logging::warn!("could not pause the attempt: {e}");
+                }
+            });
+        }
     }
 }
 

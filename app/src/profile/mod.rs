@@ -67,3 +67,29 @@ pub async fn update_my_names(
         .await,
     )
 }
+
+/// Changes the admin-panel user's own password; the current one is required. The other
+/// admin-panel sessions of the user end, this one stays.
+#[server(prefix = "/api", endpoint = "profile/change_password")]
+pub async fn change_my_password(
+    current: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::admin().await?;
+            service::change_own_password(
+                &guard::state(),
+                &actor,
+                &current,
+                &password,
+                &confirm,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
+}

@@ -1,8 +1,11 @@
 //! The admin panel's profile page.
 
-use super::{ProfileView, UpdateMyNames, my_profile};
+use super::{ProfileView, UpdateMyNames, change_my_password, my_profile};
+use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_t};
-use crate::ui::{Button, ErrorNotice, Spinner, TextField, ToastKind, use_toasts};
+use crate::ui::{
+    BoundText, Button, ButtonKind, Dialog, ErrorNotice, Spinner, TextField, ToastKind, use_toasts,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -79,7 +82,62 @@ fn ProfileCard(p: ProfileView, save: ServerAction<UpdateMyNames>) -> impl IntoVi
                 <TextField name="last_name" label=Msg::LastName value=last maxlength=64 error />
                 <Button submit=true busy=save.pending() test_id="save-profile">{t(Msg::Save)}</Button>
             </ActionForm>
+            {p.login.is_some().then(|| view! { <OwnPassword /> })}
         </section>
+    }
+}
+
+/// One's own password, changed in a dialog with the current one.
+#[component]
+fn OwnPassword() -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let open = RwSignal::new(false);
+    let current = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let save = move || {
+        let (c, p, k) = (
+            current.get_untracked(),
+            password.get_untracked(),
+            confirm.get_untracked(),
+        );
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match change_my_password(c, p, k).await {
+                Ok(()) => {
+                    error.set(None);
+                    for f in [current, password, confirm] {
+                        f.set(String::new());
+                    }
+                    open.set(false);
+                    toasts.show(ToastKind::Success, Msg::PasswordChangedToast.text(lang));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let err = Signal::derive(move || error.get());
+    view! {
+        <p>
+            <Button kind=ButtonKind::Secondary on_click=move |_| open.set(true) test_id="own-password-button">
+                {t(Msg::ChangePassword)}
+            </Button>
+        </p>
+        <Dialog open title=Msg::ChangePassword test_id="own-password-dialog">
+            <form on:submit=move |ev| { ev.prevent_default(); save(); }>
+                <BoundText name="current" label=Msg::CurrentPassword value=current input_type="password" error=err />
+                <BoundText name="password" label=Msg::NewPassword value=password input_type="password" error=err />
+                <BoundText name="confirm" label=Msg::ConfirmPassword value=confirm input_type="password" error=err />
+                <p class="hint">{t(Msg::PasswordRule)}</p>
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
+                <Button submit=true busy=Signal::derive(move || busy.get()) test_id="own-password-submit">{t(Msg::Save)}</Button>
+            </form>
+        </Dialog>
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reading and editing profiles.
 
 use super::ProfileView;
-use crate::auth::service::{internal, label_of};
+use crate::auth::service::{Actor, audit_by, internal, label_of};
 use crate::domain::UserId;
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::events::DomainEvent;
@@ -95,4 +95,71 @@ pub async fn update_names(
     }
     .await;
     result.map_err(internal)?.ok_or(AppError::NotFound)
+}
+
+/// One's own password, changed knowing the current one. The check of the current password is
+/// throttled like a sign-in (it is one).
+pub async fn change_own_password(
+    state: &AppState,
+    actor: &Actor,
+    current: &str,
+    password: &str,
+    confirm: &str,
+    origin: &Origin,
+) -> AppResult<()> {
+    use crate::domain::user::check_password_strength;
+    let Some(login) = actor.user.login.clone() else {
+        return Err(AppError::refused(crate::i18n::Msg::ErrNoPasswordYet));
+    };
+    check_password_strength(password).map_err(|e| AppError::invalid("password", e.msg()))?;
+    if password != confirm {
+        return Err(AppError::invalid(
+            "confirm",
+            crate::i18n::Msg::ErrPasswordsDiffer,
+        ));
+    }
+    let stored = {
+        let mut read = state.db.read().await.map_err(internal)?;
+        storage::users::get_by_login(read.conn(), &login)
+            .await
+            .map_err(internal)?
+            .and_then(|u| u.password_hash)
+    };
+    if !crate::auth::service::check_current_password(state, &login, current, stored).await? {
+        return Err(AppError::invalid(
+            "current",
+            crate::i18n::Msg::ErrCurrentPassword,
+        ));
+    }
+    let hash = crate::auth::password::hash(password.to_owned()).await?;
+    let now = state.now();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        storage::users::set_login_and_password(tx.conn(), actor.user.id, &login, &hash, now)
+            .await?;
+        storage::sessions::revoke_others(
+            tx.conn(),
+            actor.user.id,
+            crate::auth::Surface::Admin,
+            actor.session_id,
+            now,
+        )
+        .await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::PasswordChanged,
+                "user",
+                actor.user.id,
+                json!({ "login": login, "own": true }),
+                origin,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    result.map_err(internal)
 }

@@ -57,72 +57,12 @@ pub fn parse_json(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError>
     }
 }
 
-/// Splits CSV text into records (RFC 4180: quotes, doubled quotes, line breaks in quotes).
-pub fn csv_records(data: &str, delimiter: char) -> Result<Vec<Vec<String>>, String> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = data.trim_start_matches('\u{feff}').chars().peekable();
-    let mut line = 1;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, c) if c == delimiter => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                line += 1;
-                record.push(std::mem::take(&mut field));
-                if !(record.len() == 1 && record[0].is_empty()) {
-                    records.push(std::mem::take(&mut record));
-                }
-                record.clear();
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(format!("unclosed quote before line {line}"));
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    Ok(records)
-}
-
-fn split_list(s: &str) -> Vec<String> {
-    s.split('|')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
+use crate::csv::split_list;
 
 /// Every question of a CSV file with a header row, or each wrong row.
 pub fn parse_csv(data: &str) -> Result<Vec<(usize, QuestionContent)>, RowError> {
-    let first_line = data
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .next()
-        .unwrap_or_default();
-    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
-        ';'
-    } else {
-        ','
-    };
-    let records = csv_records(data, delimiter)
+    let delimiter = crate::csv::delimiter_of(data);
+    let records = crate::csv::records(data, delimiter)
         .map_err(|e| row_error(0, "file", Msg::ErrImportFormat, Some(e)))?;
     let Some((header, rows)) = records.split_first() else {
         return Err(row_error(0, "file", Msg::ErrImportEmpty, None));
@@ -210,17 +150,9 @@ pub fn to_json(questions: &[QuestionContent]) -> String {
     serde_json::to_string_pretty(questions).unwrap_or_else(|_| "[]".into())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r', ';']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 pub fn to_csv(questions: &[QuestionContent]) -> String {
-    let mut out = COLUMNS.join(",");
-    out.push('\n');
+    let mut out = String::from(crate::csv::BOM);
+    out.push_str(&crate::csv::row(&COLUMNS));
     for q in questions {
         let options: Vec<&str> = q.options.iter().map(|o| o.text.as_str()).collect();
         let correct: Vec<String> = q
@@ -230,22 +162,14 @@ pub fn to_csv(questions: &[QuestionContent]) -> String {
             .filter(|(_, o)| o.correct && q.kind != QuestionKind::Ordering)
             .map(|(i, _)| (i + 1).to_string())
             .collect();
-        let fields = [
+        out.push_str(&crate::csv::row(&[
             q.kind.as_str().to_owned(),
             q.text.clone(),
-            options.join("|"),
+            crate::csv::list(&options),
             correct.join("|"),
             q.explanation.clone(),
-            q.tags.join("|"),
-        ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+            crate::csv::list(&q.tags),
+        ]));
     }
     out
 }
@@ -255,10 +179,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_records_handle_quotes_and_line_breaks() {
-        let r = csv_records("a,\"b,\"\"c\"\"\",\"d\ne\"\r\nx,y,z\n", ',').unwrap();
-        assert_eq!(r, vec![vec!["a", "b,\"c\"", "d\ne"], vec!["x", "y", "z"]]);
-        assert!(csv_records("a,\"b", ',').is_err());
+    fn options_with_pipes_and_formulas_survive_an_export() {
+        let q = QuestionContent {
+            kind: QuestionKind::Single,
+            text: "=HYPERLINK(\"x\")".into(),
+            image_url: None,
+            options: vec![
+                QuestionOption {
+                    id: 1,
+                    text: "a | b".into(),
+                    correct: true,
+                },
+                QuestionOption {
+                    id: 2,
+                    text: "-1".into(),
+                    correct: false,
+                },
+            ],
+            explanation: String::new(),
+            tags: vec![],
+        };
+        let csv = to_csv(std::slice::from_ref(&q));
+        assert!(csv.starts_with(crate::csv::BOM));
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
+        let back = parse_csv(&csv).unwrap();
+        assert_eq!(back[0].1.text, q.text);
+        assert_eq!(back[0].1.options, q.options);
     }
 
     #[test]

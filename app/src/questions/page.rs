@@ -107,7 +107,7 @@ pub fn QuestionBankPage() -> impl IntoView {
         <div class="filters">
             <BoundText name="search" label=Msg::Search value=search />
             <Select name="kind" label=Msg::QuestionKind options=Signal::derive(move || kind_options(lang)) value=kind
-                on_change=Callback::new(move |v| kind.set(v)) placeholder=Msg::AllKinds />
+                on_change=Callback::new(move |v| kind.set(v)) all=Msg::AllKinds />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let options: Vec<SelectOption> = tags
@@ -118,7 +118,7 @@ pub fn QuestionBankPage() -> impl IntoView {
                         .collect();
                     view! {
                         <Select name="tag" label=Msg::Tag options=Signal::derive(move || options.clone()) value=tag
-                            on_change=Callback::new(move |v| tag.set(v)) placeholder=Msg::AllTags />
+                            on_change=Callback::new(move |v| tag.set(v)) all=Msg::AllTags />
                     }
                 })}
             </Suspense>

@@ -225,6 +225,9 @@ pub struct AttemptLite {
     pub percent: Option<i64>,
     pub passed: Option<bool>,
     pub reset_at: Option<Timestamp>,
+    pub left_at: Option<Timestamp>,
+    /// The certification's status now (a closed certification ends its running attempts).
+    pub cert_status: String,
 }
 
 impl AttemptLite {
@@ -236,17 +239,30 @@ impl AttemptLite {
             used_ms: self.used_ms,
             segment_start: self.segment_start,
             segment_last: self.segment_last,
+            left_at: self.left_at,
         }
     }
 
     pub fn in_progress(&self) -> bool {
         self.status == "in_progress"
     }
+
+    /// Answers are taken: in progress, and the certification has not been closed.
+    pub fn running(&self) -> bool {
+        self.in_progress() && self.cert_status != "closed"
+    }
+
+    /// In progress but over: the time ran out (grace included) or the certification closed.
+    /// The server finishes such an attempt as timed out.
+    pub fn must_end(&self, now: Timestamp) -> bool {
+        self.in_progress() && (self.cert_status == "closed" || self.clock().must_finish(now))
+    }
 }
 
 const LITE: &str = "id, user_id, certification_id, number, status, timer_mode, time_limit_ms, started_at, \
      used_ms, segment_start, segment_last, current_index, shapes, pass_threshold, finished_at, \
-     finish_reason, correct, total, percent, passed, reset_at";
+     finish_reason, correct, total, percent, passed, reset_at, left_at, \
+     (SELECT c.status FROM certifications c WHERE c.id = attempts.certification_id) AS cert_status";
 
 fn lock_clause(c: &Conn<'_>) -> &'static str {
     match c {
@@ -361,8 +377,8 @@ pub async fn save_clock(
 ) -> StorageResult<()> {
     on_conn!(c, |c| {
         sqlx::query(
-        "UPDATE attempts SET used_ms = $2, segment_start = $3, segment_last = $4, current_index = $5, updated_at = $6 \
-         WHERE id = $1 AND status = 'in_progress'"
+        "UPDATE attempts SET used_ms = $2, segment_start = $3, segment_last = $4, current_index = $5, updated_at = $6, \
+         left_at = $7 WHERE id = $1 AND status = 'in_progress'"
     )
     .bind(id)
     .bind(clock.used_ms)
@@ -370,6 +386,7 @@ pub async fn save_clock(
     .bind(clock.segment_last)
     .bind(current_index)
     .bind(now)
+    .bind(clock.left_at)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -437,7 +454,8 @@ pub async fn finish(
     let n = on_conn!(c, |c| {
         sqlx::query(
         "UPDATE attempts SET status = 'finished', finished_at = $2, finish_reason = $3, used_ms = $4, \
-         segment_start = NULL, segment_last = NULL, correct = $5, total = $6, percent = $7, passed = $8, updated_at = $9 \
+         segment_start = NULL, segment_last = NULL, left_at = NULL, correct = $5, total = $6, percent = $7, \
+         passed = $8, updated_at = $9 \
          WHERE id = $1 AND status = 'in_progress'"
     )
     .bind(id)
@@ -516,7 +534,8 @@ pub async fn overdue_candidates(
         "SELECT id FROM attempts WHERE status = 'in_progress' AND ( \
            (deadline_at IS NOT NULL AND deadline_at + $2 < $1) OR \
            (deadline_at IS NULL AND segment_start IS NOT NULL AND \
-            used_ms + (segment_last - segment_start) + $3 > time_limit_ms + $2)) \
+            used_ms + (segment_last - segment_start) + $3 > time_limit_ms + $2) OR \
+           certification_id IN (SELECT id FROM certifications WHERE status = 'closed')) \
          LIMIT 500"
     )
     .bind(now)
@@ -707,11 +726,13 @@ pub async fn save_clocks(
     if rows.is_empty() {
         return Ok(());
     }
-    // Parameters: $1 = now, then per attempt: id, used_ms, segment_start, segment_last, index.
+    // Parameters: $1 = now, then per attempt: id, used_ms, segment_start, segment_last, index,
+    // left_at.
+    const PER: usize = 6;
     let column = |name: &str, offset: usize| {
         let arms = (0..rows.len())
             .map(|i| {
-                let p = 2 + i * 5;
+                let p = 2 + i * PER;
                 format!("WHEN ${p} THEN ${}", p + offset)
             })
             .collect::<Vec<_>>()
@@ -719,16 +740,17 @@ pub async fn save_clocks(
         format!("{name} = CASE id {arms} ELSE {name} END")
     };
     let ids = (0..rows.len())
-        .map(|i| format!("${}", 2 + i * 5))
+        .map(|i| format!("${}", 2 + i * PER))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "UPDATE attempts SET {}, {}, {}, {}, updated_at = $1 \
+        "UPDATE attempts SET {}, {}, {}, {}, {}, updated_at = $1 \
          WHERE id IN ({ids}) AND status = 'in_progress'",
         column("used_ms", 1),
         column("segment_start", 2),
         column("segment_last", 3),
         column("current_index", 4),
+        column("left_at", 5),
     );
     on_conn!(c, |c| {
         let mut q = sqlx::query(&sql).bind(now);
@@ -738,7 +760,8 @@ pub async fn save_clocks(
                 .bind(clock.used_ms)
                 .bind(clock.segment_start)
                 .bind(clock.segment_last)
-                .bind(*index);
+                .bind(*index)
+                .bind(clock.left_at);
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })?;

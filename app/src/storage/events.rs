@@ -1,5 +1,7 @@
-//! The outbox of domain events, written in the transaction that made the change.
+//! The outbox of domain events, written in the transaction that made the change, and the
+//! positions of its consumers.
 
+use super::horizon::{self, Position};
 use super::{Conn, StorageError, StorageResult, on_conn};
 use crate::domain::events::DomainEvent;
 use crate::domain::{EventId, Timestamp};
@@ -19,24 +21,169 @@ pub async fn emit(c: Conn<'_>, event: &DomainEvent, now: Timestamp) -> StorageRe
     Ok(id.0)
 }
 
-/// Events after `cursor`, oldest first.
-pub async fn after(
-    c: Conn<'_>,
-    cursor: EventId,
-    limit: i64,
-) -> StorageResult<Vec<(EventId, DomainEvent)>> {
-    let rows: Vec<(EventId, String)> = on_conn!(c, |c| sqlx::query_as(
-        "SELECT id, payload FROM domain_events WHERE id > $1 ORDER BY id LIMIT $2"
+/// An event as a consumer reads it; a payload that no longer parses comes with its error.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub position: Position,
+    pub id: EventId,
+    pub occurred_at: Timestamp,
+    pub event: Result<DomainEvent, String>,
+}
+
+/// Up to `limit` events after `from`, oldest first, below the safe horizon.
+pub async fn after(mut c: Conn<'_>, from: Position, limit: i64) -> StorageResult<Vec<StoredEvent>> {
+    let h = horizon::horizon(c.re()).await?;
+    let sql = format!(
+        "SELECT tx, id, occurred_at, payload FROM domain_events WHERE {} ORDER BY tx, id LIMIT $4",
+        horizon::after_clause("domain_events", 1)
+    );
+    let rows: Vec<(i64, EventId, Timestamp, String)> = on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(h)
+        .bind(from.tx)
+        .bind(from.id)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(tx, id, occurred_at, payload)| StoredEvent {
+            position: Position { tx, id: id.0 },
+            id,
+            occurred_at,
+            event: serde_json::from_str(&payload).map_err(|e| e.to_string()),
+        })
+        .collect())
+}
+
+/// Committed events by id, oldest first, without the horizon: for looking back (tests,
+/// diagnostics), never for consuming.
+pub async fn committed(c: Conn<'_>, limit: i64) -> StorageResult<Vec<StoredEvent>> {
+    let rows: Vec<(i64, EventId, Timestamp, String)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT tx, id, occurred_at, payload FROM domain_events ORDER BY id LIMIT $1"
     )
-    .bind(cursor)
     .bind(limit)
     .fetch_all(c)
     .await)?;
-    rows.into_iter()
-        .map(|(id, payload)| {
-            serde_json::from_str(&payload)
-                .map(|e| (id, e))
-                .map_err(|e| StorageError::Corrupt(format!("event {id}: {e}")))
+    Ok(rows
+        .into_iter()
+        .map(|(tx, id, occurred_at, payload)| StoredEvent {
+            position: Position { tx, id: id.0 },
+            id,
+            occurred_at,
+            event: serde_json::from_str(&payload).map_err(|e| e.to_string()),
         })
-        .collect()
+        .collect())
+}
+
+/// The consumer's position, locked for the transaction on PostgreSQL so that two instances
+/// never apply the same events at once (SQLite's single writer does the same).
+pub async fn cursor_for_update(
+    mut c: Conn<'_>,
+    consumer: &str,
+    now: Timestamp,
+) -> StorageResult<Position> {
+    on_conn!(c.re(), |c| {
+        sqlx::query(
+            "INSERT INTO event_cursors (consumer, last_event_id, last_tx, created_at, updated_at) \
+             VALUES ($1, 0, 0, $2, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(consumer)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let lock = match c {
+        Conn::Sqlite(_) => "",
+        Conn::Postgres(_) => " FOR UPDATE",
+    };
+    let sql = format!("SELECT last_tx, last_event_id FROM event_cursors WHERE consumer = $1{lock}");
+    let (tx, id): (i64, i64) = on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(consumer)
+        .fetch_one(c)
+        .await)?;
+    Ok(Position { tx, id })
+}
+
+pub async fn set_cursor(
+    c: Conn<'_>,
+    consumer: &str,
+    to: Position,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE event_cursors SET last_tx = $2, last_event_id = $3, updated_at = $4 WHERE consumer = $1"
+    )
+    .bind(consumer)
+    .bind(to.tx)
+    .bind(to.id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Records one more failure of `consumer` on `event`; returns how many there were so far.
+pub async fn record_failure(
+    c: Conn<'_>,
+    consumer: &str,
+    event: EventId,
+    error: &str,
+    park: bool,
+    now: Timestamp,
+) -> StorageResult<i64> {
+    let error: String = error.chars().take(2000).collect();
+    let (n,): (i64,) = on_conn!(c, |c| {
+        sqlx::query_as(
+        "INSERT INTO event_failures (consumer, event_id, attempts, last_error, parked, created_at, updated_at) \
+         VALUES ($1, $2, 1, $3, $4, $5, $5) \
+         ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = event_failures.attempts + 1, \
+           last_error = $3, parked = $4, updated_at = $5 \
+         RETURNING attempts"
+    )
+    .bind(consumer)
+    .bind(event)
+    .bind(&error)
+    .bind(park)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(n)
+}
+
+/// How many times `consumer` has failed on `event` already.
+pub async fn failures_of(c: Conn<'_>, consumer: &str, event: EventId) -> StorageResult<i64> {
+    let row: Option<(i64,)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT attempts FROM event_failures WHERE consumer = $1 AND event_id = $2"
+    )
+    .bind(consumer)
+    .bind(event)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map_or(0, |r| r.0))
+}
+
+/// Events parked by a consumer, newest first: (event, attempts, last error).
+pub async fn parked(c: Conn<'_>, consumer: &str) -> StorageResult<Vec<(EventId, i64, String)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT event_id, attempts, last_error FROM event_failures \
+         WHERE consumer = $1 AND parked ORDER BY event_id DESC LIMIT 100"
+    )
+    .bind(consumer)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Runs a savepoint statement (`SAVEPOINT x`, `RELEASE SAVEPOINT x`, `ROLLBACK TO SAVEPOINT x`)
+/// inside the caller's transaction; the same text on both backends.
+pub async fn savepoint(c: Conn<'_>, statement: &str) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(statement)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::gamification::Level;
-use crate::domain::{CertId, EventId, Timestamp, UserId};
+use crate::domain::{CertId, Timestamp, UserId};
 use crate::gamification::{BadgeRow, HeldBadge, LedgerRow, RatingRow};
 
 pub async fn levels(c: Conn<'_>) -> StorageResult<Vec<Level>> {
@@ -275,56 +275,6 @@ pub async fn activity_counts(c: Conn<'_>, user: UserId) -> StorageResult<(i64, b
     let row: (i64, i64, i64, i64) =
         on_conn!(c, |c| sqlx::query_as(&sql).bind(user).fetch_one(c).await)?;
     Ok((row.0, row.1 > 0, row.2, row.3))
-}
-
-// ---- event consumers ----
-
-/// The consumer's position in the outbox, locked for the transaction on PostgreSQL so that two
-/// instances never process the same events at once.
-pub async fn cursor_for_update(
-    mut c: Conn<'_>,
-    consumer: &str,
-    now: Timestamp,
-) -> StorageResult<EventId> {
-    on_conn!(c.re(), |c| {
-        sqlx::query(
-        "INSERT INTO event_cursors (consumer, last_event_id, created_at, updated_at) VALUES ($1, 0, $2, $2) \
-         ON CONFLICT DO NOTHING"
-    )
-    .bind(consumer)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    let lock = match c {
-        Conn::Sqlite(_) => "",
-        Conn::Postgres(_) => " FOR UPDATE",
-    };
-    let sql = format!("SELECT last_event_id FROM event_cursors WHERE consumer = $1{lock}");
-    let row: (EventId,) = on_conn!(c, |c| sqlx::query_as(&sql)
-        .bind(consumer)
-        .fetch_one(c)
-        .await)?;
-    Ok(row.0)
-}
-
-pub async fn set_cursor(
-    c: Conn<'_>,
-    consumer: &str,
-    to: EventId,
-    now: Timestamp,
-) -> StorageResult<()> {
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE event_cursors SET last_event_id = $2, updated_at = $3 WHERE consumer = $1"
-    )
-    .bind(consumer)
-    .bind(to)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 // ---- rating ----

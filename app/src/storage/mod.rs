@@ -11,6 +11,7 @@ pub mod certifications;
 pub mod dictionaries;
 pub mod events;
 pub mod gamification;
+pub mod horizon;
 pub mod permissions;
 pub mod questions;
 pub mod sessions;

@@ -99,6 +99,25 @@ pub async fn find_active_many(
         .collect()
 }
 
+/// Moves the session's expiry (a launch with a live session keeps it going).
+pub async fn extend(
+    c: Conn<'_>,
+    id: SessionId,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE sessions SET expires_at = $2, last_seen_at = $3, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(expires_at)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 #[tracing::instrument(skip(c))]
 pub async fn revoke(c: Conn<'_>, id: SessionId, now: Timestamp) -> StorageResult<()> {
     on_conn!(c, |c| sqlx::query(
@@ -132,6 +151,27 @@ pub async fn revoke_all_of_user(
     .await
     .map(|r| r.rows_affected()))?;
     Ok(done)
+}
+
+/// Ends every session of a user on a surface but one (a password changed from that session).
+pub async fn revoke_others(
+    c: Conn<'_>,
+    user_id: UserId,
+    surface: Surface,
+    keep: SessionId,
+    now: Timestamp,
+) -> StorageResult<u64> {
+    Ok(on_conn!(c, |c| sqlx::query(
+        "UPDATE sessions SET revoked_at = $2, updated_at = $2 \
+         WHERE user_id = $1 AND revoked_at IS NULL AND surface = $3 AND id <> $4"
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(surface.as_str())
+    .bind(keep)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
 }
 
 /// Removes sessions that ended more than `keep_secs` ago.

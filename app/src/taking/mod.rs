@@ -128,14 +128,23 @@ pub struct ResultView {
     pub used_ms: i64,
 }
 
+/// The result page's data: the scored result, or "finishing" when the page is rendered for an
+/// attempt that is over but not finished yet (the hydrated page then finishes it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResultState {
+    Ready(ResultView),
+    Finishing,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {
     pub question: QuestionView,
     pub answer: Option<Vec<u32>>,
-    /// The right answer: the correct options, or the right order.
-    pub right: Vec<u32>,
+    /// The right answer (the correct options, or the right order), only once no attempt
+    /// remains; until then a review shows only whether each answer was right.
+    pub right: Option<Vec<u32>>,
     pub is_right: bool,
-    pub explanation: String,
+    pub explanation: Option<String>,
 }
 
 /// Data for the admin's preview: what an employee sees, without an attempt.
@@ -201,7 +210,8 @@ pub async fn heartbeat(attempt_id: AttemptId, index: i64) -> Result<ClockAck, Ap
     crate::auth::guard::respond(service::heartbeat(attempt_id, index).await)
 }
 
-/// The user left the test screen for the theory: in pause mode the clock stops now.
+/// The user left the test screen (back to the theory, the app hidden or closed: the page sends
+/// this as a beacon). In pause mode the clock stops now, until the user resumes.
 #[server(prefix = "/api", endpoint = "app/attempts/leave")]
 pub async fn leave_test(attempt_id: AttemptId) -> Result<(), AppError> {
     crate::auth::guard::respond(service::leave(attempt_id).await)
@@ -214,7 +224,7 @@ pub async fn finish_attempt(attempt_id: AttemptId) -> Result<ResultView, AppErro
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/result")]
-pub async fn attempt_result(attempt_id: AttemptId) -> Result<ResultView, AppError> {
+pub async fn attempt_result(attempt_id: AttemptId) -> Result<ResultState, AppError> {
     crate::auth::guard::respond(service::result(attempt_id).await)
 }
 

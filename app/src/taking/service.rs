@@ -1,15 +1,16 @@
 //! The rules of taking a certification, enforced by the server whatever the client does.
 
-use super::touches::Touch;
+use super::touches::{Sign, Touch};
 use super::{
     AttemptScreen, AttemptSummary, CertResults, ClockAck, MyCert, PreviewData, ReadState,
-    ResultView, ReviewItem, TestEntry, TheoryData,
+    ResultState, ResultView, ReviewItem, TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
 use crate::auth::service::{Actor, audit_by, internal, label_of};
 use crate::auth::{Surface, guard};
 use crate::domain::attempt::{
-    self, AttemptClock, Standing, TouchRefusal, build_questions, may_start, score,
+    self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions, may_start,
+    review_depth, score,
 };
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::certification::{CertStatus, Certification};
@@ -18,7 +19,6 @@ use crate::domain::permissions::Module;
 use crate::domain::progress::{
     StateInput, all_blocks_read, my_state, still_to_read, theory_is_read,
 };
-use crate::domain::question::QuestionKind;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
 use crate::error::{AppError, AppResult};
@@ -633,7 +633,7 @@ async fn own_attempt(
     if a.user_id != user.id {
         return Ok(Err(AppError::NotFound));
     }
-    if a.in_progress() && a.clock().must_finish(now) {
+    if a.must_end(now) {
         finalize(
             c.re(),
             &a,
@@ -651,6 +651,11 @@ async fn own_attempt(
 pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
     let (state, actor) = member().await?;
     let now = state.now();
+    if !guard::is_server_fn_call() {
+        // The page is being rendered: show the attempt as it stands, change nothing. The
+        // hydrated page resumes it with its own request.
+        return flatten(peek_current(&state, actor.user.id, cert_id, now).await);
+    }
     if let Some(entry) = resume_batched(&state, actor.user.id, cert_id)
         .await
         .map_err(internal)?
@@ -677,25 +682,61 @@ pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
             return Ok(Ok(TestEntry::Finished(a.id)));
         }
         let mut clock = a.clock();
-        clock.present(now);
+        clock.resume(now);
         store::save_clock(tx.conn(), a.id, &clock, a.current_index, now).await?;
-        let asked = store::questions(tx.conn(), a.id).await?;
-        let answers = store::answers(tx.conn(), a.id, asked.len()).await?;
+        let screen = screen(tx.conn(), &cert, &a, clock.remaining(now)).await?;
         tx.commit().await?;
-        Ok(Ok(TestEntry::Attempt(AttemptScreen {
-            attempt_id: a.id,
-            cert_id: cert.id,
-            title: cert.settings.title.clone(),
-            number: a.number,
-            mode: a.timer_mode,
-            questions: asked.iter().map(|q| q.view()).collect(),
-            answers,
-            current_index: a.current_index,
-            remaining_ms: clock.remaining(now),
-        })))
+        Ok(Ok(TestEntry::Attempt(screen)))
     }
     .await;
     flatten(result)
+}
+
+/// The test screen of a running attempt, read with the time the caller computed.
+async fn screen(
+    mut c: Conn<'_>,
+    cert: &Certification,
+    a: &AttemptLite,
+    remaining_ms: i64,
+) -> Result<AttemptScreen, StorageError> {
+    let asked = store::questions(c.re(), a.id).await?;
+    let answers = store::answers(c, a.id, asked.len()).await?;
+    Ok(AttemptScreen {
+        attempt_id: a.id,
+        cert_id: cert.id,
+        title: cert.settings.title.clone(),
+        number: a.number,
+        mode: a.timer_mode,
+        questions: asked.iter().map(|q| q.view()).collect(),
+        answers,
+        current_index: a.current_index,
+        remaining_ms,
+    })
+}
+
+/// [`current`] for a page render: read only. An attempt that is over but not finished yet
+/// goes to its result page, which finishes it from the client.
+async fn peek_current(
+    state: &AppState,
+    user: UserId,
+    cert_id: CertId,
+    now: Timestamp,
+) -> TxResult<TestEntry> {
+    let mut c = state.db.read().await?;
+    let cert = match visible_cert(c.conn(), user, cert_id).await? {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(a) = store::in_progress(c.conn(), user, cert.id).await? else {
+        return Ok(Ok(TestEntry::None));
+    };
+    if a.must_end(now) {
+        return Ok(Ok(TestEntry::Finished(a.id)));
+    }
+    let remaining = a.clock().remaining(now);
+    Ok(Ok(TestEntry::Attempt(
+        screen(c.conn(), &cert, &a, remaining).await?,
+    )))
 }
 
 /// The plain case of [`current`]: the running attempt is read from a read connection and the
@@ -717,24 +758,14 @@ async fn resume_batched(
         };
         (cert, running)
     };
-    let Ok(ack) = touch_batched(running.id, running.current_index, None).await else {
+    let Ok(ack) = touch_batched(running.id, running.current_index, Sign::Resume).await else {
         return Ok(None);
     };
     // Read after the touch committed: every acknowledged answer is in.
     let mut read = state.db.read().await?;
-    let asked = store::questions(read.conn(), running.id).await?;
-    let answers = store::answers(read.conn(), running.id, asked.len()).await?;
-    Ok(Some(Ok(TestEntry::Attempt(AttemptScreen {
-        attempt_id: running.id,
-        cert_id: cert.id,
-        title: cert.settings.title.clone(),
-        number: running.number,
-        mode: running.timer_mode,
-        questions: asked.iter().map(|q| q.view()).collect(),
-        answers,
-        current_index: running.current_index,
-        remaining_ms: ack.remaining_ms,
-    }))))
+    Ok(Some(Ok(TestEntry::Attempt(
+        screen(read.conn(), &cert, &running, ack.remaining_ms).await?,
+    ))))
 }
 
 fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
@@ -746,31 +777,28 @@ fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
 
 /// The plain case of an answer or a heartbeat, batched with others (see [`super::touches`]).
 /// `Err` gives the answer back for the ordinary path.
-async fn touch_batched(
-    id: AttemptId,
-    index: i64,
-    answer: Option<Vec<u32>>,
-) -> Result<ClockAck, Option<Vec<u32>>> {
+async fn touch_batched(id: AttemptId, index: i64, sign: Sign) -> Result<ClockAck, Sign> {
     let Some(token) = guard::session_token(Surface::MiniApp) else {
-        return Err(answer);
+        return Err(sign);
     };
     let touch = Touch {
         attempt: id,
         session: hash_token(&token),
         index,
-        answer,
+        sign,
     };
     guard::state()
         .touches
         .submit(touch)
         .await
-        .map_err(|t| t.answer)
+        .map_err(|t| t.sign)
 }
 
 pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResult<ClockAck> {
-    let answer = match touch_batched(id, index, Some(answer)).await {
+    let answer = match touch_batched(id, index, Sign::Answer(answer)).await {
         Ok(ack) => return Ok(ack),
-        Err(answer) => answer.unwrap_or_default(),
+        Err(Sign::Answer(answer)) => answer,
+        Err(_) => Vec::new(),
     };
     // Not the plain case: one transaction, with the exact refusal.
     let (state, actor) = member().await?;
@@ -787,7 +815,14 @@ pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResu
             return Ok(Err(AppError::refused(Msg::ErrAttemptOver)));
         }
         let mut clock = a.clock();
-        match attempt::touch(&mut clock, true, &a.shapes, index, Some(&answer), now) {
+        match attempt::touch(
+            &mut clock,
+            a.running(),
+            &a.shapes,
+            index,
+            TouchKind::Answer(&answer),
+            now,
+        ) {
             Ok(_) => {}
             Err(TouchRefusal::BadAnswer) => {
                 return Ok(Err(AppError::invalid("answer", Msg::ErrBadAnswer)));
@@ -807,39 +842,31 @@ pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResu
 }
 
 pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
-    if let Ok(ack) = touch_batched(id, index, None).await {
+    if let Ok(ack) = touch_batched(id, index, Sign::Heartbeat).await {
         return Ok(ack);
     }
     let (state, actor) = member().await?;
     let now = state.now();
     let result: TxResult<ClockAck> = async {
         let mut tx = state.db.begin().await?;
+        // An attempt that is over is finished here (time out, closed certification).
         let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
             Ok(a) => a,
             Err(e) => return Ok(Err(e)),
         };
         let mut clock = a.clock();
         if a.in_progress() {
-            clock.present(now);
-            // In pause mode the time can run out only now, on the screen.
-            if clock.must_finish(now) {
-                finalize(
-                    tx.conn(),
-                    &a,
-                    "timeout",
-                    Some(&actor.user),
-                    &guard::origin("miniapp"),
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
-                return Ok(Ok(ClockAck {
-                    remaining_ms: 0,
-                    finished: Some(a.id),
-                }));
+            match attempt::touch(
+                &mut clock,
+                a.running(),
+                &a.shapes,
+                index,
+                TouchKind::Heartbeat,
+                now,
+            ) {
+                Ok(index) => store::save_clock(tx.conn(), id, &clock, index, now).await?,
+                Err(_) => clock = a.clock(),
             }
-            let index = index.clamp(0, a.shapes.len().saturating_sub(1) as i64);
-            store::save_clock(tx.conn(), id, &clock, index, now).await?;
         }
         tx.commit().await?;
         Ok(Ok(ack(&a, &clock, now)))
@@ -957,9 +984,28 @@ pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
     Ok(view)
 }
 
-pub async fn result(id: AttemptId) -> AppResult<ResultView> {
+pub async fn result(id: AttemptId) -> AppResult<ResultState> {
     let (state, actor) = member().await?;
     let now = state.now();
+    if !guard::is_server_fn_call() {
+        // A page render only reads: an attempt that is over but not finished yet shows
+        // "finishing…", and the hydrated page finishes it with its own request.
+        let result: TxResult<ResultState> = async {
+            let mut c = state.db.read().await?;
+            let Some(a) = store::get(c.conn(), id)
+                .await?
+                .filter(|a| a.user_id == actor.user.id)
+            else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if a.must_end(now) {
+                return Ok(Ok(ResultState::Finishing));
+            }
+            Ok(result_view(c.conn(), &a).await?.map(ResultState::Ready))
+        }
+        .await;
+        return flatten(result);
+    }
     let result: TxResult<ResultView> = async {
         let mut tx = state.db.begin().await?;
         let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
@@ -971,7 +1017,9 @@ pub async fn result(id: AttemptId) -> AppResult<ResultView> {
         Ok(view)
     }
     .await;
-    flatten(result)
+    let view = flatten(result)?;
+    apply_events(&state).await;
+    Ok(ResultState::Ready(view))
 }
 
 pub async fn history(cert_id: CertId) -> AppResult<Vec<AttemptSummary>> {
@@ -995,12 +1043,29 @@ pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {
         if a.in_progress() {
             return Ok(Err(AppError::refused(Msg::ErrAttemptNotFinished)));
         }
-        let review_allowed = certs::get(c.conn(), a.certification_id)
+        let Some(cert) = certs::get(c.conn(), a.certification_id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let p = store::progress(c.conn(), a.user_id, a.certification_id)
             .await?
-            .is_some_and(|cert| cert.settings.review_allowed);
-        if !review_allowed {
+            .unwrap_or_default();
+        let running = store::in_progress(c.conn(), a.user_id, a.certification_id)
+            .await?
+            .is_some();
+        let depth = review_depth(
+            cert.settings.review_allowed,
+            cert.status == CertStatus::Open,
+            cert.settings.max_attempts,
+            Standing {
+                attempts_used: p.attempts_used,
+                best_percent: p.best_percent,
+                in_progress: running,
+            },
+        );
+        let Some(depth) = depth else {
             return Ok(Err(AppError::refused(Msg::ErrReviewClosed)));
-        }
+        };
+        let full = depth == ReviewDepth::Full;
         let asked = store::questions(c.conn(), id).await?;
         let answers = store::answers(c.conn(), id, asked.len()).await?;
         Ok(Ok(asked
@@ -1010,17 +1075,8 @@ pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {
                 question: q.view(),
                 is_right: answer.as_deref().is_some_and(|x| q.is_right(x)),
                 answer,
-                right: match q.content.kind {
-                    QuestionKind::Ordering => q.key.clone(),
-                    _ => q
-                        .content
-                        .options
-                        .iter()
-                        .filter(|o| o.correct)
-                        .map(|o| o.id)
-                        .collect(),
-                },
-                explanation: q.content.explanation.clone(),
+                right: full.then(|| q.right_answer()),
+                explanation: full.then(|| q.content.explanation.clone()),
             })
             .collect()))
     }
@@ -1047,8 +1103,7 @@ pub async fn finish_overdue(state: &AppState) -> Result<usize, StorageError> {
     for id in ids {
         let mut tx = state.db.begin().await?;
         if let Some(a) = store::get_for_update(tx.conn(), id).await?
-            && a.in_progress()
-            && a.clock().must_finish(now)
+            && a.must_end(now)
             && finalize(tx.conn(), &a, "timeout", None, &origin, now).await?
         {
             done += 1;
@@ -1111,7 +1166,12 @@ pub async fn reset(
     reason: String,
     require_reread: bool,
 ) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
+    // From the certification's results (certifications module) or the user card (users module).
+    let actor = guard::admin().await?;
+    if !actor.modules.contains(Module::Users) {
+        crate::auth::service::require(&actor, Module::Certifications)?;
+    }
+    crate::domain::permissions::may_change_rewards_or_progress(actor.as_ref(), user_id)?;
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::invalid("reason", Msg::ErrReasonRequired));

@@ -16,7 +16,7 @@
 
 use super::ClockAck;
 use crate::auth::Surface;
-use crate::domain::attempt::{AttemptClock, touch};
+use crate::domain::attempt::{AttemptClock, TouchKind, touch};
 use crate::domain::clock::Clock;
 use crate::domain::user::UserStatus;
 use crate::domain::{AttemptId, Timestamp, UserId};
@@ -31,14 +31,33 @@ const MAX_BATCH: usize = 64;
 /// Touches waiting beyond this make callers wait before queueing (back pressure).
 const QUEUE: usize = 8192;
 
-/// A heartbeat (`answer` is `None`) or an answer from the test screen.
+/// What a touch carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sign {
+    Heartbeat,
+    Answer(Vec<u32>),
+    /// Back on the test screen: the clock runs again without counting the time away.
+    Resume,
+}
+
+impl Sign {
+    fn kind(&self) -> TouchKind<'_> {
+        match self {
+            Sign::Heartbeat => TouchKind::Heartbeat,
+            Sign::Answer(a) => TouchKind::Answer(a),
+            Sign::Resume => TouchKind::Resume,
+        }
+    }
+}
+
+/// A heartbeat, an answer or a return to the test screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Touch {
     pub attempt: AttemptId,
     /// The hash of the Mini App session token the request came with.
     pub session: String,
     pub index: i64,
-    pub answer: Option<Vec<u32>>,
+    pub sign: Sign,
 }
 
 type Job = (Touch, oneshot::Sender<Result<ClockAck, Touch>>);
@@ -149,16 +168,16 @@ async fn write_batch(
             let mut clock = r.clock;
             let index = touch(
                 &mut clock,
-                r.attempt.in_progress(),
+                r.attempt.running(),
                 &r.attempt.shapes,
                 t.index,
-                t.answer.as_deref(),
+                t.sign.kind(),
                 now,
             )
             .ok()?;
             r.clock = clock;
             r.index = Some(index);
-            if let Some(answer) = &t.answer {
+            if let Sign::Answer(answer) = &t.sign {
                 answers.insert((t.attempt, index), answer);
             }
             Some(ClockAck {

@@ -54,11 +54,11 @@ pub fn RichText(
         <div class="field" class:field-invalid=move || msg.get().is_some()>
             <span class="label" id=label_id.clone()>{t(label)}</span>
             <div class="rt-toolbar" role="toolbar" aria-label=t(label)>
-                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtBold) on:click=move |_| command("bold", None)><b>"B"</b></button>
-                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtItalic) on:click=move |_| command("italic", None)><i>"I"</i></button>
-                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtBullets) on:click=move |_| command("insertUnorderedList", None)>"•"</button>
-                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtNumbers) on:click=move |_| command("insertOrderedList", None)>"1."</button>
-                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtLink) on:click=link>"↗"</button>
+                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtBold) on:click=move |_| command("bold", None)><b aria-hidden="true">"B"</b></button>
+                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtItalic) on:click=move |_| command("italic", None)><i aria-hidden="true">"I"</i></button>
+                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtBullets) on:click=move |_| command("insertUnorderedList", None)><span aria-hidden="true">"•"</span></button>
+                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtNumbers) on:click=move |_| command("insertOrderedList", None)><span aria-hidden="true">"1."</span></button>
+                <button type="button" class="btn btn-ghost" aria-label=t(Msg::RtLink) on:click=link><span aria-hidden="true">"↗"</span></button>
             </div>
             <div
                 class="rt-editor"

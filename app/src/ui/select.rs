@@ -7,8 +7,10 @@ pub struct SelectOption {
     pub label: String,
 }
 
-/// A native select (keyboard and screen-reader support come with it). The placeholder is shown
-/// once: it is the hidden, disabled first option, never repeated among the choices.
+/// A native select (keyboard and screen-reader support come with it). In a form field the
+/// placeholder is shown once: it is the hidden, disabled first option, never repeated among the
+/// choices. A filter passes `all` instead: its "All …" is a real first choice (the empty value),
+/// so the filter can always go back to it.
 #[component]
 pub fn Select(
     name: &'static str,
@@ -20,6 +22,9 @@ pub fn Select(
     #[prop(optional)] required: bool,
     #[prop(optional, into)] on_change: Option<Callback<String>>,
     #[prop(optional)] placeholder: Option<Msg>,
+    /// A filter's "All …" choice, selectable like any other.
+    #[prop(optional)]
+    all: Option<Msg>,
     #[prop(into, optional)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let t = use_t();
@@ -39,9 +44,16 @@ pub fn Select(
                     }
                 }
             >
-                <option value="" disabled=true hidden=true selected=move || value.get().is_empty()>
-                    {t(placeholder)}
-                </option>
+                {match all {
+                    Some(all) => view! {
+                        <option value="" selected=move || value.get().is_empty()>{t(all)}</option>
+                    }.into_any(),
+                    None => view! {
+                        <option value="" disabled=true hidden=true selected=move || value.get().is_empty()>
+                            {t(placeholder)}
+                        </option>
+                    }.into_any(),
+                }}
                 <For
                     each=move || options.get()
                     key=|o| o.value.clone()

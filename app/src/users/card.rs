@@ -101,6 +101,8 @@ fn Card(
     can_reward: bool,
     password_open: RwSignal<bool>,
 ) -> impl IntoView {
+    // Nobody resets their own progress (the server refuses it too).
+    let can_reset = !is_self;
     let t = use_t();
     let lang = use_lang();
     let offset = use_offset();
@@ -151,14 +153,17 @@ fn Card(
                     <ul class="progress-list">
                         {card.progress.into_iter().map(|p| {
                             let best = p.attempts.iter().filter(|a| a.reset_at.is_none()).filter_map(|a| a.percent).max();
+                            let used = p.attempts.iter().filter(|a| a.reset_at.is_none()).count();
+                            let cert = p.certification_id;
                             view! {
                                 <li>
-                                    <a href=format!("/admin/certifications/{}/results", p.certification_id)>{p.title}</a>
+                                    <a href=format!("/admin/certifications/{}/results", p.certification_id)>{p.title.clone()}</a>
                                     " "
                                     <span class="muted">{Msg::AttemptsAndBest.with(lang, &[
-                                        ("n", &p.attempts.iter().filter(|a| a.reset_at.is_none()).count().to_string()),
+                                        ("n", &used.to_string()),
                                         ("b", &best.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())),
                                     ])}</span>
+                                    {(can_reset && used > 0).then(|| view! { <ResetProgress ctx cert title=p.title.clone() /> })}
                                 </li>
                             }
                         }).collect_view()}
@@ -182,7 +187,7 @@ fn Card(
                 </tbody>
             </table>
         </section>
-        <Dialog open=password_open title=Msg::SetPassword test_id="password-dialog">
+        <Dialog open=password_open title=if card.has_password { Msg::ChangePassword } else { Msg::SetPassword } test_id="password-dialog">
             <PasswordForm ctx login=u.login.clone().unwrap_or_default() open=password_open />
         </Dialog>
     }
@@ -461,6 +466,45 @@ fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoV
         </fieldset>
         <ErrorNotice error=Signal::derive(move || error.get()) />
         <Button on_click=save disabled=Signal::derive(move || is_self) test_id="save-permissions">{t(Msg::Save)}</Button>
+    }
+}
+
+/// A progress reset from the card: the same reset as on the certification's results page,
+/// with a reason and an optional re-read of the theory.
+#[component]
+fn ResetProgress(ctx: CardCtx, cert: crate::domain::CertId, title: String) -> impl IntoView {
+    let t = use_t();
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let reread = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let save = move || {
+        let (r, rr) = (reason.get_untracked(), reread.get_untracked());
+        ctx.run(
+            crate::taking::reset_progress(cert, ctx.id, r, rr),
+            error,
+            Some(Callback::new(move |_| {
+                reason.set(String::new());
+                open.set(false);
+            })),
+        );
+    };
+    let err = Signal::derive(move || error.get());
+    view! {
+        " "
+        <Button kind=ButtonKind::Ghost on_click=move |_| open.set(true) test_id="card-reset">{t(Msg::ResetProgress)}</Button>
+        <Dialog open title=Msg::ResetProgress test_id="card-reset-dialog">
+            <p>{title.clone()}</p>
+            <form on:submit=move |ev| { ev.prevent_default(); save(); }>
+                <BoundText name="reason" label=Msg::Reason value=reason error=err />
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || reread.get() on:change=move |ev| reread.set(event_target_checked(&ev)) />
+                    " "{t(Msg::RequireReread)}
+                </label>
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
+                <Button submit=true test_id="card-reset-submit">{t(Msg::ResetProgress)}</Button>
+            </form>
+        </Dialog>
     }
 }
 

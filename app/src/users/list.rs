@@ -123,10 +123,10 @@ pub fn UsersPage() -> impl IntoView {
                 view! {
                     <div class="filters">
                         <BoundText name="user_search" label=Msg::SearchUsers value=search />
-                        <Select name="filter_role" label=Msg::RoleField options=roles value=role placeholder=Msg::AllRoles on_change=Callback::new(move |v| role.set(v)) />
-                        <Select name="filter_status" label=Msg::Status options=statuses value=status placeholder=Msg::AllStatuses on_change=Callback::new(move |v| status.set(v)) />
-                        <Select name="filter_branch" label=Msg::BranchField options=Signal::derive(move || b.clone()) value=branch placeholder=Msg::AllBranches on_change=Callback::new(move |v| branch.set(v)) />
-                        <Select name="filter_position" label=Msg::PositionField options=Signal::derive(move || p.clone()) value=position placeholder=Msg::AllPositions on_change=Callback::new(move |v| position.set(v)) />
+                        <Select name="filter_role" label=Msg::RoleField options=roles value=role all=Msg::AllRoles on_change=Callback::new(move |v| role.set(v)) />
+                        <Select name="filter_status" label=Msg::Status options=statuses value=status all=Msg::AllStatuses on_change=Callback::new(move |v| status.set(v)) />
+                        <Select name="filter_branch" label=Msg::BranchField options=Signal::derive(move || b.clone()) value=branch all=Msg::AllBranches on_change=Callback::new(move |v| branch.set(v)) />
+                        <Select name="filter_position" label=Msg::PositionField options=Signal::derive(move || p.clone()) value=position all=Msg::AllPositions on_change=Callback::new(move |v| position.set(v)) />
                         <Select name="sort" label=Msg::SortBy options=sorts value=sort on_change=Callback::new(move |v| sort.set(v)) />
                     </div>
                 }

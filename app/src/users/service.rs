@@ -9,8 +9,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::events::DomainEvent;
 use crate::domain::gamification::{delta_to_level, level_of};
 use crate::domain::permissions::{
-    Module, effective_modules, may_change_role_or_permissions, may_edit_profile,
-    may_set_password_of, role_defaults,
+    Module, effective_modules, may_change_rewards_or_progress, may_change_role_or_permissions,
+    may_change_status, may_edit_profile, may_set_password_of, role_defaults,
 };
 use crate::domain::user::{Role, User, UserStatus, check_password_strength, normalize_login};
 use crate::domain::{BranchId, PositionId, TelegramId, UserId};
@@ -247,6 +247,9 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
         if user.status != UserStatus::Pending {
             return Ok(Err(AppError::refused(Msg::ErrNotPending)));
         }
+        if let Err(e) = may_change_status(actor.as_ref(), id, user.role) {
+            return Ok(Err(e.into()));
+        }
         use storage::certifications::{TargetKind, target_exists};
         if !target_exists(tx.conn(), TargetKind::Position, position.0).await?
             || !target_exists(tx.conn(), TargetKind::Branch, branch.0).await?
@@ -377,23 +380,13 @@ pub async fn preregister(p: NewPerson) -> AppResult<UserId> {
 }
 
 pub async fn import(csv: String) -> AppResult<UsersImportReport> {
-    use crate::questions::import::{RowError, csv_records};
+    use crate::questions::import::RowError;
     let actor = users_actor().await?;
-    if csv.len() > 2 * 1024 * 1024 {
+    if csv.len() > crate::questions::import::MAX_IMPORT_BYTES {
         return Err(AppError::refused(Msg::ErrImportTooLarge));
     }
-    let first_line = csv
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .next()
-        .unwrap_or_default();
-    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
-        ';'
-    } else {
-        ','
-    };
-    let records =
-        csv_records(&csv, delimiter).map_err(|_| AppError::refused(Msg::ErrImportFormat))?;
+    let records = crate::csv::records(&csv, crate::csv::delimiter_of(&csv))
+        .map_err(|_| AppError::refused(Msg::ErrImportFormat))?;
     let Some((header, rows)) = records.split_first() else {
         return Err(AppError::refused(Msg::ErrImportEmpty));
     };
@@ -609,6 +602,7 @@ async fn change_points(
     reason: String,
 ) -> AppResult<i64> {
     let actor = rewards_actor().await?;
+    may_change_rewards_or_progress(actor.as_ref(), id)?;
     if delta.is_some_and(|d| d.abs() > crate::domain::certification::MAX_POINTS) {
         return Err(AppError::invalid("points_delta", Msg::ErrPointsChange));
     }
@@ -665,6 +659,7 @@ pub async fn set_level(id: UserId, level: i64, reason: String) -> AppResult<i64>
 
 pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
     let actor = rewards_actor().await?;
+    may_change_rewards_or_progress(actor.as_ref(), id)?;
     let reason = reason_of(&reason)?;
     let state = guard::state();
     let now = state.now();
@@ -701,6 +696,7 @@ pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
 
 pub async fn revoke(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
     let actor = rewards_actor().await?;
+    may_change_rewards_or_progress(actor.as_ref(), id)?;
     let reason = reason_of(&reason)?;
     let state = guard::state();
     let now = state.now();

@@ -14,7 +14,8 @@ export class AdminApi {
   private constructor(private ctx: APIRequestContext, private cookie: string) {}
 
   static async signIn(baseURL: string): Promise<AdminApi> {
-    const ctx = await request.newContext({ baseURL });
+    // Writes with a session cookie must come from our own origin, as a browser's would.
+    const ctx = await request.newContext({ baseURL, extraHTTPHeaders: { origin: new URL(baseURL).origin } });
     const r = await ctx.post('/api/auth/admin_sign_in', { form: { login: ADMIN.login, password: ADMIN.password } });
     expect(r.status()).toBe(200);
     const cookie = (r.headers()['set-cookie'] ?? '').split(';')[0];
@@ -33,6 +34,16 @@ export class AdminApi {
     const body = await r.json();
     expect(r.status(), `${endpoint}: ${JSON.stringify(body)}`).toBe(200);
     return body;
+  }
+
+  /** A new active employee, pre-registered by Telegram id (each test its own person). */
+  async freshEmployee(first: string): Promise<{ tg: { id: number; first_name: string }; name: string; id: number }> {
+    const tg = 600_000_000 + Math.floor(Math.random() * 300_000_000);
+    const last = `Т${tg % 100000}`;
+    const id: number = await this.json('users/preregister', {
+      person: { telegram_id: tg, first_name: first, last_name: last, role: 'employee', position: null, branch: null },
+    });
+    return { tg: { id: tg, first_name: first }, name: `${first} ${last}`, id };
   }
 
   /** An open certification with text blocks and single-choice questions whose right option is "Да". */

@@ -44,9 +44,16 @@ export function freshTelegramId(): number {
 }
 
 /** Opens the Mini App as Telegram would: shim first, launch parameters in the URL hash. */
-export async function openMiniApp(page: Page, initData: string, path = '/app'): Promise<void> {
-  await page.addInitScript((raw: string) => {
+export async function openMiniApp(
+  page: Page,
+  initData: string,
+  path = '/app',
+  theme: Record<string, string> = {},
+): Promise<void> {
+  await page.addInitScript(([raw, themeOverride]: [string, Record<string, string>]) => {
     const params = new URLSearchParams(raw);
+    const events: Record<string, Array<() => void>> = {};
+    (window as any).__tgFire = (name: string) => (events[name] ?? []).forEach((h) => h());
     const calls: string[] = [];
     const button = (name: string) => ({
       isVisible: false,
@@ -82,7 +89,10 @@ export async function openMiniApp(page: Page, initData: string, path = '/app'): 
           button_color: '#3390ec',
           button_text_color: '#ffffff',
           secondary_bg_color: '#f4f4f5',
+          ...themeOverride,
         },
+        onEvent(name: string, cb: () => void) { (events[name] ??= []).push(cb); },
+        offEvent(name: string, cb: () => void) { events[name] = (events[name] ?? []).filter((h) => h !== cb); },
         ready() { calls.push('ready'); },
         expand() { calls.push('expand'); },
         close() { calls.push('close'); },
@@ -95,11 +105,20 @@ export async function openMiniApp(page: Page, initData: string, path = '/app'): 
         },
       },
     };
-  }, initData);
+  }, [initData, theme] as [string, Record<string, string>]);
   const hash = `tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=tdesktop`;
   await page.goto(`${path}#${hash}`);
 }
 
 export async function hydrated(page: Page): Promise<void> {
   await page.locator('body[data-hydrated="true"]').waitFor();
+}
+
+/** Hides the page (phone locked, another chat) as the browser would, or shows it again. */
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((h: boolean) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
 }

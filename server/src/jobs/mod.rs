@@ -61,22 +61,46 @@ pub fn spawn_all(
             }
         })),
         tokio::spawn(every(
-            "purge ended sessions",
+            "failed sign-ins to the audit log",
+            tick,
+            stop.clone(),
+            {
+                let state = state.clone();
+                move || {
+                    let state = state.clone();
+                    async move {
+                        app::auth::failures::flush(&state, false).await?;
+                        Ok(())
+                    }
+                }
+            },
+        )),
+        tokio::spawn(every(
+            "purge ended sessions and sign-in counters",
             Duration::from_secs(3600),
             stop,
             move || {
                 let state = state.clone();
                 async move {
+                    let now = state.now();
                     let mut tx = state.db.begin().await?;
-                    let n = app::storage::sessions::purge_ended(
+                    let sessions =
+                        app::storage::sessions::purge_ended(tx.conn(), now, SESSION_RETENTION_SECS)
+                            .await?;
+                    let counters = app::storage::throttle::purge_stale(
                         tx.conn(),
-                        state.now(),
-                        SESSION_RETENTION_SECS,
+                        now,
+                        state.config.login_throttle.window_secs,
                     )
                     .await?;
                     tx.commit().await?;
-                    if n > 0 {
-                        tracing::info!(sessions = n, "purged ended sessions");
+                    state.sign_in_limits.forget_idle();
+                    if sessions + counters > 0 {
+                        tracing::info!(
+                            sessions,
+                            counters,
+                            "purged ended sessions and sign-in counters"
+                        );
                     }
                     Ok(())
                 }

@@ -5,7 +5,6 @@
 use super::error_response;
 use crate::startup::ServerState;
 use app::auth::{Surface, cookie, service};
-use app::domain::audit::Origin;
 use app::error::AppError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -21,23 +20,6 @@ pub struct TelegramSignIn {
     init_data: String,
 }
 
-pub fn origin(headers: &HeaderMap, peer: SocketAddr, channel: &str) -> Origin {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty());
-    Origin {
-        ip: Some(forwarded.unwrap_or_else(|| peer.ip().to_string())),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(256).collect()),
-        channel: channel.to_owned(),
-    }
-}
-
 pub async fn telegram(
     State(state): State<ServerState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -51,8 +33,15 @@ pub async fn telegram(
         )
             .into_response();
     };
-    let origin = origin(&headers, peer, "miniapp");
-    match service::sign_in_telegram(&state.app, &body.init_data, &origin).await {
+    let origin = app::auth::guard::origin_of(
+        &headers,
+        Some(peer),
+        "miniapp",
+        &state.app.config.trusted_proxies,
+    );
+    let existing = cookie::token_from_headers(&headers, Surface::MiniApp);
+    match service::sign_in_telegram(&state.app, &body.init_data, existing.as_deref(), &origin).await
+    {
         Ok((user, session)) => {
             let set_cookie = cookie::session_cookie(
                 Surface::MiniApp,

@@ -1,8 +1,10 @@
 //! Plain HTTP routes beside the Leptos pages and server functions.
 
 pub mod auth;
+pub mod bad_request;
 pub mod csrf;
 pub mod health;
+pub mod imports;
 pub mod uploads;
 
 use app::error::AppError;

@@ -130,7 +130,12 @@ pub async fn upload(
         size_bytes: size as i64,
     };
     let now = state.app.now();
-    let origin = super::auth::origin(&headers, peer, "admin");
+    let origin = app::auth::guard::origin_of(
+        &headers,
+        Some(peer),
+        "admin",
+        &state.app.config.trusted_proxies,
+    );
     let saved = async {
         let mut tx = state.app.db.begin().await?;
         storage::uploads::insert(tx.conn(), &record, actor.user.id, now).await?;

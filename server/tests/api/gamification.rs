@@ -44,10 +44,10 @@ async fn a_pass_pays_once_even_when_the_event_is_delivered_many_times(backend: B
     // Deliver the outbox again, ten times at once (as several instances would).
     // Rewind the consumer to the beginning of the outbox.
     let mut tx = s.app.state.db.begin().await.unwrap();
-    app::storage::gamification::set_cursor(
+    app::storage::events::set_cursor(
         tx.conn(),
         "gamification",
-        app::domain::EventId(0),
+        app::storage::horizon::Position::START,
         s.app.state.now(),
     )
     .await

@@ -7,7 +7,7 @@ use app::domain::init_data;
 use app::domain::user::Role;
 use app::state::AppState;
 use rand::Rng;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
 use serde_json::Value;
 use server::config::Settings;
 use server::startup::Application;
@@ -117,6 +117,8 @@ pub async fn spawn_on(database_url: String, options: Options) -> TestApp {
         ("TELEGRAM_BOT_TOKEN".into(), BOT_TOKEN.into()),
         ("DEV_LOGIN".into(), "false".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+        // Tests sign in often from one address; the per-address limit has its own test.
+        ("PASSWORD_SIGN_INS_PER_IP_PER_MINUTE".into(), "10000".into()),
         (
             "UPLOADS_DIR".into(),
             std::env::temp_dir()
@@ -219,7 +221,7 @@ impl TestApp {
         self.clock.now().millis() / 1000
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .lock()
             .unwrap()
@@ -288,6 +290,7 @@ impl TestApp {
             .client
             .post(self.url(path))
             .header(COOKIE, self.cookie_header())
+            .header(ORIGIN, &self.address)
             .json(body)
             .send()
             .await
@@ -301,6 +304,7 @@ impl TestApp {
             .client
             .post(self.url(&format!("/api/{endpoint}")))
             .header(COOKIE, self.cookie_header())
+            .header(ORIGIN, &self.address)
             .form(args)
             .send()
             .await
@@ -314,6 +318,7 @@ impl TestApp {
             .client
             .post(self.url(&format!("/api/{endpoint}")))
             .header(COOKIE, self.cookie_header())
+            .header(ORIGIN, &self.address)
             .json(body)
             .send()
             .await
@@ -333,10 +338,24 @@ impl TestApp {
             .client
             .post(self.url("/api/uploads"))
             .header(COOKIE, self.cookie_header())
+            .header(ORIGIN, &self.address)
             .multipart(form)
             .send()
             .await
             .expect("request");
+        self.finish(resp).await
+    }
+
+    /// A request with the app's cookies and nothing else: the test sets the rest.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header(COOKIE, self.cookie_header())
+    }
+
+    /// Sends a request built with [`TestApp::request`], keeping the cookies it sets.
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Response {
+        let resp = req.send().await.expect("request");
         self.finish(resp).await
     }
 

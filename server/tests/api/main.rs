@@ -12,6 +12,7 @@ mod auth_admin;
 mod auth_telegram;
 mod authoring;
 mod bot_start;
+mod defects;
 mod guard;
 mod health;
 mod storage;

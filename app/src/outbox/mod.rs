@@ -1,0 +1,125 @@
+//! Consumers of the domain-event outbox.
+//!
+//! Each consumer (gamification, notifications, the Telegram audit feed, webhooks…) lives in its
+//! own feature folder and implements [`Consumer`]; [`run`] is the one loop that applies new
+//! events to it: in order, below the safe horizon (`storage::horizon`), in one transaction that
+//! also advances the consumer's cursor, so each event takes effect once even with several
+//! instances. An event whose handler fails is retried at the next runs and, after
+//! [`MAX_FAILURES`], parked with its error: one poison event never stalls a consumer.
+
+use crate::domain::EventId;
+use crate::domain::events::DomainEvent;
+use crate::state::AppState;
+use crate::storage::events::{self as store, StoredEvent};
+use crate::storage::{Conn, StorageError};
+use futures::future::BoxFuture;
+
+/// Failures after which an event is parked and the consumer moves on.
+pub const MAX_FAILURES: i64 = 3;
+/// Events applied per transaction.
+const BATCH: i64 = 200;
+
+/// A reaction to domain events, applied inside the consumer's transaction.
+pub trait Consumer: Send + Sync {
+    /// The cursor's name; never change it for an existing consumer.
+    fn name(&self) -> &'static str;
+
+    /// Applies one event. Effects are written through `c`, so they commit with the cursor.
+    fn handle<'a>(
+        &'a self,
+        state: &'a AppState,
+        c: Conn<'a>,
+        id: EventId,
+        event: &'a DomainEvent,
+    ) -> BoxFuture<'a, Result<(), StorageError>>;
+}
+
+/// Whether an error says more about the database connection than about the event: then the
+/// whole run stops and is retried, and nothing counts against the event.
+fn is_transient(e: &StorageError) -> bool {
+    matches!(
+        e,
+        StorageError::Sqlx(
+            sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Tls(_)
+        )
+    )
+}
+
+/// Applies the events after the consumer's cursor, batch by batch, until none is left (or
+/// `max_batches` were applied). Returns how many events were applied or parked.
+pub async fn run(
+    state: &AppState,
+    consumer: &dyn Consumer,
+    max_batches: usize,
+) -> Result<usize, StorageError> {
+    let mut total = 0;
+    for _ in 0..max_batches {
+        let (applied, more) = run_batch(state, consumer).await?;
+        total += applied;
+        if !more {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// One transaction: returns the events handled and whether a full batch was read.
+async fn run_batch(
+    state: &AppState,
+    consumer: &dyn Consumer,
+) -> Result<(usize, bool), StorageError> {
+    let now = state.now();
+    let name = consumer.name();
+    let mut tx = state.db.begin().await?;
+    let cursor = store::cursor_for_update(tx.conn(), name, now).await?;
+    let events = store::after(tx.conn(), cursor, BATCH).await?;
+    let full = events.len() as i64 == BATCH;
+    let mut at = cursor;
+    let mut handled = 0;
+    for StoredEvent {
+        position,
+        id,
+        event,
+        ..
+    } in &events
+    {
+        store::savepoint(tx.conn(), "SAVEPOINT outbox_event").await?;
+        let outcome = match event {
+            Ok(event) => consumer.handle(state, tx.conn(), *id, event).await,
+            Err(parse) => Err(StorageError::Corrupt(format!("payload: {parse}"))),
+        };
+        match outcome {
+            Ok(()) => {
+                store::savepoint(tx.conn(), "RELEASE SAVEPOINT outbox_event").await?;
+            }
+            Err(e) if is_transient(&e) => return Err(e),
+            Err(e) => {
+                store::savepoint(tx.conn(), "ROLLBACK TO SAVEPOINT outbox_event").await?;
+                let before = store::failures_of(tx.conn(), name, *id).await?;
+                let park = before + 1 >= MAX_FAILURES;
+                store::record_failure(tx.conn(), name, *id, &e.to_string(), park, now).await?;
+                if !park {
+                    tracing::warn!(consumer = name, event = %id, error = %e, "event failed, will retry");
+                    // The failure is counted; the event is tried again at the next run.
+                    if at != cursor {
+                        store::set_cursor(tx.conn(), name, at, now).await?;
+                    }
+                    tx.commit().await?;
+                    return Ok((handled, false));
+                }
+                tracing::error!(consumer = name, event = %id, error = %e, "event parked after repeated failures");
+            }
+        }
+        at = *position;
+        handled += 1;
+    }
+    if at != cursor {
+        store::set_cursor(tx.conn(), name, at, now).await?;
+    }
+    tx.commit().await?;
+    Ok((handled, full))
+}
