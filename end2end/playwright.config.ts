@@ -7,6 +7,7 @@ import path from 'node:path';
 // The config is evaluated again in every worker: what is chosen here goes into the
 // environment the workers inherit.
 process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
+process.env.E2E_FAKE_TG_PORT ??= String(Number(process.env.E2E_PORT) + 1);
 process.env.E2E_DATABASE_URL ??= `sqlite://${path.join(
   os.tmpdir(),
   `attest-e2e-${process.pid}-${process.env.E2E_PORT}.db`,
@@ -14,6 +15,9 @@ process.env.E2E_DATABASE_URL ??= `sqlite://${path.join(
 const port = Number(process.env.E2E_PORT);
 const databaseUrl = process.env.E2E_DATABASE_URL;
 export const baseURL = `http://localhost:${port}`;
+/** The fake Telegram Bot API the server sends to (its control API records every message). */
+export const fakeTelegramURL = `http://127.0.0.1:${process.env.E2E_FAKE_TG_PORT}`;
+const binDir = path.dirname(process.env.E2E_SERVER_BIN ?? 'target/debug/server');
 
 export default defineConfig({
   testDir: './tests',
@@ -40,7 +44,16 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    command: `${path.join(binDir, 'fake_telegram')} 127.0.0.1:${process.env.E2E_FAKE_TG_PORT}`,
+    cwd: '..',
+    url: `${fakeTelegramURL}/_calls`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { FAKE_TG_PER_CHAT_MS: '0', FAKE_TG_GLOBAL_PER_SEC: '1000' },
+  }, {
     command: `${process.env.E2E_SERVER_BIN ?? 'target/debug/server'} --demo`,
     cwd: '..',
     url: `${baseURL}/healthz`,
@@ -54,7 +67,13 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: 'target/site',
       PUBLIC_URL: baseURL,
       TELEGRAM_BOT_TOKEN: process.env.E2E_BOT_TOKEN ?? '7000000001:E2E-test-token',
-      BOT_MODE: 'off',
+      // The bot talks to the fake Bot API: notifications are sent and their buttons tested.
+      BOT_MODE: 'polling',
+      TELEGRAM_API_URL: fakeTelegramURL,
+      TELEGRAM_HTTP_BUTTONS: 'true',
+      TELEGRAM_CHAT_SPACING_MS: '0',
+      TELEGRAM_GLOBAL_RATE: '500',
+      JOBS_TICK_MS: '200',
       TELEGRAM_WEB_APP_JS: 'none',
       DEMO_ADMIN_PASSWORD: 'e2e-Admin-password-1',
       DEMO_MANAGER_PASSWORD: 'e2e-Manager-password-1',
@@ -62,5 +81,5 @@ export default defineConfig({
       PASSWORD_SIGN_INS_PER_IP_PER_MINUTE: '10000',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
-  },
+  }],
 });

@@ -42,6 +42,9 @@ cargo leptos build
 step "unit and integration tests (SQLite and PostgreSQL)"
 like_leptos cargo test -p app -p server --features app/ssr
 
+# The browser tests also run the fake Telegram Bot API (built with the tests above; built
+# again here only if missing).
+like_leptos cargo build -q -p server --bin fake_telegram
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export E2E_SERVER_BIN="$TARGET_DIR/debug/server"
 

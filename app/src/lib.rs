@@ -14,7 +14,9 @@ pub mod domain;
 pub mod error;
 pub mod gamification;
 pub mod i18n;
+pub mod links;
 pub mod miniapp;
+pub mod notifications;
 #[cfg(feature = "ssr")]
 pub mod outbox;
 pub mod paging;
@@ -22,7 +24,9 @@ pub mod profile;
 pub mod questions;
 pub mod richtext;
 mod root;
+pub mod settings;
 pub mod taking;
+pub mod team;
 pub mod ui;
 pub mod users;
 

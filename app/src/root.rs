@@ -11,12 +11,15 @@ use crate::domain::permissions::Module;
 use crate::gamification::admin_page::GamificationPage;
 use crate::gamification::pages::{AchievementsPage, RatingPage, UserAchievementsPage};
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
+use crate::links::page::GoPage;
 use crate::miniapp::{
     CertEntry, HistoryPage, MiniAppHome, MiniAppLayout, ResultPage, ReviewPage, TestPage,
     TheoryPage,
 };
+use crate::notifications::pages::{MiniSettingsPage, NotificationsPage};
 use crate::profile::page::ProfilePage;
 use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
+use crate::team::pages::{TeamPage, TeamPersonPage};
 use crate::ui::{Toaster, provide_toasts};
 use crate::users::card::UserCardPage;
 use crate::users::list::{DictionariesPage, UsersPage};
@@ -159,6 +162,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("c/:id/result/:attempt") view=ResultPage />
                     <Route path=path!("c/:id/history") view=HistoryPage />
                     <Route path=path!("c/:id/review/:attempt") view=ReviewPage />
+                    <Route path=path!("go/:token") view=GoPage />
+                    <Route path=path!("team") view=TeamPage />
+                    <Route path=path!("team/:id") view=TeamPersonPage />
+                    <Route path=path!("settings") view=MiniSettingsPage />
                 </ParentRoute>
                 <Route path=path!("/admin/login") view=AdminLogin />
                 <ParentRoute path=path!("/admin") view=AdminLayout>
@@ -177,7 +184,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("gamification") view=GamificationPage />
                     <Route path=path!("audit") view=|| view! { <ModulePage module=Module::AuditLog /> } />
                     <Route path=path!("api-keys") view=|| view! { <ModulePage module=Module::ApiKeys /> } />
-                    <Route path=path!("settings") view=|| view! { <ModulePage module=Module::Settings /> } />
+                    <Route path=path!("settings") view=NotificationsPage />
                 </ParentRoute>
                 <Route path=path!("/dev") view=DevSignIn />
             </Routes>

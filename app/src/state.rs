@@ -35,6 +35,10 @@ pub struct AppConfig {
     pub telegram_web_app_js: String,
     /// Proxies whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: TrustedProxies,
+    /// Mini App buttons even with an http `PUBLIC_URL` (only a local fake Bot API takes them).
+    pub http_buttons: bool,
+    /// The Mini App's short name in BotFather, for `t.me/<bot>/<app>?startapp=` links.
+    pub mini_app_name: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -53,6 +57,8 @@ impl Default for AppConfig {
             display_utc_offset_minutes: 180,
             telegram_web_app_js: "https://telegram.org/js/telegram-web-app.js".into(),
             trusted_proxies: TrustedProxies::default(),
+            http_buttons: false,
+            mini_app_name: None,
         }
     }
 }

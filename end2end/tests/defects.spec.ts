@@ -104,6 +104,7 @@ test('filters go back to "All"; a progress reset is reachable from the user card
   await expect(dialog).toHaveCount(0);
   // The person may start again.
   await mini.goto(`/app/c/${id}`);
+  await hydrated(mini);
   await expect(mini.getByTestId('go-to-test')).toBeEnabled();
   await mini.getByTestId('go-to-test').click();
   await expect(mini.getByTestId('question')).toBeVisible();

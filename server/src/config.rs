@@ -64,6 +64,8 @@ struct FileSettings {
     telegram_web_app_js: Option<String>,
     uploads_dir: Option<String>,
     trusted_proxies: Option<String>,
+    telegram_http_buttons: Option<bool>,
+    telegram_mini_app_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -96,6 +98,8 @@ pub struct Settings {
     pub jobs_tick: std::time::Duration,
     /// `PUBLIC_URL` was configured; otherwise it follows the address the server listens on.
     pub public_url_explicit: bool,
+    /// How the Telegram sender runs (rates forced for scaled-down tests).
+    pub delivery: crate::delivery::sender::SenderConfig,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/attest.db";
@@ -197,6 +201,10 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{}", leptos.site_addr))
             .trim_end_matches('/')
             .to_owned();
+        app.http_buttons = parse_bool("TELEGRAM_HTTP_BUTTONS", var("TELEGRAM_HTTP_BUTTONS"))?
+            .or(f.telegram_http_buttons)
+            .unwrap_or(false);
+        app.mini_app_name = var("TELEGRAM_MINI_APP_NAME").or(f.telegram_mini_app_name);
         if let Some(list) = var("TRUSTED_PROXIES").or(f.trusted_proxies) {
             app.trusted_proxies = TrustedProxies::parse(&list).map_err(|bad| {
                 invalid(
@@ -235,7 +243,27 @@ impl Settings {
             }
         }
 
+        let mut delivery = crate::delivery::sender::SenderConfig {
+            global_rate: parse_num("TELEGRAM_GLOBAL_RATE", var("TELEGRAM_GLOBAL_RATE"))?,
+            ..Default::default()
+        };
+        if let Some(ms) = parse_num("TELEGRAM_CHAT_SPACING_MS", var("TELEGRAM_CHAT_SPACING_MS"))? {
+            delivery.chat_spacing_ms = ms;
+        }
+        if let Some(ms) = parse_num(
+            "TELEGRAM_GROUP_SPACING_MS",
+            var("TELEGRAM_GROUP_SPACING_MS"),
+        )? {
+            delivery.group_spacing_ms = ms;
+        }
+        if let Some(n) = parse_num::<usize>(
+            "TELEGRAM_SEND_CONCURRENCY",
+            var("TELEGRAM_SEND_CONCURRENCY"),
+        )? {
+            delivery.concurrency = n.clamp(1, 256);
+        }
         Ok(Settings {
+            delivery,
             database_url: var("DATABASE_URL")
                 .or(f.database_url)
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),

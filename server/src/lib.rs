@@ -4,8 +4,11 @@
 pub mod bot;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod demo;
+pub mod fake_telegram;
 pub mod jobs;
+pub mod leader;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

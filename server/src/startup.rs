@@ -141,7 +141,16 @@ impl Application {
         } = self;
         let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
         let (stop_tx, stop_rx) = watch::channel(false);
-        let jobs = crate::jobs::spawn_all(state.clone(), settings.jobs_tick, stop_rx);
+        let leadership = crate::leader::elect(&state.db, stop_rx.clone());
+        let mut jobs = crate::jobs::spawn_all(
+            state.clone(),
+            settings.jobs_tick,
+            leadership.clone(),
+            stop_rx.clone(),
+        );
+        if let Some(sender) = bot::sender(&settings, state.clone()) {
+            jobs.push(tokio::spawn(sender.run(leadership, stop_rx)));
+        }
         tracing::info!(addr = %listener.local_addr().map_err(StartupError::Serve)?, "listening");
         let served = axum::serve(
             listener,

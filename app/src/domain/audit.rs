@@ -56,6 +56,10 @@ audit_actions! {
     UsersImported => "users_imported",
     PermissionsChanged => "permissions_changed",
     PasswordChanged => "password_changed",
+    SettingsChanged => "settings_changed",
+    NotificationResent => "notification_resent",
+    NotificationsMuted => "notifications_muted",
+    ManagerBranchesChanged => "manager_branches_changed",
 }
 
 impl TryFrom<String> for AuditAction {

@@ -1,9 +1,8 @@
 //! Gamification as a consumer of domain events: a finished attempt pays the certification's
 //! points on a first pass and may complete badges. Idempotent (source keys), like every payment.
 
-use crate::domain::EventId;
 use crate::domain::events::DomainEvent;
-use crate::outbox::Consumer;
+use crate::outbox::{Consumer, EventMeta};
 use crate::state::AppState;
 use crate::storage::{Conn, StorageError};
 use futures::future::BoxFuture;
@@ -19,7 +18,7 @@ impl Consumer for Gamification {
         &'a self,
         state: &'a AppState,
         c: Conn<'a>,
-        id: EventId,
+        meta: EventMeta,
         event: &'a DomainEvent,
     ) -> BoxFuture<'a, Result<(), StorageError>> {
         Box::pin(async move {
@@ -33,7 +32,7 @@ impl Consumer for Gamification {
                     super::service::apply_attempt_finished(
                         state,
                         c,
-                        id,
+                        meta.id,
                         *user_id,
                         *certification_id,
                         *first_pass,

@@ -106,24 +106,51 @@ mod tests {
     }
 }
 
+/// The Russian plural form of `n`: 0 for "1 минута", 1 for "2 минуты", 2 for "5 минут".
+fn ru_form(n: i64) -> usize {
+    let (last, last_two) = (n.abs() % 10, n.abs() % 100);
+    if last == 1 && last_two != 11 {
+        0
+    } else if (2..=4).contains(&last) && !(12..=14).contains(&last_two) {
+        1
+    } else {
+        2
+    }
+}
+
+/// `n` with its word in the right plural form: `ru` are the forms for 1, 2 and 5, `en` for 1 and
+/// many.
+pub fn counted(lang: Lang, n: i64, ru: [&str; 3], en: [&str; 2]) -> String {
+    let word = match lang {
+        Lang::Ru => ru[ru_form(n)],
+        Lang::En if n.abs() == 1 => en[0],
+        Lang::En => en[1],
+    };
+    format!("{n} {word}")
+}
+
+pub fn minutes(lang: Lang, n: i64) -> String {
+    counted(
+        lang,
+        n,
+        ["минута", "минуты", "минут"],
+        ["minute", "minutes"],
+    )
+}
+
+pub fn attempts(lang: Lang, n: i64) -> String {
+    counted(
+        lang,
+        n,
+        ["попытка", "попытки", "попыток"],
+        ["attempt", "attempts"],
+    )
+}
+
 /// A number of points with the word in the right plural form: "1 балл", "22 балла",
 /// "340 баллов" / "1 point", "5 points".
 pub fn points(lang: Lang, n: i64) -> String {
-    let word = match lang {
-        Lang::Ru => {
-            let (last, last_two) = (n.abs() % 10, n.abs() % 100);
-            if last == 1 && last_two != 11 {
-                "балл"
-            } else if (2..=4).contains(&last) && !(12..=14).contains(&last_two) {
-                "балла"
-            } else {
-                "баллов"
-            }
-        }
-        Lang::En if n.abs() == 1 => "point",
-        Lang::En => "points",
-    };
-    format!("{n} {word}")
+    counted(lang, n, ["балл", "балла", "баллов"], ["point", "points"])
 }
 
 #[cfg(test)]
@@ -139,5 +166,9 @@ mod plural_tests {
         assert_eq!(points(Lang::Ru, 340), "340 баллов");
         assert_eq!(points(Lang::En, 1), "1 point");
         assert_eq!(points(Lang::En, 0), "0 points");
+        assert_eq!(minutes(Lang::Ru, 21), "21 минута");
+        assert_eq!(minutes(Lang::Ru, 6), "6 минут");
+        assert_eq!(attempts(Lang::Ru, 3), "3 попытки");
+        assert_eq!(attempts(Lang::En, 1), "1 attempt");
     }
 }

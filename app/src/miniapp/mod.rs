@@ -16,7 +16,7 @@ use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::Spinner;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 /// The Mini App's session, shared by the layout and the pages.
 ///
@@ -63,6 +63,23 @@ pub fn MiniAppLayout() -> impl IntoView {
     };
     provide_context(ctx);
 
+    // A link into a section (`startapp=<token>` in initData, or the bot's `?start=<token>`)
+    // opens it once the person is signed in.
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let location = use_location();
+    let follow_link = move |init_data: Option<&str>| {
+        let token = init_data
+            .and_then(telegram::start_param)
+            .or_else(|| query.get_untracked().get("start"))
+            .or_else(|| query.get_untracked().get("startapp"))
+            .filter(|t| crate::links::plausible_token(t));
+        let at_home = location.pathname.get_untracked().trim_end_matches('/') == "/app";
+        if let Some(token) = token.filter(|_| at_home) {
+            navigate(&format!("/app/go/{token}"), Default::default());
+        }
+    };
+
     // Runs in the browser only, once, after hydration.
     Effect::new(move |prev: Option<()>| {
         if prev.is_some() {
@@ -70,10 +87,14 @@ pub fn MiniAppLayout() -> impl IntoView {
         }
         telegram::start();
         let init_data = telegram::init_data();
+        let follow_link = follow_link.clone();
         leptos::task::spawn_local(async move {
             let existing = ctx.member.await.ok().flatten();
             let Some(init_data) = init_data else {
                 ctx.outside_telegram.set(existing.is_none());
+                if existing.is_some() {
+                    follow_link(None);
+                }
                 return;
             };
             let same_person =
@@ -83,15 +104,17 @@ pub fn MiniAppLayout() -> impl IntoView {
                     if existing.as_ref() != Some(&user) {
                         ctx.version.update(|v| *v += 1);
                     }
+                    follow_link(Some(&init_data));
                 }
                 // A stale launch (e.g. a reload a day later) keeps the session of the same person.
-                Err(_) if existing.as_ref().is_some_and(same_person) => {}
+                Err(_) if existing.as_ref().is_some_and(same_person) => {
+                    follow_link(Some(&init_data));
+                }
                 Err(e) => ctx.failure.set(Some(e)),
             }
         });
     });
 
-    let location = use_location();
     Effect::new(move |_| {
         let path = location.pathname.get();
         telegram::set_back_button(path.trim_end_matches('/') != "/app");

@@ -79,6 +79,10 @@ pub fn MiniAppHome() -> impl IntoView {
                     <nav class="mini-links">
                         <a class="card" href="/app/achievements" data-testid="to-achievements">{t(Msg::MiniAchievements)}</a>
                         <a class="card" href="/app/rating" data-testid="to-rating">{t(Msg::MiniRating)}</a>
+                        {(user.role != crate::domain::user::Role::Employee).then(|| view! {
+                            <a class="card" href="/app/team" data-testid="to-team">{t(Msg::BtnTeamResults)}</a>
+                        })}
+                        <a class="card" href="/app/settings" data-testid="to-settings">{t(Msg::MiniNotifications)}</a>
                     </nav>
                     <h2>{t(Msg::MiniMyCertifications)}</h2>
                     {match list {

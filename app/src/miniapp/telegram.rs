@@ -28,6 +28,16 @@ pub fn unsafe_user_id(init_data: &str) -> Option<i64> {
     v.get("id")?.as_i64()
 }
 
+/// The `start_param` of this launch (from a `t.me/...?startapp=` link), read from initData.
+pub fn start_param(init_data: &str) -> Option<String> {
+    init_data
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "start_param")
+        .and_then(|(_, v)| js_decode(v))
+        .filter(|v| !v.is_empty())
+}
+
 fn js_decode(s: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]
     {

@@ -14,6 +14,13 @@ use crate::storage::events::{self as store, StoredEvent};
 use crate::storage::{Conn, StorageError};
 use futures::future::BoxFuture;
 
+/// Which event a consumer is handling, and when it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMeta {
+    pub id: EventId,
+    pub occurred_at: crate::domain::Timestamp,
+}
+
 /// Failures after which an event is parked and the consumer moves on.
 pub const MAX_FAILURES: i64 = 3;
 /// Events applied per transaction.
@@ -24,12 +31,13 @@ pub trait Consumer: Send + Sync {
     /// The cursor's name; never change it for an existing consumer.
     fn name(&self) -> &'static str;
 
-    /// Applies one event. Effects are written through `c`, so they commit with the cursor.
+    /// Applies one event (written at `meta.occurred_at`). Effects are written through `c`, so
+    /// they commit with the cursor.
     fn handle<'a>(
         &'a self,
         state: &'a AppState,
         c: Conn<'a>,
-        id: EventId,
+        meta: EventMeta,
         event: &'a DomainEvent,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
 }
@@ -83,13 +91,17 @@ async fn run_batch(
     for StoredEvent {
         position,
         id,
+        occurred_at,
         event,
-        ..
     } in &events
     {
+        let meta = EventMeta {
+            id: *id,
+            occurred_at: *occurred_at,
+        };
         store::savepoint(tx.conn(), "SAVEPOINT outbox_event").await?;
         let outcome = match event {
-            Ok(event) => consumer.handle(state, tx.conn(), *id, event).await,
+            Ok(event) => consumer.handle(state, tx.conn(), meta, event).await,
             Err(parse) => Err(StorageError::Corrupt(format!("payload: {parse}"))),
         };
         match outcome {

@@ -30,6 +30,10 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        // Its data loads by itself (resources stay outside Suspense bodies).
+        <section class="card section">
+            <crate::notifications::pages::MutesForm surface=crate::auth::Surface::Admin />
+        </section>
     }
 }
 

@@ -172,6 +172,21 @@ pub async fn held(c: Conn<'_>, user: UserId) -> StorageResult<Vec<HeldBadge>> {
     })?)
 }
 
+/// The reason of the person's current award of a badge.
+pub async fn award_reason(c: Conn<'_>, user: UserId, badge: i64) -> StorageResult<Option<String>> {
+    let row: Option<(String,)> = on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT reason FROM user_badges WHERE user_id = $1 AND badge_id = $2 AND revoked_at IS NULL \
+         ORDER BY id DESC LIMIT 1"
+    )
+    .bind(user)
+    .bind(badge)
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.map(|r| r.0))
+}
+
 /// Awards a badge unless the user holds it already or the source key was used; returns whether
 /// it was awarded now.
 pub async fn award(

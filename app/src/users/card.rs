@@ -126,10 +126,21 @@ fn Card(
                 })}
             </div>
         </div>
+        {card.tg_unreachable.clone().map(|(when, why)| view! {
+            <p class="notice notice-error" data-testid="tg-unreachable">
+                {Msg::TgUnreachable.with(lang, &[("when", &when.format_datetime(offset)), ("why", &why)])}
+            </p>
+        })}
         <section class="card section" aria-labelledby="profile-h">
             <h2 id="profile-h">{t(Msg::Profile)}</h2>
             <ProfileForm card=card.clone() ctx is_admin is_self />
         </section>
+        {(is_admin && !is_self && u.role == Role::Manager).then(|| view! {
+            <section class="card section" aria-labelledby="branches-h">
+                <h2 id="branches-h">{t(Msg::ManagerBranches)}</h2>
+                <ManagerBranches card=card.clone() ctx />
+            </section>
+        })}
         <section class="card section" aria-labelledby="points-h">
             <h2 id="points-h">{t(Msg::PointsAndLevel)}</h2>
             <PointsSection card=card.clone() ctx can_reward />
@@ -466,6 +477,48 @@ fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoV
         </fieldset>
         <ErrorNotice error=Signal::derive(move || error.get()) />
         <Button on_click=save disabled=Signal::derive(move || is_self) test_id="save-permissions">{t(Msg::Save)}</Button>
+    }
+}
+
+/// The branches a manager is limited to (admins only).
+#[component]
+fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
+    let t = use_t();
+    let chosen: Vec<(BranchId, String, RwSignal<bool>)> = card
+        .branches
+        .iter()
+        .map(|(id, name)| {
+            let id = BranchId(*id);
+            (
+                id,
+                name.clone(),
+                RwSignal::new(card.manager_branches.contains(&id)),
+            )
+        })
+        .collect();
+    let chosen = StoredValue::new(chosen);
+    let error = RwSignal::new(None::<AppError>);
+    let save = move |_| {
+        let branches: Vec<BranchId> = chosen
+            .get_value()
+            .iter()
+            .filter(|(_, _, on)| on.get_untracked())
+            .map(|(id, _, _)| *id)
+            .collect();
+        ctx.run(super::set_manager_branches(ctx.id, branches), error, None);
+    };
+    view! {
+        <fieldset class="checks" data-testid="manager-branches">
+            <legend class="hint">{t(Msg::ManagerBranchesHint)}</legend>
+            {chosen.get_value().into_iter().map(|(_, name, on)| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev)) />
+                    " "{name}
+                </label>
+            }).collect_view()}
+        </fieldset>
+        <ErrorNotice error=Signal::derive(move || error.get()) />
+        <Button on_click=save test_id="save-manager-branches">{t(Msg::Save)}</Button>
     }
 }
 

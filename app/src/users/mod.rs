@@ -52,6 +52,10 @@ pub struct UserCard {
     pub effective: ModuleSet,
     pub branches: Vec<(i64, String)>,
     pub positions: Vec<(i64, String)>,
+    /// For managers: the branches they are limited to (empty: everyone).
+    pub manager_branches: Vec<BranchId>,
+    /// The bot cannot write to this person (they blocked it): since when, and Telegram's words.
+    pub tg_unreachable: Option<(crate::domain::Timestamp, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +129,13 @@ pub async fn preregister_user(person: NewPerson) -> Result<UserId, AppError> {
 #[server(prefix = "/api", endpoint = "users/import", input = Json)]
 pub async fn import_users(csv: String) -> Result<UsersImportReport, AppError> {
     crate::auth::guard::respond(service::import(csv).await)
+}
+
+/// Limits a manager to some branches (admins only): they see, and hear about, only those
+/// branches' people. Empty: no limit.
+#[server(prefix = "/api", endpoint = "users/manager_branches", input = Json)]
+pub async fn set_manager_branches(id: UserId, branches: Vec<BranchId>) -> Result<(), AppError> {
+    crate::auth::guard::respond(service::set_manager_branches(id, branches).await)
 }
 
 /// Grants (`Some(true)`), withdraws (`Some(false)`) or resets to the role's default (`None`).

@@ -136,7 +136,11 @@ pub async fn card(id: UserId) -> AppResult<UserCard> {
             .map(|e| (e.id, e.name))
             .collect();
         let has_password = storage::users::has_password(c.conn(), id).await?;
+        let manager_branches = storage::notifications::manager_branches(c.conn(), id).await?;
+        let tg_unreachable = storage::notifications::unreachable_of(c.conn(), id).await?;
         Ok(Ok(UserCard {
+            manager_branches,
+            tg_unreachable,
             level: level_of(&levels, balance).cloned(),
             role_defaults: role_defaults(user.role),
             effective: if user.is_active() {
@@ -486,6 +490,54 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
             imported: count,
             errors: Vec::new(),
         }))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> AppResult<()> {
+    let actor = users_actor().await?;
+    may_change_role_or_permissions(actor.as_ref(), id)?;
+    branches.sort();
+    branches.dedup();
+    let state = guard::state();
+    let now = state.now();
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        let Some(target) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        if target.role != Role::Manager {
+            return Ok(Err(AppError::refused(Msg::ErrNotManager)));
+        }
+        for b in &branches {
+            if !storage::certifications::target_exists(
+                tx.conn(),
+                storage::certifications::TargetKind::Branch,
+                b.0,
+            )
+            .await?
+            {
+                return Ok(Err(AppError::NotFound));
+            }
+        }
+        let before = storage::notifications::manager_branches(tx.conn(), id).await?;
+        storage::notifications::set_manager_branches(tx.conn(), id, &branches, now).await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::ManagerBranchesChanged,
+                "user",
+                id,
+                json!({ "before": before, "after": branches }),
+                &guard::origin("admin"),
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
     }
     .await;
     flatten(result)

@@ -415,7 +415,17 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Arc::new(Args::parse());
+    // Writes with a session cookie must carry the app's own origin, as the Mini App's do.
+    let mut headers = reqwest::header::HeaderMap::new();
+    let origin = url::Url::parse(&args.base_url)
+        .map(|u| u.origin().ascii_serialization())
+        .map_err(|e| e.to_string())?;
+    headers.insert(
+        reqwest::header::ORIGIN,
+        origin.parse().map_err(|e| format!("{e}"))?,
+    );
     let http = reqwest::Client::builder()
+        .default_headers(headers)
         .pool_max_idle_per_host(2048)
         .timeout(Duration::from_secs(120))
         .build()

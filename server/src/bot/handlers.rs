@@ -81,6 +81,14 @@ async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> Resp
         let mut tx = state.db.begin().await?;
         let user =
             register_telegram_user(&state, tx.conn(), &profile, &Origin::channel("bot")).await?;
+        // Writing to the bot again makes a person who had blocked it reachable.
+        app::storage::notifications::set_unreachable(
+            tx.conn(),
+            profile.telegram_id.0,
+            None,
+            state.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok::<_, app::storage::StorageError>(user)
     }

@@ -22,6 +22,36 @@ pub fn client(token: &str, api_url: Option<&str>) -> Result<Bot, url::ParseError
     })
 }
 
+/// The Telegram sender of queued messages, when a bot is configured and on.
+pub fn sender(
+    settings: &crate::config::Settings,
+    state: AppState,
+) -> Option<crate::delivery::sender::Sender> {
+    let token = settings.bot.token.clone()?;
+    if settings.bot.mode == BotMode::Off {
+        return None;
+    }
+    let bot = match client(&token, settings.bot.api_url.as_deref()) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "TELEGRAM_API_URL is invalid: nothing is sent");
+            return None;
+        }
+    };
+    let mode = match settings.bot.mode {
+        BotMode::Polling => "polling",
+        BotMode::Webhook => "webhook",
+        BotMode::Off => "off",
+    };
+    Some(crate::delivery::sender::Sender::new(
+        state,
+        bot,
+        mode,
+        std::sync::Arc::new(crate::delivery::NoHooks),
+        settings.delivery.clone(),
+    ))
+}
+
 /// A running bot, stopped with the server.
 pub struct BotRuntime {
     shutdown: Arc<tokio::sync::Mutex<Option<ShutdownToken>>>,

@@ -1,133 +1,165 @@
 //! Background jobs of the server process. Each runs in a loop until shutdown; a failed run is
-//! logged and retried at the next tick, never fatal.
+//! logged and retried at the next tick, never fatal. Jobs that change shared state (opening
+//! and closing certifications, finishing overdue attempts, the event consumers, reminders,
+//! purges) run on the leader instance only (`crate::leader`), so they run once however many
+//! instances there are, and move to another instance when the leader dies. Work on an
+//! instance's own memory (its failed sign-in counts) runs everywhere.
 
+use crate::leader::Leadership;
+use app::outbox::Consumer;
 use app::state::AppState;
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// Keep ended sessions this long (for the audit trail's sake), then delete them.
 const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
+/// How often reminders and nudges are looked for.
+const SCHEDULE_PERIOD: Duration = Duration::from_secs(30);
 
-/// Starts every job. `tick` is the period of the time-critical jobs (opening and closing
-/// certifications on schedule, finishing attempts whose time ran out).
-pub fn spawn_all(
-    state: AppState,
-    tick: Duration,
-    stop: watch::Receiver<bool>,
-) -> Vec<tokio::task::JoinHandle<()>> {
-    let scheduler_state = state.clone();
+/// The consumers of the domain-event outbox, in the order they run.
+fn consumers() -> Vec<Box<dyn Consumer>> {
     vec![
-        tokio::spawn(every(
-            "certification schedule",
-            tick,
-            stop.clone(),
-            move || {
-                let state = scheduler_state.clone();
-                async move {
-                    let n = app::certifications::scheduler::run_due(&state).await?;
-                    if n > 0 {
-                        tracing::info!(
-                            certifications = n,
-                            "scheduled openings and closings applied"
-                        );
-                    }
-                    Ok(())
-                }
-            },
-        )),
-        tokio::spawn(every("finish overdue attempts", tick, stop.clone(), {
-            let state = state.clone();
-            move || {
-                let state = state.clone();
-                async move {
-                    let n = app::taking::service::finish_overdue(&state).await?;
-                    if n > 0 {
-                        tracing::info!(attempts = n, "overdue attempts finished");
-                    }
-                    Ok(())
-                }
-            }
-        })),
-        tokio::spawn(every("gamification", tick, stop.clone(), {
-            let state = state.clone();
-            move || {
-                let state = state.clone();
-                async move {
-                    // Catches up on events no request applied (attempts the server finished,
-                    // events written by another instance).
-                    app::gamification::service::process_events(&state).await?;
-                    Ok(())
-                }
-            }
-        })),
-        tokio::spawn(every(
-            "failed sign-ins to the audit log",
-            tick,
-            stop.clone(),
-            {
-                let state = state.clone();
-                move || {
-                    let state = state.clone();
-                    async move {
-                        app::auth::failures::flush(&state, false).await?;
-                        Ok(())
-                    }
-                }
-            },
-        )),
-        tokio::spawn(every(
-            "purge ended sessions and sign-in counters",
-            Duration::from_secs(3600),
-            stop,
-            move || {
-                let state = state.clone();
-                async move {
-                    let now = state.now();
-                    let mut tx = state.db.begin().await?;
-                    let sessions =
-                        app::storage::sessions::purge_ended(tx.conn(), now, SESSION_RETENTION_SECS)
-                            .await?;
-                    let counters = app::storage::throttle::purge_stale(
-                        tx.conn(),
-                        now,
-                        state.config.login_throttle.window_secs,
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    state.sign_in_limits.forget_idle();
-                    if sessions + counters > 0 {
-                        tracing::info!(
-                            sessions,
-                            counters,
-                            "purged ended sessions and sign-in counters"
-                        );
-                    }
-                    Ok(())
-                }
-            },
-        )),
+        Box::new(app::gamification::consumer::Gamification),
+        Box::new(app::notifications::consumer::Notifications),
     ]
 }
 
-async fn every<F, Fut>(
+/// Runs every consumer until it has caught up (a bounded number of batches per tick).
+pub async fn apply_events(state: &AppState) -> Result<usize, app::storage::StorageError> {
+    let mut total = 0;
+    for consumer in consumers() {
+        total += app::outbox::run(state, consumer.as_ref(), 50).await?;
+    }
+    Ok(total)
+}
+
+/// Starts every job. `tick` is the period of the time-critical jobs (opening and closing
+/// certifications on schedule, finishing attempts whose time ran out, applying events).
+pub fn spawn_all(
+    state: AppState,
+    tick: Duration,
+    leader: Leadership,
+    stop: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let job = |name: &'static str, period: Duration, leader_only: bool| Job {
+        name,
+        period,
+        leader: leader_only.then(|| leader.clone()),
+        stop: stop.clone(),
+    };
+    vec![
+        job("certification schedule", tick, true).spawn(state.clone(), |state| async move {
+            let n = app::certifications::scheduler::run_due(&state).await?;
+            if n > 0 {
+                tracing::info!(
+                    certifications = n,
+                    "scheduled openings and closings applied"
+                );
+            }
+            Ok(())
+        }),
+        job("finish overdue attempts", tick, true).spawn(state.clone(), |state| async move {
+            let n = app::taking::service::finish_overdue(&state).await?;
+            if n > 0 {
+                tracing::info!(attempts = n, "overdue attempts finished");
+            }
+            Ok(())
+        }),
+        // Catches up on events no request applied (attempts the server finished, events
+        // written by another instance), for every consumer.
+        job("domain events", tick, true).spawn(state.clone(), |state| async move {
+            apply_events(&state).await?;
+            Ok(())
+        }),
+        job("reminders and nudges", SCHEDULE_PERIOD, true).spawn(
+            state.clone(),
+            |state| async move {
+                let n = app::notifications::schedule::run_due(&state).await?;
+                if n > 0 {
+                    tracing::info!(notifications = n, "reminders and nudges queued");
+                }
+                Ok(())
+            },
+        ),
+        job("failed sign-ins to the audit log", tick, false).spawn(
+            state.clone(),
+            |state| async move {
+                app::auth::failures::flush(&state, false).await?;
+                Ok(())
+            },
+        ),
+        job("sign-in limits", Duration::from_secs(3600), false).spawn(
+            state.clone(),
+            |state| async move {
+                state.sign_in_limits.forget_idle();
+                Ok(())
+            },
+        ),
+        job(
+            "purge ended sessions and sign-in counters",
+            Duration::from_secs(3600),
+            true,
+        )
+        .spawn(state, |state| async move {
+            let now = state.now();
+            let mut tx = state.db.begin().await?;
+            let sessions =
+                app::storage::sessions::purge_ended(tx.conn(), now, SESSION_RETENTION_SECS).await?;
+            let counters = app::storage::throttle::purge_stale(
+                tx.conn(),
+                now,
+                state.config.login_throttle.window_secs,
+            )
+            .await?;
+            tx.commit().await?;
+            if sessions + counters > 0 {
+                tracing::info!(
+                    sessions,
+                    counters,
+                    "purged ended sessions and sign-in counters"
+                );
+            }
+            Ok(())
+        }),
+    ]
+}
+
+struct Job {
     name: &'static str,
     period: Duration,
-    mut stop: watch::Receiver<bool>,
-    mut run: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), app::storage::StorageError>>,
-{
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                if let Err(e) = run().await {
-                    tracing::error!(job = name, error = %e, "background job failed");
+    /// Runs only while this instance leads.
+    leader: Option<Leadership>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Job {
+    fn spawn<F, Fut>(self, state: AppState, run: F) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(AppState) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), app::storage::StorageError>> + Send,
+    {
+        let Job {
+            name,
+            period,
+            leader,
+            mut stop,
+        } = self;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if leader.as_ref().is_some_and(|l| !l.is_leader()) {
+                            continue;
+                        }
+                        if let Err(e) = run(state.clone()).await {
+                            tracing::error!(job = name, error = %e, "background job failed");
+                        }
+                    }
+                    _ = stop.changed() => return,
                 }
             }
-            _ = stop.changed() => return,
-        }
+        })
     }
 }

@@ -181,9 +181,10 @@ impl Consumer for Recorder {
         &'a self,
         _state: &'a AppState,
         _c: Conn<'a>,
-        id: EventId,
+        meta: app::outbox::EventMeta,
         _event: &'a DomainEvent,
     ) -> BoxFuture<'a, Result<(), StorageError>> {
+        let id = meta.id;
         Box::pin(async move {
             if Some(id) == self.fail_on {
                 return Err(StorageError::Corrupt("poison".into()));

@@ -15,5 +15,6 @@ mod bot_start;
 mod defects;
 mod guard;
 mod health;
+mod notifications;
 mod storage;
 mod taking;

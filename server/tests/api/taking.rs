@@ -29,14 +29,28 @@ pub async fn setup(
     if let Some(ms) = jobs_tick_ms {
         env.push(("JOBS_TICK_MS".into(), ms.to_string()));
     }
-    let app = spawn_app_with(
+    setup_with(
         backend,
+        settings,
+        blocks,
+        questions,
         Options {
             env,
             ..Options::default()
         },
     )
-    .await;
+    .await
+}
+
+/// [`setup`] with the app's options (a fake Bot API, more settings).
+pub async fn setup_with(
+    backend: Backend,
+    settings: Value,
+    blocks: usize,
+    questions: usize,
+    options: Options,
+) -> Setup {
+    let app = spawn_app_with(backend, options).await;
     app.create_account("author", PASSWORD, Role::Admin, None)
         .await;
     assert_eq!(app.sign_in_admin("author", PASSWORD).await.status, 200);

@@ -1,0 +1,263 @@
+//! Server side of the notification settings, the log and each person's mutes.
+
+use super::{LogEntry, MyNotificationKinds, NotificationsPageData, texts};
+use crate::auth::service::{Actor, audit_by, internal};
+use crate::auth::{Surface, guard};
+use crate::domain::audit::AuditAction;
+use crate::domain::notifications::{DigestCounts, NotificationKind, NotificationSettings};
+use crate::domain::permissions::Module;
+use crate::domain::{AttemptId, CertId, Timestamp, UserId};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::paging::{DEFAULT_PER_PAGE, Page, window};
+use crate::settings::BotStatus;
+use crate::storage::{self, StorageError};
+use serde_json::json;
+
+/// Each kind's text with sample values, as the settings page previews them.
+fn previews(lang: Lang, offset: i32) -> Vec<(NotificationKind, String)> {
+    let terms = texts::CertTerms {
+        id: CertId(0),
+        title: "Охрана труда",
+        closes_at: Some(Timestamp(1_893_456_000_000)),
+        time_limit_secs: 1_200,
+        max_attempts: 3,
+    };
+    NotificationKind::ALL
+        .into_iter()
+        .map(|k| {
+            let text = match k {
+                NotificationKind::Badge => texts::badge(lang, "Отличник", "Сдал на 100 %", 0),
+                NotificationKind::Level => texts::level(lang, "Эксперт", 500),
+                NotificationKind::Assigned | NotificationKind::Opened => {
+                    texts::available(lang, k, &terms, offset)
+                }
+                NotificationKind::Reminder => texts::reminder(lang, &terms, offset),
+                NotificationKind::Nudge => texts::nudge(lang, terms.title, 360_000, AttemptId(0)),
+                NotificationKind::TeamResult => texts::team_result(
+                    lang,
+                    &texts::ResultFacts {
+                        person: UserId(0),
+                        name: "Анна Смирнова",
+                        title: terms.title,
+                        percent: 85,
+                        best: 85,
+                        passed: true,
+                        attempt: 2,
+                        max_attempts: 3,
+                    },
+                ),
+            };
+            (k, text.body)
+        })
+        .chain(std::iter::once((
+            NotificationKind::TeamResult,
+            texts::digest(
+                lang,
+                DigestCounts {
+                    passed: 37,
+                    failed: 5,
+                },
+            )
+            .body,
+        )))
+        .collect()
+}
+
+fn lang_of_request() -> Lang {
+    let cookie = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.headers
+            .get(axum::http::header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    Lang::from_cookie_header(cookie.as_deref())
+}
+
+pub async fn admin_page() -> AppResult<NotificationsPageData> {
+    guard::module(Module::Settings).await?;
+    let state = guard::state();
+    let result = async {
+        let mut c = state.db.read().await?;
+        Ok::<_, StorageError>(NotificationsPageData {
+            settings: crate::settings::load(c.conn()).await?,
+            bot: crate::settings::load::<BotStatus>(c.conn()).await?,
+            bot_configured: state.config.bot_token.is_some(),
+            buttons_allowed: super::queue::buttons_allowed(&state),
+            counts: storage::telegram::counts(c.conn()).await?,
+            previews: previews(lang_of_request(), state.config.display_utc_offset_minutes),
+        })
+    }
+    .await;
+    result.map_err(internal)
+}
+
+pub async fn save_settings(mut settings: NotificationSettings) -> AppResult<()> {
+    let actor = guard::module(Module::Settings).await?;
+    settings.enabled.sort();
+    settings.enabled.dedup();
+    let errors = settings.validate();
+    if !errors.is_empty() {
+        return Err(AppError::Invalid { fields: errors });
+    }
+    let state = guard::state();
+    let now = state.now();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let before: NotificationSettings = crate::settings::load(tx.conn()).await?;
+        crate::settings::save(tx.conn(), &settings, Some(actor.user.id), now).await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::SettingsChanged,
+                "settings",
+                "notifications",
+                json!({ "before": before, "after": settings }),
+                &guard::origin("admin"),
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    result.map_err(internal)
+}
+
+pub async fn log(
+    status: Option<String>,
+    kind: Option<String>,
+    page: i64,
+) -> AppResult<Page<LogEntry>> {
+    guard::module(Module::Settings).await?;
+    let state = guard::state();
+    let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
+    let filter = storage::telegram::LogFilter {
+        status: status.filter(|s| !s.is_empty()),
+        kind: kind.filter(|s| !s.is_empty()),
+        recipient: None,
+        notifications_only: true,
+    };
+    let result = async {
+        let mut c = state.db.read().await?;
+        let (rows, total) = storage::telegram::log(c.conn(), &filter, limit, offset).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for m in rows {
+            let recipient = match m.recipient_id {
+                Some(id) => storage::users::get(c.conn(), id)
+                    .await?
+                    .map(|u| u.full_name()),
+                None => None,
+            };
+            items.push(LogEntry {
+                message: m,
+                recipient,
+            });
+        }
+        Ok::<_, StorageError>(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+    .await;
+    result.map_err(internal)
+}
+
+pub async fn resend(id: i64) -> AppResult<()> {
+    let actor = guard::module(Module::Settings).await?;
+    let state = guard::state();
+    let now = state.now();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let Some(m) = storage::telegram::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        if !storage::telegram::resend(tx.conn(), id, now).await? {
+            return Ok(Err(AppError::refused(crate::i18n::Msg::ErrNotResendable)));
+        }
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::NotificationResent,
+                "notification",
+                id,
+                json!({ "kind": m.kind, "status_before": m.status, "last_error": m.last_error }),
+                &guard::origin("admin"),
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StorageError>(Ok(()))
+    }
+    .await;
+    result.map_err(internal)?
+}
+
+async fn person(surface: Surface) -> AppResult<Actor> {
+    match surface {
+        Surface::Admin => guard::admin().await,
+        Surface::MiniApp => guard::member().await,
+    }
+}
+
+/// The kinds a person hears about: results for managers and admins, the rest for everyone who
+/// takes certifications.
+fn kinds_for(actor: &Actor) -> Vec<NotificationKind> {
+    let manager = actor.user.role != crate::domain::user::Role::Employee;
+    NotificationKind::ALL
+        .into_iter()
+        .filter(|k| manager || !k.for_managers())
+        .collect()
+}
+
+pub async fn mine(surface: Surface) -> AppResult<MyNotificationKinds> {
+    let actor = person(surface).await?;
+    let state = guard::state();
+    let mut c = state.db.read().await.map_err(internal)?;
+    let muted = storage::notifications::mutes(c.conn(), actor.user.id)
+        .await
+        .map_err(internal)?
+        .iter()
+        .filter_map(|k| k.parse().ok())
+        .collect();
+    Ok(MyNotificationKinds {
+        kinds: kinds_for(&actor),
+        muted,
+    })
+}
+
+pub async fn save_mine(surface: Surface, mut muted: Vec<NotificationKind>) -> AppResult<()> {
+    let actor = person(surface).await?;
+    let kinds = kinds_for(&actor);
+    muted.retain(|k| kinds.contains(k));
+    muted.sort();
+    muted.dedup();
+    let state = guard::state();
+    let now = state.now();
+    let names: Vec<&str> = muted.iter().map(|k| k.as_str()).collect();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        storage::notifications::set_mutes(tx.conn(), actor.user.id, &names, now).await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::NotificationsMuted,
+                "user",
+                actor.user.id,
+                json!({ "muted": names }),
+                &guard::origin(surface.as_str()),
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    result.map_err(internal)
+}

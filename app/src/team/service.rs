@@ -1,0 +1,75 @@
+//! Team results on the server: the actor's `visible_people` scope decides every row.
+
+use super::{TeamCert, TeamPersonView, TeamResult};
+use crate::auth::guard;
+use crate::auth::service::{Actor, internal};
+use crate::domain::UserId;
+use crate::domain::scope::{PeopleScope, visible_people};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::paging::{DEFAULT_PER_PAGE, Page, window};
+use crate::storage::{self, StorageError};
+
+/// The Mini App member's scope; employees have none.
+async fn scope_of(actor: &Actor) -> AppResult<PeopleScope> {
+    let state = guard::state();
+    let mut c = state.db.read().await.map_err(internal)?;
+    let limit = storage::notifications::manager_branches(c.conn(), actor.user.id)
+        .await
+        .map_err(internal)?;
+    match visible_people(actor.user.role, &limit) {
+        PeopleScope::Nobody => Err(AppError::Forbidden(Msg::LinkNotYours)),
+        scope => Ok(scope),
+    }
+}
+
+pub async fn recent(page: i64) -> AppResult<Page<TeamResult>> {
+    let actor = guard::member().await?;
+    let scope = scope_of(&actor).await?;
+    let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
+    let state = guard::state();
+    let mut c = state.db.read().await.map_err(internal)?;
+    let (items, total) = storage::team::recent_results(c.conn(), &scope, limit, offset)
+        .await
+        .map_err(internal)?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn person(id: UserId) -> AppResult<TeamPersonView> {
+    let actor = guard::member().await?;
+    let scope = scope_of(&actor).await?;
+    let state = guard::state();
+    let result = async {
+        let mut c = state.db.read().await?;
+        let Some(user) = storage::users::get(c.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        if !scope.includes(user.branch_id) {
+            return Ok(Err(AppError::Forbidden(Msg::LinkNotYours)));
+        }
+        let profile = storage::users::profile(c.conn(), id).await?;
+        let mine = storage::attempts::my_certifications(c.conn(), id).await?;
+        let mut certifications = Vec::new();
+        for m in mine {
+            certifications.push(TeamCert {
+                certification_id: m.id,
+                title: m.title,
+                attempts: storage::attempts::history(c.conn(), id, m.id).await?,
+            });
+        }
+        Ok::<_, StorageError>(Ok(TeamPersonView {
+            user_id: user.id,
+            name: user.full_name(),
+            position: profile.as_ref().and_then(|p| p.position.clone()),
+            branch: profile.and_then(|p| p.branch),
+            certifications,
+        }))
+    }
+    .await;
+    result.map_err(internal)?
+}
