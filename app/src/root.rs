@@ -2,6 +2,7 @@
 //! `/admin`. Telegram passes its launch parameters in the URL hash, so routing uses paths only.
 
 use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
+use crate::audit::page::AuditLogPage;
 use crate::certifications::editor::CertEditorPage;
 use crate::certifications::list::CertificationsPage;
 use crate::certifications::preview::PreviewPage;
@@ -182,7 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/dictionaries") view=DictionariesPage />
                     <Route path=path!("users/:id") view=UserCardPage />
                     <Route path=path!("gamification") view=GamificationPage />
-                    <Route path=path!("audit") view=|| view! { <ModulePage module=Module::AuditLog /> } />
+                    <Route path=path!("audit") view=AuditLogPage />
                     <Route path=path!("api-keys") view=|| view! { <ModulePage module=Module::ApiKeys /> } />
                     <Route path=path!("settings") view=NotificationsPage />
                 </ParentRoute>

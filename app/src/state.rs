@@ -63,6 +63,13 @@ impl Default for AppConfig {
     }
 }
 
+pub use crate::audit::GroupInfo;
+
+/// Questions the settings pages ask Telegram; the server crate answers them with the bot.
+pub trait TelegramProbe: Send + Sync {
+    fn group(&self, chat_id: i64) -> futures::future::BoxFuture<'_, Result<GroupInfo, String>>;
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -73,6 +80,7 @@ pub struct AppState {
     /// Failed sign-ins, counted until their window closes (then one audit entry each).
     pub failed_sign_ins: Arc<FailedSignIns>,
     pub sign_in_limits: Arc<SignInLimits>,
+    telegram: Arc<std::sync::OnceLock<Arc<dyn TelegramProbe>>>,
 }
 
 impl AppState {
@@ -81,6 +89,7 @@ impl AppState {
             touches: TouchWriter::new(db.clone(), clock.clone()),
             failed_sign_ins: Arc::default(),
             sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
+            telegram: Arc::default(),
             db,
             clock,
             config: Arc::new(config),
@@ -89,5 +98,14 @@ impl AppState {
 
     pub fn now(&self) -> crate::domain::Timestamp {
         self.clock.now()
+    }
+
+    /// The bot's answers to settings pages, when a bot is configured.
+    pub fn telegram(&self) -> Option<Arc<dyn TelegramProbe>> {
+        self.telegram.get().cloned()
+    }
+
+    pub fn set_telegram(&self, probe: Arc<dyn TelegramProbe>) {
+        let _ = self.telegram.set(probe);
     }
 }

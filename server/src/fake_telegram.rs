@@ -98,6 +98,11 @@ struct Inner {
     next_thread_id: i64,
     /// Forum topics per chat; deleted ones answer "message thread not found".
     topics: HashMap<i64, HashSet<i64>>,
+    /// Members' status per (chat, user) other than the default (an administrator who may
+    /// manage topics): `(status, can_manage_topics)`.
+    members: HashMap<(i64, i64), (String, bool)>,
+    /// Groups the bot was removed from: every call about them answers 403.
+    kicked_from: HashSet<i64>,
     /// Sent message times per chat and overall.
     chat_last: HashMap<i64, Instant>,
     group_sent: HashMap<i64, VecDeque<Instant>>,
@@ -217,6 +222,31 @@ impl FakeTelegram {
 
     pub fn unblock(&self, chat: i64) {
         self.inner.lock().unwrap().blocked_chats.remove(&chat);
+    }
+
+    /// Sets a member's status in a group (`administrator`, `member`, `left`, …) and whether an
+    /// administrator may manage topics. Everyone not set is an administrator who may.
+    pub fn set_member(&self, chat: i64, user: i64, status: &str, can_manage_topics: bool) {
+        self.inner
+            .lock()
+            .unwrap()
+            .members
+            .insert((chat, user), (status.to_owned(), can_manage_topics));
+    }
+
+    /// The bot is removed from a group: every call about it answers 403.
+    pub fn kick_bot(&self, chat: i64) {
+        self.inner.lock().unwrap().kicked_from.insert(chat);
+    }
+
+    /// Queues a message an anonymous group administrator sends (it comes as the group).
+    pub fn send_group_text_anonymous(&self, chat_id: i64, text: &str) {
+        self.push_message(json!({
+            "chat": { "id": chat_id, "type": "supergroup", "title": "Audit", "is_forum": true },
+            "from": { "id": 1_087_968_824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot" },
+            "sender_chat": { "id": chat_id, "type": "supergroup", "title": "Audit", "is_forum": true },
+            "text": text,
+        }));
     }
 
     /// Deletes a forum topic: messages to it answer "message thread not found".
@@ -377,6 +407,11 @@ async fn handle(
     let scripted = inner.failures.get_mut(&method).and_then(|q| q.pop_front());
     let answer = if let Some(f) = scripted {
         Err(scripted_answer(f))
+    } else if chat < 0 && inner.kicked_from.contains(&chat) {
+        Err(error(
+            403,
+            "Forbidden: bot was kicked from the supergroup chat",
+        ))
     } else if is_send(&method) && inner.blocked_chats.contains(&chat) {
         Err(error(403, "Forbidden: bot was blocked by the user"))
     } else if is_send(&method)
@@ -435,6 +470,16 @@ fn answer_ok(
             }})
         }
         "createForumTopic" => {
+            if inner
+                .members
+                .get(&(chat, 4242))
+                .is_some_and(|(status, topics)| status != "administrator" || !topics)
+            {
+                return Err(error(
+                    400,
+                    "Bad Request: not enough rights to create a topic",
+                ));
+            }
             FakeTelegram::count_sent(inner, chat, now);
             let thread = inner.next_thread_id;
             inner.next_thread_id += 1;
@@ -448,15 +493,27 @@ fn answer_ok(
             "title": "Audit", "is_forum": chat < 0, "accent_color_id": 0, "max_reaction_count": 11,
             "accepted_gift_types": { "unlimited_gifts": false, "limited_gifts": false, "unique_gifts": false, "premium_subscription": false }
         }}),
-        "getChatMember" => json!({ "ok": true, "result": {
-            "status": "administrator",
-            "user": { "id": body["user_id"].as_i64().unwrap_or(0), "is_bot": body["user_id"].as_i64() == Some(4242), "first_name": "x" },
-            "can_be_edited": false, "is_anonymous": false, "can_manage_chat": true,
-            "can_delete_messages": true, "can_manage_video_chats": true, "can_restrict_members": true,
-            "can_promote_members": false, "can_change_info": true, "can_invite_users": true,
-            "can_post_stories": false, "can_edit_stories": false, "can_delete_stories": false,
-            "can_pin_messages": true, "can_manage_topics": true
-        }}),
+        "getChatMember" => {
+            let user = body["user_id"].as_i64().unwrap_or(0);
+            let (status, topics) = inner
+                .members
+                .get(&(chat, user))
+                .cloned()
+                .unwrap_or_else(|| ("administrator".into(), true));
+            let user_json = json!({ "id": user, "is_bot": user == 4242, "first_name": "x" });
+            if status == "administrator" {
+                json!({ "ok": true, "result": {
+                    "status": "administrator", "user": user_json,
+                    "can_be_edited": false, "is_anonymous": false, "can_manage_chat": true,
+                    "can_delete_messages": true, "can_manage_video_chats": true, "can_restrict_members": true,
+                    "can_promote_members": false, "can_change_info": true, "can_invite_users": true,
+                    "can_post_stories": false, "can_edit_stories": false, "can_delete_stories": false,
+                    "can_pin_messages": true, "can_manage_topics": topics
+                }})
+            } else {
+                json!({ "ok": true, "result": { "status": status, "user": user_json } })
+            }
+        }
         _ => json!({ "ok": true, "result": true }),
     })
 }

@@ -142,14 +142,16 @@ impl Application {
         let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
         let (stop_tx, stop_rx) = watch::channel(false);
         let leadership = crate::leader::elect(&state.db, stop_rx.clone());
+        let outgoing = bot::outgoing(&settings, state.clone());
         let mut jobs = crate::jobs::spawn_all(
             state.clone(),
             settings.jobs_tick,
             leadership.clone(),
+            outgoing.as_ref().map(|o| o.feed.clone()),
             stop_rx.clone(),
         );
-        if let Some(sender) = bot::sender(&settings, state.clone()) {
-            jobs.push(tokio::spawn(sender.run(leadership, stop_rx)));
+        if let Some(o) = outgoing {
+            jobs.push(tokio::spawn(o.sender.run(leadership, stop_rx)));
         }
         tracing::info!(addr = %listener.local_addr().map_err(StartupError::Serve)?, "listening");
         let served = axum::serve(
@@ -199,6 +201,10 @@ fn router(settings: &Settings, app: AppState) -> Router {
             )),
         )
         .route("/uploads/{id}/{name}", get(routes::uploads::serve))
+        .route(
+            "/admin/audit/export.csv",
+            get(routes::audit_export::export_csv),
+        )
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -220,6 +220,17 @@ pub fn may_set_password_of(actor: ActorRef, target: UserId) -> Result<(), Permis
     Ok(())
 }
 
+/// Ending someone's sessions on every device (a lost phone, a leaver): admins, for others.
+pub fn may_end_sessions_of(actor: ActorRef, target: UserId) -> Result<(), PermissionDenied> {
+    if actor.role != Role::Admin {
+        return Err(PermissionDenied::AdminOnly);
+    }
+    if actor.id == target {
+        return Err(PermissionDenied::SelfService);
+    }
+    Ok(())
+}
+
 /// Points, levels, badges and certification progress (resets) are changed by others only:
 /// nobody rewards themselves or gives themselves fresh attempts.
 pub fn may_change_rewards_or_progress(

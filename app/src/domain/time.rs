@@ -39,6 +39,13 @@ impl Timestamp {
         format!("{d:02}.{mo:02}.{y:04}")
     }
 
+    /// RFC 3339 in UTC with seconds (`2026-12-01T10:02:03Z`): exports and APIs.
+    pub fn to_rfc3339(self) -> String {
+        let (y, mo, d, h, mi) = self.civil(0);
+        let s = self.0.div_euclid(1000).rem_euclid(60);
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+
     /// The value of an `<input type="datetime-local">`: `YYYY-MM-DDTHH:MM` in the offset.
     pub fn to_local_input(self, utc_offset_minutes: i32) -> String {
         let (y, mo, d, h, mi) = self.civil(utc_offset_minutes);
@@ -97,6 +104,10 @@ mod tests {
     #[test]
     fn formats_epoch_and_a_known_instant() {
         assert_eq!(Timestamp(0).format_datetime(0), "01.01.1970 00:00");
+        assert_eq!(
+            Timestamp(1_709_242_205_999).to_rfc3339(),
+            "2024-02-29T21:30:05Z"
+        );
         // 2024-02-29T21:30:00Z is 2024-03-01 00:30 in Moscow (UTC+3).
         assert_eq!(
             Timestamp(1_709_242_200_000).format_datetime(180),

@@ -52,7 +52,8 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        // The log loads by itself (resources stay outside Suspense bodies).
+        // These load by themselves (resources stay outside Suspense bodies).
+        <crate::audit::page::AuditSettingsSection />
         <section class="card section" aria-labelledby="log-h">
             <h2 id="log-h">{t(Msg::NotifLog)}</h2>
             <NotificationLog />

@@ -7,6 +7,7 @@
 
 pub mod attempts;
 pub mod audit;
+pub mod audit_feed;
 pub mod certifications;
 pub mod dictionaries;
 pub mod events;

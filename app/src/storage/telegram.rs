@@ -259,27 +259,6 @@ pub async fn move_chat(c: Conn<'_>, from: i64, to: i64, now: Timestamp) -> Stora
     .map(|r| r.rows_affected()))?)
 }
 
-/// A deleted forum topic was made again: waiting messages go to the new one.
-pub async fn move_thread(
-    c: Conn<'_>,
-    chat_id: i64,
-    from: i64,
-    to: i64,
-    now: Timestamp,
-) -> StorageResult<u64> {
-    Ok(on_conn!(c, |c| sqlx::query(
-        "UPDATE tg_outbox SET thread_id = $3, updated_at = $4 \
-         WHERE chat_id = $1 AND thread_id = $2 AND status IN ('queued', 'failed', 'sending')"
-    )
-    .bind(chat_id)
-    .bind(from)
-    .bind(to)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?)
-}
-
 /// Rows a crashed sender left as "sending": they go out again (they may have reached Telegram
 /// already: the one duplicate window). Returns how many.
 pub async fn recover_sending(c: Conn<'_>, now: Timestamp) -> StorageResult<u64> {

@@ -595,21 +595,18 @@ pub async fn finalize(
     .await?;
     let details = json!({ "certification_id": a.certification_id, "percent": s.percent, "correct": s.correct,
         "total": s.total, "passed": passed, "reason": reason });
+    let action = if reason == "timeout" {
+        AuditAction::AttemptTimedOut
+    } else {
+        AuditAction::AttemptFinished
+    };
     let entry = match by {
-        Some(u) => audit_by(
-            u,
-            AuditAction::AttemptFinished,
-            "attempt",
-            a.id,
-            details,
-            origin,
-            now,
-        ),
+        Some(u) => audit_by(u, action, "attempt", a.id, details, origin, now),
         None => AuditEntry {
             at: now,
             actor_id: None,
             actor_label: "server".into(),
-            action: AuditAction::AttemptFinished,
+            action,
             target_type: Some("attempt".into()),
             target_id: Some(a.id.to_string()),
             details,

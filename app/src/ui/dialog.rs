@@ -12,12 +12,33 @@ pub fn Dialog(
 ) -> impl IntoView {
     let t = use_t();
     let title_id = format!("dialog-title-{}", test_id.unwrap_or("main"));
+    let node = NodeRef::<leptos::html::Div>::new();
+    // On opening, focus moves into the dialog (its first field, or the dialog itself), so
+    // Escape closes it and a screen reader announces it.
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        if let Some(el) = node.get() {
+            let first = el
+                .query_selector("input, select, textarea")
+                .ok()
+                .flatten()
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+            let _ = match first {
+                Some(f) => f.focus(),
+                None => el.focus(),
+            };
+        }
+    });
     view! {
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)></div>
             <div
                 class="dialog"
                 role="dialog"
+                tabindex="-1"
+                node_ref=node
                 aria-modal="true"
                 aria-labelledby=title_id.clone()
                 data-testid=test_id

@@ -2,8 +2,8 @@
 //! level, badges, certification progress and the points history.
 
 use super::{
-    ProfileEdit, UserCard, adjust_points, award_badge, evaluate_user_badges, get_user_card,
-    revoke_badge, set_level, set_password, set_permissions, update_user,
+    ProfileEdit, UserCard, adjust_points, award_badge, end_user_sessions, evaluate_user_badges,
+    get_user_card, revoke_badge, set_level, set_password, set_permissions, update_user,
 };
 use crate::domain::permissions::Module;
 use crate::domain::user::{Role, UserStatus};
@@ -124,6 +124,7 @@ fn Card(
                         {if card.has_password { t(Msg::ChangePassword) } else { t(Msg::SetPassword) }}
                     </Button>
                 })}
+                {(is_admin && !is_self).then(|| view! { <EndSessions ctx /> })}
             </div>
         </div>
         {card.tg_unreachable.clone().map(|(when, why)| view! {
@@ -557,6 +558,29 @@ fn ResetProgress(ctx: CardCtx, cert: crate::domain::CertId, title: String) -> im
                 <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
                 <Button submit=true test_id="card-reset-submit">{t(Msg::ResetProgress)}</Button>
             </form>
+        </Dialog>
+    }
+}
+
+/// Signs the person out everywhere (a lost phone, a leaver), after a confirmation.
+#[component]
+fn EndSessions(ctx: CardCtx) -> impl IntoView {
+    let t = use_t();
+    let open = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let end = move |_| {
+        ctx.run(
+            async move { end_user_sessions(ctx.id).await.map(|_| ()) },
+            error,
+            Some(Callback::new(move |_| open.set(false))),
+        );
+    };
+    view! {
+        <Button kind=ButtonKind::Secondary on_click=move |_| open.set(true) test_id="end-sessions">{t(Msg::EndSessions)}</Button>
+        <Dialog open title=Msg::EndSessions test_id="end-sessions-dialog">
+            <p>{t(Msg::EndSessionsHint)}</p>
+            <ErrorNotice error=Signal::derive(move || error.get()) />
+            <Button kind=ButtonKind::Danger on_click=end test_id="end-sessions-submit">{t(Msg::EndSessions)}</Button>
         </Dialog>
     }
 }

@@ -178,6 +178,12 @@ pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(
     crate::auth::guard::respond(service::revoke(id, badge_id, reason).await)
 }
 
+/// Ends every session of a user (Mini App and admin panel), e.g. for a lost phone.
+#[server(prefix = "/api", endpoint = "users/sessions/end")]
+pub async fn end_user_sessions(id: UserId) -> Result<u64, AppError> {
+    crate::auth::guard::respond(service::end_sessions(id).await)
+}
+
 /// Re-evaluates the automatic badges of a user.
 #[server(prefix = "/api", endpoint = "users/badges/evaluate")]
 pub async fn evaluate_user_badges(id: UserId) -> Result<usize, AppError> {

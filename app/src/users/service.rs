@@ -587,6 +587,38 @@ pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -
     flatten(result)
 }
 
+pub async fn end_sessions(id: UserId) -> AppResult<u64> {
+    let actor = users_actor().await?;
+    crate::domain::permissions::may_end_sessions_of(actor.as_ref(), id)?;
+    let state = guard::state();
+    let now = state.now();
+    let origin = guard::origin("admin");
+    let result: TxResult<u64> = async {
+        let mut tx = state.db.begin().await?;
+        if storage::users::get(tx.conn(), id).await?.is_none() {
+            return Ok(Err(AppError::NotFound));
+        }
+        let ended = storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
+        storage::audit::record(
+            tx.conn(),
+            &audit_by(
+                &actor.user,
+                AuditAction::SessionsRevoked,
+                "user",
+                id,
+                json!({ "sessions": ended }),
+                &origin,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(ended))
+    }
+    .await;
+    flatten(result)
+}
+
 pub async fn set_password(
     id: UserId,
     login: String,

@@ -13,10 +13,10 @@ export interface CertOptions {
 export class AdminApi {
   private constructor(private ctx: APIRequestContext, private cookie: string) {}
 
-  static async signIn(baseURL: string): Promise<AdminApi> {
+  static async signIn(baseURL: string, who = ADMIN): Promise<AdminApi> {
     // Writes with a session cookie must come from our own origin, as a browser's would.
     const ctx = await request.newContext({ baseURL, extraHTTPHeaders: { origin: new URL(baseURL).origin } });
-    const r = await ctx.post('/api/auth/admin_sign_in', { form: { login: ADMIN.login, password: ADMIN.password } });
+    const r = await ctx.post('/api/auth/admin_sign_in', { form: { login: who.login, password: who.password } });
     expect(r.status()).toBe(200);
     const cookie = (r.headers()['set-cookie'] ?? '').split(';')[0];
     return new AdminApi(ctx, cookie);

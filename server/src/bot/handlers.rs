@@ -21,6 +21,9 @@ pub enum Command {
     Start(String),
     /// Show help
     Help,
+    /// Post the audit log into this group (admins)
+    #[command(rename = "audit_here")]
+    AuditHere,
 }
 
 pub fn schema() -> UpdateHandler<teloxide::RequestError> {
@@ -55,6 +58,14 @@ async fn on_command(bot: Bot, msg: Message, cmd: Command, state: AppState) -> Re
     match cmd {
         Command::Start(payload) => start(bot, msg, state, payload).await,
         Command::Help => help(bot, msg).await,
+        Command::AuditHere => {
+            let text = crate::audit_feed::bind::audit_here(&bot, &msg, &state).await;
+            with_retry("audit_here reply", || {
+                bot.send_message(msg.chat.id, text.clone()).send()
+            })
+            .await;
+            Ok(())
+        }
     }
 }
 

@@ -22,11 +22,14 @@ pub fn client(token: &str, api_url: Option<&str>) -> Result<Bot, url::ParseError
     })
 }
 
-/// The Telegram sender of queued messages, when a bot is configured and on.
-pub fn sender(
-    settings: &crate::config::Settings,
-    state: AppState,
-) -> Option<crate::delivery::sender::Sender> {
+/// What sends to Telegram: the sender of queued messages and the audit feed, when a bot is
+/// configured and on.
+pub struct Outgoing {
+    pub sender: crate::delivery::sender::Sender,
+    pub feed: Arc<crate::audit_feed::AuditFeed>,
+}
+
+pub fn outgoing(settings: &crate::config::Settings, state: AppState) -> Option<Outgoing> {
     let token = settings.bot.token.clone()?;
     if settings.bot.mode == BotMode::Off {
         return None;
@@ -38,18 +41,23 @@ pub fn sender(
             return None;
         }
     };
+    state.set_telegram(Arc::new(crate::audit_feed::bind::BotProbe {
+        bot: bot.clone(),
+    }));
+    let feed = Arc::new(crate::audit_feed::AuditFeed::new(bot.clone()));
     let mode = match settings.bot.mode {
         BotMode::Polling => "polling",
         BotMode::Webhook => "webhook",
         BotMode::Off => "off",
     };
-    Some(crate::delivery::sender::Sender::new(
+    let sender = crate::delivery::sender::Sender::new(
         state,
         bot,
         mode,
-        std::sync::Arc::new(crate::delivery::NoHooks),
+        Arc::new(crate::audit_feed::FeedHooks::new(feed.clone())),
         settings.delivery.clone(),
-    ))
+    );
+    Some(Outgoing { sender, feed })
 }
 
 /// A running bot, stopped with the server.

@@ -10,64 +10,54 @@
 pub mod classify;
 pub mod sender;
 
-/// What the feature that queued a message does when Telegram moves or loses its target (the
-/// audit feed keeps the group's id and its topics).
-pub trait Hooks: Send + Sync {
-    /// A group became a supergroup with a new id.
-    fn chat_migrated(
-        &self,
-        state: &app::state::AppState,
-        from: i64,
-        to: i64,
-    ) -> futures::future::BoxFuture<'static, ()>;
+use app::notifications::OutboxMessage;
+use app::state::AppState;
+use futures::future::BoxFuture;
 
-    /// A forum topic is gone. Returns the thread to use instead, if the feature made a new one.
+/// Where a message goes, decided when its slot comes (a topic may have to be made first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Send now, into this thread (none: the main chat).
+    Send(Option<i64>),
+    /// The slot went to a call made for the message (a new forum topic): it goes in the next.
+    SlotUsed,
+    /// Not now: try again later (the error is kept on the message).
+    Later(String),
+}
+
+/// What the feature that queued a message does about its target (the audit feed keeps the
+/// group's id and its topics).
+pub trait Hooks: Send + Sync {
+    /// Where `m` goes now. The slot is the message's: a topic made here counts in the group's
+    /// budget like a message.
+    fn route(&self, _state: &AppState, m: &OutboxMessage) -> BoxFuture<'static, Route> {
+        let thread = m.thread_id;
+        Box::pin(async move { Route::Send(thread) })
+    }
+
+    /// A group became a supergroup with a new id.
+    fn chat_migrated(&self, _state: &AppState, _from: i64, _to: i64) -> BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+
+    /// A forum topic is gone; the message is tried again and [`Hooks::route`] says where.
     fn thread_missing(
         &self,
-        state: &app::state::AppState,
-        bot: &teloxide::Bot,
-        chat: i64,
-        thread: i64,
-    ) -> futures::future::BoxFuture<'static, Option<i64>>;
+        _state: &AppState,
+        _chat: i64,
+        _thread: i64,
+    ) -> BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
 
-    /// The bot lacks rights in a group (reported on the settings page, not retried forever).
-    fn no_rights(
-        &self,
-        state: &app::state::AppState,
-        chat: i64,
-        error: String,
-    ) -> futures::future::BoxFuture<'static, ()>;
+    /// The bot lacks rights in a group, or was removed (reported on the settings page, not
+    /// retried forever).
+    fn no_rights(&self, _state: &AppState, _chat: i64, _error: String) -> BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// No feature cares (tests of the sender alone).
 pub struct NoHooks;
 
-impl Hooks for NoHooks {
-    fn chat_migrated(
-        &self,
-        _: &app::state::AppState,
-        _: i64,
-        _: i64,
-    ) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(async {})
-    }
-
-    fn thread_missing(
-        &self,
-        _: &app::state::AppState,
-        _: &teloxide::Bot,
-        _: i64,
-        _: i64,
-    ) -> futures::future::BoxFuture<'static, Option<i64>> {
-        Box::pin(async { None })
-    }
-
-    fn no_rights(
-        &self,
-        _: &app::state::AppState,
-        _: i64,
-        _: String,
-    ) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(async {})
-    }
-}
+impl Hooks for NoHooks {}

@@ -7,8 +7,8 @@
 //! between leaves it `sending`, and the next leader sends it again: the one duplicate window,
 //! counted in the log (`recovered`).
 
-use super::Hooks;
 use super::classify::outcome;
+use super::{Hooks, Route};
 use crate::leader::Leadership;
 use app::domain::Timestamp;
 use app::domain::delivery::{Buckets, MAX_ATTEMPTS, Rates, SendOutcome, backoff_ms};
@@ -234,12 +234,25 @@ impl Sender {
                 soonest = Some(soonest.map_or(at, |s| s.min(at)));
                 continue;
             }
+            let thread = match self.hooks.route(&self.state, &m).await {
+                Route::Send(thread) => thread,
+                Route::SlotUsed => continue,
+                Route::Later(why) => {
+                    let attempts = m.attempts + 1;
+                    let at = Timestamp(now.millis() + backoff_ms(attempts));
+                    let mut tx = self.state.db.begin().await?;
+                    storage::telegram::requeue(tx.conn(), &[m.id], at, Some(&why), true, now)
+                        .await?;
+                    tx.commit().await?;
+                    continue;
+                }
+            };
             let Some((ids, text, buttons)) = self.prepare(&m, now).await? else {
                 continue;
             };
             busy.insert(m.chat_id);
             let bot = self.bot.clone();
-            let (chat, thread) = (m.chat_id, m.thread_id);
+            let chat = m.chat_id;
             inflight.spawn(async move {
                 let result = send(&bot, chat, thread, &text, &buttons).await;
                 Job {
@@ -396,18 +409,15 @@ impl Sender {
         match outcome {
             SendOutcome::Migrated(to) => self.hooks.chat_migrated(&self.state, chat, to).await,
             SendOutcome::ThreadNotFound => {
-                if let Some(t) = thread
-                    && let Some(new) = self
-                        .hooks
-                        .thread_missing(&self.state, &self.bot, chat, t)
-                        .await
-                {
-                    let mut tx = self.state.db.begin().await?;
-                    storage::telegram::move_thread(tx.conn(), chat, t, new, now).await?;
-                    tx.commit().await?;
+                if let Some(t) = thread {
+                    self.hooks.thread_missing(&self.state, chat, t).await;
                 }
             }
             SendOutcome::NoRights(why) => self.hooks.no_rights(&self.state, chat, why).await,
+            // A group that removed the bot: as good as no rights there.
+            SendOutcome::Unreachable(why) if app::domain::delivery::is_group(chat) => {
+                self.hooks.no_rights(&self.state, chat, why).await
+            }
             SendOutcome::Refused(why) | SendOutcome::Transient(why) => self.note_error(&why).await,
             _ => {}
         }

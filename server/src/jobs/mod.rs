@@ -13,6 +13,8 @@ use tokio::sync::watch;
 
 /// Keep ended sessions this long (for the audit trail's sake), then delete them.
 const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
+/// How often the audit feed looks for new entries at most (an entry is posted within seconds).
+const AUDIT_FEED_PERIOD: Duration = Duration::from_secs(1);
 /// How often reminders and nudges are looked for.
 const SCHEDULE_PERIOD: Duration = Duration::from_secs(30);
 
@@ -39,6 +41,7 @@ pub fn spawn_all(
     state: AppState,
     tick: Duration,
     leader: Leadership,
+    feed: Option<std::sync::Arc<crate::audit_feed::AuditFeed>>,
     stop: watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let job = |name: &'static str, period: Duration, leader_only: bool| Job {
@@ -47,7 +50,7 @@ pub fn spawn_all(
         leader: leader_only.then(|| leader.clone()),
         stop: stop.clone(),
     };
-    vec![
+    let mut jobs = vec![
         job("certification schedule", tick, true).spawn(state.clone(), |state| async move {
             let n = app::certifications::scheduler::run_due(&state).await?;
             if n > 0 {
@@ -100,7 +103,7 @@ pub fn spawn_all(
             Duration::from_secs(3600),
             true,
         )
-        .spawn(state, |state| async move {
+        .spawn(state.clone(), |state| async move {
             let now = state.now();
             let mut tx = state.db.begin().await?;
             let sessions =
@@ -121,7 +124,26 @@ pub fn spawn_all(
             }
             Ok(())
         }),
-    ]
+    ];
+    jobs.push(
+        job("audit retention", Duration::from_secs(24 * 3600), true).spawn(
+            state.clone(),
+            |state| async move {
+                crate::audit_feed::purge_expired(&state).await?;
+                Ok(())
+            },
+        ),
+    );
+    if let Some(feed) = feed {
+        jobs.push(job("audit feed", tick.min(AUDIT_FEED_PERIOD), true).spawn(
+            state,
+            move |state| {
+                let feed = feed.clone();
+                async move { feed.tick(&state).await }
+            },
+        ));
+    }
+    jobs
 }
 
 struct Job {

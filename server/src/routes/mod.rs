@@ -1,5 +1,6 @@
 //! Plain HTTP routes beside the Leptos pages and server functions.
 
+pub mod audit_export;
 pub mod auth;
 pub mod bad_request;
 pub mod csrf;
@@ -7,6 +8,9 @@ pub mod health;
 pub mod imports;
 pub mod uploads;
 
+use crate::startup::ServerState;
+use app::auth::service::{Actor, resolve};
+use app::auth::{Surface, cookie};
 use app::error::AppError;
 use app::i18n::Lang;
 use axum::Json;
@@ -23,4 +27,16 @@ pub fn error_response(e: &AppError, headers: &HeaderMap) -> Response {
         Json(json!({ "error": e.code(), "message": e.message(lang) })),
     )
         .into_response()
+}
+
+/// Who the session cookie of the surface belongs to, if anyone.
+pub async fn actor(
+    state: &ServerState,
+    headers: &HeaderMap,
+    surface: Surface,
+) -> Result<Option<Actor>, AppError> {
+    match cookie::token_from_headers(headers, surface) {
+        Some(token) => resolve(&state.app, surface, &token).await,
+        None => Ok(None),
+    }
 }

@@ -3,10 +3,10 @@
 //! for anyone signed in (admin panel or Mini App), served with the recorded content type and
 //! byte ranges (video seeking).
 
-use super::error_response;
+use super::{actor, error_response};
 use crate::startup::ServerState;
-use app::auth::service::{Actor, audit_by, internal, resolve};
-use app::auth::{Surface, cookie};
+use app::auth::Surface;
+use app::auth::service::{audit_by, internal};
 use app::domain::audit::AuditAction;
 use app::domain::permissions::Module;
 use app::domain::upload::{UploadError, UploadKind, classify, safe_name};
@@ -25,17 +25,6 @@ use tower::ServiceExt;
 
 /// The largest request accepted by the upload route (the largest kind, plus form overhead).
 pub const BODY_LIMIT: usize = 210 * 1024 * 1024;
-
-async fn actor(
-    state: &ServerState,
-    headers: &HeaderMap,
-    surface: Surface,
-) -> Result<Option<Actor>, AppError> {
-    match cookie::token_from_headers(headers, surface) {
-        Some(token) => resolve(&state.app, surface, &token).await,
-        None => Ok(None),
-    }
-}
 
 fn refuse(e: UploadError, headers: &HeaderMap) -> Response {
     error_response(&AppError::invalid("file", e.msg()), headers)

@@ -53,11 +53,22 @@ async fn a_pass_pays_once_even_when_the_event_is_delivered_many_times(backend: B
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let runs = (0..10).map(|_| app::gamification::service::process_events(&s.app.state));
-    for r in futures::future::join_all(runs).await {
-        r.unwrap();
+    // The safe horizon is cluster-wide on PostgreSQL: a transaction open in a
+    // parallel test can hold it back for a moment, so deliver until it passes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let runs = (0..10).map(|_| app::gamification::service::process_events(&s.app.state));
+        for r in futures::future::join_all(runs).await {
+            r.unwrap();
+        }
+        let paid = balance(&s.app, user).await;
+        assert!(paid <= 150, "paid more than once: {paid}");
+        if paid == 150 || std::time::Instant::now() > deadline {
+            assert_eq!(paid, 150, "paid exactly once");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(balance(&s.app, user).await, 150, "paid exactly once");
 
     // A reset and a second pass pay nothing more.
     let cert = s.cert.to_string();

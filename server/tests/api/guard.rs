@@ -339,6 +339,26 @@ fn guarded() -> Vec<Guarded> {
             json!({ "badge": badge }),
             true,
         ),
+        admin_only(form(
+            Users,
+            "users/sessions/end",
+            vec![("id", "999")],
+            false,
+        )),
+        json_body(
+            AuditLog,
+            "audit/list",
+            json!({ "filter": {}, "before": null }),
+            true,
+        ),
+        form(AuditLog, "audit/entry", vec![("id", "999999")], false),
+        form(Settings, "audit/settings", vec![], true),
+        json_body(
+            Settings,
+            "audit/settings/save",
+            json!({ "settings": { "chat_id": null, "topics": { "mode": "per_group" }, "posted": [], "retention_days": null } }),
+            true,
+        ),
     ]
 }
 

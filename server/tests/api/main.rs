@@ -8,6 +8,7 @@ mod fake_bot;
 mod gamification;
 mod users;
 
+mod audit;
 mod auth_admin;
 mod auth_telegram;
 mod authoring;
