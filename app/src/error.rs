@@ -37,6 +37,9 @@ pub enum AppError {
     Throttled { retry_after_secs: u64 },
     #[error("conflict")]
     Conflict,
+    /// The record changed since the caller read it (a failed `If-Match`).
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// The request itself is malformed (a missing or unreadable argument).
     #[error("bad request")]
     BadRequest,
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Refused { .. } => 422,
             AppError::Throttled { .. } => 429,
             AppError::Conflict => 409,
+            AppError::PreconditionFailed => 412,
             AppError::BadRequest => 400,
             AppError::Internal => 500,
             AppError::Transport(_) => 503,
@@ -89,6 +93,7 @@ impl AppError {
             AppError::Refused { .. } => "refused",
             AppError::Throttled { .. } => "throttled",
             AppError::Conflict => "conflict",
+            AppError::PreconditionFailed => "precondition_failed",
             AppError::BadRequest => "bad_request",
             AppError::Internal => "internal",
             AppError::Transport(_) => "network",
@@ -117,6 +122,7 @@ impl AppError {
                 Msg::ErrThrottled.with(lang, &[("minutes", &minutes)])
             }
             AppError::Conflict => Msg::ErrConflict.text(lang).to_owned(),
+            AppError::PreconditionFailed => Msg::ErrChangedMeanwhile.text(lang).to_owned(),
             AppError::BadRequest => Msg::ErrBadRequest.text(lang).to_owned(),
             AppError::Internal => Msg::ErrInternal.text(lang).to_owned(),
             AppError::Transport(_) => Msg::ErrNetwork.text(lang).to_owned(),

@@ -1,14 +1,13 @@
 //! The HTML shell and the route table: the Mini App under `/app`, the admin panel under
 //! `/admin`. Telegram passes its launch parameters in the URL hash, so routing uses paths only.
 
-use crate::admin::{AdminDashboard, AdminLayout, AdminLogin, ModulePage};
+use crate::admin::{AdminDashboard, AdminLayout, AdminLogin};
 use crate::audit::page::AuditLogPage;
 use crate::certifications::editor::CertEditorPage;
 use crate::certifications::list::CertificationsPage;
 use crate::certifications::preview::PreviewPage;
 use crate::certifications::results::ResultsPage;
 use crate::dev::DevSignIn;
-use crate::domain::permissions::Module;
 use crate::gamification::admin_page::GamificationPage;
 use crate::gamification::pages::{AchievementsPage, RatingPage, UserAchievementsPage};
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
@@ -184,7 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:id") view=UserCardPage />
                     <Route path=path!("gamification") view=GamificationPage />
                     <Route path=path!("audit") view=AuditLogPage />
-                    <Route path=path!("api-keys") view=|| view! { <ModulePage module=Module::ApiKeys /> } />
+                    <Route path=path!("api-keys") view=crate::api_keys::page::ApiKeysPage />
                     <Route path=path!("settings") view=NotificationsPage />
                 </ParentRoute>
                 <Route path=path!("/dev") view=DevSignIn />

@@ -1,4 +1,5 @@
-//! Command line: `server` (serve), `server --demo`, `server admin create …`, `server migrate`.
+//! Command line: `server` (serve), `server --demo`, `server admin create …`, `server migrate`,
+//! `server api-key create|list|revoke`.
 
 use crate::config::Settings;
 use crate::demo;
@@ -37,6 +38,37 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// REST API keys (the same as the admin panel's module "API keys").
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create a key and print its secret (once: only its hash is kept).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: users:read,users:write,dictionaries:read,dictionaries:write,
+        /// achievements:read,achievements:write,certifications:read,certifications:write,admin
+        #[arg(long)]
+        scopes: String,
+        #[arg(long)]
+        expires_days: Option<i64>,
+        /// Addresses or networks the key may be used from (comma-separated); any if empty.
+        #[arg(long, default_value = "")]
+        ip_allow: String,
+        #[arg(long, default_value_t = 50)]
+        rate_per_sec: i64,
+        #[arg(long, default_value_t = 100)]
+        burst: i64,
+    },
+    /// List the keys (never their secrets).
+    List,
+    /// Revoke a key by its id.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +95,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::load().map_err(|e| e.to_string())?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, cli.demo).await,
+        Command::ApiKey { command } => api_key(&settings, command).await,
         Command::Migrate => {
             connect_db(&settings).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
@@ -116,6 +149,72 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+async fn api_key(settings: &Settings, command: ApiKeyCommand) -> Result<(), String> {
+    use app::api_keys::{NewApiKey, service};
+    let state = offline_state(settings).await?;
+    let origin = Origin::channel("cli");
+    let message = |e: app::error::AppError| match &e {
+        app::error::AppError::Invalid { fields } => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.msg.text(app::i18n::Lang::En)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => e.message(app::i18n::Lang::En),
+    };
+    let result = match command {
+        ApiKeyCommand::Create {
+            name,
+            scopes,
+            expires_days,
+            ip_allow,
+            rate_per_sec,
+            burst,
+        } => {
+            let key = NewApiKey {
+                name,
+                scopes: scopes.split(',').map(|s| s.trim().to_owned()).collect(),
+                expires_days,
+                ip_allow,
+                rate_per_sec,
+                burst,
+            };
+            service::create(&state, None, key, &origin).await.map(|c| {
+                println!(
+                    "created API key {} ({}), scopes {}",
+                    c.key.id, c.key.name, c.key.scopes
+                );
+                println!("secret (shown once): {}", c.secret);
+            })
+        }
+        ApiKeyCommand::List => service::list(&state).await.map(|keys| {
+            for k in keys {
+                let status = match (k.revoked_at, k.expires_at) {
+                    (Some(_), _) => "revoked",
+                    (None, Some(e)) if e <= state.now() => "expired",
+                    _ => "active",
+                };
+                println!(
+                    "{}\t{}\t{}…\t{}\t{}\trequests {}\tlast used {}",
+                    k.id,
+                    k.name,
+                    k.prefix,
+                    k.scopes,
+                    status,
+                    k.request_count,
+                    k.last_used_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "never".into())
+                );
+            }
+        }),
+        ApiKeyCommand::Revoke { id } => service::revoke(&state, None, id, &origin)
+            .await
+            .map(|()| println!("revoked API key {id}")),
+    };
+    state.db.close().await;
+    result.map_err(message)
 }
 
 async fn offline_state(settings: &Settings) -> Result<AppState, String> {

@@ -1,6 +1,7 @@
 //! The server process: HTTP (pages, server functions, public routes), the Telegram bot and
 //! background jobs. `main.rs` only parses the command line.
 
+pub mod api;
 pub mod audit_feed;
 pub mod bot;
 pub mod cli;

@@ -53,6 +53,7 @@ pub struct Application {
     state: AppState,
     bot: Option<bot::BotRuntime>,
     settings: Settings,
+    api: crate::api::ApiRuntime,
 }
 
 pub async fn connect_db(settings: &Settings) -> Result<Db, StorageError> {
@@ -96,7 +97,8 @@ impl Application {
             tracing::warn!(public_url = %settings.app.public_url, "PUBLIC_URL is not https: Telegram will refuse the Mini App button");
         }
 
-        let mut router = router(&settings, state.clone());
+        let api = crate::api::ApiRuntime::default();
+        let mut router = router(&settings, state.clone(), api.clone());
         let mut bot = None;
         if let Some((webhook, runtime)) = bot::start_webhook(
             &settings.bot,
@@ -116,6 +118,7 @@ impl Application {
             state,
             bot,
             settings,
+            api,
         })
     }
 
@@ -138,6 +141,7 @@ impl Application {
             state,
             bot,
             settings,
+            api,
         } = self;
         let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -150,6 +154,11 @@ impl Application {
             outgoing.as_ref().map(|o| o.feed.clone()),
             stop_rx.clone(),
         );
+        jobs.push(tokio::spawn(crate::api::keys::housekeeping(
+            api.clone(),
+            state.clone(),
+            stop_rx.clone(),
+        )));
         if let Some(o) = outgoing {
             jobs.push(tokio::spawn(o.sender.run(leadership, stop_rx)));
         }
@@ -167,6 +176,9 @@ impl Application {
         for job in jobs {
             job.abort();
         }
+        if let Err(e) = api.flush_usage(&state).await {
+            tracing::warn!(error = %e, "could not record the last API key use");
+        }
         // Failed sign-ins counted in windows still open are written now, not lost.
         if let Err(e) = app::auth::failures::flush(&state, true).await {
             tracing::warn!(error = %e, "could not record the open sign-in failure counts");
@@ -176,7 +188,7 @@ impl Application {
     }
 }
 
-fn router(settings: &Settings, app: AppState) -> Router {
+fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Router {
     let csrf =
         routes::csrf::CsrfPolicy::new(&settings.app.public_url, settings.public_url_explicit);
     let leptos = settings.leptos.clone();
@@ -190,6 +202,7 @@ fn router(settings: &Settings, app: AppState) -> Router {
         let app = app.clone();
         move || provide_context(app.clone())
     };
+    let rest_api = crate::api::router(app.clone(), api).layer(TraceLayer::new_for_http());
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/auth/telegram", post(routes::auth::telegram))
@@ -225,4 +238,5 @@ fn router(settings: &Settings, app: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)
+        .merge(rest_api)
 }

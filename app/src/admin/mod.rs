@@ -201,24 +201,3 @@ pub fn AdminDashboard() -> impl IntoView {
         </Suspense>
     }
 }
-
-/// A module's page. Modules not open to the user say so (their data is refused by the server
-/// anyway).
-#[component]
-pub fn ModulePage(module: Module) -> impl IntoView {
-    let t = use_t();
-    let ctx = use_admin();
-    view! {
-        <h1>{t(module.label())}</h1>
-        <Suspense fallback=|| view! { <Spinner /> }>
-            {move || Suspend::new(async move {
-                let allowed = ctx.me().await.is_some_and(|me| me.modules.contains(module));
-                if allowed {
-                    view! { <p class="muted">{t(Msg::ModuleComingSoon)}</p> }.into_any()
-                } else {
-                    view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any()
-                }
-            })}
-        </Suspense>
-    }
-}

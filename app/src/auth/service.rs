@@ -35,6 +35,94 @@ impl Actor {
     }
 }
 
+/// An API key acting through the REST API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyActor {
+    pub id: i64,
+    pub name: String,
+    /// The key has the `admin` scope: it may change roles and touch managers and admins.
+    pub admin: bool,
+    /// A bulk request: its rows are audited as one entry with counts and the per-row report,
+    /// not one entry each.
+    pub bulk: bool,
+}
+
+/// Who makes a change: a person in the admin panel or an API key. The domain functions take
+/// it, so the API goes through the same rules, audit entries and events as the admin panel.
+#[derive(Debug, Clone)]
+// A `By` lives for one request and is passed by reference: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum By {
+    Person(Actor),
+    Key(KeyActor),
+}
+
+impl By {
+    /// The rules see a key as an admin with the `admin` scope and as a manager without it
+    /// (employees only), with every module, and as nobody's self (id 0 is no user).
+    pub fn as_ref(&self) -> ActorRef {
+        match self {
+            By::Person(a) => a.as_ref(),
+            By::Key(k) => ActorRef {
+                id: UserId(0),
+                role: if k.admin { Role::Admin } else { Role::Manager },
+                modules: Module::ALL
+                    .iter()
+                    .fold(ModuleSet::EMPTY, |set, m| set.with(*m)),
+            },
+        }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            By::Person(a) => Some(a.user.id),
+            By::Key(_) => None,
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.as_ref().role
+    }
+
+    /// Whether each change is audited on its own (all but the rows of a bulk request).
+    pub fn audits_each(&self) -> bool {
+        !matches!(self, By::Key(KeyActor { bulk: true, .. }))
+    }
+
+    /// An audit entry for something this actor did to a target.
+    pub fn audit(
+        &self,
+        action: AuditAction,
+        target_type: &str,
+        target_id: impl ToString,
+        details: serde_json::Value,
+        origin: &Origin,
+        at: crate::domain::Timestamp,
+    ) -> AuditEntry {
+        match self {
+            By::Person(a) => audit_by(&a.user, action, target_type, target_id, details, origin, at),
+            By::Key(k) => AuditEntry {
+                at,
+                actor_id: None,
+                actor_label: key_label(k.id, &k.name),
+                action,
+                target_type: Some(target_type.to_owned()),
+                target_id: Some(target_id.to_string()),
+                details,
+                origin: Origin {
+                    channel: "api".to_owned(),
+                    ..origin.clone()
+                },
+            },
+        }
+    }
+}
+
+/// How an API key is named in the audit log.
+pub fn key_label(id: i64, name: &str) -> String {
+    format!("API key «{name}» (#{id})")
+}
+
 /// A session just created; the caller turns it into a cookie.
 #[derive(Debug, Clone)]
 pub struct NewSession {

@@ -33,8 +33,9 @@ pub enum AssignKind {
     User,
 }
 
-/// A row of the certifications list.
+/// A row of the certifications list (the admin panel's and the API's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CertListItem {
     pub id: CertId,
     pub title: String,

@@ -4,8 +4,12 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A branch or position as the UI shows it.
+#[cfg(feature = "ssr")]
+pub mod service;
+
+/// A branch or position as the UI and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Entry {
     pub id: i64,
     pub name: String,
@@ -65,59 +69,19 @@ pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
 
 #[server(prefix = "/api", endpoint = "dictionaries/add")]
 pub async fn add_dictionary_entry(kind: DictKind, name: String) -> Result<Entry, AppError> {
-    use crate::auth::{
-        guard,
-        service::{internal, label_of},
-    };
-    use crate::domain::audit::{AuditAction, AuditEntry};
+    use crate::auth::{guard, service::By};
     use crate::domain::permissions::Module;
-    use crate::i18n::Msg;
-    use crate::storage::dictionaries::{Dictionary, ensure};
     guard::respond(
         async {
             let actor = guard::module(Module::Users).await?;
-            let name = name.trim().to_owned();
-            if name.is_empty()
-                || name.chars().count() > DICT_NAME_MAX
-                || name.chars().any(char::is_control)
-            {
-                return Err(AppError::invalid("name", Msg::ErrDictName));
-            }
-            let state = guard::state();
-            let dict = match kind {
-                DictKind::Branch => Dictionary::Branches,
-                DictKind::Position => Dictionary::Positions,
-            };
-            let now = state.now();
-            let result = async {
-                let mut tx = state.db.begin().await?;
-                let entry = ensure(tx.conn(), dict, &name, now).await?;
-                crate::storage::audit::record(
-                    tx.conn(),
-                    &AuditEntry {
-                        at: now,
-                        actor_id: Some(actor.user.id),
-                        actor_label: label_of(&actor.user),
-                        action: AuditAction::DictionaryEdited,
-                        target_type: Some(match kind {
-                            DictKind::Branch => "branch".into(),
-                            DictKind::Position => "position".into(),
-                        }),
-                        target_id: Some(entry.id.to_string()),
-                        details: serde_json::json!({ "name": entry.name }),
-                        origin: guard::origin("admin"),
-                    },
-                )
-                .await?;
-                tx.commit().await?;
-                Ok::<_, crate::storage::StorageError>(entry)
-            }
-            .await;
-            let entry = result.map_err(internal)?;
-            Ok(Entry {
-                id: entry.id,
-                name: entry.name,
-            })
+            service::add_as(
+                &guard::state(),
+                &By::Person(actor),
+                kind,
+                &name,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )

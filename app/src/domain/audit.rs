@@ -63,6 +63,9 @@ audit_actions! {
     ManagerBranchesChanged => "manager_branches_changed",
     AttemptTimedOut => "attempt_timed_out",
     SessionsRevoked => "sessions_revoked",
+    ApiKeyCreated => "api_key_created",
+    ApiKeyRevoked => "api_key_revoked",
+    ApiKeyUsed => "api_key_used",
 }
 
 impl TryFrom<String> for AuditAction {
@@ -183,6 +186,9 @@ impl AuditAction {
             AuditAction::ManagerBranchesChanged => AuditGroup::Access,
             AuditAction::AttemptTimedOut => AuditGroup::Attempts,
             AuditAction::SessionsRevoked => AuditGroup::Access,
+            AuditAction::ApiKeyCreated | AuditAction::ApiKeyRevoked | AuditAction::ApiKeyUsed => {
+                AuditGroup::Access
+            }
         }
     }
 
@@ -227,6 +233,9 @@ impl AuditAction {
             AuditAction::ManagerBranchesChanged => "🏢",
             AuditAction::AttemptTimedOut => "⏰",
             AuditAction::SessionsRevoked => "🔒",
+            AuditAction::ApiKeyCreated => "🔑",
+            AuditAction::ApiKeyRevoked => "🚫",
+            AuditAction::ApiKeyUsed => "🔌",
         }
     }
 
@@ -271,6 +280,9 @@ impl AuditAction {
             AuditAction::ManagerBranchesChanged => Msg::AuditManagerBranchesChanged,
             AuditAction::AttemptTimedOut => Msg::AuditAttemptTimedOut,
             AuditAction::SessionsRevoked => Msg::AuditSessionsRevoked,
+            AuditAction::ApiKeyCreated => Msg::AuditApiKeyCreated,
+            AuditAction::ApiKeyRevoked => Msg::AuditApiKeyRevoked,
+            AuditAction::ApiKeyUsed => Msg::AuditApiKeyUsed,
         }
     }
 

@@ -4,8 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Milliseconds since the Unix epoch (UTC), in the API as well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type, utoipa::ToSchema),
+    sqlx(transparent)
+)]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -44,6 +49,65 @@ impl Timestamp {
         let (y, mo, d, h, mi) = self.civil(0);
         let s = self.0.div_euclid(1000).rem_euclid(60);
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+
+    /// Parses RFC 3339 (`2026-12-01T10:00:00Z`, `2026-12-01T13:00:00.250+03:00`): seconds and
+    /// a zone are required, a fraction is kept to the millisecond.
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        let s = s.trim();
+        if s.len() < 20 || !s.is_char_boundary(10) || !s.is_char_boundary(19) {
+            return None;
+        }
+        let (date_time, rest) = s.split_at(19);
+        let bytes = date_time.as_bytes();
+        if !matches!(bytes[10], b'T' | b't' | b' ')
+            || bytes[4] != b'-'
+            || bytes[7] != b'-'
+            || bytes[13] != b':'
+            || bytes[16] != b':'
+            || !date_time
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| matches!(i, 4 | 7 | 10 | 13 | 16) || b.is_ascii_digit())
+        {
+            return None;
+        }
+        let (fraction, zone) = match rest.strip_prefix('.') {
+            Some(f) => {
+                let digits = f.bytes().take_while(u8::is_ascii_digit).count();
+                if digits == 0 {
+                    return None;
+                }
+                (&f[..digits], &f[digits..])
+            }
+            None => ("", rest),
+        };
+        let offset_min: i32 = match zone {
+            "Z" | "z" => 0,
+            z if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) && &z[3..4] == ":" => {
+                let h: i32 = z[1..3].parse().ok()?;
+                let m: i32 = z[4..6].parse().ok()?;
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let total = h * 60 + m;
+                if z.starts_with('-') { -total } else { total }
+            }
+            _ => return None,
+        };
+        let sec: i64 = date_time[17..19].parse().ok()?;
+        if sec > 60 {
+            return None;
+        }
+        let base = Timestamp::from_local_input(&date_time.replace([' ', 't'], "T"), offset_min)?;
+        let ms = fraction
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(3)
+            .collect::<String>()
+            .parse::<i64>()
+            .ok()?;
+        Some(Timestamp(base.0 + ms))
     }
 
     /// The value of an `<input type="datetime-local">`: `YYYY-MM-DDTHH:MM` in the offset.
@@ -114,6 +178,44 @@ mod tests {
             "01.03.2024 00:30"
         );
         assert_eq!(Timestamp(1_709_242_200_000).format_date(0), "29.02.2024");
+    }
+
+    #[test]
+    fn rfc3339_parses_zones_and_fractions_and_refuses_the_rest() {
+        let t = Timestamp(1_709_242_205_000);
+        assert_eq!(Timestamp::parse_rfc3339("2024-02-29T21:30:05Z"), Some(t));
+        assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339()), Some(t));
+        assert_eq!(
+            Timestamp::parse_rfc3339("2024-03-01T00:30:05+03:00"),
+            Some(t)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2024-02-29T20:30:05-01:00"),
+            Some(t)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2024-02-29t21:30:05.25z"),
+            Some(Timestamp(t.0 + 250))
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2024-02-29T21:30:05.123456Z"),
+            Some(Timestamp(t.0 + 123))
+        );
+        for bad in [
+            "",
+            "2024-02-29",
+            "2024-02-29T21:30Z",
+            "2024-02-29T21:30:05",
+            "2024-02-29T21:30:05+3",
+            "2024-13-01T00:00:00Z",
+            "2024-02-29T25:00:00Z",
+            "2024-02-29T21:30:05.Z",
+            "yesterday",
+            "2024-02-29T21:30:05Zjunk",
+            "１９７０-01-01T00:00:00Z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Employee,
@@ -56,6 +57,7 @@ impl std::str::FromStr for Role {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
     /// Registered by `/start` or a first Mini App launch; waits for an admin.
@@ -222,9 +224,10 @@ pub fn normalize_login(raw: &str) -> Option<String> {
     ok.then_some(l)
 }
 
-/// The user record. One type for the database row, the server functions and the components.
+/// The user record. One type for the database row, the server functions, the components and
+/// the REST API's `User` resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub telegram_id: Option<TelegramId>,
@@ -245,6 +248,11 @@ pub struct User {
     pub login: Option<String>,
     pub registered_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Goes up by one with every change of the fields above: the API's ETag and If-Match,
+    /// SCIM's `meta.version`.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub version: i64,
 }
 
 impl User {

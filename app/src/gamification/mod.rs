@@ -28,7 +28,7 @@ pub struct LedgerRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct BadgeRow {
     pub id: i64,
     pub name: String,
@@ -64,12 +64,15 @@ pub struct RatingRow {
 
 /// A badge of the catalogue as someone's achievements show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BadgeStatus {
     pub badge: BadgeRow,
     pub earned_at: Option<Timestamp>,
 }
 
+/// A person's points, level and badges: the Mini App's achievements page and the API's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Achievements {
     pub user_id: UserId,
     pub name: String,

@@ -285,7 +285,7 @@ pub(super) async fn apply_attempt_finished(
     Ok(())
 }
 
-async fn achievements_of(state: &AppState, user: User) -> AppResult<Achievements> {
+pub async fn achievements_of(state: &AppState, user: User) -> AppResult<Achievements> {
     let result = async {
         let mut c = state.db.read().await?;
         let balance = store::balance(c.conn(), user.id).await?;

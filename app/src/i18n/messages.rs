@@ -289,7 +289,6 @@ messages! {
     TelegramIdField => "Telegram ID", "Telegram ID";
     UsernameField => "Имя пользователя", "Username";
     PhotoAlt => "Фото пользователя", "User photo";
-    ModuleComingSoon => "Раздел в разработке.", "This section is being built.";
 
     // Errors
     ErrUnauthorized => "Войдите, чтобы продолжить.", "Please sign in to continue.";
@@ -700,4 +699,56 @@ messages! {
     BotDeactivated => "Ваша учётная запись отключена. Обратитесь к администратору.", "Your account is deactivated. Please contact an administrator.";
     BotOpenApp => "Открыть приложение", "Open the app";
     BotHelp => "Команды:\n/start — открыть приложение\n/help — эта подсказка", "Commands:\n/start — open the app\n/help — this help";
+
+    // REST API and API keys
+    ErrChangedMeanwhile => "Запись изменилась с тех пор, как её прочитали: прочитайте её заново.", "The record changed since it was read: read it again.";
+    ErrApiKeyMissing => "Нужен API-ключ: заголовок Authorization: Bearer <ключ>.", "An API key is required: header Authorization: Bearer <key>.";
+    ErrApiKeyInvalid => "API-ключ неизвестен, отозван или просрочен, либо запрос пришёл с адреса, которому ключ не разрешён.", "The API key is unknown, revoked or expired, or the request comes from an address the key does not allow.";
+    ErrApiScope => "У ключа нет нужного права: {scope}.", "The key lacks the scope this needs: {scope}.";
+    ErrApiAdminScope => "Менять роли и права, а также менеджеров и администраторов, может только ключ с правом admin.", "Only a key with the admin scope may change roles and permissions or touch managers and admins.";
+    ErrApiRateLimited => "Слишком много запросов с этим ключом. Повторите через {seconds} с.", "Too many requests with this key. Retry in {seconds} s.";
+    ErrCursorInvalid => "Курсор не распознан: передайте next_cursor из предыдущего ответа как есть.", "The cursor is not recognised: pass next_cursor from the previous answer as it is.";
+    ErrTimestampInvalid => "Время в формате RFC 3339, например 2026-12-01T10:00:00Z.", "A time in RFC 3339 format, e.g. 2026-12-01T10:00:00Z.";
+    ErrPageSize => "Размер страницы от 1 до 1000.", "Page size from 1 to 1000.";
+    ErrIdempotencyMismatch => "Этот Idempotency-Key уже использован с другим телом запроса.", "This Idempotency-Key was already used with a different request body.";
+    ErrIdempotencyKey => "Idempotency-Key: от 1 до 255 видимых символов.", "Idempotency-Key: 1 to 255 visible characters.";
+    ErrIfMatchInvalid => "If-Match: ETag из ответа на чтение записи, например \"3\".", "If-Match: the ETag from reading the record, e.g. \"3\".";
+    ErrBodyInvalid => "Тело запроса не прочитано: {detail}", "The request body could not be read: {detail}";
+    ErrBulkTooLarge => "Не больше 1000 записей за один запрос.", "At most 1,000 records per request.";
+    ErrExternalIdInvalid => "Внешний ID: от 1 до 100 символов.", "External id: 1 to 100 characters.";
+    ErrExternalIdTaken => "Этот внешний ID уже у другого человека.", "This external id belongs to another person.";
+    ErrApiNoRoute => "Такого адреса в API нет.", "There is no such address in the API.";
+    ErrApiMethod => "Этот метод для адреса не поддерживается.", "This method is not supported for the address.";
+    ErrDictNameTaken => "Запись с таким названием уже есть.", "An entry with this name exists already.";
+    ErrApiKeyName => "Название ключа: от 1 до 100 символов.", "Key name: 1 to 100 characters.";
+    ErrApiKeyScopes => "Выберите хотя бы одно право из списка.", "Choose at least one scope from the list.";
+    ErrApiKeyIpAllow => "Адреса: IP или сети через запятую, например 10.0.0.0/8, 192.0.2.7.", "Addresses: IPs or networks separated by commas, e.g. 10.0.0.0/8, 192.0.2.7.";
+    ErrApiKeyRate => "Лимит: от 1 до 10000 запросов в секунду, запас не меньше лимита.", "Rate: 1 to 10,000 requests per second, with a burst at least as large.";
+    ErrApiKeyExpiry => "Срок действия: от 1 до 3650 дней или пусто.", "Expiry: 1 to 3,650 days, or empty.";
+    ErrApiKeyRevoked => "Ключ уже отозван.", "The key is revoked already.";
+    ApiKeysTitle => "API-ключи", "API keys";
+    ApiKeysIntro => "Ключ — это интеграция, а не человек: он действует только в пределах своих прав. Секрет показывается один раз; хранится только его хеш.", "A key is an integration, not a person: it acts within its scopes only. The secret is shown once; only its hash is stored.";
+    ApiKeysDocs => "Документация API", "API documentation";
+    ApiKeyNew => "Новый ключ", "New key";
+    ApiKeyName => "Название", "Name";
+    ApiKeyScopes => "Права", "Scopes";
+    ApiKeyExpiresDays => "Срок действия, дней (пусто — бессрочно)", "Expires in days (empty: never)";
+    ApiKeyIpAllow => "Разрешённые адреса (пусто — любые)", "Allowed addresses (empty: any)";
+    ApiKeyRate => "Запросов в секунду", "Requests per second";
+    ApiKeyBurst => "Запас (всплеск)", "Burst";
+    ApiKeyCreate => "Создать ключ", "Create key";
+    ApiKeySecretOnce => "Скопируйте ключ сейчас: больше он показан не будет.", "Copy the key now: it will not be shown again.";
+    ApiKeyRevoke => "Отозвать", "Revoke";
+    ApiKeyRevokeConfirm => "Отозвать ключ «{name}»? Запросы с ним сразу перестанут проходить.", "Revoke the key “{name}”? Requests with it stop working at once.";
+    ApiKeyStatusActive => "Действует", "Active";
+    ApiKeyStatusRevoked => "Отозван", "Revoked";
+    ApiKeyStatusExpired => "Истёк", "Expired";
+    ApiKeyLastUsed => "Последнее использование", "Last used";
+    ApiKeyRequests => "Запросов", "Requests";
+    ApiKeyExpires => "Истекает", "Expires";
+    ApiKeyNever => "никогда", "never";
+    ApiKeyNone => "Ключей пока нет.", "No keys yet.";
+    AuditApiKeyCreated => "Создан API-ключ", "API key created";
+    AuditApiKeyRevoked => "Отозван API-ключ", "API key revoked";
+    AuditApiKeyUsed => "Использование API-ключа", "API key used";
 }

@@ -54,3 +54,32 @@ pub async fn ensure(
         .fetch_one(c)
         .await)?)
 }
+
+pub async fn get(c: Conn<'_>, dict: Dictionary, id: i64) -> StorageResult<Option<DictEntry>> {
+    let sql = format!("SELECT id, name FROM {} WHERE id = $1", dict.table());
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+pub async fn rename(
+    c: Conn<'_>,
+    dict: Dictionary,
+    id: i64,
+    name: &str,
+    now: Timestamp,
+) -> StorageResult<()> {
+    let sql = format!(
+        "UPDATE {} SET name = $2, updated_at = $3 WHERE id = $1",
+        dict.table()
+    );
+    on_conn!(c, |c| sqlx::query(&sql)
+        .bind(id)
+        .bind(name)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

@@ -53,7 +53,7 @@ pub async fn find_active(
     let sql = format!(
         "SELECT s.id AS session_id, u.id, u.telegram_id, u.first_name, u.last_name, \
          u.names_edited, u.username, u.photo_url, u.role, u.status, u.position_id, \
-         u.branch_id, u.external_id, u.login, u.registered_at, u.updated_at \
+         u.branch_id, u.external_id, u.login, u.registered_at, u.updated_at, u.version \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $3 AND {ACTIVE}"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)

@@ -6,7 +6,7 @@ use crate::domain::{BranchId, PositionId, TelegramId, Timestamp, UserId};
 use crate::profile::ProfileView;
 
 const USER_COLUMNS: &str = "id, telegram_id, first_name, last_name, names_edited, username, \
-     photo_url, role, status, position_id, branch_id, external_id, login, registered_at, updated_at";
+     photo_url, role, status, position_id, branch_id, external_id, login, registered_at, updated_at, version";
 
 fn select_user(filter: &str) -> String {
     format!("SELECT {USER_COLUMNS} FROM users WHERE {filter}")
@@ -406,4 +406,75 @@ pub async fn lock(c: Conn<'_>, id: UserId) -> StorageResult<()> {
             .await?;
     }
     Ok(())
+}
+
+pub async fn get_by_external_id(c: Conn<'_>, external_id: &str) -> StorageResult<Option<User>> {
+    let sql = select_user("external_id = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(external_id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Sets or clears a person's HR id (the natural key of the API's upserts).
+pub async fn set_external_id(
+    c: Conn<'_>,
+    id: UserId,
+    external_id: Option<&str>,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE users SET external_id = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(external_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// A person with the position of its latest change, for incremental sync.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangedUser {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub change_tx: i64,
+    pub change_id: i64,
+}
+
+impl ChangedUser {
+    pub fn position(&self) -> super::horizon::Position {
+        super::horizon::Position {
+            tx: self.change_tx,
+            id: self.change_id,
+        }
+    }
+}
+
+/// People whose latest change lies after `after` and below the safe horizon, in change order;
+/// with `since`, only those changed at or after it.
+pub async fn changed(
+    mut c: Conn<'_>,
+    after: super::horizon::Position,
+    since: Option<Timestamp>,
+    limit: i64,
+) -> StorageResult<Vec<ChangedUser>> {
+    let horizon = super::horizon::horizon(c.re()).await?;
+    // The clause names columns tx and id: the users table calls them change_tx and change_id.
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, change_tx, change_id FROM users \
+         WHERE change_tx < $1 AND (change_tx > $2 OR (change_tx = $2 AND change_id > $3)) \
+         AND ($4 IS NULL OR updated_at >= $4) \
+         ORDER BY change_tx, change_id LIMIT $5"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(horizon)
+        .bind(after.tx)
+        .bind(after.id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
 }

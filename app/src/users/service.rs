@@ -3,9 +3,10 @@
 //! edits employees' profile fields only.
 
 use super::{CardProgress, NewPerson, ProfileEdit, UserCard, UserRow, UsersImportReport};
-use crate::auth::service::{Actor, audit_by, internal};
+use crate::auth::service::{Actor, By, audit_by, internal};
 use crate::auth::{guard, password};
 use crate::domain::audit::AuditAction;
+use crate::domain::audit::Origin;
 use crate::domain::events::DomainEvent;
 use crate::domain::gamification::{delta_to_level, level_of};
 use crate::domain::permissions::{
@@ -19,6 +20,7 @@ use crate::gamification::BadgeStatus;
 use crate::gamification::service::{BadgeAward, Paid, Payment, award_badge, evaluate_badges, pay};
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
+use crate::state::AppState;
 use crate::storage::{self, StorageError};
 use serde_json::json;
 
@@ -195,44 +197,94 @@ fn validate_names(first: &str, last: &str) -> AppResult<(String, String)> {
 
 pub async fn update(id: UserId, edit: ProfileEdit) -> AppResult<()> {
     let actor = users_actor().await?;
-    let (first, last) = validate_names(&edit.first_name, &edit.last_name)?;
-    let state = guard::state();
-    let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<()> = async {
+    update_as(
+        &guard::state(),
+        &By::Person(actor),
+        id,
+        edit,
+        None,
+        None,
+        &origin,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Edits a person's profile fields, role and status as `by` (the admin panel or an API key),
+/// under the same rules. With `expected_version` (an API `If-Match`), refuses with
+/// [`AppError::PreconditionFailed`] when the person changed since the caller read them. With
+/// `external_id`, sets (or with `Some(None)` clears) the HR id in the same change.
+pub async fn update_as(
+    state: &AppState,
+    by: &By,
+    id: UserId,
+    edit: ProfileEdit,
+    external_id: Option<Option<&str>>,
+    expected_version: Option<i64>,
+    origin: &Origin,
+) -> AppResult<User> {
+    let (first, last) = validate_names(&edit.first_name, &edit.last_name)?;
+    let now = state.now();
+    let actor = by.as_ref();
+    let result: TxResult<User> = async {
         let mut tx = state.db.begin().await?;
+        storage::users::lock(tx.conn(), id).await?;
         let Some(before) = storage::users::get(tx.conn(), id).await? else {
             return Ok(Err(AppError::NotFound));
         };
-        if let Err(e) = may_edit_profile(actor.as_ref(), id, before.role) {
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Ok(Err(AppError::PreconditionFailed));
+        }
+        if let Err(e) = may_edit_profile(actor, id, before.role) {
             return Ok(Err(e.into()));
         }
-        let changes_access = edit.role != before.role || (id == actor.user.id && edit.status != before.status);
-        if changes_access && let Err(e) = may_change_role_or_permissions(actor.as_ref(), id) {
+        let changes_access = edit.role != before.role || (id == actor.id && edit.status != before.status);
+        if changes_access && let Err(e) = may_change_role_or_permissions(actor, id) {
             return Ok(Err(e.into()));
         }
-        if edit.status != before.status && actor.user.role != Role::Admin && before.role != Role::Employee {
+        if edit.status != before.status && actor.role != Role::Admin && before.role != Role::Employee {
             return Ok(Err(AppError::Forbidden(Msg::ErrAdminOnly)));
+        }
+        if edit.status == UserStatus::Pending && before.status != UserStatus::Pending {
+            return Ok(Err(AppError::invalid("status", Msg::ErrValidation)));
         }
         if let Err(e) = check_placement(&mut tx, edit.position, edit.branch).await? {
             return Ok(Err(e));
         }
+        let new_external = external_id.filter(|e| *e != before.external_id.as_deref());
+        if let Some(Some(ext)) = new_external
+            && storage::users::get_by_external_id(tx.conn(), ext).await?.is_some()
+        {
+            return Ok(Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken)));
+        }
         storage::users::update_profile(tx.conn(), id, &first, &last, edit.role, edit.status, edit.position, edit.branch, now)
             .await?;
+        if let Some(ext) = new_external {
+            storage::users::set_external_id(tx.conn(), id, ext, now).await?;
+        }
         if edit.status == UserStatus::Deactivated && before.status != UserStatus::Deactivated {
             storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
         }
-        let changes = json!({
+        let mut changes = json!({
             "first_name": [before.first_name, first], "last_name": [before.last_name, last],
             "role": [before.role.as_str(), edit.role.as_str()], "status": [before.status.as_str(), edit.status.as_str()],
             "position_id": [before.position_id, edit.position], "branch_id": [before.branch_id, edit.branch],
         });
-        storage::audit::record(tx.conn(), &audit_by(&actor.user, AuditAction::UserEdited, "user", id, changes.clone(), &origin, now))
+        if let Some(ext) = new_external {
+            changes["external_id"] = json!([before.external_id, ext]);
+        }
+        if by.audits_each() {
+            storage::audit::record(tx.conn(), &by.audit(AuditAction::UserEdited, "user", id, changes.clone(), origin, now))
+                .await?;
+        }
+        storage::events::emit(tx.conn(), &DomainEvent::UserEdited { user_id: id, by: by.user_id(), changes }, now)
             .await?;
-        storage::events::emit(tx.conn(), &DomainEvent::UserEdited { user_id: id, by: Some(actor.user.id), changes }, now)
-            .await?;
+        let Some(after) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(Ok(after))
     }
     .await;
     flatten(result)
@@ -296,7 +348,7 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
 async fn insert_person(
     tx: &mut storage::Tx,
     p: &NewPerson,
-    by: &User,
+    by: Option<UserId>,
     now: crate::domain::Timestamp,
 ) -> Result<Result<UserId, AppError>, StorageError> {
     if p.telegram_id <= 0 {
@@ -345,39 +397,64 @@ async fn insert_person(
         now,
     )
     .await?;
-    tracing::debug!(by = %by.id, user = %user.id, "person registered by Telegram id");
+    tracing::debug!(by = ?by, user = %user.id, "person registered by Telegram id");
     Ok(Ok(user.id))
 }
 
 pub async fn preregister(p: NewPerson) -> AppResult<UserId> {
     let actor = users_actor().await?;
-    if p.role != Role::Employee && actor.user.role != Role::Admin {
+    let origin = guard::origin("admin");
+    create_as(&guard::state(), &By::Person(actor), &p, None, &origin)
+        .await
+        .map(|u| u.id)
+}
+
+/// Registers a person by Telegram id as `by` (the admin panel or an API key), with an optional
+/// HR id: active at once, under the same rules (only admins add managers and admins).
+pub async fn create_as(
+    state: &AppState,
+    by: &By,
+    p: &NewPerson,
+    external_id: Option<&str>,
+    origin: &Origin,
+) -> AppResult<User> {
+    if p.role != Role::Employee && by.role() != Role::Admin {
         return Err(AppError::Forbidden(Msg::ErrAdminOnly));
     }
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
-    let result: TxResult<UserId> = async {
+    let result: TxResult<User> = async {
         let mut tx = state.db.begin().await?;
-        let id = match insert_person(&mut tx, &p, &actor.user, now).await? {
+        if let Some(ext) = external_id
+            && storage::users::get_by_external_id(tx.conn(), ext).await?.is_some()
+        {
+            return Ok(Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken)));
+        }
+        let id = match insert_person(&mut tx, p, by.user_id(), now).await? {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
-        storage::audit::record(
-            tx.conn(),
-            &audit_by(
-                &actor.user,
-                AuditAction::UserPreregistered,
-                "user",
-                id,
-                json!({ "telegram_id": p.telegram_id, "role": p.role.as_str() }),
-                &origin,
-                now,
-            ),
-        )
-        .await?;
+        if let Some(ext) = external_id {
+            storage::users::set_external_id(tx.conn(), id, Some(ext), now).await?;
+        }
+        if by.audits_each() {
+            storage::audit::record(
+                tx.conn(),
+                &by.audit(
+                    AuditAction::UserPreregistered,
+                    "user",
+                    id,
+                    json!({ "telegram_id": p.telegram_id, "role": p.role.as_str(), "external_id": external_id }),
+                    origin,
+                    now,
+                ),
+            )
+            .await?;
+        }
+        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
         tx.commit().await?;
-        Ok(Ok(id))
+        Ok(Ok(user))
     }
     .await;
     flatten(result)
@@ -444,7 +521,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
                 position,
                 branch: branch_id,
             };
-            match insert_person(&mut tx, &person, &actor.user, now).await? {
+            match insert_person(&mut tx, &person, Some(actor.user.id), now).await? {
                 Ok(_) => count += 1,
                 Err(AppError::Invalid { fields }) => {
                     errors.extend(fields.into_iter().map(|f| RowError {
@@ -686,14 +763,39 @@ async fn change_points(
     reason: String,
 ) -> AppResult<i64> {
     let actor = rewards_actor().await?;
-    may_change_rewards_or_progress(actor.as_ref(), id)?;
+    let origin = guard::origin("admin");
+    change_points_as(
+        &guard::state(),
+        &By::Person(actor),
+        id,
+        delta,
+        level,
+        &reason,
+        None,
+        &origin,
+    )
+    .await
+}
+
+/// Changes a person's points by `delta` (or to the start of `level`) as `by`. An entry with a
+/// `source_key` already paid is not paid again: the API's idempotency key for a ledger entry.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_points_as(
+    state: &AppState,
+    by: &By,
+    id: UserId,
+    delta: Option<i64>,
+    level: Option<i64>,
+    reason: &str,
+    source_key: Option<&str>,
+    origin: &Origin,
+) -> AppResult<i64> {
+    may_change_rewards_or_progress(by.as_ref(), id)?;
     if delta.is_some_and(|d| d.abs() > crate::domain::certification::MAX_POINTS) {
         return Err(AppError::invalid("points_delta", Msg::ErrPointsChange));
     }
-    let reason = reason_of(&reason)?;
-    let state = guard::state();
+    let reason = reason_of(reason)?;
     let now = state.now();
-    let origin = guard::origin("admin");
     let result: TxResult<i64> = async {
         let mut tx = state.db.begin().await?;
         let Some(user) = storage::users::get(tx.conn(), id).await? else {
@@ -711,20 +813,25 @@ async fn change_points(
             }
             _ => 0,
         };
-        let key = format!("admin:{}:{}", id, crate::auth::cookie::new_token());
+        let (source, key) = match source_key {
+            // A manual entry (the ledger's `admin` source) keyed by the API's idempotency key.
+            Some(k) => ("admin", format!("api:{id}:{k}")),
+            None => ("admin", format!("admin:{}:{}", id, crate::auth::cookie::new_token())),
+        };
         let paid = pay(
             tx.conn(),
-            &Payment { user: &user, delta, reason: &reason, source: "admin", source_key: &key, admin: Some(actor.user.id), certification: None },
+            &Payment { user: &user, delta, reason: &reason, source, source_key: &key, admin: by.user_id(), certification: None },
             now,
         )
         .await?;
         let after = match paid {
             Paid::Yes { balance } => balance,
-            Paid::AlreadyPaid => balance,
+            // Paid before under the same key: nothing changes, nothing more is recorded.
+            Paid::AlreadyPaid => return Ok(Ok(balance)),
             Paid::Refused(r) => return Ok(Err(AppError::refused(r.msg()))),
         };
-        storage::audit::record(tx.conn(), &audit_by(&actor.user, AuditAction::PointsChanged, "user", id,
-            json!({ "delta": delta, "before": balance, "after": after, "reason": reason, "level": level }), &origin, now)).await?;
+        storage::audit::record(tx.conn(), &by.audit(AuditAction::PointsChanged, "user", id,
+            json!({ "delta": delta, "before": balance, "after": after, "reason": reason, "level": level }), origin, now)).await?;
         storage::events::emit(tx.conn(), &DomainEvent::PointsPaid { user_id: id, delta, source_event: 0 }, now).await?;
         tx.commit().await?;
         Ok(Ok(after))

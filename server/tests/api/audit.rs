@@ -1279,6 +1279,46 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         F(&[("id", &listed["items"][0]["id"].to_string())]),
     )
     .await;
+    // API keys: created and revoked once each; the secret never reaches the entry.
+    let key = w
+        .one(
+            "api-keys/create",
+            J(
+                json!({ "key": { "name": "HR", "scopes": ["users:read"], "expires_days": null,
+                "ip_allow": "", "rate_per_sec": 5, "burst": 10 } }),
+            ),
+            "api_key_created",
+        )
+        .await;
+    w.none("api-keys/list", J(json!({}))).await;
+    w.one(
+        "api-keys/revoke",
+        J(json!({ "id": key["key"]["id"] })),
+        "api_key_revoked",
+    )
+    .await;
+    let secret = key["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("at_live_"), "{key:?}");
+    let leaked: (i64,) = {
+        let mut c = app.state.db.read().await.unwrap();
+        match c.conn() {
+            app::storage::Conn::Sqlite(c) => {
+                sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%' || $1 || '%'")
+                    .bind(&secret[8..])
+                    .fetch_one(c)
+                    .await
+                    .unwrap()
+            }
+            app::storage::Conn::Postgres(c) => {
+                sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%' || $1 || '%'")
+                    .bind(&secret[8..])
+                    .fetch_one(c)
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    assert_eq!(leaked.0, 0, "the key's secret is in the audit log");
     // The test message posts nothing without a group (a clear refusal) and changes no data.
     let r = w.call("audit/test_message", F(&[])).await;
     assert_eq!(r.status, 422, "{:?}", r.body);

@@ -17,5 +17,6 @@ mod defects;
 mod guard;
 mod health;
 mod notifications;
+mod rest_api;
 mod storage;
 mod taking;

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Formatting and Clippy with warnings as errors, for the server (all targets) and the browser
+# bundle. Run before pushing; CI runs the formatting check only (see scripts/test.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+like_leptos() { RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest "$@"; }
+cargo fmt --all -- --check
+like_leptos cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+like_leptos cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
