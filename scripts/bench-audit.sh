@@ -10,7 +10,7 @@ backend=sqlite
 if [[ "${1:-}" == postgres ]]; then backend=postgres; shift; fi
 rows=${1:-1000000}
 burst=${2:-1000}
-RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins --features bench
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 extra=()
 if [[ "$backend" == postgres ]]; then

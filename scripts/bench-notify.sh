@@ -10,7 +10,7 @@ if [[ "${1:-}" == postgres ]]; then backend=postgres; shift; fi
 messages=${1:-10000}
 chats=${2:-2000}
 rate=${3:-25}
-RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins --features bench
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 extra=()
 if [[ "$backend" == postgres ]]; then

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 like_leptos() { RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest "$@"; }
 cargo fmt --all -- --check
-like_leptos cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+like_leptos cargo clippy -p app -p server --features app/ssr,server/bench --all-targets -- -D warnings
 like_leptos cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings

@@ -8,9 +8,6 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1;34m==> %s\033[0m (%ss)\n' "$*" "$SECONDS"; }
 
-step "build tools"
-scripts/install-tools.sh
-
 step "Chromium and Playwright"
 if ! command -v chromium >/dev/null 2>&1; then
   if [[ $(id -u) -eq 0 ]]; then
@@ -20,6 +17,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+step "build tools"
+scripts/install-tools.sh
 
 # cargo-leptos builds the server with RUSTFLAGS="--cfg erase_components" and LEPTOS_OUTPUT_NAME
 # set (read at compile time by leptos). The other cargo commands get exactly the same, so the

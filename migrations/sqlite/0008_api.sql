@@ -8,6 +8,8 @@ ALTER TABLE users ADD COLUMN change_tx INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN change_id INTEGER NOT NULL DEFAULT 0;
 UPDATE users SET change_id = id;
 CREATE INDEX users_change ON users (change_tx, change_id);
+-- The triggers' MAX(change_id) reads this index's last entry instead of scanning the table.
+CREATE INDEX users_change_id ON users (change_id);
 
 CREATE TRIGGER users_track_insert AFTER INSERT ON users
 BEGIN
