@@ -11,6 +11,8 @@ async function signIn(page: Page, who: { login: string; password: string }) {
   await page.getByLabel('Пароль').fill(who.password);
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('sidebar-modules')).toBeVisible();
+  // Signing in loads /admin as a new document: clicks before it hydrates would be lost.
+  await hydrated(page);
 }
 
 function modules(page: Page) {

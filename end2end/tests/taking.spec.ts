@@ -59,7 +59,11 @@ test('closing the app mid-test and coming back resumes the same attempt', async 
   await page.getByTestId('next-question').click();
   const q2 = await page.getByTestId('question').locator('.question-text').textContent();
   await answer(page, 'Да');
-  const timerBefore = seconds(await page.getByTestId('timer').textContent() ?? '0:0');
+  // On a fast machine both answers fit in the first second: wait until the clock has visibly
+  // moved, so that "not reset to the full limit" below can fail.
+  const timer = page.getByTestId('timer');
+  await expect.poll(async () => seconds(await timer.textContent() ?? '10:00'), { timeout: 5_000 }).toBeLessThan(600);
+  const timerBefore = seconds(await timer.textContent() ?? '0:0');
   await page.context().close();
 
   // Another device: a fresh browser context, a new launch from Telegram.

@@ -12,6 +12,8 @@ export async function signIn(page: Page, who = ADMIN) {
   await page.getByLabel('Пароль').fill(who.password);
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('sidebar-modules')).toBeVisible();
+  // Signing in loads /admin as a new document: clicks before it hydrates would be lost.
+  await hydrated(page);
 }
 
 /** Runs axe-core (from npm) on the page; returns WCAG 2 A/AA violations (with the experimental
