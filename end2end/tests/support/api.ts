@@ -46,6 +46,18 @@ export class AdminApi {
     return { tg: { id: tg, first_name: first }, name: `${first} ${last}`, id };
   }
 
+  /** A new admin with their own panel login, for tests that change the account itself (the
+   * shared admin is signed in by tests running in parallel). */
+  async freshAdmin(): Promise<{ login: string; password: string }> {
+    const tg = 600_000_000 + Math.floor(Math.random() * 300_000_000);
+    const id: number = await this.json('users/preregister', {
+      person: { telegram_id: tg, first_name: 'Админ', last_name: `Т${tg % 100000}`, role: 'admin', position: null, branch: null },
+    });
+    const who = { login: `admin${tg}`, password: 'e2e-Own-password-1' };
+    await this.call('users/password', { id: String(id), login: who.login, password: who.password, confirm: who.password });
+    return who;
+  }
+
   /** An open certification with text blocks and single-choice questions whose right option is "Да". */
   async createCertification(o: CertOptions): Promise<number> {
     const id: number = await this.call('certifications/create', { title: o.title });
