@@ -74,6 +74,8 @@ export default defineConfig({
       TELEGRAM_CHAT_SPACING_MS: '0',
       TELEGRAM_GLOBAL_RATE: '500',
       JOBS_TICK_MS: '200',
+      // Webhook tests deliver to a receiver on loopback.
+      OUTBOX_ALLOW_PRIVATE: 'true',
       TELEGRAM_WEB_APP_JS: 'none',
       DEMO_ADMIN_PASSWORD: 'e2e-Admin-password-1',
       DEMO_MANAGER_PASSWORD: 'e2e-Manager-password-1',

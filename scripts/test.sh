@@ -47,6 +47,9 @@ like_leptos cargo build -q -p server --bin fake_telegram
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export E2E_SERVER_BIN="$TARGET_DIR/debug/server"
 
+step "REST API fuzzing (schemathesis from the served OpenAPI, bounded)"
+scripts/fuzz-api.sh 10
+
 step "browser tests on SQLite"
 (cd end2end && npx playwright test)
 

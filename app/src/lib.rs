@@ -31,6 +31,8 @@ pub mod taking;
 pub mod team;
 pub mod ui;
 pub mod users;
+pub mod webhooks;
+pub mod xapi;
 
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -184,6 +184,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("gamification") view=GamificationPage />
                     <Route path=path!("audit") view=AuditLogPage />
                     <Route path=path!("api-keys") view=crate::api_keys::page::ApiKeysPage />
+                    <Route path=path!("webhooks") view=crate::webhooks::page::WebhooksPage />
                     <Route path=path!("settings") view=NotificationsPage />
                 </ParentRoute>
                 <Route path=path!("/dev") view=DevSignIn />

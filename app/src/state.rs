@@ -39,6 +39,9 @@ pub struct AppConfig {
     pub http_buttons: bool,
     /// The Mini App's short name in BotFather, for `t.me/<bot>/<app>?startapp=` links.
     pub mini_app_name: Option<String>,
+    /// Webhook and other outbound HTTP targets may be http and private or loopback addresses
+    /// (tests and closed networks); otherwise only https to public addresses.
+    pub outbox_allow_private: bool,
 }
 
 impl Default for AppConfig {
@@ -59,6 +62,7 @@ impl Default for AppConfig {
             trusted_proxies: TrustedProxies::default(),
             http_buttons: false,
             mini_app_name: None,
+            outbox_allow_private: false,
         }
     }
 }

@@ -66,6 +66,7 @@ struct FileSettings {
     trusted_proxies: Option<String>,
     telegram_http_buttons: Option<bool>,
     telegram_mini_app_name: Option<String>,
+    outbox_allow_private: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -205,6 +206,9 @@ impl Settings {
             .or(f.telegram_http_buttons)
             .unwrap_or(false);
         app.mini_app_name = var("TELEGRAM_MINI_APP_NAME").or(f.telegram_mini_app_name);
+        app.outbox_allow_private = parse_bool("OUTBOX_ALLOW_PRIVATE", var("OUTBOX_ALLOW_PRIVATE"))?
+            .or(f.outbox_allow_private)
+            .unwrap_or(false);
         if let Some(list) = var("TRUSTED_PROXIES").or(f.trusted_proxies) {
             app.trusted_proxies = TrustedProxies::parse(&list).map_err(|bad| {
                 invalid(

@@ -228,8 +228,15 @@ async fn seed_certification(
     }
     storage::certifications::set_questions(tx.conn(), id, &question_ids, now).await?;
     for b in branches {
-        storage::certifications::add_assignment(tx.conn(), id, TargetKind::Branch, b.0, admin, now)
-            .await?;
+        storage::certifications::add_assignment(
+            tx.conn(),
+            id,
+            TargetKind::Branch,
+            b.0,
+            Some(admin),
+            now,
+        )
+        .await?;
     }
     storage::certifications::set_status(tx.conn(), id, CertStatus::Draft, CertStatus::Open, now)
         .await?;

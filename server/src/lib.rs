@@ -9,6 +9,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod fake_telegram;
+pub mod http_outbox;
 pub mod jobs;
 pub mod leader;
 pub mod routes;

@@ -22,7 +22,8 @@ pub fn ApiKeysPage() -> impl IntoView {
     let shown = RwSignal::new(false);
     view! {
         <h1>{t(Msg::ApiKeysTitle)}</h1>
-        <p class="hint">{t(Msg::ApiKeysIntro)} " " <a href="/api/docs" target="_blank" rel="noopener">{t(Msg::ApiKeysDocs)}</a></p>
+        <p class="hint">{t(Msg::ApiKeysIntro)} " " <a href="/api/docs" target="_blank" rel="noopener">{t(Msg::ApiKeysDocs)}</a>
+            " · " <a href="/admin/webhooks" data-testid="webhooks-link">{t(Msg::ApiKeysWebhooksLink)}</a></p>
         <Suspense fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
                 let allowed = ctx.me().await.is_some_and(|me| {

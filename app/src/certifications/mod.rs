@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::domain::certification::LifecycleAction as Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AssignKind {
     Position,

@@ -2,7 +2,7 @@
 
 use super::{AssignKind, AssignOptions, AssignmentView, CertEditorData, CertListItem, VersionView};
 use crate::auth::guard;
-use crate::auth::service::{Actor, audit_by, internal};
+use crate::auth::service::{Actor, By, audit_by, internal};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::certification::{
     BlockInput, BlockKind, CertSettings, CertStatus, Certification, Content, LifecycleAction,
@@ -754,7 +754,26 @@ pub async fn pickable(search: Option<String>, page: i64) -> AppResult<Page<Quest
 
 pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
+    add_assignment_as(
+        &guard::state(),
+        &By::Person(actor),
+        &guard::origin("admin"),
+        id,
+        kind,
+        target_id,
+    )
+    .await
+}
+
+/// Assigns a position, branch or person as `by` (the admin panel, or an API key).
+pub async fn add_assignment_as(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: CertId,
+    kind: AssignKind,
+    target_id: i64,
+) -> AppResult<()> {
     let now = state.now();
     let kind = target_kind(kind);
     let result: TxResult<()> = async {
@@ -769,16 +788,15 @@ pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> App
         if !certs::target_exists(tx.conn(), kind, target_id).await? {
             return Ok(Err(AppError::NotFound));
         }
-        if certs::add_assignment(tx.conn(), id, kind, target_id, actor.user.id, now).await? {
+        if certs::add_assignment(tx.conn(), id, kind, target_id, by.user_id(), now).await? {
             storage::audit::record(
                 tx.conn(),
-                &audit_by(
-                    &actor.user,
+                &by.audit(
                     AuditAction::AssignmentChanged,
                     "certification",
                     id,
                     json!({ "op": "add", "kind": kind.as_str(), "target_id": target_id }),
-                    &guard::origin("admin"),
+                    origin,
                     now,
                 ),
             )
@@ -803,7 +821,26 @@ pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> App
 
 pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
+    remove_assignment_as(
+        &guard::state(),
+        &By::Person(actor),
+        &guard::origin("admin"),
+        id,
+        kind,
+        target_id,
+    )
+    .await
+}
+
+/// Removes an assignment as `by` (only before the opening).
+pub async fn remove_assignment_as(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: CertId,
+    kind: AssignKind,
+    target_id: i64,
+) -> AppResult<()> {
     let now = state.now();
     let kind = target_kind(kind);
     let result: TxResult<()> = async {
@@ -818,13 +855,12 @@ pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> 
         if certs::remove_assignment(tx.conn(), id, kind, target_id).await? {
             storage::audit::record(
                 tx.conn(),
-                &audit_by(
-                    &actor.user,
+                &by.audit(
                     AuditAction::AssignmentChanged,
                     "certification",
                     id,
                     json!({ "op": "remove", "kind": kind.as_str(), "target_id": target_id }),
-                    &guard::origin("admin"),
+                    origin,
                     now,
                 ),
             )

@@ -66,6 +66,7 @@ audit_actions! {
     ApiKeyCreated => "api_key_created",
     ApiKeyRevoked => "api_key_revoked",
     ApiKeyUsed => "api_key_used",
+    WebhookChanged => "webhook_changed",
 }
 
 impl TryFrom<String> for AuditAction {
@@ -186,9 +187,10 @@ impl AuditAction {
             AuditAction::ManagerBranchesChanged => AuditGroup::Access,
             AuditAction::AttemptTimedOut => AuditGroup::Attempts,
             AuditAction::SessionsRevoked => AuditGroup::Access,
-            AuditAction::ApiKeyCreated | AuditAction::ApiKeyRevoked | AuditAction::ApiKeyUsed => {
-                AuditGroup::Access
-            }
+            AuditAction::ApiKeyCreated
+            | AuditAction::ApiKeyRevoked
+            | AuditAction::ApiKeyUsed
+            | AuditAction::WebhookChanged => AuditGroup::Access,
         }
     }
 
@@ -236,6 +238,7 @@ impl AuditAction {
             AuditAction::ApiKeyCreated => "🔑",
             AuditAction::ApiKeyRevoked => "🚫",
             AuditAction::ApiKeyUsed => "🔌",
+            AuditAction::WebhookChanged => "🪝",
         }
     }
 
@@ -283,6 +286,7 @@ impl AuditAction {
             AuditAction::ApiKeyCreated => Msg::AuditApiKeyCreated,
             AuditAction::ApiKeyRevoked => Msg::AuditApiKeyRevoked,
             AuditAction::ApiKeyUsed => Msg::AuditApiKeyUsed,
+            AuditAction::WebhookChanged => Msg::AuditWebhookChanged,
         }
     }
 

@@ -66,6 +66,7 @@ impl TryFrom<String> for CertStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TimerMode {
     /// Only time on the test screen counts (the default).
@@ -110,6 +111,7 @@ impl TryFrom<String> for TimerMode {
 /// Everything about a certification that the settings form edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CertSettings {
     pub title: String,
     /// Sanitised rich text.
@@ -274,6 +276,7 @@ pub fn check_settings_update(
 /// A certification as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Certification {
     pub id: super::CertId,
     #[cfg_attr(feature = "ssr", sqlx(flatten))]

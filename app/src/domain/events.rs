@@ -22,6 +22,17 @@ pub enum DomainEvent {
     CertificationClosed {
         certification_id: CertId,
     },
+    /// The theory (this version of it) was read in full for the first time.
+    TheoryRead {
+        user_id: UserId,
+        certification_id: CertId,
+        version: i64,
+    },
+    AttemptStarted {
+        attempt_id: AttemptId,
+        user_id: UserId,
+        certification_id: CertId,
+    },
     /// An attempt ended (finished by the user, or by the server when the time ran out).
     /// `first_pass` is true the first time this user passes this certification.
     AttemptFinished {
@@ -35,7 +46,9 @@ pub enum DomainEvent {
     ProgressReset {
         user_id: UserId,
         certification_id: CertId,
-        by: UserId,
+        /// None when an API key reset it.
+        #[serde(default)]
+        by: Option<UserId>,
     },
     PointsPaid {
         user_id: UserId,
@@ -70,6 +83,8 @@ impl DomainEvent {
             DomainEvent::CertificationOpened { .. } => "certification_opened",
             DomainEvent::CertificationClosed { .. } => "certification_closed",
             DomainEvent::CertificationAssigned { .. } => "certification_assigned",
+            DomainEvent::TheoryRead { .. } => "theory_read",
+            DomainEvent::AttemptStarted { .. } => "attempt_started",
             DomainEvent::AttemptFinished { .. } => "attempt_finished",
             DomainEvent::ProgressReset { .. } => "progress_reset",
             DomainEvent::PointsPaid { .. } => "points_paid",

@@ -19,6 +19,9 @@ pub mod throttle;
 pub mod time;
 pub mod upload;
 pub mod user;
+pub mod webhooks;
+#[cfg(feature = "ssr")]
+pub mod xapi;
 
 #[cfg(feature = "ssr")]
 pub mod clock;

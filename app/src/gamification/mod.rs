@@ -42,7 +42,7 @@ pub struct BadgeRow {
 
 /// A badge a user holds (or held).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct HeldBadge {
     pub id: i64,
     pub badge_id: i64,

@@ -90,7 +90,7 @@ pub async fn pay(mut c: Conn<'_>, p: &Payment<'_>, now: Timestamp) -> Result<Pai
 pub struct BadgeAward<'a> {
     pub user: &'a User,
     pub badge: &'a BadgeRow,
-    pub by: Option<&'a User>,
+    pub by: Option<&'a crate::auth::service::By>,
     pub reason: &'a str,
     /// Unique per award: a rule's key makes it award once per user, ever.
     pub source_key: &'a str,
@@ -115,7 +115,7 @@ pub async fn award_badge(
         c.re(),
         user.id,
         badge.id,
-        by.map(|u| u.id),
+        by.and_then(|b| b.user_id()),
         reason,
         source_key,
         now,
@@ -135,8 +135,7 @@ pub async fn award_badge(
     .await?;
     let details = json!({ "badge": badge.name, "badge_id": badge.id, "reason": reason });
     let entry = match by {
-        Some(admin) => audit_by(
-            admin,
+        Some(by) => by.audit(
             AuditAction::BadgeAwarded,
             "user",
             user.id,

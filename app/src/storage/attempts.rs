@@ -612,6 +612,22 @@ pub async fn results(c: Conn<'_>, cert: CertId) -> StorageResult<Vec<ResultRow>>
         .await)?)
 }
 
+/// Where a person stands in every certification they have progress in.
+pub async fn person_results(
+    c: Conn<'_>,
+    user: UserId,
+) -> StorageResult<Vec<crate::taking::PersonResult>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT p.certification_id, c.title, p.read_version, p.attempts_used, c.max_attempts, \
+         p.best_percent, p.passed_at, p.resets FROM certification_progress p \
+         JOIN certifications c ON c.id = p.certification_id WHERE p.user_id = $1 \
+         ORDER BY p.certification_id"
+    )
+    .bind(user)
+    .fetch_all(c)
+    .await)?)
+}
+
 /// A certification as "My certifications" lists it for one user.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MyCertRow {

@@ -546,7 +546,7 @@ pub async fn set_questions(
 
 // ---- assignments ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     Position,
@@ -577,7 +577,7 @@ impl TryFrom<String> for TargetKind {
 }
 
 /// An assignment with the name of what it targets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Assignment {
     #[sqlx(try_from = "String")]
     pub target_kind: TargetKind,
@@ -621,7 +621,7 @@ pub async fn add_assignment(
     id: CertId,
     kind: TargetKind,
     target: i64,
-    by: UserId,
+    by: Option<UserId>,
     now: Timestamp,
 ) -> StorageResult<bool> {
     let n = on_conn!(c, |c| {

@@ -220,7 +220,7 @@ pub async fn revoke(
     c: Conn<'_>,
     user: UserId,
     badge: i64,
-    by: UserId,
+    by: Option<UserId>,
     reason: &str,
     now: Timestamp,
 ) -> StorageResult<bool> {

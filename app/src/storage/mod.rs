@@ -14,6 +14,7 @@ pub mod dictionaries;
 pub mod events;
 pub mod gamification;
 pub mod horizon;
+pub mod http_outbox;
 pub mod links;
 pub mod notifications;
 pub mod permissions;
@@ -26,6 +27,7 @@ pub mod telegram;
 pub mod throttle;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

@@ -462,10 +462,11 @@ pub async fn changed(
     limit: i64,
 ) -> StorageResult<Vec<ChangedUser>> {
     let horizon = super::horizon::horizon(c.re()).await?;
-    // The clause names columns tx and id: the users table calls them change_tx and change_id.
+    // A row-value comparison, so both planners seek the (change_tx, change_id) index to the
+    // cursor instead of filtering from the start on every page.
     let sql = format!(
         "SELECT {USER_COLUMNS}, change_tx, change_id FROM users \
-         WHERE change_tx < $1 AND (change_tx > $2 OR (change_tx = $2 AND change_id > $3)) \
+         WHERE change_tx < $1 AND (change_tx, change_id) > ($2, $3) \
          AND ($4 IS NULL OR updated_at >= $4) \
          ORDER BY change_tx, change_id LIMIT $5"
     );

@@ -16,9 +16,24 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+/// One person's standing in one certification (the API's per-person results).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct PersonResult {
+    pub certification_id: CertId,
+    pub title: String,
+    /// Theory version last read, if any.
+    pub read_version: Option<i64>,
+    pub attempts_used: i64,
+    pub max_attempts: i64,
+    pub best_percent: Option<i64>,
+    pub passed_at: Option<Timestamp>,
+    pub resets: i64,
+}
+
 /// A finished or running attempt, for history lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct AttemptSummary {
     pub id: AttemptId,
     pub number: i64,
@@ -34,7 +49,7 @@ pub struct AttemptSummary {
 
 /// One row of a certification's results: a person reached by the assignment and their progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct ResultRow {
     pub user_id: UserId,
     pub first_name: String,

@@ -6,7 +6,7 @@ use super::{
     ResultState, ResultView, ReviewItem, TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
-use crate::auth::service::{Actor, audit_by, internal, label_of};
+use crate::auth::service::{Actor, By, audit_by, internal, label_of};
 use crate::auth::{Surface, guard};
 use crate::domain::attempt::{
     self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions, may_start,
@@ -163,6 +163,16 @@ async fn record_read(
 ) -> Result<(), StorageError> {
     store::ensure_progress(c.re(), user.id, cert.id, now).await?;
     store::mark_read(c.re(), user.id, cert.id, cert.theory_version, now).await?;
+    storage::events::emit(
+        c.re(),
+        &DomainEvent::TheoryRead {
+            user_id: user.id,
+            certification_id: cert.id,
+            version: cert.theory_version,
+        },
+        now,
+    )
+    .await?;
     crate::gamification::service::evaluate_badges(c, user, utc_offset, now).await?;
     Ok(())
 }
@@ -474,6 +484,16 @@ async fn create_attempt(
         return Ok(running.map(|a| a.id).ok_or(AppError::Conflict));
     };
     store::attempt_started(c.re(), user.id, cert.id, now).await?;
+    storage::events::emit(
+        c.re(),
+        &DomainEvent::AttemptStarted {
+            attempt_id: id,
+            user_id: user.id,
+            certification_id: cert.id,
+        },
+        now,
+    )
+    .await?;
     let used_before = plan.progress.as_ref().map_or(0, |p| p.attempts_used);
     let details = json!({ "certification_id": cert.id, "number": plan.number, "attempts_used_before": used_before });
     storage::audit::record(
@@ -1168,14 +1188,35 @@ pub async fn reset(
     if !actor.modules.contains(Module::Users) {
         crate::auth::service::require(&actor, Module::Certifications)?;
     }
-    crate::domain::permissions::may_change_rewards_or_progress(actor.as_ref(), user_id)?;
+    reset_as(
+        &guard::state(),
+        &By::Person(actor),
+        &guard::origin("admin"),
+        id,
+        user_id,
+        &reason,
+        require_reread,
+    )
+    .await
+}
+
+/// Resets a person's progress in a certification as `by` (the panel, or an API key): the
+/// attempts so far stop counting, the result stays in the history.
+pub async fn reset_as(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: CertId,
+    user_id: UserId,
+    reason: &str,
+    require_reread: bool,
+) -> AppResult<()> {
+    crate::domain::permissions::may_change_rewards_or_progress(by.as_ref(), user_id)?;
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::invalid("reason", Msg::ErrReasonRequired));
     }
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     let result: TxResult<()> =
         async {
             let mut tx = state.db.begin().await?;
@@ -1192,9 +1233,9 @@ pub async fn reset(
             store::reset(tx.conn(), user_id, id, require_reread, now).await?;
             storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, AuditAction::ProgressReset, "user", user_id,
+            &by.audit(AuditAction::ProgressReset, "user", user_id,
                 json!({ "certification_id": id, "reason": reason, "require_reread": require_reread,
-                        "user": label_of(&target) }), &origin, now),
+                        "user": label_of(&target) }), origin, now),
         )
         .await?;
             storage::events::emit(
@@ -1202,7 +1243,7 @@ pub async fn reset(
                 &DomainEvent::ProgressReset {
                     user_id,
                     certification_id: id,
-                    by: actor.user.id,
+                    by: by.user_id(),
                 },
                 now,
             )

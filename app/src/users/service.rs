@@ -850,11 +850,29 @@ pub async fn set_level(id: UserId, level: i64, reason: String) -> AppResult<i64>
 
 pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
     let actor = rewards_actor().await?;
-    may_change_rewards_or_progress(actor.as_ref(), id)?;
-    let reason = reason_of(&reason)?;
-    let state = guard::state();
+    award_as(
+        &guard::state(),
+        &By::Person(actor),
+        &guard::origin("admin"),
+        id,
+        badge_id,
+        &reason,
+    )
+    .await
+}
+
+/// Awards a manual badge as `by` (the panel, or an API key); employees only.
+pub async fn award_as(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: UserId,
+    badge_id: i64,
+    reason: &str,
+) -> AppResult<()> {
+    may_change_rewards_or_progress(by.as_ref(), id)?;
+    let reason = reason_of(reason)?;
     let now = state.now();
-    let origin = guard::origin("admin");
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
         let (Some(user), Some(badge)) = (
@@ -870,10 +888,10 @@ pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
         let award = BadgeAward {
             user: &user,
             badge: &badge,
-            by: Some(&actor.user),
+            by: Some(by),
             reason: &reason,
             source_key: &key,
-            origin: &origin,
+            origin,
         };
         if !award_badge(tx.conn(), &award, now).await? {
             return Ok(Err(AppError::refused(Msg::ErrBadgeHeld)));
@@ -887,27 +905,44 @@ pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
 
 pub async fn revoke(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
     let actor = rewards_actor().await?;
-    may_change_rewards_or_progress(actor.as_ref(), id)?;
-    let reason = reason_of(&reason)?;
-    let state = guard::state();
+    revoke_as(
+        &guard::state(),
+        &By::Person(actor),
+        &guard::origin("admin"),
+        id,
+        badge_id,
+        &reason,
+    )
+    .await
+}
+
+/// Revokes a badge someone holds as `by`.
+pub async fn revoke_as(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: UserId,
+    badge_id: i64,
+    reason: &str,
+) -> AppResult<()> {
+    may_change_rewards_or_progress(by.as_ref(), id)?;
+    let reason = reason_of(reason)?;
     let now = state.now();
-    let origin = guard::origin("admin");
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        if !storage::gamification::revoke(tx.conn(), id, badge_id, actor.user.id, &reason, now)
+        if !storage::gamification::revoke(tx.conn(), id, badge_id, by.user_id(), &reason, now)
             .await?
         {
             return Ok(Err(AppError::NotFound));
         }
         storage::audit::record(
             tx.conn(),
-            &audit_by(
-                &actor.user,
+            &by.audit(
                 AuditAction::BadgeRevoked,
                 "user",
                 id,
                 json!({ "badge_id": badge_id, "reason": reason }),
-                &origin,
+                origin,
                 now,
             ),
         )

@@ -1,14 +1,16 @@
 //! `/api/v1/users/{ref}/achievements` and `/points`: a person's balance, level and badges,
-//! and ledger entries written with a reason (employees only, never below zero).
+//! and ledger entries written with a reason (employees only, never below zero); the levels,
+//! the badge catalogue, and manual badges awarded and revoked.
 
 use super::ApiState;
-use super::extract::{ApiPath, parse_json};
+use super::extract::{ApiPath, ApiQuery, parse_json};
 use super::idempotency::{self, Answer};
 use super::keys::Caller;
 use super::problem::{ApiError, Problem};
-use super::users::find;
+use super::users::{employees_unless_admin, find, internal};
 use app::domain::api_keys::{Access, Resource};
-use app::gamification::Achievements;
+use app::domain::gamification::Level;
+use app::gamification::{Achievements, BadgeRow, HeldBadge};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[utoipa::path(get, path = "/api/v1/users/{ref}/achievements", tag = "achievements",
     params(("ref" = String, Path, description = "Our id, `ext:<HR id>` or `tg:<Telegram id>`")),
@@ -91,4 +93,122 @@ pub async fn add_points(
         ))
     })
     .await
+}
+
+/// The levels, lowest first.
+#[utoipa::path(get, path = "/api/v1/levels", tag = "achievements",
+    responses((status = 200, body = Vec<Level>), (status = 403, body = Problem)))]
+pub async fn levels(
+    State(st): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<Level>>, ApiError> {
+    caller.require(Resource::Achievements, Access::Read)?;
+    let mut c = st.app.db.read().await.map_err(internal)?;
+    let mut levels = app::storage::gamification::levels(c.conn())
+        .await
+        .map_err(internal)?;
+    levels.sort_by_key(|l| l.min_points);
+    Ok(Json(levels))
+}
+
+/// The badge catalogue (archived badges included: people may still hold them).
+#[utoipa::path(get, path = "/api/v1/badges", tag = "achievements",
+    responses((status = 200, body = Vec<BadgeRow>), (status = 403, body = Problem)))]
+pub async fn badges(
+    State(st): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<BadgeRow>>, ApiError> {
+    caller.require(Resource::Achievements, Access::Read)?;
+    let mut c = st.app.db.read().await.map_err(internal)?;
+    Ok(Json(
+        app::storage::gamification::badges(c.conn(), true)
+            .await
+            .map_err(internal)?,
+    ))
+}
+
+/// The badges a person holds or held (revoked ones carry `revoked_at`).
+#[utoipa::path(get, path = "/api/v1/users/{ref}/badges", tag = "achievements",
+    params(("ref" = String, Path, description = "Our id, `ext:<HR id>` or `tg:<Telegram id>`")),
+    responses((status = 200, body = Vec<HeldBadge>), (status = 404, body = Problem)))]
+pub async fn held(
+    State(st): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(reference): ApiPath<String>,
+) -> Result<Json<Vec<HeldBadge>>, ApiError> {
+    caller.require(Resource::Achievements, Access::Read)?;
+    let user = find(&st, &reference).await?;
+    let mut c = st.app.db.read().await.map_err(internal)?;
+    Ok(Json(
+        app::storage::gamification::held(c.conn(), user.id)
+            .await
+            .map_err(internal)?,
+    ))
+}
+
+/// A manual badge to award, with the reason the person sees.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BadgeGrant {
+    pub badge_id: i64,
+    pub reason: String,
+}
+
+/// Awards a manual badge (employees only; 422 when held already or not a manual badge).
+#[utoipa::path(post, path = "/api/v1/users/{ref}/badges", tag = "achievements", request_body = BadgeGrant,
+    params(("ref" = String, Path, description = "Our id, `ext:<HR id>` or `tg:<Telegram id>`")),
+    responses((status = 200, body = Vec<HeldBadge>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn award(
+    State(st): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(reference): ApiPath<String>,
+    body: Bytes,
+) -> Result<Json<Vec<HeldBadge>>, ApiError> {
+    caller.require(Resource::Achievements, Access::Write)?;
+    let grant: BadgeGrant = parse_json(&body)?;
+    let user = find(&st, &reference).await?;
+    employees_unless_admin(&caller, &user)?;
+    app::users::service::award_as(
+        &st.app,
+        &caller.by,
+        &caller.origin,
+        user.id,
+        grant.badge_id,
+        &grant.reason,
+    )
+    .await?;
+    held(State(st), Extension(caller), ApiPath(reference)).await
+}
+
+/// Why a badge is taken back.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevokeParams {
+    /// 1 to 500 characters (required); goes to the audit log.
+    pub reason: Option<String>,
+}
+
+/// Revokes a badge a person holds.
+#[utoipa::path(delete, path = "/api/v1/users/{ref}/badges/{badge_id}", tag = "achievements",
+    params(("ref" = String, Path, description = "Our id, `ext:<HR id>` or `tg:<Telegram id>`"), ("badge_id" = i64, Path), RevokeParams),
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn revoke(
+    State(st): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath((reference, badge_id)): ApiPath<(String, i64)>,
+    ApiQuery(p): ApiQuery<RevokeParams>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Resource::Achievements, Access::Write)?;
+    let user = find(&st, &reference).await?;
+    employees_unless_admin(&caller, &user)?;
+    app::users::service::revoke_as(
+        &st.app,
+        &caller.by,
+        &caller.origin,
+        user.id,
+        badge_id,
+        p.reason.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -38,6 +38,7 @@ pub struct SyncParams {
     /// `next_cursor` of the previous page (opaque).
     pub cursor: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -293,6 +294,19 @@ pub async fn create(
 }
 
 /// A key without the `admin` scope is refused with a message that names the scope.
+/// Without the `admin` scope a key changes employees only (never managers' or admins' badges,
+/// points or progress).
+pub fn employees_unless_admin(caller: &Caller, user: &User) -> Result<(), ApiError> {
+    if user.role == Role::Employee || caller.scopes.admin() {
+        return Ok(());
+    }
+    Err(ApiError::with_msg(
+        AppError::Forbidden(Msg::ErrAdminOnly),
+        Msg::ErrApiAdminScope,
+        Vec::new(),
+    ))
+}
+
 fn admin_scope(e: AppError) -> ApiError {
     match e {
         AppError::Forbidden(Msg::ErrAdminOnly) | AppError::Forbidden(Msg::ErrSelfEscalation) => {

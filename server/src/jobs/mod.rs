@@ -15,6 +15,10 @@ use tokio::sync::watch;
 const SESSION_RETENTION_SECS: i64 = 30 * 24 * 3600;
 /// How often the audit feed looks for new entries at most (an entry is posted within seconds).
 const AUDIT_FEED_PERIOD: Duration = Duration::from_secs(1);
+/// How often the outgoing HTTP outbox looks for due requests at most.
+const OUTBOX_PERIOD: Duration = Duration::from_secs(1);
+/// Delivered and dead outgoing requests are kept this long for the admin page.
+const OUTBOX_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 /// How often reminders and nudges are looked for.
 const SCHEDULE_PERIOD: Duration = Duration::from_secs(30);
 
@@ -23,6 +27,8 @@ fn consumers() -> Vec<Box<dyn Consumer>> {
     vec![
         Box::new(app::gamification::consumer::Gamification),
         Box::new(app::notifications::consumer::Notifications),
+        Box::new(app::webhooks::consumer::Webhooks),
+        Box::new(app::xapi::consumer::Xapi),
     ]
 }
 
@@ -99,7 +105,7 @@ pub fn spawn_all(
             },
         ),
         job(
-            "purge ended sessions and sign-in counters",
+            "purge ended sessions, sign-in counters and old deliveries",
             Duration::from_secs(3600),
             true,
         )
@@ -114,6 +120,11 @@ pub fn spawn_all(
                 state.config.login_throttle.window_secs,
             )
             .await?;
+            app::storage::http_outbox::purge(
+                tx.conn(),
+                app::domain::Timestamp(now.0 - OUTBOX_RETENTION_MS),
+            )
+            .await?;
             tx.commit().await?;
             if sessions + counters > 0 {
                 tracing::info!(
@@ -125,6 +136,21 @@ pub fn spawn_all(
             Ok(())
         }),
     ];
+    let sender = crate::http_outbox::Sender::new(state.config.outbox_allow_private);
+    jobs.push(
+        job(
+            "outgoing HTTP (webhooks, xAPI)",
+            tick.min(OUTBOX_PERIOD),
+            true,
+        )
+        .spawn(state.clone(), move |state| {
+            let sender = sender.clone();
+            async move {
+                sender.tick(&state).await?;
+                Ok(())
+            }
+        }),
+    );
     jobs.push(
         job("audit retention", Duration::from_secs(24 * 3600), true).spawn(
             state.clone(),

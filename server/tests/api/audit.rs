@@ -1297,8 +1297,82 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         "api_key_revoked",
     )
     .await;
+    // Webhooks: every change is one `webhook_changed` entry; reads leave none.
+    let form = json!({ "name": "HR", "url": "https://hooks.example.com/attest", "events": ["user.created"] });
+    let hook = w
+        .one(
+            "webhooks/create",
+            J(json!({ "form": form })),
+            "webhook_changed",
+        )
+        .await;
+    let id = hook["id"].clone();
+    w.none("webhooks/list", J(json!({}))).await;
+    w.one(
+        "webhooks/update",
+        J(json!({ "id": id, "form": { "name": "HR sync", "url": "https://hooks.example.com/attest", "events": ["user.created", "badge.awarded"] } })),
+        "webhook_changed",
+    )
+    .await;
+    w.one("webhooks/ping", J(json!({ "id": id })), "webhook_changed")
+        .await;
+    let deliveries = w.none("webhooks/deliveries", J(json!({ "id": id }))).await;
+    w.one(
+        "webhooks/enable",
+        J(json!({ "id": id, "enabled": false })),
+        "webhook_changed",
+    )
+    .await;
+    w.one(
+        "webhooks/redeliver",
+        J(json!({ "id": id, "delivery": deliveries[0]["id"] })),
+        "webhook_changed",
+    )
+    .await;
+    w.one("webhooks/rotate", J(json!({ "id": id })), "webhook_changed")
+        .await;
+    w.one(
+        "webhooks/enable",
+        J(json!({ "id": id, "enabled": true })),
+        "webhook_changed",
+    )
+    .await;
+    w.one("webhooks/delete", J(json!({ "id": id })), "webhook_changed")
+        .await;
+    // xAPI settings: saved as a settings change, the password never in the entry.
+    w.none("xapi/settings", J(json!({}))).await;
+    w.one(
+        "xapi/settings/save",
+        J(json!({ "form": { "enabled": false, "endpoint": "https://lrs.example.com/xapi", "username": "lrs", "password": "lrs-password-9" } })),
+        "settings_changed",
+    )
+    .await;
     let secret = key["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("at_live_"), "{key:?}");
+    let hook_secret = hook["secret"].as_str().unwrap().to_owned();
+    for (what, needle) in [
+        ("webhook secret", &hook_secret[6..]),
+        ("LRS password", "lrs-password-9"),
+    ] {
+        let mut c = app.state.db.read().await.unwrap();
+        let n: (i64,) = match c.conn() {
+            app::storage::Conn::Sqlite(c) => {
+                sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%' || $1 || '%'")
+                    .bind(needle)
+                    .fetch_one(c)
+                    .await
+                    .unwrap()
+            }
+            app::storage::Conn::Postgres(c) => {
+                sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%' || $1 || '%'")
+                    .bind(needle)
+                    .fetch_one(c)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(n.0, 0, "the {what} is in the audit log");
+    }
     let leaked: (i64,) = {
         let mut c = app.state.db.read().await.unwrap();
         match c.conn() {

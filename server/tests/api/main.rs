@@ -7,6 +7,8 @@ mod fake_bot;
 
 mod gamification;
 mod users;
+mod webhooks;
+mod xapi;
 
 mod audit;
 mod auth_admin;

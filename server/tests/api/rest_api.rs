@@ -100,10 +100,16 @@ fn operations(doc: &Value) -> Vec<(Method, String, &'static str)> {
                 ("dictionaries", true) => "dictionaries:write",
                 ("achievements", false) => "achievements:read",
                 ("achievements", true) => "achievements:write",
-                ("certifications", _) => "certifications:read",
+                ("certifications", false) => "certifications:read",
+                ("certifications", true) => "certifications:write",
                 other => panic!("an operation without a known tag: {other:?} {path}"),
             };
-            let concrete = path.replace("{ref}", "1").replace("{id}", "1");
+            let concrete = path
+                .replace("{ref}", "1")
+                .replace("{id}", "1")
+                .replace("{kind}", "user")
+                .replace("{target_id}", "1")
+                .replace("{badge_id}", "1");
             out.push((method, concrete, scope));
         }
     }
@@ -141,6 +147,19 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
         ("POST", "/api/v1/branches"),
         ("PATCH", "/api/v1/branches/1"),
         ("GET", "/api/v1/certifications"),
+        ("GET", "/api/v1/certifications/1"),
+        ("GET", "/api/v1/certifications/1/assignments"),
+        ("POST", "/api/v1/certifications/1/assignments"),
+        ("DELETE", "/api/v1/certifications/1/assignments/user/1"),
+        ("GET", "/api/v1/certifications/1/results"),
+        ("GET", "/api/v1/users/1/results"),
+        ("GET", "/api/v1/users/1/certifications/1/attempts"),
+        ("POST", "/api/v1/users/1/certifications/1/reset"),
+        ("GET", "/api/v1/levels"),
+        ("GET", "/api/v1/badges"),
+        ("GET", "/api/v1/users/1/badges"),
+        ("POST", "/api/v1/users/1/badges"),
+        ("DELETE", "/api/v1/users/1/badges/1"),
     ] {
         assert!(
             documented.contains(&(m.to_owned(), p.to_owned())),
@@ -149,7 +168,7 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
     }
     assert_eq!(
         documented.len(),
-        15,
+        28,
         "a documented route has no test row: {documented:?}"
     );
     let revoked = key_with(
@@ -199,7 +218,7 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
         "users:write",
         "dictionaries:write",
         "achievements:write",
-        "certifications:read",
+        "certifications:write",
     ];
     let mut wrong: BTreeMap<&str, String> = BTreeMap::new();
     for scope in [
@@ -210,6 +229,7 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
         "achievements:read",
         "achievements:write",
         "certifications:read",
+        "certifications:write",
     ] {
         // A key with every scope but the needed one (and not its write form).
         let resource = scope.split(':').next().unwrap();
@@ -223,6 +243,7 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
             with_read.push(match resource {
                 "users" => "users:read",
                 "dictionaries" => "dictionaries:read",
+                "certifications" => "certifications:read",
                 _ => "achievements:read",
             });
         }
@@ -975,7 +996,331 @@ async fn bulk_upsert_applies_each_row_and_the_rate_limit_answers_429(backend: Ba
     app.stop().await;
 }
 
+async fn certifications_assignments_results_and_badges_through_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app
+        .create_account(
+            "author",
+            "author-password-1",
+            app::domain::user::Role::Admin,
+            None,
+        )
+        .await;
+    let (cert, badge) = {
+        let now = app.state.now();
+        let mut tx = app.state.db.begin().await.unwrap();
+        let settings = app::domain::certification::CertSettings {
+            title: "Охрана труда".into(),
+            ..Default::default()
+        };
+        let cert = app::storage::certifications::insert(tx.conn(), &settings, admin.id, now)
+            .await
+            .unwrap();
+        let badge = app::storage::gamification::save_badge(
+            tx.conn(),
+            &app::gamification::BadgeRow {
+                id: 0,
+                name: "Наставник".into(),
+                description: "Помогает новичкам".into(),
+                icon_url: None,
+                kind: "manual".into(),
+                rule: None,
+                rule_n: None,
+                archived: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        (cert.0, badge)
+    };
+    let k = key(
+        &app,
+        &["users:write", "certifications:write", "achievements:write"],
+    )
+    .await;
+    let read_only = key(&app, &["certifications:read", "achievements:read"]).await;
+    let person = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({ "telegram_id": 5_550_900, "first_name": "Олег", "external_id": "HR-900" })),
+        &[],
+    )
+    .await;
+    assert_eq!(person.status, 201, "{:?}", person.body);
+    let uid = person.body["id"].as_i64().unwrap();
+
+    let detail = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        &format!("/api/v1/certifications/{cert}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(detail.status, 200, "{:?}", detail.body);
+    assert_eq!(detail.body["settings"]["title"], "Охрана труда");
+    assert_eq!(detail.body["status"], "draft");
+    assert_eq!(detail.body["question_count"], 0);
+    assert!(
+        !detail.body.to_string().contains("correct"),
+        "never answer keys"
+    );
+    let missing = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        "/api/v1/certifications/999999",
+        None,
+        &[],
+    )
+    .await;
+    is_problem(&missing, "not_found");
+
+    // Assign the person; the read-only key may not.
+    let assign = json!({ "target_kind": "user", "target_id": uid });
+    let refused = call(
+        &app,
+        Some(&read_only),
+        Method::POST,
+        &format!("/api/v1/certifications/{cert}/assignments"),
+        Some(assign.clone()),
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+    let added = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/certifications/{cert}/assignments"),
+        Some(assign.clone()),
+        &[],
+    )
+    .await;
+    assert_eq!(added.status, 200, "{:?}", added.body);
+    assert_eq!(added.body[0]["target_id"], uid);
+    let bad = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/certifications/{cert}/assignments"),
+        Some(json!({ "target_kind": "planet", "target_id": 1 })),
+        &[],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    let nobody = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/certifications/{cert}/assignments"),
+        Some(json!({ "target_kind": "branch", "target_id": 424242 })),
+        &[],
+    )
+    .await;
+    assert_eq!(nobody.status, 404, "{:?}", nobody.body);
+    let results = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        &format!("/api/v1/certifications/{cert}/results"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(results.status, 200, "{:?}", results.body);
+    assert!(
+        results
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["user_id"] == uid),
+        "{:?}",
+        results.body
+    );
+    let mine = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        "/api/v1/users/ext:HR-900/results",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(mine.status, 200, "{:?}", mine.body);
+    let attempts = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        &format!("/api/v1/users/ext:HR-900/certifications/{cert}/attempts"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(attempts.status, 200, "{:?}", attempts.body);
+    assert_eq!(attempts.body, json!([]));
+    let removed = call(
+        &app,
+        Some(&k),
+        Method::DELETE,
+        &format!("/api/v1/certifications/{cert}/assignments/user/{uid}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    let after = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        &format!("/api/v1/certifications/{cert}/assignments"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(after.body, json!([]));
+
+    // A reset needs a reason, and is refused for a manager without the admin scope.
+    let no_reason = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/users/{uid}/certifications/{cert}/reset"),
+        Some(json!({ "reason": " " })),
+        &[],
+    )
+    .await;
+    assert_eq!(no_reason.status, 422, "{:?}", no_reason.body);
+    let reset = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/users/{uid}/certifications/{cert}/reset"),
+        Some(json!({ "reason": "пересдача по заявке HR" })),
+        &[],
+    )
+    .await;
+    assert_eq!(reset.status, 204, "{:?}", reset.body);
+    let admins_reset = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/users/{}/certifications/{cert}/reset", admin.id.0),
+        Some(json!({ "reason": "x" })),
+        &[],
+    )
+    .await;
+    assert_eq!(admins_reset.status, 403, "{:?}", admins_reset.body);
+
+    // Badges: the catalogue, an award (once), a revoke with a reason.
+    let catalogue = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        "/api/v1/badges",
+        None,
+        &[],
+    )
+    .await;
+    assert!(
+        catalogue
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["id"] == badge)
+    );
+    let levels = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        "/api/v1/levels",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(levels.status, 200);
+    let grant = json!({ "badge_id": badge, "reason": "за наставничество" });
+    let awarded = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        "/api/v1/users/ext:HR-900/badges",
+        Some(grant.clone()),
+        &[],
+    )
+    .await;
+    assert_eq!(awarded.status, 200, "{:?}", awarded.body);
+    assert_eq!(awarded.body[0]["badge_id"], badge);
+    let twice = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        "/api/v1/users/ext:HR-900/badges",
+        Some(grant),
+        &[],
+    )
+    .await;
+    assert_eq!(twice.status, 422, "{:?}", twice.body);
+    let no_reason = call(
+        &app,
+        Some(&k),
+        Method::DELETE,
+        &format!("/api/v1/users/ext:HR-900/badges/{badge}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(no_reason.status, 422, "{:?}", no_reason.body);
+    let revoked = call(
+        &app,
+        Some(&k),
+        Method::DELETE,
+        &format!("/api/v1/users/ext:HR-900/badges/{badge}?reason=ошибка"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(revoked.status, 204, "{:?}", revoked.body);
+    let held = call(
+        &app,
+        Some(&read_only),
+        Method::GET,
+        "/api/v1/users/ext:HR-900/badges",
+        None,
+        &[],
+    )
+    .await;
+    assert!(held.body[0]["revoked_at"].is_number(), "{:?}", held.body);
+    // Every change is audited with the key as actor.
+    let mut c = app.state.db.read().await.unwrap();
+    let recent = app::storage::audit::recent(c.conn(), None, 200)
+        .await
+        .unwrap();
+    let by_key: BTreeSet<&str> = recent
+        .iter()
+        .filter(|e| e.actor_kind == "api_key")
+        .map(|e| e.action.as_str())
+        .collect();
+    for action in [
+        "assignment_changed",
+        "progress_reset",
+        "badge_awarded",
+        "badge_revoked",
+    ] {
+        assert!(by_key.contains(action), "{action} by the key in {by_key:?}");
+    }
+    app.stop().await;
+}
+
 crate::both_backends!(
+    certifications_assignments_results_and_badges_through_the_api,
     every_operation_refuses_missing_wrong_expired_and_revoked_keys,
     only_admins_manage_keys_and_see_a_secret_once,
     people_are_created_read_and_updated_with_etags_and_rules,

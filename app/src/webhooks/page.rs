@@ -1,0 +1,324 @@
+//! `/admin/webhooks`: subscriptions with their status (queued and failed deliveries, last
+//! success and error), a form for a new one whose secret is shown once, and per subscription:
+//! switch off/on, a new secret, a test delivery, its deliveries with "redeliver", delete.
+
+use super::{
+    DeliveryRow, WebhookForm, WebhookRow, WebhookSecret, create_webhook, delete_webhook,
+    list_webhooks, ping_webhook, redeliver_webhook, rotate_webhook_secret, set_webhook_enabled,
+    webhook_deliveries,
+};
+use crate::admin::use_admin;
+use crate::domain::permissions::Module;
+use crate::domain::user::Role;
+use crate::domain::webhooks::WebhookEvent;
+use crate::error::AppError;
+use crate::i18n::{Msg, use_offset, use_t};
+use crate::ui::{BoundText, Button, ButtonKind, Dialog, ErrorNotice, Spinner};
+use leptos::prelude::*;
+
+#[component]
+pub fn WebhooksPage() -> impl IntoView {
+    let t = use_t();
+    let ctx = use_admin();
+    let reload = RwSignal::new(0u32);
+    let hooks = Resource::new(move || reload.get(), |_| list_webhooks());
+    let secret = RwSignal::new(None::<WebhookSecret>);
+    let shown = RwSignal::new(false);
+    view! {
+        <h1>{t(Msg::WebhooksTitle)}</h1>
+        <p class="hint">{t(Msg::WebhooksIntro)} " " <a href="/api/docs" target="_blank" rel="noopener">{t(Msg::ApiKeysDocs)}</a></p>
+        <Suspense fallback=|| view! { <Spinner /> }>
+            {move || Suspend::new(async move {
+                let allowed = ctx.me().await.is_some_and(|me| {
+                    me.modules.contains(Module::ApiKeys) && me.user.role == Role::Admin
+                });
+                if !allowed {
+                    return view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any();
+                }
+                match hooks.await {
+                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                    Ok(list) => view! {
+                        <NewWebhookForm reload secret shown />
+                        <WebhookTable list reload secret shown />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        // Its own resource and Suspense: a resource made inside another Suspense's async
+        // block is made anew on each pass of server rendering and breaks hydration.
+        <crate::xapi::page::XapiSection />
+        <Dialog open=shown title=Msg::WebhookNew test_id="webhook-secret">
+            <p>{t(Msg::WebhookSecretOnce)}</p>
+            <pre class="secret" data-testid="webhook-secret-value">{move || secret.get().map(|c| c.secret).unwrap_or_default()}</pre>
+            <Button on_click=move |_| { shown.set(false); secret.set(None); }>{t(Msg::Close)}</Button>
+        </Dialog>
+    }
+}
+
+#[component]
+fn NewWebhookForm(
+    reload: RwSignal<u32>,
+    secret: RwSignal<Option<WebhookSecret>>,
+    shown: RwSignal<bool>,
+) -> impl IntoView {
+    let t = use_t();
+    let name = RwSignal::new(String::new());
+    let url = RwSignal::new(String::new());
+    let events: Vec<(WebhookEvent, RwSignal<bool>)> = WebhookEvent::ALL
+        .into_iter()
+        .map(|e| (e, RwSignal::new(false)))
+        .collect();
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let chosen = events.clone();
+    let submit = move || {
+        let form = WebhookForm {
+            name: name.get_untracked(),
+            url: url.get_untracked(),
+            events: chosen
+                .iter()
+                .filter(|(_, on)| on.get_untracked())
+                .map(|(e, _)| e.as_str().to_owned())
+                .collect(),
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match create_webhook(form).await {
+                Ok(s) => {
+                    error.set(None);
+                    name.set(String::new());
+                    url.set(String::new());
+                    secret.set(Some(s));
+                    shown.set(true);
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let err = Signal::derive(move || error.get());
+    view! {
+        <section class="card section" aria-labelledby="new-webhook-h">
+            <h2 id="new-webhook-h">{t(Msg::WebhookNew)}</h2>
+            <form on:submit=move |ev| { ev.prevent_default(); submit(); } data-testid="webhook-form">
+                <BoundText name="name" label=Msg::ApiKeyName value=name maxlength=100 required=true error=err />
+                <BoundText name="url" label=Msg::WebhookUrl value=url input_type="url" required=true placeholder="https://hr.example.com/hooks/attest" error=err />
+                <fieldset class="field">
+                    <legend>{t(Msg::WebhookEvents)}</legend>
+                    {events.iter().map(|(e, on)| {
+                        let id = format!("event-{}", e.as_str().replace('.', "-"));
+                        let on = *on;
+                        let label_for = id.clone();
+                        view! {
+                            <label class="field-check" for=label_for>
+                                <input id=id type="checkbox" name="events" value=e.as_str()
+                                    prop:checked=move || on.get()
+                                    on:change=move |ev| on.set(event_target_checked(&ev)) />
+                                <code>{e.as_str()}</code>
+                            </label>
+                        }
+                    }).collect_view()}
+                    <crate::ui::FieldErrorText id="field-events-error".to_owned() msg=Signal::derive(move || error.get().and_then(|e| e.field("events"))) />
+                </fieldset>
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
+                <Button submit=true busy=busy test_id="webhook-create">{t(Msg::WebhookCreate)}</Button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn WebhookTable(
+    list: Vec<WebhookRow>,
+    reload: RwSignal<u32>,
+    secret: RwSignal<Option<WebhookSecret>>,
+    shown: RwSignal<bool>,
+) -> impl IntoView {
+    let t = use_t();
+    let offset = use_offset();
+    if list.is_empty() {
+        return view! { <p class="empty">{t(Msg::WebhookNone)}</p> }.into_any();
+    }
+    let when = move |ts: Option<crate::domain::Timestamp>| {
+        ts.map(|ts| ts.format_datetime(offset))
+            .unwrap_or_else(|| t(Msg::ApiKeyNever).to_owned())
+    };
+    let error = RwSignal::new(None::<AppError>);
+    let open_deliveries = RwSignal::new(None::<i64>);
+    let rows = list
+        .into_iter()
+        .map(|h| {
+            let id = h.id;
+            let enabled = h.enabled;
+            let status = if enabled {
+                t(Msg::WebhookOn).to_owned()
+            } else {
+                format!(
+                    "{} {}",
+                    t(Msg::WebhookOff),
+                    h.disabled_reason.clone().unwrap_or_default()
+                )
+            };
+            let act = move |op: &'static str| {
+                leptos::task::spawn_local(async move {
+                    let r = match op {
+                        "toggle" => set_webhook_enabled(id, !enabled).await,
+                        "ping" => ping_webhook(id).await,
+                        _ => match rotate_webhook_secret(id).await {
+                            Ok(s) => {
+                                secret.set(Some(s));
+                                shown.set(true);
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        },
+                    };
+                    match r {
+                        Ok(()) => {
+                            error.set(None);
+                            reload.update(|n| *n += 1);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            };
+            let last_error = h.last_error.clone().unwrap_or_default();
+            view! {
+                <tr data-testid="webhook-row">
+                    <td>{h.name.clone()}<br /><code class="wrap">{h.url.clone()}</code></td>
+                    <td><code>{h.events.replace(',', ", ")}</code></td>
+                    <td data-testid="webhook-status">{status}</td>
+                    <td class="num" data-testid="webhook-pending">{h.pending}</td>
+                    <td class="num" data-testid="webhook-dead">{h.dead}</td>
+                    <td>{when(h.last_success_at)}</td>
+                    <td>{when(h.last_failure_at)}<br /><small>{last_error}</small></td>
+                    <td class="actions">
+                        <Button kind=ButtonKind::Secondary on_click=move |_| act("toggle") test_id="webhook-toggle">
+                            {t(if enabled { Msg::WebhookDisable } else { Msg::WebhookEnable })}
+                        </Button>
+                        <Button kind=ButtonKind::Secondary on_click=move |_| act("ping") disabled=!enabled test_id="webhook-ping">{t(Msg::WebhookPing)}</Button>
+                        <Button kind=ButtonKind::Secondary on_click=move |_| act("rotate") test_id="webhook-rotate">{t(Msg::WebhookRotate)}</Button>
+                        <Button kind=ButtonKind::Secondary on_click=move |_| open_deliveries.update(|o| *o = if *o == Some(id) { None } else { Some(id) }) test_id="webhook-deliveries">{t(Msg::WebhookDeliveries)}</Button>
+                        <DeleteButton id name=h.name.clone() reload />
+                    </td>
+                </tr>
+                <Show when=move || open_deliveries.get() == Some(id)>
+                    <tr data-testid="deliveries-open"><td colspan="8"><Deliveries id reload /></td></tr>
+                </Show>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card section">
+            <ErrorNotice error=Signal::derive(move || error.get()) />
+            <table class="table" data-testid="webhooks">
+                <thead><tr>
+                    <th>{t(Msg::ApiKeyName)}</th><th>{t(Msg::WebhookEvents)}</th><th>{t(Msg::Status)}</th>
+                    <th>{t(Msg::WebhookPendingCount)}</th><th>{t(Msg::WebhookDeadCount)}</th>
+                    <th>{t(Msg::WebhookLastSuccess)}</th><th>{t(Msg::WebhookLastError)}</th><th></th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <p class="hint">{t(Msg::WebhookRotateHint)}</p>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Deliveries(id: i64, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_t();
+    let offset = use_offset();
+    let again = RwSignal::new(0u32);
+    let list = Resource::new(move || again.get(), move |_| webhook_deliveries(id));
+    let error = RwSignal::new(None::<AppError>);
+    let row = move |d: DeliveryRow| {
+        let status = match d.status.as_str() {
+            "delivered" => Msg::DeliveryDelivered,
+            "dead" => Msg::DeliveryDead,
+            _ => Msg::DeliveryPending,
+        };
+        let pending = d.status == "pending";
+        let delivery = d.id;
+        let redeliver = move |_| {
+            leptos::task::spawn_local(async move {
+                match redeliver_webhook(id, delivery).await {
+                    Ok(()) => {
+                        again.update(|n| *n += 1);
+                        reload.update(|n| *n += 1);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        };
+        let outcome = match (d.last_status, d.last_error.clone()) {
+            (Some(s), Some(e)) => format!("{s} {e}"),
+            (Some(s), None) => s.to_string(),
+            (None, Some(e)) => e,
+            (None, None) => String::new(),
+        };
+        view! {
+            <tr data-testid="delivery-row">
+                <td><code>{d.event_type.clone()}</code></td>
+                <td data-testid="delivery-status">{t(status)}</td>
+                <td class="num">{d.attempts}</td>
+                <td>{outcome}</td>
+                <td>{d.created_at.format_datetime(offset)}</td>
+                <td>{(!pending).then(|| view! {
+                    <Button kind=ButtonKind::Secondary on_click=redeliver test_id="delivery-redeliver">{t(Msg::WebhookRedeliver)}</Button>
+                })}</td>
+            </tr>
+        }
+    };
+    view! {
+        <ErrorNotice error=Signal::derive(move || error.get()) />
+        <Suspense fallback=|| view! { <Spinner /> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="table" data-testid="deliveries">
+                            <thead><tr>
+                                <th>{t(Msg::WebhookEvent)}</th><th>{t(Msg::Status)}</th><th>{t(Msg::WebhookAttempts)}</th>
+                                <th>{t(Msg::WebhookLastError)}</th><th></th><th></th>
+                            </tr></thead>
+                            <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DeleteButton(id: i64, name: String, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_t();
+    let lang = crate::i18n::use_lang();
+    let open = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let question = Msg::WebhookDeleteConfirm.with(lang, &[("name", &name)]);
+    let delete = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match delete_webhook(id).await {
+                Ok(()) => {
+                    open.set(false);
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Button kind=ButtonKind::Danger on_click=move |_| open.set(true) test_id="webhook-delete">{t(Msg::WebhookDelete)}</Button>
+        <Dialog open title=Msg::WebhookDelete test_id="webhook-delete-dialog">
+            <p>{question.clone()}</p>
+            <ErrorNotice error=Signal::derive(move || error.get()) />
+            <Button kind=ButtonKind::Danger busy=busy on_click=delete test_id="webhook-delete-submit">{t(Msg::WebhookDelete)}</Button>
+        </Dialog>
+    }
+}
