@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;

@@ -108,6 +108,9 @@ pub fn ResultsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        // Outside the Transition: its own resource (a resource made inside another Suspense's
+        // async block breaks hydration).
+        <crate::analytics::page::CertStatsSection id=Signal::derive(id) />
         <Dialog open=reset_open title=Msg::ResetProgress test_id="reset-dialog">
             <p>{move || reset_for.get().map(|(_, n)| Msg::ResetWho.with(lang, &[("name", &n)]))}</p>
             <BoundText name="reason" label=Msg::Reason value=reason maxlength=500 error=Signal::derive(move || error.get()) />

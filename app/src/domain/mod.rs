@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod progress;
 pub mod question;
 pub mod scope;
+pub mod stats;
 pub mod throttle;
 pub mod time;
 pub mod upload;

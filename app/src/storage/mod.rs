@@ -5,6 +5,7 @@
 //! SQL is kept portable: `$1` placeholders (SQLite accepts them), instants as BIGINT
 //! milliseconds bound from the injectable clock, booleans as native booleans.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod attempts;
 pub mod audit;

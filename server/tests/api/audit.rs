@@ -1487,6 +1487,11 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
 
     // Back in the panel: results and a reset.
     w.none("certifications/results", F(&[("id", &cert)])).await;
+    w.none(
+        "certifications/stats",
+        F(&[("id", &cert), ("first_only", "false")]),
+    )
+    .await;
     w.one(
         "certifications/reset",
         F(&[

@@ -10,6 +10,7 @@ mod users;
 mod webhooks;
 mod xapi;
 
+mod analytics;
 mod audit;
 mod auth_admin;
 mod auth_telegram;
