@@ -2,8 +2,8 @@ import { defineConfig } from '@playwright/test';
 import os from 'node:os';
 import path from 'node:path';
 
-// The test command (scripts/test.sh) passes a free port and a database; standalone runs pick
-// their own. The server is the debug build made by `cargo leptos build`.
+// The test command (scripts/test.sh) passes two free ports (E2E_PORT, E2E_FAKE_TG_PORT);
+// standalone runs pick random ones, and a database. The server is the debug build made by `cargo leptos build`.
 // The config is evaluated again in every worker: what is chosen here goes into the
 // environment the workers inherit.
 process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));

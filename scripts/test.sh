@@ -50,12 +50,23 @@ export E2E_SERVER_BIN="$TARGET_DIR/debug/server"
 step "REST API fuzzing (schemathesis from the served OpenAPI, bounded)"
 scripts/fuzz-api.sh 10
 
+# Two ports the kernel says are free now (a random pick can land on a port in use).
+free_ports() {
+  python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))'
+}
+
 step "browser tests on SQLite"
-(cd end2end && npx playwright test)
+read -r E2E_PORT E2E_FAKE_TG_PORT < <(free_ports)
+(cd end2end && E2E_PORT=$E2E_PORT E2E_FAKE_TG_PORT=$E2E_FAKE_TG_PORT npx playwright test)
 
 step "browser tests on PostgreSQL"
 db="e2e_$RANDOM$RANDOM"
 psql -q "$TEST_POSTGRES_URL" -c "CREATE DATABASE $db"
-(cd end2end && E2E_DATABASE_URL="${TEST_POSTGRES_URL%/*}/$db" npx playwright test)
+read -r E2E_PORT E2E_FAKE_TG_PORT < <(free_ports)
+(cd end2end && E2E_PORT=$E2E_PORT E2E_FAKE_TG_PORT=$E2E_FAKE_TG_PORT \
+  E2E_DATABASE_URL="${TEST_POSTGRES_URL%/*}/$db" npx playwright test)
 
 step "all tests passed"
