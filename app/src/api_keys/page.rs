@@ -8,7 +8,10 @@ use crate::domain::permissions::Module;
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_offset, use_t};
-use crate::ui::{BoundText, Button, ButtonKind, Dialog, ErrorNotice, NumberField, Spinner};
+use crate::ui::{
+    BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, NumberField,
+    Spinner,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -195,31 +198,16 @@ fn KeyTable(list: Vec<ApiKeyRow>, reload: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn RevokeButton(id: i64, name: String, reload: RwSignal<u32>) -> impl IntoView {
-    let t = use_t();
     let lang = crate::i18n::use_lang();
-    let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
-    let question = Msg::ApiKeyRevokeConfirm.with(lang, &[("name", &name)]);
-    let revoke = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match revoke_api_key(id).await {
-                Ok(()) => {
-                    open.set(false);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+    let ids = ConfirmIds {
+        open: "api-key-revoke",
+        dialog: "api-key-revoke-dialog",
+        submit: "api-key-revoke-submit",
     };
     view! {
-        <Button kind=ButtonKind::Secondary on_click=move |_| open.set(true) test_id="api-key-revoke">{t(Msg::ApiKeyRevoke)}</Button>
-        <Dialog open title=Msg::ApiKeyRevoke test_id="api-key-revoke-dialog">
-            <p>{question.clone()}</p>
-            <ErrorNotice error=Signal::derive(move || error.get()) />
-            <Button kind=ButtonKind::Danger busy=busy on_click=revoke test_id="api-key-revoke-submit">{t(Msg::ApiKeyRevoke)}</Button>
-        </Dialog>
+        <ConfirmButton label=Msg::ApiKeyRevoke kind=ButtonKind::Secondary ids
+            question=Msg::ApiKeyRevokeConfirm.with(lang, &[("name", &name)])
+            action=move || revoke_api_key(id)
+            done=move |_| reload.update(|n| *n += 1) />
     }
 }

@@ -1,6 +1,7 @@
 //! One set of components used by every page: form fields, buttons, tables, dialogs, toasts.
 
 mod button;
+mod confirm;
 pub mod contrast;
 mod dialog;
 mod field;
@@ -13,6 +14,7 @@ mod toast;
 mod upload;
 
 pub use button::{Button, ButtonKind};
+pub use confirm::{ConfirmButton, ConfirmIds};
 pub use dialog::Dialog;
 pub use field::{FieldErrorText, TextField};
 pub use inputs::{BoundText, Checkbox, NumberField, TextArea};

@@ -13,7 +13,9 @@ use crate::domain::user::Role;
 use crate::domain::webhooks::WebhookEvent;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_offset, use_t};
-use crate::ui::{BoundText, Button, ButtonKind, Dialog, ErrorNotice, Spinner};
+use crate::ui::{
+    BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, Spinner,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -294,31 +296,16 @@ fn Deliveries(id: i64, reload: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn DeleteButton(id: i64, name: String, reload: RwSignal<u32>) -> impl IntoView {
-    let t = use_t();
     let lang = crate::i18n::use_lang();
-    let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
-    let question = Msg::WebhookDeleteConfirm.with(lang, &[("name", &name)]);
-    let delete = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match delete_webhook(id).await {
-                Ok(()) => {
-                    open.set(false);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+    let ids = ConfirmIds {
+        open: "webhook-delete",
+        dialog: "webhook-delete-dialog",
+        submit: "webhook-delete-submit",
     };
     view! {
-        <Button kind=ButtonKind::Danger on_click=move |_| open.set(true) test_id="webhook-delete">{t(Msg::WebhookDelete)}</Button>
-        <Dialog open title=Msg::WebhookDelete test_id="webhook-delete-dialog">
-            <p>{question.clone()}</p>
-            <ErrorNotice error=Signal::derive(move || error.get()) />
-            <Button kind=ButtonKind::Danger busy=busy on_click=delete test_id="webhook-delete-submit">{t(Msg::WebhookDelete)}</Button>
-        </Dialog>
+        <ConfirmButton label=Msg::WebhookDelete kind=ButtonKind::Danger ids
+            question=Msg::WebhookDeleteConfirm.with(lang, &[("name", &name)])
+            action=move || delete_webhook(id)
+            done=move |_| reload.update(|n| *n += 1) />
     }
 }
