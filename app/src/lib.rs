@@ -27,6 +27,7 @@ pub mod profile;
 pub mod questions;
 pub mod richtext;
 mod root;
+pub mod scim;
 pub mod settings;
 pub mod taking;
 pub mod team;

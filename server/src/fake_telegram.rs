@@ -169,6 +169,20 @@ impl FakeTelegram {
         }));
     }
 
+    /// Queues a contact shared in a private chat; `owner` is the contact's `user_id` (Telegram
+    /// sets it to the sender's id when they share their own number with a contact button).
+    pub fn send_contact(&self, from_id: i64, phone: &str, owner: Option<i64>) {
+        let mut contact = json!({ "phone_number": phone, "first_name": "Контакт" });
+        if let Some(o) = owner {
+            contact["user_id"] = json!(o);
+        }
+        self.push_message(json!({
+            "chat": { "id": from_id, "type": "private", "first_name": "Контакт" },
+            "from": { "id": from_id, "is_bot": false, "first_name": "Контакт", "language_code": "ru" },
+            "contact": contact,
+        }));
+    }
+
     /// Queues a message in a group from a user (e.g. `/audit_here`).
     pub fn send_group_text(&self, chat_id: i64, from_id: i64, text: &str) {
         self.push_message(json!({
@@ -196,7 +210,9 @@ impl FakeTelegram {
         };
         message["message_id"] = json!(id);
         message["date"] = json!(1_700_000_000);
-        message["entities"] = entities;
+        if message.get("text").is_some() {
+            message["entities"] = entities;
+        }
         inner
             .updates
             .push_back(json!({ "update_id": id, "message": message }));

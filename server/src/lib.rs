@@ -13,5 +13,6 @@ pub mod http_outbox;
 pub mod jobs;
 pub mod leader;
 pub mod routes;
+pub mod scim;
 pub mod startup;
 pub mod telemetry;

@@ -202,6 +202,7 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
         let app = app.clone();
         move || provide_context(app.clone())
     };
+    let scim = crate::scim::router(app.clone(), api.clone()).layer(TraceLayer::new_for_http());
     let rest_api = crate::api::router(app.clone(), api).layer(TraceLayer::new_for_http());
     Router::new()
         .route("/healthz", get(routes::health::healthz))
@@ -239,4 +240,5 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)
         .merge(rest_api)
+        .merge(scim)
 }

@@ -42,12 +42,13 @@ pub enum Access {
     Write,
 }
 
-/// One scope: `users:read`, `achievements:write`, or `admin` (roles and permissions, and
-/// managers and admins as targets).
+/// One scope: `users:read`, `achievements:write`, `admin` (roles and permissions, and
+/// managers and admins as targets), or `scim` (the SCIM 2.0 endpoints, people and groups).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Scope {
     On(Resource, Access),
     Admin,
+    Scim,
 }
 
 impl Scope {
@@ -58,6 +59,7 @@ impl Scope {
             .flat_map(|r| [Scope::On(*r, Access::Read), Scope::On(*r, Access::Write)])
             .collect();
         v.push(Scope::Admin);
+        v.push(Scope::Scim);
         v
     }
 
@@ -66,6 +68,7 @@ impl Scope {
             Scope::On(r, Access::Read) => format!("{}:read", r.as_str()),
             Scope::On(r, Access::Write) => format!("{}:write", r.as_str()),
             Scope::Admin => "admin".to_owned(),
+            Scope::Scim => "scim".to_owned(),
         }
     }
 
@@ -73,6 +76,9 @@ impl Scope {
         let s = s.trim();
         if s == "admin" {
             return Some(Scope::Admin);
+        }
+        if s == "scim" {
+            return Some(Scope::Scim);
         }
         let (r, a) = s.split_once(':')?;
         let r = Resource::ALL.into_iter().find(|x| x.as_str() == r)?;
@@ -106,12 +112,16 @@ impl Scopes {
     pub fn allows(&self, resource: Resource, access: Access) -> bool {
         self.0.iter().any(|s| match *s {
             Scope::On(r, a) => r == resource && (a == access || a == Access::Write),
-            Scope::Admin => false,
+            Scope::Admin | Scope::Scim => false,
         })
     }
 
     pub fn admin(&self) -> bool {
         self.0.contains(&Scope::Admin)
+    }
+
+    pub fn scim(&self) -> bool {
+        self.0.contains(&Scope::Scim)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -243,6 +253,7 @@ mod tests {
             Err("users:delete".into())
         );
         assert_eq!(Scopes::parse("admin").unwrap().0, vec![Scope::Admin]);
+        assert_eq!(Scopes::parse("scim").unwrap().0, vec![Scope::Scim]);
         for s in Scope::all() {
             assert_eq!(Scope::parse(&s.as_string()), Some(s));
         }

@@ -67,6 +67,8 @@ audit_actions! {
     ApiKeyRevoked => "api_key_revoked",
     ApiKeyUsed => "api_key_used",
     WebhookChanged => "webhook_changed",
+    TelegramLinked => "telegram_linked",
+    TelegramInviteCreated => "telegram_invite_created",
 }
 
 impl TryFrom<String> for AuditAction {
@@ -191,6 +193,7 @@ impl AuditAction {
             | AuditAction::ApiKeyRevoked
             | AuditAction::ApiKeyUsed
             | AuditAction::WebhookChanged => AuditGroup::Access,
+            AuditAction::TelegramLinked | AuditAction::TelegramInviteCreated => AuditGroup::People,
         }
     }
 
@@ -239,6 +242,8 @@ impl AuditAction {
             AuditAction::ApiKeyRevoked => "🚫",
             AuditAction::ApiKeyUsed => "🔌",
             AuditAction::WebhookChanged => "🪝",
+            AuditAction::TelegramLinked => "🔗",
+            AuditAction::TelegramInviteCreated => "✉️",
         }
     }
 
@@ -287,6 +292,8 @@ impl AuditAction {
             AuditAction::ApiKeyRevoked => Msg::AuditApiKeyRevoked,
             AuditAction::ApiKeyUsed => Msg::AuditApiKeyUsed,
             AuditAction::WebhookChanged => Msg::AuditWebhookChanged,
+            AuditAction::TelegramLinked => Msg::AuditTelegramLinked,
+            AuditAction::TelegramInviteCreated => Msg::AuditTelegramInviteCreated,
         }
     }
 

@@ -14,6 +14,8 @@ pub mod notifications;
 pub mod permissions;
 pub mod progress;
 pub mod question;
+#[cfg(feature = "ssr")]
+pub mod scim;
 pub mod scope;
 pub mod stats;
 pub mod throttle;

@@ -215,12 +215,13 @@ pub fn check_password_strength(p: &str) -> Result<(), PasswordError> {
     Ok(())
 }
 
-/// An admin-panel login: 3–64 characters of latin letters, digits, `.`, `_`, `-`; stored lower-case.
+/// An admin-panel login: 3–128 characters of latin letters, digits, `.`, `_`, `-`, `@`, `+`
+/// (so an e-mail or a UPN from SCIM's `userName` fits); stored lower-case.
 pub fn normalize_login(raw: &str) -> Option<String> {
     let l = raw.trim().to_lowercase();
-    let ok = (3..=64).contains(&l.len())
+    let ok = (3..=128).contains(&l.len())
         && l.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
     ok.then_some(l)
 }
 
@@ -396,6 +397,10 @@ mod tests {
         assert_eq!(normalize_login("ab"), None);
         assert_eq!(normalize_login("имя"), None);
         assert_eq!(normalize_login("a b c"), None);
+        assert_eq!(
+            normalize_login("Alice+HR@Contoso.com"),
+            Some("alice+hr@contoso.com".into())
+        );
     }
 
     #[test]

@@ -319,7 +319,7 @@ messages! {
     ErrPasswordTooShort => "Пароль должен быть не короче 10 символов.", "The password must be at least 10 characters long.";
     ErrPasswordTooLong => "Пароль должен быть не длиннее 128 символов.", "The password must be at most 128 characters long.";
     ErrPasswordTooSimple => "Пароль должен содержать буквы и цифры.", "The password must contain letters and digits.";
-    ErrLoginInvalid => "Логин: 3–64 латинские буквы, цифры, точка, _ или -.", "Login: 3–64 latin letters, digits, dot, _ or -.";
+    ErrLoginInvalid => "Логин: 3–128 латинских букв, цифр и знаков . _ - @ +.", "Login: 3–128 latin letters, digits and . _ - @ +.";
     ErrDictName => "Название: от 1 до 100 символов.", "Name: 1 to 100 characters.";
     ErrQuestionTextEmpty => "Введите текст вопроса.", "Enter the question text.";
     ErrTextTooLong => "Текст слишком длинный.", "The text is too long.";
@@ -698,6 +698,25 @@ messages! {
     BotWelcomePending => "Здравствуйте, {name}! Заявка на доступ отправлена администратору. Как только доступ откроют, вы сможете проходить аттестации.", "Hello, {name}! Your access request has been sent to an administrator. You can take certifications once access is granted.";
     BotDeactivated => "Ваша учётная запись отключена. Обратитесь к администратору.", "Your account is deactivated. Please contact an administrator.";
     BotOpenApp => "Открыть приложение", "Open the app";
+    BotShareContact => "Если вас уже добавила компания, поделитесь номером телефона — мы найдём вашу учётную запись.", "If your company has already added you, share your phone number and we will find your account.";
+    BotShareContactButton => "Поделиться номером", "Share my phone number";
+    BotLinked => "Готово, {name}: аккаунт Telegram привязан. Откройте приложение.", "Done, {name}: your Telegram account is linked. Open the app.";
+    BotInviteInvalid => "Ссылка-приглашение недействительна, устарела или уже использована. Попросите у администратора новую.", "This invite link is not valid, has expired or was already used. Ask your administrator for a new one.";
+    BotContactNotOwn => "Поделитесь своим номером кнопкой «Поделиться номером», а не чужим контактом.", "Share your own number with the «Share my phone number» button, not someone else's contact.";
+    BotContactUnknown => "Не нашли, кого подключить по этому номеру. Попросите у администратора ссылку-приглашение.", "We found nobody to connect with this number. Ask your administrator for an invite link.";
+    BotTelegramTaken => "Этот аккаунт Telegram уже привязан к другой учётной записи. Обратитесь к администратору.", "This Telegram account is already linked to another person. Please contact an administrator.";
+    ErrScimTaken => "уже занято другим человеком.", "already belongs to another person.";
+    ErrTelegramAlreadyLinked => "К этой учётной записи уже привязан аккаунт Telegram.", "A Telegram account is already linked to this person.";
+    ErrBotUsernameUnknown => "Имя бота ещё неизвестно: проверьте токен бота в настройках и повторите.", "The bot's username is not known yet: check the bot token in the settings and retry.";
+    ScimTitle => "SCIM 2.0 (Entra ID, Okta)", "SCIM 2.0 (Entra ID, Okta)";
+    ScimIntro => "Адрес для поставщика удостоверений: <публичный адрес>/scim/v2, токен — API-ключ с правом scim. Люди без Telegram ID привязываются по номеру телефона в боте или по ссылке-приглашению с карточки.", "Tenant URL for the identity provider: <public URL>/scim/v2; the token is an API key with the scim scope. People without a Telegram ID are linked by the phone they share with the bot or by an invite link from their card.";
+    ScimUserName => "Чем считать userName", "What userName is";
+    ScimUserNameLogin => "Логином (например, UPN или e-mail)", "The login (e.g. a UPN or an e-mail)";
+    ScimUserNameTelegram => "Telegram ID (цифрами)", "The Telegram ID (digits)";
+    InviteNotLinked => "Аккаунт Telegram ещё не привязан. Передайте человеку одноразовую ссылку: он откроет её в Telegram и нажмёт «Старт».", "No Telegram account is linked yet. Pass the person a one-time link: they open it in Telegram and press Start.";
+    InviteMake => "Ссылка-приглашение", "Invite link";
+    InviteMade => "Ссылка действует 14 дней и один раз; новая ссылка отменяет прежнюю.", "The link works once, for 14 days; a new link cancels the previous one.";
+    InviteLink => "Ссылка-приглашение", "Invite link";
     BotHelp => "Команды:\n/start — открыть приложение\n/help — эта подсказка", "Commands:\n/start — open the app\n/help — this help";
 
     // REST API and API keys
@@ -752,6 +771,8 @@ messages! {
     AuditApiKeyRevoked => "Отозван API-ключ", "API key revoked";
     AuditApiKeyUsed => "Использование API-ключа", "API key used";
     AuditWebhookChanged => "Изменена подписка на вебхуки", "Webhook subscription changed";
+    AuditTelegramLinked => "Привязан аккаунт Telegram", "Telegram account linked";
+    AuditTelegramInviteCreated => "Создана ссылка-приглашение в Telegram", "Telegram invite link created";
     ErrWebhookName => "Название подписки: от 1 до 100 символов.", "Subscription name: 1 to 100 characters.";
     ErrWebhookUrl => "Адрес: полный URL https, например https://hr.example.com/hooks/attest.", "Address: a full https URL, e.g. https://hr.example.com/hooks/attest.";
     ErrWebhookUrlPrivate => "Адрес ведёт во внутреннюю сеть или на этот сервер: разрешены только публичные адреса.", "The address points into a private network or at this server: only public addresses are allowed.";

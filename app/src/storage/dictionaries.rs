@@ -26,12 +26,17 @@ impl Dictionary {
     }
 }
 
+/// The entries in name order; archived branches (deleted over SCIM) are left out.
 pub async fn list(c: Conn<'_>, dict: Dictionary) -> StorageResult<Vec<DictEntry>> {
-    let sql = format!("SELECT id, name FROM {} ORDER BY name", dict.table());
+    let live = match dict {
+        Dictionary::Branches => "WHERE NOT archived",
+        Dictionary::Positions => "",
+    };
+    let sql = format!("SELECT id, name FROM {} {live} ORDER BY name", dict.table());
     Ok(on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?)
 }
 
-/// Returns the entry with this name, creating it if needed.
+/// Returns the entry with this name, creating it if needed (an archived branch comes back).
 pub async fn ensure(
     mut c: Conn<'_>,
     dict: Dictionary,
@@ -48,6 +53,16 @@ pub async fn ensure(
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+    if dict == Dictionary::Branches {
+        on_conn!(c.re(), |c| sqlx::query(
+            "UPDATE branches SET archived = FALSE, updated_at = $2 WHERE name = $1 AND archived"
+        )
+        .bind(name)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
     let select = format!("SELECT id, name FROM {} WHERE name = $1", dict.table());
     Ok(on_conn!(c, |c| sqlx::query_as(&select)
         .bind(name)

@@ -20,6 +20,7 @@ pub mod links;
 pub mod notifications;
 pub mod permissions;
 pub mod questions;
+pub mod scim;
 pub mod sessions;
 pub mod settings;
 mod sqlite_lower;

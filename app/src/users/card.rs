@@ -127,6 +127,10 @@ fn Card(
                 {(is_admin && !is_self).then(|| view! { <EndSessions ctx /> })}
             </div>
         </div>
+        {(u.telegram_id.is_none() && u.status != crate::domain::user::UserStatus::Deactivated).then(|| {
+            let id = u.id;
+            view! { <crate::scim::page::TelegramInvite id /> }
+        })}
         {card.tg_unreachable.clone().map(|(when, why)| view! {
             <p class="notice notice-error" data-testid="tg-unreachable">
                 {Msg::TgUnreachable.with(lang, &[("when", &when.format_datetime(offset)), ("why", &why)])}

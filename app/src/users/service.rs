@@ -24,7 +24,7 @@ use crate::state::AppState;
 use crate::storage::{self, StorageError};
 use serde_json::json;
 
-type TxResult<T> = Result<Result<T, AppError>, StorageError>;
+pub type TxResult<T> = Result<Result<T, AppError>, StorageError>;
 
 fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
     r.map_err(internal)?
@@ -224,70 +224,148 @@ pub async fn update_as(
     expected_version: Option<i64>,
     origin: &Origin,
 ) -> AppResult<User> {
-    let (first, last) = validate_names(&edit.first_name, &edit.last_name)?;
-    let now = state.now();
-    let actor = by.as_ref();
     let result: TxResult<User> = async {
         let mut tx = state.db.begin().await?;
-        storage::users::lock(tx.conn(), id).await?;
-        let Some(before) = storage::users::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+        let change = Change {
+            edit,
+            external_id,
+            expected_version,
+            more: serde_json::Map::new(),
         };
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Ok(Err(AppError::PreconditionFailed));
-        }
-        if let Err(e) = may_edit_profile(actor, id, before.role) {
-            return Ok(Err(e.into()));
-        }
-        let changes_access = edit.role != before.role || (id == actor.id && edit.status != before.status);
-        if changes_access && let Err(e) = may_change_role_or_permissions(actor, id) {
-            return Ok(Err(e.into()));
-        }
-        if edit.status != before.status && actor.role != Role::Admin && before.role != Role::Employee {
-            return Ok(Err(AppError::Forbidden(Msg::ErrAdminOnly)));
-        }
-        if edit.status == UserStatus::Pending && before.status != UserStatus::Pending {
-            return Ok(Err(AppError::invalid("status", Msg::ErrValidation)));
-        }
-        if let Err(e) = check_placement(&mut tx, edit.position, edit.branch).await? {
-            return Ok(Err(e));
-        }
-        let new_external = external_id.filter(|e| *e != before.external_id.as_deref());
-        if let Some(Some(ext)) = new_external
-            && storage::users::get_by_external_id(tx.conn(), ext).await?.is_some()
-        {
-            return Ok(Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken)));
-        }
-        storage::users::update_profile(tx.conn(), id, &first, &last, edit.role, edit.status, edit.position, edit.branch, now)
-            .await?;
-        if let Some(ext) = new_external {
-            storage::users::set_external_id(tx.conn(), id, ext, now).await?;
-        }
-        if edit.status == UserStatus::Deactivated && before.status != UserStatus::Deactivated {
-            storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
-        }
-        let mut changes = json!({
-            "first_name": [before.first_name, first], "last_name": [before.last_name, last],
-            "role": [before.role.as_str(), edit.role.as_str()], "status": [before.status.as_str(), edit.status.as_str()],
-            "position_id": [before.position_id, edit.position], "branch_id": [before.branch_id, edit.branch],
-        });
-        if let Some(ext) = new_external {
-            changes["external_id"] = json!([before.external_id, ext]);
-        }
-        if by.audits_each() {
-            storage::audit::record(tx.conn(), &by.audit(AuditAction::UserEdited, "user", id, changes.clone(), origin, now))
-                .await?;
-        }
-        storage::events::emit(tx.conn(), &DomainEvent::UserEdited { user_id: id, by: by.user_id(), changes }, now)
-            .await?;
-        let Some(after) = storage::users::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+        let after = match update_in_tx(state, &mut tx, by, id, change, origin).await? {
+            Ok(u) => u,
+            Err(e) => return Ok(Err(e)),
         };
         tx.commit().await?;
         Ok(Ok(after))
     }
     .await;
     flatten(result)
+}
+
+/// One edit of a person for [`update_in_tx`]; `more` adds changes the caller made in the same
+/// transaction (SCIM's login and phone) to the audit entry and the event.
+pub struct Change<'a> {
+    pub edit: ProfileEdit,
+    pub external_id: Option<Option<&'a str>>,
+    pub expected_version: Option<i64>,
+    pub more: serde_json::Map<String, serde_json::Value>,
+}
+
+/// [`update_as`] inside the caller's transaction: the rules, the write, the audit entry and
+/// the `UserEdited` event.
+pub async fn update_in_tx(
+    state: &AppState,
+    tx: &mut storage::Tx,
+    by: &By,
+    id: UserId,
+    change: Change<'_>,
+    origin: &Origin,
+) -> TxResult<User> {
+    let Change {
+        edit,
+        external_id,
+        expected_version,
+        more,
+    } = change;
+    let (first, last) = match validate_names(&edit.first_name, &edit.last_name) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let now = state.now();
+    let actor = by.as_ref();
+    storage::users::lock(tx.conn(), id).await?;
+    let Some(before) = storage::users::get(tx.conn(), id).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Ok(Err(AppError::PreconditionFailed));
+    }
+    if let Err(e) = may_edit_profile(actor, id, before.role) {
+        return Ok(Err(e.into()));
+    }
+    let changes_access =
+        edit.role != before.role || (id == actor.id && edit.status != before.status);
+    if changes_access && let Err(e) = may_change_role_or_permissions(actor, id) {
+        return Ok(Err(e.into()));
+    }
+    if edit.status != before.status && actor.role != Role::Admin && before.role != Role::Employee {
+        return Ok(Err(AppError::Forbidden(Msg::ErrAdminOnly)));
+    }
+    if edit.status == UserStatus::Pending && before.status != UserStatus::Pending {
+        return Ok(Err(AppError::invalid("status", Msg::ErrValidation)));
+    }
+    if let Err(e) = check_placement(tx, edit.position, edit.branch).await? {
+        return Ok(Err(e));
+    }
+    let new_external = external_id.filter(|e| *e != before.external_id.as_deref());
+    if let Some(Some(ext)) = new_external
+        && storage::users::get_by_external_id(tx.conn(), ext)
+            .await?
+            .is_some()
+    {
+        return Ok(Err(AppError::invalid(
+            "external_id",
+            Msg::ErrExternalIdTaken,
+        )));
+    }
+    storage::users::update_profile(
+        tx.conn(),
+        id,
+        &first,
+        &last,
+        edit.role,
+        edit.status,
+        edit.position,
+        edit.branch,
+        now,
+    )
+    .await?;
+    if let Some(ext) = new_external {
+        storage::users::set_external_id(tx.conn(), id, ext, now).await?;
+    }
+    if edit.status == UserStatus::Deactivated && before.status != UserStatus::Deactivated {
+        storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
+    }
+    let mut changes = json!({
+        "first_name": [before.first_name, first], "last_name": [before.last_name, last],
+        "role": [before.role.as_str(), edit.role.as_str()], "status": [before.status.as_str(), edit.status.as_str()],
+        "position_id": [before.position_id, edit.position], "branch_id": [before.branch_id, edit.branch],
+    });
+    if let Some(ext) = new_external {
+        changes["external_id"] = json!([before.external_id, ext]);
+    }
+    if let Some(map) = changes.as_object_mut() {
+        map.extend(more);
+    }
+    if by.audits_each() {
+        storage::audit::record(
+            tx.conn(),
+            &by.audit(
+                AuditAction::UserEdited,
+                "user",
+                id,
+                changes.clone(),
+                origin,
+                now,
+            ),
+        )
+        .await?;
+    }
+    storage::events::emit(
+        tx.conn(),
+        &DomainEvent::UserEdited {
+            user_id: id,
+            by: by.user_id(),
+            changes,
+        },
+        now,
+    )
+    .await?;
+    let Some(after) = storage::users::get(tx.conn(), id).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    Ok(Ok(after))
 }
 
 pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> AppResult<()> {
@@ -354,10 +432,6 @@ async fn insert_person(
     if p.telegram_id <= 0 {
         return Ok(Err(AppError::invalid("telegram_id", Msg::ErrTelegramId)));
     }
-    let (first, last) = match validate_names(&p.first_name, &p.last_name) {
-        Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
-    };
     if storage::users::get_by_telegram_id(tx.conn(), TelegramId(p.telegram_id))
         .await?
         .is_some()
@@ -367,22 +441,61 @@ async fn insert_person(
             Msg::ErrTelegramIdTaken,
         )));
     }
+    let row = NewRow {
+        telegram_id: Some(TelegramId(p.telegram_id)),
+        first_name: &p.first_name,
+        last_name: &p.last_name,
+        role: p.role,
+        status: UserStatus::Active,
+        position: p.position,
+        branch: p.branch,
+        login: None,
+    };
+    let id = insert_row(tx, &row, now).await?;
+    tracing::debug!(by = ?by, user = ?id, "person registered by Telegram id");
+    Ok(id)
+}
+
+/// A person to insert: by Telegram id (the admin panel, the API) or without one yet (SCIM,
+/// linked later).
+pub struct NewRow<'a> {
+    pub telegram_id: Option<TelegramId>,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub role: Role,
+    pub status: UserStatus,
+    pub position: Option<PositionId>,
+    pub branch: Option<BranchId>,
+    pub login: Option<&'a str>,
+}
+
+/// Validates names and placement, inserts the person and emits `UserRegistered`. The caller
+/// checks uniqueness and audits.
+pub async fn insert_row(
+    tx: &mut storage::Tx,
+    p: &NewRow<'_>,
+    now: crate::domain::Timestamp,
+) -> TxResult<UserId> {
+    let (first, last) = match validate_names(p.first_name, p.last_name) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
     if let Err(e) = check_placement(tx, p.position, p.branch).await? {
         return Ok(Err(e));
     }
     let user = storage::users::insert(
         tx.conn(),
         &storage::users::NewUser {
-            telegram_id: Some(TelegramId(p.telegram_id)),
+            telegram_id: p.telegram_id,
             first_name: first,
             last_name: last,
             names_edited: true,
             username: None,
             role: p.role,
-            status: UserStatus::Active,
+            status: p.status,
             position_id: p.position,
             branch_id: p.branch,
-            login: None,
+            login: p.login.map(str::to_owned),
             password_hash: None,
         },
         now,
@@ -392,12 +505,11 @@ async fn insert_person(
         tx.conn(),
         &DomainEvent::UserRegistered {
             user_id: user.id,
-            pending: false,
+            pending: p.status == UserStatus::Pending,
         },
         now,
     )
     .await?;
-    tracing::debug!(by = ?by, user = %user.id, "person registered by Telegram id");
     Ok(Ok(user.id))
 }
 

@@ -49,6 +49,7 @@ pub fn WebhooksPage() -> impl IntoView {
         // Its own resource and Suspense: a resource made inside another Suspense's async
         // block is made anew on each pass of server rendering and breaks hydration.
         <crate::xapi::page::XapiSection />
+        <crate::scim::page::ScimSection />
         <Dialog open=shown title=Msg::WebhookNew test_id="webhook-secret">
             <p>{t(Msg::WebhookSecretOnce)}</p>
             <pre class="secret" data-testid="webhook-secret-value">{move || secret.get().map(|c| c.secret).unwrap_or_default()}</pre>

@@ -36,7 +36,7 @@ pub fn schema() -> UpdateHandler<teloxide::RequestError> {
         .branch(dptree::endpoint(on_other_message))
 }
 
-fn lang_of(msg: &Message) -> Lang {
+pub(super) fn lang_of(msg: &Message) -> Lang {
     match msg.from.as_ref().and_then(|u| u.language_code.as_deref()) {
         Some(code) if code.starts_with("en") => Lang::En,
         _ => Lang::Ru,
@@ -69,11 +69,14 @@ async fn on_command(bot: Bot, msg: Message, cmd: Command, state: AppState) -> Re
     }
 }
 
-async fn on_other_message(bot: Bot, msg: Message) -> ResponseResult<()> {
-    if msg.chat.is_private() {
-        help(bot, msg).await?;
+async fn on_other_message(bot: Bot, msg: Message, state: AppState) -> ResponseResult<()> {
+    if !msg.chat.is_private() {
+        return Ok(());
     }
-    Ok(())
+    if msg.contact().is_some() {
+        return super::link::on_contact(bot, msg, state).await;
+    }
+    help(bot, msg).await
 }
 
 async fn help(bot: Bot, msg: Message) -> ResponseResult<()> {
@@ -88,6 +91,9 @@ async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> Resp
     };
     let lang = lang_of(&msg);
     let profile = profile_of(from);
+    if let Some(token) = payload.strip_prefix(app::scim::link::INVITE_PREFIX) {
+        return super::link::by_invite(bot, &msg, state, token, profile.telegram_id).await;
+    }
     let registered = async {
         let mut tx = state.db.begin().await?;
         let user =
@@ -130,12 +136,19 @@ async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> Resp
         }
     })
     .await;
+    if user.status == UserStatus::Pending {
+        super::link::offer_contact(&bot, &msg, &state, lang).await;
+    }
     Ok(())
 }
 
 /// A `web_app` button (valid in private chats) that opens the Mini App; a deep-link payload
 /// (`/start <section>`, Telegram's rules: up to 64 of `A-Z a-z 0-9 _ -`) is passed on.
-fn open_app_keyboard(public_url: &str, payload: &str, lang: Lang) -> Option<InlineKeyboardMarkup> {
+pub(super) fn open_app_keyboard(
+    public_url: &str,
+    payload: &str,
+    lang: Lang,
+) -> Option<InlineKeyboardMarkup> {
     let valid = !payload.is_empty()
         && payload.len() <= 64
         && payload

@@ -2,6 +2,7 @@
 //! into our own router. Handlers call the same services as the web side.
 
 mod handlers;
+mod link;
 pub mod send;
 
 use crate::config::{BotMode, BotSettings};

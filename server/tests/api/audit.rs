@@ -1347,6 +1347,59 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         "settings_changed",
     )
     .await;
+    // SCIM: the mapping is a settings change; an invite link for someone without Telegram.
+    w.none("scim/settings", J(json!({}))).await;
+    w.one(
+        "scim/settings/save",
+        J(json!({ "settings": { "user_name": "telegram_id" } })),
+        "settings_changed",
+    )
+    .await;
+    let unlinked = {
+        let now = app.state.now();
+        let mut tx = app.state.db.begin().await.unwrap();
+        let bot = app::settings::BotStatus {
+            username: Some("attest_bot".into()),
+            ..Default::default()
+        };
+        app::settings::save(tx.conn(), &bot, None, now)
+            .await
+            .unwrap();
+        let u = app::storage::users::insert(
+            tx.conn(),
+            &app::storage::users::NewUser {
+                telegram_id: None,
+                first_name: "Без".into(),
+                last_name: "Телеграма".into(),
+                names_edited: true,
+                username: None,
+                role: Role::Employee,
+                status: app::domain::user::UserStatus::Active,
+                position_id: None,
+                branch_id: None,
+                login: None,
+                password_hash: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        u.id
+    };
+    let invite = w
+        .one(
+            "users/telegram-invite",
+            J(json!({ "id": unlinked })),
+            "telegram_invite_created",
+        )
+        .await;
+    assert!(
+        invite["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://t.me/attest_bot?start=link_")
+    );
     let secret = key["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("at_live_"), "{key:?}");
     let hook_secret = hook["secret"].as_str().unwrap().to_owned();

@@ -21,5 +21,6 @@ mod guard;
 mod health;
 mod notifications;
 mod rest_api;
+mod scim;
 mod storage;
 mod taking;

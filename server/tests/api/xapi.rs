@@ -187,8 +187,10 @@ async fn learning_events_reach_the_lrs_as_statements(backend: Backend) {
     let attempt = s.started().await;
     s.answer(attempt, 0, &[2]).await;
     s.finish(attempt).await;
-    let failed = eventually("the failed statement", WAIT, || async {
-        by_verb(&lrs, FAILED).pop()
+    // Statements go out several at a time, so they may arrive in any order: wait for all three.
+    let failed = eventually("the read, started and failed statements", WAIT, || async {
+        let ready = !by_verb(&lrs, EXPERIENCED).is_empty() && !by_verb(&lrs, ATTEMPTED).is_empty();
+        by_verb(&lrs, FAILED).pop().filter(|_| ready)
     })
     .await;
     let read = by_verb(&lrs, EXPERIENCED);
