@@ -11,6 +11,8 @@ CREATE INDEX users_unlinked_phone ON users (phone_digits) WHERE telegram_id IS N
 
 -- A SCIM group deleted is a branch archived: out of pickers and SCIM, kept for history.
 ALTER TABLE branches ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+-- The identity provider's id of the group (Entra ID maps its objectId here).
+ALTER TABLE branches ADD COLUMN external_id TEXT;
 
 -- One open invite link per person (`t.me/<bot>?start=link_<token>`); only its hash is kept,
 -- a new one replaces the old, and using it deletes it.

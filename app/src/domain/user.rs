@@ -215,13 +215,19 @@ pub fn check_password_strength(p: &str) -> Result<(), PasswordError> {
     Ok(())
 }
 
-/// An admin-panel login: 3–128 characters of latin letters, digits, `.`, `_`, `-`, `@`, `+`
-/// (so an e-mail or a UPN from SCIM's `userName` fits); stored lower-case.
+/// An admin-panel login: 3–128 characters of latin letters, digits and `. _ - @ + ' ! # ^ ~ &`
+/// (so an e-mail or a UPN from SCIM's `userName`, such as `o'neil@contoso.com`, fits); stored
+/// lower-case.
 pub fn normalize_login(raw: &str) -> Option<String> {
     let l = raw.trim().to_lowercase();
     let ok = (3..=128).contains(&l.len())
-        && l.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
+        && l.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    '.' | '_' | '-' | '@' | '+' | '\'' | '!' | '#' | '^' | '~' | '&'
+                )
+        });
     ok.then_some(l)
 }
 
@@ -400,6 +406,10 @@ mod tests {
         assert_eq!(
             normalize_login("Alice+HR@Contoso.com"),
             Some("alice+hr@contoso.com".into())
+        );
+        assert_eq!(
+            normalize_login("O'Neil@contoso.com"),
+            Some("o'neil@contoso.com".into())
         );
     }
 

@@ -319,7 +319,7 @@ messages! {
     ErrPasswordTooShort => "Пароль должен быть не короче 10 символов.", "The password must be at least 10 characters long.";
     ErrPasswordTooLong => "Пароль должен быть не длиннее 128 символов.", "The password must be at most 128 characters long.";
     ErrPasswordTooSimple => "Пароль должен содержать буквы и цифры.", "The password must contain letters and digits.";
-    ErrLoginInvalid => "Логин: 3–128 латинских букв, цифр и знаков . _ - @ +.", "Login: 3–128 latin letters, digits and . _ - @ +.";
+    ErrLoginInvalid => "Логин: 3–128 латинских букв, цифр и знаков . _ - @ + ' ! # ^ ~ &.", "Login: 3–128 latin letters, digits and . _ - @ + ' ! # ^ ~ &.";
     ErrDictName => "Название: от 1 до 100 символов.", "Name: 1 to 100 characters.";
     ErrQuestionTextEmpty => "Введите текст вопроса.", "Enter the question text.";
     ErrTextTooLong => "Текст слишком длинный.", "The text is too long.";
@@ -705,6 +705,7 @@ messages! {
     BotContactNotOwn => "Поделитесь своим номером кнопкой «Поделиться номером», а не чужим контактом.", "Share your own number with the «Share my phone number» button, not someone else's contact.";
     BotContactUnknown => "Не нашли, кого подключить по этому номеру. Попросите у администратора ссылку-приглашение.", "We found nobody to connect with this number. Ask your administrator for an invite link.";
     BotTelegramTaken => "Этот аккаунт Telegram уже привязан к другой учётной записи. Обратитесь к администратору.", "This Telegram account is already linked to another person. Please contact an administrator.";
+    ErrScimNoSearch => "Поиск через POST .search не поддерживается: используйте GET с параметром filter.", "Search over POST .search is not supported: use GET with a filter parameter.";
     ErrScimTaken => "уже занято другим человеком.", "already belongs to another person.";
     ErrTelegramAlreadyLinked => "К этой учётной записи уже привязан аккаунт Telegram.", "A Telegram account is already linked to this person.";
     ErrBotUsernameUnknown => "Имя бота ещё неизвестно: проверьте токен бота в настройках и повторите.", "The bot's username is not known yet: check the bot token in the settings and retry.";

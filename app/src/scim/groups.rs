@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 fn version(g: &GroupRow, members: &[(UserId, String, String)]) -> String {
     let mut h = Sha256::new();
     h.update(g.name.as_bytes());
+    h.update(b"|");
+    h.update(g.external_id.as_deref().unwrap_or_default().as_bytes());
     for (id, _, _) in members {
         h.update(b",");
         h.update(id.0.to_string().as_bytes());
@@ -30,7 +32,7 @@ fn version(g: &GroupRow, members: &[(UserId, String, String)]) -> String {
 
 fn resource(state: &AppState, g: &GroupRow, members: &[(UserId, String, String)]) -> Value {
     let base = &state.config.public_url;
-    json!({
+    let mut r = json!({
         "schemas": [GROUP_SCHEMA],
         "id": g.id.to_string(),
         "displayName": g.name,
@@ -47,7 +49,11 @@ fn resource(state: &AppState, g: &GroupRow, members: &[(UserId, String, String)]
             "version": version(g, members),
             "location": format!("{base}/scim/v2/Groups/{}", g.id),
         },
-    })
+    });
+    if let Some(e) = &g.external_id {
+        r["externalId"] = json!(e);
+    }
+    r
 }
 
 fn parse_id(id: &str) -> ScimResult<i64> {
@@ -67,13 +73,23 @@ pub async fn list(
 ) -> ScimResult<(i64, Vec<Value>)> {
     let mut q = GroupQuery::default();
     if let Some(f) = filter.map(str::trim).filter(|f| !f.is_empty()) {
-        for t in filter::parse(f, &["displayname", "id", "members", "members.value"])? {
+        for t in filter::parse(
+            f,
+            &[
+                "displayname",
+                "externalid",
+                "id",
+                "members",
+                "members.value",
+            ],
+        )? {
             let Some(text) = t.value.as_text() else {
                 return Err(ScimError::InvalidFilter(format!("{} takes a string", t.attr)).into());
             };
             let number = || text.parse::<i64>().unwrap_or(-1);
             match t.attr.as_str() {
                 "displayname" => q.name = Some(text.clone()),
+                "externalid" => q.external_id = Some(text.clone()),
                 "id" => q.id = Some(number()),
                 _ => q.member = Some(number()),
             }
@@ -89,36 +105,44 @@ pub async fn list(
     Ok((total, out))
 }
 
-async fn live(state: &AppState, id: i64) -> ScimResult<(GroupRow, Vec<(UserId, String, String)>)> {
-    let mut c = state.db.read().await?;
-    match storage::scim::group(c.conn(), id).await? {
+async fn live_in(c: storage::Conn<'_>, id: i64) -> ScimResult<(GroupRow, Members)> {
+    let mut c = c;
+    match storage::scim::group(c.re(), id).await? {
         Some(g) if !g.archived => {
-            let members = storage::scim::members(c.conn(), BranchId(g.id)).await?;
+            let members = storage::scim::members(c, BranchId(g.id)).await?;
             Ok((g, members))
         }
         _ => Err(AppError::NotFound.into()),
     }
 }
 
+type Members = Vec<(UserId, String, String)>;
+
 pub async fn get(state: &AppState, id: &str) -> ScimResult<(Value, String)> {
-    let (g, members) = live(state, parse_id(id)?).await?;
+    let mut c = state.db.read().await?;
+    let (g, members) = live_in(c.conn(), parse_id(id)?).await?;
     Ok((resource(state, &g, &members), version(&g, &members)))
 }
 
-/// Moves a person into `branch` (or out of `from`, `None`), as an edit of the person.
+/// Moves a person into `branch` (or, with `None`, out of `only_from`), as an edit of the
+/// person. A person who is not there (deleted over SCIM, a stale id) is refused when added and
+/// skipped when removed: the provider's view of them is already right.
 async fn place(
     caller: &Caller<'_>,
+    tx: &mut storage::Tx,
     user: UserId,
     branch: Option<BranchId>,
     only_from: Option<BranchId>,
 ) -> ScimResult<()> {
-    let state = caller.state;
-    let mut tx = state.db.begin().await?;
+    storage::users::lock(tx.conn(), user).await?;
     let Some(row) = storage::scim::get(tx.conn(), user)
         .await?
         .filter(|r| !r.scim_hidden)
     else {
-        return Err(ScimError::InvalidValue(format!("no user {user}")).into());
+        if branch.is_some() {
+            return Err(ScimError::InvalidValue(format!("no user {user}")).into());
+        }
+        return Ok(());
     };
     let u = row.user;
     if only_from.is_some_and(|b| u.branch_id != Some(b)) || u.branch_id == branch {
@@ -138,68 +162,120 @@ async fn place(
         expected_version: None,
         more: serde_json::Map::new(),
     };
-    update_in_tx(state, &mut tx, caller.by, user, change, caller.origin).await??;
-    tx.commit().await?;
+    update_in_tx(caller.state, tx, caller.by, user, change, caller.origin).await??;
     Ok(())
 }
 
-fn user_ids(ids: &[String]) -> ScimResult<Vec<UserId>> {
+fn user_ids(ids: &[String]) -> Vec<UserId> {
+    // An id that is not a number names nobody of ours.
     ids.iter()
-        .map(|s| {
-            s.trim()
-                .parse::<i64>()
-                .map(UserId)
-                .map_err(|_| ScimError::InvalidValue(format!("{s} is not a user id")).into())
-        })
+        .map(|s| UserId(s.trim().parse::<i64>().unwrap_or(0)))
         .collect()
 }
 
-async fn apply(caller: &Caller<'_>, g: &GroupRow, changes: Vec<GroupChange>) -> ScimResult<()> {
+fn clean_name(name: &str) -> ScimResult<String> {
+    let name = name.trim().to_owned();
+    if name.is_empty()
+        || name.chars().count() > crate::dictionaries::DICT_NAME_MAX
+        || name.chars().any(char::is_control)
+    {
+        return Err(ScimError::InvalidValue("displayName: 1 to 100 characters".into()).into());
+    }
+    Ok(name)
+}
+
+/// Renames the branch unless another (archived or not) has the name.
+async fn rename(
+    caller: &Caller<'_>,
+    tx: &mut storage::Tx,
+    g: &GroupRow,
+    name: &str,
+) -> ScimResult<()> {
+    let name = clean_name(name)?;
+    if name == g.name {
+        return Ok(());
+    }
+    if storage::scim::group_by_name(tx.conn(), &name)
+        .await?
+        .is_some_and(|o| o.id != g.id)
+    {
+        return Err(ScimFailure::Uniqueness("displayName"));
+    }
+    let now = caller.state.now();
+    storage::dictionaries::rename(
+        tx.conn(),
+        storage::dictionaries::Dictionary::Branches,
+        g.id,
+        &name,
+        now,
+    )
+    .await?;
+    let details = json!({ "name": [g.name, name] });
+    storage::audit::record(
+        tx.conn(),
+        &caller.by.audit(
+            AuditAction::DictionaryEdited,
+            "branch",
+            g.id,
+            details,
+            caller.origin,
+            now,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn apply(
+    caller: &Caller<'_>,
+    tx: &mut storage::Tx,
+    g: &GroupRow,
+    changes: Vec<GroupChange>,
+) -> ScimResult<()> {
     let branch = BranchId(g.id);
     for change in changes {
         match change {
-            GroupChange::Rename(name) if name != g.name => {
-                crate::dictionaries::service::rename_as(
-                    caller.state,
-                    caller.by,
-                    crate::dictionaries::DictKind::Branch,
+            GroupChange::Rename(name) => rename(caller, tx, g, &name).await?,
+            GroupChange::ExternalId(e) => {
+                if e.as_deref()
+                    .is_some_and(|e| e.chars().count() > 100 || e.chars().any(char::is_control))
+                {
+                    return Err(ScimError::InvalidValue(
+                        "externalId: at most 100 characters".into(),
+                    )
+                    .into());
+                }
+                storage::scim::set_group_external_id(
+                    tx.conn(),
                     g.id,
-                    &name,
-                    caller.origin,
+                    e.as_deref(),
+                    caller.state.now(),
                 )
                 .await?;
             }
-            GroupChange::Rename(_) => {}
             GroupChange::Add(ids) => {
-                for u in user_ids(&ids)? {
-                    place(caller, u, Some(branch), None).await?;
+                for u in user_ids(&ids) {
+                    place(caller, tx, u, Some(branch), None).await?;
                 }
             }
             GroupChange::Remove(ids) => {
-                for u in user_ids(&ids)? {
-                    place(caller, u, None, Some(branch)).await?;
+                for u in user_ids(&ids) {
+                    place(caller, tx, u, None, Some(branch)).await?;
                 }
             }
             GroupChange::Set(ids) => {
-                let wanted = user_ids(&ids)?;
-                let current = {
-                    let mut c = caller.state.db.read().await?;
-                    storage::scim::members(c.conn(), branch).await?
-                };
+                let wanted = user_ids(&ids);
+                let current = storage::scim::members(tx.conn(), branch).await?;
                 for (u, _, _) in current.iter().filter(|(u, _, _)| !wanted.contains(u)) {
-                    place(caller, *u, None, Some(branch)).await?;
+                    place(caller, tx, *u, None, Some(branch)).await?;
                 }
                 for u in wanted {
-                    place(caller, u, Some(branch), None).await?;
+                    place(caller, tx, u, Some(branch), None).await?;
                 }
             }
             GroupChange::RemoveAll => {
-                let current = {
-                    let mut c = caller.state.db.read().await?;
-                    storage::scim::members(c.conn(), branch).await?
-                };
-                for (u, _, _) in current {
-                    place(caller, u, None, Some(branch)).await?;
+                for (u, _, _) in storage::scim::members(tx.conn(), branch).await? {
+                    place(caller, tx, u, None, Some(branch)).await?;
                 }
             }
         }
@@ -219,41 +295,70 @@ fn members_of(body: &Value) -> ScimResult<Option<Vec<GroupChange>>> {
     }
 }
 
+fn external_of(body: &Value) -> ScimResult<Option<String>> {
+    Ok(opt_string(
+        body.get("externalId").unwrap_or(&Value::Null),
+        "externalId",
+    )?)
+}
+
 fn name_of(body: &Value) -> ScimResult<String> {
     let name = opt_string(
         body.get("displayName").unwrap_or(&Value::Null),
         "displayName",
     )?
     .ok_or_else(|| ScimError::InvalidValue("displayName is required".into()))?;
-    Ok(name)
+    clean_name(&name)
 }
 
-/// `POST /Groups`: a new branch (an archived one of that name comes back).
+/// The group after the request's transaction, for the answer.
+async fn answer(caller: &Caller<'_>, mut tx: storage::Tx, id: i64) -> ScimResult<(Value, String)> {
+    let (g, members) = live_in(tx.conn(), id).await?;
+    tx.commit().await?;
+    Ok((resource(caller.state, &g, &members), version(&g, &members)))
+}
+
+/// `POST /Groups`: a new branch (an archived one of that name comes back), all in one
+/// transaction with its members.
 pub async fn create(caller: &Caller<'_>, body: &Value) -> ScimResult<(Value, String)> {
     let name = name_of(body)?;
     let members = members_of(body)?;
-    {
-        let mut c = caller.state.db.read().await?;
-        if storage::scim::group_by_name(c.conn(), &name)
-            .await?
-            .is_some_and(|g| !g.archived)
-        {
-            return Err(ScimFailure::Uniqueness("displayName"));
+    let now = caller.state.now();
+    let mut tx = caller.state.db.begin().await?;
+    let id = match storage::scim::group_by_name(tx.conn(), &name).await? {
+        Some(g) if !g.archived => return Err(ScimFailure::Uniqueness("displayName")),
+        Some(g) => {
+            storage::scim::set_archived(tx.conn(), g.id, false, now).await?;
+            g.id
         }
-    }
-    let entry = crate::dictionaries::service::add_as(
-        caller.state,
-        caller.by,
-        crate::dictionaries::DictKind::Branch,
-        &name,
-        caller.origin,
+        None => {
+            storage::dictionaries::ensure(
+                tx.conn(),
+                storage::dictionaries::Dictionary::Branches,
+                &name,
+                now,
+            )
+            .await?
+            .id
+        }
+    };
+    storage::audit::record(
+        tx.conn(),
+        &caller.by.audit(
+            AuditAction::DictionaryEdited,
+            "branch",
+            id,
+            json!({ "name": name, "via": "scim" }),
+            caller.origin,
+            now,
+        ),
     )
     .await?;
-    let (g, _) = live(caller.state, entry.id).await?;
-    if let Some(changes) = members {
-        apply(caller, &g, changes).await?;
-    }
-    get(caller.state, &entry.id.to_string()).await
+    let (g, _) = live_in(tx.conn(), id).await?;
+    let mut changes = vec![GroupChange::ExternalId(external_of(body)?)];
+    changes.extend(members.unwrap_or_default());
+    apply(caller, &mut tx, &g, changes).await?;
+    answer(caller, tx, id).await
 }
 
 fn check_version(
@@ -272,7 +377,7 @@ fn check_version(
     }
 }
 
-/// `PATCH /Groups/{id}`: members and displayName.
+/// `PATCH /Groups/{id}`: members, displayName and externalId, all or nothing.
 pub async fn patch(
     caller: &Caller<'_>,
     id: &str,
@@ -280,13 +385,15 @@ pub async fn patch(
     expected: Option<&str>,
 ) -> ScimResult<(Value, String)> {
     let changes = group_changes(&operations(body)?)?;
-    let (g, members) = live(caller.state, parse_id(id)?).await?;
+    let id = parse_id(id)?;
+    let mut tx = caller.state.db.begin().await?;
+    let (g, members) = live_in(tx.conn(), id).await?;
     check_version(expected, &g, &members)?;
-    apply(caller, &g, changes).await?;
-    get(caller.state, id).await
+    apply(caller, &mut tx, &g, changes).await?;
+    answer(caller, tx, id).await
 }
 
-/// `PUT /Groups/{id}`: the name, and the members when given.
+/// `PUT /Groups/{id}`: the name, and the external id and members when given.
 pub async fn replace(
     caller: &Caller<'_>,
     id: &str,
@@ -294,21 +401,27 @@ pub async fn replace(
     expected: Option<&str>,
 ) -> ScimResult<(Value, String)> {
     let name = name_of(body)?;
-    let (g, members) = live(caller.state, parse_id(id)?).await?;
+    let id = parse_id(id)?;
+    let mut tx = caller.state.db.begin().await?;
+    let (g, members) = live_in(tx.conn(), id).await?;
     check_version(expected, &g, &members)?;
     let mut changes = vec![GroupChange::Rename(name)];
+    if body.get("externalId").is_some() {
+        changes.push(GroupChange::ExternalId(external_of(body)?));
+    }
     changes.extend(members_of(body)?.unwrap_or_default());
-    apply(caller, &g, changes).await?;
-    get(caller.state, id).await
+    apply(caller, &mut tx, &g, changes).await?;
+    answer(caller, tx, id).await
 }
 
-/// `DELETE /Groups/{id}`: its people leave it, and the branch is archived.
+/// `DELETE /Groups/{id}`: its people leave it and the branch is archived, together.
 pub async fn delete(caller: &Caller<'_>, id: &str, expected: Option<&str>) -> ScimResult<()> {
-    let (g, members) = live(caller.state, parse_id(id)?).await?;
-    check_version(expected, &g, &members)?;
-    apply(caller, &g, vec![GroupChange::RemoveAll]).await?;
+    let id = parse_id(id)?;
     let now = caller.state.now();
     let mut tx = caller.state.db.begin().await?;
+    let (g, members) = live_in(tx.conn(), id).await?;
+    check_version(expected, &g, &members)?;
+    apply(caller, &mut tx, &g, vec![GroupChange::RemoveAll]).await?;
     storage::scim::set_archived(tx.conn(), g.id, true, now).await?;
     storage::audit::record(
         tx.conn(),

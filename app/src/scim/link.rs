@@ -61,7 +61,8 @@ pub async fn link_in_tx(
     let Some(target) = storage::scim::get(tx.conn(), user).await? else {
         return Ok(Err(AppError::NotFound));
     };
-    if target.scim_hidden {
+    // The bot never links a deactivated person (an invite made before stays useless).
+    if target.scim_hidden || (by.is_none() && target.user.status == UserStatus::Deactivated) {
         return Ok(Err(AppError::NotFound));
     }
     match target.user.telegram_id {
@@ -88,9 +89,16 @@ pub async fn link_in_tx(
         .await?;
         storage::sessions::revoke_all_of_user(tx.conn(), holder.id, None, now).await?;
         let details = json!({ "telegram_id": [tg, null], "status": ["pending", "deactivated"], "merged_into": user });
-        storage::audit::record(
-            tx.conn(),
-            &audit_by(
+        let entry = match by {
+            Some(by) => by.audit(
+                AuditAction::UserEdited,
+                "user",
+                holder.id,
+                details.clone(),
+                origin,
+                now,
+            ),
+            None => audit_by(
                 &target.user,
                 AuditAction::UserEdited,
                 "user",
@@ -99,8 +107,8 @@ pub async fn link_in_tx(
                 origin,
                 now,
             ),
-        )
-        .await?;
+        };
+        storage::audit::record(tx.conn(), &entry).await?;
         storage::events::emit(
             tx.conn(),
             &DomainEvent::UserEdited {
@@ -216,7 +224,9 @@ pub async fn by_phone(
     };
     let origin = Origin::channel("bot");
     let mut tx = state.db.begin().await?;
-    let candidates = storage::scim::unlinked_with_phone(tx.conn(), &digits).await?;
+    let national = crate::domain::scim::phone::national_form(&digits);
+    let candidates =
+        storage::scim::unlinked_with_phone(tx.conn(), &digits, national.as_deref()).await?;
     // Two people with one number: the phone proves nothing, an invite link must do.
     let [user] = candidates.as_slice() else {
         return Ok(BotLink::NoMatch);

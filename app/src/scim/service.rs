@@ -130,7 +130,7 @@ pub fn resource(state: &AppState, row: &ScimRow, mapping: UserNameMapping) -> Va
         "displayName": u.full_name(),
         "active": s.active,
         ENTERPRISE_SCHEMA: {},
-        TELEGRAM_SCHEMA: { "telegramId": s.telegram_id.map(|t| t.to_string()), "linked": s.telegram_id.is_some() },
+        TELEGRAM_SCHEMA: { "telegramId": s.telegram_id, "linked": s.telegram_id.is_some() },
         "meta": {
             "resourceType": "User",
             "created": u.registered_at.to_rfc3339(),
@@ -318,6 +318,15 @@ async fn placement(
             Msg::ErrDictName,
         )
         .into());
+    }
+    // A department differing only in case is the same branch ("sales" is "Sales").
+    if dict == Dictionary::Branches
+        && let Some(g) = storage::scim::group_by_name(tx.conn(), name).await?
+    {
+        if g.archived {
+            storage::scim::set_archived(tx.conn(), g.id, false, now).await?;
+        }
+        return Ok(Some(g.id));
     }
     Ok(Some(
         storage::dictionaries::ensure(tx.conn(), dict, name, now)
@@ -617,7 +626,11 @@ async fn change(
         return Err(AppError::PreconditionFailed.into());
     }
     let old = scim_of(&row, mapping);
-    let new = edit(&old)?;
+    let mut new = edit(&old)?;
+    // userName is case-insensitive: `Alice@X` after `alice@x` is no change.
+    if new.user_name.eq_ignore_ascii_case(&old.user_name) {
+        new.user_name.clone_from(&old.user_name);
+    }
     if new != old {
         apply(caller, &mut tx, &row, &old, &new, expected, mapping).await?;
     }

@@ -202,15 +202,22 @@ pub async fn set_telegram_profile(
     Ok(())
 }
 
-/// People waiting to be linked whose phone has these digits.
-pub async fn unlinked_with_phone(c: Conn<'_>, digits: &str) -> StorageResult<Vec<UserId>> {
-    let rows: Vec<(UserId,)> = on_conn!(c, |c| sqlx::query_as(
-        "SELECT id FROM users WHERE telegram_id IS NULL AND phone_digits = $1 \
+/// People waiting to be linked whose phone has these digits (or, when given, the other form).
+pub async fn unlinked_with_phone(
+    c: Conn<'_>,
+    digits: &str,
+    other: Option<&str>,
+) -> StorageResult<Vec<UserId>> {
+    let rows: Vec<(UserId,)> = on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT id FROM users WHERE telegram_id IS NULL AND (phone_digits = $1 OR phone_digits = $2) \
          AND NOT scim_hidden AND status <> 'deactivated' ORDER BY id"
     )
     .bind(digits)
+    .bind(other)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -295,6 +302,7 @@ pub async fn drop_invite(c: Conn<'_>, user: UserId) -> StorageResult<()> {
 pub struct GroupRow {
     pub id: i64,
     pub name: String,
+    pub external_id: Option<String>,
     pub archived: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -307,10 +315,12 @@ pub struct GroupQuery {
     pub name: Option<String>,
     /// Groups this person is a member of.
     pub member: Option<i64>,
+    pub external_id: Option<String>,
 }
 
 const GROUP_WHERE: &str = "NOT g.archived AND ($1 IS NULL OR g.id = $1) AND ($2 IS NULL OR LOWER(g.name) = LOWER($2)) \
-     AND ($3 IS NULL OR EXISTS (SELECT 1 FROM users m WHERE m.branch_id = g.id AND m.id = $3 AND NOT m.scim_hidden))";
+     AND ($3 IS NULL OR EXISTS (SELECT 1 FROM users m WHERE m.branch_id = g.id AND m.id = $3 AND NOT m.scim_hidden)) \
+     AND ($4 IS NULL OR g.external_id = $4)";
 
 pub async fn find_groups(
     mut c: Conn<'_>,
@@ -323,19 +333,21 @@ pub async fn find_groups(
         .bind(q.id)
         .bind(&q.name)
         .bind(q.member)
+        .bind(&q.external_id)
         .fetch_one(c)
         .await)?;
     if limit <= 0 {
         return Ok((total.0, Vec::new()));
     }
     let sql = format!(
-        "SELECT g.id, g.name, g.archived, g.created_at, g.updated_at FROM branches g \
-         WHERE {GROUP_WHERE} ORDER BY g.id LIMIT $4 OFFSET $5"
+        "SELECT g.id, g.name, g.external_id, g.archived, g.created_at, g.updated_at FROM branches g \
+         WHERE {GROUP_WHERE} ORDER BY g.id LIMIT $5 OFFSET $6"
     );
     let rows = on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(q.id)
         .bind(&q.name)
         .bind(q.member)
+        .bind(&q.external_id)
         .bind(limit)
         .bind(offset)
         .fetch_all(c)
@@ -345,7 +357,7 @@ pub async fn find_groups(
 
 pub async fn group(c: Conn<'_>, id: i64) -> StorageResult<Option<GroupRow>> {
     Ok(on_conn!(c, |c| sqlx::query_as(
-        "SELECT id, name, archived, created_at, updated_at FROM branches WHERE id = $1"
+        "SELECT id, name, external_id, archived, created_at, updated_at FROM branches WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
@@ -355,11 +367,12 @@ pub async fn group(c: Conn<'_>, id: i64) -> StorageResult<Option<GroupRow>> {
 pub async fn group_by_name(c: Conn<'_>, name: &str) -> StorageResult<Option<GroupRow>> {
     Ok(on_conn!(c, |c| {
         sqlx::query_as(
-        "SELECT id, name, archived, created_at, updated_at FROM branches WHERE LOWER(name) = LOWER($1)"
-    )
-    .bind(name)
-    .fetch_optional(c)
-    .await
+            "SELECT id, name, external_id, archived, created_at, updated_at FROM branches \
+         WHERE LOWER(name) = LOWER($1) ORDER BY name <> $1, archived, id LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(c)
+        .await
     })?)
 }
 
@@ -397,12 +410,18 @@ pub async fn set_archived(
     Ok(())
 }
 
-/// Marks a branch changed (its membership did), so its `meta.version` moves.
-pub async fn touch_group(c: Conn<'_>, id: i64, now: Timestamp) -> StorageResult<()> {
+/// Sets the identity provider's id of a group.
+pub async fn set_group_external_id(
+    c: Conn<'_>,
+    id: i64,
+    external_id: Option<&str>,
+    now: Timestamp,
+) -> StorageResult<()> {
     on_conn!(c, |c| sqlx::query(
-        "UPDATE branches SET updated_at = $2 WHERE id = $1"
+        "UPDATE branches SET external_id = $2, updated_at = $3 WHERE id = $1"
     )
     .bind(id)
+    .bind(external_id)
     .bind(now)
     .execute(c)
     .await

@@ -84,11 +84,20 @@ fn schemas_all() -> Vec<Value> {
         json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"], "id": id, "name": name,
             "attributes": attributes, "meta": { "resourceType": "Schema" } })
     };
+    let read_only = |name: &str, kind: &str| {
+        let mut a = attr(name, kind, false, "none", false);
+        a["mutability"] = json!("readOnly");
+        a
+    };
     let mut name = attr("name", "complex", false, "none", false);
     name["subAttributes"] = json!([
         attr("givenName", "string", true, "none", false),
         attr("familyName", "string", false, "none", false),
+        read_only("formatted", "string"),
     ]);
+    let mut display = attr("displayName", "string", false, "none", false);
+    display["description"] =
+        json!("Made from the names; fills them only when a new person comes without a name");
     let mut phones = attr("phoneNumbers", "complex", false, "none", false);
     phones["multiValued"] = json!(true);
     phones["description"] = json!(
@@ -96,14 +105,26 @@ fn schemas_all() -> Vec<Value> {
     );
     phones["subAttributes"] = json!([
         attr("value", "string", false, "none", false),
-        attr("type", "string", false, "none", false)
+        attr("type", "string", false, "none", false),
+        attr("primary", "boolean", false, "none", false),
     ]);
+    let mut member_ref = read_only("$ref", "reference");
+    member_ref["referenceTypes"] = json!(["User"]);
+    let mut member_value = attr("value", "string", false, "none", true);
+    member_value["mutability"] = json!("immutable");
     let mut members = attr("members", "complex", false, "none", false);
     members["multiValued"] = json!(true);
-    members["subAttributes"] = json!([attr("value", "string", false, "none", true)]);
-    let mut telegram = attr("telegramId", "string", false, "server", true);
+    members["subAttributes"] = json!([
+        member_value,
+        member_ref,
+        read_only("display", "string"),
+        read_only("type", "string"),
+    ]);
+    let mut telegram = attr("telegramId", "integer", false, "server", true);
     telegram["description"] =
         json!("The person's Telegram user id; set once, changed only in the admin panel");
+    let mut linked = read_only("linked", "boolean");
+    linked["description"] = json!("Whether a Telegram account is linked");
     vec![
         schema(
             USER_SCHEMA,
@@ -112,7 +133,7 @@ fn schemas_all() -> Vec<Value> {
                 attr("userName", "string", true, "server", false),
                 attr("externalId", "string", false, "server", true),
                 name,
-                attr("displayName", "string", false, "none", false),
+                display,
                 attr("active", "boolean", false, "none", false),
                 attr("title", "string", false, "none", false),
                 phones,
@@ -123,12 +144,13 @@ fn schemas_all() -> Vec<Value> {
             "EnterpriseUser",
             vec![attr("department", "string", false, "none", false)],
         ),
-        schema(TELEGRAM_SCHEMA, "TelegramUser", vec![telegram]),
+        schema(TELEGRAM_SCHEMA, "TelegramUser", vec![telegram, linked]),
         schema(
             GROUP_SCHEMA,
             "Group",
             vec![
                 attr("displayName", "string", true, "server", false),
+                attr("externalId", "string", false, "server", true),
                 members,
             ],
         ),

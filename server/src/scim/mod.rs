@@ -108,6 +108,10 @@ impl IntoResponse for Failure {
                         };
                         error_body(StatusCode::BAD_REQUEST, Some("invalidValue"), &detail)
                     }
+                    // Two requests racing for one userName: the database's unique index answers.
+                    AppError::Conflict => {
+                        error_body(StatusCode::CONFLICT, Some("uniqueness"), &message)
+                    }
                     AppError::Refused { .. } => {
                         error_body(StatusCode::BAD_REQUEST, Some("invalidValue"), &message)
                     }
@@ -505,6 +509,20 @@ async fn delete_group(
     })
 }
 
+/// `POST .search` (RFC 7644 §3.4.3) is not offered: `GET` with `filter` does the same.
+async fn no_search(headers: HeaderMap) -> Response {
+    let detail = Msg::ErrScimNoSearch.text(lang_of(&headers));
+    error_body(StatusCode::NOT_IMPLEMENTED, None, detail)
+}
+
+async fn no_method(headers: HeaderMap) -> Response {
+    error_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        Msg::ErrApiMethod.text(lang_of(&headers)),
+    )
+}
+
 async fn no_route(headers: HeaderMap) -> Response {
     error_body(
         StatusCode::NOT_FOUND,
@@ -535,6 +553,9 @@ pub fn router(app: AppState, runtime: ApiRuntime) -> Router {
     let state = ApiState { app, runtime };
     Router::new()
         .route("/scim/v2/Users", get(list_users).post(create_user))
+        .route("/scim/v2/Users/.search", axum::routing::post(no_search))
+        .route("/scim/v2/Groups/.search", axum::routing::post(no_search))
+        .route("/scim/v2/.search", axum::routing::post(no_search))
         .route(
             "/scim/v2/Users/{id}",
             get(get_user)
@@ -559,6 +580,7 @@ pub fn router(app: AppState, runtime: ApiRuntime) -> Router {
         .route("/scim/v2/Schemas", get(discovery::schemas))
         .route("/scim/v2/Schemas/{id}", get(discovery::schema))
         .route("/scim/v2/{*rest}", axum::routing::any(no_route))
+        .method_not_allowed_fallback(no_method)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             keys::authenticate,

@@ -163,8 +163,38 @@ pub fn attr_of(path: &str) -> Result<Attr, ScimError> {
         "title" => Attr::Title,
         "id" | "meta" | "schemas" | "groups" => Attr::ReadOnly,
         r if r.starts_with("meta.") => Attr::ReadOnly,
-        _ => Attr::NotKept,
+        "name.formatted" | "name.middlename" | "name.honorificprefix" | "name.honorificsuffix" => {
+            Attr::NotKept
+        }
+        r if NOT_KEPT.contains(&r.split(['.', '[']).next().unwrap_or(r)) => Attr::NotKept,
+        // Not an attribute of the core User schema: a typo or another resource's attribute.
+        _ => return Err(ScimError::InvalidPath(path.to_owned())),
     })
+}
+
+/// Core User attributes (RFC 7643 §4.1) we accept and do not keep.
+const NOT_KEPT: &[&str] = &[
+    "nickname",
+    "profileurl",
+    "usertype",
+    "preferredlanguage",
+    "locale",
+    "timezone",
+    "password",
+    "emails",
+    "ims",
+    "photos",
+    "addresses",
+    "entitlements",
+    "roles",
+    "x509certificates",
+];
+
+/// The extension a path names as a whole (`urn:…:enterprise:2.0:User`), if it does.
+pub fn extension_of(path: &str) -> Option<&'static str> {
+    [ENTERPRISE_SCHEMA, TELEGRAM_SCHEMA]
+        .into_iter()
+        .find(|s| path.trim().eq_ignore_ascii_case(s))
 }
 
 /// `urn:...:User:department` → (`urn:...:User`, `department`); a plain name has no schema.
@@ -173,12 +203,12 @@ fn split_schema(lower: &str) -> (Option<&str>, &str) {
         return (None, lower);
     }
     for s in [ENTERPRISE_SCHEMA, TELEGRAM_SCHEMA, USER_SCHEMA] {
-        let s_len = s.len();
-        if lower.len() > s_len
-            && lower[..s_len].eq_ignore_ascii_case(s)
-            && lower.as_bytes()[s_len] == b':'
+        // `get`, not indexing: a key of other characters may not split at this byte.
+        if let (Some(head), Some(tail)) = (lower.get(..s.len()), lower.get(s.len()..))
+            && head.eq_ignore_ascii_case(s)
+            && let Some(rest) = tail.strip_prefix(':')
         {
-            return (Some(&lower[..s_len]), &lower[s_len + 1..]);
+            return (Some(head), rest);
         }
         if lower.eq_ignore_ascii_case(s) {
             return (Some(lower), "");
@@ -424,6 +454,19 @@ mod tests {
         );
         assert_eq!(attr_of("id").unwrap(), Attr::ReadOnly);
         assert!(matches!(attr_of(""), Err(ScimError::InvalidPath(_))));
+        assert!(matches!(
+            attr_of("nonexistentAttr"),
+            Err(ScimError::InvalidPath(_))
+        ));
+        assert_eq!(
+            attr_of("urn:foo:bar").unwrap(),
+            Attr::NotKept,
+            "another schema: not ours to judge"
+        );
+        assert_eq!(
+            attr_of("addresses[type eq \"work\"].locality").unwrap(),
+            Attr::NotKept
+        );
         assert!(matches!(
             attr_of("emails[type eq"),
             Err(ScimError::InvalidPath(_))

@@ -70,6 +70,31 @@ pub fn apply_to_user(user: &mut ScimUser, ops: &[Operation]) -> Result<(), ScimE
             (Op::Remove, None) => {
                 return Err(ScimError::NoTarget("remove needs a path".into()));
             }
+            // A whole extension: removing it clears what we keep of it; setting it sets each
+            // attribute of the object.
+            (Op::Remove, Some(path)) if super::extension_of(path).is_some() => {
+                let ext = super::extension_of(path).unwrap_or_default();
+                let kept = if ext == super::ENTERPRISE_SCHEMA {
+                    "department"
+                } else {
+                    "telegramId"
+                };
+                remove(user, &attr_of(&format!("{ext}:{kept}"))?)?;
+            }
+            (_, Some(path)) if super::extension_of(path).is_some() => {
+                let ext = super::extension_of(path).unwrap_or_default();
+                let Some(fields) = o.value.as_object() else {
+                    return Err(ScimError::InvalidValue(format!("{ext} takes an object")));
+                };
+                for (k, v) in fields {
+                    user.set(
+                        &attr_of(&format!("{ext}:{k}"))?,
+                        v,
+                        &mut names,
+                        &mut display,
+                    )?;
+                }
+            }
             (Op::Remove, Some(path)) => remove(user, &attr_of(path)?)?,
             (_, Some(path)) => user.set(&attr_of(path)?, &o.value, &mut names, &mut display)?,
             (_, None) => {
@@ -125,6 +150,8 @@ fn remove(user: &mut ScimUser, attr: &Attr) -> Result<(), ScimError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupChange {
     Rename(String),
+    /// The provider's id of the group (`None` clears it).
+    ExternalId(Option<String>),
     Add(Vec<String>),
     Remove(Vec<String>),
     /// `replace` of `members`: exactly these.
@@ -166,6 +193,9 @@ pub fn group_changes(ops: &[Operation]) -> Result<Vec<GroupChange>, ScimError> {
                 for (key, v) in o.value.as_object().into_iter().flatten() {
                     match filter::strip_schema(key).to_ascii_lowercase().as_str() {
                         "displayname" => out.push(rename(v)?),
+                        "externalid" => {
+                            out.push(GroupChange::ExternalId(opt_string(v, "externalId")?))
+                        }
                         "members" if o.op == Op::Add => out.push(GroupChange::Add(member_ids(v)?)),
                         "members" => out.push(GroupChange::Set(member_ids(v)?)),
                         _ => {}
@@ -176,16 +206,15 @@ pub fn group_changes(ops: &[Operation]) -> Result<Vec<GroupChange>, ScimError> {
                 return Err(ScimError::InvalidValue("displayName is required".into()));
             }
             (_, Some("displayname")) => out.push(rename(&o.value)?),
+            (Op::Remove, Some("externalid")) => out.push(GroupChange::ExternalId(None)),
+            (_, Some("externalid")) => {
+                out.push(GroupChange::ExternalId(opt_string(&o.value, "externalId")?))
+            }
             (Op::Add, Some("members")) => out.push(GroupChange::Add(member_ids(&o.value)?)),
             (Op::Replace, Some("members")) => out.push(GroupChange::Set(member_ids(&o.value)?)),
-            (Op::Remove, Some("members")) => {
-                let ids = member_ids(&o.value)?;
-                out.push(if ids.is_empty() {
-                    GroupChange::RemoveAll
-                } else {
-                    GroupChange::Remove(ids)
-                });
-            }
+            // No value removes everyone; a list (even an empty one) removes those listed.
+            (Op::Remove, Some("members")) if o.value.is_null() => out.push(GroupChange::RemoveAll),
+            (Op::Remove, Some("members")) => out.push(GroupChange::Remove(member_ids(&o.value)?)),
             (Op::Remove, Some(p)) if p.starts_with("members[") => {
                 let original = path.as_deref().unwrap_or_default();
                 let cond = original["members[".len()..]
@@ -267,6 +296,27 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_extension_is_set_and_removed_by_its_urn() {
+        let mut u = user();
+        let ext = super::super::ENTERPRISE_SCHEMA;
+        apply_to_user(
+            &mut u,
+            &patch(json!([{ "op": "replace", "path": ext, "value": { "department": "Ops" } }])),
+        )
+        .unwrap();
+        assert_eq!(u.department.as_deref(), Some("Ops"));
+        apply_to_user(&mut u, &patch(json!([{ "op": "remove", "path": ext }]))).unwrap();
+        assert_eq!(u.department, None);
+        assert!(matches!(
+            apply_to_user(
+                &mut u,
+                &patch(json!([{ "op": "add", "path": "nonexistentAttr", "value": 1 }]))
+            ),
+            Err(ScimError::InvalidPath(_))
+        ));
+    }
+
+    #[test]
     fn okta_and_pathless_operations() {
         let mut u = user();
         apply_to_user(
@@ -323,6 +373,7 @@ mod tests {
             { "op": "remove", "path": "members[value eq \"8\"]" },
             { "op": "replace", "path": "displayName", "value": "Support" },
             { "op": "replace", "value": { "id": "3", "displayName": "Ops" } },
+            { "op": "remove", "path": "members", "value": [] },
             { "op": "remove", "path": "members" },
         ]));
         assert_eq!(
@@ -333,6 +384,7 @@ mod tests {
                 GroupChange::Remove(vec!["8".into()]),
                 GroupChange::Rename("Support".into()),
                 GroupChange::Rename("Ops".into()),
+                GroupChange::Remove(Vec::new()),
                 GroupChange::RemoveAll,
             ]
         );
