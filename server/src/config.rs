@@ -127,13 +127,16 @@ impl Settings {
         } else {
             FileRoot::default()
         };
-        let leptos = if exists {
+        let mut leptos = if exists {
             leptos::config::get_configuration(Some(&path.to_string_lossy()))
         } else {
             leptos::config::get_configuration(None)
         }
         .map_err(|e| ConfigError::Leptos(e.to_string()))?
         .leptos_options;
+        // cargo-leptos writes hash.txt beside the binary when it gives assets hashed names;
+        // without it (a plain `cargo build`, the test binaries) the plain names are served.
+        leptos.hash_files = leptos.hash_files || hash_file_beside_exe(&leptos.hash_file);
         let f = root.app;
         // The last entry of a name wins; an empty value counts as unset.
         let var = |name: &str| {
@@ -326,6 +329,14 @@ fn parse_num<T: std::str::FromStr>(
             .map_err(|_| invalid(name, v.clone(), "not a number"))
     })
     .transpose()
+}
+
+/// Whether cargo-leptos left its list of hashed asset names beside this binary.
+fn hash_file_beside_exe(name: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .is_some_and(|p| p.is_file())
 }
 
 #[cfg(test)]

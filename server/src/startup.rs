@@ -204,7 +204,9 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
     };
     let scim = crate::scim::router(app.clone(), api.clone()).layer(TraceLayer::new_for_http());
     let rest_api = crate::api::router(app.clone(), api).layer(TraceLayer::new_for_http());
+    let (pkg_path, pkg) = routes::assets::pkg(&leptos);
     Router::new()
+        .nest(&pkg_path, pkg)
         .route("/healthz", get(routes::health::healthz))
         .route("/auth/telegram", post(routes::auth::telegram))
         .route("/auth/me", get(routes::auth::me))
@@ -241,4 +243,5 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
         .with_state(server_state)
         .merge(rest_api)
         .merge(scim)
+        .layer(routes::assets::compression())
 }

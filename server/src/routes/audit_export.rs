@@ -61,7 +61,8 @@ pub async fn export_csv(
             }
         }
     });
-    let mut resp = Body::from_stream(body).into_response();
+    // Fused: a body layer (compression) may poll once more after the end.
+    let mut resp = Body::from_stream(futures::StreamExt::fuse(body)).into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

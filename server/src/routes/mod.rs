@@ -1,5 +1,6 @@
 //! Plain HTTP routes beside the Leptos pages and server functions.
 
+pub mod assets;
 pub mod audit_export;
 pub mod auth;
 pub mod bad_request;

@@ -20,7 +20,42 @@ async fn unknown_pages_are_real_404s(backend: Backend) {
     assert_eq!(r.status, 200);
 }
 
+/// Pages and JSON are compressed for clients that take it, and left alone for those that do not.
+async fn pages_and_json_are_compressed_when_asked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = reqwest::Client::new();
+    for (path, encoding) in [
+        ("/admin/login", "br"),
+        ("/admin/login", "gzip"),
+        ("/api/v1/openapi.json", "br"),
+    ] {
+        let r = client
+            .get(app.url(path))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(
+            r.headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some(encoding),
+            "{path} with {encoding}"
+        );
+        let packed = r.bytes().await.unwrap().len();
+        let plain = client.get(app.url(path)).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        let plain = plain.bytes().await.unwrap().len();
+        assert!(
+            packed * 2 < plain,
+            "{path}: {packed} bytes packed, {plain} plain"
+        );
+    }
+}
+
 crate::both_backends!(
     healthz_answers_when_the_database_does,
-    unknown_pages_are_real_404s
+    unknown_pages_are_real_404s,
+    pages_and_json_are_compressed_when_asked,
 );

@@ -1,0 +1,135 @@
+//! Static assets and response compression. `/pkg/*` (the wasm, js and css cargo-leptos builds)
+//! is served with the brotli or gzip copy made at build time when the client takes it
+//! (`cargo leptos build --release --precompress`), never compressed per request; with hashed
+//! names (hash.txt beside the binary) it is `immutable` for a year, otherwise it revalidates
+//! (`no-cache` and `Last-Modified`). HTML and JSON are compressed per response, at a level
+//! fast enough for every request.
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use leptos::config::LeptosOptions;
+use tower::ServiceBuilder;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const REVALIDATE: &str = "no-cache";
+
+/// `/<site-pkg-dir>` for the router.
+pub fn pkg<S: Clone + Send + Sync + 'static>(leptos: &LeptosOptions) -> (String, Router<S>) {
+    let dir = std::path::Path::new(leptos.site_root.as_ref()).join(leptos.site_pkg_dir.as_ref());
+    let cache = if leptos.hash_files {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    let service = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache),
+        ))
+        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
+    (
+        format!("/{}", leptos.site_pkg_dir),
+        Router::new().fallback_service(service),
+    )
+}
+
+/// Brotli or gzip for what is generated per request (pages, server functions, the APIs); the
+/// wasm is left to its build-time copies (compressing megabytes per request costs more than
+/// it saves on a fast link, and the release build has them).
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    fn site(hash_files: bool) -> (LeptosOptions, std::path::PathBuf) {
+        let root =
+            std::env::temp_dir().join(format!("attest-assets-{}-{hash_files}", std::process::id()));
+        let pkg = root.join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(pkg.join("attest.0a1b.wasm"), b"\0asm plain").unwrap();
+        std::fs::write(pkg.join("attest.0a1b.wasm.br"), b"brotli bytes").unwrap();
+        std::fs::write(pkg.join("attest.0a1b.wasm.gz"), b"gzip bytes").unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("attest")
+            .site_root(root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .hash_files(hash_files)
+            .build();
+        (options, root)
+    }
+
+    async fn get(
+        router: Router,
+        path: &str,
+        encoding: Option<&str>,
+    ) -> (axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::get(path);
+        if let Some(e) = encoding {
+            req = req.header(header::ACCEPT_ENCODING, e);
+        }
+        let res = router
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let headers = res.headers().clone();
+        (
+            headers,
+            to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec(),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_build_time_copy_is_served_and_hashed_names_are_immutable() {
+        let (options, root) = site(true);
+        let (path, pkg) = pkg::<()>(&options);
+        let router = Router::new().nest(&path, pkg);
+        let (h, body) = get(router.clone(), "/pkg/attest.0a1b.wasm", Some("br, gzip")).await;
+        assert_eq!(h[header::CONTENT_ENCODING], "br");
+        assert_eq!(body, b"brotli bytes");
+        assert_eq!(h[header::CACHE_CONTROL], IMMUTABLE);
+        assert_eq!(h[header::CONTENT_TYPE], "application/wasm");
+        let (h, body) = get(router.clone(), "/pkg/attest.0a1b.wasm", Some("gzip")).await;
+        assert_eq!(h[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(body, b"gzip bytes");
+        let (h, body) = get(router, "/pkg/attest.0a1b.wasm", None).await;
+        assert!(h.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(body, b"\0asm plain");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[tokio::test]
+    async fn plain_names_revalidate() {
+        let (options, root) = site(false);
+        let (path, pkg) = pkg::<()>(&options);
+        let (h, _) = get(
+            Router::new().nest(&path, pkg),
+            "/pkg/attest.0a1b.wasm",
+            None,
+        )
+        .await;
+        assert_eq!(h[header::CACHE_CONTROL], REVALIDATE);
+        assert!(
+            h.get(header::LAST_MODIFIED).is_some(),
+            "so a revalidation can answer 304"
+        );
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}
