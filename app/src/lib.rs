@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod certifications;
+pub mod compliance;
 pub mod csp;
 pub mod csv;
 pub mod dev;

@@ -172,6 +172,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=AdminDashboard />
                     <Route path=path!("profile") view=ProfilePage />
                     <Route path=path!("certifications") view=CertificationsPage />
+                    <Route path=path!("compliance") view=crate::compliance::page::CompliancePage />
                     <Route path=path!("certifications/:id") view=CertEditorPage />
                     <Route path=path!("certifications/:id/preview") view=PreviewPage />
                     <Route path=path!("certifications/:id/results") view=ResultsPage />

@@ -221,6 +221,10 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
             "/admin/audit/export.csv",
             get(routes::audit_export::export_csv),
         )
+        .route(
+            "/admin/compliance.csv",
+            get(routes::compliance_export::export_csv),
+        )
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

@@ -68,6 +68,7 @@ pub fn CertificationsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(Msg::ModuleCertifications)}</h1>
             <div class="actions">
+                <a class="btn btn-secondary" href="/admin/compliance" data-testid="compliance-link">{t(Msg::ComplianceLink)}</a>
                 <Button on_click=move |_| create_open.set(true) test_id="new-certification">{t(Msg::NewCertification)}</Button>
             </div>
         </div>

@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod audit;
 pub mod certification;
 pub mod client_ip;
+pub mod compliance;
 pub mod delivery;
 pub mod events;
 pub mod gamification;

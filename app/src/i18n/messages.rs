@@ -718,6 +718,20 @@ messages! {
     InviteMake => "Ссылка-приглашение", "Invite link";
     InviteMade => "Ссылка действует 14 дней и один раз; новая ссылка отменяет прежнюю.", "The link works once, for 14 days; a new link cancels the previous one.";
     InviteLink => "Ссылка-приглашение", "Invite link";
+    ComplianceTitle => "Соответствие", "Compliance";
+    ComplianceIntro => "Кто из назначенных сдал, не сдал, проходит, не начинал или просрочил каждую аттестацию — в пределах ваших сотрудников.", "Who of those assigned has passed, failed, is taking, has not started or is overdue on each certification, among the people you see.";
+    ComplianceEmpty => "Никого не нашлось: здесь появятся сотрудники, которым назначены открытые или закрытые аттестации.", "Nobody matches: people appear here once open or closed certifications are assigned to them.";
+    ComplianceState => "Состояние", "State";
+    AllStates => "Все состояния", "All states";
+    ComplianceByBranch => "По филиалам, % сдавших", "By branch, % passed";
+    ComplianceByPosition => "По должностям, % сдавших", "By position, % passed";
+    CompliancePeople => "Людей", "People";
+    ComplianceLink => "Соответствие по всем аттестациям", "Compliance across certifications";
+    CellNotStarted => "не начато", "not started";
+    CellInProgress => "проходит", "in progress";
+    CellPassed => "сдано", "passed";
+    CellFailed => "не сдано", "failed";
+    CellOverdue => "просрочено", "overdue";
     BotHelp => "Команды:\n/start — открыть приложение\n/help — эта подсказка", "Commands:\n/start — open the app\n/help — this help";
 
     // REST API and API keys

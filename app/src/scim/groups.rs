@@ -166,11 +166,20 @@ async fn place(
     Ok(())
 }
 
-fn user_ids(ids: &[String]) -> Vec<UserId> {
-    // An id that is not a number names nobody of ours.
-    ids.iter()
-        .map(|s| UserId(s.trim().parse::<i64>().unwrap_or(0)))
-        .collect()
+/// Member ids as sent. To add, each must be one of ours; to remove, an id naming nobody of ours
+/// is skipped (the group is as asked already).
+fn user_ids(ids: &[String], strict: bool) -> ScimResult<Vec<UserId>> {
+    let mut out = Vec::new();
+    for s in ids {
+        match s.trim().parse::<i64>() {
+            Ok(n) if n > 0 => out.push(UserId(n)),
+            _ if strict => {
+                return Err(ScimError::InvalidValue(format!("{s} is not a user id")).into());
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 fn clean_name(name: &str) -> ScimResult<String> {
@@ -254,17 +263,17 @@ async fn apply(
                 .await?;
             }
             GroupChange::Add(ids) => {
-                for u in user_ids(&ids) {
+                for u in user_ids(&ids, true)? {
                     place(caller, tx, u, Some(branch), None).await?;
                 }
             }
             GroupChange::Remove(ids) => {
-                for u in user_ids(&ids) {
+                for u in user_ids(&ids, false)? {
                     place(caller, tx, u, None, Some(branch)).await?;
                 }
             }
             GroupChange::Set(ids) => {
-                let wanted = user_ids(&ids);
+                let wanted = user_ids(&ids, true)?;
                 let current = storage::scim::members(tx.conn(), branch).await?;
                 for (u, _, _) in current.iter().filter(|(u, _, _)| !wanted.contains(u)) {
                     place(caller, tx, *u, None, Some(branch)).await?;

@@ -148,8 +148,15 @@ pub fn resource(state: &AppState, row: &ScimRow, mapping: UserNameMapping) -> Va
     if let Some(t) = &s.title {
         r["title"] = json!(t);
     }
-    if let Some(d) = &s.department {
-        r[ENTERPRISE_SCHEMA]["department"] = json!(d);
+    // An extension with nothing in it is left out, from `schemas` too.
+    match &s.department {
+        Some(d) => r[ENTERPRISE_SCHEMA]["department"] = json!(d),
+        None => {
+            if let Some(map) = r.as_object_mut() {
+                map.remove(ENTERPRISE_SCHEMA);
+            }
+            r["schemas"] = json!([USER_SCHEMA, TELEGRAM_SCHEMA]);
+        }
     }
     r
 }

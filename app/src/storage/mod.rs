@@ -11,6 +11,7 @@ pub mod attempts;
 pub mod audit;
 pub mod audit_feed;
 pub mod certifications;
+pub mod compliance;
 pub mod dictionaries;
 pub mod events;
 pub mod gamification;

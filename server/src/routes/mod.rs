@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit_export;
 pub mod auth;
 pub mod bad_request;
+pub mod compliance_export;
 pub mod csrf;
 pub mod health;
 pub mod imports;

@@ -108,7 +108,8 @@ fn schemas_all() -> Vec<Value> {
         attr("type", "string", false, "none", false),
         attr("primary", "boolean", false, "none", false),
     ]);
-    let mut member_ref = read_only("$ref", "reference");
+    let mut member_ref = attr("$ref", "reference", false, "none", false);
+    member_ref["mutability"] = json!("immutable");
     member_ref["referenceTypes"] = json!(["User"]);
     let mut member_value = attr("value", "string", false, "none", true);
     member_value["mutability"] = json!("immutable");
@@ -121,6 +122,7 @@ fn schemas_all() -> Vec<Value> {
         read_only("type", "string"),
     ]);
     let mut telegram = attr("telegramId", "integer", false, "server", true);
+    telegram["mutability"] = json!("immutable");
     telegram["description"] =
         json!("The person's Telegram user id; set once, changed only in the admin panel");
     let mut linked = read_only("linked", "boolean");

@@ -1545,6 +1545,8 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         F(&[("id", &cert), ("first_only", "false")]),
     )
     .await;
+    w.none("compliance/matrix", J(json!({ "filter": { "page": 1 } })))
+        .await;
     w.one(
         "certifications/reset",
         F(&[

@@ -16,6 +16,7 @@ mod auth_admin;
 mod auth_telegram;
 mod authoring;
 mod bot_start;
+mod compliance;
 mod defects;
 mod guard;
 mod health;

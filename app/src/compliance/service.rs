@@ -1,0 +1,193 @@
+//! Builds the matrix from one read of the pairs in scope; the CSV export uses the same build.
+
+use super::{
+    ComplianceColumn, ComplianceFilter, ComplianceRow, ComplianceView, GroupRate, PER_PAGE,
+};
+use crate::auth::guard;
+use crate::auth::service::internal;
+use crate::dictionaries::Entry;
+use crate::domain::compliance::{Cell, CellInput, cell, pass_rate};
+use crate::domain::permissions::Module;
+use crate::domain::scope::{PeopleScope, visible_people};
+use crate::domain::user::User;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::state::AppState;
+use crate::storage::dictionaries::Dictionary;
+use crate::storage::{self, StorageError};
+use std::collections::BTreeMap;
+
+pub async fn matrix_for_admin(filter: ComplianceFilter) -> AppResult<ComplianceView> {
+    let actor = guard::module(Module::Certifications).await?;
+    build(&guard::state(), &actor.user, &filter, true).await
+}
+
+/// The actor's people; employees see nobody's results.
+pub async fn scope_of(state: &AppState, user: &User) -> AppResult<PeopleScope> {
+    let mut c = state.db.read().await.map_err(internal)?;
+    let limit = storage::notifications::manager_branches(c.conn(), user.id)
+        .await
+        .map_err(internal)?;
+    match visible_people(user.role, &limit) {
+        PeopleScope::Nobody => Err(AppError::Forbidden(Msg::ErrNoModule)),
+        scope => Ok(scope),
+    }
+}
+
+/// The matrix for `user`; `paged: false` gives every row (the export).
+pub async fn build(
+    state: &AppState,
+    user: &User,
+    filter: &ComplianceFilter,
+    paged: bool,
+) -> AppResult<ComplianceView> {
+    let scope = scope_of(state, user).await?;
+    let now = state.now();
+    let read = async {
+        let mut c = state.db.read().await?;
+        let columns = storage::compliance::columns(c.conn()).await?;
+        let pairs =
+            storage::compliance::pairs(c.conn(), &scope, filter.branch, filter.position).await?;
+        let branches = storage::dictionaries::list(c.conn(), Dictionary::Branches).await?;
+        let positions = storage::dictionaries::list(c.conn(), Dictionary::Positions).await?;
+        Ok::<_, StorageError>((columns, pairs, branches, positions))
+    };
+    let (columns, pairs, branches, positions) = read.await.map_err(internal)?;
+    let index: BTreeMap<_, _> = columns.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut rows: Vec<ComplianceRow> = Vec::new();
+    for p in pairs {
+        let Some(&col) = index.get(&p.certification_id) else {
+            continue;
+        };
+        if rows.last().is_none_or(|r| r.user_id != p.user_id) {
+            let name = format!("{} {}", p.first_name, p.last_name)
+                .trim()
+                .to_owned();
+            rows.push(ComplianceRow {
+                user_id: p.user_id,
+                name,
+                branch: p.branch.clone(),
+                position: p.position.clone(),
+                cells: vec![Cell::NotAssigned; columns.len()],
+            });
+        }
+        let column = &columns[col];
+        let input = CellInput {
+            assigned: p.assigned,
+            attempts_used: p.attempts_used.unwrap_or(0),
+            best_percent: p.best_percent,
+            passed: p.passed,
+            in_progress: p.in_progress,
+            closed: column.status == "closed",
+            closes_at: column.closes_at,
+        };
+        if let Some(r) = rows.last_mut() {
+            r.cells[col] = cell(input, now);
+        }
+    }
+    if let Some(kind) = filter.state {
+        rows.retain(|r| r.cells.iter().any(|c| c.kind() == Some(kind)));
+    }
+    // Only certifications someone in view is assigned to or tried.
+    let keep: Vec<usize> = (0..columns.len())
+        .filter(|&i| rows.iter().any(|r| r.cells[i] != Cell::NotAssigned))
+        .collect();
+    for r in &mut rows {
+        r.cells = keep.iter().map(|&i| r.cells[i]).collect();
+    }
+    let columns: Vec<ComplianceColumn> = keep
+        .iter()
+        .map(|&i| ComplianceColumn {
+            id: columns[i].id,
+            title: columns[i].title.clone(),
+            closes_at: columns[i].closes_at,
+        })
+        .collect();
+    let by_branch = rates(&rows, columns.len(), |r| r.branch.clone());
+    let by_position = rates(&rows, columns.len(), |r| r.position.clone());
+    let total = rows.len() as i64;
+    let page = filter.page.max(1);
+    let rows = if paged {
+        rows.into_iter()
+            .skip(((page - 1) * PER_PAGE) as usize)
+            .take(PER_PAGE as usize)
+            .collect()
+    } else {
+        rows
+    };
+    let entries = |v: Vec<storage::dictionaries::DictEntry>| -> Vec<Entry> {
+        v.into_iter()
+            .map(|e| Entry {
+                id: e.id,
+                name: e.name,
+            })
+            .collect()
+    };
+    let branches = match &scope {
+        PeopleScope::Branches(mine) => entries(branches)
+            .into_iter()
+            .filter(|e: &Entry| mine.iter().any(|b| b.0 == e.id))
+            .collect(),
+        _ => entries(branches),
+    };
+    Ok(ComplianceView {
+        columns,
+        rows,
+        total,
+        page,
+        per_page: PER_PAGE,
+        by_branch,
+        by_position,
+        branches,
+        positions: entries(positions),
+    })
+}
+
+/// The pass rate per column of each group (people without one are "—").
+fn rates(
+    rows: &[ComplianceRow],
+    width: usize,
+    group: impl Fn(&ComplianceRow) -> Option<String>,
+) -> Vec<GroupRate> {
+    let mut groups: BTreeMap<String, Vec<&ComplianceRow>> = BTreeMap::new();
+    for r in rows {
+        groups
+            .entry(group(r).unwrap_or_else(|| "—".into()))
+            .or_default()
+            .push(r);
+    }
+    groups
+        .into_iter()
+        .map(|(name, members)| GroupRate {
+            people: members.len() as i64,
+            rates: (0..width)
+                .map(|i| pass_rate(members.iter().map(|r| r.cells[i])))
+                .collect(),
+            name,
+        })
+        .collect()
+}
+
+/// The whole filtered matrix as CSV (the shared writer: BOM, escaping, formula prefixes), in
+/// `lang`; then the pass rates per branch.
+pub fn csv_of(v: &ComplianceView, lang: crate::i18n::Lang) -> String {
+    use crate::csv::{BOM, row};
+    let mut out = String::from(BOM);
+    let mut head = vec![
+        Msg::Person.text(lang).to_owned(),
+        Msg::BranchField.text(lang).to_owned(),
+        Msg::PositionField.text(lang).to_owned(),
+    ];
+    head.extend(v.columns.iter().map(|c| c.title.clone()));
+    out.push_str(&row(&head));
+    for r in &v.rows {
+        let mut line = vec![
+            r.name.clone(),
+            r.branch.clone().unwrap_or_default(),
+            r.position.clone().unwrap_or_default(),
+        ];
+        line.extend(r.cells.iter().map(|c| super::page::cell_text(*c, lang)));
+        out.push_str(&row(&line));
+    }
+    out
+}

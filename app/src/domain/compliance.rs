@@ -1,0 +1,211 @@
+//! Compliance: where each person stands in each certification they are assigned, as one
+//! cell of the people × certifications matrix, and the share of assigned people who passed.
+
+use super::Timestamp;
+use crate::i18n::Msg;
+use serde::{Deserialize, Serialize};
+
+/// One cell of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Cell {
+    /// Not assigned and never tried: an empty cell.
+    NotAssigned,
+    NotStarted,
+    InProgress,
+    Passed {
+        percent: i64,
+    },
+    /// Tried, not passed yet (attempts may be left).
+    Failed {
+        percent: i64,
+    },
+    /// The close date passed (or the certification was closed) before the person passed.
+    Overdue {
+        best: Option<i64>,
+    },
+}
+
+/// What a cell can be filtered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    NotStarted,
+    InProgress,
+    Passed,
+    Failed,
+    Overdue,
+}
+
+impl CellKind {
+    pub const ALL: [CellKind; 5] = [
+        CellKind::Overdue,
+        CellKind::NotStarted,
+        CellKind::InProgress,
+        CellKind::Failed,
+        CellKind::Passed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellKind::NotStarted => "not_started",
+            CellKind::InProgress => "in_progress",
+            CellKind::Passed => "passed",
+            CellKind::Failed => "failed",
+            CellKind::Overdue => "overdue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CellKind> {
+        CellKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> Msg {
+        match self {
+            CellKind::NotStarted => Msg::CellNotStarted,
+            CellKind::InProgress => Msg::CellInProgress,
+            CellKind::Passed => Msg::CellPassed,
+            CellKind::Failed => Msg::CellFailed,
+            CellKind::Overdue => Msg::CellOverdue,
+        }
+    }
+}
+
+impl Cell {
+    pub fn kind(self) -> Option<CellKind> {
+        match self {
+            Cell::NotAssigned => None,
+            Cell::NotStarted => Some(CellKind::NotStarted),
+            Cell::InProgress => Some(CellKind::InProgress),
+            Cell::Passed { .. } => Some(CellKind::Passed),
+            Cell::Failed { .. } => Some(CellKind::Failed),
+            Cell::Overdue { .. } => Some(CellKind::Overdue),
+        }
+    }
+}
+
+/// What one person's cell depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellInput {
+    pub assigned: bool,
+    pub attempts_used: i64,
+    pub best_percent: Option<i64>,
+    pub passed: bool,
+    pub in_progress: bool,
+    /// The certification was closed by hand.
+    pub closed: bool,
+    pub closes_at: Option<Timestamp>,
+}
+
+/// A pass counts whatever happens later; then a running attempt; then the close date.
+pub fn cell(i: CellInput, now: Timestamp) -> Cell {
+    if i.passed {
+        return Cell::Passed {
+            percent: i.best_percent.unwrap_or(0),
+        };
+    }
+    if !i.assigned && i.attempts_used == 0 && !i.in_progress {
+        return Cell::NotAssigned;
+    }
+    if i.in_progress {
+        return Cell::InProgress;
+    }
+    if i.closed || i.closes_at.is_some_and(|c| now >= c) {
+        return Cell::Overdue {
+            best: i.best_percent,
+        };
+    }
+    if i.attempts_used > 0 {
+        return Cell::Failed {
+            percent: i.best_percent.unwrap_or(0),
+        };
+    }
+    Cell::NotStarted
+}
+
+/// Passed among the cells that count (assigned or tried), in whole percent.
+pub fn pass_rate(cells: impl IntoIterator<Item = Cell>) -> Option<i64> {
+    let (mut counted, mut passed) = (0i64, 0i64);
+    for c in cells {
+        match c {
+            Cell::NotAssigned => {}
+            Cell::Passed { .. } => {
+                counted += 1;
+                passed += 1;
+            }
+            _ => counted += 1,
+        }
+    }
+    (counted > 0).then(|| passed * 100 / counted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assigned() -> CellInput {
+        CellInput {
+            assigned: true,
+            attempts_used: 0,
+            best_percent: None,
+            passed: false,
+            in_progress: false,
+            closed: false,
+            closes_at: Some(Timestamp(1_000)),
+        }
+    }
+
+    #[test]
+    fn the_close_date_makes_an_unpassed_assignment_overdue() {
+        let before = Timestamp(999);
+        let after = Timestamp(1_000);
+        assert_eq!(cell(assigned(), before), Cell::NotStarted);
+        assert_eq!(cell(assigned(), after), Cell::Overdue { best: None });
+        let tried = CellInput {
+            attempts_used: 1,
+            best_percent: Some(40),
+            ..assigned()
+        };
+        assert_eq!(cell(tried, before), Cell::Failed { percent: 40 });
+        assert_eq!(cell(tried, after), Cell::Overdue { best: Some(40) });
+        let passed = CellInput {
+            passed: true,
+            best_percent: Some(90),
+            attempts_used: 1,
+            ..assigned()
+        };
+        assert_eq!(
+            cell(passed, after),
+            Cell::Passed { percent: 90 },
+            "a pass stays a pass"
+        );
+        let running = CellInput {
+            in_progress: true,
+            ..assigned()
+        };
+        assert_eq!(cell(running, before), Cell::InProgress);
+        let closed = CellInput {
+            closed: true,
+            closes_at: None,
+            ..assigned()
+        };
+        assert_eq!(cell(closed, before), Cell::Overdue { best: None });
+        let other = CellInput {
+            assigned: false,
+            ..assigned()
+        };
+        assert_eq!(cell(other, after), Cell::NotAssigned);
+    }
+
+    #[test]
+    fn the_rate_counts_assigned_cells_only() {
+        let cells = [
+            Cell::Passed { percent: 90 },
+            Cell::Failed { percent: 10 },
+            Cell::NotAssigned,
+            Cell::Overdue { best: None },
+        ];
+        assert_eq!(pass_rate(cells), Some(33));
+        assert_eq!(pass_rate([Cell::NotAssigned]), None);
+    }
+}

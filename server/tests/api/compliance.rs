@@ -1,0 +1,207 @@
+//! The compliance matrix through the real server: one person passes, two in other branches
+//! have not started; after the close date they are overdue and the pass stays; a manager
+//! limited to one branch sees that branch only; the CSV holds exactly the filtered rows.
+
+use crate::helpers::{Backend, TestApp};
+use crate::taking::setup;
+use app::domain::user::{Role, UserStatus};
+use app::domain::{BranchId, TelegramId, UserId};
+use serde_json::{Value, json};
+
+async fn matrix(app: &TestApp, filter: Value) -> Value {
+    let r = app
+        .call_json("compliance/matrix", &json!({ "filter": filter }))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body
+}
+
+/// Each row's name and its cell states.
+fn states(m: &Value) -> Vec<(String, Vec<String>)> {
+    m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let cells = r["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["state"].as_str().unwrap().to_owned())
+                .collect();
+            (r["name"].as_str().unwrap().to_owned(), cells)
+        })
+        .collect()
+}
+
+async fn person(app: &TestApp, tg: i64, last: &str, branch: BranchId) -> UserId {
+    let mut tx = app.state.db.begin().await.unwrap();
+    let u = app::storage::users::insert(
+        tx.conn(),
+        &app::storage::users::NewUser {
+            telegram_id: Some(TelegramId(tg)),
+            first_name: "Сотрудник".into(),
+            last_name: last.into(),
+            names_edited: true,
+            username: None,
+            role: Role::Employee,
+            status: UserStatus::Active,
+            position_id: None,
+            branch_id: Some(branch),
+            login: None,
+            password_hash: None,
+        },
+        app.state.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    u.id
+}
+
+async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(backend: Backend) {
+    let closes = crate::helpers::now_ms() + 2 * 86_400_000;
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "closes_at": closes }),
+        1,
+        1,
+        None,
+    )
+    .await;
+    let app = &s.app;
+    let (kazan, perm) = {
+        let mut tx = app.state.db.begin().await.unwrap();
+        use app::storage::dictionaries::{Dictionary, ensure};
+        let k = ensure(tx.conn(), Dictionary::Branches, "Казань", app.state.now())
+            .await
+            .unwrap();
+        let p = ensure(tx.conn(), Dictionary::Branches, "Пермь", app.state.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (BranchId(k.id), BranchId(p.id))
+    };
+    person(app, 8101, "Казанский", kazan).await;
+    person(app, 8102, "Пермский", perm).await;
+    for b in [kazan, perm] {
+        let r = app
+            .call(
+                "certifications/assign",
+                &[
+                    ("id", &s.cert.to_string()),
+                    ("kind", "branch"),
+                    ("target_id", &b.0.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    // Anna (no branch, assigned by name) passes.
+    s.read_all().await;
+    let attempt = s.started().await;
+    s.answer(attempt, 0, &[1]).await;
+    s.finish(attempt).await;
+
+    let all = matrix(app, json!({ "page": 1 })).await;
+    assert_eq!(all["columns"].as_array().unwrap().len(), 1);
+    let row = |name: &str, state: &str| (name.to_owned(), vec![state.to_owned()]);
+    assert_eq!(
+        states(&all),
+        vec![
+            row("Сотрудник Казанский", "not_started"),
+            row("Сотрудник Пермский", "not_started"),
+            row("Анна Тестова", "passed"),
+        ],
+        "rows in last-name order"
+    );
+    assert_eq!(
+        all["rows"][2]["cells"][0],
+        json!({ "state": "passed", "percent": 100 })
+    );
+    let kazan_rate = all["by_branch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Казань")
+        .unwrap()
+        .clone();
+    assert_eq!(kazan_rate["rates"], json!([0]));
+
+    // After the close date: overdue, and the pass stays a pass.
+    app.clock.advance_secs(3 * 86_400);
+    // Three days on, the admin session has expired too.
+    assert_eq!(
+        app.sign_in_admin("author", "correct-horse-42").await.status,
+        200
+    );
+    let later = matrix(app, json!({ "page": 1 })).await;
+    assert_eq!(
+        states(&later),
+        vec![
+            row("Сотрудник Казанский", "overdue"),
+            row("Сотрудник Пермский", "overdue"),
+            row("Анна Тестова", "passed"),
+        ]
+    );
+    let overdue = matrix(app, json!({ "state": "overdue", "page": 1 })).await;
+    assert_eq!(overdue["total"], 2);
+    let in_perm = matrix(app, json!({ "branch": perm.0, "page": 1 })).await;
+    assert_eq!(in_perm["total"], 1);
+
+    // The CSV: what the filter shows, every row, with the BOM.
+    let r = reqwest::Client::new()
+        .get(app.url("/admin/compliance.csv?state=overdue"))
+        .header("cookie", app.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    let lines: Vec<&str> = csv.trim_end().lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].contains("Казанский") && lines[1].contains("просрочено"),
+        "{csv}"
+    );
+    let bad = reqwest::Client::new()
+        .get(app.url("/admin/compliance.csv?state=whatever"))
+        .header("cookie", app.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    // A manager limited to Kazan sees Kazan only.
+    let manager = app
+        .create_account("kazan-lead", "kazan-password-1", Role::Manager, None)
+        .await;
+    let r = app
+        .call_json(
+            "users/manager_branches",
+            &json!({ "id": manager.id, "branches": [kazan.0] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    app.forget_cookies();
+    assert_eq!(
+        app.sign_in_admin("kazan-lead", "kazan-password-1")
+            .await
+            .status,
+        200
+    );
+    let theirs = matrix(app, json!({ "page": 1 })).await;
+    assert_eq!(states(&theirs), vec![row("Сотрудник Казанский", "overdue")]);
+    let names: Vec<&str> = theirs["by_branch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Казань"]);
+    let perm_asked = matrix(app, json!({ "branch": perm.0, "page": 1 })).await;
+    assert_eq!(perm_asked["total"], 0, "another branch asked for: nothing");
+}
+
+crate::both_backends!(the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope);
