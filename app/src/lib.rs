@@ -12,6 +12,7 @@ pub mod certifications;
 pub mod compliance;
 pub mod csp;
 pub mod csv;
+pub mod dashboard;
 pub mod dev;
 pub mod dictionaries;
 pub mod domain;

@@ -199,5 +199,8 @@ pub fn AdminDashboard() -> impl IntoView {
                 })
             })}
         </Suspense>
+        // Its own resource, outside the Suspense above (a resource made inside another's
+        // Suspend would be created twice on the server).
+        <crate::dashboard::page::DashboardSection />
     }
 }

@@ -32,6 +32,8 @@ pub struct ComplianceColumn {
     pub id: CertId,
     pub title: String,
     pub closes_at: Option<Timestamp>,
+    /// Open now (else closed).
+    pub open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

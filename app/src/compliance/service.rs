@@ -101,6 +101,7 @@ pub async fn build(
             id: columns[i].id,
             title: columns[i].title.clone(),
             closes_at: columns[i].closes_at,
+            open: columns[i].status == "open",
         })
         .collect();
     let by_branch = rates(&rows, columns.len(), |r| r.branch.clone());

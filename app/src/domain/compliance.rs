@@ -139,6 +139,31 @@ pub fn pass_rate(cells: impl IntoIterator<Item = Cell>) -> Option<i64> {
     (counted > 0).then(|| passed * 100 / counted)
 }
 
+/// Attempts and passes per day over the last `days` days (today last), days starting at local
+/// midnight `offset_minutes` east of UTC: `(day start, attempts, passes)`.
+pub fn daily(
+    finished: &[(Timestamp, bool)],
+    now: Timestamp,
+    offset_minutes: i32,
+    days: i64,
+) -> Vec<(Timestamp, i64, i64)> {
+    const DAY: i64 = 86_400_000;
+    let shift = i64::from(offset_minutes) * 60_000;
+    let today = (now.0 + shift).div_euclid(DAY) * DAY - shift;
+    let first = today - (days - 1) * DAY;
+    let mut out: Vec<(Timestamp, i64, i64)> = (0..days)
+        .map(|d| (Timestamp(first + d * DAY), 0, 0))
+        .collect();
+    for (at, passed) in finished {
+        let d = (at.0 - first).div_euclid(DAY);
+        if let Some(slot) = usize::try_from(d).ok().and_then(|d| out.get_mut(d)) {
+            slot.1 += 1;
+            slot.2 += i64::from(*passed);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +220,29 @@ mod tests {
             ..assigned()
         };
         assert_eq!(cell(other, after), Cell::NotAssigned);
+    }
+
+    #[test]
+    fn days_start_at_local_midnight() {
+        const H: i64 = 3_600_000;
+        // 10:00 UTC is 13:00 in Moscow (UTC+3).
+        let now = Timestamp(1_764_669_600_000);
+        let days = daily(
+            &[
+                (Timestamp(now.0 - 2 * H), true),
+                (Timestamp(now.0 - 12 * H), false), // 01:00 Moscow the same day
+                (Timestamp(now.0 - 14 * H), true),  // 23:00 Moscow the day before
+                (Timestamp(now.0 - 40 * 24 * H), true),
+            ],
+            now,
+            180,
+            3,
+        );
+        assert_eq!(days.len(), 3);
+        assert_eq!((days[2].1, days[2].2), (2, 1), "today");
+        assert_eq!((days[1].1, days[1].2), (1, 1), "yesterday");
+        assert_eq!((days[0].1, days[0].2), (0, 0));
+        assert_eq!((days[2].0.0 + 3 * H) % (24 * H), 0, "local midnight");
     }
 
     #[test]

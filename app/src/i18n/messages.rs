@@ -732,6 +732,23 @@ messages! {
     CellPassed => "сдано", "passed";
     CellFailed => "не сдано", "failed";
     CellOverdue => "просрочено", "overdue";
+    DashboardTitle => "Сводка", "Dashboard";
+    DashboardInProgress => "попыток идёт сейчас", "attempts in progress now";
+    DashboardDueSoon => "не сдали, срок — в ближайшие 3 дня", "not passed, closing within 3 days";
+    DashboardOverdue => "просрочено", "overdue";
+    DashboardOpen => "Открытые аттестации", "Open certifications";
+    DashboardNoOpen => "Открытых аттестаций нет: здесь появятся их итоги, как только аттестацию откроют.", "No certification is open: its figures appear here once one opens.";
+    DashboardCertification => "Аттестация", "Certification";
+    DashboardAssigned => "Назначено", "Assigned";
+    DashboardNotPassed => "Ещё не сдали", "Not passed yet";
+    DashboardPassRate => "Сдали", "Pass rate";
+    DashboardActivity => "Активность за 30 дней", "Activity over 30 days";
+    DashboardActivityDesc => "Завершено попыток: {attempts}, из них сданных: {passes}. Светлые столбцы — попытки, тёмные — сдачи, по дням.", "Attempts finished: {attempts}, of them passed: {passes}. Light columns are attempts, dark ones passes, per day.";
+    DashboardDay => "День", "Day";
+    DashboardAttempts => "Попытки", "Attempts";
+    DashboardPasses => "Сдачи", "Passes";
+    DashboardTopBranches => "Лучшие филиалы", "Top branches";
+    DashboardBottomBranches => "Отстающие филиалы", "Branches behind";
     BotHelp => "Команды:\n/start — открыть приложение\n/help — эта подсказка", "Commands:\n/start — open the app\n/help — this help";
 
     // REST API and API keys

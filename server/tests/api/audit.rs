@@ -1547,6 +1547,7 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
     .await;
     w.none("compliance/matrix", J(json!({ "filter": { "page": 1 } })))
         .await;
+    w.none("analytics/dashboard", F(&[])).await;
     w.one(
         "certifications/reset",
         F(&[

@@ -128,6 +128,25 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
         .clone();
     assert_eq!(kazan_rate["rates"], json!([0]));
 
+    // The dashboard reads the same: one open certification, 1 of 3 passed, two people due
+    // within 3 days, and today's finished attempt.
+    let dash = app.call("analytics/dashboard", &[]).await;
+    assert_eq!(dash.status, 200, "{:?}", dash.body);
+    let d = &dash.body;
+    assert_eq!(d["open"][0]["assigned"], 3, "{d}");
+    assert_eq!(d["open"][0]["passed"], 1);
+    assert_eq!(d["open"][0]["pass_rate"], 33);
+    assert_eq!(
+        (d["due_soon"].as_i64(), d["overdue"].as_i64()),
+        (Some(2), Some(0))
+    );
+    let days = d["activity"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    assert_eq!(
+        (days[29]["attempts"].as_i64(), days[29]["passes"].as_i64()),
+        (Some(1), Some(1))
+    );
+
     // After the close date: overdue, and the pass stays a pass.
     app.clock.advance_secs(3 * 86_400);
     // Three days on, the admin session has expired too.
@@ -143,6 +162,14 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
             row("Сотрудник Пермский", "overdue"),
             row("Анна Тестова", "passed"),
         ]
+    );
+    let later_dash = app.call("analytics/dashboard", &[]).await.body;
+    assert_eq!(
+        (
+            later_dash["due_soon"].as_i64(),
+            later_dash["overdue"].as_i64()
+        ),
+        (Some(0), Some(2))
     );
     let overdue = matrix(app, json!({ "state": "overdue", "page": 1 })).await;
     assert_eq!(overdue["total"], 2);
@@ -202,6 +229,9 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
     assert_eq!(names, vec!["Казань"]);
     let perm_asked = matrix(app, json!({ "branch": perm.0, "page": 1 })).await;
     assert_eq!(perm_asked["total"], 0, "another branch asked for: nothing");
+    let theirs = app.call("analytics/dashboard", &[]).await.body;
+    assert_eq!(theirs["overdue"], 1, "Kazan's only: {theirs}");
+    assert_eq!(theirs["activity"][29]["attempts"], 0, "Anna is not theirs");
 }
 
 crate::both_backends!(the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope);

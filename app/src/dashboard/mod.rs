@@ -1,0 +1,60 @@
+//! The admin home's live dashboard (certifications module, the actor's `visible_people`
+//! scope): certifications open now with their pass rate and who has not passed, attempts in
+//! progress, what is due within 3 days and what is overdue, attempts and passes per day over
+//! 30 days, and the branches with the highest and lowest pass rates. It refreshes itself every
+//! 30 s while visible.
+
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use crate::domain::{CertId, Timestamp};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// "Due soon" means closing within this many days.
+pub const DUE_SOON_DAYS: i64 = 3;
+pub const ACTIVITY_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCert {
+    pub id: CertId,
+    pub title: String,
+    pub closes_at: Option<Timestamp>,
+    pub assigned: i64,
+    pub passed: i64,
+    pub in_progress: i64,
+    pub pass_rate: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayActivity {
+    pub day: Timestamp,
+    pub attempts: i64,
+    pub passes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchRate {
+    pub name: String,
+    pub rate: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub open: Vec<OpenCert>,
+    pub in_progress: i64,
+    /// Assigned, not passed, closing within [`DUE_SOON_DAYS`].
+    pub due_soon: i64,
+    pub overdue: i64,
+    pub activity: Vec<DayActivity>,
+    /// Highest pass rate first; the lowest, lowest first (at most 3 each).
+    pub top_branches: Vec<BranchRate>,
+    pub bottom_branches: Vec<BranchRate>,
+}
+
+#[server(prefix = "/api", endpoint = "analytics/dashboard")]
+pub async fn load_dashboard() -> Result<Dashboard, AppError> {
+    crate::auth::guard::respond(service::dashboard_for_admin().await)
+}
