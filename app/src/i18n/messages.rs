@@ -749,6 +749,11 @@ messages! {
     DashboardPasses => "Сдачи", "Passes";
     DashboardTopBranches => "Лучшие филиалы", "Top branches";
     DashboardBottomBranches => "Отстающие филиалы", "Branches behind";
+    Timeline => "Хронология", "Timeline";
+    TimelineReset => "сброшено", "reset";
+    TimelineBadge => "значок «{name}»", "badge «{name}»";
+    PointsChart => "Баллы со временем", "Points over time";
+    PointsChartDesc => "Баланс после каждого из последних {n} начислений; сейчас {now}.", "The balance after each of the last {n} entries; now {now}.";
     BotHelp => "Команды:\n/start — открыть приложение\n/help — эта подсказка", "Commands:\n/start — open the app\n/help — this help";
 
     // REST API and API keys

@@ -107,6 +107,7 @@ fn Card(
     let lang = use_lang();
     let offset = use_offset();
     let u = card.user.clone();
+    let timeline = card.clone();
     view! {
         <div class="page-head">
             <div>
@@ -187,6 +188,7 @@ fn Card(
                 }.into_any()
             }}
         </section>
+        <super::timeline::Timeline card=timeline />
         <section class="card section" aria-labelledby="ledger-h">
             <h2 id="ledger-h">{t(Msg::PointsHistory)}</h2>
             <table class="table" data-testid="ledger">

@@ -5,6 +5,7 @@ pub mod card;
 pub mod list;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod timeline;
 
 use crate::domain::gamification::Level;
 use crate::domain::permissions::{Module, ModuleSet, PermissionOverride};
