@@ -85,6 +85,10 @@ pub async fn build(
             r.cells[col] = cell(input, now);
         }
     }
+    // Someone with progress but no longer assigned and never tried has nothing to show.
+    rows.retain(|r| r.cells.iter().any(|c| *c != Cell::NotAssigned));
+    // The rates are of everyone the branch and position filters keep, whatever the state filter.
+    let all_rows = rows.clone();
     if let Some(kind) = filter.state {
         rows.retain(|r| r.cells.iter().any(|c| c.kind() == Some(kind)));
     }
@@ -104,13 +108,19 @@ pub async fn build(
             open: columns[i].status == "open",
         })
         .collect();
-    let by_branch = rates(&rows, columns.len(), |r| r.branch.clone());
-    let by_position = rates(&rows, columns.len(), |r| r.position.clone());
+    let kept = |r: &ComplianceRow| ComplianceRow {
+        cells: keep.iter().map(|&i| r.cells[i]).collect(),
+        ..r.clone()
+    };
+    let everyone: Vec<ComplianceRow> = all_rows.iter().map(kept).collect();
+    let by_branch = rates(&everyone, columns.len(), |r| r.branch.clone());
+    let by_position = rates(&everyone, columns.len(), |r| r.position.clone());
     let total = rows.len() as i64;
     let page = filter.page.max(1);
     let rows = if paged {
+        let skip = usize::try_from((page - 1).saturating_mul(PER_PAGE)).unwrap_or(usize::MAX);
         rows.into_iter()
-            .skip(((page - 1) * PER_PAGE) as usize)
+            .skip(skip)
             .take(PER_PAGE as usize)
             .collect()
     } else {

@@ -13,8 +13,9 @@ pub enum Cell {
     NotAssigned,
     NotStarted,
     InProgress,
+    /// `percent` is unknown after a reset that kept the pass.
     Passed {
-        percent: i64,
+        percent: Option<i64>,
     },
     /// Tried, not passed yet (attempts may be left).
     Failed {
@@ -101,7 +102,7 @@ pub struct CellInput {
 pub fn cell(i: CellInput, now: Timestamp) -> Cell {
     if i.passed {
         return Cell::Passed {
-            percent: i.best_percent.unwrap_or(0),
+            percent: i.best_percent,
         };
     }
     if !i.assigned && i.attempts_used == 0 && !i.in_progress {
@@ -201,7 +202,7 @@ mod tests {
         };
         assert_eq!(
             cell(passed, after),
-            Cell::Passed { percent: 90 },
+            Cell::Passed { percent: Some(90) },
             "a pass stays a pass"
         );
         let running = CellInput {
@@ -248,7 +249,7 @@ mod tests {
     #[test]
     fn the_rate_counts_assigned_cells_only() {
         let cells = [
-            Cell::Passed { percent: 90 },
+            Cell::Passed { percent: Some(90) },
             Cell::Failed { percent: 10 },
             Cell::NotAssigned,
             Cell::Overdue { best: None },

@@ -6,14 +6,14 @@
 //! fast enough for every request.
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
 use leptos::config::LeptosOptions;
-use tower::ServiceBuilder;
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";
@@ -21,21 +21,36 @@ pub const REVALIDATE: &str = "no-cache";
 /// `/<site-pkg-dir>` for the router.
 pub fn pkg<S: Clone + Send + Sync + 'static>(leptos: &LeptosOptions) -> (String, Router<S>) {
     let dir = std::path::Path::new(leptos.site_root.as_ref()).join(leptos.site_pkg_dir.as_ref());
-    let cache = if leptos.hash_files {
+    let cache = HeaderValue::from_static(if leptos.hash_files {
         IMMUTABLE
     } else {
         REVALIDATE
-    };
-    let service = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(cache),
-        ))
-        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
-    (
-        format!("/{}", leptos.site_pkg_dir),
-        Router::new().fallback_service(service),
-    )
+    });
+    let router = Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(axum::middleware::map_response_with_state(
+            cache,
+            cache_headers,
+        ));
+    (format!("/{}", leptos.site_pkg_dir), router)
+}
+
+/// The cache rule on files found only: a 404 for a name another instance has not got yet
+/// (a rolling deploy) must not be kept for a year. `Vary`, since the same URL answers br, gzip
+/// or plain by `Accept-Encoding` and shared caches must keep them apart.
+async fn cache_headers(State(cache): State<HeaderValue>, mut res: Response) -> Response {
+    let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    let h = res.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        if ok {
+            cache
+        } else {
+            HeaderValue::from_static("no-store")
+        },
+    );
+    h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
 }
 
 /// Brotli or gzip for what is generated per request (pages, server functions, the APIs); the
@@ -109,9 +124,24 @@ mod tests {
         let (h, body) = get(router.clone(), "/pkg/attest.0a1b.wasm", Some("gzip")).await;
         assert_eq!(h[header::CONTENT_ENCODING], "gzip");
         assert_eq!(body, b"gzip bytes");
-        let (h, body) = get(router, "/pkg/attest.0a1b.wasm", None).await;
+        let (h, body) = get(router.clone(), "/pkg/attest.0a1b.wasm", None).await;
         assert!(h.get(header::CONTENT_ENCODING).is_none());
         assert_eq!(body, b"\0asm plain");
+        assert_eq!(h[header::VARY], "accept-encoding");
+        let missing = router
+            .oneshot(
+                Request::get("/pkg/attest.new.wasm")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        assert_eq!(
+            missing.headers()[header::CACHE_CONTROL],
+            "no-store",
+            "a 404 is not kept"
+        );
         std::fs::remove_dir_all(root).unwrap();
     }
 

@@ -173,6 +173,15 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
     );
     let overdue = matrix(app, json!({ "state": "overdue", "page": 1 })).await;
     assert_eq!(overdue["total"], 2);
+    // The rates stay those of everyone: the state filter narrows the rows only.
+    let no_branch = overdue["by_branch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "—")
+        .cloned()
+        .unwrap();
+    assert_eq!(no_branch["rates"], json!([100]), "Anna passed: {overdue}");
     let in_perm = matrix(app, json!({ "branch": perm.0, "page": 1 })).await;
     assert_eq!(in_perm["total"], 1);
 
