@@ -38,10 +38,15 @@ test('blocks are reordered by drag and by keyboard, and the order is kept', asyn
   const handles = page.getByTestId('blocks').getByTestId('drag-handle');
   const from = (await handles.nth(2).boundingBox())!;
   const to = (await page.getByTestId('blocks').locator('li').first().boundingBox())!;
+  // Each move is saved in the background: wait for the save before leaving the page.
+  const reordered = () =>
+    page.waitForResponse((r) => r.url().includes('/api/certifications/blocks/reorder') && r.ok());
+  let saved = reordered();
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move(from.x + from.width / 2, to.y + 4, { steps: 12 });
   await page.mouse.up();
+  await saved;
   await expect.poll(() => titles(page)).toEqual(['Третий', 'Первый', 'Второй']);
   await expect(page.getByTestId('reorder-announcement')).toContainText('позицию 1 из 3');
 
@@ -52,12 +57,16 @@ test('blocks are reordered by drag and by keyboard, and the order is kept', asyn
   // Keyboard: focus the handle of "Второй" and move it up twice.
   const second = page.getByTestId('blocks').locator('li').filter({ hasText: 'Второй' }).getByTestId('drag-handle');
   await second.focus();
+  saved = reordered();
   await page.keyboard.press('ArrowUp');
+  await saved;
   await expect(page.getByTestId('reorder-announcement')).toContainText('«Второй» перемещён на позицию 2 из 3');
   await expect.poll(() => titles(page)).toEqual(['Третий', 'Второй', 'Первый']);
   // The focus stays on the moved block's handle, so the arrows can be pressed again.
   await expect(page.locator(':focus')).toHaveAccessibleName(/«Второй», позиция 2 из 3/);
+  saved = reordered();
   await page.keyboard.press('ArrowUp');
+  await saved;
   await expect.poll(() => titles(page)).toEqual(['Второй', 'Третий', 'Первый']);
 
   await page.goto(url);
