@@ -138,8 +138,10 @@ pub fn DashboardSection() -> impl IntoView {
             },
             std::time::Duration::from_secs(30),
         );
-        if let Ok(h) = handle {
-            on_cleanup(move || h.clear());
+        match handle {
+            Ok(h) => on_cleanup(move || h.clear()),
+            // No window timers: the dashboard still shows, it just does not refresh itself.
+            Err(e) => leptos::logging::warn!("dashboard refresh not scheduled: {e:?}"),
         }
     }
     view! {

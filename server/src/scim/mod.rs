@@ -14,13 +14,13 @@ use app::error::AppError;
 use app::i18n::{Lang, Msg};
 use app::scim::service::{self as users, ScimFailure};
 use app::state::AppState;
+use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -133,29 +133,50 @@ impl IntoResponse for Failure {
 
 type Answer = Result<Scim, Failure>;
 
-/// What every handler starts from.
-struct Call<'a> {
-    st: &'a ApiState,
-    caller: &'a Caller,
+/// What every handler starts from: the key (which must hold the `scim` scope), the caller's
+/// language and the request headers. Taken as an extractor, so the check is in one place.
+struct Call {
+    st: ApiState,
+    caller: Caller,
     lang: Lang,
+    headers: HeaderMap,
 }
 
-impl Call<'_> {
+impl axum::extract::FromRequestParts<ApiState> for Call {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(&parts.headers);
+        let refused = |err| Failure { err, lang };
+        // The key middleware runs first on every SCIM route and leaves the caller here.
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| refused(ScimFailure::App(AppError::Unauthorized)))?;
+        if !caller.scopes.scim() {
+            return Err(refused(ScimFailure::App(AppError::Forbidden(
+                Msg::ErrApiScope,
+            ))));
+        }
+        Ok(Call {
+            st: st.clone(),
+            caller,
+            lang,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl Call {
     fn fail(&self, err: impl Into<ScimFailure>) -> Failure {
         Failure {
             err: err.into(),
             lang: self.lang,
         }
-    }
-
-    fn require(&self) -> Result<(), Failure> {
-        if self.caller.scopes.scim() {
-            return Ok(());
-        }
-        Err(Failure {
-            err: ScimFailure::App(AppError::Forbidden(Msg::ErrApiScope)),
-            lang: self.lang,
-        })
     }
 
     fn service(&self) -> users::Caller<'_> {
@@ -182,8 +203,8 @@ fn if_match(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn user_version(headers: &HeaderMap, call: &Call<'_>) -> Result<Option<i64>, Failure> {
-    match if_match(headers) {
+fn user_version(call: &Call) -> Result<Option<i64>, Failure> {
+    match if_match(&call.headers) {
         None => Ok(None),
         Some(v) => v
             .trim_start_matches("W/")
@@ -235,20 +256,9 @@ fn list_body(total: i64, start: i64, items: Vec<Value>) -> Value {
     })
 }
 
-async fn list_users(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Query(p): Query<ListParams>,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
+async fn list_users(call: Call, Query(p): Query<ListParams>) -> Answer {
     let (start, count) = paging(&p).map_err(|e| call.fail(e))?;
-    let (total, items) = users::list(&st.app, p.filter.as_deref(), start, count)
+    let (total, items) = users::list(&call.st.app, p.filter.as_deref(), start, count)
         .await
         .map_err(|e| call.fail(e))?;
     let items = items
@@ -274,36 +284,14 @@ fn item(body: Value, etag: String, p: &ItemParams, status: StatusCode) -> Scim {
     }
 }
 
-async fn get_user(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(p): Query<ItemParams>,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
-    let (body, v) = users::get(&st.app, &id).await.map_err(|e| call.fail(e))?;
+async fn get_user(call: Call, Path(id): Path<String>, Query(p): Query<ItemParams>) -> Answer {
+    let (body, v) = users::get(&call.st.app, &id)
+        .await
+        .map_err(|e| call.fail(e))?;
     Ok(item(body, users::etag(v), &p, StatusCode::OK))
 }
 
-async fn create_user(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Query(p): Query<ItemParams>,
-    bytes: Bytes,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
+async fn create_user(call: Call, Query(p): Query<ItemParams>, bytes: Bytes) -> Answer {
     let body = call.body(&bytes)?;
     let (body, v) = users::create(&call.service(), &body)
         .await
@@ -312,20 +300,12 @@ async fn create_user(
 }
 
 async fn replace_user(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     Query(p): Query<ItemParams>,
     bytes: Bytes,
 ) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
-    let expected = user_version(&headers, &call)?;
+    let expected = user_version(&call)?;
     let body = call.body(&bytes)?;
     let (body, v) = users::replace(&call.service(), &id, &body, expected)
         .await
@@ -334,20 +314,12 @@ async fn replace_user(
 }
 
 async fn patch_user(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     Query(p): Query<ItemParams>,
     bytes: Bytes,
 ) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
-    let expected = user_version(&headers, &call)?;
+    let expected = user_version(&call)?;
     let body = call.body(&bytes)?;
     let (body, v) = users::patch(&call.service(), &id, &body, expected)
         .await
@@ -355,19 +327,8 @@ async fn patch_user(
     Ok(item(body, users::etag(v), &p, StatusCode::OK))
 }
 
-async fn delete_user(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
-    let expected = user_version(&headers, &call)?;
+async fn delete_user(call: Call, Path(id): Path<String>) -> Answer {
+    let expected = user_version(&call)?;
     users::delete(&call.service(), &id, expected)
         .await
         .map_err(|e| call.fail(e))?;
@@ -381,20 +342,9 @@ async fn delete_user(
 
 use app::scim::groups;
 
-async fn list_groups(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Query(p): Query<ListParams>,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
+async fn list_groups(call: Call, Query(p): Query<ListParams>) -> Answer {
     let (start, count) = paging(&p).map_err(|e| call.fail(e))?;
-    let (total, items) = groups::list(&st.app, p.filter.as_deref(), start, count)
+    let (total, items) = groups::list(&call.st.app, p.filter.as_deref(), start, count)
         .await
         .map_err(|e| call.fail(e))?;
     let items = items
@@ -404,36 +354,14 @@ async fn list_groups(
     Ok(Scim::ok(list_body(total, start, items)))
 }
 
-async fn get_group(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(p): Query<ItemParams>,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
-    let (body, v) = groups::get(&st.app, &id).await.map_err(|e| call.fail(e))?;
+async fn get_group(call: Call, Path(id): Path<String>, Query(p): Query<ItemParams>) -> Answer {
+    let (body, v) = groups::get(&call.st.app, &id)
+        .await
+        .map_err(|e| call.fail(e))?;
     Ok(item(body, v, &p, StatusCode::OK))
 }
 
-async fn create_group(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Query(p): Query<ItemParams>,
-    bytes: Bytes,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
+async fn create_group(call: Call, Query(p): Query<ItemParams>, bytes: Bytes) -> Answer {
     let body = call.body(&bytes)?;
     let (body, v) = groups::create(&call.service(), &body)
         .await
@@ -442,21 +370,13 @@ async fn create_group(
 }
 
 async fn replace_group(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     Query(p): Query<ItemParams>,
     bytes: Bytes,
 ) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
     let body = call.body(&bytes)?;
-    let expected = if_match(&headers);
+    let expected = if_match(&call.headers);
     let (body, v) = groups::replace(&call.service(), &id, &body, expected.as_deref())
         .await
         .map_err(|e| call.fail(e))?;
@@ -464,40 +384,21 @@ async fn replace_group(
 }
 
 async fn patch_group(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     Query(p): Query<ItemParams>,
     bytes: Bytes,
 ) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
     let body = call.body(&bytes)?;
-    let expected = if_match(&headers);
+    let expected = if_match(&call.headers);
     let (body, v) = groups::patch(&call.service(), &id, &body, expected.as_deref())
         .await
         .map_err(|e| call.fail(e))?;
     Ok(item(body, v, &p, StatusCode::OK))
 }
 
-async fn delete_group(
-    State(st): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Answer {
-    let call = Call {
-        st: &st,
-        caller: &caller,
-        lang: lang_of(&headers),
-    };
-    call.require()?;
-    let expected = if_match(&headers);
+async fn delete_group(call: Call, Path(id): Path<String>) -> Answer {
+    let expected = if_match(&call.headers);
     groups::delete(&call.service(), &id, expected.as_deref())
         .await
         .map_err(|e| call.fail(e))?;
