@@ -17,6 +17,7 @@ pub mod dev;
 pub mod dictionaries;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod gamification;
 pub mod i18n;
 pub mod links;

@@ -1,8 +1,9 @@
 // The compliance matrix: a person assigned a certification shows as "not started" under it,
-// the state filter narrows the rows, the CSV export holds exactly the filtered rows, and the
-// page passes axe.
+// the state filter narrows the rows, the CSV and XLSX exports hold exactly the filtered rows,
+// and the page passes axe.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import { axeViolations, signIn } from './support/admin';
 import { AdminApi } from './support/api';
 import { hydrated } from './support/telegram';
@@ -45,4 +46,22 @@ test('the matrix shows who has not started, filters by state and exports what it
   expect(mine[0]).toContain('не начато');
   // Every exported row has a "not started" cell, as the filter asks.
   for (const l of lines.slice(1)) expect(l).toContain('не начато');
+
+  // The same rows as a real Excel workbook: a bold header, then the filtered people.
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('compliance-export-xlsx').click(),
+  ]);
+  expect(xlsx.suggestedFilename()).toBe('compliance.xlsx');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile((await xlsx.path())!);
+  const sheet = book.getWorksheet('compliance')!;
+  expect(sheet.getRow(1).getCell(1).value).toBe('Сотрудник');
+  expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
+  const header = (sheet.getRow(1).values as unknown[]).map(String);
+  expect(header).toContain(title);
+  expect(sheet.rowCount).toBe(lines.length);
+  const names: string[] = [];
+  sheet.eachRow((r, n) => { if (n > 1) names.push(String(r.getCell(1).value)); });
+  expect(names.filter((n) => n === person.name)).toHaveLength(1);
 });

@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { axeViolations, signIn } from './support/admin';
 import { AdminApi } from './support/api';
 import { hydrated } from './support/telegram';
+import ExcelJS from 'exceljs';
 
 test('the dashboard lists open certifications and charts the last 30 days', async ({ page, baseURL }) => {
   const api = await AdminApi.signIn(baseURL!);
@@ -24,4 +25,38 @@ test('the dashboard lists open certifications and charts the last 30 days', asyn
   await expect(chart.locator('desc')).toContainText('Завершено попыток');
   await expect(dash.locator('table.visually-hidden tbody tr')).toHaveCount(30);
   expect(await axeViolations(page)).toEqual([]);
+
+  // The open certifications as a workbook, the same figures.
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    dash.getByTestId('dash-export-xlsx').click(),
+  ]);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile((await xlsx.path())!);
+  const sheet = book.getWorksheet('dashboard')!;
+  expect(sheet.getRow(1).getCell(1).value).toBe('Аттестация');
+  let found = false;
+  sheet.eachRow((r) => {
+    if (r.getCell(1).value === title) {
+      found = true;
+      expect(Number(r.getCell(3).value)).toBeGreaterThan(0);
+    }
+  });
+  expect(found).toBe(true);
+});
+
+test('a badge awarded shows among the newest on the dashboard', async ({ page, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const person = await api.freshEmployee('Значков');
+  const badge = `Звезда ${Date.now()}`;
+  const id = await api.json('gamification/badge', {
+    badge: { id: 0, name: badge, description: '', icon_url: null, kind: 'manual', rule: null, rule_n: null, archived: false },
+  });
+  await api.call('users/badges/award', { id: String(person.id), badge_id: String(id), reason: 'за пример' });
+  await signIn(page);
+  await page.goto('/admin');
+  await hydrated(page);
+  const item = page.getByTestId('dash-recent-item').filter({ hasText: badge });
+  await expect(item).toContainText(person.name);
+  await expect(item.getByRole('link', { name: person.name })).toHaveAttribute('href', `/admin/users/${person.id}`);
 });

@@ -89,3 +89,27 @@ test('the rating filters by branch', async ({ page }) => {
   await expect.poll(() => page.getByTestId('rating').locator('li a').allTextContents()).toEqual(['Елена Попова']);
   await expect(page.getByTestId('my-place')).toHaveCount(0);
 });
+
+test('my achievements chart the points over time and the progress per certification', async ({ browser, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const person = await api.freshEmployee('Графиков');
+  const title = `Прогресс ${Date.now()}`;
+  await api.createCertification({ title, assignTo: person.name });
+  for (const [delta, reason] of [['30', 'первое'], ['-10', 'второе'], ['25', 'третье']]) {
+    await api.call('users/points', { id: String(person.id), delta, reason });
+  }
+  const phone = await browser.newContext();
+  const mini = await phone.newPage();
+  await openMiniApp(mini, initDataFor(person.tg), '/app/achievements');
+  await expect(mini.getByTestId('points')).toHaveText('45 баллов');
+  const chart = mini.getByTestId('points-chart');
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('title')).toHaveText('Баллы со временем');
+  // The numbers are there for screen readers too, oldest first.
+  await expect(mini.locator('table caption', { hasText: 'Баллы со временем' }).locator('..').locator('td')).toHaveText(['30', '20', '45']);
+  const progress = mini.getByTestId('progress-chart');
+  await expect(progress).toContainText(title);
+  await expect(progress).toContainText('не начато');
+  await expect(progress.locator('desc')).toContainText('Сдано 0 из 1');
+  await phone.close();
+});

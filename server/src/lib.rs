@@ -16,3 +16,4 @@ pub mod routes;
 pub mod scim;
 pub mod startup;
 pub mod telemetry;
+pub mod xlsx;

@@ -223,7 +223,24 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
         )
         .route(
             "/admin/compliance.csv",
-            get(routes::compliance_export::export_csv),
+            get(routes::exports::compliance_csv),
+        )
+        .route(
+            "/admin/compliance.xlsx",
+            get(routes::exports::compliance_xlsx),
+        )
+        .route(
+            "/admin/certifications/{id}/statistics.csv",
+            get(routes::exports::statistics_csv),
+        )
+        .route(
+            "/admin/certifications/{id}/statistics.xlsx",
+            get(routes::exports::statistics_xlsx),
+        )
+        .route("/admin/dashboard.csv", get(routes::exports::dashboard_csv))
+        .route(
+            "/admin/dashboard.xlsx",
+            get(routes::exports::dashboard_xlsx),
         )
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();

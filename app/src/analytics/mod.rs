@@ -3,6 +3,8 @@
 //! time used, attempts needed to pass, and per question facility, discrimination, the options
 //! chosen and flags (`domain::stats`).
 
+#[cfg(feature = "ssr")]
+pub mod backfill;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -58,4 +60,38 @@ pub struct CertStats {
 #[server(prefix = "/api", endpoint = "certifications/stats")]
 pub async fn certification_stats(id: CertId, first_only: bool) -> Result<CertStats, AppError> {
     crate::auth::guard::respond(service::stats(id, first_only).await)
+}
+
+/// How a flag reads.
+pub fn flag_msg(f: QuestionFlag) -> crate::i18n::Msg {
+    use crate::i18n::Msg;
+    match f {
+        QuestionFlag::TooEasy => Msg::StatsTooEasy,
+        QuestionFlag::TooHard => Msg::StatsTooHard,
+        QuestionFlag::NegativeDiscrimination => Msg::StatsNegative,
+    }
+}
+
+pub fn flags_text(flags: &[QuestionFlag], lang: crate::i18n::Lang) -> String {
+    flags
+        .iter()
+        .map(|f| flag_msg(*f).text(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "✓ right — 12; wrong — 3": each option, right ones ticked, with how often it was chosen.
+pub fn options_text(options: &[OptionStat]) -> String {
+    options
+        .iter()
+        .map(|o| {
+            format!(
+                "{}{} — {}",
+                if o.correct { "✓ " } else { "" },
+                o.text,
+                o.chosen
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -4,9 +4,8 @@
 
 use super::{CertStats, QuestionStat, certification_stats};
 use crate::domain::CertId;
-use crate::domain::stats::QuestionFlag;
 use crate::error::AppError;
-use crate::i18n::{Msg, use_t};
+use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{Checkbox, ErrorNotice, Spinner};
 use leptos::prelude::*;
 
@@ -71,6 +70,17 @@ pub fn CertStatsSection(#[prop(into)] id: Signal<Option<CertId>>) -> impl IntoVi
         <section class="card section" aria-labelledby="stats-h" data-testid="cert-stats">
             <h2 id="stats-h">{t(Msg::StatsTitle)}</h2>
             <Checkbox name="first-only" label=Msg::StatsFirstOnly checked=first_only />
+            {move || id.get().map(|id| {
+                let href = move |ext: &str| {
+                    format!("/admin/certifications/{id}/statistics.{ext}?first_only={}", first_only.get())
+                };
+                view! {
+                    <p class="actions">
+                        <a class="btn btn-secondary" href=move || href("csv") download="" data-testid="stats-export">{t(Msg::ExportCsv)}</a>
+                        <a class="btn btn-secondary" href=move || href("xlsx") download="" data-testid="stats-export-xlsx">{t(Msg::ExportXlsx)}</a>
+                    </p>
+                }
+            })}
             <Transition fallback=|| view! { <Spinner /> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -136,32 +146,12 @@ fn stats_view(
 #[component]
 fn QuestionTable(questions: Vec<QuestionStat>) -> impl IntoView {
     let t = use_t();
+    let lang = use_lang();
     let rows = questions
         .into_iter()
         .map(|q| {
-            let flags = q
-                .flags
-                .iter()
-                .map(|f| match f {
-                    QuestionFlag::TooEasy => t(Msg::StatsTooEasy),
-                    QuestionFlag::TooHard => t(Msg::StatsTooHard),
-                    QuestionFlag::NegativeDiscrimination => t(Msg::StatsNegative),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let options = q
-                .options
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{}{} — {}",
-                        if o.correct { "✓ " } else { "" },
-                        o.text,
-                        o.chosen
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            let flags = super::flags_text(&q.flags, lang);
+            let options = super::options_text(&q.options);
             view! {
                 <tr data-testid="question-stat">
                     <td><a href=format!("/admin/questions/{}", q.question_id.0)>{q.text.clone()}</a>

@@ -78,9 +78,9 @@ pub fn CompliancePage() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
-    let export = move || {
+    let export = move |ext: &str| {
         format!(
-            "/admin/compliance.csv?{}",
+            "/admin/compliance.{ext}?{}",
             query(&branch.get(), &position.get(), &state.get())
         )
     };
@@ -88,7 +88,8 @@ pub fn CompliancePage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(Msg::ComplianceTitle)}</h1>
             <div class="actions">
-                <a class="btn btn-secondary" href=export download="" data-testid="compliance-export">{t(Msg::ExportCsv)}</a>
+                <a class="btn btn-secondary" href=move || export("csv") download="" data-testid="compliance-export">{t(Msg::ExportCsv)}</a>
+                <a class="btn btn-secondary" href=move || export("xlsx") download="" data-testid="compliance-export-xlsx">{t(Msg::ExportXlsx)}</a>
             </div>
         </div>
         <p class="hint">{t(Msg::ComplianceIntro)}</p>

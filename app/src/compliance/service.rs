@@ -179,26 +179,29 @@ fn rates(
         .collect()
 }
 
-/// The whole filtered matrix as CSV (the shared writer: BOM, escaping, formula prefixes), in
-/// `lang`; then the pass rates per branch.
-pub fn csv_of(v: &ComplianceView, lang: crate::i18n::Lang) -> String {
-    use crate::csv::{BOM, row};
-    let mut out = String::from(BOM);
+/// The whole filtered matrix for the exports, in `lang`: a person per row, a certification
+/// per column.
+pub fn table_of(v: &ComplianceView, lang: crate::i18n::Lang) -> crate::export::ExportTable {
+    use crate::export::{ExportCell, ExportTable};
     let mut head = vec![
         Msg::Person.text(lang).to_owned(),
         Msg::BranchField.text(lang).to_owned(),
         Msg::PositionField.text(lang).to_owned(),
     ];
     head.extend(v.columns.iter().map(|c| c.title.clone()));
-    out.push_str(&row(&head));
+    let mut t = ExportTable::new("compliance", head);
     for r in &v.rows {
         let mut line = vec![
-            r.name.clone(),
-            r.branch.clone().unwrap_or_default(),
-            r.position.clone().unwrap_or_default(),
+            ExportCell::text(r.name.clone()),
+            ExportCell::text(r.branch.clone().unwrap_or_default()),
+            ExportCell::text(r.position.clone().unwrap_or_default()),
         ];
-        line.extend(r.cells.iter().map(|c| super::page::cell_text(*c, lang)));
-        out.push_str(&row(&line));
+        line.extend(
+            r.cells
+                .iter()
+                .map(|c| ExportCell::text(super::page::cell_text(*c, lang))),
+        );
+        t.rows.push(line);
     }
-    out
+    t
 }

@@ -1,14 +1,15 @@
 //! The admin home's live dashboard (certifications module, the actor's `visible_people`
 //! scope): certifications open now with their pass rate and who has not passed, attempts in
 //! progress, what is due within 3 days and what is overdue, attempts and passes per day over
-//! 30 days, and the branches with the highest and lowest pass rates. It refreshes itself every
+//! 30 days, the branches with the highest and lowest pass rates, and the newest badges and
+//! level-ups. It refreshes itself every
 //! 30 s while visible.
 
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-use crate::domain::{CertId, Timestamp};
+use crate::domain::{CertId, Timestamp, UserId};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,24 @@ pub struct BranchRate {
     pub rate: i64,
 }
 
+/// How many of the newest badges and level-ups the dashboard shows.
+pub const RECENT: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recognition {
+    Badge { name: String },
+    Level { number: i64, name: String },
+}
+
+/// A badge earned or a level reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentRecognition {
+    pub at: Timestamp,
+    pub user_id: UserId,
+    pub person: String,
+    pub what: Recognition,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub open: Vec<OpenCert>,
@@ -52,6 +71,8 @@ pub struct Dashboard {
     /// Highest pass rate first; the lowest, lowest first (at most 3 each).
     pub top_branches: Vec<BranchRate>,
     pub bottom_branches: Vec<BranchRate>,
+    /// Newest first, at most [`RECENT`].
+    pub recent: Vec<RecentRecognition>,
 }
 
 #[server(prefix = "/api", endpoint = "analytics/dashboard")]

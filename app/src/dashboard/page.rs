@@ -1,8 +1,8 @@
 //! The dashboard section of the admin home: figures, the open certifications, 30 days of
 //! activity as an accessible SVG column chart, and branches by pass rate. Fetched again every
-//! 30 s while the page is visible; people without the certifications module see nothing.
+//! 30 s while the page is visible, with the newest badges and level-ups; people without the certifications module see nothing.
 
-use super::{ACTIVITY_DAYS, Dashboard, DayActivity, load_dashboard};
+use super::{ACTIVITY_DAYS, Dashboard, DayActivity, Recognition, load_dashboard};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::Spinner;
@@ -86,6 +86,10 @@ fn Figures(d: Dashboard) -> impl IntoView {
             {figure(Msg::DashboardOverdue, d.overdue, "dash-overdue")}
         </div>
         <h2>{t(Msg::DashboardOpen)}</h2>
+        <p class="actions">
+            <a class="btn btn-secondary" href="/admin/dashboard.csv" download="" data-testid="dash-export">{t(Msg::ExportCsv)}</a>
+            <a class="btn btn-secondary" href="/admin/dashboard.xlsx" download="" data-testid="dash-export-xlsx">{t(Msg::ExportXlsx)}</a>
+        </p>
         {if d.open.is_empty() {
             view! { <p class="hint" data-testid="dash-no-open">{t(Msg::DashboardNoOpen)}</p> }.into_any()
         } else {
@@ -119,6 +123,28 @@ fn Figures(d: Dashboard) -> impl IntoView {
             {branches(Msg::DashboardTopBranches, d.top_branches, "dash-top")}
             {branches(Msg::DashboardBottomBranches, d.bottom_branches, "dash-bottom")}
         </div>
+        <h2>{t(Msg::DashboardRecent)}</h2>
+        {if d.recent.is_empty() {
+            view! { <p class="hint" data-testid="dash-no-recent">{t(Msg::DashboardNoRecent)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="recent" data-testid="dash-recent">
+                    {d.recent.into_iter().map(|r| {
+                        let what = match r.what {
+                            Recognition::Badge { name } => Msg::DashboardEarnedBadge.with(lang, &[("badge", &name)]),
+                            Recognition::Level { number, name } => Msg::DashboardReachedLevel
+                                .with(lang, &[("number", &number.to_string()), ("level", &name)]),
+                        };
+                        view! {
+                            <li data-testid="dash-recent-item">
+                                <a href=format!("/admin/users/{}", r.user_id)>{r.person}</a>" "{what}
+                                " "<span class="muted">{r.at.format_datetime(offset)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
     }
 }
 

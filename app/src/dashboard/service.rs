@@ -1,63 +1,127 @@
-//! The dashboard from the compliance matrix of everyone in scope and the attempts of the last
-//! 30 days.
+//! The dashboard: the compliance cells of everyone in scope counted in groups, the attempts of
+//! the last 30 days per day, and the newest badges and level-ups.
 
-use super::{ACTIVITY_DAYS, BranchRate, DUE_SOON_DAYS, Dashboard, DayActivity, OpenCert};
+use super::{
+    ACTIVITY_DAYS, BranchRate, DUE_SOON_DAYS, Dashboard, DayActivity, OpenCert, RECENT,
+    RecentRecognition, Recognition,
+};
 use crate::auth::guard;
 use crate::auth::service::internal;
-use crate::compliance::ComplianceFilter;
-use crate::compliance::service::{build, scope_of};
+use crate::compliance::service::scope_of;
 use crate::domain::Timestamp;
-use crate::domain::compliance::{Cell, daily, pass_rate};
+use crate::domain::compliance::{Cell, CellInput, cell, daily, first_day};
 use crate::domain::permissions::Module;
+use crate::domain::scope::PeopleScope;
+use crate::domain::user::User;
 use crate::error::AppResult;
-use crate::storage;
-use std::collections::BTreeMap;
+use crate::export::{ExportCell, ExportTable};
+use crate::i18n::{Lang, Msg};
+use crate::state::AppState;
+use crate::storage::dictionaries::Dictionary;
+use crate::storage::{self, StorageError};
+use std::collections::HashMap;
 
 const DAY_MS: i64 = 86_400_000;
 
 pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
     let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
-    let matrix = build(&state, &actor.user, &ComplianceFilter::default(), false).await?;
+    dashboard_of(&guard::state(), &actor.user).await
+}
+
+/// The dashboard of `user` (already checked for the certifications module): the compliance
+/// cells counted in groups by the database, each group's cell decided by `domain::compliance`.
+pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard> {
+    let scope = scope_of(state, user).await?;
     let now = state.now();
+    let offset = state.config.display_utc_offset_minutes;
+    let first = first_day(now, offset, ACTIVITY_DAYS);
+    let read = async {
+        let mut c = state.db.read().await?;
+        let columns = storage::compliance::columns(c.conn()).await?;
+        let groups = storage::dashboard::cell_groups(c.conn(), &scope).await?;
+        let activity = storage::dashboard::activity(c.conn(), &scope, first).await?;
+        let branches = storage::dictionaries::list(c.conn(), Dictionary::Branches).await?;
+        Ok::<_, StorageError>((columns, groups, activity, branches))
+    };
+    let (columns, groups, activity, branches) = read.await.map_err(internal)?;
     let soon = Timestamp(now.0 + DUE_SOON_DAYS * DAY_MS);
-    let mut open = Vec::new();
+    let column: HashMap<_, _> = columns.iter().map(|c| (c.id, c)).collect();
+    // Per certification and per branch: (counted, passed), as `pass_rate` counts them.
+    #[derive(Default)]
+    struct Tally {
+        counted: i64,
+        passed: i64,
+        running: i64,
+    }
+    let mut per_cert: HashMap<crate::domain::CertId, Tally> = HashMap::new();
+    let mut per_branch: HashMap<crate::domain::BranchId, Tally> = HashMap::new();
     let (mut in_progress, mut due_soon, mut overdue) = (0, 0, 0);
-    for (i, col) in matrix.columns.iter().enumerate() {
-        let cells: Vec<Cell> = matrix.rows.iter().map(|r| r.cells[i]).collect();
-        let count = |f: &dyn Fn(&Cell) -> bool| cells.iter().filter(|c| f(c)).count() as i64;
-        let running = count(&|c| *c == Cell::InProgress);
-        in_progress += running;
-        overdue += count(&|c| matches!(c, Cell::Overdue { .. }));
-        if col.closes_at.is_some_and(|at| at > now && at <= soon) {
-            due_soon +=
-                count(&|c| matches!(c, Cell::NotStarted | Cell::Failed { .. } | Cell::InProgress));
+    for g in &groups {
+        let Some(col) = column.get(&g.certification_id) else {
+            continue;
+        };
+        let input = CellInput {
+            assigned: g.assigned != 0,
+            attempts_used: i64::from(g.tried),
+            best_percent: None,
+            passed: g.passed,
+            in_progress: g.in_progress,
+            closed: col.status == "closed",
+            closes_at: col.closes_at,
+        };
+        let c = cell(input, now);
+        if c == Cell::NotAssigned {
+            continue;
         }
-        if col.open {
-            open.push(OpenCert {
-                id: col.id,
-                title: col.title.clone(),
-                closes_at: col.closes_at,
-                assigned: count(&|c| *c != Cell::NotAssigned),
-                passed: count(&|c| matches!(c, Cell::Passed { .. })),
-                in_progress: running,
-                pass_rate: pass_rate(cells.iter().copied()),
-            });
-        }
-    }
-    // Every cell of a branch's people, across certifications.
-    let mut by_branch: BTreeMap<String, Vec<Cell>> = BTreeMap::new();
-    for r in &matrix.rows {
-        if let Some(b) = &r.branch {
-            by_branch
-                .entry(b.clone())
-                .or_default()
-                .extend(r.cells.iter().copied());
-        }
-    }
-    let mut rates: Vec<BranchRate> = by_branch
+        let passed = matches!(c, Cell::Passed { .. });
+        for t in [
+            Some(per_cert.entry(g.certification_id).or_default()),
+            g.branch_id.map(|b| per_branch.entry(b).or_default()),
+        ]
         .into_iter()
-        .filter_map(|(name, cells)| pass_rate(cells).map(|rate| BranchRate { name, rate }))
+        .flatten()
+        {
+            t.counted += g.n;
+            t.passed += if passed { g.n } else { 0 };
+            t.running += if c == Cell::InProgress { g.n } else { 0 };
+        }
+        match c {
+            Cell::InProgress => in_progress += g.n,
+            Cell::Overdue { .. } => overdue += g.n,
+            _ => {}
+        }
+        if col.closes_at.is_some_and(|at| at > now && at <= soon)
+            && matches!(c, Cell::NotStarted | Cell::Failed { .. } | Cell::InProgress)
+        {
+            due_soon += g.n;
+        }
+    }
+    let rate = |t: &Tally| (t.counted > 0).then(|| t.passed * 100 / t.counted);
+    let open = columns
+        .iter()
+        .filter(|c| c.status == "open")
+        .filter_map(|c| {
+            let t = per_cert.get(&c.id)?;
+            Some(OpenCert {
+                id: c.id,
+                title: c.title.clone(),
+                closes_at: c.closes_at,
+                assigned: t.counted,
+                passed: t.passed,
+                in_progress: t.running,
+                pass_rate: rate(t),
+            })
+        })
+        .collect();
+    let names: HashMap<i64, String> = branches.into_iter().map(|b| (b.id, b.name)).collect();
+    let mut rates: Vec<BranchRate> = per_branch
+        .iter()
+        .filter_map(|(b, t)| {
+            Some(BranchRate {
+                name: names.get(&b.0)?.clone(),
+                rate: rate(t)?,
+            })
+        })
         .collect();
     rates.sort_by(|a, b| b.rate.cmp(&a.rate).then(a.name.cmp(&b.name)));
     let top_branches: Vec<BranchRate> = rates.iter().take(3).cloned().collect();
@@ -68,16 +132,7 @@ pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
         .filter(|b| !top_branches.contains(b))
         .cloned()
         .collect();
-    let scope = scope_of(&state, &actor.user).await?;
-    let offset = state.config.display_utc_offset_minutes;
-    let since = Timestamp(now.0 - ACTIVITY_DAYS * DAY_MS);
-    let finished = {
-        let mut c = state.db.read().await.map_err(internal)?;
-        storage::compliance::finished_since(c.conn(), &scope, since)
-            .await
-            .map_err(internal)?
-    };
-    let activity = daily(&finished, now, offset, ACTIVITY_DAYS)
+    let activity = daily(&activity, now, offset, ACTIVITY_DAYS)
         .into_iter()
         .map(|(day, attempts, passes)| DayActivity {
             day,
@@ -85,6 +140,7 @@ pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
             passes,
         })
         .collect();
+    let recent = recent(state, &scope).await.map_err(internal)?;
     Ok(Dashboard {
         open,
         in_progress,
@@ -93,5 +149,88 @@ pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
         activity,
         top_branches,
         bottom_branches,
+        recent,
     })
+}
+
+/// Level-ups looked at to find the newest [`RECENT`] of people in scope.
+const LEVEL_UPS_SCANNED: i64 = 500;
+
+/// The newest badges and level-ups of people in scope, newest first.
+async fn recent(
+    state: &AppState,
+    scope: &PeopleScope,
+) -> Result<Vec<RecentRecognition>, StorageError> {
+    let mut c = state.db.read().await?;
+    let name = |first: &str, last: &str| format!("{first} {last}").trim().to_owned();
+    let mut out: Vec<RecentRecognition> =
+        storage::dashboard::recent_badges(c.conn(), scope, RECENT as i64)
+            .await?
+            .into_iter()
+            .map(|b| RecentRecognition {
+                at: b.awarded_at,
+                user_id: b.user_id,
+                person: name(&b.first_name, &b.last_name),
+                what: Recognition::Badge { name: b.badge },
+            })
+            .collect();
+    let ups = storage::dashboard::recent_level_ups(c.conn(), LEVEL_UPS_SCANNED).await?;
+    let mut ids: Vec<_> = ups.iter().map(|u| u.1).collect();
+    ids.sort();
+    ids.dedup();
+    let people: HashMap<_, _> = storage::dashboard::people_in_scope(c.conn(), scope, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, f, l)| (id, name(&f, &l)))
+        .collect();
+    let levels: HashMap<i64, String> = storage::gamification::levels(c.conn())
+        .await?
+        .into_iter()
+        .map(|l| (l.number, l.name))
+        .collect();
+    out.extend(
+        ups.into_iter()
+            .filter_map(|(at, user_id, number)| {
+                Some(RecentRecognition {
+                    at,
+                    user_id,
+                    person: people.get(&user_id)?.clone(),
+                    what: Recognition::Level {
+                        number,
+                        name: levels.get(&number).cloned().unwrap_or_default(),
+                    },
+                })
+            })
+            .take(RECENT),
+    );
+    out.sort_by_key(|r| std::cmp::Reverse(r.at));
+    out.truncate(RECENT);
+    Ok(out)
+}
+
+/// The open certifications' table, for the exports, in `lang`.
+pub fn table_of(d: &Dashboard, lang: Lang) -> ExportTable {
+    let h = |m: Msg| m.text(lang).to_owned();
+    let mut t = ExportTable::new(
+        "dashboard",
+        vec![
+            h(Msg::DashboardCertification),
+            h(Msg::ClosesAtHeader),
+            h(Msg::DashboardAssigned),
+            h(Msg::DashboardNotPassed),
+            h(Msg::DashboardInProgressHeader),
+            h(Msg::DashboardPassRate),
+        ],
+    );
+    for c in &d.open {
+        t.rows.push(vec![
+            ExportCell::text(c.title.clone()),
+            c.closes_at.map_or(ExportCell::Empty, ExportCell::At),
+            ExportCell::Int(c.assigned),
+            ExportCell::Int(c.assigned - c.passed),
+            ExportCell::Int(c.in_progress),
+            ExportCell::opt_percent(c.pass_rate.map(|r| r as f64)),
+        ]);
+    }
+    t
 }

@@ -140,26 +140,32 @@ pub fn pass_rate(cells: impl IntoIterator<Item = Cell>) -> Option<i64> {
     (counted > 0).then(|| passed * 100 / counted)
 }
 
-/// Attempts and passes per day over the last `days` days (today last), days starting at local
-/// midnight `offset_minutes` east of UTC: `(day start, attempts, passes)`.
+/// The start of the first of the last `days` days (today last), days starting at local
+/// midnight `offset_minutes` east of UTC.
+pub fn first_day(now: Timestamp, offset_minutes: i32, days: i64) -> Timestamp {
+    const DAY: i64 = 86_400_000;
+    let shift = i64::from(offset_minutes) * 60_000;
+    let today = (now.0 + shift).div_euclid(DAY) * DAY - shift;
+    Timestamp(today - (days - 1) * DAY)
+}
+
+/// Attempts and passes per day over the last `days` days from `(day number from
+/// [`first_day`], attempts, passes)` counts: `(day start, attempts, passes)`, every day listed.
 pub fn daily(
-    finished: &[(Timestamp, bool)],
+    counts: &[(i64, i64, i64)],
     now: Timestamp,
     offset_minutes: i32,
     days: i64,
 ) -> Vec<(Timestamp, i64, i64)> {
     const DAY: i64 = 86_400_000;
-    let shift = i64::from(offset_minutes) * 60_000;
-    let today = (now.0 + shift).div_euclid(DAY) * DAY - shift;
-    let first = today - (days - 1) * DAY;
+    let first = first_day(now, offset_minutes, days).0;
     let mut out: Vec<(Timestamp, i64, i64)> = (0..days)
         .map(|d| (Timestamp(first + d * DAY), 0, 0))
         .collect();
-    for (at, passed) in finished {
-        let d = (at.0 - first).div_euclid(DAY);
-        if let Some(slot) = usize::try_from(d).ok().and_then(|d| out.get_mut(d)) {
-            slot.1 += 1;
-            slot.2 += i64::from(*passed);
+    for (d, attempts, passes) in counts {
+        if let Some(slot) = usize::try_from(*d).ok().and_then(|d| out.get_mut(d)) {
+            slot.1 += attempts;
+            slot.2 += passes;
         }
     }
     out
@@ -228,17 +234,21 @@ mod tests {
         const H: i64 = 3_600_000;
         // 10:00 UTC is 13:00 in Moscow (UTC+3).
         let now = Timestamp(1_764_669_600_000);
-        let days = daily(
-            &[
-                (Timestamp(now.0 - 2 * H), true),
-                (Timestamp(now.0 - 12 * H), false), // 01:00 Moscow the same day
-                (Timestamp(now.0 - 14 * H), true),  // 23:00 Moscow the day before
-                (Timestamp(now.0 - 40 * 24 * H), true),
-            ],
-            now,
-            180,
-            3,
-        );
+        let first = first_day(now, 180, 3);
+        // As the database groups them: whole days since the first day's start.
+        let mut counts: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
+        for (at, passed) in [
+            (now.0 - 2 * H, true),
+            (now.0 - 12 * H, false), // 01:00 Moscow the same day
+            (now.0 - 14 * H, true),  // 23:00 Moscow the day before
+        ] {
+            let e = counts.entry((at - first.0) / (24 * H)).or_default();
+            e.0 += 1;
+            e.1 += i64::from(passed);
+        }
+        let counts: Vec<(i64, i64, i64)> =
+            counts.into_iter().map(|(d, (a, p))| (d, a, p)).collect();
+        let days = daily(&counts, now, 180, 3);
         assert_eq!(days.len(), 3);
         assert_eq!((days[2].1, days[2].2), (2, 1), "today");
         assert_eq!((days[1].1, days[1].2), (1, 1), "yesterday");

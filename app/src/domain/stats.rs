@@ -3,6 +3,8 @@
 //! score with the rest of the test's score), how often each option was chosen, and flags;
 //! for the certification the score distribution, time used and attempts needed to pass.
 
+use super::QuestionId;
+use super::attempt::AskedQuestion;
 use serde::{Deserialize, Serialize};
 
 /// Questions are flagged only once this many attempts answered them.
@@ -98,6 +100,123 @@ pub fn median(values: &[i64]) -> Option<i64> {
     Some(v[(v.len() - 1) / 2])
 }
 
+/// What one asked question of a scored attempt adds to the statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerFact {
+    pub index: usize,
+    pub question_id: QuestionId,
+    pub revision: i64,
+    pub right: bool,
+    /// Questions right in the rest of the attempt (this one left out).
+    pub rest: i64,
+    /// The bank's ids of the options chosen (every option of an answered ordering question).
+    pub chosen: Vec<u32>,
+}
+
+/// The facts of an attempt from its questions and answers (`answers[i]` for `asked[i]`).
+pub fn answer_facts(asked: &[AskedQuestion], answers: &[Option<Vec<u32>>]) -> Vec<AnswerFact> {
+    let given = |i: usize| answers.get(i).and_then(|a| a.as_deref());
+    let right: Vec<bool> = (0..asked.len())
+        .map(|i| given(i).is_some_and(|a| asked[i].is_right(a)))
+        .collect();
+    let correct = right.iter().filter(|r| **r).count() as i64;
+    asked
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let chosen = given(i).unwrap_or_default();
+            let bank = q
+                .content
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| chosen.contains(&o.id))
+                .map(|(k, o)| q.bank_option_ids.get(k).copied().unwrap_or(o.id))
+                .collect();
+            AnswerFact {
+                index: i,
+                question_id: q.question_id,
+                revision: q.revision,
+                right: right[i],
+                rest: correct - i64::from(right[i]),
+                chosen: bank,
+            }
+        })
+        .collect()
+}
+
+/// A question revision as the statistics show it: plain text, options in the bank's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsQuestion {
+    pub text: String,
+    /// `(bank id, plain text, correct)`.
+    pub options: Vec<(u32, String, bool)>,
+}
+
+impl StatsQuestion {
+    pub fn of(q: &AskedQuestion) -> StatsQuestion {
+        let mut options: Vec<(u32, String, bool)> = q
+            .content
+            .options
+            .iter()
+            .enumerate()
+            .map(|(k, o)| {
+                let bank = q.bank_option_ids.get(k).copied().unwrap_or(o.id);
+                (bank, crate::richtext::plain_text(&o.text), o.correct)
+            })
+            .collect();
+        options.sort_by_key(|o| o.0);
+        StatsQuestion {
+            text: crate::richtext::plain_text(&q.content.text),
+            options,
+        }
+    }
+}
+
+/// Sums over the attempts that were asked one question, as SQL aggregates them: `x` is 1
+/// when the question was right, `y` the rest of the attempt's score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemSums {
+    pub n: i64,
+    /// Σx (= Σx², x being 0 or 1).
+    pub right: i64,
+    pub rest: i64,
+    pub rest_sq: i64,
+    pub right_rest: i64,
+}
+
+impl ItemSums {
+    pub fn add(&mut self, right: bool, rest: i64) {
+        let x = i64::from(right);
+        self.n += 1;
+        self.right += x;
+        self.rest += rest;
+        self.rest_sq += rest * rest;
+        self.right_rest += x * rest;
+    }
+
+    pub fn facility(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.right as f64 * 100.0 / self.n as f64)
+    }
+
+    /// [`discrimination`] from the sums: the same Pearson correlation, in integers until the
+    /// last step so both databases give the same figure.
+    pub fn discrimination(&self) -> Option<f64> {
+        let n = self.n;
+        if n < 2 {
+            return None;
+        }
+        // n²·variances and n²·covariance, exact in integers.
+        let sxx = n * self.right - self.right * self.right;
+        let syy = n * self.rest_sq - self.rest * self.rest;
+        let sxy = n * self.right_rest - self.right * self.rest;
+        if sxx <= 0 || syy <= 0 {
+            return None;
+        }
+        Some(sxy as f64 / ((sxx as f64) * (syy as f64)).sqrt())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +252,66 @@ mod tests {
         assert!(d(&q1).abs() < 1e-9, "{}", d(&q1));
         assert!((d(&q2) - 0.2 / 1.2).abs() < 1e-9, "{}", d(&q2));
         assert!((d(&q3) + 0.6 / 3.36_f64.sqrt()).abs() < 1e-9, "{}", d(&q3));
+    }
+
+    #[test]
+    fn the_sums_give_the_same_figures_as_the_lists() {
+        let correct = [3, 2, 1, 2, 1];
+        for q in [
+            [true, true, true, true, false],
+            [true, true, false, false, false],
+            [true, false, false, true, true],
+            [true, true, true, true, true],
+        ] {
+            let mut s = ItemSums::default();
+            for (r, c) in q.iter().zip(correct) {
+                s.add(*r, c - i64::from(*r));
+            }
+            assert_eq!(s.facility(), facility(&q));
+            match (s.discrimination(), discrimination(&q, &correct)) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{a} vs {b}"),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+        assert_eq!(ItemSums::default().facility(), None);
+    }
+
+    #[test]
+    fn facts_say_right_rest_and_the_bank_ids_chosen() {
+        use crate::domain::question::{QuestionContent, QuestionKind, QuestionOption};
+        let q = |id: i64, right_option: u32| AskedQuestion {
+            question_id: QuestionId(id),
+            revision: 2,
+            content: QuestionContent {
+                kind: QuestionKind::Single,
+                text: "<p>Q</p>".into(),
+                image_url: None,
+                options: (0..3)
+                    .map(|k| QuestionOption {
+                        id: 10 + k,
+                        text: format!("o{k}"),
+                        correct: 10 + k == right_option,
+                    })
+                    .collect(),
+                explanation: String::new(),
+                tags: vec![],
+            },
+            key: vec![],
+            // Shown ids 10, 11, 12 are the bank's 3, 1, 2.
+            bank_option_ids: vec![3, 1, 2],
+        };
+        let asked = [q(1, 10), q(2, 11), q(3, 12)];
+        let facts = answer_facts(&asked, &[Some(vec![10]), Some(vec![12]), None]);
+        assert_eq!(facts.len(), 3);
+        assert!(facts[0].right && !facts[1].right && !facts[2].right);
+        assert_eq!(facts.iter().map(|f| f.rest).collect::<Vec<_>>(), [0, 1, 1]);
+        assert_eq!(facts[0].chosen, [3]);
+        assert_eq!(facts[1].chosen, [2]);
+        assert!(facts[2].chosen.is_empty());
+        let s = StatsQuestion::of(&asked[0]);
+        assert_eq!(s.text, "Q");
+        assert_eq!(s.options[0], (1, "o1".into(), false));
+        assert_eq!(s.options[2], (3, "o0".into(), true));
     }
 
     #[test]

@@ -85,6 +85,27 @@ pub struct Achievements {
     pub next: Option<Level>,
     pub progress: i64,
     pub badges: Vec<BadgeStatus>,
+    /// Only on one's own Mini App page (never in the API): the balance after each of the
+    /// latest entries, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ssr", schema(ignore))]
+    pub history: Vec<(Timestamp, i64)>,
+    /// Only on one's own Mini App page: where one stands in each certification assigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ssr", schema(ignore))]
+    pub certifications: Vec<CertProgress>,
+}
+
+/// One's standing in an assigned certification, for "my achievements".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertProgress {
+    pub id: crate::domain::CertId,
+    pub title: String,
+    pub best_percent: Option<i64>,
+    pub pass_threshold: i64,
+    pub passed: bool,
+    pub attempts_used: i64,
+    pub max_attempts: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

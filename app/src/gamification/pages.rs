@@ -6,6 +6,7 @@ use crate::domain::gamification::Period;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::miniapp::use_mini;
+use crate::ui::charts::{PointsChart, ProgressChart, ProgressRow};
 use crate::ui::{ErrorNotice, Select, SelectOption, Spinner};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -92,6 +93,21 @@ fn AchievementsView(a: Achievements, mine: bool) -> impl IntoView {
             } else {
                 view! { <p class="notice" data-testid="no-rewards">{t(Msg::NoRewardsForRole)}</p> }.into_any()
             }}
+            {(mine && a.history.len() > 1).then(|| view! {
+                <div class="card"><PointsChart points=a.history.clone() /></div>
+            })}
+            {(mine && !a.certifications.is_empty()).then(|| {
+                let rows = a.certifications.iter().map(|c| ProgressRow {
+                    label: c.title.clone(),
+                    percent: c.best_percent,
+                    threshold: c.pass_threshold,
+                    passed: c.passed,
+                }).collect::<Vec<_>>();
+                view! {
+                    <h2>{t(Msg::ProgressChart)}</h2>
+                    <div class="card"><ProgressChart rows /></div>
+                }
+            })}
             <h2>{t(Msg::Badges)}</h2>
             {earned.is_empty().then(|| view! { <p class="muted">{t(Msg::NoBadgesYet)}</p> })}
             <ul class="badges" data-testid="badges-earned">

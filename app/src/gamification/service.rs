@@ -320,15 +320,47 @@ pub async fn achievements_of(state: &AppState, user: User) -> AppResult<Achievem
             next: next_level(&levels, balance).cloned(),
             progress: progress_to_next(&levels, balance),
             badges,
+            history: Vec::new(),
+            certifications: Vec::new(),
         })
     }
     .await;
     result.map_err(internal)
 }
 
+/// Ledger entries the points chart of "my achievements" goes back over.
+const HISTORY_ENTRIES: i64 = 100;
+
 pub async fn my_achievements() -> AppResult<Achievements> {
     let actor = guard::member().await?;
-    achievements_of(&guard::state(), actor.user).await
+    let state = guard::state();
+    let user_id = actor.user.id;
+    let mut a = achievements_of(&state, actor.user).await?;
+    let mine = async {
+        let mut c = state.db.read().await?;
+        let ledger = store::ledger(c.conn(), user_id, HISTORY_ENTRIES).await?;
+        let certs = storage::attempts::my_certifications(c.conn(), user_id).await?;
+        Ok::<_, StorageError>((ledger, certs))
+    };
+    let (ledger, certs) = mine.await.map_err(internal)?;
+    if a.earns {
+        let entries: Vec<(Timestamp, i64)> =
+            ledger.iter().map(|l| (l.created_at, l.delta)).collect();
+        a.history = crate::ui::charts::balance_over_time(&entries, a.balance);
+    }
+    a.certifications = certs
+        .into_iter()
+        .map(|r| super::CertProgress {
+            id: r.id,
+            title: r.title,
+            best_percent: r.best_percent,
+            pass_threshold: r.pass_threshold,
+            passed: r.passed,
+            attempts_used: r.attempts_used.unwrap_or(0),
+            max_attempts: r.max_attempts,
+        })
+        .collect();
+    Ok(a)
 }
 
 /// Someone's public achievements (any active member may look).

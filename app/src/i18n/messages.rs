@@ -435,6 +435,8 @@ messages! {
     File => "Файл", "File";
     ExportJson => "Экспорт JSON", "Export JSON";
     ExportCsv => "Экспорт CSV", "Export CSV";
+    ExportXlsx => "Экспорт Excel", "Export Excel";
+    ErrExportTooLarge => "В таблице больше {max} строк — слишком много для Excel. Сузьте фильтры или выгрузите CSV.", "The table has more than {max} rows, too many for Excel. Narrow the filters or export CSV.";
     Search => "Поиск", "Search";
     QuestionKind => "Тип вопроса", "Question type";
     AllKinds => "Все типы", "All types";
@@ -749,10 +751,20 @@ messages! {
     DashboardPasses => "Сдачи", "Passes";
     DashboardTopBranches => "Лучшие филиалы", "Top branches";
     DashboardBottomBranches => "Отстающие филиалы", "Branches behind";
+    ClosesAtHeader => "Закрывается", "Closes";
+    DashboardInProgressHeader => "Проходят сейчас", "In progress";
+    DashboardRecent => "Новые бейджи и уровни", "Newest badges and levels";
+    DashboardNoRecent => "Пока никто не получил бейдж или новый уровень: они появятся здесь, как только это случится.", "Nobody has earned a badge or a new level yet: they appear here as soon as someone does.";
+    DashboardEarnedBadge => "получил(а) бейдж «{badge}»", "earned the badge “{badge}”";
+    DashboardReachedLevel => "достиг(ла) уровня {number} «{level}»", "reached level {number} “{level}”";
     Timeline => "Хронология", "Timeline";
     TimelineReset => "сброшено", "reset";
     TimelineBadge => "значок «{name}»", "badge «{name}»";
     PointsChart => "Баллы со временем", "Points over time";
+    ProgressChart => "Мои аттестации", "My certifications";
+    ProgressChartDesc => "Сдано {passed} из {total}. Полоса — лучший результат, черта — проходной балл.", "{passed} of {total} passed. Each bar is the best result, the line the pass mark.";
+    ProgressBest => "Лучший результат", "Best result";
+    ProgressPassMark => "Проходной балл", "Pass mark";
     PointsChartDesc => "Баланс после каждого из последних {n} начислений; сейчас {now}.", "The balance after each of the last {n} entries; now {now}.";
     BotHelp => "Команды:\n/start — открыть приложение\n/help — эта подсказка", "Commands:\n/start — open the app\n/help — this help";
 
@@ -859,6 +871,7 @@ messages! {
     StatsDistribution => "Распределение лучших результатов", "Distribution of best results";
     StatsQuestions => "Вопросы", "Questions";
     StatsQuestion => "Вопрос", "Question";
+    StatsRevision => "Редакция", "Revision";
     StatsAnswered => "Ответов", "Answers";
     StatsFacility => "Решаемость", "Facility";
     StatsDiscrimination => "Различающая сила", "Discrimination";

@@ -641,6 +641,7 @@ pub struct MyCertRow {
     pub read_version: Option<i64>,
     pub attempts_used: Option<i64>,
     pub best_percent: Option<i64>,
+    pub passed: bool,
     pub attempt_id: Option<AttemptId>,
 }
 
@@ -649,7 +650,8 @@ pub async fn my_certifications(c: Conn<'_>, user: UserId) -> StorageResult<Vec<M
     let assigned = super::certifications::ASSIGNED_TO_USER.replace("{cert}", "c.id");
     let sql = format!(
         "SELECT c.id, c.title, c.status, c.pass_threshold, c.max_attempts, c.time_limit_secs, c.closes_at, \
-           p.read_version, p.attempts_used, p.best_percent, a.id AS attempt_id \
+           p.read_version, p.attempts_used, p.best_percent, (p.passed_at IS NOT NULL) AS passed, \
+           a.id AS attempt_id \
          FROM certifications c \
          JOIN users u ON u.id = $1 \
          LEFT JOIN certification_progress p ON p.certification_id = c.id AND p.user_id = u.id \

@@ -71,22 +71,3 @@ pub async fn pairs(
         .fetch_all(c)
         .await)?)
 }
-
-/// Attempts finished since `since` by active people in scope: (when, passed). Attempts ended
-/// by a progress reset are not activity.
-pub async fn finished_since(
-    c: Conn<'_>,
-    scope: &PeopleScope,
-    since: Timestamp,
-) -> StorageResult<Vec<(Timestamp, bool)>> {
-    let visible = scope.sql("u.branch_id");
-    let sql = format!(
-        "SELECT t.finished_at, COALESCE(t.passed, FALSE) FROM attempts t JOIN users u ON u.id = t.user_id \
-         WHERE t.status = 'finished' AND COALESCE(t.finish_reason, '') <> 'reset' AND t.finished_at >= $1 \
-           AND u.status = 'active' AND {visible} ORDER BY t.finished_at"
-    );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
-        .bind(since)
-        .fetch_all(c)
-        .await)?)
-}

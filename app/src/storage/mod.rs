@@ -12,6 +12,7 @@ pub mod audit;
 pub mod audit_feed;
 pub mod certifications;
 pub mod compliance;
+pub mod dashboard;
 pub mod dictionaries;
 pub mod events;
 pub mod gamification;

@@ -587,6 +587,18 @@ pub async fn finalize(
     if !store::finish(c.re(), a.id, finished_at, reason, &clock, s, passed, now).await? {
         return Ok(false);
     }
+    let scored = storage::analytics::Scored {
+        attempt: a.id,
+        cert: a.certification_id,
+        first: a.number == 1,
+        asked: &asked,
+    };
+    storage::analytics::record_facts(
+        c.re(),
+        &scored,
+        &crate::domain::stats::answer_facts(&asked, &answers),
+    )
+    .await?;
     let before = store::progress(c.re(), a.user_id, a.certification_id)
         .await?
         .unwrap_or_default();

@@ -1,6 +1,7 @@
 //! One set of components used by every page: form fields, buttons, tables, dialogs, toasts.
 
 mod button;
+pub mod charts;
 mod confirm;
 pub mod contrast;
 mod dialog;

@@ -5,6 +5,7 @@
 use super::UserCard;
 use crate::domain::Timestamp;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
+use crate::ui::charts::{PointsChart, balance_over_time};
 use leptos::prelude::*;
 
 /// One thing that happened to the person.
@@ -65,67 +66,6 @@ pub fn events(card: &UserCard) -> Vec<Event> {
     }));
     out.sort_by_key(|e| std::cmp::Reverse(e.at()));
     out
-}
-
-/// The balance after each ledger entry, oldest first, worked back from today's `balance`
-/// (the card holds the latest entries only, newest first).
-pub fn balance_over_time(
-    ledger_newest_first: &[(Timestamp, i64)],
-    balance: i64,
-) -> Vec<(Timestamp, i64)> {
-    let mut after = balance;
-    let mut points: Vec<(Timestamp, i64)> = ledger_newest_first
-        .iter()
-        .map(|(at, delta)| {
-            let here = (*at, after);
-            after -= delta;
-            here
-        })
-        .collect();
-    points.reverse();
-    points
-}
-
-#[component]
-fn PointsChart(points: Vec<(Timestamp, i64)>) -> impl IntoView {
-    let t = use_t();
-    let lang = use_lang();
-    let offset = use_offset();
-    let (w, h) = (480i64, 100i64);
-    let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
-    let min = points.iter().map(|p| p.1).min().unwrap_or(0).min(0);
-    let span = (max - min).max(1);
-    let n = points.len().max(2) as i64 - 1;
-    let line = points
-        .iter()
-        .enumerate()
-        .map(|(i, (_, v))| {
-            format!(
-                "{},{}",
-                i as i64 * w / n,
-                h - 5 - (v - min) * (h - 10) / span
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let last = points.last().map(|p| p.1).unwrap_or(0);
-    let desc = Msg::PointsChartDesc.with(
-        lang,
-        &[("n", &points.len().to_string()), ("now", &last.to_string())],
-    );
-    let rows = points
-        .into_iter()
-        .map(|(at, v)| view! { <tr><th scope="row">{at.format_datetime(offset)}</th><td>{v}</td></tr> })
-        .collect_view();
-    view! {
-        <svg class="chart" role="img" aria-labelledby="points-title points-desc" viewBox=format!("0 0 {w} {h}")
-            width="100%" height=h data-testid="points-chart">
-            <title id="points-title">{t(Msg::PointsChart)}</title>
-            <desc id="points-desc">{desc}</desc>
-            <polyline points=line class="chart-line" />
-        </svg>
-        <table class="visually-hidden"><caption>{t(Msg::PointsChart)}</caption><tbody>{rows}</tbody></table>
-    }
 }
 
 #[component]
@@ -191,6 +131,7 @@ pub fn Timeline(card: UserCard) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::charts::balance_over_time;
 
     #[test]
     fn the_balance_is_worked_back_from_today() {

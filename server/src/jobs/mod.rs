@@ -80,6 +80,16 @@ pub fn spawn_all(
             apply_events(&state).await?;
             Ok(())
         }),
+        job("statistics facts of older attempts", tick, true).spawn(
+            state.clone(),
+            |state| async move {
+                let n = app::analytics::backfill::run(&state).await?;
+                if n > 0 {
+                    tracing::info!(attempts = n, "statistics facts recorded");
+                }
+                Ok(())
+            },
+        ),
         job("reminders and nudges", SCHEDULE_PERIOD, true).spawn(
             state.clone(),
             |state| async move {

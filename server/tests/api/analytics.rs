@@ -5,6 +5,7 @@
 use crate::helpers::Backend;
 use crate::taking::setup;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 async fn stats(app: &crate::helpers::TestApp, cert: i64, first_only: bool) -> Value {
     let r = app
@@ -107,6 +108,71 @@ async fn statistics_follow_the_attempts(backend: Backend) {
         )
         .await;
     assert_eq!(missing.status, 404);
+
+    // The per-question table as CSV (the viewer's language, BOM) and as a real XLSX file.
+    let path = format!("/admin/certifications/{}/statistics", s.cert);
+    let (status, headers, body) = s.app.get_raw(&format!("{path}.csv")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    let csv = String::from_utf8(body).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two questions: {csv}");
+    assert!(
+        lines[0].starts_with("Вопрос,Редакция,Ответов,Решаемость"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.iter().any(|l| l.contains(",50%,")), "{csv}");
+    let (status, headers, body) = s.app.get_raw(&format!("{path}.xlsx?first_only=true")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("statistics.xlsx")
+    );
+    assert_eq!(&body[..2], b"PK", "an XLSX file is a zip archive");
+    let (status, _, _) = s.app.get_raw(&format!("{path}.csv?first_only=maybe")).await;
+    assert_eq!(status, 400);
+    let (status, _, _) = s
+        .app
+        .get_raw("/admin/certifications/999999/statistics.xlsx")
+        .await;
+    assert_eq!(status, 404);
+
+    // Attempts scored before the facts existed get them from the backfill, with the same
+    // figures.
+    {
+        let mut c = s.app.state.db.read().await.unwrap();
+        for sql in [
+            "DELETE FROM answer_facts",
+            "DELETE FROM answer_option_facts",
+            "DELETE FROM stats_questions",
+            "UPDATE attempts SET facts_recorded = FALSE",
+        ] {
+            app::on_conn!(c.conn(), |c| sqlx::query(sql).execute(c).await.map(|_| ())).unwrap();
+        }
+    }
+    // (The leader's job may get there first: either way the facts come back.)
+    app::analytics::backfill::run(&s.app.state).await.unwrap();
+    let server = &s.app;
+    let cert = s.cert;
+    let all = &all;
+    crate::helpers::eventually(
+        "the backfill restores the statistics",
+        Duration::from_secs(10),
+        || async move { (stats(server, cert, false).await == *all).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        app::analytics::backfill::run(&s.app.state).await.unwrap(),
+        0
+    );
     s.app.stop().await;
 }
 

@@ -82,8 +82,8 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
         tx.commit().await.unwrap();
         (BranchId(k.id), BranchId(p.id))
     };
-    person(app, 8101, "Казанский", kazan).await;
-    person(app, 8102, "Пермский", perm).await;
+    let kazansky = person(app, 8101, "Казанский", kazan).await;
+    let permsky = person(app, 8102, "Пермский", perm).await;
     for b in [kazan, perm] {
         let r = app
             .call(
@@ -209,6 +209,75 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
         .unwrap();
     assert_eq!(bad.status(), 400);
 
+    // The same as XLSX, and the dashboard's open certifications as CSV.
+    let (status, headers, body) = app.get_raw("/admin/compliance.xlsx?state=overdue").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("compliance.xlsx")
+    );
+    assert_eq!(&body[..2], b"PK");
+    let (status, _, _) = app.get_raw("/admin/compliance.xlsx?branch=x").await;
+    assert_eq!(status, 400);
+    let (status, _, body) = app.get_raw("/admin/dashboard.csv").await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(body).unwrap();
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("Аттестация,Закрывается,Назначено"),
+        "{csv}"
+    );
+
+    // Newest badges and level-ups: a badge for Kazansky, a level for Permsky.
+    let badge = app
+        .call_json(
+            "gamification/badge",
+            &json!({ "badge": { "id": 0, "name": "Наставник", "description": "",
+                "icon_url": null, "kind": "manual", "rule": null, "rule_n": null, "archived": false } }),
+        )
+        .await
+        .body;
+    let r = app
+        .call(
+            "users/badges/award",
+            &[
+                ("id", &kazansky.0.to_string()),
+                ("badge_id", &badge.as_i64().unwrap().to_string()),
+                ("reason", "помог новичку"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app
+        .call(
+            "users/level",
+            &[
+                ("id", &permsky.0.to_string()),
+                ("level", "2"),
+                ("reason", "перевод"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let recent = crate::helpers::eventually(
+        "both on the dashboard",
+        std::time::Duration::from_secs(10),
+        || async {
+            let d = app.call("analytics/dashboard", &[]).await.body;
+            let recent = d["recent"].as_array().cloned().unwrap_or_default();
+            (recent.len() == 2).then_some(recent)
+        },
+    )
+    .await;
+    let whats: Vec<String> = recent.iter().map(|r| r["what"].to_string()).collect();
+    assert!(whats.iter().any(|w| w.contains("Наставник")), "{whats:?}");
+    assert!(
+        whats.iter().any(|w| w.contains("\"number\":2")),
+        "{whats:?}"
+    );
+
     // A manager limited to Kazan sees Kazan only.
     let manager = app
         .create_account("kazan-lead", "kazan-password-1", Role::Manager, None)
@@ -241,6 +310,9 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
     let theirs = app.call("analytics/dashboard", &[]).await.body;
     assert_eq!(theirs["overdue"], 1, "Kazan's only: {theirs}");
     assert_eq!(theirs["activity"][29]["attempts"], 0, "Anna is not theirs");
+    let recent = theirs["recent"].as_array().unwrap();
+    assert_eq!(recent.len(), 1, "Permsky's level is not theirs: {recent:?}");
+    assert_eq!(recent[0]["user_id"], kazansky.0);
 }
 
 crate::both_backends!(the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope);

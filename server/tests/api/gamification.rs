@@ -88,6 +88,30 @@ async fn a_pass_pays_once_even_when_the_event_is_delivered_many_times(backend: B
     let again = pass(&s).await;
     assert_eq!(again["passed"], true);
     assert_eq!(balance(&s.app, user).await, 150);
+
+    // "My achievements" draws the balance over time and the standing per certification.
+    let mine = s.app.call("app/achievements", &[]).await.body;
+    assert_eq!(
+        mine["history"],
+        json!([[mine["history"][0][0], 150]]),
+        "{mine}"
+    );
+    let certs = mine["certifications"].as_array().unwrap();
+    assert_eq!(certs.len(), 1, "{mine}");
+    assert_eq!(certs[0]["id"], s.cert);
+    assert_eq!(certs[0]["passed"], true);
+    assert_eq!(certs[0]["best_percent"], 100);
+    assert_eq!(certs[0]["attempts_used"], 1, "one attempt since the reset");
+    // Someone's public page (and the API) carries neither.
+    let theirs = s
+        .app
+        .call("app/achievements/of", &[("user_id", &user.to_string())])
+        .await
+        .body;
+    assert!(
+        theirs.get("history").is_none() && theirs.get("certifications").is_none(),
+        "{theirs}"
+    );
 }
 
 async fn a_manager_passing_gets_no_points_and_is_not_rated(backend: Backend) {
