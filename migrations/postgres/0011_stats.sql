@@ -14,8 +14,8 @@ CREATE TABLE answer_facts (
     rest INTEGER NOT NULL,
     PRIMARY KEY (attempt_id, question_index)
 );
--- Covers the aggregation, so it reads the index alone.
-CREATE INDEX answer_facts_stats ON answer_facts (certification_id, first_attempt, question_id, revision, is_right, rest);
+-- Covers the aggregation in its GROUP BY order, so it streams the index alone.
+CREATE INDEX answer_facts_stats ON answer_facts (certification_id, question_id, revision, first_attempt, is_right, rest);
 
 CREATE TABLE answer_option_facts (
     attempt_id BIGINT NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
@@ -27,7 +27,7 @@ CREATE TABLE answer_option_facts (
     first_attempt BOOLEAN NOT NULL,
     PRIMARY KEY (attempt_id, question_index, option_id)
 );
-CREATE INDEX answer_option_facts_stats ON answer_option_facts (certification_id, first_attempt, question_id, revision, option_id);
+CREATE INDEX answer_option_facts_stats ON answer_option_facts (certification_id, question_id, revision, option_id, first_attempt);
 
 -- The question as it was asked (plain text, options in the bank's order), once per revision.
 CREATE TABLE stats_questions (
@@ -40,12 +40,16 @@ CREATE TABLE stats_questions (
 
 -- Attempts scored before this migration get their facts from a backfill at start-up.
 ALTER TABLE attempts ADD COLUMN facts_recorded BOOLEAN NOT NULL DEFAULT FALSE;
-CREATE INDEX attempts_cert_user ON attempts (certification_id, user_id);
+-- The statistics' attempt-level figures read this index alone.
+CREATE INDEX attempts_cert_scored ON attempts (certification_id, user_id, number, percent, passed, used_ms)
+    WHERE status = 'finished' AND percent IS NOT NULL;
 CREATE INDEX attempts_unrecorded ON attempts (id) WHERE facts_recorded = FALSE AND percent IS NOT NULL;
 
 -- The dashboard's newest badges and level-ups.
 CREATE INDEX user_badges_awarded ON user_badges (awarded_at);
 CREATE INDEX domain_events_kind ON domain_events (kind, id);
+-- The dashboard's activity: attempts finished in the last 30 days.
+CREATE INDEX attempts_finished ON attempts (finished_at, user_id, passed) WHERE status = 'finished';
 -- The dashboard joins people to assignments by branch and by position.
 CREATE INDEX users_branch ON users (branch_id);
 CREATE INDEX users_position ON users (position_id);

@@ -9,7 +9,7 @@ use crate::auth::guard;
 use crate::auth::service::internal;
 use crate::compliance::service::scope_of;
 use crate::domain::Timestamp;
-use crate::domain::compliance::{Cell, CellInput, cell, daily, first_day};
+use crate::domain::compliance::{Cell, CellInput, cell, daily, first_day, pair_groups};
 use crate::domain::permissions::Module;
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::User;
@@ -29,7 +29,8 @@ pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
 }
 
 /// The dashboard of `user` (already checked for the certifications module): the compliance
-/// cells counted in groups by the database, each group's cell decided by `domain::compliance`.
+/// pairs counted in groups (`domain::compliance::pair_groups`), each group's cell decided by
+/// `domain::compliance::cell`.
 pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard> {
     let scope = scope_of(state, user).await?;
     let now = state.now();
@@ -38,7 +39,11 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
     let read = async {
         let mut c = state.db.read().await?;
         let columns = storage::compliance::columns(c.conn()).await?;
-        let groups = storage::dashboard::cell_groups(c.conn(), &scope).await?;
+        let people = storage::dashboard::people_groups(c.conn(), &scope).await?;
+        let assignments = storage::dashboard::group_assignments(c.conn()).await?;
+        let progress = storage::dashboard::progress_groups(c.conn(), &scope).await?;
+        let direct = storage::dashboard::direct_without_progress(c.conn(), &scope).await?;
+        let groups = pair_groups(&people, &assignments, &progress, &direct);
         let activity = storage::dashboard::activity(c.conn(), &scope, first).await?;
         let branches = storage::dictionaries::list(c.conn(), Dictionary::Branches).await?;
         Ok::<_, StorageError>((columns, groups, activity, branches))
@@ -54,14 +59,15 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
         running: i64,
     }
     let mut per_cert: HashMap<crate::domain::CertId, Tally> = HashMap::new();
-    let mut per_branch: HashMap<crate::domain::BranchId, Tally> = HashMap::new();
+    let mut per_branch: HashMap<i64, Tally> = HashMap::new();
     let (mut in_progress, mut due_soon, mut overdue) = (0, 0, 0);
     for g in &groups {
-        let Some(col) = column.get(&g.certification_id) else {
+        let cert = crate::domain::CertId(g.cert);
+        let Some(col) = column.get(&cert) else {
             continue;
         };
         let input = CellInput {
-            assigned: g.assigned != 0,
+            assigned: g.assigned,
             attempts_used: i64::from(g.tried),
             best_percent: None,
             passed: g.passed,
@@ -75,8 +81,8 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
         }
         let passed = matches!(c, Cell::Passed { .. });
         for t in [
-            Some(per_cert.entry(g.certification_id).or_default()),
-            g.branch_id.map(|b| per_branch.entry(b).or_default()),
+            Some(per_cert.entry(cert).or_default()),
+            g.branch.map(|b| per_branch.entry(b).or_default()),
         ]
         .into_iter()
         .flatten()
@@ -118,7 +124,7 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
         .iter()
         .filter_map(|(b, t)| {
             Some(BranchRate {
-                name: names.get(&b.0)?.clone(),
+                name: names.get(b)?.clone(),
                 rate: rate(t)?,
             })
         })

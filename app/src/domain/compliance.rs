@@ -171,6 +171,116 @@ pub fn daily(
     out
 }
 
+/// Active people in scope with one branch and position, and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeopleGroup {
+    pub branch: Option<i64>,
+    pub position: Option<i64>,
+    pub n: i64,
+}
+
+/// Progress rows (a person's standing in a certification) sharing a certification, a
+/// branch and position and the cell inputs; `direct`: assigned to them by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressGroup {
+    pub cert: i64,
+    pub branch: Option<i64>,
+    pub position: Option<i64>,
+    pub direct: bool,
+    pub tried: bool,
+    pub passed: bool,
+    pub in_progress: bool,
+    pub n: i64,
+}
+
+/// Who a certification is assigned to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assignment {
+    pub branches: std::collections::BTreeSet<i64>,
+    pub positions: std::collections::BTreeSet<i64>,
+}
+
+impl Assignment {
+    fn covers(&self, branch: Option<i64>, position: Option<i64>) -> bool {
+        branch.is_some_and(|b| self.branches.contains(&b))
+            || position.is_some_and(|p| self.positions.contains(&p))
+    }
+}
+
+/// Pairs sharing a certification, a branch and the inputs of a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairGroup {
+    pub cert: i64,
+    pub branch: Option<i64>,
+    pub assigned: bool,
+    pub tried: bool,
+    pub passed: bool,
+    pub in_progress: bool,
+    pub n: i64,
+}
+
+/// The compliance matrix's (person, certification) pairs counted in groups without listing
+/// them: people assigned by branch or position with no progress yet are the group's people
+/// less those with progress; people assigned by name with no progress come as `direct`
+/// `(cert, branch, position, n)` counts; everyone with progress comes in `progress`.
+pub fn pair_groups(
+    people: &[PeopleGroup],
+    assignments: &std::collections::BTreeMap<i64, Assignment>,
+    progress: &[ProgressGroup],
+    direct: &[(i64, Option<i64>, Option<i64>, i64)],
+) -> Vec<PairGroup> {
+    use std::collections::HashMap;
+    let mut with_progress: HashMap<(i64, Option<i64>, Option<i64>), i64> = HashMap::new();
+    let mut out = Vec::new();
+    for p in progress {
+        *with_progress
+            .entry((p.cert, p.branch, p.position))
+            .or_default() += p.n;
+        let by_group = assignments
+            .get(&p.cert)
+            .is_some_and(|a| a.covers(p.branch, p.position));
+        out.push(PairGroup {
+            cert: p.cert,
+            branch: p.branch,
+            assigned: by_group || p.direct,
+            tried: p.tried,
+            passed: p.passed,
+            in_progress: p.in_progress,
+            n: p.n,
+        });
+    }
+    let fresh = |cert: i64, branch: Option<i64>, n: i64| PairGroup {
+        cert,
+        branch,
+        assigned: true,
+        tried: false,
+        passed: false,
+        in_progress: false,
+        n,
+    };
+    for (&cert, a) in assignments {
+        for g in people.iter().filter(|g| a.covers(g.branch, g.position)) {
+            let started = with_progress
+                .get(&(cert, g.branch, g.position))
+                .copied()
+                .unwrap_or(0);
+            if g.n > started {
+                out.push(fresh(cert, g.branch, g.n - started));
+            }
+        }
+    }
+    for &(cert, branch, position, n) in direct {
+        // Assigned by name in a group assigned as a whole: counted with the group above.
+        if !assignments
+            .get(&cert)
+            .is_some_and(|a| a.covers(branch, position))
+        {
+            out.push(fresh(cert, branch, n));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +376,84 @@ mod tests {
         ];
         assert_eq!(pass_rate(cells), Some(33));
         assert_eq!(pass_rate([Cell::NotAssigned]), None);
+    }
+
+    #[test]
+    fn pairs_are_counted_from_groups_without_listing_them() {
+        use std::collections::BTreeMap;
+        // Branch 1: 10 people (3 with position 7); branch 2: 5 people; no branch: 2.
+        let people = [
+            PeopleGroup {
+                branch: Some(1),
+                position: None,
+                n: 7,
+            },
+            PeopleGroup {
+                branch: Some(1),
+                position: Some(7),
+                n: 3,
+            },
+            PeopleGroup {
+                branch: Some(2),
+                position: None,
+                n: 5,
+            },
+            PeopleGroup {
+                branch: None,
+                position: None,
+                n: 2,
+            },
+        ];
+        // Certification 100 goes to branch 1; certification 200 to position 7.
+        let mut assignments = BTreeMap::new();
+        assignments.insert(
+            100,
+            Assignment {
+                branches: [1].into(),
+                ..Default::default()
+            },
+        );
+        assignments.insert(
+            200,
+            Assignment {
+                positions: [7].into(),
+                ..Default::default()
+            },
+        );
+        let p = |cert, branch, position, direct, tried, passed, n| ProgressGroup {
+            cert,
+            branch,
+            position,
+            direct,
+            tried,
+            passed,
+            in_progress: false,
+            n,
+        };
+        let progress = [
+            // In branch 1: 2 passed, 1 tried and failed.
+            p(100, Some(1), None, false, true, true, 2),
+            p(100, Some(1), Some(7), false, true, false, 1),
+            // Branch 2, not assigned, tried anyway.
+            p(100, Some(2), None, false, true, false, 1),
+            // Assigned by name, without a branch, passed.
+            p(100, None, None, true, true, true, 1),
+        ];
+        // Assigned by name with no progress: one in branch 2 (counted), one in branch 1
+        // (already one of branch 1's people).
+        let direct = [(100, Some(2), None, 1), (100, Some(1), None, 1)];
+        let groups = pair_groups(&people, &assignments, &progress, &direct);
+        let total = |f: &dyn Fn(&PairGroup) -> bool| -> i64 {
+            groups.iter().filter(|g| f(g)).map(|g| g.n).sum()
+        };
+        // Certification 100: 10 in branch 1 (7 fresh), 1 tried in branch 2 (not assigned),
+        // 1 by name without a branch, 1 by name in branch 2.
+        assert_eq!(total(&|g| g.cert == 100 && g.assigned), 12);
+        assert_eq!(total(&|g| g.cert == 100 && g.assigned && !g.tried), 8);
+        assert_eq!(total(&|g| g.cert == 100 && !g.assigned), 1);
+        assert_eq!(total(&|g| g.cert == 100 && g.passed), 3);
+        // Certification 200: the 3 people of position 7, none started.
+        assert_eq!(total(&|g| g.cert == 200 && g.assigned && !g.tried), 3);
+        assert_eq!(total(&|g| g.cert == 200), 3);
     }
 }

@@ -264,15 +264,25 @@ pub async fn attempt_figures(
 }
 
 /// The funnel over the results' people (assigned and active, or with progress): how many,
-/// read the theory, tried, passed.
+/// read the theory, tried, passed. The people are gathered per kind of assignment (each an
+/// index lookup) rather than by testing every person.
 pub async fn funnel(c: Conn<'_>, cert: CertId) -> StorageResult<(i64, i64, i64, i64)> {
-    let assigned = super::certifications::ASSIGNED_TO_USER.replace("{cert}", "$1");
+    let by = |kind: &str, on: &str| {
+        format!(
+            "SELECT u.id AS user_id FROM certification_assignments a JOIN users u ON {on} \
+             WHERE a.certification_id = $1 AND a.target_kind = '{kind}' AND u.status = 'active'"
+        )
+    };
     let sql = format!(
         "SELECT COUNT(*), COUNT(p.read_version), \
            CAST(COALESCE(SUM(CASE WHEN p.attempts_used > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
            COUNT(p.passed_at) \
-         FROM users u LEFT JOIN certification_progress p ON p.user_id = u.id AND p.certification_id = $1 \
-         WHERE (u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL"
+         FROM ({} UNION {} UNION {} \
+               UNION SELECT user_id FROM certification_progress WHERE certification_id = $1) x \
+         LEFT JOIN certification_progress p ON p.user_id = x.user_id AND p.certification_id = $1",
+        by("branch", "u.branch_id = a.target_id"),
+        by("position", "u.position_id = a.target_id"),
+        by("user", "u.id = a.target_id"),
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(cert)

@@ -1,10 +1,13 @@
-//! What the dashboard reads beyond the compliance matrix: the newest badges and level-ups of
-//! the people in scope.
+//! What the dashboard reads: the compliance pairs counted in groups (people per branch and
+//! position, progress rows per cell inputs), activity per day, and the newest badges and
+//! level-ups of the people in scope.
 
 use super::{Conn, StorageResult, on_conn, placeholders};
+use crate::domain::compliance::{Assignment, PeopleGroup, ProgressGroup};
 use crate::domain::events::DomainEvent;
 use crate::domain::scope::PeopleScope;
 use crate::domain::{Timestamp, UserId};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BadgeRow {
@@ -79,43 +82,102 @@ pub async fn people_in_scope(
     })?)
 }
 
-/// How many (person, certification) pairs share the same inputs of a compliance cell, per
-/// certification and branch: the dashboard's figures without reading a row per pair.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CellGroup {
-    pub certification_id: crate::domain::CertId,
-    pub branch_id: Option<crate::domain::BranchId>,
-    pub assigned: i64,
-    pub tried: bool,
-    pub passed: bool,
-    pub in_progress: bool,
-    pub n: i64,
-}
-
-/// The pairs are those of the compliance matrix: active people in scope and open or closed
-/// certifications they are assigned to (by branch, position or name) or have progress in.
-pub async fn cell_groups(c: Conn<'_>, scope: &PeopleScope) -> StorageResult<Vec<CellGroup>> {
+/// Active people in scope per branch and position.
+pub async fn people_groups(c: Conn<'_>, scope: &PeopleScope) -> StorageResult<Vec<PeopleGroup>> {
     let visible = scope.sql("u.branch_id");
     let sql = format!(
-        "SELECT pr.certification_id, u.branch_id, pr.assigned, \
-           COALESCE(p.attempts_used, 0) > 0 AS tried, p.passed_at IS NOT NULL AS passed, \
-           t.id IS NOT NULL AS in_progress, COUNT(*) AS n \
-         FROM (SELECT user_id, certification_id, CAST(MAX(assigned) AS BIGINT) AS assigned FROM ( \
-             SELECT u.id AS user_id, a.certification_id, 1 AS assigned FROM certification_assignments a \
-               JOIN users u ON a.target_kind = 'branch' AND u.branch_id = a.target_id \
-             UNION ALL SELECT u.id, a.certification_id, 1 FROM certification_assignments a \
-               JOIN users u ON a.target_kind = 'position' AND u.position_id = a.target_id \
-             UNION ALL SELECT a.target_id, a.certification_id, 1 FROM certification_assignments a \
-               WHERE a.target_kind = 'user' \
-             UNION ALL SELECT user_id, certification_id, 0 FROM certification_progress) s \
-           GROUP BY user_id, certification_id) pr \
-         JOIN users u ON u.id = pr.user_id \
-         JOIN certifications c ON c.id = pr.certification_id \
-         LEFT JOIN certification_progress p ON p.user_id = pr.user_id AND p.certification_id = pr.certification_id \
-         LEFT JOIN attempts t ON t.user_id = pr.user_id AND t.certification_id = pr.certification_id \
+        "SELECT u.branch_id, u.position_id, COUNT(*) FROM users u \
+         WHERE u.status = 'active' AND {visible} GROUP BY 1, 2"
+    );
+    let rows: Vec<(Option<i64>, Option<i64>, i64)> =
+        on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(branch, position, n)| PeopleGroup {
+            branch,
+            position,
+            n,
+        })
+        .collect())
+}
+
+/// The branches and positions each open or closed certification is assigned to.
+pub async fn group_assignments(c: Conn<'_>) -> StorageResult<BTreeMap<i64, Assignment>> {
+    let rows: Vec<(i64, String, i64)> = on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT a.certification_id, a.target_kind, a.target_id FROM certification_assignments a \
+         JOIN certifications c ON c.id = a.certification_id \
+         WHERE c.status IN ('open', 'closed') AND a.target_kind IN ('branch', 'position')"
+    )
+    .fetch_all(c)
+    .await
+    })?;
+    let mut out: BTreeMap<i64, Assignment> = BTreeMap::new();
+    for (cert, kind, target) in rows {
+        let a = out.entry(cert).or_default();
+        if kind == "branch" {
+            a.branches.insert(target);
+        } else {
+            a.positions.insert(target);
+        }
+    }
+    Ok(out)
+}
+
+/// Progress rows of active people in scope in open or closed certifications, counted by
+/// certification, branch, position and cell inputs.
+pub async fn progress_groups(
+    c: Conn<'_>,
+    scope: &PeopleScope,
+) -> StorageResult<Vec<ProgressGroup>> {
+    let visible = scope.sql("u.branch_id");
+    let sql = format!(
+        "SELECT p.certification_id, u.branch_id, u.position_id, d.target_id IS NOT NULL AS direct, \
+           p.attempts_used > 0 AS tried, p.passed_at IS NOT NULL AS passed, \
+           t.id IS NOT NULL AS in_progress, COUNT(*) \
+         FROM certification_progress p JOIN users u ON u.id = p.user_id \
+         JOIN certifications c ON c.id = p.certification_id \
+         LEFT JOIN certification_assignments d ON d.certification_id = p.certification_id \
+           AND d.target_kind = 'user' AND d.target_id = p.user_id \
+         LEFT JOIN attempts t ON t.user_id = p.user_id AND t.certification_id = p.certification_id \
            AND t.status = 'in_progress' \
          WHERE u.status = 'active' AND c.status IN ('open', 'closed') AND {visible} \
-         GROUP BY 1, 2, 3, 4, 5, 6"
+         GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    );
+    type Row = (i64, Option<i64>, Option<i64>, bool, bool, bool, bool, i64);
+    let rows: Vec<Row> = on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(cert, branch, position, direct, tried, passed, in_progress, n)| ProgressGroup {
+                cert,
+                branch,
+                position,
+                direct,
+                tried,
+                passed,
+                in_progress,
+                n,
+            },
+        )
+        .collect())
+}
+
+/// People in scope assigned an open or closed certification by name who have no progress in
+/// it: `(certification, branch, position, how many)`.
+pub async fn direct_without_progress(
+    c: Conn<'_>,
+    scope: &PeopleScope,
+) -> StorageResult<Vec<(i64, Option<i64>, Option<i64>, i64)>> {
+    let visible = scope.sql("u.branch_id");
+    let sql = format!(
+        "SELECT a.certification_id, u.branch_id, u.position_id, COUNT(*) \
+         FROM certification_assignments a JOIN users u ON u.id = a.target_id \
+         JOIN certifications c ON c.id = a.certification_id \
+         WHERE a.target_kind = 'user' AND u.status = 'active' AND c.status IN ('open', 'closed') \
+           AND {visible} AND NOT EXISTS (SELECT 1 FROM certification_progress p \
+             WHERE p.user_id = u.id AND p.certification_id = a.certification_id) \
+         GROUP BY 1, 2, 3"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?)
 }
