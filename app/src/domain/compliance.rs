@@ -193,6 +193,25 @@ pub struct ProgressGroup {
     pub n: i64,
 }
 
+/// Progress groups from `plain` counts (every row as neither assigned by name nor running)
+/// and the few `special` rows that are (each group of them taken out of its plain group), so
+/// the database looks those two things up for the few rows that have them only.
+pub fn with_special(plain: &[ProgressGroup], special: &[ProgressGroup]) -> Vec<ProgressGroup> {
+    let key = |g: &ProgressGroup| (g.cert, g.branch, g.position, g.tried, g.passed);
+    let mut out: Vec<ProgressGroup> = plain.to_vec();
+    for sp in special {
+        if let Some(p) = out
+            .iter_mut()
+            .find(|p| !p.direct && !p.in_progress && key(p) == key(sp))
+        {
+            p.n -= sp.n;
+        }
+        out.push(*sp);
+    }
+    out.retain(|g| g.n > 0);
+    out
+}
+
 /// Who a certification is assigned to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Assignment {
@@ -455,5 +474,35 @@ mod tests {
         // Certification 200: the 3 people of position 7, none started.
         assert_eq!(total(&|g| g.cert == 200 && g.assigned && !g.tried), 3);
         assert_eq!(total(&|g| g.cert == 200), 3);
+    }
+
+    #[test]
+    fn special_rows_move_out_of_their_plain_group() {
+        let g = |direct, in_progress, n| ProgressGroup {
+            cert: 1,
+            branch: Some(2),
+            position: None,
+            direct,
+            tried: true,
+            passed: false,
+            in_progress,
+            n,
+        };
+        let out = with_special(
+            &[g(false, false, 10)],
+            &[g(false, true, 3), g(true, false, 1)],
+        );
+        let n = |d, r| {
+            out.iter()
+                .filter(|x| x.direct == d && x.in_progress == r)
+                .map(|x| x.n)
+                .sum::<i64>()
+        };
+        assert_eq!((n(false, false), n(false, true), n(true, false)), (6, 3, 1));
+        assert_eq!(
+            out.iter().map(|x| x.n).sum::<i64>(),
+            10,
+            "nobody counted twice"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! level-ups of the people in scope.
 
 use super::{Conn, StorageResult, on_conn, placeholders};
-use crate::domain::compliance::{Assignment, PeopleGroup, ProgressGroup};
+use crate::domain::compliance::{Assignment, PeopleGroup, ProgressGroup, with_special};
 use crate::domain::events::DomainEvent;
 use crate::domain::scope::PeopleScope;
 use crate::domain::{Timestamp, UserId};
@@ -125,28 +125,56 @@ pub async fn group_assignments(c: Conn<'_>) -> StorageResult<BTreeMap<i64, Assig
 }
 
 /// Progress rows of active people in scope in open or closed certifications, counted by
-/// certification, branch, position and cell inputs.
+/// certification, branch, position and cell inputs. Whether a row is assigned by name or has
+/// an attempt running is looked up only for the rows that can be (few), and folded in by
+/// `domain::compliance::with_special`.
 pub async fn progress_groups(
-    c: Conn<'_>,
+    mut c: Conn<'_>,
     scope: &PeopleScope,
 ) -> StorageResult<Vec<ProgressGroup>> {
     let visible = scope.sql("u.branch_id");
-    let sql = format!(
-        "SELECT p.certification_id, u.branch_id, u.position_id, d.target_id IS NOT NULL AS direct, \
-           p.attempts_used > 0 AS tried, p.passed_at IS NOT NULL AS passed, \
-           t.id IS NOT NULL AS in_progress, COUNT(*) \
+    let plain_sql = format!(
+        "SELECT p.certification_id, u.branch_id, u.position_id, p.attempts_used > 0 AS tried, \
+           p.passed_at IS NOT NULL AS passed, COUNT(*) \
          FROM certification_progress p JOIN users u ON u.id = p.user_id \
          JOIN certifications c ON c.id = p.certification_id \
-         LEFT JOIN certification_assignments d ON d.certification_id = p.certification_id \
-           AND d.target_kind = 'user' AND d.target_id = p.user_id \
-         LEFT JOIN attempts t ON t.user_id = p.user_id AND t.certification_id = p.certification_id \
-           AND t.status = 'in_progress' \
+         WHERE u.status = 'active' AND c.status IN ('open', 'closed') AND {visible} \
+         GROUP BY 1, 2, 3, 4, 5"
+    );
+    type Plain = (i64, Option<i64>, Option<i64>, bool, bool, i64);
+    let plain: Vec<Plain> = on_conn!(c.re(), |c| sqlx::query_as(&plain_sql).fetch_all(c).await)?;
+    let special_sql = format!(
+        "SELECT p.certification_id, u.branch_id, u.position_id, \
+           EXISTS (SELECT 1 FROM certification_assignments d WHERE d.certification_id = p.certification_id \
+             AND d.target_kind = 'user' AND d.target_id = p.user_id) AS direct, \
+           p.attempts_used > 0 AS tried, p.passed_at IS NOT NULL AS passed, \
+           EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = p.user_id \
+             AND t.certification_id = p.certification_id AND t.status = 'in_progress') AS in_progress, \
+           COUNT(*) \
+         FROM (SELECT user_id, certification_id FROM attempts WHERE status = 'in_progress' \
+               UNION SELECT target_id, certification_id FROM certification_assignments \
+                 WHERE target_kind = 'user') s \
+         JOIN certification_progress p ON p.user_id = s.user_id AND p.certification_id = s.certification_id \
+         JOIN users u ON u.id = p.user_id JOIN certifications c ON c.id = p.certification_id \
          WHERE u.status = 'active' AND c.status IN ('open', 'closed') AND {visible} \
          GROUP BY 1, 2, 3, 4, 5, 6, 7"
     );
-    type Row = (i64, Option<i64>, Option<i64>, bool, bool, bool, bool, i64);
-    let rows: Vec<Row> = on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
-    Ok(rows
+    type Special = (i64, Option<i64>, Option<i64>, bool, bool, bool, bool, i64);
+    let special: Vec<Special> = on_conn!(c, |c| sqlx::query_as(&special_sql).fetch_all(c).await)?;
+    let plain: Vec<ProgressGroup> = plain
+        .into_iter()
+        .map(|(cert, branch, position, tried, passed, n)| ProgressGroup {
+            cert,
+            branch,
+            position,
+            direct: false,
+            tried,
+            passed,
+            in_progress: false,
+            n,
+        })
+        .collect();
+    let special: Vec<ProgressGroup> = special
         .into_iter()
         .map(
             |(cert, branch, position, direct, tried, passed, in_progress, n)| ProgressGroup {
@@ -160,7 +188,8 @@ pub async fn progress_groups(
                 n,
             },
         )
-        .collect())
+        .collect();
+    Ok(with_special(&plain, &special))
 }
 
 /// People in scope assigned an open or closed certification by name who have no progress in

@@ -101,6 +101,11 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
     s.read_all().await;
     let attempt = s.started().await;
     s.answer(attempt, 0, &[1]).await;
+    // While her attempt runs, the dashboard counts it (assigned by name and running).
+    let running = app.call("analytics/dashboard", &[]).await.body;
+    assert_eq!(running["in_progress"], 1, "{running}");
+    assert_eq!(running["open"][0]["in_progress"], 1, "{running}");
+    assert_eq!(running["open"][0]["assigned"], 3, "{running}");
     s.finish(attempt).await;
 
     let all = matrix(app, json!({ "page": 1 })).await;
