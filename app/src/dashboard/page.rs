@@ -1,6 +1,7 @@
 //! The dashboard section of the admin home: figures, the open certifications, 30 days of
 //! activity as an accessible SVG column chart, and branches by pass rate. Fetched again every
-//! 30 s while the page is visible, with the newest badges and level-ups; people without the certifications module see nothing.
+//! 30 s while the page is visible, with the newest badges and level-ups; people without the
+//! certifications module see nothing.
 
 use super::{ACTIVITY_DAYS, Dashboard, DayActivity, Recognition, load_dashboard};
 use crate::error::AppError;
