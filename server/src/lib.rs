@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod audit_feed;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod bot;
 pub mod cli;
 pub mod config;

@@ -1,7 +1,8 @@
 //! Certification statistics as plain functions over finished attempts: per question the
 //! facility (share right) and the discrimination (Moodle's: the correlation of the question's
 //! score with the rest of the test's score), how often each option was chosen, and flags;
-//! for the certification the score distribution, time used and attempts needed to pass.
+//! the certification's score distribution, time used and attempts needed to pass are SQL
+//! counts (`storage::analytics`).
 
 use super::QuestionId;
 use super::attempt::AskedQuestion;
@@ -79,25 +80,6 @@ pub fn flags(n: usize, facility: Option<f64>, discrimination: Option<f64>) -> Ve
         out.push(QuestionFlag::NegativeDiscrimination);
     }
     out
-}
-
-/// Percent scores in ten buckets: 0–9, 10–19, …, 90–100.
-pub fn histogram(percents: &[i64]) -> [i64; 10] {
-    let mut h = [0; 10];
-    for p in percents {
-        h[(p.clamp(&0, &100) / 10).min(9) as usize] += 1;
-    }
-    h
-}
-
-/// The median of some values (the lower middle for an even count), None when empty.
-pub fn median(values: &[i64]) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_unstable();
-    Some(v[(v.len() - 1) / 2])
 }
 
 /// What one asked question of a scored attempt adds to the statistics.
@@ -338,16 +320,5 @@ mod tests {
             vec![QuestionFlag::TooHard, QuestionFlag::NegativeDiscrimination]
         );
         assert!(flags(30, Some(60.0), None).is_empty());
-    }
-
-    #[test]
-    fn the_histogram_has_ten_buckets_and_100_goes_in_the_last() {
-        assert_eq!(
-            histogram(&[0, 9, 10, 55, 90, 99, 100, 130, -5]),
-            [3, 1, 0, 0, 0, 1, 0, 0, 0, 4]
-        );
-        assert_eq!(median(&[5, 1, 3]), Some(3));
-        assert_eq!(median(&[4, 1, 3, 2]), Some(2));
-        assert_eq!(median(&[]), None);
     }
 }

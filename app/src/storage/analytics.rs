@@ -2,7 +2,7 @@
 //! chosen, question snapshots) and the SQL aggregates they are read back with. Every sum is
 //! an integer, so both backends give the same figures.
 
-use super::{Conn, StorageResult, on_conn};
+use super::{Conn, StorageResult, on_conn, placeholders};
 use crate::domain::attempt::AskedQuestion;
 use crate::domain::stats::{AnswerFact, ItemSums, StatsQuestion};
 use crate::domain::{AttemptId, CertId, QuestionId};
@@ -25,17 +25,7 @@ pub async fn record_facts(
     // Bound parameters stay well under SQLite's limit (32,766) for any test length.
     if !facts.is_empty() {
         let rows: Vec<String> = (0..facts.len())
-            .map(|k| {
-                let p = 4 + k * 5;
-                format!(
-                    "($1, $2, $3, ${}, ${}, ${}, ${}, ${})",
-                    p,
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4
-                )
-            })
+            .map(|k| format!("($1, $2, $3, {})", placeholders(4 + k * 5, 5)))
             .collect();
         let sql = format!(
             "INSERT INTO answer_facts (certification_id, attempt_id, first_attempt, question_index, \
@@ -65,10 +55,7 @@ pub async fn record_facts(
         .collect();
     if !chosen.is_empty() {
         let rows: Vec<String> = (0..chosen.len())
-            .map(|k| {
-                let p = 4 + k * 4;
-                format!("($1, $2, $3, ${}, ${}, ${}, ${})", p, p + 1, p + 2, p + 3)
-            })
+            .map(|k| format!("($1, $2, $3, {})", placeholders(4 + k * 4, 4)))
             .collect();
         let sql = format!(
             "INSERT INTO answer_option_facts (certification_id, attempt_id, first_attempt, \

@@ -16,6 +16,7 @@ use app::domain::clock::SystemClock;
 use app::state::{AppConfig, AppState};
 use app::storage::{self, Db};
 use clap::Parser;
+use server::bench::percentile;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
@@ -43,13 +44,6 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[(((sorted.len() as f64 - 1.0) * p).round() as usize).min(sorted.len() - 1)]
 }
 
 /// The seed, statement by statement; `{json}` is an empty JSON array of the backend.
@@ -308,6 +302,8 @@ async fn main() -> Result<(), String> {
     ] {
         println!("{name:<52} {p50:>10.1} {p99:>10.1}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
+        eprintln!("could not remove {}: {e}", dir.display());
+    }
     Ok(())
 }

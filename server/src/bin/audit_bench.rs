@@ -13,6 +13,7 @@ use app::domain::audit::{AuditAction, AuditEntry, AuditGroup, Origin};
 use app::domain::{AuditId, Timestamp, UserId};
 use app::storage::{self, Db};
 use clap::Parser;
+use server::bench::percentile;
 use server::fake_telegram::{FakeTelegram, Limits};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -63,14 +64,6 @@ fn entry(i: usize, at: Timestamp) -> AuditEntry {
         details: serde_json::json!({ "points": [i, i + 1] }),
         origin: Origin::channel("admin"),
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 async fn time_query(
