@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1;34m==> %s\033[0m (%ss)\n' "$*" "$SECONDS"; }
 
-step "Chromium and Playwright"
-if ! command -v chromium >/dev/null 2>&1; then
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+step "Chromium, nginx and Playwright"
+# nginx fronts two server instances in the several-instances test (server/tests/api/instances.rs).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+if (( ${#missing[@]} )); then
+  sudo_if() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+  sudo_if apt-get update -qq
+  sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 

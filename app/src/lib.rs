@@ -8,6 +8,8 @@ pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod certifications;
 pub mod compliance;
 pub mod csp;

@@ -84,6 +84,8 @@ pub struct AppState {
     /// Failed sign-ins, counted until their window closes (then one audit entry each).
     pub failed_sign_ins: Arc<FailedSignIns>,
     pub sign_in_limits: Arc<SignInLimits>,
+    /// Versioned in-process caches (`crate::cache`).
+    pub caches: Arc<crate::cache::Caches>,
     telegram: Arc<std::sync::OnceLock<Arc<dyn TelegramProbe>>>,
 }
 
@@ -93,6 +95,7 @@ impl AppState {
             touches: TouchWriter::new(db.clone(), clock.clone()),
             failed_sign_ins: Arc::default(),
             sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
+            caches: Arc::default(),
             telegram: Arc::default(),
             db,
             clock,

@@ -13,6 +13,7 @@ use crate::domain::stats::QuestionFlag;
 use crate::domain::{CertId, QuestionId};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 /// How often one option of a question was chosen.
@@ -57,7 +58,7 @@ pub struct CertStats {
     pub questions: Vec<QuestionStat>,
 }
 
-#[server(prefix = "/api", endpoint = "certifications/stats")]
+#[server(prefix = "/api", endpoint = "certifications/stats", input = GetUrl)]
 pub async fn certification_stats(id: CertId, first_only: bool) -> Result<CertStats, AppError> {
     crate::auth::guard::respond(service::stats(id, first_only).await)
 }

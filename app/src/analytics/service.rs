@@ -20,8 +20,18 @@ pub async fn stats(id: CertId, first_only: bool) -> AppResult<CertStats> {
     stats_of(&guard::state(), id, first_only).await
 }
 
-/// The statistics, for a caller already checked for the certifications module.
+/// The statistics, for a caller already checked for the certifications module (cached:
+/// `crate::cache`).
 pub async fn stats_of(state: &AppState, id: CertId, first_only: bool) -> AppResult<CertStats> {
+    let stats = state
+        .caches
+        .statistics
+        .get(&state.db, (id, first_only), load(state, id, first_only))
+        .await?;
+    Ok((*stats).clone())
+}
+
+async fn load(state: &AppState, id: CertId, first_only: bool) -> AppResult<CertStats> {
     let read = async {
         let mut c = state.db.read().await?;
         if storage::certifications::get(c.conn(), id).await?.is_none() {

@@ -12,6 +12,7 @@ pub mod service;
 use crate::domain::{CertId, Timestamp, UserId};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 /// "Due soon" means closing within this many days.
@@ -75,7 +76,7 @@ pub struct Dashboard {
     pub recent: Vec<RecentRecognition>,
 }
 
-#[server(prefix = "/api", endpoint = "analytics/dashboard")]
+#[server(prefix = "/api", endpoint = "analytics/dashboard", input = GetUrl)]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     crate::auth::guard::respond(service::dashboard_for_admin().await)
 }

@@ -28,6 +28,37 @@ pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
     dashboard_of(&guard::state(), &actor.user).await
 }
 
+/// What the dashboard counts, read from the database (cached: `crate::cache`); the rest is
+/// decided per request, since cells depend on the time.
+pub struct Figures {
+    columns: Vec<storage::compliance::ColumnRow>,
+    groups: Vec<crate::domain::compliance::PairGroup>,
+    /// (day, attempts, passes)
+    activity: Vec<(i64, i64, i64)>,
+    branches: Vec<storage::dictionaries::DictEntry>,
+}
+
+async fn figures(state: &AppState, scope: &PeopleScope, first: Timestamp) -> AppResult<Figures> {
+    let read = async {
+        let mut c = state.db.read().await?;
+        let columns = storage::compliance::columns(c.conn()).await?;
+        let people = storage::dashboard::people_groups(c.conn(), scope).await?;
+        let assignments = storage::dashboard::group_assignments(c.conn()).await?;
+        let progress = storage::dashboard::progress_groups(c.conn(), scope).await?;
+        let direct = storage::dashboard::direct_without_progress(c.conn(), scope).await?;
+        let groups = pair_groups(&people, &assignments, &progress, &direct);
+        let activity = storage::dashboard::activity(c.conn(), scope, first).await?;
+        let branches = storage::dictionaries::list(c.conn(), Dictionary::Branches).await?;
+        Ok::<_, StorageError>(Figures {
+            columns,
+            groups,
+            activity,
+            branches,
+        })
+    };
+    read.await.map_err(internal)
+}
+
 /// The dashboard of `user` (already checked for the certifications module): the compliance
 /// pairs counted in groups (`domain::compliance::pair_groups`), each group's cell decided by
 /// `domain::compliance::cell`.
@@ -36,19 +67,21 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
     let now = state.now();
     let offset = state.config.display_utc_offset_minutes;
     let first = first_day(now, offset, ACTIVITY_DAYS);
-    let read = async {
-        let mut c = state.db.read().await?;
-        let columns = storage::compliance::columns(c.conn()).await?;
-        let people = storage::dashboard::people_groups(c.conn(), &scope).await?;
-        let assignments = storage::dashboard::group_assignments(c.conn()).await?;
-        let progress = storage::dashboard::progress_groups(c.conn(), &scope).await?;
-        let direct = storage::dashboard::direct_without_progress(c.conn(), &scope).await?;
-        let groups = pair_groups(&people, &assignments, &progress, &direct);
-        let activity = storage::dashboard::activity(c.conn(), &scope, first).await?;
-        let branches = storage::dictionaries::list(c.conn(), Dictionary::Branches).await?;
-        Ok::<_, StorageError>((columns, groups, activity, branches))
-    };
-    let (columns, groups, activity, branches) = read.await.map_err(internal)?;
+    let figures = state
+        .caches
+        .dashboard
+        .get(
+            &state.db,
+            (scope.clone(), first),
+            figures(state, &scope, first),
+        )
+        .await?;
+    let Figures {
+        columns,
+        groups,
+        activity,
+        branches,
+    } = &*figures;
     let soon = Timestamp(now.0 + DUE_SOON_DAYS * DAY_MS);
     let column: HashMap<_, _> = columns.iter().map(|c| (c.id, c)).collect();
     // Per certification and per branch: (counted, passed), as `pass_rate` counts them.
@@ -61,7 +94,7 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
     let mut per_cert: HashMap<crate::domain::CertId, Tally> = HashMap::new();
     let mut per_branch: HashMap<i64, Tally> = HashMap::new();
     let (mut in_progress, mut due_soon, mut overdue) = (0, 0, 0);
-    for g in &groups {
+    for g in groups {
         let cert = crate::domain::CertId(g.cert);
         let Some(col) = column.get(&cert) else {
             continue;
@@ -119,7 +152,7 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
             })
         })
         .collect();
-    let names: HashMap<i64, String> = branches.into_iter().map(|b| (b.id, b.name)).collect();
+    let names: HashMap<i64, String> = branches.iter().map(|b| (b.id, b.name.clone())).collect();
     let mut rates: Vec<BranchRate> = per_branch
         .iter()
         .filter_map(|(b, t)| {
@@ -138,7 +171,7 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
         .filter(|b| !top_branches.contains(b))
         .cloned()
         .collect();
-    let activity = daily(&activity, now, offset, ACTIVITY_DAYS)
+    let activity = daily(activity, now, offset, ACTIVITY_DAYS)
         .into_iter()
         .map(|(day, attempts, passes)| DayActivity {
             day,

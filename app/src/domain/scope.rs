@@ -7,7 +7,7 @@ use super::BranchId;
 use super::user::Role;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PeopleScope {
     Everyone,
     /// People whose branch is one of these (people without a branch are not included).

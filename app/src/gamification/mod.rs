@@ -14,7 +14,7 @@ use crate::domain::{Timestamp, UserId};
 use crate::error::AppError;
 use crate::paging::Page;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{GetUrl, Json};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,17 +123,17 @@ pub struct Catalogue {
     pub badges: Vec<BadgeRow>,
 }
 
-#[server(prefix = "/api", endpoint = "app/achievements")]
+#[server(prefix = "/api", endpoint = "app/achievements", input = GetUrl)]
 pub async fn my_achievements() -> Result<Achievements, AppError> {
     crate::auth::guard::respond(service::my_achievements().await)
 }
 
-#[server(prefix = "/api", endpoint = "app/achievements/of")]
+#[server(prefix = "/api", endpoint = "app/achievements/of", input = GetUrl)]
 pub async fn user_achievements(user_id: UserId) -> Result<Achievements, AppError> {
     crate::auth::guard::respond(service::user_achievements(user_id).await)
 }
 
-#[server(prefix = "/api", endpoint = "app/rating")]
+#[server(prefix = "/api", endpoint = "app/rating", input = GetUrl)]
 pub async fn rating(
     period: Period,
     branch: Option<i64>,
@@ -143,7 +143,7 @@ pub async fn rating(
     crate::auth::guard::respond(service::rating(period, branch, position, page).await)
 }
 
-#[server(prefix = "/api", endpoint = "gamification/catalogue")]
+#[server(prefix = "/api", endpoint = "gamification/catalogue", input = GetUrl)]
 pub async fn get_catalogue() -> Result<Catalogue, AppError> {
     crate::auth::guard::respond(service::catalogue().await)
 }

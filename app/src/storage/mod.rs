@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod attempts;
 pub mod audit;
 pub mod audit_feed;
+pub mod cache_versions;
 pub mod certifications;
 pub mod compliance;
 pub mod dashboard;

@@ -13,7 +13,7 @@ use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{GetUrl, Json};
 use serde::{Deserialize, Serialize};
 
 /// One person's standing in one certification (the API's per-person results).
@@ -182,7 +182,7 @@ pub struct CertResults {
     pub pass_rate: Option<i64>,
 }
 
-#[server(prefix = "/api", endpoint = "app/certifications")]
+#[server(prefix = "/api", endpoint = "app/certifications", input = GetUrl)]
 pub async fn my_certifications() -> Result<Vec<MyCert>, AppError> {
     crate::auth::guard::respond(service::my_certifications().await)
 }

@@ -13,7 +13,7 @@ use crate::domain::attempt::{
     review_depth, score,
 };
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
-use crate::domain::certification::{CertStatus, Certification};
+use crate::domain::certification::{CertStatus, Certification, TheoryBlock};
 use crate::domain::events::DomainEvent;
 use crate::domain::permissions::Module;
 use crate::domain::progress::{
@@ -274,16 +274,17 @@ pub async fn theory(cert_id: CertId) -> AppResult<TheoryData> {
         // A plain read, unless the reading completes only now: that is recorded in a write
         // transaction.
         let mut read = state.db.read().await?;
-        match theory_data(read.conn(), actor.user.id, cert_id, now).await? {
+        match theory_data(&state, read.conn(), actor.user.id, cert_id, now).await? {
             Ok((data, None)) => return Ok(Ok(data)),
             Err(e) => return Ok(Err(e)),
             Ok((_, Some(_))) => drop(read),
         }
         let mut tx = state.db.begin().await?;
-        let (data, newly_read) = match theory_data(tx.conn(), actor.user.id, cert_id, now).await? {
-            Ok(d) => d,
-            Err(e) => return Ok(Err(e)),
-        };
+        let (data, newly_read) =
+            match theory_data(&state, tx.conn(), actor.user.id, cert_id, now).await? {
+                Ok(d) => d,
+                Err(e) => return Ok(Err(e)),
+            };
         if let Some(cert) = newly_read {
             let utc_offset = state.config.display_utc_offset_minutes;
             record_read(tx.conn(), &actor.user, &cert, utc_offset, now).await?;
@@ -297,7 +298,15 @@ pub async fn theory(cert_id: CertId) -> AppResult<TheoryData> {
 
 /// The theory pages and the reading state, without writing; with the certification when the
 /// reading is complete only now and has to be recorded.
+/// A theory version's pages and materials, as cached (`crate::cache`).
+#[derive(Debug, Clone)]
+pub struct TheoryContent {
+    pub blocks: Vec<TheoryBlock>,
+    pub materials: Vec<crate::domain::certification::Material>,
+}
+
 async fn theory_data(
+    state: &AppState,
     mut c: Conn<'_>,
     user: UserId,
     cert_id: CertId,
@@ -308,8 +317,27 @@ async fn theory_data(
         Err(e) => return Ok(Err(e)),
     };
     let (read, newly_read) = compute_read_state(c.re(), user, &cert, &facts, now).await?;
-    let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
-    let materials = certs::materials(c, cert.id, cert.theory_version).await?;
+    let versions = crate::cache::Versions::read_on(c.re()).await?;
+    let load = async {
+        Ok(TheoryContent {
+            blocks: certs::blocks(c.re(), cert.id, cert.theory_version)
+                .await
+                .map_err(internal)?,
+            materials: certs::materials(c.re(), cert.id, cert.theory_version)
+                .await
+                .map_err(internal)?,
+        })
+    };
+    let content = match state
+        .caches
+        .theory
+        .get_at(versions, (cert.id, cert.theory_version), load)
+        .await
+    {
+        Ok(content) => content,
+        Err(e) => return Ok(Err(e)),
+    };
+    let TheoryContent { blocks, materials } = (*content).clone();
     let data = TheoryData {
         cert_id: cert.id,
         title: cert.settings.title.clone(),
@@ -970,11 +998,13 @@ async fn result_view(
     }))
 }
 
-/// Applies the new events (points, badges) at once instead of at the next job tick.
+/// Applies the new events (points, badges, then the cache versions) at once instead of at the
+/// next job tick.
 async fn apply_events(state: &AppState) {
     if let Err(e) = crate::gamification::service::process_events(state).await {
         tracing::warn!(error = %e, "gamification will catch up at the next tick");
     }
+    crate::cache::consumer::catch_up(state).await;
 }
 
 pub async fn finish(id: AttemptId) -> AppResult<ResultView> {

@@ -29,6 +29,8 @@ fn consumers() -> Vec<Box<dyn Consumer>> {
         Box::new(app::notifications::consumer::Notifications),
         Box::new(app::webhooks::consumer::Webhooks),
         Box::new(app::xapi::consumer::Xapi),
+        // Last: it bumps the results version for the events the others applied.
+        Box::new(app::cache::consumer::CacheVersions),
     ]
 }
 

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit_export;
 pub mod auth;
 pub mod bad_request;
+pub mod conditional;
 pub mod csrf;
 pub mod exports;
 pub mod health;

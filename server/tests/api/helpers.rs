@@ -169,6 +169,11 @@ pub async fn spawn_on(database_url: String, options: Options) -> TestApp {
     }
 }
 
+/// Whether the server function at `path` is called by GET.
+pub fn is_get_fn(path: &str) -> bool {
+    leptos::server_fn::axum::server_fn_paths().any(|(p, m)| p == path && m.as_str() == "GET")
+}
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -298,14 +303,20 @@ impl TestApp {
         self.finish(resp).await
     }
 
-    /// Calls a server function the way the browser does (form-encoded POST).
+    /// Calls a server function the way the browser does: a GET with the arguments in the query
+    /// for the reads registered as GET (conditional reads), else a form-encoded POST.
     pub async fn call(&self, endpoint: &str, args: &[(&str, &str)]) -> Response {
-        let resp = self
-            .client
-            .post(self.url(&format!("/api/{endpoint}")))
+        let path = format!("/api/{endpoint}");
+        let req = if is_get_fn(&path) {
+            self.client.get(self.url(&path)).query(args)
+        } else {
+            self.client
+                .post(self.url(&path))
+                .header(ORIGIN, &self.address)
+                .form(args)
+        };
+        let resp = req
             .header(COOKIE, self.cookie_header())
-            .header(ORIGIN, &self.address)
-            .form(args)
             .send()
             .await
             .expect("request");
@@ -413,6 +424,20 @@ impl TestApp {
             &[("login", login), ("password", password)],
         )
         .await
+    }
+
+    /// Another client of this server, with a copy of the cookies and a jar of its own.
+    pub fn client(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            state: self.state.clone(),
+            clock: self.clock.clone(),
+            database_url: self.database_url.clone(),
+            client: self.client.clone(),
+            cookies: Arc::new(Mutex::new(self.cookies())),
+            shutdown: None,
+            server: None,
+        }
     }
 
     /// Stops the server (graceful shutdown) and waits for it.

@@ -20,6 +20,7 @@ mod compliance;
 mod defects;
 mod guard;
 mod health;
+mod instances;
 mod notifications;
 mod rest_api;
 mod scim;

@@ -51,6 +51,27 @@ pub async fn setup_with(
     options: Options,
 ) -> Setup {
     let app = spawn_app_with(backend, options).await;
+    setup_in(app, settings, blocks, questions).await
+}
+
+/// [`setup`] on a database other instances share.
+pub async fn setup_on(
+    database_url: String,
+    settings: Value,
+    blocks: usize,
+    questions: usize,
+    options: Options,
+) -> Setup {
+    setup_in(
+        spawn_on(database_url, options).await,
+        settings,
+        blocks,
+        questions,
+    )
+    .await
+}
+
+async fn setup_in(app: TestApp, settings: Value, blocks: usize, questions: usize) -> Setup {
     app.create_account("author", PASSWORD, Role::Admin, None)
         .await;
     assert_eq!(app.sign_in_admin("author", PASSWORD).await.status, 200);

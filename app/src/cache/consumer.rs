@@ -1,0 +1,46 @@
+//! Bumps the `results` scope once the events of a change are applied. Taking tests writes far
+//! too often for a version row in every finishing transaction (they would queue on its lock);
+//! instead this consumer bumps it in the transaction that applies a batch of events. What the
+//! change wrote is already committed then, so the next read after the bump is fresh. Values
+//! read from results are behind by at most the time until the consumer runs: at once when the
+//! request that finished an attempt applies the events, else at the next job tick.
+
+use crate::domain::events::DomainEvent;
+use crate::outbox::{Consumer, EventMeta};
+use crate::state::AppState;
+use crate::storage::{Conn, StorageError};
+use futures::future::BoxFuture;
+
+pub struct CacheVersions;
+
+impl Consumer for CacheVersions {
+    fn name(&self) -> &'static str {
+        "cache_versions"
+    }
+
+    fn handle<'a>(
+        &'a self,
+        _state: &'a AppState,
+        c: Conn<'a>,
+        _meta: EventMeta,
+        event: &'a DomainEvent,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        Box::pin(async move {
+            // Every event but the people ones changes something read from results; people's
+            // changes bump `content` through the users triggers. Bumping once more than needed
+            // costs a miss, never a stale read.
+            match event {
+                DomainEvent::UserRegistered { .. } | DomainEvent::UserEdited { .. } => Ok(()),
+                _ => crate::storage::cache_versions::bump(c, super::Scope::Results.as_str()).await,
+            }
+        })
+    }
+}
+
+/// Applies the new events now, so the request that wrote them is followed by fresh reads
+/// (instead of at the next job tick). A failure is caught up by the job.
+pub async fn catch_up(state: &AppState) {
+    if let Err(e) = crate::outbox::run(state, &CacheVersions, 10).await {
+        tracing::warn!(error = %e, "cache versions will catch up at the next tick");
+    }
+}
