@@ -3,8 +3,8 @@
 --   their theory, questions, assignments, levels, badges, dictionaries, people's role, status,
 --   branch and position, permissions, managers' branches). The triggers below bump it in the
 --   same transaction as every such write, so no write path can forget it and every instance
---   sees the change on its next request. One row, not one per table: a transaction that
---   writes several of these tables then locks a single row and cannot deadlock on them.
+--   sees the change on its next request. (SQLite has one writer at a time: no lock order to
+--   care about. The PostgreSQL triggers are deferred to the commit for that reason.)
 -- * 'results': what taking tests writes. It is hot, so it is bumped by a batched consumer of
 --   the domain events (app::cache::consumer), never by the answer or finishing transactions.
 -- A value cached from more columns of users than these needs them in the users triggers.
@@ -64,3 +64,10 @@ CREATE TRIGGER users_cache_u AFTER UPDATE ON users
     OR OLD.branch_id IS NOT NEW.branch_id OR OLD.position_id IS NOT NEW.position_id
 BEGIN UPDATE cache_versions SET version = version + 1 WHERE scope = 'content'; END;
 CREATE TRIGGER users_cache_d AFTER DELETE ON users BEGIN UPDATE cache_versions SET version = version + 1 WHERE scope = 'content'; END;
+
+-- The results consumer starts after the events already stored: caches start empty, so the
+-- history has nothing to invalidate.
+INSERT INTO event_cursors (consumer, last_event_id, last_tx, created_at, updated_at)
+SELECT 'cache_versions',
+       COALESCE((SELECT id FROM domain_events ORDER BY tx DESC, id DESC LIMIT 1), 0),
+       COALESCE((SELECT tx FROM domain_events ORDER BY tx DESC, id DESC LIMIT 1), 0), 0, 0;

@@ -26,5 +26,11 @@ pub async fn run(state: &AppState) -> Result<usize, StorageError> {
             .await?;
         tx.commit().await?;
     }
+    if !todo.is_empty() {
+        // Cached statistics were computed without these facts.
+        let mut tx = state.db.begin().await?;
+        storage::cache_versions::bump(tx.conn(), crate::cache::Scope::Results.as_str()).await?;
+        tx.commit().await?;
+    }
     Ok(todo.len())
 }

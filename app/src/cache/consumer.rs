@@ -2,8 +2,10 @@
 //! too often for a version row in every finishing transaction (they would queue on its lock);
 //! instead this consumer bumps it in the transaction that applies a batch of events. What the
 //! change wrote is already committed then, so the next read after the bump is fresh. Values
-//! read from results are behind by at most the time until the consumer runs: at once when the
-//! request that finished an attempt applies the events, else at the next job tick.
+//! read from results are behind by at most the time until the consumer runs. That is usually
+//! at once, because the request that finished an attempt runs it. Otherwise it is the next
+//! job tick: when another run holds the cursor, or when an older transaction still writing
+//! keeps the events below the safe horizon.
 
 use crate::domain::events::DomainEvent;
 use crate::outbox::{Consumer, EventMeta};
@@ -37,10 +39,12 @@ impl Consumer for CacheVersions {
     }
 }
 
-/// Applies the new events now, so the request that wrote them is followed by fresh reads
-/// (instead of at the next job tick). A failure is caught up by the job.
+/// Applies the new events now, so the request that wrote them is usually followed by fresh
+/// reads. It never queues behind another run (at the end of a synchronized exam thousands of
+/// requests finish at once): the running one or the job's next tick applies the rest. A
+/// failure is caught up by the job.
 pub async fn catch_up(state: &AppState) {
-    if let Err(e) = crate::outbox::run(state, &CacheVersions, 10).await {
+    if let Err(e) = crate::outbox::run_unless_busy(state, &CacheVersions, 10).await {
         tracing::warn!(error = %e, "cache versions will catch up at the next tick");
     }
 }

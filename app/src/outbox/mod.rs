@@ -64,9 +64,35 @@ pub async fn run(
     consumer: &dyn Consumer,
     max_batches: usize,
 ) -> Result<usize, StorageError> {
+    run_batches(state, consumer, max_batches, Wait::Yes).await
+}
+
+/// Like [`run`], but returns at once when another run of this consumer holds its cursor (on
+/// PostgreSQL), instead of queueing behind it: for requests that only want to hurry the
+/// consumer along, which the job does anyway.
+pub async fn run_unless_busy(
+    state: &AppState,
+    consumer: &dyn Consumer,
+    max_batches: usize,
+) -> Result<usize, StorageError> {
+    run_batches(state, consumer, max_batches, Wait::No).await
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Wait {
+    Yes,
+    No,
+}
+
+async fn run_batches(
+    state: &AppState,
+    consumer: &dyn Consumer,
+    max_batches: usize,
+    wait: Wait,
+) -> Result<usize, StorageError> {
     let mut total = 0;
     for _ in 0..max_batches {
-        let (applied, more) = run_batch(state, consumer).await?;
+        let (applied, more) = run_batch(state, consumer, wait).await?;
         total += applied;
         if !more {
             break;
@@ -79,11 +105,18 @@ pub async fn run(
 async fn run_batch(
     state: &AppState,
     consumer: &dyn Consumer,
+    wait: Wait,
 ) -> Result<(usize, bool), StorageError> {
     let now = state.now();
     let name = consumer.name();
     let mut tx = state.db.begin().await?;
-    let cursor = store::cursor_for_update(tx.conn(), name, now).await?;
+    let cursor = match wait {
+        Wait::Yes => store::cursor_for_update(tx.conn(), name, now).await?,
+        Wait::No => match store::cursor_unless_busy(tx.conn(), name, now).await? {
+            Some(cursor) => cursor,
+            None => return Ok((0, false)),
+        },
+    };
     let events = store::after(tx.conn(), cursor, BATCH).await?;
     let full = events.len() as i64 == BATCH;
     let mut at = cursor;

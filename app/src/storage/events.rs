@@ -78,10 +78,31 @@ pub async fn committed(c: Conn<'_>, limit: i64) -> StorageResult<Vec<StoredEvent
 /// The consumer's position, locked for the transaction on PostgreSQL so that two instances
 /// never apply the same events at once (SQLite's single writer does the same).
 pub async fn cursor_for_update(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     consumer: &str,
     now: Timestamp,
 ) -> StorageResult<Position> {
+    Ok(cursor_locked(c, consumer, now, false)
+        .await?
+        .expect("a waiting lock always returns the row"))
+}
+
+/// Like [`cursor_for_update`], but `None` at once when another transaction holds the cursor
+/// (PostgreSQL), instead of waiting for it.
+pub async fn cursor_unless_busy(
+    c: Conn<'_>,
+    consumer: &str,
+    now: Timestamp,
+) -> StorageResult<Option<Position>> {
+    cursor_locked(c, consumer, now, true).await
+}
+
+async fn cursor_locked(
+    mut c: Conn<'_>,
+    consumer: &str,
+    now: Timestamp,
+    skip_locked: bool,
+) -> StorageResult<Option<Position>> {
     on_conn!(c.re(), |c| {
         sqlx::query(
             "INSERT INTO event_cursors (consumer, last_event_id, last_tx, created_at, updated_at) \
@@ -93,16 +114,17 @@ pub async fn cursor_for_update(
         .await
         .map(|r| r.rows_affected())
     })?;
-    let lock = match c {
-        Conn::Sqlite(_) => "",
-        Conn::Postgres(_) => " FOR UPDATE",
+    let lock = match (&c, skip_locked) {
+        (Conn::Sqlite(_), _) => "",
+        (Conn::Postgres(_), false) => " FOR UPDATE",
+        (Conn::Postgres(_), true) => " FOR UPDATE SKIP LOCKED",
     };
     let sql = format!("SELECT last_tx, last_event_id FROM event_cursors WHERE consumer = $1{lock}");
-    let (tx, id): (i64, i64) = on_conn!(c, |c| sqlx::query_as(&sql)
+    let row: Option<(i64, i64)> = on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(consumer)
-        .fetch_one(c)
+        .fetch_optional(c)
         .await)?;
-    Ok(Position { tx, id })
+    Ok(row.map(|(tx, id)| Position { tx, id }))
 }
 
 pub async fn set_cursor(

@@ -4,13 +4,14 @@
 //! the body's hash, so it can never claim "unchanged" for changed data; the server's work on a
 //! repeated read is kept small by the versioned caches (`app::cache`), not by the tag.
 
+use axum::body::HttpBody as _;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-/// Larger answers are passed on untagged.
+/// Larger answers, and streamed ones of unknown size, are passed on untagged.
 const MAX_TAGGED_BODY: usize = 4 * 1024 * 1024;
 pub const PRIVATE_REVALIDATE: &str = "private, no-cache";
 
@@ -23,16 +24,25 @@ pub async fn etag(req: Request<Body>, next: Next) -> Response {
     if res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
         return res;
     }
+    let known_small = res
+        .body()
+        .size_hint()
+        .upper()
+        .is_some_and(|n| n <= MAX_TAGGED_BODY as u64);
+    if !known_small {
+        return res;
+    }
     let (mut parts, body) = res.into_parts();
     let bytes = match to_bytes(body, MAX_TAGGED_BODY).await {
         Ok(b) => b,
         Err(e) => {
-            tracing::warn!(error = %e, "a GET answer too large or broken to tag");
-            return Response::from_parts(parts, Body::empty());
+            tracing::error!(error = %e, "a GET answer's body failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
     let digest = Sha256::digest(&bytes);
-    let tag = format!("\"{}\"", hex::encode(&digest[..16]));
+    // Weak: the compression layer outside sends other bytes for the same content.
+    let tag = format!("W/\"{}\"", hex::encode(&digest[..16]));
     let tag_value = HeaderValue::from_str(&tag).expect("hex is a valid header value");
     set_headers(&mut parts.headers, tag_value);
     if asked.is_some_and(|a| matches(&a, &tag)) {
@@ -61,10 +71,13 @@ fn matches(asked: &HeaderValue, tag: &str) -> bool {
     let Ok(asked) = asked.to_str() else {
         return false;
     };
+    // Weak comparison (RFC 9110 13.1.2), as If-None-Match asks.
+    let opaque = |t: &str| t.strip_prefix("W/").unwrap_or(t).to_owned();
+    let tag = opaque(tag);
     asked
         .split(',')
         .map(str::trim)
-        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+        .any(|t| t == "*" || opaque(t) == tag)
 }
 
 #[cfg(test)]
@@ -98,7 +111,9 @@ mod tests {
         assert_eq!(first.status(), StatusCode::OK);
         assert_eq!(first.headers()[header::CACHE_CONTROL], PRIVATE_REVALIDATE);
         let tag = first.headers()[header::ETAG].to_str().unwrap().to_owned();
-        let again = send("/api/read", Some(&format!("\"other\", W/{tag}"))).await;
+        assert!(tag.starts_with("W/\""), "{tag}");
+        let strong = tag.trim_start_matches("W/");
+        let again = send("/api/read", Some(&format!("\"other\", {strong}"))).await;
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(again.headers()[header::ETAG], tag.as_str());
         let body = to_bytes(again.into_body(), 1024).await.unwrap();
