@@ -257,6 +257,7 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
             routes::bad_request::decode_errors_are_400,
         ))
         .layer(axum::middleware::from_fn(routes::conditional::etag))
+        .layer(axum::middleware::from_fn(routes::miniapp_entry::cert_entry))
         .layer(axum::middleware::from_fn_with_state(
             csrf,
             routes::csrf::same_origin_writes,

@@ -146,7 +146,9 @@ async fn read_state(
     now: Timestamp,
 ) -> Result<ReadState, StorageError> {
     let facts = facts(c.re(), user.id, cert.id).await?;
-    let (read, newly_read) = compute_read_state(c.re(), user.id, cert, &facts, now).await?;
+    let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
+    let (read, newly_read) =
+        compute_read_state(c.re(), user.id, cert, &blocks, &facts, now).await?;
     if newly_read {
         record_read(c, user, cert, utc_offset, now).await?;
     }
@@ -183,10 +185,10 @@ async fn compute_read_state(
     mut c: Conn<'_>,
     user: UserId,
     cert: &Certification,
+    blocks: &[TheoryBlock],
     facts: &Facts,
     now: Timestamp,
 ) -> Result<(ReadState, bool), StorageError> {
-    let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
     let versions: Vec<(i64, bool)> = certs::versions(c.re(), cert.id)
         .await?
         .into_iter()
@@ -316,7 +318,6 @@ async fn theory_data(
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
-    let (read, newly_read) = compute_read_state(c.re(), user, &cert, &facts, now).await?;
     let versions = crate::cache::Versions::read_on(c.re()).await?;
     let load = async {
         Ok(TheoryContent {
@@ -337,6 +338,8 @@ async fn theory_data(
         Ok(content) => content,
         Err(e) => return Ok(Err(e)),
     };
+    let (read, newly_read) =
+        compute_read_state(c.re(), user, &cert, &content.blocks, &facts, now).await?;
     let TheoryContent { blocks, materials } = (*content).clone();
     let data = TheoryData {
         cert_id: cert.id,
@@ -431,7 +434,8 @@ async fn plan_start(
     if let Some(running) = facts.running {
         return Ok(Planned::Running(running));
     }
-    let (read, newly_read) = compute_read_state(c.re(), user, &cert, &facts, now).await?;
+    let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
+    let (read, newly_read) = compute_read_state(c.re(), user, &cert, &blocks, &facts, now).await?;
     if let Some(msg) = read.refusal {
         return Ok(Planned::Refused {
             error: AppError::refused(msg),

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod exports;
 pub mod health;
 pub mod imports;
+pub mod miniapp_entry;
 pub mod uploads;
 
 use crate::startup::ServerState;

@@ -717,6 +717,13 @@ async fn rendering_the_test_and_result_pages_changes_nothing(backend: Backend) {
     s.app.clock.advance_secs(30);
     let (status, _, _) = s.app.get_raw(&format!("/app/c/{}/test", s.cert)).await;
     assert_eq!(status, 200);
+    // A full load of a certification's entry is redirected before rendering.
+    let (status, headers, _) = s.app.get_raw(&format!("/app/c/{}", s.cert)).await;
+    assert_eq!(status, 307);
+    assert_eq!(
+        headers["location"],
+        format!("/app/c/{}/theory/1", s.cert).as_str()
+    );
     assert_eq!(
         s.attempt_row(a).await,
         before,
