@@ -261,6 +261,7 @@ fn TheoryView(
         }
     });
     let start = Action::new(move |_: &()| start_attempt(cert_id));
+    let pending = start.pending();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = start.value().get() {
@@ -309,12 +310,17 @@ fn TheoryView(
             </nav>
             <div class="go">
                 {move || {
-                    let s = state.get();
+                    // A reading state arriving while this view is being replaced (after the
+                    // sign-in refetches the page) must not reach its disposed signals: a panic
+                    // there would leave every button of the page dead.
+                    let (Some(s), Some(go)) = (state.try_get(), can_go.try_get()) else {
+                        return ().into_any();
+                    };
                     let last = n() == total;
-                    if can_go.get() {
+                    if go {
                         view! {
                             <button type="button" class="btn btn-primary wide" data-testid="go-to-test"
-                                disabled=move || start.pending().get()
+                                disabled=move || pending.try_get().unwrap_or(false)
                                 on:click=move |_| { start.dispatch(()); }>{go_label()}</button>
                         }.into_any()
                     } else if let Some(msg) = s.refusal.filter(|m| *m != Msg::ErrTheoryNotRead) {

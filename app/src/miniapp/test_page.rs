@@ -142,14 +142,15 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
     let resume = {
         let go_result = go_result.clone();
         move || {
-            if done.get_untracked() {
+            if done.try_get_untracked().unwrap_or(true) {
                 return;
             }
             let go_result = go_result.clone();
             leptos::task::spawn_local(async move {
                 let entry = current_attempt(cert_id).await;
-                if done.get_untracked() {
-                    // Finished meanwhile from this page: its own result is on its way.
+                // Finished meanwhile from this page (its own result is on its way), or the page
+                // is gone: touching its disposed signals would panic.
+                if done.try_get_untracked().unwrap_or(true) {
                     return;
                 }
                 match entry {

@@ -82,9 +82,9 @@ pub async fn cursor_for_update(
     consumer: &str,
     now: Timestamp,
 ) -> StorageResult<Position> {
-    Ok(cursor_locked(c, consumer, now, false)
+    cursor_locked(c, consumer, now, false)
         .await?
-        .expect("a waiting lock always returns the row"))
+        .ok_or_else(|| StorageError::Corrupt(format!("no cursor row for {consumer}")))
 }
 
 /// Like [`cursor_for_update`], but `None` at once when another transaction holds the cursor
