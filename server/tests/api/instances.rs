@@ -205,6 +205,16 @@ struct Instance {
     url: String,
 }
 
+/// Polls `url`'s `/healthz` until it answers 200.
+async fn until_healthy(url: &str, what: &str, timeout: Duration) {
+    let client = reqwest::Client::new();
+    eventually(what, timeout, || async {
+        let r = client.get(format!("{url}/healthz")).send().await.ok()?;
+        r.status().is_success().then_some(())
+    })
+    .await;
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -234,12 +244,7 @@ async fn start_instance(database_url: &str, public_url: &str) -> Instance {
         .spawn()
         .expect("start the server binary");
     let url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    eventually("the instance answers", Duration::from_secs(60), || async {
-        let r = client.get(format!("{url}/healthz")).send().await.ok()?;
-        r.status().is_success().then_some(())
-    })
-    .await;
+    until_healthy(&url, "the instance answers", Duration::from_secs(60)).await;
     Instance { child, url }
 }
 
@@ -328,12 +333,7 @@ http {{
         .spawn()
         .expect("nginx is installed (scripts/test.sh installs Debian's package)");
     let url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    eventually("nginx answers", Duration::from_secs(30), || async {
-        let r = client.get(format!("{url}/healthz")).send().await.ok()?;
-        r.status().is_success().then_some(())
-    })
-    .await;
+    until_healthy(&url, "nginx answers", Duration::from_secs(30)).await;
     Nginx {
         _child: child,
         url,
