@@ -155,3 +155,15 @@ pub fn table_of(s: &CertStats, lang: Lang) -> ExportTable {
     }
     t
 }
+
+/// Folds the deltas of the kept per-question sums into the sums (a leader job; only
+/// PostgreSQL's triggers append deltas): how many were folded.
+pub async fn fold_sums(state: &AppState) -> Result<u64, StorageError> {
+    if state.db.backend() != storage::Backend::Postgres {
+        return Ok(0);
+    }
+    let mut tx = state.db.begin().await?;
+    let n = storage::analytics::fold_sums(tx.conn()).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -192,6 +192,18 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
     })
 }
 
+/// Folds the deltas of the kept compliance counts into the counts (a leader job; only
+/// PostgreSQL's triggers append deltas): how many were folded.
+pub async fn fold_counts(state: &AppState) -> Result<u64, StorageError> {
+    if state.db.backend() != storage::Backend::Postgres {
+        return Ok(0);
+    }
+    let mut tx = state.db.begin().await?;
+    let n = storage::dashboard::fold_counts(tx.conn()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Level-ups looked at to find the newest [`RECENT`] of people in scope.
 const LEVEL_UPS_SCANNED: i64 = 500;
 

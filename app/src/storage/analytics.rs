@@ -109,23 +109,54 @@ pub async fn unrecorded(
     .await)?)
 }
 
-/// Per question revision: the sums the facility and the discrimination are made of.
+/// Per question revision: the sums the facility and the discrimination are made of, from
+/// the kept sums and the deltas not folded into them yet.
 pub async fn item_sums(
     c: Conn<'_>,
     cert: CertId,
     first_only: bool,
 ) -> StorageResult<Vec<(QuestionId, i64, ItemSums)>> {
-    let rows: Vec<(QuestionId, i64, i64, i64, i64, i64, i64)> = on_conn!(c, |c| sqlx::query_as(
-        "SELECT question_id, revision, COUNT(*), CAST(SUM(is_right) AS BIGINT), \
+    const SUMS: &str = "certification_id, question_id, revision, first_attempt, n, right_n, \
+                        rest, rest_sq, right_rest";
+    let sql = format!(
+        "SELECT question_id, revision, CAST(SUM(n) AS BIGINT), CAST(SUM(right_n) AS BIGINT), \
+           CAST(SUM(rest) AS BIGINT), CAST(SUM(rest_sq) AS BIGINT), \
+           CAST(SUM(right_rest) AS BIGINT) \
+         FROM (SELECT {SUMS} FROM stats_item_sums UNION ALL \
+               SELECT {SUMS} FROM stats_item_sum_deltas) k \
+         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
+         GROUP BY question_id, revision HAVING SUM(n) <> 0 ORDER BY question_id, revision"
+    );
+    sums_of(c, &sql, cert, first_only).await
+}
+
+/// [`item_sums`] summed from the facts themselves (what the kept sums must equal: tests and
+/// the benchmark).
+pub async fn item_sums_recounted(
+    c: Conn<'_>,
+    cert: CertId,
+    first_only: bool,
+) -> StorageResult<Vec<(QuestionId, i64, ItemSums)>> {
+    const SQL: &str = "SELECT question_id, revision, COUNT(*), CAST(SUM(is_right) AS BIGINT), \
            CAST(SUM(rest) AS BIGINT), CAST(SUM(rest * rest) AS BIGINT), \
            CAST(SUM(is_right * rest) AS BIGINT) \
          FROM answer_facts WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
-         GROUP BY question_id, revision ORDER BY question_id, revision"
-    )
-    .bind(cert)
-    .bind(first_only)
-    .fetch_all(c)
-    .await)?;
+         GROUP BY question_id, revision ORDER BY question_id, revision";
+    sums_of(c, SQL, cert, first_only).await
+}
+
+async fn sums_of(
+    c: Conn<'_>,
+    sql: &str,
+    cert: CertId,
+    first_only: bool,
+) -> StorageResult<Vec<(QuestionId, i64, ItemSums)>> {
+    let rows: Vec<(QuestionId, i64, i64, i64, i64, i64, i64)> =
+        on_conn!(c, |c| sqlx::query_as(sql)
+            .bind(cert)
+            .bind(first_only)
+            .fetch_all(c)
+            .await)?;
     Ok(rows
         .into_iter()
         .map(|(q, r, n, right, rest, rest_sq, right_rest)| {
@@ -144,21 +175,85 @@ pub async fn item_sums(
         .collect())
 }
 
-/// `(question, revision, bank option id, times chosen)`.
+/// `(question, revision, bank option id, times chosen)`, from the kept counts and their
+/// deltas, ordered.
 pub async fn option_counts(
     c: Conn<'_>,
     cert: CertId,
     first_only: bool,
 ) -> StorageResult<Vec<(QuestionId, i64, i64, i64)>> {
-    Ok(on_conn!(c, |c| sqlx::query_as(
-        "SELECT question_id, revision, option_id, COUNT(*) FROM answer_option_facts \
+    const COUNTS: &str = "certification_id, question_id, revision, option_id, first_attempt, n";
+    let sql = format!(
+        "SELECT question_id, revision, option_id, CAST(SUM(n) AS BIGINT) \
+         FROM (SELECT {COUNTS} FROM stats_option_counts UNION ALL \
+               SELECT {COUNTS} FROM stats_option_count_deltas) k \
          WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
-         GROUP BY question_id, revision, option_id"
-    )
-    .bind(cert)
-    .bind(first_only)
-    .fetch_all(c)
-    .await)?)
+         GROUP BY question_id, revision, option_id HAVING SUM(n) <> 0 \
+         ORDER BY question_id, revision, option_id"
+    );
+    option_counts_of(c, &sql, cert, first_only).await
+}
+
+/// [`option_counts`] counted from the facts themselves.
+pub async fn option_counts_recounted(
+    c: Conn<'_>,
+    cert: CertId,
+    first_only: bool,
+) -> StorageResult<Vec<(QuestionId, i64, i64, i64)>> {
+    const SQL: &str = "SELECT question_id, revision, option_id, COUNT(*) FROM answer_option_facts \
+         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
+         GROUP BY question_id, revision, option_id ORDER BY question_id, revision, option_id";
+    option_counts_of(c, SQL, cert, first_only).await
+}
+
+async fn option_counts_of(
+    c: Conn<'_>,
+    sql: &str,
+    cert: CertId,
+    first_only: bool,
+) -> StorageResult<Vec<(QuestionId, i64, i64, i64)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(sql)
+        .bind(cert)
+        .bind(first_only)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Folds the deltas of the kept sums into the sums (PostgreSQL's triggers append them; a
+/// leader job calls this): how many deltas were folded.
+pub async fn fold_sums(c: Conn<'_>) -> StorageResult<u64> {
+    // Only the deltas this statement sees are moved; one committed meanwhile waits for the
+    // next fold, and a read in between adds it from the deltas.
+    const ITEMS: &str = "WITH d AS (DELETE FROM stats_item_sum_deltas RETURNING \
+           certification_id, question_id, revision, first_attempt, n, right_n, rest, rest_sq, \
+           right_rest), \
+         s AS (SELECT certification_id, question_id, revision, first_attempt, \
+           CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(right_n) AS BIGINT) AS right_n, \
+           CAST(SUM(rest) AS BIGINT) AS rest, CAST(SUM(rest_sq) AS BIGINT) AS rest_sq, \
+           CAST(SUM(right_rest) AS BIGINT) AS right_rest, COUNT(*) AS deltas \
+           FROM d GROUP BY 1, 2, 3, 4), \
+         f AS (INSERT INTO stats_item_sums (certification_id, question_id, revision, \
+             first_attempt, n, right_n, rest, rest_sq, right_rest) \
+           SELECT certification_id, question_id, revision, first_attempt, n, right_n, rest, \
+             rest_sq, right_rest FROM s \
+           ON CONFLICT (certification_id, question_id, revision, first_attempt) DO UPDATE SET \
+             n = stats_item_sums.n + excluded.n, \
+             right_n = stats_item_sums.right_n + excluded.right_n, \
+             rest = stats_item_sums.rest + excluded.rest, \
+             rest_sq = stats_item_sums.rest_sq + excluded.rest_sq, \
+             right_rest = stats_item_sums.right_rest + excluded.right_rest) \
+         SELECT CAST(COALESCE(SUM(deltas), 0) AS BIGINT) FROM s";
+    const OPTIONS: &str = "WITH d AS (DELETE FROM stats_option_count_deltas RETURNING \
+           certification_id, question_id, revision, option_id, first_attempt, n), \
+         s AS (SELECT certification_id, question_id, revision, option_id, first_attempt, \
+           CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS deltas FROM d GROUP BY 1, 2, 3, 4, 5), \
+         f AS (INSERT INTO stats_option_counts (certification_id, question_id, revision, \
+             option_id, first_attempt, n) \
+           SELECT certification_id, question_id, revision, option_id, first_attempt, n FROM s \
+           ON CONFLICT (certification_id, question_id, revision, option_id, first_attempt) \
+           DO UPDATE SET n = stats_option_counts.n + excluded.n) \
+         SELECT CAST(COALESCE(SUM(deltas), 0) AS BIGINT) FROM s";
+    super::fold_deltas(c, &[ITEMS, OPTIONS]).await
 }
 
 pub async fn questions(
@@ -251,27 +346,24 @@ pub async fn attempt_figures(
 }
 
 /// The funnel over the results' people (assigned and active, or with progress): how many,
-/// read the theory, tried, passed. The people are gathered per kind of assignment (each an
-/// index lookup) rather than by testing every person.
+/// read the theory, tried, passed. The stages are counted from the certification's progress
+/// rows; to them come the people assigned (by branch, position or name) and active who have
+/// no progress row yet, each counted once.
 pub async fn funnel(c: Conn<'_>, cert: CertId) -> StorageResult<(i64, i64, i64, i64)> {
-    let by = |kind: &str, on: &str| {
-        format!(
-            "SELECT u.id AS user_id FROM certification_assignments a JOIN users u ON {on} \
-             WHERE a.certification_id = $1 AND a.target_kind = '{kind}' AND u.status = 'active'"
-        )
-    };
-    let sql = format!(
-        "SELECT COUNT(*), COUNT(p.read_version), \
-           CAST(COALESCE(SUM(CASE WHEN p.attempts_used > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-           COUNT(p.passed_at) \
-         FROM ({} UNION {} UNION {} \
-               UNION SELECT user_id FROM certification_progress WHERE certification_id = $1) x \
-         LEFT JOIN certification_progress p ON p.user_id = x.user_id AND p.certification_id = $1",
-        by("branch", "u.branch_id = a.target_id"),
-        by("position", "u.position_id = a.target_id"),
-        by("user", "u.id = a.target_id"),
-    );
-    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+    const SQL: &str = "SELECT COUNT(*) + (SELECT COUNT(*) FROM users u WHERE u.status = 'active' \
+           AND (u.branch_id IN (SELECT target_id FROM certification_assignments \
+                  WHERE certification_id = $1 AND target_kind = 'branch') \
+             OR u.position_id IN (SELECT target_id FROM certification_assignments \
+                  WHERE certification_id = $1 AND target_kind = 'position') \
+             OR u.id IN (SELECT target_id FROM certification_assignments \
+                  WHERE certification_id = $1 AND target_kind = 'user')) \
+           AND NOT EXISTS (SELECT 1 FROM certification_progress q \
+                  WHERE q.user_id = u.id AND q.certification_id = $1)), \
+           COUNT(read_version), \
+           CAST(COALESCE(SUM(CASE WHEN attempts_used > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           COUNT(passed_at) \
+         FROM certification_progress WHERE certification_id = $1";
+    Ok(on_conn!(c, |c| sqlx::query_as(SQL)
         .bind(cert)
         .fetch_one(c)
         .await)?)

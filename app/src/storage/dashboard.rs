@@ -125,24 +125,16 @@ pub async fn group_assignments(c: Conn<'_>) -> StorageResult<BTreeMap<i64, Assig
 }
 
 /// Progress rows of active people in scope in open or closed certifications, counted by
-/// certification, branch, position and cell inputs. Whether a row is assigned by name or has
-/// an attempt running is looked up only for the rows that can be (few), and folded in by
+/// certification, branch, position and cell inputs (the counts the triggers of migration
+/// `0013_dashboard_counts.sql` keep). Whether a row is assigned by name or has an attempt
+/// running is looked up only for the rows that can be (few), and folded in by
 /// `domain::compliance::with_special`.
 pub async fn progress_groups(
     mut c: Conn<'_>,
     scope: &PeopleScope,
 ) -> StorageResult<Vec<ProgressGroup>> {
+    let plain = progress_counts(c.re(), scope).await?;
     let visible = scope.sql("u.branch_id");
-    let plain_sql = format!(
-        "SELECT p.certification_id, u.branch_id, u.position_id, p.attempts_used > 0 AS tried, \
-           p.passed_at IS NOT NULL AS passed, COUNT(*) \
-         FROM certification_progress p JOIN users u ON u.id = p.user_id \
-         JOIN certifications c ON c.id = p.certification_id \
-         WHERE u.status = 'active' AND c.status IN ('open', 'closed') AND {visible} \
-         GROUP BY 1, 2, 3, 4, 5"
-    );
-    type Plain = (i64, Option<i64>, Option<i64>, bool, bool, i64);
-    let plain: Vec<Plain> = on_conn!(c.re(), |c| sqlx::query_as(&plain_sql).fetch_all(c).await)?;
     let special_sql = format!(
         "SELECT p.certification_id, u.branch_id, u.position_id, \
            EXISTS (SELECT 1 FROM certification_assignments d WHERE d.certification_id = p.certification_id \
@@ -161,19 +153,6 @@ pub async fn progress_groups(
     );
     type Special = (i64, Option<i64>, Option<i64>, bool, bool, bool, bool, i64);
     let special: Vec<Special> = on_conn!(c, |c| sqlx::query_as(&special_sql).fetch_all(c).await)?;
-    let plain: Vec<ProgressGroup> = plain
-        .into_iter()
-        .map(|(cert, branch, position, tried, passed, n)| ProgressGroup {
-            cert,
-            branch,
-            position,
-            direct: false,
-            tried,
-            passed,
-            in_progress: false,
-            n,
-        })
-        .collect();
     let special: Vec<ProgressGroup> = special
         .into_iter()
         .map(
@@ -212,8 +191,37 @@ pub async fn direct_without_progress(
 }
 
 /// Attempts finished since `first` by active people in scope, per day (`(day number from
-/// `first`, attempts, passes)`). Attempts ended by a progress reset are not activity.
+/// `first`, attempts, passes)`), from the kept counts (migration `0013_dashboard_counts.sql`)
+/// with the deltas not folded yet. Attempts ended by a progress reset are not activity.
 pub async fn activity(
+    c: Conn<'_>,
+    scope: &PeopleScope,
+    first: Timestamp,
+) -> StorageResult<Vec<(i64, i64, i64)>> {
+    let visible = scope.sql("k.branch_key");
+    let sql = format!(
+        "SELECT (k.bucket * {ACTIVITY_BUCKET_MS} - $1) / 86400000 AS day, \
+           CAST(SUM(k.attempts) AS BIGINT), CAST(SUM(k.passes) AS BIGINT) \
+         FROM (SELECT bucket, branch_key, attempts, passes FROM activity_counts WHERE bucket >= $2 \
+               UNION ALL SELECT bucket, branch_key, attempts, passes FROM activity_count_deltas \
+               WHERE bucket >= $2) k \
+         WHERE {visible} GROUP BY 1"
+    );
+    // The first bucket that starts on or after `first` (days start on a quarter hour).
+    let bucket = (first.0 + ACTIVITY_BUCKET_MS - 1).div_euclid(ACTIVITY_BUCKET_MS);
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(first)
+        .bind(bucket)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The kept activity's bucket: a quarter of an hour.
+const ACTIVITY_BUCKET_MS: i64 = 900_000;
+
+/// The same activity recounted from the attempts (what the kept counts must always equal;
+/// the tests compare them after every kind of change).
+pub async fn activity_recounted(
     c: Conn<'_>,
     scope: &PeopleScope,
     first: Timestamp,
@@ -231,4 +239,89 @@ pub async fn activity(
         .bind(first)
         .fetch_all(c)
         .await)?)
+}
+
+type CountRow = (i64, i64, i64, bool, bool, i64);
+
+fn plain_groups(rows: Vec<CountRow>) -> Vec<ProgressGroup> {
+    rows.into_iter()
+        .filter(|r| r.5 != 0)
+        .map(|(cert, branch, position, tried, passed, n)| ProgressGroup {
+            cert,
+            branch: (branch != 0).then_some(branch),
+            position: (position != 0).then_some(position),
+            direct: false,
+            tried,
+            passed,
+            in_progress: false,
+            n,
+        })
+        .collect()
+}
+
+/// The kept counts of progress rows of active people in scope in open or closed
+/// certifications, with the deltas not folded in yet (PostgreSQL's triggers append deltas).
+pub async fn progress_counts(
+    c: Conn<'_>,
+    scope: &PeopleScope,
+) -> StorageResult<Vec<ProgressGroup>> {
+    let visible = scope.sql("k.branch_key");
+    let sql = format!(
+        "SELECT k.certification_id, k.branch_key, k.position_key, k.tried, k.passed, \
+           CAST(SUM(k.n) AS BIGINT) \
+         FROM (SELECT certification_id, branch_key, position_key, tried, passed, n FROM progress_counts \
+               UNION ALL SELECT certification_id, branch_key, position_key, tried, passed, n \
+               FROM progress_count_deltas) k \
+         JOIN certifications c ON c.id = k.certification_id \
+         WHERE c.status IN ('open', 'closed') AND {visible} \
+         GROUP BY 1, 2, 3, 4, 5"
+    );
+    let rows: Vec<CountRow> = on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
+    Ok(plain_groups(rows))
+}
+
+/// The same counts recounted from the progress rows themselves (what the kept counts must
+/// always equal; the tests compare them after every kind of change).
+pub async fn progress_recounted(
+    c: Conn<'_>,
+    scope: &PeopleScope,
+) -> StorageResult<Vec<ProgressGroup>> {
+    let visible = scope.sql("u.branch_id");
+    let sql = format!(
+        "SELECT p.certification_id, COALESCE(u.branch_id, 0), COALESCE(u.position_id, 0), \
+           p.attempts_used > 0 AS tried, p.passed_at IS NOT NULL AS passed, COUNT(*) \
+         FROM certification_progress p JOIN users u ON u.id = p.user_id \
+         JOIN certifications c ON c.id = p.certification_id \
+         WHERE u.status = 'active' AND c.status IN ('open', 'closed') AND {visible} \
+         GROUP BY 1, 2, 3, 4, 5"
+    );
+    let rows: Vec<CountRow> = on_conn!(c, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
+    Ok(plain_groups(rows))
+}
+
+/// Folds the deltas PostgreSQL's triggers appended into the kept counts (none on SQLite,
+/// whose triggers add to the counts directly): how many deltas were folded.
+pub async fn fold_counts(c: Conn<'_>) -> StorageResult<u64> {
+    // Only the deltas a statement sees are deleted and added; one committed meanwhile waits
+    // for the next fold, and a read in between adds it from the deltas.
+    const PROGRESS: &str = "WITH d AS (DELETE FROM progress_count_deltas \
+           RETURNING certification_id, branch_key, position_key, tried, passed, n), \
+         s AS (SELECT certification_id, branch_key, position_key, tried, passed, \
+           CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS deltas FROM d GROUP BY 1, 2, 3, 4, 5), \
+         f AS (INSERT INTO progress_counts (certification_id, branch_key, position_key, tried, passed, n) \
+           SELECT certification_id, branch_key, position_key, tried, passed, n FROM s \
+           ON CONFLICT (certification_id, branch_key, position_key, tried, passed) \
+           DO UPDATE SET n = progress_counts.n + excluded.n) \
+         SELECT CAST(COALESCE(SUM(deltas), 0) AS BIGINT) FROM s";
+    const ACTIVITY: &str = "WITH d AS (DELETE FROM activity_count_deltas \
+           RETURNING bucket, branch_key, attempts, passes), \
+         s AS (SELECT bucket, branch_key, CAST(SUM(attempts) AS BIGINT) AS attempts, \
+           CAST(SUM(passes) AS BIGINT) AS passes, COUNT(*) AS deltas FROM d GROUP BY 1, 2), \
+         f AS (INSERT INTO activity_counts (bucket, branch_key, attempts, passes) \
+           SELECT bucket, branch_key, attempts, passes FROM s \
+           ON CONFLICT (bucket, branch_key) DO UPDATE SET \
+             attempts = activity_counts.attempts + excluded.attempts, \
+             passes = activity_counts.passes + excluded.passes) \
+         SELECT CAST(COALESCE(SUM(deltas), 0) AS BIGINT) FROM s";
+    super::fold_deltas(c, &[PROGRESS, ACTIVITY]).await
 }

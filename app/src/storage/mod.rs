@@ -107,6 +107,20 @@ impl Conn<'_> {
     }
 }
 
+/// Runs the statements that fold PostgreSQL's appended deltas of a kept count into the
+/// count (each returns how many deltas it folded); SQLite's triggers keep the counts
+/// directly, so there it folds nothing.
+pub(crate) async fn fold_deltas(mut c: Conn<'_>, folds: &[&str]) -> StorageResult<u64> {
+    let mut folded = 0;
+    for sql in folds {
+        folded += match c.re() {
+            Conn::Postgres(c) => sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *c).await?,
+            Conn::Sqlite(_) => 0,
+        };
+    }
+    Ok(folded as u64)
+}
+
 /// A connection checked out of a pool.
 pub enum PooledConn {
     Sqlite(PoolConnection<Sqlite>),

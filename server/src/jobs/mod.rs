@@ -82,6 +82,12 @@ pub fn spawn_all(
             apply_events(&state).await?;
             Ok(())
         }),
+        // Keeps the deltas the dashboard and the statistics add on every read few.
+        job("kept counts", tick, true).spawn(state.clone(), |state| async move {
+            app::dashboard::service::fold_counts(&state).await?;
+            app::analytics::service::fold_sums(&state).await?;
+            Ok(())
+        }),
         job("statistics facts of older attempts", tick, true).spawn(
             state.clone(),
             |state| async move {
