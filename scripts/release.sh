@@ -8,4 +8,4 @@ scripts/install-tools.sh
 if [[ ! -x tools/node_modules/.bin/wasm-opt ]]; then
   mkdir -p tools && (cd tools && npm install --no-audit --no-fund --loglevel=error --prefix . binaryen@132)
 fi
-PATH="$PWD/tools/node_modules/.bin:$PATH" LEPTOS_ENV=PROD cargo leptos build --release --precompress
+PATH="$PWD/tools/node_modules/.bin:$PATH" LEPTOS_ENV=PROD cargo leptos build --release --precompress --split

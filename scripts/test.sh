@@ -37,8 +37,8 @@ TEST_POSTGRES_URL=$(scripts/pg.sh start)
 export TEST_POSTGRES_URL
 trap 'scripts/pg.sh stop' EXIT
 
-step "build (cargo leptos build)"
-cargo leptos build
+step "build (cargo leptos build --split)"
+cargo leptos build --split
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 like_leptos cargo test -p app -p server --features app/ssr

@@ -1,14 +1,8 @@
 //! The HTML shell and the route table: the Mini App under `/app`, the admin panel under
 //! `/admin`. Telegram passes its launch parameters in the URL hash, so routing uses paths only.
 
-use crate::admin::{AdminDashboard, AdminLayout, AdminLogin};
-use crate::audit::page::AuditLogPage;
-use crate::certifications::editor::CertEditorPage;
-use crate::certifications::list::CertificationsPage;
-use crate::certifications::preview::PreviewPage;
-use crate::certifications::results::ResultsPage;
+use crate::admin::routes::*;
 use crate::dev::DevSignIn;
-use crate::gamification::admin_page::GamificationPage;
 use crate::gamification::pages::{AchievementsPage, RatingPage, UserAchievementsPage};
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
 use crate::links::page::GoPage;
@@ -16,17 +10,13 @@ use crate::miniapp::{
     CertEntry, HistoryPage, MiniAppHome, MiniAppLayout, ResultPage, ReviewPage, TestPage,
     TheoryPage,
 };
-use crate::notifications::pages::{MiniSettingsPage, NotificationsPage};
-use crate::profile::page::ProfilePage;
-use crate::questions::page::{QuestionBankPage, QuestionEditorPage};
+use crate::notifications::pages::MiniSettingsPage;
 use crate::team::pages::{TeamPage, TeamPersonPage};
 use crate::ui::{Toaster, provide_toasts};
-use crate::users::card::UserCardPage;
-use crate::users::list::{DictionariesPage, UsersPage};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 /// The document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -167,26 +157,26 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("team/:id") view=TeamPersonPage />
                     <Route path=path!("settings") view=MiniSettingsPage />
                 </ParentRoute>
-                <Route path=path!("/admin/login") view=AdminLogin />
-                <ParentRoute path=path!("/admin") view=AdminLayout>
-                    <Route path=path!("") view=AdminDashboard />
-                    <Route path=path!("profile") view=ProfilePage />
-                    <Route path=path!("certifications") view=CertificationsPage />
-                    <Route path=path!("compliance") view=crate::compliance::page::CompliancePage />
-                    <Route path=path!("certifications/:id") view=CertEditorPage />
-                    <Route path=path!("certifications/:id/preview") view=PreviewPage />
-                    <Route path=path!("certifications/:id/results") view=ResultsPage />
-                    <Route path=path!("questions") view=QuestionBankPage />
-                    <Route path=path!("questions/new") view=QuestionEditorPage />
-                    <Route path=path!("questions/:id") view=QuestionEditorPage />
-                    <Route path=path!("users") view=UsersPage />
-                    <Route path=path!("users/dictionaries") view=DictionariesPage />
-                    <Route path=path!("users/:id") view=UserCardPage />
-                    <Route path=path!("gamification") view=GamificationPage />
-                    <Route path=path!("audit") view=AuditLogPage />
-                    <Route path=path!("api-keys") view=crate::api_keys::page::ApiKeysPage />
-                    <Route path=path!("webhooks") view=crate::webhooks::page::WebhooksPage />
-                    <Route path=path!("settings") view=NotificationsPage />
+                <Route path=path!("/admin/login") view={Lazy::<LoginRoute>::new()} />
+                <ParentRoute path=path!("/admin") view={Lazy::<LayoutRoute>::new()}>
+                    <Route path=path!("") view={Lazy::<DashboardRoute>::new()} />
+                    <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />
+                    <Route path=path!("certifications") view={Lazy::<CertificationsRoute>::new()} />
+                    <Route path=path!("compliance") view={Lazy::<ComplianceRoute>::new()} />
+                    <Route path=path!("certifications/:id") view={Lazy::<CertEditorRoute>::new()} />
+                    <Route path=path!("certifications/:id/preview") view={Lazy::<PreviewRoute>::new()} />
+                    <Route path=path!("certifications/:id/results") view={Lazy::<ResultsRoute>::new()} />
+                    <Route path=path!("questions") view={Lazy::<QuestionBankRoute>::new()} />
+                    <Route path=path!("questions/new") view={Lazy::<QuestionEditorRoute>::new()} />
+                    <Route path=path!("questions/:id") view={Lazy::<QuestionEditorRoute>::new()} />
+                    <Route path=path!("users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("users/dictionaries") view={Lazy::<DictionariesRoute>::new()} />
+                    <Route path=path!("users/:id") view={Lazy::<UserCardRoute>::new()} />
+                    <Route path=path!("gamification") view={Lazy::<GamificationRoute>::new()} />
+                    <Route path=path!("audit") view={Lazy::<AuditLogRoute>::new()} />
+                    <Route path=path!("api-keys") view={Lazy::<ApiKeysRoute>::new()} />
+                    <Route path=path!("webhooks") view={Lazy::<WebhooksRoute>::new()} />
+                    <Route path=path!("settings") view={Lazy::<NotificationsRoute>::new()} />
                 </ParentRoute>
                 <Route path=path!("/dev") view=DevSignIn />
             </Routes>

@@ -1,6 +1,8 @@
 //! The admin panel shell: sign-in page, sidebar with the modules the user may open, account
 //! menu (profile, sign out).
 
+pub mod routes;
+
 use crate::auth::api::{AdminSignIn, current_admin, sign_out};
 use crate::auth::{AdminMe, Surface};
 use crate::domain::permissions::Module;
