@@ -100,6 +100,37 @@ async fn a_transaction_dropped_without_commit_rolls_back(backend: Backend) {
     assert!(list.is_empty());
 }
 
+const BRANCHES_A_B: &str =
+    "INSERT INTO branches (id, name, created_at, updated_at) VALUES (1, 'A', 0, 0), (2, 'B', 0, 0)";
+const POSITION_P: &str =
+    "INSERT INTO positions (id, name, created_at, updated_at) VALUES (1, 'P', 0, 0)";
+
+/// An insert of certification rows (id, title, pass mark, attempts, limit, timer, reading,
+/// shuffles, points, review, status, times).
+macro_rules! certifications {
+    ($values:literal) => {
+        concat!(
+            "INSERT INTO certifications (id, title, pass_threshold, max_attempts, time_limit_secs, \
+             timer_mode, min_read_secs, shuffle_questions, shuffle_options, points, review_allowed, \
+             status, created_at, updated_at) VALUES ",
+            $values
+        )
+    };
+}
+
+/// An insert of attempt rows, every column the schema requires.
+macro_rules! attempts {
+    ($values:literal) => {
+        concat!(
+            "INSERT INTO attempts (id, user_id, certification_id, number, status, timer_mode, \
+             time_limit_ms, started_at, used_ms, seed, questions, shapes, pass_threshold, \
+             finished_at, finish_reason, correct, total, percent, passed, created_at, updated_at) \
+             VALUES ",
+            $values
+        )
+    };
+}
+
 async fn exec(db: &Db, sql: &str) {
     let mut tx = db.begin().await.unwrap();
     on_conn!(tx.conn(), |c| sqlx::query(sql).execute(c).await.map(|_| ())).unwrap();
@@ -164,19 +195,18 @@ async fn assert_counts_kept(db: &Db, step: &str) {
 async fn the_dashboard_counts_follow_every_change(backend: Backend) {
     let db = db(backend).await;
     for sql in [
-        "INSERT INTO branches (id, name, created_at, updated_at) VALUES (1, 'A', 0, 0), (2, 'B', 0, 0)",
-        "INSERT INTO positions (id, name, created_at, updated_at) VALUES (1, 'P', 0, 0)",
+        BRANCHES_A_B,
+        POSITION_P,
         "INSERT INTO users (id, telegram_id, first_name, last_name, role, status, branch_id, position_id, \
            registered_at, created_at, updated_at) VALUES \
            (1, 11, 'a', '', 'employee', 'active', 1, 1, 0, 0, 0), \
            (2, 12, 'b', '', 'employee', 'active', 1, NULL, 0, 0, 0), \
            (3, 13, 'c', '', 'employee', 'active', NULL, 1, 0, 0, 0), \
            (4, 14, 'd', '', 'employee', 'deactivated', 2, 1, 0, 0, 0)",
-        "INSERT INTO certifications (id, title, pass_threshold, max_attempts, time_limit_secs, timer_mode, \
-           min_read_secs, shuffle_questions, shuffle_options, points, review_allowed, status, \
-           created_at, updated_at) VALUES \
-           (1, 'X', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0), \
-           (2, 'Y', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'closed', 0, 0)",
+        certifications!(
+            "(1, 'X', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0), \
+           (2, 'Y', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'closed', 0, 0)"
+        ),
     ] {
         exec(&db, sql).await;
     }
@@ -190,14 +220,13 @@ async fn the_dashboard_counts_follow_every_change(backend: Backend) {
         ),
         (
             "attempts",
-            "INSERT INTO attempts (id, user_id, certification_id, number, status, timer_mode, time_limit_ms, \
-           started_at, used_ms, seed, questions, shapes, pass_threshold, finished_at, finish_reason, \
-           correct, total, percent, passed, created_at, updated_at) VALUES \
-           (1, 1, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 86400000, 'submitted', 1, 2, 50, FALSE, 0, 0), \
+            attempts!(
+                "(1, 1, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 86400000, 'submitted', 1, 2, 50, FALSE, 0, 0), \
            (2, 2, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 90000000, 'submitted', 2, 2, 100, TRUE, 0, 0), \
            (3, 4, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 3000000, 'time_up', 2, 2, 100, TRUE, 0, 0), \
            (4, 3, 1, 1, 'in_progress', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, NULL, NULL, NULL, 2, NULL, NULL, 0, 0), \
-           (5, 1, 2, 1, 'in_progress', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, NULL, NULL, NULL, 2, NULL, NULL, 0, 0)",
+           (5, 1, 2, 1, 'in_progress', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, NULL, NULL, NULL, 2, NULL, NULL, 0, 0)"
+            ),
         ),
         (
             "an attempt finished",
@@ -365,18 +394,16 @@ async fn the_statistics_sums_follow_every_change(backend: Backend) {
            registered_at, created_at, updated_at) VALUES \
            (1, 11, 'a', '', 'employee', 'active', 0, 0, 0), \
            (2, 12, 'b', '', 'employee', 'active', 0, 0, 0)",
-        "INSERT INTO certifications (id, title, pass_threshold, max_attempts, time_limit_secs, timer_mode, \
-           min_read_secs, shuffle_questions, shuffle_options, points, review_allowed, status, \
-           created_at, updated_at) VALUES \
-           (1, 'X', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0), \
-           (2, 'Y', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0)",
-        "INSERT INTO attempts (id, user_id, certification_id, number, status, timer_mode, time_limit_ms, \
-           started_at, used_ms, seed, questions, shapes, pass_threshold, finished_at, finish_reason, \
-           correct, total, percent, passed, created_at, updated_at) VALUES \
-           (1, 1, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 1, 'submitted', 1, 2, 50, FALSE, 0, 0), \
+        certifications!(
+            "(1, 'X', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0), \
+           (2, 'Y', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0)"
+        ),
+        attempts!(
+            "(1, 1, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 1, 'submitted', 1, 2, 50, FALSE, 0, 0), \
            (2, 1, 1, 2, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 2, 'submitted', 2, 2, 100, TRUE, 0, 0), \
            (3, 2, 1, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 3, 'submitted', 2, 2, 100, TRUE, 0, 0), \
-           (4, 2, 2, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 4, 'submitted', 1, 2, 50, FALSE, 0, 0)",
+           (4, 2, 2, 1, 'finished', 'continuous', 60000, 0, 1, '', '[]', '[]', 70, 4, 'submitted', 1, 2, 50, FALSE, 0, 0)"
+        ),
     ] {
         exec(&db, sql).await;
     }
@@ -458,8 +485,8 @@ async fn the_statistics_sums_follow_every_change(backend: Backend) {
 async fn the_funnel_counts_each_person_once(backend: Backend) {
     let db = db(backend).await;
     for sql in [
-        "INSERT INTO branches (id, name, created_at, updated_at) VALUES (1, 'A', 0, 0), (2, 'B', 0, 0)",
-        "INSERT INTO positions (id, name, created_at, updated_at) VALUES (1, 'P', 0, 0)",
+        BRANCHES_A_B,
+        POSITION_P,
         // 1: by branch and position and name; 2: by branch, deactivated, no progress;
         // 3: by position; 4: unassigned, with progress; 5: by branch, deactivated, with
         // progress; 6: in no assigned group.
@@ -471,10 +498,9 @@ async fn the_funnel_counts_each_person_once(backend: Backend) {
            (4, 14, 'd', '', 'employee', 'active', 2, NULL, 0, 0, 0), \
            (5, 15, 'e', '', 'employee', 'deactivated', 1, NULL, 0, 0, 0), \
            (6, 16, 'f', '', 'employee', 'active', 2, NULL, 0, 0, 0)",
-        "INSERT INTO certifications (id, title, pass_threshold, max_attempts, time_limit_secs, timer_mode, \
-           min_read_secs, shuffle_questions, shuffle_options, points, review_allowed, status, \
-           created_at, updated_at) VALUES \
-           (1, 'X', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0)",
+        certifications!(
+            "(1, 'X', 70, 3, 60, 'continuous', 0, FALSE, FALSE, 10, TRUE, 'open', 0, 0)"
+        ),
         "INSERT INTO certification_assignments (certification_id, target_kind, target_id, created_at, updated_at) \
            VALUES (1, 'branch', 1, 0, 0), (1, 'position', 1, 0, 0), (1, 'user', 1, 0, 0)",
         "INSERT INTO certification_progress (user_id, certification_id, read_version, attempts_used, \
