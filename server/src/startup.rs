@@ -18,6 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 
+/// How long shutdown waits for the database connections to come back.
+const POOL_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// State of the axum router: Leptos' options and the application state.
 #[derive(Clone)]
 pub struct ServerState {
@@ -183,7 +186,17 @@ impl Application {
         if let Err(e) = app::auth::failures::flush(&state, true).await {
             tracing::warn!(error = %e, "could not record the open sign-in failure counts");
         }
-        state.db.close().await;
+        // Closing waits for every connection to come back; one held forever (a leak) must
+        // not keep the process from ending.
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, state.db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                after = ?POOL_CLOSE_TIMEOUT,
+                "database connections still in use at shutdown: stopping without them"
+            );
+        }
         served.map_err(StartupError::Serve)
     }
 }

@@ -446,7 +446,10 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
-            let _ = server.await;
+            // A hang here would stall the whole suite without saying which test.
+            let _ = tokio::time::timeout(Duration::from_secs(60), server)
+                .await
+                .expect("the server stops within 60 s");
         }
     }
 }

@@ -1298,11 +1298,14 @@ async fn certifications_assignments_results_and_badges_through_the_api(backend: 
     )
     .await;
     assert!(held.body[0]["revoked_at"].is_number(), "{:?}", held.body);
-    // Every change is audited with the key as actor.
-    let mut c = app.state.db.read().await.unwrap();
-    let recent = app::storage::audit::recent(c.conn(), None, 200)
-        .await
-        .unwrap();
+    // Every change is audited with the key as actor. (The connection goes back to the pool
+    // before the server stops: closing the pool waits for it.)
+    let recent = {
+        let mut c = app.state.db.read().await.unwrap();
+        app::storage::audit::recent(c.conn(), None, 200)
+            .await
+            .unwrap()
+    };
     let by_key: BTreeSet<&str> = recent
         .iter()
         .filter(|e| e.actor_kind == "api_key")
