@@ -3,6 +3,8 @@
 # database (sqlite or postgres), and simulates N employees starting the same certification at
 # once and answering with think time. Prints requests/s and latencies per step.
 #   scripts/load.sh [sqlite|postgres] [users] [think ms] [extra loadgen flags, e.g. --rounds 5]
+# With FLAMEGRAPH=out.svg, perf samples the server during the run (cpu-clock, call graphs
+# unwound from .eh_frame) and inferno (installed on first use) draws the flame graph.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -32,10 +34,24 @@ fi
 export DATABASE_URL="$db" TELEGRAM_BOT_TOKEN="$token" BOT_MODE=off LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_ENV=PROD RUST_LOG=warn DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 echo "$password" | "$bin/server" admin create --login loadadmin --password-stdin >/dev/null
+ulimit -n 65536 2>/dev/null || true
 "$bin/server" &
 server=$!
 trap 'kill $server 2>/dev/null; [[ "$backend" == postgres ]] && scripts/pg.sh stop' EXIT
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; done
-ulimit -n 65536 2>/dev/null || true
+if [[ -n "${FLAMEGRAPH:-}" ]]; then
+  command -v inferno-flamegraph >/dev/null || cargo install inferno --locked
+  perf record -q -e cpu-clock -F 99 --call-graph dwarf,16384 -o "$FLAMEGRAPH.perf" -p "$server" &
+  perf=$!
+fi
+status=0
 "$bin/loadgen" --base-url "http://127.0.0.1:$port" --admin-login loadadmin --admin-password "$password" \
-  --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think" "$@"
+  --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think" "$@" || status=$?
+if [[ -n "${FLAMEGRAPH:-}" ]]; then
+  kill -INT "$perf"; wait "$perf" || true
+  perf script -i "$FLAMEGRAPH.perf" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph --minwidth 0.2 \
+    --title "server under scripts/load.sh $backend $users $think $*" > "$FLAMEGRAPH"
+  rm -f "$FLAMEGRAPH.perf"
+  echo "flame graph: $FLAMEGRAPH"
+fi
+exit $status

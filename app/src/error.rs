@@ -43,6 +43,9 @@ pub enum AppError {
     /// The request itself is malformed (a missing or unreadable argument).
     #[error("bad request")]
     BadRequest,
+    /// Overloaded for now (no database connection came free in time): 503, retry shortly.
+    #[error("busy, retry after {retry_after_secs}s")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal,
     /// The request did not reach the server or its answer was unreadable (client side only).
@@ -78,7 +81,7 @@ impl AppError {
             AppError::PreconditionFailed => 412,
             AppError::BadRequest => 400,
             AppError::Internal => 500,
-            AppError::Transport(_) => 503,
+            AppError::Busy { .. } | AppError::Transport(_) => 503,
         }
     }
 
@@ -96,6 +99,7 @@ impl AppError {
             AppError::PreconditionFailed => "precondition_failed",
             AppError::BadRequest => "bad_request",
             AppError::Internal => "internal",
+            AppError::Busy { .. } => "busy",
             AppError::Transport(_) => "network",
         }
     }
@@ -125,6 +129,7 @@ impl AppError {
             AppError::PreconditionFailed => Msg::ErrChangedMeanwhile.text(lang).to_owned(),
             AppError::BadRequest => Msg::ErrBadRequest.text(lang).to_owned(),
             AppError::Internal => Msg::ErrInternal.text(lang).to_owned(),
+            AppError::Busy { .. } => Msg::ErrBusy.text(lang).to_owned(),
             AppError::Transport(_) => Msg::ErrNetwork.text(lang).to_owned(),
         }
     }

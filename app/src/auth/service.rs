@@ -137,6 +137,12 @@ pub fn internal(e: StorageError) -> AppError {
             tracing::warn!(%constraint, "unique constraint refused a write");
             AppError::Conflict
         }
+        StorageError::Busy => {
+            tracing::warn!("no database connection came free in time: answered 503");
+            AppError::Busy {
+                retry_after_secs: 1,
+            }
+        }
         other => {
             tracing::error!(error = %other, "storage failure");
             AppError::Internal
@@ -684,5 +690,25 @@ pub fn audit_by(
         target_id: Some(target_id.to_string()),
         details,
         origin: origin.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_pool_is_a_503_to_retry_not_a_500() {
+        let e = internal(StorageError::from(sqlx::Error::PoolTimedOut));
+        assert_eq!(
+            e,
+            AppError::Busy {
+                retry_after_secs: 1
+            }
+        );
+        assert_eq!((e.status(), e.code()), (503, "busy"));
+        assert!(!e.message(crate::i18n::Lang::Ru).is_empty());
+        let other = internal(StorageError::from(sqlx::Error::RowNotFound));
+        assert_eq!(other.status(), 500);
     }
 }

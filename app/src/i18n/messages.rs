@@ -300,6 +300,7 @@ messages! {
     ErrSelfEscalation => "Нельзя менять собственную роль или права.", "Nobody can change their own role or permissions.";
     ErrNotFound => "Не найдено.", "Not found.";
     ErrInternal => "Что-то пошло не так. Попробуйте ещё раз.", "Something went wrong. Please try again.";
+    ErrBusy => "Сервер сейчас перегружен. Повторите через несколько секунд.", "The server is busy right now. Retry in a few seconds.";
     ErrNetwork => "Нет связи с сервером. Проверьте подключение и повторите.", "Cannot reach the server. Check the connection and retry.";
     ErrBadCredentials => "Неверный логин или пароль.", "Wrong login or password.";
     ErrThrottled => "Слишком много неудачных попыток. Повторите через {minutes} мин.", "Too many failed attempts. Try again in {minutes} min.";

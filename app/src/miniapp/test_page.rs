@@ -121,8 +121,8 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                 loop {
                     match finish_attempt(attempt).await {
                         Ok(r) => return go_result(r.attempt_id),
-                        Err(AppError::Transport(_)) => {
-                            // Offline: keep trying; the server finishes by itself at the deadline anyway.
+                        Err(AppError::Transport(_) | AppError::Busy { .. }) => {
+                            // Offline or overloaded: keep trying; the server finishes by itself at the deadline anyway.
                             sleep(delay).await;
                             delay = (delay * 2).min(8_000);
                         }
@@ -284,7 +284,7 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                         });
                         return;
                     }
-                    Err(AppError::Transport(_)) if attempt_no < 7 => {
+                    Err(AppError::Transport(_) | AppError::Busy { .. }) if attempt_no < 7 => {
                         saves.update(|s| {
                             s.insert(i, SaveState::Retrying);
                         });

@@ -47,13 +47,13 @@ pub trait Consumer: Send + Sync {
 fn is_transient(e: &StorageError) -> bool {
     matches!(
         e,
-        StorageError::Sqlx(
-            sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed
-                | sqlx::Error::Tls(_)
-        )
+        StorageError::Busy
+            | StorageError::Sqlx(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            )
     )
 }
 

@@ -11,6 +11,7 @@ pub mod attempts;
 pub mod audit;
 pub mod audit_feed;
 pub mod cache_versions;
+pub mod ceiling;
 pub mod certifications;
 pub mod compliance;
 pub mod dashboard;
@@ -64,6 +65,10 @@ pub enum StorageError {
     Corrupt(String),
     #[error("unsupported database url {0:?}: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),
+    /// Every connection stayed busy for the whole acquire timeout: the server is overloaded,
+    /// and the request can be tried again.
+    #[error("no database connection came free in time")]
+    Busy,
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
     #[error("migration failed: {0}")]
@@ -76,6 +81,9 @@ impl From<sqlx::Error> for StorageError {
             && db.is_unique_violation()
         {
             return StorageError::Conflict(db.constraint().unwrap_or_default().to_owned());
+        }
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            return StorageError::Busy;
         }
         StorageError::Sqlx(e)
     }

@@ -124,7 +124,8 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(self.err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = status.into_response();
-        if let AppError::Throttled { retry_after_secs } = self.err
+        if let AppError::Throttled { retry_after_secs } | AppError::Busy { retry_after_secs } =
+            self.err
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);

@@ -44,6 +44,9 @@ struct Args {
     /// First Telegram id of the simulated people.
     #[arg(long, default_value_t = 900_000_000)]
     first_telegram_id: i64,
+    /// How long the raw upsert ceiling is measured before the run, in seconds (0: skipped).
+    #[arg(long, default_value_t = 3)]
+    ceiling_secs: u64,
 }
 
 /// One request: when it was sent and how long the answer took.
@@ -404,6 +407,86 @@ async fn answer_all(
     Ok(())
 }
 
+/// The same run's baselines: `/healthz` asked by every simulated person at once (the plain
+/// endpoint beside the start burst), and the raw one-row upsert ceiling of the database (the
+/// writes/s the answers are judged against). Returns the ceiling.
+async fn baselines(
+    args: &Args,
+    http: &reqwest::Client,
+    db: &app::storage::Db,
+    samples: &Samples,
+) -> Result<Option<f64>, String> {
+    let at_once = Arc::new(Barrier::new(args.users));
+    let asks = (0..args.users).map(|_| {
+        let (http, at_once, samples) = (http.clone(), at_once.clone(), samples.clone());
+        let url = format!("{}/healthz", args.base_url);
+        tokio::spawn(async move {
+            at_once.wait().await;
+            let sent = Instant::now();
+            let ok = http
+                .get(url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            record(&samples, "healthz", sent).await;
+            ok
+        })
+    });
+    let failed = futures::future::join_all(asks)
+        .await
+        .into_iter()
+        .filter(|r| !matches!(r, Ok(true)))
+        .count();
+    if failed > 0 {
+        return Err(format!("{failed} /healthz requests failed"));
+    }
+    if args.ceiling_secs == 0 {
+        return Ok(None);
+    }
+    use app::storage::ceiling;
+    // On SQLite the probe writes to a file of its own beside the server's (same directory and
+    // settings): a second process writing the server's file would meet its writer's lock.
+    let scratch;
+    let db = match args.database_url.strip_prefix("sqlite:") {
+        Some(_) => {
+            let path = args.database_url.split('?').next().unwrap_or_default();
+            scratch = app::storage::Db::connect(&format!("{path}.ceiling"), &Default::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            &scratch
+        }
+        None => db,
+    };
+    ceiling::prepare(db).await.map_err(|e| e.to_string())?;
+    let until = Instant::now() + Duration::from_secs(args.ceiling_secs);
+    let writers = 16;
+    let began = Instant::now();
+    let counts = futures::future::join_all((0..writers).map(|w| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < until {
+                let k = (w * 1_000_003 + n as i64 * 7_919) % 10_000;
+                ceiling::upsert(&db, k, n as i64)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                n += 1;
+            }
+            Ok::<u64, String>(n)
+        })
+    }))
+    .await;
+    let took = began.elapsed().as_secs_f64();
+    let mut total = 0;
+    for c in counts {
+        total += c.map_err(|e| e.to_string())??;
+    }
+    ceiling::finish(db).await.map_err(|e| e.to_string())?;
+    let rate = total as f64 / took;
+    println!("baseline: raw one-row upserts, {writers} writers, one transaction each: {rate:.0}/s");
+    Ok(Some(rate))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -433,6 +516,10 @@ async fn main() -> Result<(), String> {
     let samples: Samples = Arc::default();
     let a = admin(&args, &http).await?;
     let cert = prepare(&args, &a, &samples).await?;
+    let db = app::storage::Db::connect(&args.database_url, &Default::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let ceiling = baselines(&args, &http, &db, &samples).await?;
     println!(
         "certification {cert} ready; {} employees start at once",
         args.users
@@ -501,11 +588,25 @@ async fn main() -> Result<(), String> {
         wall.as_secs_f64(),
         samples
             .iter()
-            .filter(|(k, _)| **k != "setup")
+            .filter(|(k, _)| !matches!(**k, "setup" | "healthz"))
             .map(|(_, v)| v.len())
             .sum::<usize>() as f64
             / wall.as_secs_f64()
     );
+    if let (Some(answers), Some(ceiling)) = (samples.get("answer"), ceiling) {
+        let first = answers.iter().map(|s| s.sent).min().expect("a sample");
+        let last = answers
+            .iter()
+            .map(|s| s.sent + s.took)
+            .max()
+            .expect("a sample");
+        let rate = answers.len() as f64 / (last - first).as_secs_f64().max(1e-3);
+        println!(
+            "answers {rate:.0}/s = {:.0} % of the raw upsert ceiling ({ceiling:.0}/s); the \
+             share means most when think time is short enough to saturate the server",
+            rate / ceiling * 100.0
+        );
+    }
     if errors.is_empty() {
         println!("errors: none");
     } else {
@@ -516,9 +617,6 @@ async fn main() -> Result<(), String> {
     }
 
     // Every acknowledged answer must be in the database.
-    let db = app::storage::Db::connect(&args.database_url, &Default::default())
-        .await
-        .map_err(|e| e.to_string())?;
     let acks = acks.lock().await;
     let mut by_attempt: BTreeMap<i64, Vec<(i64, Vec<u32>)>> = BTreeMap::new();
     for (a, i, ans) in acks.iter() {
