@@ -487,6 +487,13 @@ async fn baselines(
     Ok(Some(rate))
 }
 
+/// A step's requests per second over the window from its first request sent to its last answer.
+fn rate(v: &[Sample]) -> f64 {
+    let first = v.iter().map(|s| s.sent).min().expect("a sample");
+    let last = v.iter().map(|s| s.sent + s.took).max().expect("a sample");
+    v.len() as f64 / (last - first).as_secs_f64().max(1e-3)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -550,7 +557,6 @@ async fn main() -> Result<(), String> {
     let wall = began.elapsed();
     let samples = samples.lock().await;
     println!();
-    // req/s: the step's requests over the window from its first request sent to its last answer.
     println!(
         "{:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "step", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
@@ -560,15 +566,12 @@ async fn main() -> Result<(), String> {
         let mut took: Vec<Duration> = v.iter().map(|s| s.took).collect();
         took.sort();
         total += v.len();
-        let first = v.iter().map(|s| s.sent).min().expect("a sample");
-        let last = v.iter().map(|s| s.sent + s.took).max().expect("a sample");
-        let window = (last - first).as_secs_f64().max(1e-3);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
             "{:<12} {:>8} {:>10.0} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
             step,
             v.len(),
-            v.len() as f64 / window,
+            rate(v),
             ms(percentile(&took, 0.5)),
             ms(percentile(&took, 0.95)),
             ms(percentile(&took, 0.99)),
@@ -594,13 +597,7 @@ async fn main() -> Result<(), String> {
             / wall.as_secs_f64()
     );
     if let (Some(answers), Some(ceiling)) = (samples.get("answer"), ceiling) {
-        let first = answers.iter().map(|s| s.sent).min().expect("a sample");
-        let last = answers
-            .iter()
-            .map(|s| s.sent + s.took)
-            .max()
-            .expect("a sample");
-        let rate = answers.len() as f64 / (last - first).as_secs_f64().max(1e-3);
+        let rate = rate(answers);
         println!(
             "answers {rate:.0}/s = {:.0} % of the raw upsert ceiling ({ceiling:.0}/s); the \
              share means most when think time is short enough to saturate the server",
