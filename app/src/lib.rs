@@ -21,6 +21,8 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod gamification;
+#[cfg(feature = "ssr")]
+pub mod group_commit;
 pub mod i18n;
 pub mod links;
 pub mod miniapp;

@@ -1,13 +1,14 @@
 //! What every server function and handler shares: the database, the clock and the settings.
 
 use crate::auth::failures::FailedSignIns;
+use crate::auth::launches::{LaunchWriter, launch_writer};
 use crate::auth::limits::SignInLimits;
 use crate::domain::client_ip::TrustedProxies;
 use crate::domain::clock::Clock;
 use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
 use crate::storage::Db;
-use crate::taking::touches::TouchWriter;
+use crate::taking::touches::{TouchWriter, touch_writer};
 use std::sync::Arc;
 
 /// Settings the application layer needs (the server crate builds them from its configuration).
@@ -81,6 +82,8 @@ pub struct AppState {
     pub config: Arc<AppConfig>,
     /// Answers and heartbeats, written in batches.
     pub touches: TouchWriter,
+    /// Mini App launches (sign-ins), written in batches.
+    pub launches: LaunchWriter,
     /// Failed sign-ins, counted until their window closes (then one audit entry each).
     pub failed_sign_ins: Arc<FailedSignIns>,
     pub sign_in_limits: Arc<SignInLimits>,
@@ -92,7 +95,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
         Self {
-            touches: TouchWriter::new(db.clone(), clock.clone()),
+            touches: touch_writer(db.clone(), clock.clone()),
+            launches: launch_writer(
+                db.clone(),
+                clock.clone(),
+                config.miniapp_session_secs,
+                config.display_utc_offset_minutes,
+            ),
             failed_sign_ins: Arc::default(),
             sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
             caches: Arc::default(),

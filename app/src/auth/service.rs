@@ -233,17 +233,33 @@ async fn open_session(
         origin,
     )
     .await?;
-    let mut e = entry(state, AuditAction::SignIn, origin);
-    e.actor_id = Some(user.id);
-    e.actor_label = label_of(user);
-    e.target_type = Some("session".into());
-    e.target_id = Some(session_id.to_string());
-    e.details = json!({ "surface": surface.as_str(), "method": method });
+    let e = sign_in_entry(user, session_id, surface, method, origin, now);
     storage::audit::record(c, &e).await?;
     Ok(NewSession {
         token,
         max_age_secs,
     })
+}
+
+/// The audit entry of a new session.
+pub(super) fn sign_in_entry(
+    user: &User,
+    session_id: SessionId,
+    surface: Surface,
+    method: &str,
+    origin: &Origin,
+    now: crate::domain::Timestamp,
+) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        actor_id: Some(user.id),
+        actor_label: label_of(user),
+        action: AuditAction::SignIn,
+        target_type: Some("session".into()),
+        target_id: Some(session_id.to_string()),
+        details: json!({ "surface": surface.as_str(), "method": method }),
+        origin: origin.clone(),
+    }
 }
 
 fn init_data_message(e: InitDataError) -> Msg {
@@ -298,9 +314,19 @@ pub async fn sign_in_telegram(
             return Err(AppError::SignInFailed(init_data_message(err)));
         }
     };
+    // The plain case goes with other launches in one transaction (`super::launches`).
+    let launch = super::launches::Launch {
+        profile: valid.user,
+        existing_token: existing_token.map(str::to_owned),
+        origin: origin.clone(),
+    };
+    let profile = match state.launches.submit(launch).await {
+        Ok(done) => return Ok(done),
+        Err(launch) => launch.profile,
+    };
     let result = async {
         let mut tx = state.db.begin().await?;
-        let user = register_telegram_user(state, tx.conn(), &valid.user, origin).await?;
+        let user = register_telegram_user(state, tx.conn(), &profile, origin).await?;
         let current = match existing_token {
             Some(t) => {
                 storage::sessions::find_active(tx.conn(), &hash_token(t), Surface::MiniApp, now)

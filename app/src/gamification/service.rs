@@ -169,7 +169,18 @@ pub async fn evaluate_badges(
         return Ok(0);
     }
     let badges = store::badges(c.re(), false).await?;
-    if !badges.iter().any(|b| b.kind == "automatic") {
+    evaluate_with(c, user, &badges, utc_offset, now).await
+}
+
+/// Evaluates the automatic badges among `badges` (the catalogue, read once per batch).
+async fn evaluate_with(
+    mut c: Conn<'_>,
+    user: &User,
+    badges: &[BadgeRow],
+    utc_offset: i32,
+    now: Timestamp,
+) -> Result<usize, StorageError> {
+    if !user.role.earns_rewards() || !badges.iter().any(|b| b.kind == "automatic") {
         return Ok(0);
     }
     let (passed, perfect, read, assigned) = store::activity_counts(c.re(), user.id).await?;
@@ -219,6 +230,34 @@ pub async fn note_activity(
     }
     if store::record_day(c.re(), user.id, day_number(now, utc_offset), now).await? {
         evaluate_badges(c, user, utc_offset, now).await?;
+    }
+    Ok(())
+}
+
+/// [`note_activity`] for many launches at once: one statement notes the day, and the badge
+/// catalogue is read once for those whose day is new.
+pub async fn note_activity_many(
+    mut c: Conn<'_>,
+    users: &[&User],
+    utc_offset: i32,
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let mut earners: Vec<UserId> = users
+        .iter()
+        .filter(|u| u.role.earns_rewards())
+        .map(|u| u.id)
+        .collect();
+    earners.sort_unstable();
+    earners.dedup();
+    let new_day = store::record_days(c.re(), &earners, day_number(now, utc_offset), now).await?;
+    if new_day.is_empty() {
+        return Ok(());
+    }
+    let badges = store::badges(c.re(), false).await?;
+    for id in new_day {
+        if let Some(user) = users.iter().find(|u| u.id == id) {
+            evaluate_with(c.re(), user, &badges, utc_offset, now).await?;
+        }
     }
     Ok(())
 }

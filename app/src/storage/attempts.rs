@@ -694,7 +694,7 @@ pub async fn get_many_for_update(
         lock_clause(&c)
     );
     Ok(on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql);
+        let mut q = sqlx::query_as(&sql).persistent(false);
         for id in ids {
             q = q.bind(*id);
         }
@@ -726,7 +726,7 @@ pub async fn save_answers(
          answered_at = excluded.answered_at, updated_at = excluded.updated_at"
     );
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).bind(now);
+        let mut q = sqlx::query(&sql).persistent(false).bind(now);
         for (id, index, answer) in rows {
             q = q.bind(*id).bind(*index).bind(Json(*answer));
         }
@@ -771,7 +771,7 @@ pub async fn save_clocks(
         column("left_at", 5),
     );
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).bind(now);
+        let mut q = sqlx::query(&sql).persistent(false).bind(now);
         for (id, clock, index) in rows {
             q = q
                 .bind(*id)

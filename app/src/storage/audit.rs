@@ -139,7 +139,7 @@ pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResu
             .map(|e| redact(&e.details).to_string())
             .collect();
         n += on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(false);
             for (e, d) in chunk.iter().zip(&details) {
                 q = q
                     .bind(e.at)

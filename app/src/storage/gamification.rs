@@ -263,6 +263,34 @@ pub async fn record_day(
     Ok(n > 0)
 }
 
+/// Notes a day of activity for many people at once; those for whom the day is new.
+pub async fn record_days(
+    c: Conn<'_>,
+    users: &[UserId],
+    day: i64,
+    now: Timestamp,
+) -> StorageResult<Vec<UserId>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values: Vec<String> = (0..users.len())
+        .map(|i| format!("(${}, $1, $2, $2)", i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO activity_days (user_id, day, created_at, updated_at) VALUES {} \
+         ON CONFLICT DO NOTHING RETURNING user_id",
+        values.join(", ")
+    );
+    let rows: Vec<(UserId,)> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).persistent(false).bind(day).bind(now);
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}
+
 pub async fn days(c: Conn<'_>, user: UserId, since_day: i64) -> StorageResult<Vec<i64>> {
     let rows: Vec<(i64,)> = on_conn!(c, |c| sqlx::query_as(
         "SELECT day FROM activity_days WHERE user_id = $1 AND day >= $2 ORDER BY day"

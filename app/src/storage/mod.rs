@@ -199,6 +199,9 @@ impl Default for PoolSettings {
     }
 }
 
+/// Prepared statements the single SQLite writer keeps.
+const WRITER_STATEMENTS: usize = 1024;
+
 impl Db {
     /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str, settings: &PoolSettings) -> StorageResult<Db> {
@@ -216,12 +219,15 @@ impl Db {
             }
             // A connection to a local file does not go stale: no ping (a round trip to the
             // connection's thread) before every use.
+            // The one writer runs every kind of write: a cache of sqlx's default 100 prepared
+            // statements would evict and prepare again under load. (Multi-row statements of a
+            // batch vary in length and are not cached at all: `persistent(false)`.)
             let write = SqlitePoolOptions::new()
                 .after_connect(|c, _| Box::pin(sqlite_lower::install(c)))
                 .test_before_acquire(false)
                 .max_connections(1)
                 .acquire_timeout(settings.acquire_timeout)
-                .connect_with(opts.clone())
+                .connect_with(opts.clone().statement_cache_capacity(WRITER_STATEMENTS))
                 .await?;
             let read = SqlitePoolOptions::new()
                 .after_connect(|c, _| Box::pin(sqlite_lower::install(c)))

@@ -74,29 +74,126 @@ pub async fn find_active_many(
     token_hashes: &[&str],
     surface: Surface,
     now: Timestamp,
-) -> StorageResult<Vec<(String, UserId, UserStatus)>> {
+) -> StorageResult<Vec<ActiveSession>> {
     if token_hashes.is_empty() {
         return Ok(Vec::new());
     }
     let list = placeholders(3, token_hashes.len());
     let sql = format!(
-        "SELECT s.token_hash, u.id, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT s.token_hash, s.id, u.id, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash IN ({list}) AND {ACTIVE}"
     );
-    let rows: Vec<(String, UserId, String)> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).bind(surface.as_str()).bind(now);
+    let rows: Vec<(String, SessionId, UserId, String)> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql)
+            .persistent(false)
+            .bind(surface.as_str())
+            .bind(now);
         for h in token_hashes {
             q = q.bind(*h);
         }
         q.fetch_all(c).await
     })?;
     rows.into_iter()
-        .map(|(hash, user, status)| {
+        .map(|(token_hash, session_id, user_id, status)| {
             let status =
                 UserStatus::try_from(status).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            Ok((hash, user, status))
+            Ok(ActiveSession {
+                token_hash,
+                session_id,
+                user_id,
+                status,
+            })
         })
         .collect()
+}
+
+/// A live session found by its token's hash, with its person's status.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    pub token_hash: String,
+    pub session_id: SessionId,
+    pub user_id: UserId,
+    pub status: UserStatus,
+}
+
+/// A session to open: the token's hash, its person and where the request came from.
+pub struct SessionToOpen<'a> {
+    pub token_hash: &'a str,
+    pub user_id: UserId,
+    pub origin: &'a Origin,
+}
+
+/// Opens many sessions of one surface in one statement; their ids by token hash.
+pub async fn insert_many(
+    c: Conn<'_>,
+    new: &[SessionToOpen<'_>],
+    surface: Surface,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> StorageResult<Vec<(String, SessionId)>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    const COLS: usize = 4;
+    let rows: Vec<String> = (0..new.len())
+        .map(|r| {
+            let p = |k: usize| format!("${}", 3 + r * COLS + k);
+            format!(
+                "({}, {}, $1, $3, $2, $3, {}, {}, $3)",
+                p(1),
+                p(2),
+                p(3),
+                p(4)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO sessions (token_hash, user_id, surface, created_at, expires_at, last_seen_at, \
+         ip, user_agent, updated_at) VALUES {} RETURNING token_hash, id",
+        rows.join(", ")
+    );
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql)
+            .persistent(false)
+            .bind(surface.as_str())
+            .bind(expires_at)
+            .bind(now);
+        for s in new {
+            q = q
+                .bind(s.token_hash)
+                .bind(s.user_id)
+                .bind(&s.origin.ip)
+                .bind(&s.origin.user_agent);
+        }
+        q.fetch_all(c).await
+    })?)
+}
+
+/// Moves the expiry of many sessions at once (launches that keep their sessions).
+pub async fn extend_many(
+    c: Conn<'_>,
+    ids: &[SessionId],
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> StorageResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE sessions SET expires_at = $1, last_seen_at = $2, updated_at = $2 WHERE id IN ({})",
+        placeholders(3, ids.len())
+    );
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql)
+            .persistent(false)
+            .bind(expires_at)
+            .bind(now);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// Moves the session's expiry (a launch with a live session keeps it going).

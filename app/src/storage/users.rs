@@ -130,16 +130,15 @@ pub async fn upsert_from_telegram(
             created: true,
         });
     }
+    // Only a launch that changes something writes (most launches change nothing).
     let update = format!(
-        "UPDATE users SET username = $2, \
-           photo_url = COALESCE($3, photo_url), \
-           language_code = COALESCE($4, language_code), \
-           first_name = CASE WHEN names_edited THEN first_name ELSE $5 END, \
-           last_name = CASE WHEN names_edited THEN last_name ELSE $6 END, \
-           updated_at = $7 \
-         WHERE telegram_id = $1 RETURNING {USER_COLUMNS}"
+        "UPDATE users SET {REFRESH} FROM (SELECT $1 AS tid, $2 AS username, $3 AS photo_url, \
+         $4 AS language_code, $5 AS first_name, $6 AS last_name) v \
+         WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES} RETURNING {USERS_COLUMNS}",
+        REFRESH = refresh_set(7),
+        USERS_COLUMNS = qualified_user_columns(),
     );
-    let user: User = on_conn!(c, |c| sqlx::query_as(&update)
+    let updated: Option<User> = on_conn!(c.re(), |c| sqlx::query_as(&update)
         .bind(profile.telegram_id)
         .bind(&profile.username)
         .bind(&profile.photo_url)
@@ -147,12 +146,118 @@ pub async fn upsert_from_telegram(
         .bind(&first)
         .bind(&last)
         .bind(now)
-        .fetch_one(c)
+        .fetch_optional(c)
         .await)?;
+    let user = match updated {
+        Some(user) => user,
+        None => get_by_telegram_id(c, profile.telegram_id)
+            .await?
+            .ok_or_else(|| super::StorageError::Corrupt("a Telegram user vanished".into()))?,
+    };
     Ok(TelegramUpsert {
         user,
         created: false,
     })
+}
+
+/// The SET list of a launch's refresh from Telegram, reading the launch's values from `v`: the
+/// username always, a photo and a language only when Telegram sends them, and the names unless
+/// an admin edited them.
+fn refresh_set(now_param: usize) -> String {
+    format!(
+        "username = v.username, photo_url = COALESCE(v.photo_url, users.photo_url), \
+         language_code = COALESCE(v.language_code, users.language_code), \
+         first_name = CASE WHEN users.names_edited THEN users.first_name ELSE v.first_name END, \
+         last_name = CASE WHEN users.names_edited THEN users.last_name ELSE v.last_name END, \
+         updated_at = ${now_param}"
+    )
+}
+
+/// Whether the launch in `v` changes the row (so an unchanged launch writes nothing).
+const REFRESH_CHANGES: &str = "(users.username IS DISTINCT FROM v.username \
+     OR (v.photo_url IS NOT NULL AND users.photo_url IS DISTINCT FROM v.photo_url) \
+     OR (v.language_code IS NOT NULL AND users.language_code IS DISTINCT FROM v.language_code) \
+     OR (NOT users.names_edited AND (users.first_name <> v.first_name OR users.last_name <> v.last_name)))";
+
+/// `USER_COLUMNS` qualified with `users.` (for statements that also read another table).
+fn qualified_user_columns() -> String {
+    USER_COLUMNS
+        .split(',')
+        .map(|c| format!("users.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One launch's values for [`refresh_from_telegram_many`].
+struct Refresh<'a> {
+    tid: TelegramId,
+    username: Option<&'a str>,
+    photo_url: Option<&'a str>,
+    language_code: Option<&'a str>,
+    first_name: String,
+    last_name: String,
+}
+
+/// Refreshes known people from their Telegram launches in two statements, and returns them
+/// (those not registered yet are missing from the result). Each person's last launch counts.
+pub async fn refresh_from_telegram_many(
+    mut c: Conn<'_>,
+    profiles: &[&TelegramProfile],
+    now: Timestamp,
+) -> StorageResult<Vec<User>> {
+    if profiles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut latest: std::collections::HashMap<TelegramId, &TelegramProfile> =
+        std::collections::HashMap::new();
+    for p in profiles {
+        latest.insert(p.telegram_id, p);
+    }
+    let rows: Vec<Refresh> = latest
+        .values()
+        .map(|p| Refresh {
+            tid: p.telegram_id,
+            username: p.username.as_deref(),
+            photo_url: p.photo_url.as_deref(),
+            language_code: p.language_code.as_deref(),
+            first_name: p.first_name_or_fallback(),
+            last_name: p.last_name_or_empty(),
+        })
+        .collect();
+    const COLS: usize = 6;
+    let values: Vec<String> = (0..rows.len())
+        .map(|r| format!("({})", super::placeholders(2 + r * COLS, COLS)))
+        .collect();
+    let update = format!(
+        "WITH v (tid, username, photo_url, language_code, first_name, last_name) AS (VALUES {}) \
+         UPDATE users SET {} FROM v WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES}",
+        values.join(", "),
+        refresh_set(1),
+    );
+    on_conn!(c.re(), |c| {
+        let mut q = sqlx::query(&update).persistent(false).bind(now);
+        for r in &rows {
+            q = q
+                .bind(r.tid)
+                .bind(r.username)
+                .bind(r.photo_url)
+                .bind(r.language_code)
+                .bind(&r.first_name)
+                .bind(&r.last_name);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    let select = select_user(&format!(
+        "telegram_id IN ({})",
+        super::placeholders(1, rows.len())
+    ));
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&select).persistent(false);
+        for r in &rows {
+            q = q.bind(r.tid);
+        }
+        q.fetch_all(c).await
+    })?)
 }
 
 /// Sets first and last name and marks them as edited, so Telegram never overwrites them.

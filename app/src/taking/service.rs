@@ -142,13 +142,12 @@ async fn read_state(
     mut c: Conn<'_>,
     user: &User,
     cert: &Certification,
+    blocks: &[TheoryBlock],
     utc_offset: i32,
     now: Timestamp,
 ) -> Result<ReadState, StorageError> {
     let facts = facts(c.re(), user.id, cert.id).await?;
-    let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
-    let (read, newly_read) =
-        compute_read_state(c.re(), user.id, cert, &blocks, &facts, now).await?;
+    let (read, newly_read) = compute_read_state(c.re(), user.id, cert, blocks, &facts, now).await?;
     if newly_read {
         record_read(c, user, cert, utc_offset, now).await?;
     }
@@ -357,16 +356,22 @@ pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadSta
     let (state, actor) = member().await?;
     let now = state.now();
     let result: TxResult<ReadState> = async {
-        let mut tx = state.db.begin().await?;
-        let cert = match visible_cert(tx.conn(), actor.user.id, cert_id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
+        // The checks read on a read connection: SQLite's single writer is held only for the
+        // writes and the reading state that follows them.
+        let (cert, blocks) = {
+            let mut c = state.db.read().await?;
+            let cert = match visible_cert(c.conn(), actor.user.id, cert_id).await? {
+                Ok(cert) => cert,
+                Err(e) => return Ok(Err(e)),
+            };
+            let blocks = certs::blocks(c.conn(), cert.id, cert.theory_version).await?;
+            (cert, blocks)
         };
-        let blocks = certs::blocks(tx.conn(), cert.id, cert.theory_version).await?;
         if !blocks.iter().any(|b| b.id == block_id) {
             // A page of an older theory version: reload.
             return Ok(Err(AppError::Conflict));
         }
+        let mut tx = state.db.begin().await?;
         // While an attempt is in progress the clock is not the reading's business; the time on
         // the theory page is simply not counted for the test (see `leave`).
         store::show_block(tx.conn(), actor.user.id, cert.id, block_id, now).await?;
@@ -381,6 +386,7 @@ pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadSta
             tx.conn(),
             &actor.user,
             &cert,
+            &blocks,
             state.config.display_utc_offset_minutes,
             now,
         )

@@ -6,8 +6,7 @@
 //! queue and applies them together: one check of the sessions, one read of the attempts, one
 //! insert of the answers, one update of the clocks, one commit. The sessions are checked in the
 //! same transaction, so a revoked session or a deactivated person is refused at once, as on every
-//! other request. Nobody waits for a batch to fill: a batch is whatever queued while the previous
-//! one was written.
+//! other request (the queue and its task are `crate::group_commit`).
 //!
 //! Only the plain case is handled here. No active session, a finished or overdue attempt, someone
 //! else's attempt, a malformed answer or a database error hands the touch back to the caller,
@@ -20,16 +19,11 @@ use crate::domain::attempt::{AttemptClock, TouchKind, touch};
 use crate::domain::clock::Clock;
 use crate::domain::user::UserStatus;
 use crate::domain::{AttemptId, Timestamp, UserId};
+use crate::group_commit::{BatchWrite, GroupCommit};
 use crate::storage::attempts::{self as store, AttemptLite};
 use crate::storage::{Db, StorageResult, sessions};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
-use tokio::sync::{mpsc, oneshot};
-
-/// The most touches written in one transaction (bounds the statement's parameter count).
-const MAX_BATCH: usize = 64;
-/// Touches waiting beyond this make callers wait before queueing (back pressure).
-const QUEUE: usize = 8192;
+use std::sync::Arc;
 
 /// What a touch carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,59 +54,32 @@ pub struct Touch {
     pub sign: Sign,
 }
 
-type Job = (Touch, oneshot::Sender<Result<ClockAck, Touch>>);
+/// Touches written in batches: `submit` gives a touch back when the plain rules did not apply,
+/// and the caller then takes the ordinary path.
+pub type TouchWriter = GroupCommit<Touches>;
 
-/// The queue of touches and the task that writes them, started on first use.
-#[derive(Clone)]
-pub struct TouchWriter {
+pub fn touch_writer(db: Db, clock: Arc<dyn Clock>) -> TouchWriter {
+    GroupCommit::new(Touches { db, clock })
+}
+
+pub struct Touches {
     db: Db,
     clock: Arc<dyn Clock>,
-    queue: Arc<OnceLock<mpsc::Sender<Job>>>,
 }
 
-impl TouchWriter {
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            db,
-            clock,
-            queue: Arc::new(OnceLock::new()),
-        }
-    }
+impl BatchWrite for Touches {
+    type Job = Touch;
+    type Done = ClockAck;
+    const MAX_BATCH: usize = 64;
 
-    /// Records the touch with others in one transaction. `Err` gives the touch back: the plain
-    /// rules did not apply, and the caller must take the ordinary path.
-    pub async fn submit(&self, t: Touch) -> Result<ClockAck, Touch> {
-        let queue = self.queue.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(QUEUE);
-            // The task owns the database and the clock, not the sender: it ends with the state.
-            tokio::spawn(run(self.db.clone(), self.clock.clone(), rx));
-            tx
-        });
-        let (reply, answer) = oneshot::channel();
-        if let Err(mpsc::error::SendError((t, _))) = queue.send((t.clone(), reply)).await {
-            return Err(t);
-        }
-        answer.await.unwrap_or(Err(t))
-    }
-}
-
-async fn run(db: Db, clock: Arc<dyn Clock>, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let touches: Vec<Touch> = jobs.iter().map(|(t, _)| t.clone()).collect();
-        let outcomes = match write_batch(&db, &touches, clock.now()).await {
-            Ok(outcomes) => outcomes,
-            Err(e) => {
+    async fn write(&self, touches: &[Touch]) -> Vec<Option<ClockAck>> {
+        write_batch(&self.db, touches, self.clock.now())
+            .await
+            .unwrap_or_else(|e| {
                 // Nothing was committed: each touch is retried on its own path.
                 tracing::warn!(error = %e, touches = touches.len(), "batched touches failed");
                 vec![None; touches.len()]
-            }
-        };
-        for ((t, reply), outcome) in jobs.drain(..).zip(outcomes) {
-            // A caller that went away (the client hung up) needs no reply; what was committed
-            // stays committed.
-            let _ = reply.send(outcome.ok_or(t));
-        }
+            })
     }
 }
 
@@ -140,8 +107,8 @@ async fn write_batch(
         sessions::find_active_many(tx.conn(), &hashes, Surface::MiniApp, now)
             .await?
             .into_iter()
-            .filter(|(_, _, status)| *status == UserStatus::Active)
-            .map(|(hash, user, _)| (hash, user))
+            .filter(|s| s.status == UserStatus::Active)
+            .map(|s| (s.token_hash, s.user_id))
             .collect();
     let mut running: HashMap<AttemptId, Running> = store::get_many_for_update(tx.conn(), &ids)
         .await?

@@ -258,7 +258,96 @@ async fn sessions_survive_a_server_restart(backend: Backend) {
     assert_eq!(me.body["telegram_id"], 7010);
 }
 
+/// Launches at the same moment are written together (`app::auth::launches`); each still gets
+/// what it would get alone: a new session, its own live session kept, someone else's session
+/// replaced, a registration for a stranger, and one audit entry and day of activity each.
+async fn launches_at_once_get_what_each_would_get_alone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for tg in 7100..7140 {
+        preregister(&app, tg, "Сотрудник").await;
+    }
+    let fresh = || {
+        let c = app.client();
+        c.forget_cookies();
+        c
+    };
+    let anna = fresh();
+    assert_eq!(anna.sign_in_telegram(7100, "Анна").await.status, 200);
+    let anna_jar = anna.cookies();
+    let boris = fresh();
+    assert_eq!(boris.sign_in_telegram(7101, "Борис").await.status, 200);
+    let boris_jar = boris.cookies();
+
+    let batched = app.state.launches.written();
+    let crowd: Vec<(i64, crate::helpers::TestApp)> = (7102..7140).map(|tg| (tg, fresh())).collect();
+    let stranger = fresh();
+    let (crowd_answers, anna_again, boris_as_anna, stranger_answer) = tokio::join!(
+        futures::future::join_all(
+            crowd
+                .iter()
+                .map(|(tg, c)| c.sign_in_telegram(*tg, "Сотрудник"))
+        ),
+        anna.sign_in_telegram(7100, "Анна"),
+        // Another person launches on Boris's phone: his session ends, hers begins.
+        boris.sign_in_telegram(7100, "Анна"),
+        stranger.sign_in_telegram(7999, "Незнакомец"),
+    );
+    for ((tg, _), r) in crowd.iter().zip(&crowd_answers) {
+        assert_eq!(r.status, 200, "{tg}: {:?}", r.body);
+        assert_eq!(r.body["telegram_id"], *tg);
+        assert_eq!(r.body["status"], "active");
+        assert_eq!(
+            r.body["username"],
+            format!("user{tg}"),
+            "refreshed from Telegram"
+        );
+        assert_eq!(r.body["first_name"], "Сотрудник");
+    }
+    for ((tg, c), _) in crowd.iter().zip(&crowd_answers) {
+        let me = c.get("/auth/me").await;
+        assert_eq!(me.status, 200);
+        assert_eq!(
+            me.body["telegram_id"], *tg,
+            "each launch gets its own session"
+        );
+    }
+    assert_eq!(anna_again.status, 200);
+    assert_eq!(
+        anna.cookies(),
+        anna_jar,
+        "her live session goes on under the same token"
+    );
+    assert_eq!(anna.get("/auth/me").await.body["telegram_id"], 7100);
+    assert_eq!(boris_as_anna.status, 200);
+    assert_eq!(boris.get("/auth/me").await.body["telegram_id"], 7100);
+    let old = fresh();
+    old.set_cookies(boris_jar);
+    assert_eq!(
+        old.get("/auth/me").await.status,
+        401,
+        "Boris's session was revoked"
+    );
+    assert_eq!(stranger_answer.status, 200, "{:?}", stranger_answer.body);
+    assert_eq!(stranger_answer.body["status"], "pending");
+    // The crowd and Anna's repeat went the batched way; the other two the ordinary one.
+    assert_eq!(app.state.launches.written() - batched, 39);
+
+    let actions = audit_actions(&app).await;
+    let count = |a: &str| actions.iter().filter(|x| *x == a).count();
+    // Two earlier launches, 38 of the crowd, Anna on Boris's phone and the stranger; Anna's
+    // own repeat launch opened nothing.
+    assert_eq!(count("sign_in"), 42, "{actions:?}");
+    assert_eq!(count("user_registered"), 1);
+    let mut c = app.state.db.read().await.unwrap();
+    for (r, tg) in crowd_answers.iter().zip(7102..) {
+        let id = app::domain::UserId(r.body["id"].as_i64().unwrap());
+        let days = storage::gamification::days(c.conn(), id, 0).await.unwrap();
+        assert_eq!(days.len(), 1, "{tg}: the launch is a day of activity");
+    }
+}
+
 crate::both_backends!(
+    launches_at_once_get_what_each_would_get_alone,
     sessions_survive_a_server_restart,
     a_preregistered_user_signs_in_and_is_active,
     an_unknown_user_is_registered_as_pending,

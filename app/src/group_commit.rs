@@ -1,0 +1,102 @@
+//! Group commit: callers queue jobs, and one task writes whatever queued meanwhile in one
+//! transaction. Thousands of writes at once then cost a few statements and one commit per batch
+//! instead of a transaction each behind SQLite's single writer (or a PostgreSQL commit each).
+//! Nobody waits for a batch to fill: a batch is whatever queued while the previous one was
+//! written. Used by answers and heartbeats (`taking::touches`) and by Mini App launches
+//! (`auth::launches`).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{mpsc, oneshot};
+
+/// Jobs waiting beyond this make callers wait before queueing (back pressure).
+const QUEUE: usize = 8192;
+
+/// How one kind of job is written in batches.
+pub trait BatchWrite: Send + Sync + 'static {
+    type Job: Clone + Send + 'static;
+    type Done: Send + 'static;
+    /// The most jobs written together (bounds a statement's parameter count).
+    const MAX_BATCH: usize;
+    /// Writes the jobs in one transaction; `None` for a job it leaves to the caller's ordinary
+    /// path (the plain case did not apply, or the batch failed and nothing was committed). The
+    /// result has one entry per job, in order.
+    fn write(&self, jobs: &[Self::Job]) -> impl Future<Output = Vec<Option<Self::Done>>> + Send;
+}
+
+type Queued<W> = (
+    <W as BatchWrite>::Job,
+    oneshot::Sender<Result<<W as BatchWrite>::Done, <W as BatchWrite>::Job>>,
+);
+
+/// The queue of one kind of job and the task that writes it, started on first use.
+pub struct GroupCommit<W: BatchWrite> {
+    writer: Arc<W>,
+    queue: Arc<OnceLock<mpsc::Sender<Queued<W>>>>,
+    /// Jobs written by batches so far (not those handed back).
+    written: Arc<AtomicU64>,
+}
+
+impl<W: BatchWrite> Clone for GroupCommit<W> {
+    fn clone(&self) -> Self {
+        Self {
+            writer: self.writer.clone(),
+            queue: self.queue.clone(),
+            written: self.written.clone(),
+        }
+    }
+}
+
+impl<W: BatchWrite> GroupCommit<W> {
+    pub fn new(writer: W) -> Self {
+        Self {
+            writer: Arc::new(writer),
+            queue: Arc::new(OnceLock::new()),
+            written: Arc::default(),
+        }
+    }
+
+    /// How many jobs batches have written since start (the rest went the ordinary way).
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Writes the job with others. `Err` gives the job back: the caller takes its ordinary path.
+    pub async fn submit(&self, job: W::Job) -> Result<W::Done, W::Job> {
+        let queue = self.queue.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(QUEUE);
+            // The task owns the writer, not the sender: it ends when the last handle is dropped.
+            tokio::spawn(run(self.writer.clone(), self.written.clone(), rx));
+            tx
+        });
+        let (reply, answer) = oneshot::channel();
+        // A copy comes back if the task ends without replying (it panicked, or the runtime is
+        // shutting down).
+        let copy = job.clone();
+        if let Err(mpsc::error::SendError((job, _))) = queue.send((job, reply)).await {
+            return Err(job);
+        }
+        answer.await.unwrap_or(Err(copy))
+    }
+}
+
+async fn run<W: BatchWrite>(
+    writer: Arc<W>,
+    written: Arc<AtomicU64>,
+    mut rx: mpsc::Receiver<Queued<W>>,
+) {
+    let mut queued = Vec::with_capacity(W::MAX_BATCH);
+    while rx.recv_many(&mut queued, W::MAX_BATCH).await > 0 {
+        let (jobs, replies): (Vec<W::Job>, Vec<_>) = queued.drain(..).unzip();
+        let outcomes = writer.write(&jobs).await;
+        debug_assert_eq!(outcomes.len(), jobs.len());
+        let done = outcomes.iter().filter(|o| o.is_some()).count();
+        written.fetch_add(done as u64, Ordering::Relaxed);
+        for ((job, reply), outcome) in jobs.into_iter().zip(replies).zip(outcomes) {
+            // A caller that went away (the client hung up) needs no reply; what was committed
+            // stays committed.
+            let _ = reply.send(outcome.ok_or(job));
+        }
+    }
+}
