@@ -220,18 +220,12 @@ async fn evaluate_with(
 
 /// Records that the user was active in the Mini App today; a new day may complete a streak.
 pub async fn note_activity(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     user: &User,
     utc_offset: i32,
     now: Timestamp,
 ) -> Result<(), StorageError> {
-    if !user.role.earns_rewards() {
-        return Ok(());
-    }
-    if store::record_day(c.re(), user.id, day_number(now, utc_offset), now).await? {
-        evaluate_badges(c, user, utc_offset, now).await?;
-    }
-    Ok(())
+    note_activity_many(c, &[user], utc_offset, now).await
 }
 
 /// [`note_activity`] for many launches at once: one statement notes the day, and the badge

@@ -243,26 +243,6 @@ pub async fn revoke(
 
 // ---- activity ----
 
-pub async fn record_day(
-    c: Conn<'_>,
-    user: UserId,
-    day: i64,
-    now: Timestamp,
-) -> StorageResult<bool> {
-    let n = on_conn!(c, |c| {
-        sqlx::query(
-        "INSERT INTO activity_days (user_id, day, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING"
-    )
-    .bind(user)
-    .bind(day)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok(n > 0)
-}
-
 /// Notes a day of activity for many people at once; those for whom the day is new.
 pub async fn record_days(
     c: Conn<'_>,

@@ -130,63 +130,31 @@ pub async fn upsert_from_telegram(
             created: true,
         });
     }
-    // Only a launch that changes something writes (most launches change nothing).
-    let update = format!(
-        "UPDATE users SET {REFRESH} FROM (SELECT $1 AS tid, $2 AS username, $3 AS photo_url, \
-         $4 AS language_code, $5 AS first_name, $6 AS last_name) v \
-         WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES} RETURNING {USERS_COLUMNS}",
-        REFRESH = refresh_set(7),
-        USERS_COLUMNS = qualified_user_columns(),
-    );
-    let updated: Option<User> = on_conn!(c.re(), |c| sqlx::query_as(&update)
-        .bind(profile.telegram_id)
-        .bind(&profile.username)
-        .bind(&profile.photo_url)
-        .bind(&profile.language_code)
-        .bind(&first)
-        .bind(&last)
-        .bind(now)
-        .fetch_optional(c)
-        .await)?;
-    let user = match updated {
-        Some(user) => user,
-        None => get_by_telegram_id(c, profile.telegram_id)
-            .await?
-            .ok_or_else(|| super::StorageError::Corrupt("a Telegram user vanished".into()))?,
-    };
+    // The same refresh as launches written together: only a change writes.
+    let user = refresh_from_telegram_many(c, &[profile], now)
+        .await?
+        .pop()
+        .ok_or_else(|| super::StorageError::Corrupt("a Telegram user vanished".into()))?;
     Ok(TelegramUpsert {
         user,
         created: false,
     })
 }
 
-/// The SET list of a launch's refresh from Telegram, reading the launch's values from `v`: the
-/// username always, a photo and a language only when Telegram sends them, and the names unless
-/// an admin edited them.
-fn refresh_set(now_param: usize) -> String {
-    format!(
-        "username = v.username, photo_url = COALESCE(v.photo_url, users.photo_url), \
-         language_code = COALESCE(v.language_code, users.language_code), \
-         first_name = CASE WHEN users.names_edited THEN users.first_name ELSE v.first_name END, \
-         last_name = CASE WHEN users.names_edited THEN users.last_name ELSE v.last_name END, \
-         updated_at = ${now_param}"
-    )
-}
+/// The SET list of a launch's refresh from Telegram, reading the launch's values from `v` (and
+/// the time from `$1`): the username always, a photo and a language only when Telegram sends
+/// them, and the names unless an admin edited them.
+const REFRESH_SET: &str = "username = v.username, photo_url = COALESCE(v.photo_url, users.photo_url), \
+     language_code = COALESCE(v.language_code, users.language_code), \
+     first_name = CASE WHEN users.names_edited THEN users.first_name ELSE v.first_name END, \
+     last_name = CASE WHEN users.names_edited THEN users.last_name ELSE v.last_name END, \
+     updated_at = $1";
 
 /// Whether the launch in `v` changes the row (so an unchanged launch writes nothing).
 const REFRESH_CHANGES: &str = "(users.username IS DISTINCT FROM v.username \
      OR (v.photo_url IS NOT NULL AND users.photo_url IS DISTINCT FROM v.photo_url) \
      OR (v.language_code IS NOT NULL AND users.language_code IS DISTINCT FROM v.language_code) \
      OR (NOT users.names_edited AND (users.first_name <> v.first_name OR users.last_name <> v.last_name)))";
-
-/// `USER_COLUMNS` qualified with `users.` (for statements that also read another table).
-fn qualified_user_columns() -> String {
-    USER_COLUMNS
-        .split(',')
-        .map(|c| format!("users.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// One launch's values for [`refresh_from_telegram_many`].
 struct Refresh<'a> {
@@ -230,9 +198,8 @@ pub async fn refresh_from_telegram_many(
         .collect();
     let update = format!(
         "WITH v (tid, username, photo_url, language_code, first_name, last_name) AS (VALUES {}) \
-         UPDATE users SET {} FROM v WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES}",
+         UPDATE users SET {REFRESH_SET} FROM v WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES}",
         values.join(", "),
-        refresh_set(1),
     );
     on_conn!(c.re(), |c| {
         let mut q = sqlx::query(&update).persistent(false).bind(now);
