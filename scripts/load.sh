@@ -34,7 +34,7 @@ fi
 export DATABASE_URL="$db" TELEGRAM_BOT_TOKEN="$token" BOT_MODE=off LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_ENV=PROD RUST_LOG=warn DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 echo "$password" | "$bin/server" admin create --login loadadmin --password-stdin >/dev/null
-ulimit -n 65536 2>/dev/null || true
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 "$bin/server" &
 server=$!
 trap 'kill $server 2>/dev/null; [[ "$backend" == postgres ]] && scripts/pg.sh stop' EXIT

@@ -10,6 +10,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
@@ -20,6 +21,25 @@ use tower_http::trace::TraceLayer;
 
 /// How long shutdown waits for the database connections to come back.
 const POOL_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Connections the kernel may hold before the server accepts them (capped by
+/// `net.core.somaxconn`). Tokio's `bind` asks for 1,024: when thousands of employees open
+/// the Mini App at the same second, the SYNs beyond it are dropped and each phone waits for
+/// its 1 s, 3 s, 7 s retransmission before the server even sees it.
+const LISTEN_BACKLOG: u32 = 16_384;
+
+/// Listens on `addr` with [`LISTEN_BACKLOG`].
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As `TcpListener::bind` does: a restart may listen while old connections linger.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
 
 /// State of the axum router: Leptos' options and the application state.
 #[derive(Clone)]
@@ -80,9 +100,7 @@ impl Application {
         let db = connect_db(&settings).await?;
         tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
         let addr = settings.leptos.site_addr;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
+        let listener = listen(addr).map_err(|source| StartupError::Bind { addr, source })?;
         let local = listener.local_addr().map_err(StartupError::Serve)?;
         if !settings.public_url_explicit {
             // Without PUBLIC_URL the app is reached where it listens (port 0 included).
@@ -166,6 +184,12 @@ impl Application {
             jobs.push(tokio::spawn(o.sender.run(leadership, stop_rx)));
         }
         tracing::info!(addr = %listener.local_addr().map_err(StartupError::Serve)?, "listening");
+        // Small responses go out at once instead of waiting on Nagle for the client's ACK.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -693,6 +693,7 @@ pub async fn get_many_for_update(
         placeholders(1, ids.len()),
         lock_clause(&c)
     );
+    let sql = c.list_sql(&sql);
     Ok(on_conn!(c, |c| {
         let mut q = sqlx::query_as(&sql).persistent(false);
         for id in ids {
@@ -712,11 +713,9 @@ pub async fn save_answers(
     if rows.is_empty() {
         return Ok(());
     }
+    const COLS: usize = 6;
     let values = (0..rows.len())
-        .map(|i| {
-            let p = 2 + i * 3;
-            format!("(${p}, ${}, ${}, $1, $1, $1)", p + 1, p + 2)
-        })
+        .map(|i| format!("({})", placeholders(1 + i * COLS, COLS)))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
@@ -725,10 +724,17 @@ pub async fn save_answers(
          ON CONFLICT (attempt_id, question_index) DO UPDATE SET answer = excluded.answer, \
          answered_at = excluded.answered_at, updated_at = excluded.updated_at"
     );
+    let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).persistent(false).bind(now);
+        let mut q = sqlx::query(&sql).persistent(false);
         for (id, index, answer) in rows {
-            q = q.bind(*id).bind(*index).bind(Json(*answer));
+            q = q
+                .bind(*id)
+                .bind(*index)
+                .bind(Json(*answer))
+                .bind(now)
+                .bind(now)
+                .bind(now);
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })?;
@@ -744,34 +750,25 @@ pub async fn save_clocks(
     if rows.is_empty() {
         return Ok(());
     }
-    // Parameters: $1 = now, then per attempt: id, used_ms, segment_start, segment_last, index,
-    // left_at.
+    // One row of values per attempt, joined to its row: linear in the batch, where a `CASE`
+    // per column would test every attempt's id against every row.
     const PER: usize = 6;
-    let column = |name: &str, offset: usize| {
-        let arms = (0..rows.len())
-            .map(|i| {
-                let p = 2 + i * PER;
-                format!("WHEN ${p} THEN ${}", p + offset)
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        format!("{name} = CASE id {arms} ELSE {name} END")
-    };
-    let ids = (0..rows.len())
-        .map(|i| format!("${}", 2 + i * PER))
+    let values = (0..rows.len())
+        .map(|i| format!("({})", placeholders(1 + i * PER, PER)))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "UPDATE attempts SET {}, {}, {}, {}, {}, updated_at = $1 \
-         WHERE id IN ({ids}) AND status = 'in_progress'",
-        column("used_ms", 1),
-        column("segment_start", 2),
-        column("segment_last", 3),
-        column("current_index", 4),
-        column("left_at", 5),
+        "WITH v (id, used_ms, segment_start, segment_last, current_index, left_at) AS \
+         (VALUES {values}) \
+         UPDATE attempts SET used_ms = v.used_ms, segment_start = v.segment_start, \
+         segment_last = v.segment_last, current_index = v.current_index, left_at = v.left_at, \
+         updated_at = ${} \
+         FROM v WHERE attempts.id = v.id AND attempts.status = 'in_progress'",
+        1 + rows.len() * PER
     );
+    let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).persistent(false).bind(now);
+        let mut q = sqlx::query(&sql).persistent(false);
         for (id, clock, index) in rows {
             q = q
                 .bind(*id)
@@ -781,7 +778,7 @@ pub async fn save_clocks(
                 .bind(*index)
                 .bind(clock.left_at);
         }
-        q.execute(c).await.map(|r| r.rows_affected())
+        q.bind(now).execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(())
 }

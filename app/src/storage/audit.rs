@@ -120,14 +120,11 @@ const COLUMNS: &str = "id, at, actor_id, actor_kind, actor_label, action, target
 /// Records many entries in few statements (seeding a benchmark, bulk history). Targets'
 /// labels are not looked up.
 pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResult<u64> {
-    const COLS: usize = 13;
+    const COLS: usize = 14;
     let mut n = 0;
     for chunk in entries.chunks(1_000) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=COLS).map(|k| format!("${}", r * COLS + k)).collect();
-                format!("({}, {})", p.join(", "), p[0])
-            })
+            .map(|r| format!("({})", super::placeholders(1 + r * COLS, COLS)))
             .collect();
         let sql = format!(
             "INSERT INTO audit_log (at, actor_id, actor_label, action, target_type, target_id, details, \
@@ -138,6 +135,7 @@ pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResu
             .iter()
             .map(|e| redact(&e.details).to_string())
             .collect();
+        let sql = c.list_sql(&sql);
         n += on_conn!(c.re(), |c| {
             let mut q = sqlx::query(&sql).persistent(false);
             for (e, d) in chunk.iter().zip(&details) {
@@ -154,6 +152,7 @@ pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResu
                     .bind(&e.origin.channel)
                     .bind(ActorKind::of(e).as_str())
                     .bind(Option::<String>::None)
+                    .bind(e.at)
                     .bind(e.at);
             }
             q.execute(c).await.map(|r| r.rows_affected())

@@ -253,18 +253,20 @@ pub async fn record_days(
     if users.is_empty() {
         return Ok(Vec::new());
     }
+    const COLS: usize = 4;
     let values: Vec<String> = (0..users.len())
-        .map(|i| format!("(${}, $1, $2, $2)", i + 3))
+        .map(|i| format!("({})", super::placeholders(1 + i * COLS, COLS)))
         .collect();
     let sql = format!(
         "INSERT INTO activity_days (user_id, day, created_at, updated_at) VALUES {} \
          ON CONFLICT DO NOTHING RETURNING user_id",
         values.join(", ")
     );
+    let sql = c.list_sql(&sql);
     let rows: Vec<(UserId,)> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).persistent(false).bind(day).bind(now);
+        let mut q = sqlx::query_as(&sql).persistent(false);
         for u in users {
-            q = q.bind(*u);
+            q = q.bind(*u).bind(day).bind(now).bind(now);
         }
         q.fetch_all(c).await
     })?;

@@ -41,6 +41,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{ConnectOptions, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -99,6 +100,60 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// A statement's `$N` parameters in the form SQLite binds fastest. SQLite files `$N` by name:
+/// preparing compares each new name with every one before it (`strncmp`), and binding looks
+/// each one up in that list again (`sqlite3_bind_parameter_name`). `?N` is filed by number,
+/// but binding still walks the list. Plain `?` (when the numbers run 1, 2, 3… in the order
+/// they are written, each once) is not filed at all: only that form is linear in the number
+/// of values, which is why batch statements bind a shared value again on every row.
+pub(crate) fn sqlite_params(sql: &str) -> Cow<'_, str> {
+    let marks = param_marks(sql);
+    if marks.is_empty() {
+        return Cow::Borrowed(sql);
+    }
+    let in_order = numbered_in_order(sql, &marks);
+    let mut out = String::with_capacity(sql.len());
+    let mut last = 0;
+    for &(s, e) in &marks {
+        out.push_str(&sql[last..s]);
+        out.push('?');
+        if !in_order {
+            out.push_str(&sql[s + 1..e]);
+        }
+        last = e;
+    }
+    out.push_str(&sql[last..]);
+    Cow::Owned(out)
+}
+
+/// (start, end) of every `$` followed by digits.
+fn param_marks(sql: &str) -> Vec<(usize, usize)> {
+    let bytes = sql.as_bytes();
+    let mut marks = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let digits = bytes[i + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if bytes[i] == b'$' && digits > 0 {
+            marks.push((i, i + 1 + digits));
+            i += 1 + digits;
+        } else {
+            i += 1;
+        }
+    }
+    marks
+}
+
+/// Whether the parameters are written as `$1, $2, $3…`, each once.
+fn numbered_in_order(sql: &str, marks: &[(usize, usize)]) -> bool {
+    marks
+        .iter()
+        .enumerate()
+        .all(|(k, &(s, e))| sql[s + 1..e].parse::<usize>() == Ok(k + 1))
+}
+
 /// A borrowed connection of either backend: from a pool, or inside a transaction.
 pub enum Conn<'c> {
     Sqlite(&'c mut SqliteConnection),
@@ -106,6 +161,21 @@ pub enum Conn<'c> {
 }
 
 impl Conn<'_> {
+    /// A statement over a long list of values, in this backend's fastest parameter form
+    /// ([`sqlite_params`]; PostgreSQL takes `$N` as written). Its parameters must be numbered
+    /// in the order they are written, each used once, or SQLite binds them in quadratic time;
+    /// debug builds (the tests) check it on both backends.
+    pub(crate) fn list_sql<'s>(&self, sql: &'s str) -> Cow<'s, str> {
+        debug_assert!(
+            numbered_in_order(sql, &param_marks(sql)),
+            "a batch statement binds out of order: {sql:.200}"
+        );
+        match self {
+            Conn::Sqlite(_) => sqlite_params(sql),
+            Conn::Postgres(_) => Cow::Borrowed(sql),
+        }
+    }
+
     /// Re-borrows, so one connection serves several storage calls in a row.
     pub fn re(&mut self) -> Conn<'_> {
         match self {
@@ -315,4 +385,35 @@ fn sqlite_parent_dir(url: &str) -> Option<&std::path::Path> {
     std::path::Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_params;
+
+    #[test]
+    fn numbers_in_order_become_plain_question_marks() {
+        assert_eq!(
+            sqlite_params("SELECT x FROM t WHERE id IN ($1, $2, $3)"),
+            "SELECT x FROM t WHERE id IN (?, ?, ?)"
+        );
+    }
+
+    #[test]
+    fn reused_or_reordered_numbers_keep_their_number() {
+        assert_eq!(
+            sqlite_params("UPDATE t SET a = $2, b = $1 WHERE c = $2"),
+            "UPDATE t SET a = ?2, b = ?1 WHERE c = ?2"
+        );
+        assert_eq!(sqlite_params("VALUES ($1, $3)"), "VALUES (?1, ?3)");
+    }
+
+    #[test]
+    fn a_dollar_without_digits_is_left_alone() {
+        assert_eq!(
+            sqlite_params("SELECT json_extract(x, '$.a') FROM t WHERE id = $1$"),
+            "SELECT json_extract(x, '$.a') FROM t WHERE id = ?$"
+        );
+        assert_eq!(sqlite_params("SELECT 1"), "SELECT 1");
+    }
 }

@@ -81,8 +81,9 @@ pub async fn find_active_many(
     let list = placeholders(3, token_hashes.len());
     let sql = format!(
         "SELECT s.token_hash, s.id, u.id, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash IN ({list}) AND {ACTIVE}"
+         WHERE {ACTIVE} AND s.token_hash IN ({list})"
     );
+    let sql = c.list_sql(&sql);
     let rows: Vec<(String, SessionId, UserId, String)> = on_conn!(c, |c| {
         let mut q = sqlx::query_as(&sql)
             .persistent(false)
@@ -134,36 +135,31 @@ pub async fn insert_many(
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    const COLS: usize = 4;
+    // Every value bound where it is written, the shared ones again on each row: see
+    // [`Conn::list_sql`].
+    const COLS: usize = 9;
     let rows: Vec<String> = (0..new.len())
-        .map(|r| {
-            let p = |k: usize| format!("${}", 3 + r * COLS + k);
-            format!(
-                "({}, {}, $1, $3, $2, $3, {}, {}, $3)",
-                p(1),
-                p(2),
-                p(3),
-                p(4)
-            )
-        })
+        .map(|r| format!("({})", placeholders(1 + r * COLS, COLS)))
         .collect();
     let sql = format!(
         "INSERT INTO sessions (token_hash, user_id, surface, created_at, expires_at, last_seen_at, \
          ip, user_agent, updated_at) VALUES {} RETURNING token_hash, id",
         rows.join(", ")
     );
+    let sql = c.list_sql(&sql);
     Ok(on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql)
-            .persistent(false)
-            .bind(surface.as_str())
-            .bind(expires_at)
-            .bind(now);
+        let mut q = sqlx::query_as(&sql).persistent(false);
         for s in new {
             q = q
                 .bind(s.token_hash)
                 .bind(s.user_id)
+                .bind(surface.as_str())
+                .bind(now)
+                .bind(expires_at)
+                .bind(now)
                 .bind(&s.origin.ip)
-                .bind(&s.origin.user_agent);
+                .bind(&s.origin.user_agent)
+                .bind(now);
         }
         q.fetch_all(c).await
     })?)
@@ -180,13 +176,15 @@ pub async fn extend_many(
         return Ok(());
     }
     let sql = format!(
-        "UPDATE sessions SET expires_at = $1, last_seen_at = $2, updated_at = $2 WHERE id IN ({})",
-        placeholders(3, ids.len())
+        "UPDATE sessions SET expires_at = $1, last_seen_at = $2, updated_at = $3 WHERE id IN ({})",
+        placeholders(4, ids.len())
     );
+    let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
         let mut q = sqlx::query(&sql)
             .persistent(false)
             .bind(expires_at)
+            .bind(now)
             .bind(now);
         for id in ids {
             q = q.bind(*id);

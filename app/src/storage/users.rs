@@ -147,8 +147,7 @@ pub async fn upsert_from_telegram(
 const REFRESH_SET: &str = "username = v.username, photo_url = COALESCE(v.photo_url, users.photo_url), \
      language_code = COALESCE(v.language_code, users.language_code), \
      first_name = CASE WHEN users.names_edited THEN users.first_name ELSE v.first_name END, \
-     last_name = CASE WHEN users.names_edited THEN users.last_name ELSE v.last_name END, \
-     updated_at = $1";
+     last_name = CASE WHEN users.names_edited THEN users.last_name ELSE v.last_name END";
 
 /// Whether the launch in `v` changes the row (so an unchanged launch writes nothing).
 const REFRESH_CHANGES: &str = "(users.username IS DISTINCT FROM v.username \
@@ -194,15 +193,19 @@ pub async fn refresh_from_telegram_many(
         .collect();
     const COLS: usize = 6;
     let values: Vec<String> = (0..rows.len())
-        .map(|r| format!("({})", super::placeholders(2 + r * COLS, COLS)))
+        .map(|r| format!("({})", super::placeholders(1 + r * COLS, COLS)))
         .collect();
+    // `now` comes last, as it is written last: see [`Conn::list_sql`].
     let update = format!(
         "WITH v (tid, username, photo_url, language_code, first_name, last_name) AS (VALUES {}) \
-         UPDATE users SET {REFRESH_SET} FROM v WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES}",
+         UPDATE users SET {REFRESH_SET}, updated_at = ${} FROM v \
+         WHERE users.telegram_id = v.tid AND {REFRESH_CHANGES}",
         values.join(", "),
+        1 + rows.len() * COLS,
     );
+    let update = c.list_sql(&update);
     on_conn!(c.re(), |c| {
-        let mut q = sqlx::query(&update).persistent(false).bind(now);
+        let mut q = sqlx::query(&update).persistent(false);
         for r in &rows {
             q = q
                 .bind(r.tid)
@@ -212,12 +215,13 @@ pub async fn refresh_from_telegram_many(
                 .bind(&r.first_name)
                 .bind(&r.last_name);
         }
-        q.execute(c).await.map(|r| r.rows_affected())
+        q.bind(now).execute(c).await.map(|r| r.rows_affected())
     })?;
     let select = select_user(&format!(
         "telegram_id IN ({})",
         super::placeholders(1, rows.len())
     ));
+    let select = c.list_sql(&select);
     Ok(on_conn!(c, |c| {
         let mut q = sqlx::query_as(&select).persistent(false);
         for r in &rows {

@@ -516,7 +516,9 @@ async fn main() -> Result<(), String> {
     );
     let http = reqwest::Client::builder()
         .default_headers(headers)
-        .pool_max_idle_per_host(2048)
+        // Every simulated employee keeps their own connection, as each phone does: a pool
+        // smaller than the crowd would close some between steps and reconnect them all at once.
+        .pool_max_idle_per_host(usize::MAX)
         .timeout(Duration::from_secs(120))
         .build()
         .map_err(|e| e.to_string())?;
