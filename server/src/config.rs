@@ -92,6 +92,8 @@ pub struct Settings {
     pub leptos: LeptosOptions,
     pub database_url: String,
     pub database_max_connections: u32,
+    /// `SQLITE_SYNCHRONOUS`: `full` (the default: nothing acknowledged is lost) or `normal`.
+    pub sqlite_sync: app::storage::SqliteSync,
     pub bot: BotSettings,
     pub app: AppConfig,
     pub uploads_dir: PathBuf,
@@ -280,6 +282,12 @@ impl Settings {
             )?
             .or(f.database_max_connections)
             .unwrap_or(16),
+            sqlite_sync: match var("SQLITE_SYNCHRONOUS") {
+                None => app::storage::SqliteSync::Full,
+                Some(v) => app::storage::SqliteSync::parse(&v).ok_or_else(|| {
+                    invalid("SQLITE_SYNCHRONOUS", v.clone(), "not full or normal")
+                })?,
+            },
             uploads_dir: var("UPLOADS_DIR")
                 .or(f.uploads_dir)
                 .unwrap_or_else(|| "data/uploads".into())
@@ -360,6 +368,15 @@ mod tests {
         assert_eq!(s.app.init_data_max_age_secs, Some(3_600));
         assert!(s.app.trusted_proxies.is_empty());
         assert!(s.app.secure_cookies);
+        assert_eq!(
+            s.sqlite_sync,
+            app::storage::SqliteSync::Full,
+            "acknowledged answers survive a power loss by default"
+        );
+        assert_eq!(
+            app::storage::PoolSettings::default().sqlite_sync,
+            app::storage::SqliteSync::Full
+        );
     }
 
     #[test]
@@ -386,6 +403,7 @@ mod tests {
             ("DEV_LOGIN", "maybe"),
             ("REGISTRATION", "x"),
             ("TRUSTED_PROXIES", "127.0.0.1, example.org"),
+            ("SQLITE_SYNCHRONOUS", "off"),
         ] {
             assert!(
                 Settings::from_sources(Path::new("/nonexistent.toml"), &env(&[bad])).is_err(),

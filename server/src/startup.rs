@@ -84,6 +84,7 @@ pub async fn connect_db(settings: &Settings) -> Result<Db, StorageError> {
         &settings.database_url,
         &PoolSettings {
             max_connections: settings.database_max_connections,
+            sqlite_sync: settings.sqlite_sync,
             ..PoolSettings::default()
         },
     )
@@ -180,6 +181,10 @@ impl Application {
             state.clone(),
             stop_rx.clone(),
         )));
+        jobs.push(tokio::spawn(sweep_uploads(
+            settings.uploads_dir.clone(),
+            stop_rx.clone(),
+        )));
         if let Some(o) = outgoing {
             jobs.push(tokio::spawn(o.sender.run(leadership, stop_rx)));
         }
@@ -222,6 +227,21 @@ impl Application {
             );
         }
         served.map_err(StartupError::Serve)
+    }
+}
+
+/// Removes uploads' `.part` files left by crashed processes: at start, then hourly (every
+/// instance sweeps its own uploads directory; a file still being written is fresh).
+async fn sweep_uploads(dir: std::path::PathBuf, mut stop: watch::Receiver<bool>) {
+    loop {
+        let n = routes::uploads::sweep_parts(&dir, routes::uploads::STALE_PART).await;
+        if n > 0 {
+            tracing::info!(files = n, "removed unfinished uploads");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use crate::auth::guard;
 use crate::auth::service::internal;
 use crate::domain::CertId;
 use crate::domain::permissions::Module;
+use crate::domain::scope::PeopleScope;
 use crate::domain::stats::flags;
 use crate::error::{AppError, AppResult};
 use crate::export::{ExportCell, ExportTable};
@@ -16,31 +17,64 @@ use crate::storage::{self, StorageError};
 use std::collections::HashMap;
 
 pub async fn stats(id: CertId, first_only: bool) -> AppResult<CertStats> {
-    guard::module(Module::Certifications).await?;
-    stats_of(&guard::state(), id, first_only).await
+    let actor = guard::module(Module::Certifications).await?;
+    let stats = stats_of(&guard::state(), id, first_only, &actor.scope).await?;
+    Ok(for_reader(
+        stats,
+        actor.modules.contains(Module::QuestionBank),
+    ))
 }
 
-/// The statistics, for a caller already checked for the certifications module (cached:
-/// `crate::cache`).
-pub async fn stats_of(state: &AppState, id: CertId, first_only: bool) -> AppResult<CertStats> {
+/// The statistics as a reader sees them: the answer keys belong to the question bank, so
+/// without it no option is marked right and options come in the order of their texts (the
+/// bank's order of an ordering question is its answer).
+pub fn for_reader(mut stats: CertStats, sees_keys: bool) -> CertStats {
+    if !sees_keys {
+        for q in &mut stats.questions {
+            for o in &mut q.options {
+                o.correct = false;
+            }
+            q.options.sort_by(|a, b| a.text.cmp(&b.text));
+        }
+    }
+    stats
+}
+
+/// The statistics over the people `scope` sees, for a caller already checked for the
+/// certifications module (cached by scope: `crate::cache`).
+pub async fn stats_of(
+    state: &AppState,
+    id: CertId,
+    first_only: bool,
+    scope: &PeopleScope,
+) -> AppResult<CertStats> {
     let stats = state
         .caches
         .statistics
-        .get(&state.db, (id, first_only), load(state, id, first_only))
+        .get(
+            &state.db,
+            (id, first_only, scope.clone()),
+            load(state, id, first_only, scope),
+        )
         .await?;
     Ok((*stats).clone())
 }
 
-async fn load(state: &AppState, id: CertId, first_only: bool) -> AppResult<CertStats> {
+async fn load(
+    state: &AppState,
+    id: CertId,
+    first_only: bool,
+    scope: &PeopleScope,
+) -> AppResult<CertStats> {
     let read = async {
         let mut c = state.db.read().await?;
         if storage::certifications::get(c.conn(), id).await?.is_none() {
             return Ok(None);
         }
-        let funnel = storage::analytics::funnel(c.conn(), id).await?;
-        let figures = storage::analytics::attempt_figures(c.conn(), id, first_only).await?;
-        let sums = storage::analytics::item_sums(c.conn(), id, first_only).await?;
-        let options = storage::analytics::option_counts(c.conn(), id, first_only).await?;
+        let funnel = storage::analytics::funnel(c.conn(), id, scope).await?;
+        let figures = storage::analytics::attempt_figures(c.conn(), id, first_only, scope).await?;
+        let sums = storage::analytics::item_sums(c.conn(), id, first_only, scope).await?;
+        let options = storage::analytics::option_counts(c.conn(), id, first_only, scope).await?;
         let questions = storage::analytics::questions(c.conn(), id).await?;
         Ok::<_, StorageError>(Some((funnel, figures, sums, options, questions)))
     };

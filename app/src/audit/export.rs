@@ -4,6 +4,7 @@
 use super::{AuditFilter, AuditRow};
 use crate::domain::AuditId;
 use crate::domain::audit::AuditAction;
+use crate::domain::scope::PeopleScope;
 use crate::i18n::{Lang, Msg};
 use crate::state::AppState;
 use crate::storage::{self, StorageError};
@@ -66,12 +67,13 @@ pub fn record(lang: Lang, row: &AuditRow, utc_offset: i32) -> String {
 pub async fn chunk(
     state: &AppState,
     filter: &AuditFilter,
+    scope: &PeopleScope,
     before: Option<AuditId>,
     lang: Lang,
 ) -> Result<(String, Option<AuditId>), StorageError> {
     let rows = {
         let mut c = state.db.read().await?;
-        storage::audit::list(c.conn(), filter, before, CHUNK).await?
+        storage::audit::list(c.conn(), filter, scope, before, CHUNK).await?
     };
     let offset = state.config.display_utc_offset_minutes;
     let mut out = String::with_capacity(rows.len() * 200);

@@ -21,11 +21,11 @@ pub const PAGE: i64 = 50;
 const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 30..=3650;
 
 pub async fn list(filter: AuditFilter, before: Option<AuditId>) -> AppResult<AuditPage> {
-    guard::module(Module::AuditLog).await?;
+    let actor = guard::module(Module::AuditLog).await?;
     let filter = filter.normalized();
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    let mut items = storage::audit::list(c.conn(), &filter, before, PAGE + 1)
+    let mut items = storage::audit::list(c.conn(), &filter, &actor.scope, before, PAGE + 1)
         .await
         .map_err(internal)?;
     let more = items.len() as i64 > PAGE;
@@ -37,10 +37,10 @@ pub async fn list(filter: AuditFilter, before: Option<AuditId>) -> AppResult<Aud
 }
 
 pub async fn entry(id: AuditId) -> AppResult<AuditDetail> {
-    guard::module(Module::AuditLog).await?;
+    let actor = guard::module(Module::AuditLog).await?;
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    let row = storage::audit::get(c.conn(), id)
+    let row = storage::audit::get(c.conn(), id, &actor.scope)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;

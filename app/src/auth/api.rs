@@ -110,9 +110,13 @@ pub async fn dev_users() -> Result<Vec<DevUser>, AppError> {
                 return Err(AppError::Forbidden(crate::i18n::Msg::ErrDevLoginDisabled));
             }
             let mut read = state.db.read().await.map_err(service::internal)?;
-            let users = crate::storage::users::list_active(read.conn(), 50)
-                .await
-                .map_err(service::internal)?;
+            let users = crate::storage::users::list_active(
+                read.conn(),
+                &crate::domain::scope::PeopleScope::Everyone,
+                50,
+            )
+            .await
+            .map_err(service::internal)?;
             drop(read);
             let mut out = Vec::with_capacity(users.len());
             for u in users {

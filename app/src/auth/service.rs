@@ -8,6 +8,7 @@ use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::init_data::{self, InitDataError, MaxAge};
 use crate::domain::permissions::{ActorRef, Module, ModuleSet, effective_modules};
+use crate::domain::scope::{PeopleScope, visible_people};
 use crate::domain::throttle;
 use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
 use crate::domain::{SessionId, UserId};
@@ -23,6 +24,9 @@ pub struct Actor {
     pub user: User,
     pub modules: ModuleSet,
     pub session_id: SessionId,
+    /// Whose people and results this actor sees and acts on (`visible_people`), read with the
+    /// session on every request like the modules.
+    pub scope: PeopleScope,
 }
 
 impl Actor {
@@ -77,6 +81,15 @@ impl By {
         match self {
             By::Person(a) => Some(a.user.id),
             By::Key(_) => None,
+        }
+    }
+
+    /// The people this actor may see and change. A key has no branch limit (its own rules
+    /// keep a key without the `admin` scope to employees).
+    pub fn scope(&self) -> &PeopleScope {
+        match self {
+            By::Person(a) => &a.scope,
+            By::Key(_) => &PeopleScope::Everyone,
         }
     }
 
@@ -388,12 +401,16 @@ fn may_use_admin_panel(user: &User, modules: ModuleSet) -> bool {
 /// Counts one more check of `key` before it happens, in its own transaction: the seconds the
 /// key will be locked for if this check fails (`None` while checks remain), or `Err` with the
 /// seconds it is locked for now, when no check is allowed.
-async fn claim_password_check(state: &AppState, key: &str) -> AppResult<Result<Option<u64>, u64>> {
+async fn claim_password_check(
+    state: &AppState,
+    key: &str,
+    policy: throttle::ThrottlePolicy,
+) -> AppResult<Result<Option<u64>, u64>> {
     let now = state.now();
     let result = async {
         let mut tx = state.db.begin().await?;
         let prior = storage::throttle::get_for_update(tx.conn(), key, now).await?;
-        let claimed = match throttle::before_check(prior, now, state.config.login_throttle) {
+        let claimed = match throttle::before_check(prior, now, policy) {
             Ok(next) => {
                 storage::throttle::put(tx.conn(), key, next, now).await?;
                 Ok(throttle::locked_for(Some(next), now))
@@ -408,7 +425,9 @@ async fn claim_password_check(state: &AppState, key: &str) -> AppResult<Result<O
 }
 
 /// Admin-panel sign-in with login and password. At most `max_failures` passwords are checked
-/// per login and window, however many arrive at once; each address is limited too.
+/// per login and address and window, however many arrive at once, and
+/// `max_failures × LOGIN_CEILING_FACTOR` per login from all addresses; each address is
+/// limited too.
 #[tracing::instrument(skip(state, password, origin))]
 pub async fn sign_in_admin(
     state: &AppState,
@@ -441,14 +460,20 @@ pub async fn sign_in_admin(
             return Err(AppError::SignInFailed(Msg::ErrBadCredentials));
         }
     };
-    let key = format!("admin:{login}");
-    let locks_on_failure = match claim_password_check(state, &key).await? {
-        Ok(lock) => lock,
-        Err(retry_after_secs) => {
-            fail(&login, "throttled");
-            return Err(AppError::Throttled { retry_after_secs });
+    // Locked per login and address, so guesses from elsewhere do not lock the owner out; the
+    // login from all addresses together has a far higher ceiling.
+    let (key, login_key) = throttle::sign_in_keys(&login, client_ip(origin));
+    let policy = state.config.login_throttle;
+    let mut locks_on_failure = None;
+    for (k, p) in [(&key, policy), (&login_key, policy.per_login())] {
+        match claim_password_check(state, k, p).await? {
+            Ok(lock) => locks_on_failure = locks_on_failure.max(lock),
+            Err(retry_after_secs) => {
+                fail(&login, "throttled");
+                return Err(AppError::Throttled { retry_after_secs });
+            }
         }
-    };
+    }
     let found = {
         let mut read = state.db.read().await.map_err(internal)?;
         storage::users::get_by_login(read.conn(), &login)
@@ -477,7 +502,9 @@ pub async fn sign_in_admin(
     }
     let result = async {
         let mut tx = state.db.begin().await?;
+        // The owner is in: their address and the login start afresh.
         storage::throttle::clear(tx.conn(), &key).await?;
+        storage::throttle::clear(tx.conn(), &login_key).await?;
         let session =
             open_session(state, tx.conn(), &user, Surface::Admin, origin, "password").await?;
         tx.commit().await?;
@@ -498,11 +525,13 @@ pub async fn check_current_password(
     if password.is_empty() || password.len() > throttle::MAX_PASSWORD_BYTES {
         return Ok(false);
     }
-    let key = format!("admin:{login}");
-    let locks_on_failure = match claim_password_check(state, &key).await? {
-        Ok(lock) => lock,
-        Err(retry_after_secs) => return Err(AppError::Throttled { retry_after_secs }),
-    };
+    // The signed-in owner's own checks: a key of their own with the usual limit.
+    let key = format!("admin:{login}@session");
+    let locks_on_failure =
+        match claim_password_check(state, &key, state.config.login_throttle).await? {
+            Ok(lock) => lock,
+            Err(retry_after_secs) => return Err(AppError::Throttled { retry_after_secs }),
+        };
     let ok = password::verify(password.to_owned(), stored).await?;
     if !ok && let Some(retry_after_secs) = locks_on_failure {
         return Err(AppError::Throttled { retry_after_secs });
@@ -563,6 +592,18 @@ pub async fn modules_of(state: &AppState, user: &User) -> AppResult<ModuleSet> {
     Ok(effective_modules(user.role, &overrides))
 }
 
+/// The people `user` sees: only a manager's branch limit needs a read.
+pub async fn scope_of(state: &AppState, user: &User) -> AppResult<PeopleScope> {
+    if user.role != Role::Manager {
+        return Ok(visible_people(user.role, &[]));
+    }
+    let mut read = state.db.read().await.map_err(internal)?;
+    let limit = storage::notifications::manager_branches(read.conn(), user.id)
+        .await
+        .map_err(internal)?;
+    Ok(visible_people(user.role, &limit))
+}
+
 /// The actor behind a session token, read fresh from the database on every request so that a
 /// revoked session or a withdrawn permission takes effect at once on every instance.
 pub async fn resolve(state: &AppState, surface: Surface, token: &str) -> AppResult<Option<Actor>> {
@@ -579,10 +620,12 @@ pub async fn resolve(state: &AppState, surface: Surface, token: &str) -> AppResu
         Surface::Admin => modules_of(state, &found.user).await?,
         Surface::MiniApp => ModuleSet::EMPTY,
     };
+    let scope = scope_of(state, &found.user).await?;
     Ok(Some(Actor {
         user: found.user,
         modules,
         session_id: found.session_id,
+        scope,
     }))
 }
 

@@ -169,8 +169,16 @@ pub struct Caches {
         (crate::domain::scope::PeopleScope, crate::domain::Timestamp),
         crate::dashboard::service::Figures,
     >,
-    /// A certification's statistics, by certification and "first attempts only".
-    pub statistics: Cached<(crate::domain::CertId, bool), crate::analytics::CertStats>,
+    /// A certification's statistics, by certification, "first attempts only" and the people
+    /// in scope.
+    pub statistics: Cached<
+        (
+            crate::domain::CertId,
+            bool,
+            crate::domain::scope::PeopleScope,
+        ),
+        crate::analytics::CertStats,
+    >,
     /// The theory pages and materials of a certification's theory version.
     pub theory: Cached<(crate::domain::CertId, i64), crate::taking::service::TheoryContent>,
 }

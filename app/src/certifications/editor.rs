@@ -158,7 +158,7 @@ fn Editor(data: CertEditorData, reload: RwSignal<u32>) -> impl IntoView {
         </section>
         <section class="card section" aria-labelledby="questions-h">
             <h2 id="questions-h">{t(Msg::Questions)}</h2>
-            <QuestionsSection ctx questions=data.questions.clone() draw=data.cert.settings.draw_count />
+            <QuestionsSection ctx questions=data.questions.clone() draw=data.cert.settings.draw_count keys_hidden=data.keys_hidden />
         </section>
         <section class="card section" aria-labelledby="assign-h">
             <h2 id="assign-h">{t(Msg::Assignment)}</h2>
@@ -298,6 +298,8 @@ fn QuestionsSection(
     ctx: EditorCtx,
     questions: Vec<crate::domain::question::Question>,
     draw: Option<i64>,
+    /// Without the question bank the questions are not opened for editing.
+    keys_hidden: bool,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -329,7 +331,9 @@ fn QuestionsSection(
                         <span class="muted">{q.content.kind.label().text(lang)}</span>
                         <button type="button" class="btn btn-ghost" aria-label=t(Msg::MoveUp) on:click=move |_| moved(i, -1)>"↑"</button>
                         <button type="button" class="btn btn-ghost" aria-label=t(Msg::MoveDown) on:click=move |_| moved(i, 1)>"↓"</button>
-                        <a class="btn btn-ghost" href=format!("/admin/questions/{qid}")>{t(Msg::Edit)}</a>
+                        {(!keys_hidden).then(|| view! {
+                            <a class="btn btn-ghost" href=format!("/admin/questions/{qid}")>{t(Msg::Edit)}</a>
+                        })}
                         <button type="button" class="btn btn-ghost" on:click=move |_| {
                             let v: Vec<QuestionId> = ids.get_value().into_iter().filter(|x| *x != qid).collect();
                             save_order(v);

@@ -73,6 +73,10 @@ pub struct CertEditorData {
     pub versions: Vec<VersionView>,
     /// People the assignments reach (active users).
     pub assigned_users: i64,
+    /// The reader lacks the question bank: the questions come without their answer keys and
+    /// the editor shows them read-only.
+    #[serde(default)]
+    pub keys_hidden: bool,
 }
 
 #[server(prefix = "/api", endpoint = "certifications/list")]

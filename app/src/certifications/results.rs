@@ -34,14 +34,15 @@ pub fn ResultsPage() -> impl IntoView {
             }
         },
     );
-    let reset_for = RwSignal::new(None::<(UserId, String)>);
+    // The person, their name, and whether a full review could show them the right answers.
+    let reset_for = RwSignal::new(None::<(UserId, String, bool)>);
     let reset_open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let reread = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let toasts = use_toasts();
     let do_reset = move |_| {
-        let (Some(cert), Some((user, _))) = (id(), reset_for.get_untracked()) else {
+        let (Some(cert), Some((user, _, _))) = (id(), reset_for.get_untracked()) else {
             return;
         };
         let (r, rr) = (reason.get_untracked(), reread.get_untracked());
@@ -87,6 +88,17 @@ pub fn ResultsPage() -> impl IntoView {
                                     let name = format!("{} {}", r.first_name, r.last_name).trim().to_owned();
                                     let user = r.user_id;
                                     let n2 = name.clone();
+                                    let reviewed = crate::domain::attempt::review_depth(
+                                        d.review_allowed,
+                                        d.open,
+                                        d.max_attempts,
+                                        crate::domain::attempt::Standing {
+                                            attempts_used: r.attempts_used.unwrap_or(0),
+                                            best_percent: r.best_percent,
+                                            in_progress: r.in_progress > 0,
+                                        },
+                                    ) == Some(crate::domain::attempt::ReviewDepth::Full)
+                                        && r.attempts_used.unwrap_or(0) > 0;
                                     view! {
                                         <tr>
                                             <td>{name}{(r.resets.unwrap_or(0) > 0).then(|| view! { <span class="badge">{Msg::ResetsN.with(lang, &[("n", &r.resets.unwrap_or(0).to_string())])}</span> })}</td>
@@ -95,7 +107,7 @@ pub fn ResultsPage() -> impl IntoView {
                                             <td>{r.best_percent.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())}</td>
                                             <td>{r.passed_at.map(|p| p.format_date(offset)).unwrap_or_else(|| "—".into())}</td>
                                             <td>
-                                                <Button kind=ButtonKind::Secondary on_click=move |_| { reset_for.set(Some((user, n2.clone()))); reset_open.set(true); }>
+                                                <Button kind=ButtonKind::Secondary on_click=move |_| { reset_for.set(Some((user, n2.clone(), reviewed))); reset_open.set(true); }>
                                                     {t(Msg::ResetProgress)}
                                                 </Button>
                                             </td>
@@ -112,7 +124,10 @@ pub fn ResultsPage() -> impl IntoView {
         // async block breaks hydration).
         <crate::analytics::page::CertStatsSection id=Signal::derive(id) />
         <Dialog open=reset_open title=Msg::ResetProgress test_id="reset-dialog">
-            <p>{move || reset_for.get().map(|(_, n)| Msg::ResetWho.with(lang, &[("name", &n)]))}</p>
+            <p>{move || reset_for.get().map(|(_, n, _)| Msg::ResetWho.with(lang, &[("name", &n)]))}</p>
+            {move || reset_for.get().filter(|r| r.2).map(|_| view! {
+                <p class="notice" data-testid="reset-reviewed">{t(Msg::ResetAfterFullReview)}</p>
+            })}
             <BoundText name="reason" label=Msg::Reason value=reason maxlength=500 error=Signal::derive(move || error.get()) />
             <Checkbox name="reset_reread" label=Msg::RequireReread checked=reread />
             <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.field("reason").is_none())) />

@@ -11,6 +11,7 @@ use crate::domain::certification::{
 use crate::domain::events::DomainEvent;
 use crate::domain::permissions::Module;
 use crate::domain::question::{Question, QuestionContent, is_safe_url};
+use crate::domain::scope::PeopleScope;
 use crate::domain::{BlockId, CertId, MaterialId, QuestionId, Timestamp};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Msg;
@@ -151,6 +152,7 @@ pub async fn load_editor(state: &AppState, id: CertId) -> AppResult<CertEditorDa
             assignments,
             versions,
             assigned_users,
+            keys_hidden: false,
         }))
     }
     .await;
@@ -158,8 +160,17 @@ pub async fn load_editor(state: &AppState, id: CertId) -> AppResult<CertEditorDa
 }
 
 pub async fn editor(id: CertId) -> AppResult<CertEditorData> {
-    guard::module(Module::Certifications).await?;
-    load_editor(&guard::state(), id).await
+    let actor = guard::module(Module::Certifications).await?;
+    let mut data = load_editor(&guard::state(), id).await?;
+    // The answer keys belong to the question bank: without it the questions are read-only
+    // and keyless.
+    if !actor.modules.contains(Module::QuestionBank) {
+        data.keys_hidden = true;
+        for q in &mut data.questions {
+            q.content = q.content.clone().without_key();
+        }
+    }
+    Ok(data)
 }
 
 fn sanitized(mut s: CertSettings) -> CertSettings {
@@ -736,12 +747,7 @@ pub async fn pickable(search: Option<String>, page: i64) -> AppResult<Page<Quest
         .map_err(internal)?;
     if !sees_keys {
         for q in &mut items {
-            q.content.explanation.clear();
-            for o in &mut q.content.options {
-                o.correct = false;
-            }
-            // The stored order of an ordering question is its answer.
-            q.content.options.sort_by(|a, b| a.text.cmp(&b.text));
+            q.content = q.content.clone().without_key();
         }
     }
     Ok(Page {
@@ -785,7 +791,9 @@ pub async fn add_assignment_as(
         if cert.status == CertStatus::Closed {
             return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
         }
-        if !certs::target_exists(tx.conn(), kind, target_id).await? {
+        if !certs::target_exists(tx.conn(), kind, target_id).await?
+            || !target_in_scope(&mut tx, by.scope(), kind, target_id).await?
+        {
             return Ok(Err(AppError::NotFound));
         }
         if certs::add_assignment(tx.conn(), id, kind, target_id, by.user_id(), now).await? {
@@ -849,6 +857,9 @@ pub async fn remove_assignment_as(
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
+        if !target_in_scope(&mut tx, by.scope(), kind, target_id).await? {
+            return Ok(Err(AppError::NotFound));
+        }
         if cert.status.has_opened() {
             return Ok(Err(AppError::refused(Msg::ErrUnassignAfterOpen)));
         }
@@ -873,15 +884,38 @@ pub async fn remove_assignment_as(
     flatten(result)
 }
 
+/// Whether an assignment's target is within the actor's people: a person or a branch they
+/// see (a position reaches people of every branch and is a certification-wide choice).
+async fn target_in_scope(
+    tx: &mut storage::Tx,
+    scope: &PeopleScope,
+    kind: TargetKind,
+    target_id: i64,
+) -> Result<bool, StorageError> {
+    Ok(match kind {
+        TargetKind::Position => true,
+        TargetKind::Branch => scope.includes(Some(crate::domain::BranchId(target_id))),
+        TargetKind::User => {
+            storage::users::get_in_scope(tx.conn(), crate::domain::UserId(target_id), scope)
+                .await?
+                .is_some()
+        }
+    })
+}
+
 pub async fn assign_targets() -> AppResult<AssignOptions> {
-    guard::module(Module::Certifications).await?;
+    let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
     use storage::dictionaries::{Dictionary, list};
     let result = async {
         let positions = list(c.conn(), Dictionary::Positions).await?;
-        let branches = list(c.conn(), Dictionary::Branches).await?;
-        let users = storage::users::list_active(c.conn(), 1000).await?;
+        let branches = list(c.conn(), Dictionary::Branches)
+            .await?
+            .into_iter()
+            .filter(|b| actor.scope.includes(Some(crate::domain::BranchId(b.id))))
+            .collect::<Vec<_>>();
+        let users = storage::users::list_active(c.conn(), &actor.scope, 1000).await?;
         Ok::<_, StorageError>(AssignOptions {
             positions: positions.into_iter().map(|e| (e.id, e.name)).collect(),
             branches: branches.into_iter().map(|e| (e.id, e.name)).collect(),

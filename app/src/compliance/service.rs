@@ -8,7 +8,7 @@ use crate::auth::service::internal;
 use crate::dictionaries::Entry;
 use crate::domain::compliance::{Cell, CellInput, cell, pass_rate};
 use crate::domain::permissions::Module;
-use crate::domain::scope::{PeopleScope, visible_people};
+use crate::domain::scope::PeopleScope;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
@@ -24,11 +24,7 @@ pub async fn matrix_for_admin(filter: ComplianceFilter) -> AppResult<ComplianceV
 
 /// The actor's people; employees see nobody's results.
 pub async fn scope_of(state: &AppState, user: &User) -> AppResult<PeopleScope> {
-    let mut c = state.db.read().await.map_err(internal)?;
-    let limit = storage::notifications::manager_branches(c.conn(), user.id)
-        .await
-        .map_err(internal)?;
-    match visible_people(user.role, &limit) {
+    match crate::auth::service::scope_of(state, user).await? {
         PeopleScope::Nobody => Err(AppError::Forbidden(Msg::ErrNoModule)),
         scope => Ok(scope),
     }

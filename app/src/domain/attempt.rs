@@ -20,6 +20,7 @@ use super::certification::TimerMode;
 use super::question::{QuestionContent, QuestionKind};
 use super::{QuestionId, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// How long after a heartbeat the user still counts as present on the test screen.
 pub const PRESENCE_GRACE_MS: i64 = 10_000;
@@ -335,10 +336,35 @@ pub fn build_questions(
     shuffle_options: bool,
     seed: u64,
 ) -> Vec<AskedQuestion> {
+    build_questions_for(
+        bank,
+        draw,
+        shuffle_questions,
+        shuffle_options,
+        seed,
+        &HashMap::new(),
+    )
+}
+
+/// [`build_questions`] for a person who was shown some of the questions before: a draw from
+/// a larger set takes the questions never shown to them first, then the least recently shown
+/// (`last_shown`: question → the number of the last attempt that asked it), at random among
+/// equals. So an attempt after a reset, or after a full review, asks other questions where
+/// the set has them.
+pub fn build_questions_for(
+    bank: &[(QuestionId, i64, QuestionContent)],
+    draw: Option<usize>,
+    shuffle_questions: bool,
+    shuffle_options: bool,
+    seed: u64,
+    last_shown: &HashMap<QuestionId, i64>,
+) -> Vec<AskedQuestion> {
     let mut rng = Rng::new(seed);
     let mut picked: Vec<&(QuestionId, i64, QuestionContent)> = bank.iter().collect();
     if let Some(n) = draw.filter(|n| *n < picked.len()) {
         rng.shuffle(&mut picked);
+        // Stable: the shuffle decides among questions shown equally long ago.
+        picked.sort_by_key(|q| last_shown.get(&q.0).copied().unwrap_or(0));
         picked.truncate(n);
         if !shuffle_questions {
             // A draw keeps the certification's order unless shuffling is on.
@@ -696,6 +722,34 @@ mod tests {
         );
         let shown: Vec<u32> = a[5].content.options.iter().map(|o| o.id).collect();
         assert_ne!(shown, a[5].key, "nor in this attempt's ids");
+    }
+
+    #[test]
+    fn a_draw_prefers_questions_not_shown_before_then_the_least_recent() {
+        let all: Vec<QuestionId> = bank().iter().map(|q| q.0).collect();
+        assert!(all.len() >= 4, "the bank has enough to draw from");
+        let ids = |a: &[AskedQuestion]| {
+            let mut v: Vec<QuestionId> = a.iter().map(|q| q.question_id).collect();
+            v.sort();
+            v
+        };
+        // Everything but the last two was shown in attempt 1: any draw of two takes those.
+        let mut shown: HashMap<QuestionId, i64> =
+            all[..all.len() - 2].iter().map(|q| (*q, 1)).collect();
+        let fresh = all[all.len() - 2..].to_vec();
+        for seed in 0..20 {
+            let a = build_questions_for(&bank(), Some(2), false, false, seed, &shown);
+            assert_eq!(ids(&a), fresh, "seed {seed}");
+        }
+        // Once all were shown, the least recently shown come first.
+        for q in &fresh {
+            shown.insert(*q, 2);
+        }
+        shown.insert(all[0], 3);
+        let a = build_questions_for(&bank(), Some(all.len() - 3), false, false, 5, &shown);
+        let mut expect: Vec<QuestionId> = all[1..all.len() - 2].to_vec();
+        expect.sort();
+        assert_eq!(ids(&a), expect);
     }
 
     #[test]

@@ -86,6 +86,25 @@ pub struct QuestionContent {
     pub tags: Vec<String>,
 }
 
+impl QuestionContent {
+    /// The question as someone without the question bank sees it: no option marked right, no
+    /// explanation, and an ordering question's options (whose stored order is the answer) in
+    /// the order of their texts, numbered in that order.
+    pub fn without_key(mut self) -> QuestionContent {
+        self.explanation.clear();
+        for o in &mut self.options {
+            o.correct = false;
+        }
+        if self.kind == QuestionKind::Ordering {
+            self.options.sort_by(|a, b| a.text.cmp(&b.text));
+            for (k, o) in self.options.iter_mut().enumerate() {
+                o.id = u32::try_from(k + 1).unwrap_or(u32::MAX);
+            }
+        }
+        self
+    }
+}
+
 /// A question of the bank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -365,5 +384,42 @@ mod tests {
         assert!(!is_safe_url("https://x/\"onerror=\""));
         assert!(is_safe_url("/demo/safety.svg"));
         assert!(!is_safe_url("//evil.example/x"));
+    }
+
+    #[test]
+    fn without_key_hides_what_is_right_and_the_order() {
+        let option = |id: u32, text: &str, correct: bool| QuestionOption {
+            id,
+            text: text.into(),
+            correct,
+        };
+        let single = QuestionContent {
+            kind: QuestionKind::Single,
+            text: "q".into(),
+            image_url: None,
+            options: vec![option(1, "b", true), option(2, "a", false)],
+            explanation: "because".into(),
+            tags: vec![],
+        };
+        let hidden = single.clone().without_key();
+        assert!(hidden.options.iter().all(|o| !o.correct));
+        assert!(hidden.explanation.is_empty());
+        assert_eq!(hidden.options[0].id, 1, "choice options keep their ids");
+        let ordering = QuestionContent {
+            kind: QuestionKind::Ordering,
+            options: vec![
+                option(1, "c", false),
+                option(2, "a", false),
+                option(3, "b", false),
+            ],
+            ..single
+        };
+        let hidden = ordering.without_key();
+        let texts: Vec<_> = hidden
+            .options
+            .iter()
+            .map(|o| (o.id, o.text.as_str()))
+            .collect();
+        assert_eq!(texts, vec![(1, "a"), (2, "b"), (3, "c")]);
     }
 }

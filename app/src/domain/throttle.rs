@@ -20,6 +20,28 @@ impl Default for ThrottlePolicy {
     }
 }
 
+/// How many times more failures a login takes from all addresses together than from one.
+pub const LOGIN_CEILING_FACTOR: i64 = 20;
+
+impl ThrottlePolicy {
+    /// The ceiling for a login from every address together: far above one address's limit, so
+    /// someone guessing from elsewhere does not lock the owner out, yet a guessing network is
+    /// still bounded.
+    pub fn per_login(self) -> ThrottlePolicy {
+        ThrottlePolicy {
+            max_failures: self.max_failures.saturating_mul(LOGIN_CEILING_FACTOR),
+            ..self
+        }
+    }
+}
+
+/// The two throttle keys of a password sign-in: the login from this address (the usual
+/// limit) and the login from anywhere (the higher ceiling).
+pub fn sign_in_keys(login: &str, address: Option<std::net::IpAddr>) -> (String, String) {
+    let from = address.map_or_else(|| "-".to_owned(), |a| a.to_string());
+    (format!("admin:{login}@{from}"), format!("admin:{login}"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
     pub count: i64,

@@ -213,17 +213,31 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            let seg = v6.segments();
+            // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, `::` and `::1`
+            // among them) addresses reach the IPv4 address inside.
+            if let Some(v4) = v6.to_ipv4() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
+            // 6to4 (2002::/16) embeds the IPv4 address of its relay's other end.
+            if seg[0] == 0x2002 {
+                let [a, b] = seg[1].to_be_bytes();
+                let [c, d] = seg[2].to_be_bytes();
+                return is_public(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)));
+            }
+            let first = seg[0];
+            !(v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8
-                || first == 0x0064 && v6.segments()[1] == 0xff9b)
+                // Site-local (deprecated, still routed inside some networks).
+                || (first & 0xffc0) == 0xfec0
+                // Teredo (its IPv4 address is obfuscated inside).
+                || first == 0x2001 && seg[1] == 0x0000
+                || first == 0x2001 && seg[1] == 0x0db8
+                // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48).
+                || first == 0x0064 && seg[1] == 0xff9b
+                // Discard-only.
+                || first == 0x0100 && seg[1..4] == [0, 0, 0])
         }
     }
 }
@@ -365,5 +379,33 @@ mod tests {
         assert!(check_target("http://127.0.0.1:9/", true).is_ok());
         assert!(is_public("8.8.8.8".parse().unwrap()));
         assert!(is_public("2a00:1450::1".parse().unwrap()));
+    }
+
+    #[test]
+    fn ipv6_forms_that_carry_a_private_ipv4_address_are_refused() {
+        let public = |a: &str| is_public(a.parse().unwrap());
+        for private in [
+            "::1",
+            "::",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:192.168.1.1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "fec0::1",
+            "fed0::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b::10.0.0.1",
+            "64:ff9b::8.8.8.8",
+            "64:ff9b:1::1",
+            "100::1",
+            "fe80::1",
+            "fd12::1",
+        ] {
+            assert!(!public(private), "{private}");
+        }
+        for ok in ["2002:808:808::1", "::8.8.8.8", "2a00:1450::1"] {
+            assert!(public(ok), "{ok}");
+        }
     }
 }

@@ -383,6 +383,8 @@ messages! {
     ErrBadgeN => "Укажите N от 1 до 10 000.", "Give N from 1 to 10,000.";
     ErrBadgeRule => "Выберите правило автоматического бейджа.", "Choose the rule of the automatic badge.";
     ErrNotPending => "Пользователь уже не ожидает доступа.", "The user is no longer waiting for access.";
+    ResetAfterFullReview => "Этому человеку был доступен полный разбор с правильными ответами. Если аттестация выбирает вопросы из большего набора, новые попытки сначала зададут вопросы, которых он ещё не видел.", "This person could see a full review with the right answers. Where the certification draws from a larger set, new attempts ask the questions they have not seen first.";
+    ErrBranchOutOfScope => "Этот филиал вне ваших филиалов.", "This branch is outside your branches.";
     ErrTelegramId => "Укажите числовой Telegram ID.", "Give a numeric Telegram ID.";
     ErrTelegramIdTaken => "Пользователь с таким Telegram ID уже есть.", "A user with this Telegram ID exists already.";
     ErrUsersImportHeader => "Нужны столбцы telegram_id и first_name (а также last_name, position, branch).", "Columns telegram_id and first_name are required (and last_name, position, branch).";

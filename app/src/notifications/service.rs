@@ -130,7 +130,7 @@ pub async fn log(
     kind: Option<String>,
     page: i64,
 ) -> AppResult<Page<LogEntry>> {
-    guard::module(Module::Settings).await?;
+    let actor = guard::module(Module::Settings).await?;
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let filter = storage::telegram::LogFilter {
@@ -138,6 +138,7 @@ pub async fn log(
         kind: kind.filter(|s| !s.is_empty()),
         recipient: None,
         notifications_only: true,
+        scope: actor.scope,
     };
     let result = async {
         let mut c = state.db.read().await?;
@@ -175,6 +176,13 @@ pub async fn resend(id: i64) -> AppResult<()> {
         let Some(m) = storage::telegram::get(tx.conn(), id).await? else {
             return Ok(Err(AppError::NotFound));
         };
+        if let Some(to) = m.recipient_id
+            && storage::users::get_in_scope(tx.conn(), to, &actor.scope)
+                .await?
+                .is_none()
+        {
+            return Ok(Err(AppError::NotFound));
+        }
         if !storage::telegram::resend(tx.conn(), id, now).await? {
             return Ok(Err(AppError::refused(crate::i18n::Msg::ErrNotResendable)));
         }

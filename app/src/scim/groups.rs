@@ -396,6 +396,9 @@ pub async fn patch(
     let changes = group_changes(&operations(body)?)?;
     let id = parse_id(id)?;
     let mut tx = caller.state.db.begin().await?;
+    // The version is checked under the group's lock: of two changes made against the same
+    // ETag, the second sees the first's result and gets 412.
+    storage::scim::lock_group(tx.conn(), id).await?;
     let (g, members) = live_in(tx.conn(), id).await?;
     check_version(expected, &g, &members)?;
     apply(caller, &mut tx, &g, changes).await?;
@@ -412,6 +415,9 @@ pub async fn replace(
     let name = name_of(body)?;
     let id = parse_id(id)?;
     let mut tx = caller.state.db.begin().await?;
+    // The version is checked under the group's lock: of two changes made against the same
+    // ETag, the second sees the first's result and gets 412.
+    storage::scim::lock_group(tx.conn(), id).await?;
     let (g, members) = live_in(tx.conn(), id).await?;
     check_version(expected, &g, &members)?;
     let mut changes = vec![GroupChange::Rename(name)];
@@ -428,6 +434,9 @@ pub async fn delete(caller: &Caller<'_>, id: &str, expected: Option<&str>) -> Sc
     let id = parse_id(id)?;
     let now = caller.state.now();
     let mut tx = caller.state.db.begin().await?;
+    // The version is checked under the group's lock: of two changes made against the same
+    // ETag, the second sees the first's result and gets 412.
+    storage::scim::lock_group(tx.conn(), id).await?;
     let (g, members) = live_in(tx.conn(), id).await?;
     check_version(expected, &g, &members)?;
     apply(caller, &mut tx, &g, vec![GroupChange::RemoveAll]).await?;

@@ -4,6 +4,7 @@
 
 use super::{Conn, StorageResult, on_conn, placeholders};
 use crate::domain::attempt::AskedQuestion;
+use crate::domain::scope::PeopleScope;
 use crate::domain::stats::{AnswerFact, ItemSums, StatsQuestion};
 use crate::domain::{AttemptId, CertId, QuestionId};
 use sqlx::types::Json;
@@ -22,18 +23,30 @@ pub async fn record_facts(
     s: &Scored<'_>,
     facts: &[AnswerFact],
 ) -> StorageResult<()> {
+    // The branch the person is in as the attempt is scored: its answers count for it.
+    let (branch,): (i64,) = on_conn!(c.re(), |c| sqlx::query_as(
+        "SELECT COALESCE(MAX(u.branch_id), 0) FROM attempts a JOIN users u ON u.id = a.user_id \
+         WHERE a.id = $1"
+    )
+    .bind(s.attempt)
+    .fetch_one(c)
+    .await)?;
     // Bound parameters stay well under SQLite's limit (32,766) for any test length.
     if !facts.is_empty() {
         let rows: Vec<String> = (0..facts.len())
-            .map(|k| format!("($1, $2, $3, {})", placeholders(4 + k * 5, 5)))
+            .map(|k| format!("($1, $2, $3, $4, {})", placeholders(5 + k * 5, 5)))
             .collect();
         let sql = format!(
-            "INSERT INTO answer_facts (certification_id, attempt_id, first_attempt, question_index, \
-             question_id, revision, is_right, rest) VALUES {} ON CONFLICT DO NOTHING",
+            "INSERT INTO answer_facts (certification_id, attempt_id, first_attempt, branch_id, \
+             question_index, question_id, revision, is_right, rest) VALUES {} ON CONFLICT DO NOTHING",
             rows.join(", ")
         );
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql).bind(s.cert).bind(s.attempt).bind(s.first);
+            let mut q = sqlx::query(&sql)
+                .bind(s.cert)
+                .bind(s.attempt)
+                .bind(s.first)
+                .bind(branch);
             for f in facts {
                 q = q
                     .bind(f.index as i64)
@@ -55,15 +68,19 @@ pub async fn record_facts(
         .collect();
     if !chosen.is_empty() {
         let rows: Vec<String> = (0..chosen.len())
-            .map(|k| format!("($1, $2, $3, {})", placeholders(4 + k * 4, 4)))
+            .map(|k| format!("($1, $2, $3, $4, {})", placeholders(5 + k * 4, 4)))
             .collect();
         let sql = format!(
-            "INSERT INTO answer_option_facts (certification_id, attempt_id, first_attempt, \
+            "INSERT INTO answer_option_facts (certification_id, attempt_id, first_attempt, branch_id, \
              question_index, question_id, revision, option_id) VALUES {} ON CONFLICT DO NOTHING",
             rows.join(", ")
         );
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql).bind(s.cert).bind(s.attempt).bind(s.first);
+            let mut q = sqlx::query(&sql)
+                .bind(s.cert)
+                .bind(s.attempt)
+                .bind(s.first)
+                .bind(branch);
             for (i, qid, rev, o) in &chosen {
                 q = q.bind(*i).bind(*qid).bind(*rev).bind(*o);
             }
@@ -115,17 +132,19 @@ pub async fn item_sums(
     c: Conn<'_>,
     cert: CertId,
     first_only: bool,
+    scope: &PeopleScope,
 ) -> StorageResult<Vec<(QuestionId, i64, ItemSums)>> {
-    const SUMS: &str = "certification_id, question_id, revision, first_attempt, n, right_n, \
-                        rest, rest_sq, right_rest";
+    const SUMS: &str = "certification_id, branch_id, question_id, revision, first_attempt, n, \
+                        right_n, rest, rest_sq, right_rest";
     let sql = format!(
         "SELECT question_id, revision, CAST(SUM(n) AS BIGINT), CAST(SUM(right_n) AS BIGINT), \
            CAST(SUM(rest) AS BIGINT), CAST(SUM(rest_sq) AS BIGINT), \
            CAST(SUM(right_rest) AS BIGINT) \
          FROM (SELECT {SUMS} FROM stats_item_sums UNION ALL \
                SELECT {SUMS} FROM stats_item_sum_deltas) k \
-         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
-         GROUP BY question_id, revision HAVING SUM(n) <> 0 ORDER BY question_id, revision"
+         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) AND {} \
+         GROUP BY question_id, revision HAVING SUM(n) <> 0 ORDER BY question_id, revision",
+        scope.sql("branch_id")
     );
     sums_of(c, &sql, cert, first_only).await
 }
@@ -136,13 +155,29 @@ pub async fn item_sums_recounted(
     c: Conn<'_>,
     cert: CertId,
     first_only: bool,
+    scope: &PeopleScope,
 ) -> StorageResult<Vec<(QuestionId, i64, ItemSums)>> {
-    const SQL: &str = "SELECT question_id, revision, COUNT(*), CAST(SUM(is_right) AS BIGINT), \
+    let sql = format!(
+        "SELECT question_id, revision, COUNT(*), CAST(SUM(is_right) AS BIGINT), \
            CAST(SUM(rest) AS BIGINT), CAST(SUM(rest * rest) AS BIGINT), \
            CAST(SUM(is_right * rest) AS BIGINT) \
          FROM answer_facts WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
-         GROUP BY question_id, revision ORDER BY question_id, revision";
-    sums_of(c, SQL, cert, first_only).await
+           AND {} \
+         GROUP BY question_id, revision ORDER BY question_id, revision",
+        scope.sql("branch_id")
+    );
+    sums_of(c, &sql, cert, first_only).await
+}
+
+/// The condition on `user_id` that keeps the people `scope` sees.
+fn people_of(scope: &PeopleScope) -> String {
+    match scope {
+        PeopleScope::Everyone => "TRUE".into(),
+        scope => format!(
+            "user_id IN (SELECT u.id FROM users u WHERE {})",
+            scope.sql("u.branch_id")
+        ),
+    }
 }
 
 async fn sums_of(
@@ -181,15 +216,18 @@ pub async fn option_counts(
     c: Conn<'_>,
     cert: CertId,
     first_only: bool,
+    scope: &PeopleScope,
 ) -> StorageResult<Vec<(QuestionId, i64, i64, i64)>> {
-    const COUNTS: &str = "certification_id, question_id, revision, option_id, first_attempt, n";
+    const COUNTS: &str =
+        "certification_id, branch_id, question_id, revision, option_id, first_attempt, n";
     let sql = format!(
         "SELECT question_id, revision, option_id, CAST(SUM(n) AS BIGINT) \
          FROM (SELECT {COUNTS} FROM stats_option_counts UNION ALL \
                SELECT {COUNTS} FROM stats_option_count_deltas) k \
-         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
+         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) AND {} \
          GROUP BY question_id, revision, option_id HAVING SUM(n) <> 0 \
-         ORDER BY question_id, revision, option_id"
+         ORDER BY question_id, revision, option_id",
+        scope.sql("branch_id")
     );
     option_counts_of(c, &sql, cert, first_only).await
 }
@@ -199,11 +237,15 @@ pub async fn option_counts_recounted(
     c: Conn<'_>,
     cert: CertId,
     first_only: bool,
+    scope: &PeopleScope,
 ) -> StorageResult<Vec<(QuestionId, i64, i64, i64)>> {
-    const SQL: &str = "SELECT question_id, revision, option_id, COUNT(*) FROM answer_option_facts \
-         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) \
-         GROUP BY question_id, revision, option_id ORDER BY question_id, revision, option_id";
-    option_counts_of(c, SQL, cert, first_only).await
+    let sql = format!(
+        "SELECT question_id, revision, option_id, COUNT(*) FROM answer_option_facts \
+         WHERE certification_id = $1 AND ($2 = FALSE OR first_attempt = TRUE) AND {} \
+         GROUP BY question_id, revision, option_id ORDER BY question_id, revision, option_id",
+        scope.sql("branch_id")
+    );
+    option_counts_of(c, &sql, cert, first_only).await
 }
 
 async fn option_counts_of(
@@ -225,18 +267,19 @@ pub async fn fold_sums(c: Conn<'_>) -> StorageResult<u64> {
     // Only the deltas this statement sees are moved; one committed meanwhile waits for the
     // next fold, and a read in between adds it from the deltas.
     const ITEMS: &str = "WITH d AS (DELETE FROM stats_item_sum_deltas RETURNING \
-           certification_id, question_id, revision, first_attempt, n, right_n, rest, rest_sq, \
-           right_rest), \
-         s AS (SELECT certification_id, question_id, revision, first_attempt, \
+           certification_id, branch_id, question_id, revision, first_attempt, n, right_n, rest, \
+           rest_sq, right_rest), \
+         s AS (SELECT certification_id, branch_id, question_id, revision, first_attempt, \
            CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(right_n) AS BIGINT) AS right_n, \
            CAST(SUM(rest) AS BIGINT) AS rest, CAST(SUM(rest_sq) AS BIGINT) AS rest_sq, \
            CAST(SUM(right_rest) AS BIGINT) AS right_rest, COUNT(*) AS deltas \
-           FROM d GROUP BY 1, 2, 3, 4), \
-         f AS (INSERT INTO stats_item_sums (certification_id, question_id, revision, \
+           FROM d GROUP BY 1, 2, 3, 4, 5), \
+         f AS (INSERT INTO stats_item_sums (certification_id, branch_id, question_id, revision, \
              first_attempt, n, right_n, rest, rest_sq, right_rest) \
-           SELECT certification_id, question_id, revision, first_attempt, n, right_n, rest, \
-             rest_sq, right_rest FROM s \
-           ON CONFLICT (certification_id, question_id, revision, first_attempt) DO UPDATE SET \
+           SELECT certification_id, branch_id, question_id, revision, first_attempt, n, right_n, \
+             rest, rest_sq, right_rest FROM s \
+           ON CONFLICT (certification_id, branch_id, question_id, revision, first_attempt) \
+           DO UPDATE SET \
              n = stats_item_sums.n + excluded.n, \
              right_n = stats_item_sums.right_n + excluded.right_n, \
              rest = stats_item_sums.rest + excluded.rest, \
@@ -244,13 +287,16 @@ pub async fn fold_sums(c: Conn<'_>) -> StorageResult<u64> {
              right_rest = stats_item_sums.right_rest + excluded.right_rest) \
          SELECT CAST(COALESCE(SUM(deltas), 0) AS BIGINT) FROM s";
     const OPTIONS: &str = "WITH d AS (DELETE FROM stats_option_count_deltas RETURNING \
-           certification_id, question_id, revision, option_id, first_attempt, n), \
-         s AS (SELECT certification_id, question_id, revision, option_id, first_attempt, \
-           CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS deltas FROM d GROUP BY 1, 2, 3, 4, 5), \
-         f AS (INSERT INTO stats_option_counts (certification_id, question_id, revision, \
-             option_id, first_attempt, n) \
-           SELECT certification_id, question_id, revision, option_id, first_attempt, n FROM s \
-           ON CONFLICT (certification_id, question_id, revision, option_id, first_attempt) \
+           certification_id, branch_id, question_id, revision, option_id, first_attempt, n), \
+         s AS (SELECT certification_id, branch_id, question_id, revision, option_id, \
+           first_attempt, CAST(SUM(n) AS BIGINT) AS n, COUNT(*) AS deltas FROM d \
+           GROUP BY 1, 2, 3, 4, 5, 6), \
+         f AS (INSERT INTO stats_option_counts (certification_id, branch_id, question_id, \
+             revision, option_id, first_attempt, n) \
+           SELECT certification_id, branch_id, question_id, revision, option_id, first_attempt, \
+             n FROM s \
+           ON CONFLICT (certification_id, branch_id, question_id, revision, option_id, \
+             first_attempt) \
            DO UPDATE SET n = stats_option_counts.n + excluded.n) \
          SELECT CAST(COALESCE(SUM(deltas), 0) AS BIGINT) FROM s";
     super::fold_deltas(c, &[ITEMS, OPTIONS]).await
@@ -290,9 +336,12 @@ pub async fn attempt_figures(
     mut c: Conn<'_>,
     cert: CertId,
     first_only: bool,
+    scope: &PeopleScope,
 ) -> StorageResult<AttemptFigures> {
+    let scored = format!("{SCORED} AND {}", people_of(scope));
+    let scored = scored.as_str();
     let all_sql = format!(
-        "SELECT {b} AS bucket, COUNT(*) FROM attempts WHERE {SCORED} GROUP BY bucket",
+        "SELECT {b} AS bucket, COUNT(*) FROM attempts WHERE {scored} GROUP BY bucket",
         b = BUCKET.replace("{p}", "percent")
     );
     let all: Vec<(i64, i64)> = on_conn!(c.re(), |c| sqlx::query_as(&all_sql)
@@ -302,7 +351,7 @@ pub async fn attempt_figures(
         .await)?;
     let best_sql = format!(
         "SELECT {b} AS bucket, COUNT(*) FROM \
-           (SELECT MAX(percent) AS best FROM attempts WHERE {SCORED} GROUP BY user_id) t \
+           (SELECT MAX(percent) AS best FROM attempts WHERE {scored} GROUP BY user_id) t \
          GROUP BY bucket",
         b = BUCKET.replace("{p}", "best")
     );
@@ -316,7 +365,7 @@ pub async fn attempt_figures(
         None
     } else {
         let sql = format!(
-            "SELECT used_ms FROM attempts WHERE {SCORED} ORDER BY used_ms LIMIT 1 OFFSET $3"
+            "SELECT used_ms FROM attempts WHERE {scored} ORDER BY used_ms LIMIT 1 OFFSET $3"
         );
         let row: Option<(i64,)> = on_conn!(c.re(), |c| sqlx::query_as(&sql)
             .bind(cert)
@@ -328,7 +377,7 @@ pub async fn attempt_figures(
     };
     let pass_sql = format!(
         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), COUNT(*) FROM \
-           (SELECT MIN(number) AS n FROM attempts WHERE {SCORED} AND passed = TRUE GROUP BY user_id) t"
+           (SELECT MIN(number) AS n FROM attempts WHERE {scored} AND passed = TRUE GROUP BY user_id) t"
     );
     let (pass_number_sum, passers): (i64, i64) = on_conn!(c, |c| sqlx::query_as(&pass_sql)
         .bind(cert)
@@ -349,8 +398,13 @@ pub async fn attempt_figures(
 /// read the theory, tried, passed. The stages are counted from the certification's progress
 /// rows; to them come the people assigned (by branch, position or name) and active who have
 /// no progress row yet, each counted once.
-pub async fn funnel(c: Conn<'_>, cert: CertId) -> StorageResult<(i64, i64, i64, i64)> {
-    const SQL: &str = "SELECT COUNT(*) + (SELECT COUNT(*) FROM users u WHERE u.status = 'active' \
+pub async fn funnel(
+    c: Conn<'_>,
+    cert: CertId,
+    scope: &PeopleScope,
+) -> StorageResult<(i64, i64, i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*) + (SELECT COUNT(*) FROM users u WHERE u.status = 'active' AND {} \
            AND (u.branch_id IN (SELECT target_id FROM certification_assignments \
                   WHERE certification_id = $1 AND target_kind = 'branch') \
              OR u.position_id IN (SELECT target_id FROM certification_assignments \
@@ -362,8 +416,11 @@ pub async fn funnel(c: Conn<'_>, cert: CertId) -> StorageResult<(i64, i64, i64, 
            COUNT(read_version), \
            CAST(COALESCE(SUM(CASE WHEN attempts_used > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
            COUNT(passed_at) \
-         FROM certification_progress WHERE certification_id = $1";
-    Ok(on_conn!(c, |c| sqlx::query_as(SQL)
+         FROM certification_progress WHERE certification_id = $1 AND {}",
+        scope.sql("u.branch_id"),
+        people_of(scope)
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(cert)
         .fetch_one(c)
         .await)?)

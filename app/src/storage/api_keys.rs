@@ -108,8 +108,9 @@ pub enum Idempotent {
     },
 }
 
-/// Claims `idem_key` for a request with body hash `request_hash`, or tells what the first
-/// request with it did. Keys older than `since` count as gone.
+/// Claims `idem_key` for a request with body hash `request_hash` until `lease_until`, or
+/// tells what the first request with it did. Keys older than `since` count as gone; a claim
+/// whose lease ran out (its request was cut off) is taken over by the same request.
 pub async fn claim(
     c: Conn<'_>,
     key_id: i64,
@@ -117,6 +118,7 @@ pub async fn claim(
     request_hash: &str,
     since: Timestamp,
     now: Timestamp,
+    lease_until: Timestamp,
 ) -> StorageResult<Idempotent> {
     let mut c = c;
     // An expired claim is dropped first, so the key can be used afresh.
@@ -130,17 +132,36 @@ pub async fn claim(
     .await
     .map(|_| ()))?;
     let inserted = on_conn!(c.re(), |c| sqlx::query(
-        "INSERT INTO api_idempotency (key_id, idem_key, request_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (key_id, idem_key) DO NOTHING"
+        "INSERT INTO api_idempotency (key_id, idem_key, request_hash, lease_until, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key_id, idem_key) DO NOTHING"
     )
     .bind(key_id)
     .bind(idem_key)
     .bind(request_hash)
+    .bind(lease_until)
+    .bind(now)
     .bind(now)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     if inserted == 1 {
+        return Ok(Idempotent::Claimed);
+    }
+    let taken_over = on_conn!(c.re(), |c| sqlx::query(
+        "UPDATE api_idempotency SET lease_until = $4, updated_at = $5 \
+         WHERE key_id = $1 AND idem_key = $2 AND request_hash = $3 AND status IS NULL \
+           AND (lease_until IS NULL OR lease_until < $6)"
+    )
+    .bind(key_id)
+    .bind(idem_key)
+    .bind(request_hash)
+    .bind(lease_until)
+    .bind(now)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if taken_over == 1 {
         return Ok(Idempotent::Claimed);
     }
     let row: Option<(String, Option<i64>, Option<String>)> = on_conn!(c, |c| {
@@ -190,6 +211,26 @@ pub async fn finish(
 }
 
 /// Forgets a claim whose request failed before it had an answer worth repeating.
+/// Extends a running claim's lease (its request is alive).
+pub async fn renew(
+    c: Conn<'_>,
+    key_id: i64,
+    idem_key: &str,
+    lease_until: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE api_idempotency SET lease_until = $3 \
+         WHERE key_id = $1 AND idem_key = $2 AND status IS NULL"
+    )
+    .bind(key_id)
+    .bind(idem_key)
+    .bind(lease_until)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn release(c: Conn<'_>, key_id: i64, idem_key: &str) -> StorageResult<()> {
     on_conn!(c, |c| sqlx::query(
         "DELETE FROM api_idempotency WHERE key_id = $1 AND idem_key = $2 AND status IS NULL"

@@ -3,6 +3,7 @@
 use super::{Conn, StorageResult, on_conn, placeholders};
 use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score};
 use crate::domain::certification::TimerMode;
+use crate::domain::scope::PeopleScope;
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
 use crate::taking::{AttemptSummary, ResultRow};
 use sqlx::types::Json;
@@ -317,6 +318,23 @@ pub async fn questions(c: Conn<'_>, id: AttemptId) -> StorageResult<Vec<AskedQue
     Ok(row.map(|r| r.0.0).unwrap_or_default())
 }
 
+/// The questions each earlier attempt of `user` in `cert` asked (resets included), by the
+/// attempt's number.
+pub async fn shown_questions(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+) -> StorageResult<Vec<(i64, Vec<AskedQuestion>)>> {
+    let rows: Vec<(i64, Json<Vec<AskedQuestion>>)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT number, questions FROM attempts WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(|(n, q)| (n, q.0)).collect())
+}
+
 pub struct NewAttempt<'a> {
     pub user: UserId,
     pub cert: CertId,
@@ -596,14 +614,19 @@ pub async fn reset(
     Ok(())
 }
 
-pub async fn results(c: Conn<'_>, cert: CertId) -> StorageResult<Vec<ResultRow>> {
+pub async fn results(
+    c: Conn<'_>,
+    cert: CertId,
+    scope: &PeopleScope,
+) -> StorageResult<Vec<ResultRow>> {
     let assigned = super::certifications::ASSIGNED_TO_USER.replace("{cert}", "$1");
+    let visible = scope.sql("u.branch_id");
     let sql = format!(
         "SELECT u.id AS user_id, u.first_name, u.last_name, p.read_version, p.attempts_used, p.best_percent, \
            p.passed_at, p.resets, \
            (SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1 AND a.status = 'in_progress') AS in_progress \
          FROM users u LEFT JOIN certification_progress p ON p.user_id = u.id AND p.certification_id = $1 \
-         WHERE (u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL \
+         WHERE ((u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL) AND {visible} \
          ORDER BY u.last_name, u.first_name, u.id"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)

@@ -6,6 +6,7 @@ use super::horizon::{self, Position};
 use super::{Conn, StorageResult, on_conn};
 use crate::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::{ActorKind, AuditEntry};
+use crate::domain::scope::PeopleScope;
 use crate::domain::{AuditId, Timestamp};
 use serde_json::Value;
 
@@ -42,8 +43,37 @@ pub fn redact(details: &Value) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        Value::String(text) => Value::String(redact_url(text).unwrap_or_else(|| text.clone())),
         other => other.clone(),
     }
+}
+
+/// An http(s) URL with its secrets hidden: the user-info, every query value and the
+/// fragment (endpoints often carry a token there). `None` when `text` is not such a URL or
+/// has nothing to hide.
+pub fn redact_url(text: &str) -> Option<String> {
+    let mut url = url::Url::parse(text.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let user_info = !url.username().is_empty() || url.password().is_some();
+    if !user_info && url.query().is_none() && url.fragment().is_none() {
+        return None;
+    }
+    if user_info {
+        url.set_password(None).ok()?;
+        url.set_username("***").ok()?;
+    }
+    let keys: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    if keys.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(keys.iter().map(|k| (k.as_str(), "***")));
+    }
+    url.set_fragment(None);
+    Some(url.to_string())
 }
 
 /// The label of a target as it is now (kept in the entry even if renamed later).
@@ -173,8 +203,11 @@ pub async fn recent(c: Conn<'_>, action: Option<&str>, limit: i64) -> StorageRes
         .await)?)
 }
 
-pub async fn get(c: Conn<'_>, id: AuditId) -> StorageResult<Option<AuditRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1");
+pub async fn get(c: Conn<'_>, id: AuditId, scope: &PeopleScope) -> StorageResult<Option<AuditRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE id = $1 AND {}",
+        about_visible_people(scope)
+    );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
@@ -183,8 +216,8 @@ pub async fn get(c: Conn<'_>, id: AuditId) -> StorageResult<Option<AuditRow>> {
 
 /// A filter as SQL: the condition and its values, from `$3` on (`$1` is the keyset bound,
 /// `$2` the limit).
-fn filter_sql(f: &AuditFilter) -> (String, Vec<FilterValue>) {
-    let mut cond = vec!["id < $1".to_owned()];
+fn filter_sql(f: &AuditFilter, scope: &PeopleScope) -> (String, Vec<FilterValue>) {
+    let mut cond = vec!["id < $1".to_owned(), about_visible_people(scope)];
     let mut values = Vec::new();
     let next = |v: FilterValue, values: &mut Vec<FilterValue>| {
         values.push(v);
@@ -240,6 +273,23 @@ fn filter_sql(f: &AuditFilter) -> (String, Vec<FilterValue>) {
     (cond.join(" AND "), values)
 }
 
+/// The entries a reader limited to `scope` sees: an entry about a person (its target) shows
+/// when that person is visible; any other entry shows unless an employee out of the scope
+/// made it (their sign-ins, their attempts). Staff's work on shared things (certifications,
+/// questions, settings) stays visible.
+fn about_visible_people(scope: &PeopleScope) -> String {
+    if *scope == PeopleScope::Everyone {
+        return "TRUE".into();
+    }
+    let visible = scope.sql("u.branch_id");
+    format!(
+        "(CASE WHEN target_type = 'user' THEN target_id IN \
+           (SELECT CAST(u.id AS TEXT) FROM users u WHERE {visible}) \
+         ELSE actor_id IS NULL OR actor_id NOT IN \
+           (SELECT u.id FROM users u WHERE u.role = 'employee' AND NOT COALESCE({visible}, FALSE)) END)"
+    )
+}
+
 enum FilterValue {
     Text(String),
     Int(i64),
@@ -250,10 +300,11 @@ enum FilterValue {
 pub async fn list(
     c: Conn<'_>,
     f: &AuditFilter,
+    scope: &PeopleScope,
     before: Option<AuditId>,
     limit: i64,
 ) -> StorageResult<Vec<AuditRow>> {
-    let (cond, values) = filter_sql(f);
+    let (cond, values) = filter_sql(f, scope);
     let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE {cond} ORDER BY id DESC LIMIT $2");
     let bound = before.map_or(i64::MAX, |b| b.0);
     Ok(on_conn!(c, |c| {
@@ -373,5 +424,27 @@ mod tests {
         assert_eq!(r["webhook"]["webhook_secret"], "•••");
         assert_eq!(r["webhook"]["url"], "https://x");
         assert_eq!(r["keys"][0]["api_key"], "•••");
+    }
+
+    #[test]
+    fn urls_lose_their_user_info_and_query_values() {
+        let d = serde_json::json!({
+            "url": "https://bob:pa55@hooks.example.com/in?token=abc123&team=x#frag",
+            "endpoint": "https://lrs.example.com/xapi/",
+            "nested": ["http://h.example/?key=s3cret"],
+            "name": "not a url ?token=1",
+        });
+        let r = redact(&d);
+        let text = r.to_string();
+        for secret in ["bob", "pa55", "abc123", "s3cret", "frag"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(
+            r["url"],
+            "https://***@hooks.example.com/in?token=***&team=***"
+        );
+        assert_eq!(r["endpoint"], "https://lrs.example.com/xapi/");
+        assert_eq!(r["nested"][0], "http://h.example/?key=***");
+        assert_eq!(r["name"], "not a url ?token=1");
     }
 }

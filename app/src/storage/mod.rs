@@ -258,6 +258,8 @@ pub enum Db {
 pub struct PoolSettings {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// How SQLite syncs a commit to disk.
+    pub sqlite_sync: SqliteSync,
 }
 
 impl Default for PoolSettings {
@@ -265,6 +267,29 @@ impl Default for PoolSettings {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
+            sqlite_sync: SqliteSync::Full,
+        }
+    }
+}
+
+/// SQLite's `synchronous` setting in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// Every commit is on disk before it is acknowledged (one sync per commit; a batch of
+    /// answers is one commit). The default: an acknowledged answer survives a power loss.
+    #[default]
+    Full,
+    /// Commits are synced at checkpoints only: faster, but a power loss or an OS crash can
+    /// roll back what was already acknowledged. For tests and throwaway data.
+    Normal,
+}
+
+impl SqliteSync {
+    pub fn parse(s: &str) -> Option<SqliteSync> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Some(SqliteSync::Full),
+            "normal" => Some(SqliteSync::Normal),
+            _ => None,
         }
     }
 }
@@ -279,7 +304,10 @@ impl Db {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match settings.sqlite_sync {
+                    SqliteSync::Full => SqliteSynchronous::Full,
+                    SqliteSync::Normal => SqliteSynchronous::Normal,
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")

@@ -364,6 +364,18 @@ pub async fn group(c: Conn<'_>, id: i64) -> StorageResult<Option<GroupRow>> {
     .await)?)
 }
 
+/// Locks a group's branch row for the rest of the transaction (PostgreSQL; SQLite has one
+/// writer): a change checked against the group's version cannot interleave with another.
+pub async fn lock_group(c: Conn<'_>, id: i64) -> StorageResult<()> {
+    if let Conn::Postgres(c) = c {
+        sqlx::query("SELECT id FROM branches WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(c)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn group_by_name(c: Conn<'_>, name: &str) -> StorageResult<Option<GroupRow>> {
     Ok(on_conn!(c, |c| {
         sqlx::query_as(

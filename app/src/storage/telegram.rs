@@ -305,6 +305,8 @@ pub struct LogFilter {
     pub recipient: Option<UserId>,
     /// Only notifications (not the audit feed).
     pub notifications_only: bool,
+    /// Whose messages the reader sees (messages to a group have no person and are shown).
+    pub scope: crate::domain::scope::PeopleScope,
 }
 
 pub async fn log(
@@ -319,7 +321,9 @@ pub async fn log(
         ""
     };
     let filter = format!(
-        "($1 IS NULL OR status = $1) AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR recipient_id = $3){only}"
+        "($1 IS NULL OR status = $1) AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR recipient_id = $3){only} \
+         AND (recipient_id IS NULL OR recipient_id IN (SELECT u.id FROM users u WHERE {}))",
+        f.scope.sql("u.branch_id")
     );
     let sql = format!(
         "SELECT {COLUMNS} FROM tg_outbox WHERE {filter} ORDER BY id DESC LIMIT $4 OFFSET $5"

@@ -1,6 +1,7 @@
 //! Users.
 
 use super::{Conn, StorageResult, on_conn};
+use crate::domain::scope::PeopleScope;
 use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
 use crate::domain::{BranchId, PositionId, TelegramId, Timestamp, UserId};
 use crate::profile::ProfileView;
@@ -15,6 +16,21 @@ fn select_user(filter: &str) -> String {
 #[tracing::instrument(skip(c))]
 pub async fn get(c: Conn<'_>, id: UserId) -> StorageResult<Option<User>> {
     let sql = select_user("id = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// The person with `id` if `scope` sees them: the one lookup behind every card and every
+/// change of a person made by a manager or admin (outside the scope, as if there were none).
+#[tracing::instrument(skip(c))]
+pub async fn get_in_scope(
+    c: Conn<'_>,
+    id: UserId,
+    scope: &PeopleScope,
+) -> StorageResult<Option<User>> {
+    let sql = select_user(&format!("id = $1 AND {}", scope.sql("branch_id")));
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
@@ -298,9 +314,11 @@ pub async fn set_role_and_status(
 
 /// Active users, for the development sign-in page.
 #[tracing::instrument(skip(c))]
-pub async fn list_active(c: Conn<'_>, limit: i64) -> StorageResult<Vec<User>> {
+pub async fn list_active(c: Conn<'_>, scope: &PeopleScope, limit: i64) -> StorageResult<Vec<User>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE status = 'active' ORDER BY role DESC, id LIMIT $1"
+        "SELECT {USER_COLUMNS} FROM users WHERE status = 'active' AND {} \
+         ORDER BY role DESC, id LIMIT $1",
+        scope.sql("branch_id")
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(limit)
@@ -370,6 +388,8 @@ pub struct UserFilter {
     pub position: Option<PositionId>,
     /// `name`, `registered` (newest first) or `points` (most first).
     pub sort: String,
+    /// Whom the reader sees.
+    pub scope: PeopleScope,
 }
 
 pub async fn search(
@@ -393,6 +413,7 @@ pub async fn search(
          COALESCE(CAST(u.telegram_id AS TEXT), '')) LIKE $1 ESCAPE '\\') \
          AND ($2 IS NULL OR u.role = $2) AND ($3 IS NULL OR u.status = $3) \
          AND ($4 IS NULL OR u.branch_id = $4) AND ($5 IS NULL OR u.position_id = $5)";
+    let filter = format!("{filter} AND {}", f.scope.sql("u.branch_id"));
     let order = match f.sort.as_str() {
         "registered" => "u.registered_at DESC, u.id DESC",
         "points" => "points DESC, u.id",

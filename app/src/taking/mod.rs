@@ -180,6 +180,10 @@ pub struct CertResults {
     pub rows: Vec<ResultRow>,
     /// Passed among those who finished at least one attempt, 0–100.
     pub pass_rate: Option<i64>,
+    /// Whether a full review (with the right answers) can be open to someone: the reset
+    /// dialog warns that they may have seen the answers.
+    pub review_allowed: bool,
+    pub open: bool,
 }
 
 #[server(prefix = "/api", endpoint = "app/certifications", input = GetUrl)]

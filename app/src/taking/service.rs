@@ -9,8 +9,8 @@ use crate::auth::cookie::hash_token;
 use crate::auth::service::{Actor, By, audit_by, internal, label_of};
 use crate::auth::{Surface, guard};
 use crate::domain::attempt::{
-    self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions, may_start,
-    review_depth, score,
+    self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions,
+    build_questions_for, may_start, review_depth, score,
 };
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::certification::{CertStatus, Certification, TheoryBlock};
@@ -455,12 +455,22 @@ async fn plan_start(
         .map(|q| (q.id, q.revision, q.content))
         .collect();
     let seed: u64 = rand::random();
-    let asked = build_questions(
+    let mut last_shown = std::collections::HashMap::new();
+    if cert.settings.draw_count.is_some() {
+        for (number, asked) in store::shown_questions(c.re(), user, cert.id).await? {
+            for q in asked {
+                let at = last_shown.entry(q.question_id).or_insert(number);
+                *at = (*at).max(number);
+            }
+        }
+    }
+    let asked = build_questions_for(
         &bank,
         cert.settings.draw_count.map(|n| n as usize),
         cert.settings.shuffle_questions,
         cert.settings.shuffle_options,
         seed,
+        &last_shown,
     );
     let number = history_len(c, user, cert.id).await? + 1;
     Ok(Planned::Start(Box::new(StartPlan {
@@ -1207,14 +1217,14 @@ pub async fn preview(id: CertId) -> AppResult<PreviewData> {
 }
 
 pub async fn results(id: CertId) -> AppResult<CertResults> {
-    guard::module(Module::Certifications).await?;
+    let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
     let result: TxResult<CertResults> = async {
         let mut c = state.db.read().await?;
         let Some(cert) = certs::get(c.conn(), id).await? else {
             return Ok(Err(AppError::NotFound));
         };
-        let rows = store::results(c.conn(), id).await?;
+        let rows = store::results(c.conn(), id, &actor.scope).await?;
         let tried: Vec<_> = rows.iter().filter(|r| r.best_percent.is_some()).collect();
         let passed = tried.iter().filter(|r| r.passed_at.is_some()).count() as i64;
         Ok(Ok(CertResults {
@@ -1222,6 +1232,8 @@ pub async fn results(id: CertId) -> AppResult<CertResults> {
             max_attempts: cert.settings.max_attempts,
             threshold: cert.settings.pass_threshold,
             pass_rate: (!tried.is_empty()).then(|| passed * 100 / tried.len() as i64),
+            review_allowed: cert.settings.review_allowed,
+            open: cert.status == CertStatus::Open,
             rows,
         }))
     }
@@ -1275,7 +1287,8 @@ pub async fn reset_as(
             if certs::get_for_update(tx.conn(), id).await?.is_none() {
                 return Ok(Err(AppError::NotFound));
             }
-            let Some(target) = storage::users::get(tx.conn(), user_id).await? else {
+            let Some(target) = storage::users::get_in_scope(tx.conn(), user_id, by.scope()).await?
+            else {
                 return Ok(Err(AppError::NotFound));
             };
             if target.status == UserStatus::Pending {

@@ -4,7 +4,7 @@ use super::{TeamCert, TeamPersonView, TeamResult};
 use crate::auth::guard;
 use crate::auth::service::{Actor, internal};
 use crate::domain::UserId;
-use crate::domain::scope::{PeopleScope, visible_people};
+use crate::domain::scope::PeopleScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
@@ -12,14 +12,9 @@ use crate::storage::{self, StorageError};
 
 /// The Mini App member's scope; employees have none.
 async fn scope_of(actor: &Actor) -> AppResult<PeopleScope> {
-    let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
-    let limit = storage::notifications::manager_branches(c.conn(), actor.user.id)
-        .await
-        .map_err(internal)?;
-    match visible_people(actor.user.role, &limit) {
+    match &actor.scope {
         PeopleScope::Nobody => Err(AppError::Forbidden(Msg::LinkNotYours)),
-        scope => Ok(scope),
+        scope => Ok(scope.clone()),
     }
 }
 

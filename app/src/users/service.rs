@@ -13,6 +13,7 @@ use crate::domain::permissions::{
     Module, effective_modules, may_change_rewards_or_progress, may_change_role_or_permissions,
     may_change_status, may_edit_profile, may_set_password_of, role_defaults,
 };
+use crate::domain::scope::PeopleScope;
 use crate::domain::user::{Role, User, UserStatus, check_password_strength, normalize_login};
 use crate::domain::{BranchId, PositionId, TelegramId, UserId};
 use crate::error::{AppError, AppResult};
@@ -42,6 +43,11 @@ async fn rewards_actor() -> AppResult<Actor> {
     Ok(actor)
 }
 
+/// A branch the actor may not place people in.
+fn out_of_scope() -> AppError {
+    AppError::invalid("branch", Msg::ErrBranchOutOfScope)
+}
+
 fn reason_of(reason: &str) -> AppResult<String> {
     let r = reason.trim();
     if r.is_empty() || r.chars().count() > 500 {
@@ -59,7 +65,7 @@ pub async fn list(
     sort: String,
     page: i64,
 ) -> AppResult<Page<UserRow>> {
-    users_actor().await?;
+    let actor = users_actor().await?;
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let mut c = state.db.read().await.map_err(internal)?;
@@ -70,6 +76,7 @@ pub async fn list(
         branch,
         position,
         sort,
+        scope: actor.scope,
     };
     let (rows, total) = storage::users::search(c.conn(), &filter, limit, offset)
         .await
@@ -91,11 +98,11 @@ pub async fn list(
 }
 
 pub async fn card(id: UserId) -> AppResult<UserCard> {
-    users_actor().await?;
+    let actor = users_actor().await?;
     let state = guard::state();
     let result: TxResult<UserCard> = async {
         let mut c = state.db.read().await?;
-        let Some(user) = storage::users::get(c.conn(), id).await? else {
+        let Some(user) = storage::users::get_in_scope(c.conn(), id, &actor.scope).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let profile = storage::users::profile(c.conn(), id).await?;
@@ -275,9 +282,12 @@ pub async fn update_in_tx(
     let now = state.now();
     let actor = by.as_ref();
     storage::users::lock(tx.conn(), id).await?;
-    let Some(before) = storage::users::get(tx.conn(), id).await? else {
+    let Some(before) = storage::users::get_in_scope(tx.conn(), id, by.scope()).await? else {
         return Ok(Err(AppError::NotFound));
     };
+    if edit.branch != before.branch_id && !by.scope().includes(edit.branch) {
+        return Ok(Err(out_of_scope()));
+    }
     if expected_version.is_some_and(|v| v != before.version) {
         return Ok(Err(AppError::PreconditionFailed));
     }
@@ -375,7 +385,8 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
     let origin = guard::origin("admin");
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+        // A pending person has no branch yet: a manager limited to branches does not see them.
+        let Some(user) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
             return Ok(Err(AppError::NotFound));
         };
         if user.status != UserStatus::Pending {
@@ -426,11 +437,15 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
 async fn insert_person(
     tx: &mut storage::Tx,
     p: &NewPerson,
+    scope: &PeopleScope,
     by: Option<UserId>,
     now: crate::domain::Timestamp,
 ) -> Result<Result<UserId, AppError>, StorageError> {
     if p.telegram_id <= 0 {
         return Ok(Err(AppError::invalid("telegram_id", Msg::ErrTelegramId)));
+    }
+    if !scope.includes(p.branch) {
+        return Ok(Err(out_of_scope()));
     }
     if storage::users::get_by_telegram_id(tx.conn(), TelegramId(p.telegram_id))
         .await?
@@ -541,7 +556,7 @@ pub async fn create_as(
         {
             return Ok(Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken)));
         }
-        let id = match insert_person(&mut tx, p, by.user_id(), now).await? {
+        let id = match insert_person(&mut tx, p, by.scope(), by.user_id(), now).await? {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
@@ -633,7 +648,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
                 position,
                 branch: branch_id,
             };
-            match insert_person(&mut tx, &person, Some(actor.user.id), now).await? {
+            match insert_person(&mut tx, &person, &actor.scope, Some(actor.user.id), now).await? {
                 Ok(_) => count += 1,
                 Err(AppError::Invalid { fields }) => {
                     errors.extend(fields.into_iter().map(|f| RowError {
@@ -693,7 +708,7 @@ pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> Ap
     let now = state.now();
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        let Some(target) = storage::users::get(tx.conn(), id).await? else {
+        let Some(target) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
             return Ok(Err(AppError::NotFound));
         };
         if target.role != Role::Manager {
@@ -740,7 +755,7 @@ pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -
     let origin = guard::origin("admin");
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        let Some(target) = storage::users::get(tx.conn(), id).await? else {
+        let Some(target) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let before = storage::permissions::overrides_of(tx.conn(), id).await?;
@@ -784,7 +799,10 @@ pub async fn end_sessions(id: UserId) -> AppResult<u64> {
     let origin = guard::origin("admin");
     let result: TxResult<u64> = async {
         let mut tx = state.db.begin().await?;
-        if storage::users::get(tx.conn(), id).await?.is_none() {
+        if storage::users::get_in_scope(tx.conn(), id, &actor.scope)
+            .await?
+            .is_none()
+        {
             return Ok(Err(AppError::NotFound));
         }
         let ended = storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
@@ -831,7 +849,10 @@ pub async fn set_password(
     let origin = guard::origin("admin");
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        if storage::users::get(tx.conn(), id).await?.is_none() {
+        if storage::users::get_in_scope(tx.conn(), id, &actor.scope)
+            .await?
+            .is_none()
+        {
             return Ok(Err(AppError::NotFound));
         }
         if let Some(other) = storage::users::get_by_login(tx.conn(), &login).await?
@@ -910,7 +931,7 @@ pub async fn change_points_as(
     let now = state.now();
     let result: TxResult<i64> = async {
         let mut tx = state.db.begin().await?;
-        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+        let Some(user) = storage::users::get_in_scope(tx.conn(), id, by.scope()).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let balance = storage::gamification::balance(tx.conn(), id).await?;
@@ -988,7 +1009,7 @@ pub async fn award_as(
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
         let (Some(user), Some(badge)) = (
-            storage::users::get(tx.conn(), id).await?,
+            storage::users::get_in_scope(tx.conn(), id, by.scope()).await?,
             storage::gamification::badge(tx.conn(), badge_id).await?,
         ) else {
             return Ok(Err(AppError::NotFound));
@@ -1042,8 +1063,11 @@ pub async fn revoke_as(
     let now = state.now();
     let result: TxResult<()> = async {
         let mut tx = state.db.begin().await?;
-        if !storage::gamification::revoke(tx.conn(), id, badge_id, by.user_id(), &reason, now)
+        if storage::users::get_in_scope(tx.conn(), id, by.scope())
             .await?
+            .is_none()
+            || !storage::gamification::revoke(tx.conn(), id, badge_id, by.user_id(), &reason, now)
+                .await?
         {
             return Ok(Err(AppError::NotFound));
         }
@@ -1076,12 +1100,12 @@ pub async fn revoke_as(
 }
 
 pub async fn evaluate(id: UserId) -> AppResult<usize> {
-    rewards_actor().await?;
+    let actor = rewards_actor().await?;
     let state = guard::state();
     let now = state.now();
     let result: TxResult<usize> = async {
         let mut tx = state.db.begin().await?;
-        let Some(user) = storage::users::get(tx.conn(), id).await? else {
+        let Some(user) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let n = evaluate_badges(

@@ -10,6 +10,7 @@ use app::certifications::{AssignKind, CertListItem};
 use app::domain::CertId;
 use app::domain::api_keys::{Access, Resource};
 use app::domain::certification::{CertStatus, Certification};
+use app::domain::scope::PeopleScope;
 use app::error::AppError;
 use app::storage::certifications::Assignment;
 use app::taking::{AttemptSummary, PersonResult, ResultRow};
@@ -188,7 +189,7 @@ pub async fn results(
     let certification = cert(&st, id).await?;
     let mut c = st.app.db.read().await.map_err(internal)?;
     Ok(Json(
-        app::storage::attempts::results(c.conn(), certification.id)
+        app::storage::attempts::results(c.conn(), certification.id, &PeopleScope::Everyone)
             .await
             .map_err(internal)?,
     ))

@@ -1,7 +1,9 @@
 //! `Idempotency-Key` on POSTs: the first answer is stored for 24 h per API key; a retry gets
 //! it again and changes nothing; a concurrent duplicate waits for the first to finish; the
 //! same key with another body is refused (422). Answers the client could not get the same
-//! way again (429, 5xx) are not stored, so the retry runs afresh.
+//! way again (429, 5xx) are not stored, so the retry runs afresh. A running request holds
+//! its key as a lease it renews: cut off (the client gone: released at once; the process
+//! killed: the lease runs out in seconds), the key is free for the retry.
 
 use super::ApiState;
 use super::keys::Caller;
@@ -19,6 +21,71 @@ use std::time::Duration;
 pub const KEEP_MS: i64 = 24 * 3600 * 1000;
 /// How long a duplicate waits for the first request.
 const WAIT: Duration = Duration::from_secs(30);
+/// How long a claim holds without being renewed: a request cut off (its process killed)
+/// stops renewing, and a retry takes the key over after this.
+pub const LEASE_MS: i64 = 10_000;
+/// How often a running request renews its claim.
+const RENEW_EVERY: Duration = Duration::from_secs(3);
+
+/// A claimed key while its request runs: renews the lease, and gives the key up if the
+/// request is dropped before it finishes (the client went away), so a retry runs at once.
+struct Claim {
+    app: app::state::AppState,
+    key_id: i64,
+    key: String,
+    renewing: tokio::task::JoinHandle<()>,
+    done: bool,
+}
+
+impl Claim {
+    fn new(app: &app::state::AppState, key_id: i64, key: &str) -> Claim {
+        let renewing = {
+            let (app, key) = (app.clone(), key.to_owned());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(RENEW_EVERY).await;
+                    let until = app::domain::Timestamp(app.now().0 + LEASE_MS);
+                    let renewed = async {
+                        let mut tx = app.db.begin().await?;
+                        api_keys::renew(tx.conn(), key_id, &key, until).await?;
+                        tx.commit().await
+                    }
+                    .await;
+                    if let Err(e) = renewed {
+                        tracing::warn!(error = %e, "idempotency lease not renewed");
+                    }
+                }
+            })
+        };
+        Claim {
+            app: app.clone(),
+            key_id,
+            key: key.to_owned(),
+            renewing,
+            done: false,
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.renewing.abort();
+        if !self.done {
+            let (app, key_id, key) = (self.app.clone(), self.key_id, std::mem::take(&mut self.key));
+            tokio::spawn(async move {
+                let released = async {
+                    let mut tx = app.db.begin().await?;
+                    api_keys::release(tx.conn(), key_id, &key).await?;
+                    tx.commit().await
+                }
+                .await;
+                if let Err(e) = released {
+                    tracing::warn!(error = %e, "an abandoned idempotency claim waits out its lease");
+                }
+            });
+        }
+    }
+}
 
 /// A JSON answer with its status and headers (what is stored and replayed).
 pub struct Answer {
@@ -138,6 +205,7 @@ where
                 &hash,
                 app::domain::Timestamp(now.0 - KEEP_MS),
                 now,
+                app::domain::Timestamp(now.0 + LEASE_MS),
             )
             .await?;
             tx.commit().await?;
@@ -169,6 +237,7 @@ where
             Ok(Idempotent::Claimed) => break,
         }
     }
+    let mut claim = Claim::new(app, caller.key_id, &key);
     let outcome = work().await;
     let keep = match &outcome {
         Ok(a) => Some((a.status.as_u16(), stored(a))),
@@ -192,8 +261,11 @@ where
         tx.commit().await
     }
     .await;
-    if let Err(e) = saved {
-        tracing::error!(error = %e, "idempotency answer not stored");
+    match saved {
+        Ok(()) => claim.done = true,
+        // The claim is released when dropped: a retry runs afresh.
+        Err(e) => tracing::error!(error = %e, "idempotency answer not stored"),
     }
+    drop(claim);
     outcome.into_response()
 }

@@ -334,13 +334,13 @@ async fn main() -> Result<(), String> {
         })
         .await?;
         let stats = time(r, cache, &db, || async {
-            app::analytics::service::stats_of(&state, cert, false)
+            app::analytics::service::stats_of(&state, cert, false, &everyone)
                 .await
                 .map_err(|e| format!("{e:?}"))
         })
         .await?;
         let stats_first = time(r, cache, &db, || async {
-            app::analytics::service::stats_of(&state, cert, true)
+            app::analytics::service::stats_of(&state, cert, true, &everyone)
                 .await
                 .map_err(|e| format!("{e:?}"))
         })

@@ -77,9 +77,15 @@ async fn time_query(
     for _ in 0..repeat {
         let t = Instant::now();
         let mut c = db.read().await.expect("a connection");
-        let rows = storage::audit::list(c.conn(), f, before, 51)
-            .await
-            .expect("the query");
+        let rows = storage::audit::list(
+            c.conn(),
+            f,
+            &app::domain::scope::PeopleScope::Everyone,
+            before,
+            51,
+        )
+        .await
+        .expect("the query");
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
         found = rows.len();
     }
@@ -141,9 +147,15 @@ async fn main() -> Result<(), String> {
         let mut before = None;
         let mut c = db.read().await.map_err(|e| e.to_string())?;
         for _ in 0..200 {
-            let rows = storage::audit::list(c.conn(), &AuditFilter::default(), before, 50)
-                .await
-                .map_err(|e| e.to_string())?;
+            let rows = storage::audit::list(
+                c.conn(),
+                &AuditFilter::default(),
+                &app::domain::scope::PeopleScope::Everyone,
+                before,
+                50,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             before = rows.last().map(|r| r.id);
         }
         before

@@ -59,7 +59,10 @@ impl Sender {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(TIMEOUT)
-            .user_agent(concat!("Attest-Webhooks/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("Attest-Webhooks/", env!("CARGO_PKG_VERSION")))
+            // A proxy from the environment (HTTP_PROXY, ALL_PROXY…) would resolve the names
+            // itself, past the public-address check: outgoing calls never use one.
+            .no_proxy();
         if !allow_private {
             b = b.dns_resolver(Arc::new(PublicOnly));
         }
@@ -248,7 +251,7 @@ impl Sender {
             Ok(r) => {
                 let status = r.status().as_u16();
                 let answer = if r.status().is_client_error() {
-                    let text = r.text().await.unwrap_or_default();
+                    let text = capped_body(r, ERROR_BODY_BYTES).await;
                     text.chars().take(500).collect()
                 } else {
                     String::new()
@@ -258,6 +261,22 @@ impl Sender {
             Err(e) => Attempt::Failed(describe(&e)),
         })
     }
+}
+
+/// How much of an error answer's body is read (only its start is kept).
+const ERROR_BODY_BYTES: usize = 4096;
+
+/// The start of an answer's body, read up to `cap` bytes: a target that answers with an
+/// endless body costs no more than that.
+async fn capped_body(mut r: reqwest::Response, cap: usize) -> String {
+    let mut body = Vec::new();
+    while body.len() < cap {
+        match r.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(cap - body.len())]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// What one request did.

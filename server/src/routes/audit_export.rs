@@ -27,14 +27,14 @@ pub async fn export_csv(
     headers: HeaderMap,
     filter: Result<Query<AuditFilter>, QueryRejection>,
 ) -> Response {
-    match actor(&state, &headers, Surface::Admin).await {
-        Ok(Some(a)) if a.modules.contains(Module::AuditLog) => {}
+    let scope = match actor(&state, &headers, Surface::Admin).await {
+        Ok(Some(a)) if a.modules.contains(Module::AuditLog) => a.scope,
         Ok(Some(_)) => {
             return error_response(&AppError::Forbidden(app::i18n::Msg::ErrNoModule), &headers);
         }
         Ok(None) => return error_response(&AppError::Unauthorized, &headers),
         Err(e) => return error_response(&e, &headers),
-    }
+    };
     let Ok(Query(filter)) = filter else {
         return error_response(&AppError::BadRequest, &headers);
     };
@@ -42,21 +42,23 @@ pub async fn export_csv(
     let lang = Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
     let app = state.app.clone();
     let body = futures::stream::unfold(Next::Header, move |next| {
-        let (app, filter) = (app.clone(), filter.clone());
+        let (app, filter, scope) = (app.clone(), filter.clone(), scope.clone());
         async move {
             match next {
                 Next::Header => Some((Ok(Bytes::from(export::header(lang))), Next::Chunk(None))),
-                Next::Chunk(before) => match export::chunk(&app, &filter, before, lang).await {
-                    Ok((text, Some(more))) => {
-                        Some((Ok(Bytes::from(text)), Next::Chunk(Some(more))))
+                Next::Chunk(before) => {
+                    match export::chunk(&app, &filter, &scope, before, lang).await {
+                        Ok((text, Some(more))) => {
+                            Some((Ok(Bytes::from(text)), Next::Chunk(Some(more))))
+                        }
+                        Ok((text, None)) => Some((Ok(Bytes::from(text)), Next::Done)),
+                        Err(e) => {
+                            // The status is sent already: the download ends short and the log says why.
+                            tracing::error!(error = %e, "audit export failed mid-way");
+                            Some((Err(std::io::Error::other(e.to_string())), Next::Done))
+                        }
                     }
-                    Ok((text, None)) => Some((Ok(Bytes::from(text)), Next::Done)),
-                    Err(e) => {
-                        // The status is sent already: the download ends short and the log says why.
-                        tracing::error!(error = %e, "audit export failed mid-way");
-                        Some((Err(std::io::Error::other(e.to_string())), Next::Done))
-                    }
-                },
+                }
                 Next::Done => None,
             }
         }

@@ -172,9 +172,10 @@ async fn statistics(
     p: StatsParams,
     format: Format,
 ) -> Response {
-    if let Err(r) = admin(&state, &headers).await {
-        return r;
-    }
+    let who = match admin(&state, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let Ok(id) = id.parse::<CertId>() else {
         return error_response(&AppError::NotFound, &headers);
     };
@@ -183,8 +184,10 @@ async fn statistics(
         Some("true") => true,
         Some(_) => return error_response(&AppError::BadRequest, &headers),
     };
-    match app::analytics::service::stats_of(&state.app, id, first_only).await {
+    match app::analytics::service::stats_of(&state.app, id, first_only, &who.scope).await {
         Ok(s) => {
+            let s =
+                app::analytics::service::for_reader(s, who.modules.contains(Module::QuestionBank));
             let table = app::analytics::service::table_of(&s, lang_of(&headers));
             respond(&state, &headers, table, format).await
         }

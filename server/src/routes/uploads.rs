@@ -55,7 +55,10 @@ pub async fn upload(
         tracing::error!(error = %e, dir = %state.uploads_dir.display(), "cannot create the uploads directory");
         return error_response(&AppError::Internal, &headers);
     }
-    let temp = state.uploads_dir.join(format!("{id}.part"));
+    // Removed however the request ends (an error, a client that goes away mid-upload) unless
+    // it is moved into place.
+    let part = PartFile(Some(state.uploads_dir.join(format!("{id}.part"))));
+    let temp = part.path().to_owned();
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -109,6 +112,7 @@ pub async fn upload(
         tracing::error!(error = %e, "upload: cannot move the file into place");
         return error_response(&AppError::Internal, &headers);
     }
+    part.keep();
     let name = safe_name(&name);
     let record = Upload {
         id: id.clone(),
@@ -157,6 +161,58 @@ pub async fn upload(
         "size": size,
     }))
     .into_response()
+}
+
+/// A temporary upload, removed when dropped unless kept.
+struct PartFile(Option<std::path::PathBuf>);
+
+impl PartFile {
+    fn path(&self) -> &std::path::Path {
+        self.0.as_deref().unwrap_or(std::path::Path::new(""))
+    }
+
+    /// The file was moved into place: nothing to remove.
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            // A missing file (never created, or removed already) is fine.
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// How long a `.part` file may go unwritten before the sweep takes it for a crashed upload.
+pub const STALE_PART: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the `.part` files of uploads that crashed processes left behind (not written to
+/// for `stale`): how many.
+pub async fn sweep_parts(dir: &std::path::Path, stale: std::time::Duration) -> usize {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return 0;
+    };
+    let mut removed = 0;
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "part") {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .await
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= stale);
+        if old && tokio::fs::remove_file(&path).await.is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 fn hex_id(bytes: &[u8]) -> String {

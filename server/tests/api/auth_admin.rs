@@ -205,6 +205,83 @@ async fn dev_sign_in_exists_only_when_enabled(backend: Backend) {
     assert_eq!(app.call("profile/get", &[]).await.status, 200);
 }
 
+/// Signs in to the admin panel as if from `address` (the test trusts loopback as a proxy).
+async fn sign_in_from(
+    app: &crate::helpers::TestApp,
+    address: &str,
+    login: &str,
+    password: &str,
+) -> u16 {
+    let req = app
+        .request(reqwest::Method::POST, "/api/auth/admin_sign_in")
+        .header("origin", &app.address)
+        .header("x-forwarded-for", address)
+        .form(&[("login", login), ("password", password)]);
+    app.send(req).await.status
+}
+
+async fn guesses_from_elsewhere_do_not_lock_the_owner_out(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![
+                ("TRUSTED_PROXIES".into(), "127.0.0.1".into()),
+                ("PASSWORD_SIGN_INS_PER_IP_PER_MINUTE".into(), "1000".into()),
+            ],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.create_account("boss", PASSWORD, Role::Admin, None)
+        .await;
+    let owner = app.client();
+    for _ in 0..4 {
+        assert_eq!(
+            sign_in_from(&app, "203.0.113.9", "boss", "guess-1").await,
+            401
+        );
+    }
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.9", "boss", "guess-1").await,
+        429
+    );
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.9", "boss", PASSWORD).await,
+        429,
+        "the guessing address stays locked"
+    );
+    assert_eq!(
+        sign_in_from(&owner, "198.51.100.7", "boss", PASSWORD).await,
+        200,
+        "the owner's own address is not locked"
+    );
+    // Guesses from many addresses together meet the login's higher ceiling.
+    let ceiling = app::domain::throttle::ThrottlePolicy::default()
+        .per_login()
+        .max_failures;
+    let mut statuses = vec![];
+    for i in 0..ceiling {
+        let from = format!("203.0.{}.{}", i / 4, i % 4 + 10);
+        statuses.push(sign_in_from(&app, &from, "boss", "guess-2").await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count() as i64,
+        ceiling - 1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        sign_in_from(&owner, "198.51.100.7", "boss", PASSWORD).await,
+        429,
+        "past the ceiling the login waits out its lock"
+    );
+    app.clock.advance_secs(15 * 60 + 1);
+    assert_eq!(
+        sign_in_from(&owner, "198.51.100.7", "boss", PASSWORD).await,
+        200
+    );
+}
+
 crate::both_backends!(
     an_admin_signs_in_sees_every_module_and_signs_out,
     a_revoked_session_is_refused_even_with_its_cookie,
@@ -213,4 +290,5 @@ crate::both_backends!(
     admin_sessions_expire,
     the_profile_shows_and_edits_the_signed_in_person,
     dev_sign_in_exists_only_when_enabled,
+    guesses_from_elsewhere_do_not_lock_the_owner_out,
 );

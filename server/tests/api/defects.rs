@@ -385,7 +385,7 @@ async fn parallel_guesses_check_at_most_five_passwords(backend: Backend) {
     let throttled = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((wrong, throttled), (4, 36), "{statuses:?}");
     let mut c = app.state.db.read().await.unwrap();
-    let counted = app::storage::throttle::get(c.conn(), "admin:target")
+    let counted = app::storage::throttle::get(c.conn(), "admin:target@127.0.0.1")
         .await
         .unwrap()
         .unwrap();
@@ -849,6 +849,87 @@ async fn uploads_imports_and_exports_handle_real_files(backend: Backend) {
     assert_eq!(r.body["imported"], 1, "{:?}", r.body);
 }
 
+/// `.part` files in `dir`.
+fn parts_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".part"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn an_upload_the_client_abandons_leaves_no_part_file(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir()
+        .join("attest-tests")
+        .join(format!("uploads-{}-{stamp}", std::process::id()));
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("UPLOADS_DIR".into(), dir.display().to_string())],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.create_account("admin", PASSWORD, Role::Admin, None)
+        .await;
+    assert_eq!(app.sign_in_admin("admin", PASSWORD).await.status, 200);
+    // A multipart body announced as 10 MB, of which 1 MB arrives before the client goes away.
+    let boundary = "xyzzy";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nfile\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n"
+    );
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let request = format!(
+        "POST /api/uploads HTTP/1.1\r\nHost: {host}\r\nOrigin: {}\r\nCookie: {}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{head}",
+        app.address,
+        app.cookie_header(),
+        10_000_000
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    tcp.write_all(&vec![b'a'; 1_000_000]).await.unwrap();
+    tcp.flush().await.unwrap();
+    eventually(
+        "the upload is being written",
+        Duration::from_secs(10),
+        || async { (!parts_in(&dir).is_empty()).then_some(()) },
+    )
+    .await;
+    drop(tcp);
+    eventually(
+        "the abandoned upload is removed",
+        Duration::from_secs(10),
+        || async { parts_in(&dir).is_empty().then_some(()) },
+    )
+    .await;
+    // A crashed process's leftover is swept; a fresh one is not.
+    std::fs::write(dir.join("old.part"), b"x").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.join("old.part"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    std::fs::write(dir.join("fresh.part"), b"x").unwrap();
+    let removed =
+        server::routes::uploads::sweep_parts(&dir, server::routes::uploads::STALE_PART).await;
+    assert_eq!(removed, 1);
+    assert_eq!(parts_in(&dir), vec!["fresh.part".to_owned()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 crate::both_backends!(
     option_ids_of_an_attempt_give_nothing_away,
     a_review_shows_right_answers_only_when_no_attempt_remains,
@@ -869,4 +950,5 @@ crate::both_backends!(
     rendering_the_test_and_result_pages_changes_nothing,
     malformed_arguments_get_400_and_page_numbers_are_clamped,
     uploads_imports_and_exports_handle_real_files,
+    an_upload_the_client_abandons_leaves_no_part_file,
 );

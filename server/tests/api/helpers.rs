@@ -117,6 +117,8 @@ pub async fn spawn_on(database_url: String, options: Options) -> TestApp {
         ("TELEGRAM_BOT_TOKEN".into(), BOT_TOKEN.into()),
         ("DEV_LOGIN".into(), "false".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+        // Throwaway databases: no sync per commit (the default, `full`, has its own test).
+        ("SQLITE_SYNCHRONOUS".into(), "normal".into()),
         // Tests sign in often from one address; the per-address limit has its own test.
         ("PASSWORD_SIGN_INS_PER_IP_PER_MINUTE".into(), "10000".into()),
         (

@@ -24,5 +24,6 @@ mod instances;
 mod notifications;
 mod rest_api;
 mod scim;
+mod scope;
 mod storage;
 mod taking;

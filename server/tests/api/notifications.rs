@@ -193,6 +193,7 @@ async fn a_manager_limited_to_a_branch_hears_only_about_its_people(backend: Back
             c.conn(),
             &app::storage::telegram::LogFilter {
                 kind: Some("team_result".into()),
+                scope: app::domain::scope::PeopleScope::Everyone,
                 ..Default::default()
             },
             10,
@@ -259,6 +260,7 @@ async fn a_muted_kind_is_not_sent_and_a_403_stops_everything_until_start(backend
             c.conn(),
             &app::storage::telegram::LogFilter {
                 kind: Some("badge".into()),
+                scope: app::domain::scope::PeopleScope::Everyone,
                 ..Default::default()
             },
             10,
@@ -553,7 +555,10 @@ async fn a_reminder_and_a_nudge_come_once(backend: Backend) {
     let mut c = s.app.state.db.read().await.unwrap();
     let (rows, _) = app::storage::telegram::log(
         c.conn(),
-        &app::storage::telegram::LogFilter::default(),
+        &app::storage::telegram::LogFilter {
+            scope: app::domain::scope::PeopleScope::Everyone,
+            ..Default::default()
+        },
         100,
         0,
     )

@@ -640,6 +640,7 @@ async fn people_are_created_read_and_updated_with_etags_and_rules(backend: Backe
             target_id: Some(id.to_string()),
             ..Default::default()
         },
+        &app::domain::scope::PeopleScope::Everyone,
         None,
         50,
     )
@@ -741,6 +742,7 @@ async fn ten_identical_posts_at_once_make_one_person_and_one_payment(backend: Ba
             action: Some("user_preregistered".into()),
             ..Default::default()
         },
+        &app::domain::scope::PeopleScope::Everyone,
         None,
         50,
     )
@@ -937,6 +939,7 @@ async fn bulk_upsert_applies_each_row_and_the_rate_limit_answers_429(backend: Ba
             action: Some("users_imported".into()),
             ..Default::default()
         },
+        &app::domain::scope::PeopleScope::Everyone,
         None,
         50,
     )
@@ -949,6 +952,7 @@ async fn bulk_upsert_applies_each_row_and_the_rate_limit_answers_429(backend: Ba
             action: Some("user_preregistered".into()),
             ..Default::default()
         },
+        &app::domain::scope::PeopleScope::Everyone,
         None,
         50,
     )
@@ -1322,8 +1326,83 @@ async fn certifications_assignments_results_and_badges_through_the_api(backend: 
     app.stop().await;
 }
 
+async fn a_key_whose_request_was_cut_off_runs_again(backend: Backend) {
+    use sha2::Digest;
+    let app = spawn_app(backend).await;
+    let created = app::api_keys::service::create(
+        &app.state,
+        None,
+        NewApiKey {
+            name: "hr".into(),
+            scopes: vec!["users:write".into()],
+            rate_per_sec: 1000,
+            burst: 1000,
+            ..NewApiKey::default()
+        },
+        &Origin::channel("test"),
+    )
+    .await
+    .expect("key created");
+    let body = json!({ "telegram_id": 5_570_001, "first_name": "Лев" });
+    // A request with this key was claimed by a process that died: its lease ran out.
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(b"POST /users");
+    hasher.update([0]);
+    hasher.update(serde_json::to_vec(&body).unwrap());
+    let hash = hex::encode(hasher.finalize());
+    let now = app.state.now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    let claimed = app::storage::api_keys::claim(
+        tx.conn(),
+        created.key.id,
+        "cut-off-1",
+        &hash,
+        app::domain::Timestamp(0),
+        now,
+        app::domain::Timestamp(now.0 - 1),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(matches!(
+        claimed,
+        app::storage::api_keys::Idempotent::Claimed
+    ));
+    let started = std::time::Instant::now();
+    let retry = call(
+        &app,
+        Some(&created.secret),
+        Method::POST,
+        "/api/v1/users",
+        Some(body.clone()),
+        &[("idempotency-key", "cut-off-1")],
+    )
+    .await;
+    assert_eq!(retry.status, 201, "{:?}", retry.body);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the retry did not wait for the dead claim"
+    );
+    let again = call(
+        &app,
+        Some(&created.secret),
+        Method::POST,
+        "/api/v1/users",
+        Some(body),
+        &[("idempotency-key", "cut-off-1")],
+    )
+    .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(
+        again.body["id"], retry.body["id"],
+        "replayed, not made twice"
+    );
+    assert!(again.headers.contains_key("idempotent-replayed"));
+}
+
 crate::both_backends!(
     certifications_assignments_results_and_badges_through_the_api,
+    a_key_whose_request_was_cut_off_runs_again,
     every_operation_refuses_missing_wrong_expired_and_revoked_keys,
     only_admins_manage_keys_and_see_a_secret_once,
     people_are_created_read_and_updated_with_etags_and_rules,

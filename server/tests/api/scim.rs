@@ -1068,10 +1068,57 @@ async fn telegram_accounts_are_linked_three_ways(backend: Backend) {
     app.stop().await;
 }
 
+async fn two_changes_against_one_etag_apply_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let k = key(&app, &["scim"]).await;
+    let created = scim(
+        &app,
+        &k,
+        Method::POST,
+        "/Groups",
+        Some(json!({ "displayName": "Склад", "members": [] })),
+        &[],
+    )
+    .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let gid = created.body["id"].as_str().unwrap().to_owned();
+    let etag = created.header("etag").expect("an ETag");
+    // Several rounds of two renames sent together with the same If-Match: exactly one of each
+    // pair applies, the other is told the group changed.
+    for round in 0..5 {
+        let current = scim(&app, &k, Method::GET, &format!("/Groups/{gid}"), None, &[]).await;
+        let etag = current.header("etag").unwrap_or_else(|| etag.clone());
+        let rename = |name: String| {
+            let (app, k, gid, etag) = (&app, &k, &gid, etag.clone());
+            async move {
+                let body = json!({ "Operations": [{ "op": "replace", "path": "displayName", "value": name }] });
+                scim(
+                    app,
+                    k,
+                    Method::PATCH,
+                    &format!("/Groups/{gid}"),
+                    Some(body),
+                    &[("if-match", etag.as_str())],
+                )
+                .await
+                .status
+            }
+        };
+        let (a, b) = tokio::join!(
+            rename(format!("Склад {round}a")),
+            rename(format!("Склад {round}b"))
+        );
+        let mut got = [a, b];
+        got.sort();
+        assert_eq!(got, [200, 412], "round {round}");
+    }
+}
+
 crate::both_backends!(
     entra_id_provisioning_cycle,
     okta_integration_sequence,
     groups_are_branches,
     discovery_keys_and_errors,
     telegram_accounts_are_linked_three_ways,
+    two_changes_against_one_etag_apply_once,
 );

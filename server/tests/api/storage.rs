@@ -364,23 +364,39 @@ async fn assert_sums_kept(db: &Db, step: &str) {
             tx.commit().await.unwrap();
         }
         for cert in [app::domain::CertId(1), app::domain::CertId(2)] {
-            for first_only in [false, true] {
+            use app::domain::BranchId;
+            use app::domain::scope::PeopleScope;
+            for (first_only, everyone) in [false, true].into_iter().flat_map(|f| {
+                [
+                    PeopleScope::Everyone,
+                    PeopleScope::Branches(vec![BranchId(7)]),
+                    PeopleScope::Branches(vec![BranchId(0), BranchId(3)]),
+                ]
+                .map(|s| (f, s))
+            }) {
                 let mut c = db.read().await.unwrap();
-                let at = format!("{step}, {cert:?}, first only {first_only}, folded {fold}");
-                let kept = storage::analytics::item_sums(c.conn(), cert, first_only)
-                    .await
-                    .unwrap();
-                let recounted = storage::analytics::item_sums_recounted(c.conn(), cert, first_only)
-                    .await
-                    .unwrap();
-                assert_eq!(kept, recounted, "{at}");
-                let kept = storage::analytics::option_counts(c.conn(), cert, first_only)
+                let at = format!(
+                    "{step}, {cert:?}, first only {first_only}, {everyone:?}, folded {fold}"
+                );
+                let kept = storage::analytics::item_sums(c.conn(), cert, first_only, &everyone)
                     .await
                     .unwrap();
                 let recounted =
-                    storage::analytics::option_counts_recounted(c.conn(), cert, first_only)
+                    storage::analytics::item_sums_recounted(c.conn(), cert, first_only, &everyone)
                         .await
                         .unwrap();
+                assert_eq!(kept, recounted, "{at}");
+                let kept = storage::analytics::option_counts(c.conn(), cert, first_only, &everyone)
+                    .await
+                    .unwrap();
+                let recounted = storage::analytics::option_counts_recounted(
+                    c.conn(),
+                    cert,
+                    first_only,
+                    &everyone,
+                )
+                .await
+                .unwrap();
                 assert_eq!(kept, recounted, "{at}, options");
             }
         }
@@ -432,8 +448,11 @@ async fn the_statistics_sums_follow_every_change(backend: Backend) {
             format!("{options} (2, 0, 5, 1, 10, 2, FALSE), (2, 1, 8, 1, 11, 1, FALSE)"),
         ),
         (
-            "another person",
-            format!("{facts} (3, 0, 1, 10, 1, TRUE, 1, 1), (3, 1, 1, 11, 1, TRUE, 1, 1)"),
+            "another person, in branch 7",
+            "INSERT INTO answer_facts (attempt_id, question_index, certification_id, question_id, \
+             revision, first_attempt, is_right, rest, branch_id) VALUES \
+             (3, 0, 1, 10, 1, TRUE, 1, 1, 7), (3, 1, 1, 11, 1, TRUE, 1, 1, 7)"
+                .to_owned(),
         ),
         (
             "another certification",
@@ -473,9 +492,14 @@ async fn the_statistics_sums_follow_every_change(backend: Backend) {
         assert_sums_kept(&db, step).await;
     }
     let mut c = db.read().await.unwrap();
-    let left = storage::analytics::item_sums(c.conn(), app::domain::CertId(1), false)
-        .await
-        .unwrap();
+    let left = storage::analytics::item_sums(
+        c.conn(),
+        app::domain::CertId(1),
+        false,
+        &app::domain::scope::PeopleScope::Everyone,
+    )
+    .await
+    .unwrap();
     assert!(
         left.is_empty(),
         "a deleted certification's sums go with it: {left:?}"
@@ -510,9 +534,13 @@ async fn the_funnel_counts_each_person_once(backend: Backend) {
         exec(&db, sql).await;
     }
     let mut c = db.read().await.unwrap();
-    let funnel = storage::analytics::funnel(c.conn(), app::domain::CertId(1))
-        .await
-        .unwrap();
+    let funnel = storage::analytics::funnel(
+        c.conn(),
+        app::domain::CertId(1),
+        &app::domain::scope::PeopleScope::Everyone,
+    )
+    .await
+    .unwrap();
     // People 1, 3, 4 and 5; read 1 and 4; tried 1 and 4; passed 1.
     assert_eq!(funnel, (4, 2, 2, 1));
 }

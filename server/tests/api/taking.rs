@@ -738,6 +738,48 @@ async fn answers_and_heartbeats_arriving_together_are_all_kept(backend: Backend)
     assert_eq!(s.answer(a, 1, &[1]).await.status, 403);
 }
 
+async fn a_finish_does_not_wait_on_a_busy_consumer(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "points": 10 }),
+        1,
+        1,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let attempt = s.started().await;
+    s.answer(attempt, 0, &[1]).await;
+    // Another run holds the gamification consumer's cursor (PostgreSQL locks its row; SQLite
+    // has one writer, which the finish needs anyway).
+    let held = if backend == Backend::Postgres {
+        let at = s.app.state.now();
+        // The cursor's row exists (as it does after the first event), committed.
+        let mut tx = s.app.state.db.begin().await.unwrap();
+        app::storage::events::cursor_for_update(tx.conn(), "gamification", at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = s.app.state.db.begin().await.unwrap();
+        app::storage::events::cursor_for_update(tx.conn(), "gamification", at)
+            .await
+            .unwrap();
+        Some(tx)
+    } else {
+        None
+    };
+    let finished = tokio::time::timeout(Duration::from_secs(10), s.finish(attempt)).await;
+    assert!(finished.is_ok(), "the finish waited on the consumer's lock");
+    drop(held);
+    // The points follow.
+    let app = &s.app;
+    eventually("the points are paid", Duration::from_secs(20), || async {
+        let r = app.call("app/achievements", &[]).await;
+        (r.body["balance"].as_i64().unwrap_or(0) > 0).then_some(())
+    })
+    .await;
+}
+
 crate::both_backends!(
     answers_and_heartbeats_arriving_together_are_all_kept,
     twenty_concurrent_starts_make_one_attempt,
@@ -749,4 +791,5 @@ crate::both_backends!(
     best_result_retries_and_the_100_percent_lock,
     attempts_run_out_and_a_reset_restores_them,
     malformed_and_foreign_answers_are_refused,
+    a_finish_does_not_wait_on_a_busy_consumer,
 );
