@@ -233,7 +233,6 @@ pub async fn record_usage(
             id: *id,
             name: name.clone(),
             admin: false,
-            bulk: false,
         });
         storage::audit::record(
             tx.conn(),

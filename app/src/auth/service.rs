@@ -46,9 +46,6 @@ pub struct KeyActor {
     pub name: String,
     /// The key has the `admin` scope: it may change roles and touch managers and admins.
     pub admin: bool,
-    /// A bulk request: its rows are audited as one entry with counts and the per-row report,
-    /// not one entry each.
-    pub bulk: bool,
 }
 
 /// Who makes a change: a person in the admin panel or an API key. The domain functions take
@@ -95,11 +92,6 @@ impl By {
 
     pub fn role(&self) -> Role {
         self.as_ref().role
-    }
-
-    /// Whether each change is audited on its own (all but the rows of a bulk request).
-    pub fn audits_each(&self) -> bool {
-        !matches!(self, By::Key(KeyActor { bulk: true, .. }))
     }
 
     /// An audit entry for something this actor did to a target.

@@ -348,20 +348,18 @@ pub async fn update_in_tx(
     if let Some(map) = changes.as_object_mut() {
         map.extend(more);
     }
-    if by.audits_each() {
-        storage::audit::record(
-            tx.conn(),
-            &by.audit(
-                AuditAction::UserEdited,
-                "user",
-                id,
-                changes.clone(),
-                origin,
-                now,
-            ),
-        )
-        .await?;
-    }
+    storage::audit::record(
+        tx.conn(),
+        &by.audit(
+            AuditAction::UserEdited,
+            "user",
+            id,
+            changes.clone(),
+            origin,
+            now,
+        ),
+    )
+    .await?;
     storage::events::emit(
         tx.conn(),
         &DomainEvent::UserEdited {
@@ -563,20 +561,18 @@ pub async fn create_as(
         if let Some(ext) = external_id {
             storage::users::set_external_id(tx.conn(), id, Some(ext), now).await?;
         }
-        if by.audits_each() {
-            storage::audit::record(
-                tx.conn(),
-                &by.audit(
-                    AuditAction::UserPreregistered,
-                    "user",
-                    id,
-                    json!({ "telegram_id": p.telegram_id, "role": p.role.as_str(), "external_id": external_id }),
-                    origin,
-                    now,
-                ),
-            )
-            .await?;
-        }
+        storage::audit::record(
+            tx.conn(),
+            &by.audit(
+                AuditAction::UserPreregistered,
+                "user",
+                id,
+                json!({ "telegram_id": p.telegram_id, "role": p.role.as_str(), "external_id": external_id }),
+                origin,
+                now,
+            ),
+        )
+        .await?;
         let Some(user) = storage::users::get(tx.conn(), id).await? else {
             return Ok(Err(AppError::NotFound));
         };

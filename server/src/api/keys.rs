@@ -228,7 +228,6 @@ pub async fn authenticate(
             id: row.id,
             name: row.name.clone(),
             admin: scopes.admin(),
-            bulk: false,
         }),
         scopes,
         origin,

@@ -605,7 +605,9 @@ async fn answer_keys_stay_with_the_question_bank(backend: Backend) {
     assert_eq!(full["keys_hidden"], false);
     let keyless = editor(&without).await;
     assert_eq!(keyless["keys_hidden"], true);
-    let options = keyless["questions"][0]["content"]["options"].as_array().unwrap();
+    let options = keyless["questions"][0]["content"]["options"]
+        .as_array()
+        .unwrap();
     assert!(options.iter().all(|o| o["correct"] == false), "{keyless}");
 
     let stats = |who: &TestApp| {
