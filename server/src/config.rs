@@ -99,6 +99,9 @@ pub struct Settings {
     pub uploads_dir: PathBuf,
     /// Period of the time-critical background jobs.
     pub jobs_tick: std::time::Duration,
+    /// `LEADER_LEASE_MS`: how long leadership holds without the leader confirming it
+    /// (`crate::leader`).
+    pub leader_lease: std::time::Duration,
     /// `PUBLIC_URL` was configured; otherwise it follows the address the server listens on.
     pub public_url_explicit: bool,
     /// How the Telegram sender runs (rates forced for scaled-down tests).
@@ -292,6 +295,9 @@ impl Settings {
                 .or(f.uploads_dir)
                 .unwrap_or_else(|| "data/uploads".into())
                 .into(),
+            leader_lease: parse_num::<u64>("LEADER_LEASE_MS", var("LEADER_LEASE_MS"))?
+                .map(|ms| std::time::Duration::from_millis(ms.clamp(1_000, 600_000)))
+                .unwrap_or(crate::leader::DEFAULT_LEASE),
             jobs_tick: std::time::Duration::from_millis(
                 parse_num::<u64>("JOBS_TICK_MS", var("JOBS_TICK_MS"))?
                     .unwrap_or(5_000)

@@ -5,18 +5,50 @@
 //! On PostgreSQL the leader holds a session-level advisory lock on a connection of its own
 //! (not from the pool); the others try again every [`RETRY`]. The lock goes with the session,
 //! so if the leader dies (even `kill -9`: the server closes its connection) another instance
-//! takes over within seconds. A leader that loses its connection stops leading at once. On
-//! SQLite there is one process: it always leads.
+//! takes over within seconds.
+//!
+//! Leadership is a lease of `LEADER_LEASE_MS` (5 s by default): the leader pings its session
+//! four times per lease, and PostgreSQL ends a session idle for longer than the lease
+//! (`idle_session_timeout`), which frees the lock. So a leader that is stopped (`kill -STOP`)
+//! or cut off by a partition loses the lock a lease later, however long it stays away. On its
+//! own side a leader whose last confirmed ping is a lease old no longer counts as leading
+//! ([`Leadership::is_leader`]), before it even tries again: one that wakes up late does not
+//! start a job, and its next ping, on the session the server ended, steps it down. On SQLite
+//! there is one process: it always leads.
 
 use app::storage::Db;
 use sqlx::Connection;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// The advisory lock's key ("Attest" in ASCII).
 const LOCK_KEY: i64 = 0x0000_4174_7465_7374;
-/// How often a follower tries to take the lead, and the leader checks its connection.
+/// How often a follower tries to take the lead.
 const RETRY: Duration = Duration::from_secs(1);
+/// The lease when `LEADER_LEASE_MS` does not say.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(5);
+
+/// When the leader last confirmed its session, on a monotonic clock (it keeps counting while
+/// the process is stopped).
+struct Confirmed {
+    base: Instant,
+    at_ms: AtomicU64,
+    lease: Duration,
+}
+
+impl Confirmed {
+    fn now_ms(&self) -> u64 {
+        self.base.elapsed().as_millis() as u64
+    }
+
+    fn fresh(&self) -> bool {
+        self.now_ms()
+            .saturating_sub(self.at_ms.load(Ordering::Acquire))
+            < self.lease.as_millis() as u64
+    }
+}
 
 /// Whether this instance leads now; cheap to clone and to ask.
 #[derive(Clone)]
@@ -24,11 +56,13 @@ pub struct Leadership {
     rx: watch::Receiver<bool>,
     /// Keeps a fixed leadership's channel open (a closed one would read as "changed").
     _fixed: Option<std::sync::Arc<watch::Sender<bool>>>,
+    confirmed: Option<Arc<Confirmed>>,
 }
 
 impl Leadership {
+    /// Leads, and confirmed it within the lease.
     pub fn is_leader(&self) -> bool {
-        *self.rx.borrow()
+        *self.rx.borrow() && self.confirmed.as_ref().is_none_or(|c| c.fresh())
     }
 
     /// Waits until this instance leads (returns at once if it does).
@@ -47,21 +81,28 @@ impl Leadership {
         Self {
             rx,
             _fixed: Some(std::sync::Arc::new(tx)),
+            confirmed: None,
         }
     }
 }
 
-/// Starts the election for `db`; ends with `stop`.
-pub fn elect(db: &Db, mut stop: watch::Receiver<bool>) -> Leadership {
+/// Starts the election for `db` with leases of `lease`; ends with `stop`.
+pub fn elect(db: &Db, lease: Duration, mut stop: watch::Receiver<bool>) -> Leadership {
     let Db::Postgres(pool) = db else {
         return Leadership::fixed(true);
     };
     let options = (*pool.connect_options()).clone();
     let (tx, rx) = watch::channel(false);
+    let confirmed = Arc::new(Confirmed {
+        base: Instant::now(),
+        at_ms: AtomicU64::new(0),
+        lease,
+    });
+    let mine = confirmed.clone();
     tokio::spawn(async move {
         loop {
             tokio::select! {
-                _ = campaign(&options, &tx) => {}
+                _ = campaign(&options, &tx, &mine) => {}
                 _ = stop.changed() => {
                     let _ = tx.send(false);
                     return;
@@ -74,12 +115,21 @@ pub fn elect(db: &Db, mut stop: watch::Receiver<bool>) -> Leadership {
             }
         }
     });
-    Leadership { rx, _fixed: None }
+    Leadership {
+        rx,
+        _fixed: None,
+        confirmed: Some(confirmed),
+    }
 }
 
-/// Tries to take the lock; while it holds it, checks the connection every second. Returns
-/// when the lock was not taken or the connection is lost.
-async fn campaign(options: &sqlx::postgres::PgConnectOptions, tx: &watch::Sender<bool>) {
+/// Tries to take the lock; while it holds it, confirms its session four times per lease.
+/// Returns when the lock was not taken, or a confirmation failed or came too late.
+async fn campaign(
+    options: &sqlx::postgres::PgConnectOptions,
+    tx: &watch::Sender<bool>,
+    confirmed: &Confirmed,
+) {
+    let lease = confirmed.lease;
     let mut conn = match sqlx::PgConnection::connect_with(options).await {
         Ok(c) => c,
         Err(e) => {
@@ -99,13 +149,32 @@ async fn campaign(options: &sqlx::postgres::PgConnectOptions, tx: &watch::Sender
             return;
         }
     }
+    // The server ends this session (and frees the lock) once it is idle for a lease: the
+    // lease holds only while the pings come.
+    let timeout = format!("SET idle_session_timeout = {}", lease.as_millis());
+    if let Err(e) = sqlx::query(&timeout).execute(&mut conn).await {
+        tracing::warn!(error = %e, "leader election: no idle_session_timeout (PostgreSQL < 14?)");
+    }
+    confirmed.at_ms.store(confirmed.now_ms(), Ordering::Release);
     tracing::info!("this instance leads: background jobs and the Telegram sender run here");
     let _ = tx.send(true);
     loop {
-        tokio::time::sleep(RETRY).await;
-        if let Err(e) = sqlx::query("SELECT 1").execute(&mut conn).await {
-            tracing::warn!(error = %e, "leader lost its connection: stepping down");
+        tokio::time::sleep(lease / 4).await;
+        let asked = confirmed.now_ms();
+        if !confirmed.fresh() {
+            tracing::warn!("leader woke up after its lease ran out: stepping down");
             return;
+        }
+        match tokio::time::timeout(lease / 2, sqlx::query("SELECT 1").execute(&mut conn)).await {
+            Ok(Ok(_)) => confirmed.at_ms.store(asked, Ordering::Release),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "leader lost its connection: stepping down");
+                return;
+            }
+            Err(_) => {
+                tracing::warn!("leader's session does not answer: stepping down");
+                return;
+            }
         }
     }
 }

@@ -167,7 +167,7 @@ impl Application {
         } = self;
         let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
         let (stop_tx, stop_rx) = watch::channel(false);
-        let leadership = crate::leader::elect(&state.db, stop_rx.clone());
+        let leadership = crate::leader::elect(&state.db, settings.leader_lease, stop_rx.clone());
         let outgoing = bot::outgoing(&settings, state.clone());
         let mut jobs = crate::jobs::spawn_all(
             state.clone(),

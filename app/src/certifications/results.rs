@@ -88,7 +88,7 @@ pub fn ResultsPage() -> impl IntoView {
                                     let name = format!("{} {}", r.first_name, r.last_name).trim().to_owned();
                                     let user = r.user_id;
                                     let n2 = name.clone();
-                                    let reviewed = crate::domain::attempt::review_depth(
+                                    let reviewed = crate::domain::attempt::full_review_open(
                                         d.review_allowed,
                                         d.open,
                                         d.max_attempts,
@@ -97,8 +97,7 @@ pub fn ResultsPage() -> impl IntoView {
                                             best_percent: r.best_percent,
                                             in_progress: r.in_progress > 0,
                                         },
-                                    ) == Some(crate::domain::attempt::ReviewDepth::Full)
-                                        && r.attempts_used.unwrap_or(0) > 0;
+                                    );
                                     view! {
                                         <tr>
                                             <td>{name}{(r.resets.unwrap_or(0) > 0).then(|| view! { <span class="badge">{Msg::ResetsN.with(lang, &[("n", &r.resets.unwrap_or(0).to_string())])}</span> })}</td>

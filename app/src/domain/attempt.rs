@@ -594,6 +594,19 @@ pub fn review_depth(
     })
 }
 
+/// Whether a person with `standing` could open a full review (the right answers): the reset
+/// confirmation warns that a new attempt may meet questions whose answers they have seen.
+pub fn full_review_open(
+    review_allowed: bool,
+    cert_open: bool,
+    max_attempts: i64,
+    standing: Standing,
+) -> bool {
+    standing.attempts_used > 0
+        && review_depth(review_allowed, cert_open, max_attempts, standing)
+            == Some(ReviewDepth::Full)
+}
+
 /// Whether "Try again" is offered: attempts left and not yet 100%.
 pub fn can_retry(max_attempts: i64, standing: Standing) -> bool {
     standing.best_percent != Some(100)
@@ -722,6 +735,21 @@ mod tests {
         );
         let shown: Vec<u32> = a[5].content.options.iter().map(|o| o.id).collect();
         assert_ne!(shown, a[5].key, "nor in this attempt's ids");
+    }
+
+    #[test]
+    fn a_full_review_is_open_once_no_attempt_remains_and_one_was_made() {
+        let standing = |used: i64, best: Option<i64>| Standing {
+            attempts_used: used,
+            best_percent: best,
+            in_progress: false,
+        };
+        assert!(full_review_open(true, true, 2, standing(2, Some(40))));
+        assert!(full_review_open(true, true, 3, standing(1, Some(100))));
+        assert!(full_review_open(true, false, 3, standing(1, Some(40))));
+        assert!(!full_review_open(true, true, 3, standing(1, Some(40))));
+        assert!(!full_review_open(false, true, 2, standing(2, Some(40))));
+        assert!(!full_review_open(true, false, 3, standing(0, None)));
     }
 
     #[test]

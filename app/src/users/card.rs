@@ -180,7 +180,7 @@ fn Card(
                                         ("n", &used.to_string()),
                                         ("b", &best.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())),
                                     ])}</span>
-                                    {(can_reset && used > 0).then(|| view! { <ResetProgress ctx cert title=p.title.clone() /> })}
+                                    {(can_reset && used > 0).then(|| view! { <ResetProgress ctx cert title=p.title.clone() reviewed=p.full_review /> })}
                                 </li>
                             }
                         }).collect_view()}
@@ -532,7 +532,13 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
 /// A progress reset from the card: the same reset as on the certification's results page,
 /// with a reason and an optional re-read of the theory.
 #[component]
-fn ResetProgress(ctx: CardCtx, cert: crate::domain::CertId, title: String) -> impl IntoView {
+fn ResetProgress(
+    ctx: CardCtx,
+    cert: crate::domain::CertId,
+    title: String,
+    /// A full review with the right answers was open to them.
+    reviewed: bool,
+) -> impl IntoView {
     let t = use_t();
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
@@ -555,6 +561,9 @@ fn ResetProgress(ctx: CardCtx, cert: crate::domain::CertId, title: String) -> im
         <Button kind=ButtonKind::Ghost on_click=move |_| open.set(true) test_id="card-reset">{t(Msg::ResetProgress)}</Button>
         <Dialog open title=Msg::ResetProgress test_id="card-reset-dialog">
             <p>{title.clone()}</p>
+            {reviewed.then(|| view! {
+                <p class="notice" data-testid="card-reset-reviewed">{t(Msg::ResetAfterFullReview)}</p>
+            })}
             <form on:submit=move |ev| { ev.prevent_default(); save(); }>
                 <BoundText name="reason" label=Msg::Reason value=reason error=err />
                 <label class="check">

@@ -33,6 +33,9 @@ pub struct CardProgress {
     pub certification_id: crate::domain::CertId,
     pub title: String,
     pub attempts: Vec<AttemptSummary>,
+    /// A full review (with the right answers) is open to them: the reset dialog says so.
+    #[serde(default)]
+    pub full_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -127,10 +127,25 @@ pub async fn card(id: UserId) -> AppResult<UserCard> {
         let mut progress = Vec::new();
         for m in mine {
             let attempts = storage::attempts::history(c.conn(), id, m.id).await?;
+            let full_review = storage::certifications::get(c.conn(), m.id)
+                .await?
+                .is_some_and(|cert| {
+                    crate::domain::attempt::full_review_open(
+                        cert.settings.review_allowed,
+                        cert.status == crate::domain::certification::CertStatus::Open,
+                        cert.settings.max_attempts,
+                        crate::domain::attempt::Standing {
+                            attempts_used: m.attempts_used.unwrap_or(0),
+                            best_percent: m.best_percent,
+                            in_progress: m.attempt_id.is_some(),
+                        },
+                    )
+                });
             progress.push(CardProgress {
                 certification_id: m.id,
                 title: m.title,
                 attempts,
+                full_review,
             });
         }
         use storage::dictionaries::{Dictionary, list as dict};

@@ -78,11 +78,19 @@ fn audit(
     )
 }
 
+/// The subscriptions, their URLs without secrets (user-info and query values hidden: they
+/// often carry the target's token).
 pub async fn list_for_admin() -> AppResult<Vec<WebhookRow>> {
     integrations_admin().await?;
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    storage::webhooks::list(c.conn()).await.map_err(internal)
+    let mut rows = storage::webhooks::list(c.conn()).await.map_err(internal)?;
+    for r in &mut rows {
+        if let Some(shown) = storage::audit::redact_url(&r.url) {
+            r.url = shown;
+        }
+    }
+    Ok(rows)
 }
 
 pub async fn create_for_admin(form: WebhookForm) -> AppResult<WebhookSecret> {
@@ -155,9 +163,21 @@ where
     result.map_err(internal)?
 }
 
-pub async fn update_for_admin(id: i64, form: WebhookForm) -> AppResult<()> {
+pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
     let actor = integrations_admin().await?;
     let state = guard::state();
+    // The form shows the URL without its secrets: sent back unchanged, it keeps the stored one.
+    let stored = {
+        let mut c = state.db.read().await.map_err(internal)?;
+        storage::webhooks::get(c.conn(), id)
+            .await
+            .map_err(internal)?
+    };
+    if let Some(s) = stored
+        && storage::audit::redact_url(&s.url).as_deref() == Some(form.url.trim())
+    {
+        form.url = s.url;
+    }
     let (name, url, events) = validate(&form, state.config.outbox_allow_private)?;
     let events = WebhookEvent::list_to_string(&events);
     let now = state.now();

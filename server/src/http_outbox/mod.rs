@@ -326,4 +326,36 @@ mod tests {
         let refused = PublicOnly.resolve(name).await;
         assert!(refused.is_err());
     }
+
+    #[tokio::test]
+    async fn an_endless_error_answer_is_read_up_to_the_cap() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = sock.read(&mut buf).await;
+            let head = "HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n";
+            if sock.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let chunk = format!("{:x}\r\n{}\r\n", 1024, "x".repeat(1024));
+            // Endless, until the reader hangs up.
+            while sock.write_all(chunk.as_bytes()).await.is_ok() {}
+        });
+        let r = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .get(format!("http://{addr}/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        let body = tokio::time::timeout(Duration::from_secs(10), capped_body(r, ERROR_BODY_BYTES))
+            .await
+            .expect("the body is not read to its end");
+        assert_eq!(body.len(), ERROR_BODY_BYTES);
+    }
 }

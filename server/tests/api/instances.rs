@@ -225,6 +225,15 @@ fn free_port() -> u16 {
 
 /// An instance whose public address is nginx's `public_url`.
 async fn start_instance(database_url: &str, public_url: &str) -> Instance {
+    start_instance_with(database_url, public_url, &[]).await
+}
+
+/// [`start_instance`] with more settings.
+async fn start_instance_with(
+    database_url: &str,
+    public_url: &str,
+    env: &[(&str, &str)],
+) -> Instance {
     let port = free_port();
     let uploads = std::env::temp_dir().join("attest-tests").join("uploads");
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
@@ -238,6 +247,7 @@ async fn start_instance(database_url: &str, public_url: &str) -> Instance {
         .env("DATABASE_MAX_CONNECTIONS", "8")
         .env("UPLOADS_DIR", uploads)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -618,7 +628,75 @@ async fn question_ids(app: &TestApp, cert: i64) -> Vec<i64> {
     rows.into_iter().map(|r| r.0).collect()
 }
 
+/// The backend process holding the leader's advisory lock, if any.
+async fn lock_holder(db: &app::storage::Db) -> Option<i32> {
+    let mut c = db.read().await.unwrap();
+    let row: Option<(i32,)> = app::on_conn!(c.conn(), |c| sqlx::query_as(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    .fetch_optional(c)
+    .await)
+    .unwrap();
+    row.map(|r| r.0)
+}
+
+fn signal(child: &tokio::process::Child, sig: &str) {
+    let pid = child.id().expect("the instance runs").to_string();
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid])
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill {sig} {pid}");
+}
+
+async fn a_stopped_leader_is_replaced_within_its_lease_and_steps_down(backend: Backend) {
+    if backend != Backend::Postgres {
+        return;
+    }
+    let database_url = fresh_database_url(backend).await;
+    let lease = [("LEADER_LEASE_MS", "1500")];
+    let public_url = "http://127.0.0.1:9";
+    let first = start_instance_with(&database_url, public_url, &lease).await;
+    let db = app::storage::Db::connect(&database_url, &app::storage::PoolSettings::default())
+        .await
+        .unwrap();
+    let leader = eventually("the first instance leads", Duration::from_secs(30), || {
+        lock_holder(&db)
+    })
+    .await;
+    let second = start_instance_with(&database_url, public_url, &lease).await;
+    // Stopped, not killed: its connection stays open, as in a partition or a hung process.
+    signal(&first.child, "-STOP");
+    let stopped_at = std::time::Instant::now();
+    let successor = eventually(
+        "another instance takes the lead",
+        Duration::from_secs(15),
+        || async { lock_holder(&db).await.filter(|pid| *pid != leader) },
+    )
+    .await;
+    assert!(
+        stopped_at.elapsed() < Duration::from_secs(10),
+        "the lead moved after {:?}",
+        stopped_at.elapsed()
+    );
+    signal(&first.child, "-CONT");
+    until_healthy(
+        &first.url,
+        "the continued instance answers",
+        Duration::from_secs(30),
+    )
+    .await;
+    // The continued instance does not take the lead back while the successor holds it.
+    for _ in 0..10 {
+        assert_eq!(lock_holder(&db).await, Some(successor));
+        until_healthy(&second.url, "the successor answers", Duration::from_secs(5)).await;
+    }
+}
+
 crate::both_backends!(
+    a_stopped_leader_is_replaced_within_its_lease_and_steps_down,
     a_change_through_one_instance_is_fresh_on_another,
     behind_nginx_a_killed_instance_loses_nothing_and_its_jobs_move,
 );

@@ -1400,8 +1400,135 @@ async fn a_key_whose_request_was_cut_off_runs_again(backend: Backend) {
     assert!(again.headers.contains_key("idempotent-replayed"));
 }
 
+/// Every operation that changes a person, with a key without the `admin` scope, against an
+/// admin and a manager: what each answers, and that nothing changed.
+async fn a_key_without_the_admin_scope_changes_no_manager_or_admin(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app
+        .create_account(
+            "root",
+            "root-password-42",
+            app::domain::user::Role::Admin,
+            Some(1),
+        )
+        .await;
+    let manager = app
+        .create_account(
+            "lead",
+            "lead-password-42",
+            app::domain::user::Role::Manager,
+            Some(2),
+        )
+        .await;
+    assert_eq!(
+        app.sign_in_admin("root", "root-password-42").await.status,
+        200
+    );
+    let badge = app
+        .call_json(
+            "gamification/badge",
+            &json!({ "badge": { "id": 0, "name": "Наставник", "description": "",
+                "icon_url": null, "kind": "manual", "rule": null, "rule_n": null, "archived": false } }),
+        )
+        .await
+        .body
+        .as_i64()
+        .unwrap();
+    let k = key(
+        &app,
+        &["users:write", "achievements:write", "certifications:write"],
+    )
+    .await;
+    // (operation, method, path, body, answer): the answer is the same for both targets.
+    let ops = |id: i64| {
+        vec![
+            (
+                "edit",
+                Method::PATCH,
+                format!("/api/v1/users/{id}"),
+                Some(json!({ "last_name": "Чужой" })),
+                403,
+            ),
+            (
+                "deactivate",
+                Method::DELETE,
+                format!("/api/v1/users/{id}"),
+                None,
+                403,
+            ),
+            // Only employees earn points: the same answer as with the admin scope.
+            (
+                "points",
+                Method::POST,
+                format!("/api/v1/users/{id}/points"),
+                Some(json!({ "delta": 5, "reason": "x" })),
+                422,
+            ),
+            (
+                "award",
+                Method::POST,
+                format!("/api/v1/users/{id}/badges"),
+                Some(json!({ "badge_id": badge, "reason": "x" })),
+                403,
+            ),
+            (
+                "revoke",
+                Method::DELETE,
+                format!("/api/v1/users/{id}/badges/{badge}?reason=x"),
+                None,
+                403,
+            ),
+            (
+                "reset",
+                Method::POST,
+                format!("/api/v1/users/{id}/certifications/1/reset"),
+                Some(json!({ "reason": "x" })),
+                403,
+            ),
+        ]
+    };
+    for target in [admin.id.0, manager.id.0] {
+        for (op, method, path, body, expected) in ops(target) {
+            let a = call(&app, Some(&k), method, &path, body, &[]).await;
+            assert_eq!(a.status, expected, "{op} on {target}: {:?}", a.body);
+            if expected == 403 {
+                is_problem(&a, "forbidden");
+            }
+        }
+    }
+    let created = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({ "telegram_id": 5_590_001, "first_name": "Новый", "role": "manager" })),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        created.status, 403,
+        "creating a manager: {:?}",
+        created.body
+    );
+    let mut c = app.state.db.read().await.unwrap();
+    for (before, last) in [(admin, "root"), (manager, "lead")] {
+        let now = app::storage::users::get(c.conn(), before.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((now.last_name.as_str(), now.status), (last, before.status));
+        assert!(
+            app::storage::gamification::held(c.conn(), before.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
 crate::both_backends!(
     certifications_assignments_results_and_badges_through_the_api,
+    a_key_without_the_admin_scope_changes_no_manager_or_admin,
     a_key_whose_request_was_cut_off_runs_again,
     every_operation_refuses_missing_wrong_expired_and_revoked_keys,
     only_admins_manage_keys_and_see_a_secret_once,

@@ -308,6 +308,57 @@ async fn targets_must_be_https_and_public(backend: Backend) {
     let unknown = json!({ "form": { "name": "x", "url": "https://hooks.example.com/x", "events": ["user.exploded"] } });
     let r = app.call_json("webhooks/create", &unknown).await;
     assert_eq!(r.status, 422, "{:?}", r.body);
+    // A token in the URL is shown nowhere: not in the list, not in the audit log.
+    let secret_url = "https://hooks.example.com/in?token=tok-s3cret&team=7";
+    let r = create(secret_url).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let listed = app.call_json("webhooks/list", &json!({})).await.body;
+    assert!(!listed.to_string().contains("tok-s3cret"), "{listed}");
+    let shown = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == id)
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(shown, "https://hooks.example.com/in?token=***&team=***");
+    // Saved back as shown (a rename), the stored URL stays.
+    let r = app
+        .call_json(
+            "webhooks/update",
+            &json!({ "id": id, "form": { "name": "renamed", "url": shown, "events": ["user.created"] } }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    {
+        let mut c = app.state.db.read().await.unwrap();
+        let stored = app::storage::webhooks::get(c.conn(), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.name.as_str(), stored.url.as_str()),
+            ("renamed", secret_url)
+        );
+        let entries = app::storage::audit::list(
+            c.conn(),
+            &app::audit::AuditFilter::default(),
+            &app::domain::scope::PeopleScope::Everyone,
+            None,
+            100,
+        )
+        .await
+        .unwrap();
+        let text = format!("{entries:?}");
+        assert!(
+            text.contains("hooks.example.com/in"),
+            "the entries name the target"
+        );
+        assert!(!text.contains("tok-s3cret"), "{text}");
+    }
     // Only admins manage subscriptions.
     app.create_account("mgr", "manager-password-1", Role::Manager, None)
         .await;
