@@ -2,13 +2,14 @@
 //! problems, ETags and If-Match, idempotency under concurrency, incremental sync while another
 //! client writes, bulk upsert, the rate limit and the OpenAPI document.
 
-use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::helpers::{Backend, TestApp, eventually, spawn_app};
 use app::api_keys::NewApiKey;
 use app::domain::audit::Origin;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 async fn key_with(
     app: &TestApp,
@@ -1526,8 +1527,60 @@ async fn a_key_without_the_admin_scope_changes_no_manager_or_admin(backend: Back
     }
 }
 
+async fn a_bulk_cut_off_midway_ends_as_if_it_ran_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let k = key(&app, &["users:write"]).await;
+    let rows: Vec<Value> = (0..600)
+        .map(|i| json!({ "external_id": format!("C-{i}"), "telegram_id": 5_600_000 + i, "first_name": "Имя" }))
+        .collect();
+    let body = json!({ "users": rows });
+    let count = |sql: &'static str| {
+        let app = &app;
+        async move {
+            let mut c = app.state.db.read().await.unwrap();
+            let (n,): (i64,) =
+                app::on_conn!(c.conn(), |c| sqlx::query_as(sql).fetch_one(c).await).unwrap();
+            n
+        }
+    };
+    const PEOPLE: &str = "SELECT COUNT(*) FROM users WHERE external_id LIKE 'C-%'";
+    const AUDITED: &str = "SELECT COUNT(*) FROM audit_log WHERE action = 'user_preregistered' \
+         AND details LIKE '%\"C-%'";
+    // The client goes away once some rows are in.
+    let first = {
+        let req = reqwest::Client::new()
+            .post(app.url("/api/v1/users/bulk"))
+            .bearer_auth(&k)
+            .header("idempotency-key", "cut-1")
+            .json(&body);
+        tokio::spawn(async move { req.send().await })
+    };
+    eventually("some rows are in", Duration::from_secs(30), || async {
+        (count(PEOPLE).await > 0).then_some(())
+    })
+    .await;
+    first.abort();
+    let retry = eventually("the retry answers", Duration::from_secs(60), || async {
+        let a = call(
+            &app,
+            Some(&k),
+            Method::POST,
+            "/api/v1/users/bulk",
+            Some(body.clone()),
+            &[("idempotency-key", "cut-1")],
+        )
+        .await;
+        (a.status == 200).then_some(a)
+    })
+    .await;
+    assert_eq!(retry.body["failed"], 0, "{:?}", retry.body["rows"][0]);
+    assert_eq!(count(PEOPLE).await, 600, "each row once");
+    assert_eq!(count(AUDITED).await, 600, "every change audited");
+}
+
 crate::both_backends!(
     certifications_assignments_results_and_badges_through_the_api,
+    a_bulk_cut_off_midway_ends_as_if_it_ran_once,
     a_key_without_the_admin_scope_changes_no_manager_or_admin,
     a_key_whose_request_was_cut_off_runs_again,
     every_operation_refuses_missing_wrong_expired_and_revoked_keys,
