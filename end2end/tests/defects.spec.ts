@@ -103,6 +103,8 @@ test('filters go back to "All"; a progress reset is reachable from the user card
   await hydrated(page);
   await page.getByTestId('card-reset').click();
   const dialog = page.getByTestId('card-reset-dialog');
+  // Their only attempt is used, so the full review with the right answers was open to them.
+  await expect(dialog.getByTestId('card-reset-reviewed')).toBeVisible();
   await dialog.getByLabel('Причина').fill('Сбой связи на экзамене');
   await dialog.getByTestId('card-reset-submit').click();
   await expect(dialog).toHaveCount(0);
