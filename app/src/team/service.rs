@@ -11,20 +11,20 @@ use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::storage::{self, StorageError};
 
 /// The Mini App member's scope; employees have none.
-async fn scope_of(actor: &Actor) -> AppResult<PeopleScope> {
+fn scope_of(actor: &Actor) -> AppResult<&PeopleScope> {
     match &actor.scope {
         PeopleScope::Nobody => Err(AppError::Forbidden(Msg::LinkNotYours)),
-        scope => Ok(scope.clone()),
+        scope => Ok(scope),
     }
 }
 
 pub async fn recent(page: i64) -> AppResult<Page<TeamResult>> {
     let actor = guard::member().await?;
-    let scope = scope_of(&actor).await?;
+    let scope = scope_of(&actor)?;
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let state = guard::state();
     let mut c = state.db.read().await.map_err(internal)?;
-    let (items, total) = storage::team::recent_results(c.conn(), &scope, limit, offset)
+    let (items, total) = storage::team::recent_results(c.conn(), scope, limit, offset)
         .await
         .map_err(internal)?;
     Ok(Page {
@@ -37,16 +37,14 @@ pub async fn recent(page: i64) -> AppResult<Page<TeamResult>> {
 
 pub async fn person(id: UserId) -> AppResult<TeamPersonView> {
     let actor = guard::member().await?;
-    let scope = scope_of(&actor).await?;
+    let scope = scope_of(&actor)?;
     let state = guard::state();
     let result = async {
         let mut c = state.db.read().await?;
-        let Some(user) = storage::users::get(c.conn(), id).await? else {
+        // Outside the scope, as if there were nobody (the panel's rule).
+        let Some(user) = storage::users::get_in_scope(c.conn(), id, scope).await? else {
             return Ok(Err(AppError::NotFound));
         };
-        if !scope.includes(user.branch_id) {
-            return Ok(Err(AppError::Forbidden(Msg::LinkNotYours)));
-        }
         let profile = storage::users::profile(c.conn(), id).await?;
         let mine = storage::attempts::my_certifications(c.conn(), id).await?;
         let mut certifications = Vec::new();

@@ -179,9 +179,12 @@ impl PartFile {
 
 impl Drop for PartFile {
     fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
+        if let Some(p) = self.0.take()
             // A missing file (never created, or removed already) is fine.
-            let _ = std::fs::remove_file(p);
+            && let Err(e) = std::fs::remove_file(&p)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(error = %e, file = %p.display(), "upload: a temporary file stays");
         }
     }
 }
@@ -208,8 +211,13 @@ pub async fn sweep_parts(dir: &std::path::Path, stale: std::time::Duration) -> u
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age >= stale);
-        if old && tokio::fs::remove_file(&path).await.is_ok() {
-            removed += 1;
+        if old {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(error = %e, file = %path.display(), "upload: cannot sweep")
+                }
+            }
         }
     }
     removed

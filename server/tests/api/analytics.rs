@@ -7,7 +7,7 @@ use crate::taking::setup;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn stats(app: &crate::helpers::TestApp, cert: i64, first_only: bool) -> Value {
+pub async fn stats(app: &crate::helpers::TestApp, cert: i64, first_only: bool) -> Value {
     let r = app
         .call(
             "certifications/stats",

@@ -34,7 +34,7 @@ fn states(m: &Value) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-async fn person(app: &TestApp, tg: i64, last: &str, branch: BranchId) -> UserId {
+pub async fn person(app: &TestApp, tg: i64, last: &str, branch: BranchId) -> UserId {
     let mut tx = app.state.db.begin().await.unwrap();
     let u = app::storage::users::insert(
         tx.conn(),

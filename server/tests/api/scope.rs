@@ -2,10 +2,12 @@
 //! function is either walked here (as such a manager and as an admin) or listed as one that
 //! neither shows nor changes other people; a new one fails the test until it is placed.
 
+use crate::analytics::stats;
+use crate::compliance::person;
 use crate::helpers::{Backend, Response, TestApp};
 use crate::taking::{EMPLOYEE_TG, setup};
-use app::domain::user::{Role, UserStatus};
-use app::domain::{BranchId, TelegramId, UserId};
+use app::domain::user::Role;
+use app::domain::{BranchId, TelegramId};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "moscow-lead-password-1";
@@ -234,31 +236,6 @@ const NOT_ABOUT_OTHERS: &[&str] = &[
     "notifications/resend",
 ];
 
-async fn person(app: &TestApp, tg: i64, last: &str, branch: Option<BranchId>) -> UserId {
-    let mut tx = app.state.db.begin().await.unwrap();
-    let u = app::storage::users::insert(
-        tx.conn(),
-        &app::storage::users::NewUser {
-            telegram_id: Some(TelegramId(tg)),
-            first_name: "Мира".into(),
-            last_name: last.into(),
-            names_edited: true,
-            username: None,
-            role: Role::Employee,
-            status: UserStatus::Active,
-            position_id: None,
-            branch_id: branch,
-            login: None,
-            password_hash: None,
-        },
-        app.state.now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    u.id
-}
-
 fn text(r: &Response) -> String {
     r.body.to_string()
 }
@@ -294,7 +271,7 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
             .unwrap();
         tx.commit().await.unwrap();
     }
-    let mira = person(app, 8201, SHOWN, Some(moscow)).await;
+    let mira = person(app, 8201, SHOWN, moscow).await;
     let r = app
         .call(
             "certifications/assign",
@@ -441,22 +418,8 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
     );
 
     // Statistics and the dashboard count only the manager's people.
-    let stats = |who: &TestApp| {
-        let who = who.client();
-        let cert = s.cert.to_string();
-        async move {
-            let r = who
-                .call(
-                    "certifications/stats",
-                    &[("id", cert.as_str()), ("first_only", "false")],
-                )
-                .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-            r.body
-        }
-    };
-    let all = stats(&admin).await;
-    let theirs = stats(&manager).await;
+    let all = stats(&admin, s.cert, false).await;
+    let theirs = stats(&manager, s.cert, false).await;
     assert_eq!(
         (all["attempts"].as_i64(), all["attempted"].as_i64()),
         (Some(1), Some(1))
@@ -610,21 +573,7 @@ async fn answer_keys_stay_with_the_question_bank(backend: Backend) {
         .unwrap();
     assert!(options.iter().all(|o| o["correct"] == false), "{keyless}");
 
-    let stats = |who: &TestApp| {
-        let who = who.client();
-        let cert = cert.clone();
-        async move {
-            let r = who
-                .call(
-                    "certifications/stats",
-                    &[("id", cert.as_str()), ("first_only", "false")],
-                )
-                .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-            r.body
-        }
-    };
-    let full = stats(&with_bank).await;
+    let full = stats(&with_bank, s.cert, false).await;
     let marked = |s: &Value| {
         s["questions"][0]["options"]
             .as_array()
@@ -634,7 +583,7 @@ async fn answer_keys_stay_with_the_question_bank(backend: Backend) {
             .count()
     };
     assert_eq!(marked(&full), 1, "{full}");
-    let keyless = stats(&without).await;
+    let keyless = stats(&without, s.cert, false).await;
     assert_eq!(marked(&keyless), 0, "{keyless}");
     assert_eq!(
         keyless["questions"][0]["facility"], full["questions"][0]["facility"],
