@@ -13,13 +13,18 @@
 //! or cut off by a partition loses the lock a lease later, however long it stays away. On its
 //! own side a leader whose last confirmed ping is a lease old no longer counts as leading
 //! ([`Leadership::is_leader`]), before it even tries again: one that wakes up late does not
-//! start a job, and its next ping, on the session the server ended, steps it down. On SQLite
-//! there is one process: it always leads.
+//! start a job, and its next ping, on the session the server ended, steps it down.
+//!
+//! Each new leader also takes the next epoch (`app::storage::leader`), and the jobs write
+//! through a database handle fenced by it ([`Leadership::fence`]): a transaction of a leader
+//! that was replaced is refused, even one begun just before it noticed, so a leader that
+//! wakes up late cannot repeat work. On SQLite there is one process: it always leads.
 
 use app::storage::Db;
+use app::storage::leader::Fence;
 use sqlx::Connection;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -36,6 +41,8 @@ struct Confirmed {
     base: Instant,
     at_ms: AtomicU64,
     lease: Duration,
+    /// The epoch this instance took with the lead (0 before it ever led).
+    epoch: AtomicI64,
 }
 
 impl Confirmed {
@@ -65,6 +72,22 @@ impl Leadership {
         *self.rx.borrow() && self.confirmed.as_ref().is_none_or(|c| c.fresh())
     }
 
+    /// What the jobs' transactions must pass: the epoch this instance leads in, while it
+    /// leads. `None` where there is one process (nothing to fence).
+    pub fn fence(&self) -> Option<Fence> {
+        let confirmed = self.confirmed.clone()?;
+        let lease = confirmed.lease;
+        let me = self.clone();
+        let epoch = move || {
+            me.is_leader()
+                .then(|| confirmed.epoch.load(Ordering::Acquire))
+        };
+        Some(Fence {
+            epoch: Arc::new(epoch),
+            lease,
+        })
+    }
+
     /// Waits until this instance leads (returns at once if it does).
     pub async fn until_leader(&mut self) {
         let _ = self.rx.wait_for(|l| *l).await;
@@ -88,7 +111,7 @@ impl Leadership {
 
 /// Starts the election for `db` with leases of `lease`; ends with `stop`.
 pub fn elect(db: &Db, lease: Duration, mut stop: watch::Receiver<bool>) -> Leadership {
-    let Db::Postgres(pool) = db else {
+    let Db::Postgres(pool, _) = db else {
         return Leadership::fixed(true);
     };
     let options = (*pool.connect_options()).clone();
@@ -97,6 +120,7 @@ pub fn elect(db: &Db, lease: Duration, mut stop: watch::Receiver<bool>) -> Leade
         base: Instant::now(),
         at_ms: AtomicU64::new(0),
         lease,
+        epoch: AtomicI64::new(0),
     });
     let mine = confirmed.clone();
     tokio::spawn(async move {
@@ -149,6 +173,14 @@ async fn campaign(
             return;
         }
     }
+    // The next epoch: waits for the fenced transactions of the previous leader to end.
+    match app::storage::leader::take_epoch(&mut conn).await {
+        Ok(epoch) => confirmed.epoch.store(epoch, Ordering::Release),
+        Err(e) => {
+            tracing::warn!(error = %e, "leader election: cannot take the next epoch");
+            return;
+        }
+    }
     // The server ends this session (and frees the lock) once it is idle for a lease: the
     // lease holds only while the pings come.
     let timeout = format!("SET idle_session_timeout = {}", lease.as_millis());
@@ -156,7 +188,10 @@ async fn campaign(
         tracing::warn!(error = %e, "leader election: no idle_session_timeout (PostgreSQL < 14?)");
     }
     confirmed.at_ms.store(confirmed.now_ms(), Ordering::Release);
-    tracing::info!("this instance leads: background jobs and the Telegram sender run here");
+    tracing::info!(
+        epoch = confirmed.epoch.load(Ordering::Acquire),
+        "this instance leads: background jobs and the Telegram sender run here"
+    );
     let _ = tx.send(true);
     loop {
         tokio::time::sleep(lease / 4).await;

@@ -168,9 +168,15 @@ impl Application {
         let bot = bot.or_else(|| bot::start_polling(&settings.bot, state.clone()));
         let (stop_tx, stop_rx) = watch::channel(false);
         let leadership = crate::leader::elect(&state.db, settings.leader_lease, stop_rx.clone());
-        let outgoing = bot::outgoing(&settings, state.clone());
+        // The jobs and the senders write through the leader's fence: once another instance
+        // has taken the lead, this one's late writes are refused.
+        let mut leader_state = state.clone();
+        if let Some(fence) = leadership.fence() {
+            leader_state.db = state.db.fenced(fence);
+        }
+        let outgoing = bot::outgoing(&settings, leader_state.clone());
         let mut jobs = crate::jobs::spawn_all(
-            state.clone(),
+            leader_state,
             settings.jobs_tick,
             leadership.clone(),
             outgoing.as_ref().map(|o| o.feed.clone()),

@@ -43,11 +43,13 @@ pub trait Consumer: Send + Sync {
 }
 
 /// Whether an error says more about the database connection than about the event: then the
-/// whole run stops and is retried, and nothing counts against the event.
+/// whole run stops and is retried, and nothing counts against the event. (A fenced run
+/// belongs to a leader that was replaced: the new one applies the event.)
 fn is_transient(e: &StorageError) -> bool {
     matches!(
         e,
         StorageError::Busy
+            | StorageError::Fenced { .. }
             | StorageError::Sqlx(
                 sqlx::Error::Io(_)
                     | sqlx::Error::PoolClosed

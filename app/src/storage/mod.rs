@@ -20,6 +20,7 @@ pub mod events;
 pub mod gamification;
 pub mod horizon;
 pub mod http_outbox;
+pub mod leader;
 pub mod links;
 pub mod notifications;
 pub mod permissions;
@@ -70,6 +71,13 @@ pub enum StorageError {
     /// and the request can be tried again.
     #[error("no database connection came free in time")]
     Busy,
+    /// A background job's transaction from a leader that no longer leads (another instance
+    /// took the lead, or this one could not confirm its lease): nothing was written.
+    #[error("refused: this instance no longer leads (its epoch {mine:?}, current {current:?})")]
+    Fenced {
+        mine: Option<i64>,
+        current: Option<i64>,
+    },
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
     #[error("migration failed: {0}")]
@@ -250,8 +258,13 @@ pub enum Backend {
 /// PostgreSQL uses one pool for both.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
-    Postgres(PgPool),
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    /// The pool, and for the background jobs' handle the leader's fence their transactions
+    /// must pass ([`leader::Fence`]).
+    Postgres(PgPool, Option<leader::Fence>),
 }
 
 #[derive(Debug, Clone)]
@@ -342,7 +355,7 @@ impl Db {
                 .acquire_timeout(settings.acquire_timeout)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(pool, None))
         } else {
             Err(StorageError::UnsupportedUrl(url.to_owned()))
         }
@@ -351,7 +364,7 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite { .. } => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -359,7 +372,7 @@ impl Db {
     pub async fn migrate(&self) -> StorageResult<()> {
         match self {
             Db::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
-            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Db::Postgres(pool, _) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
@@ -368,7 +381,7 @@ impl Db {
     pub async fn read(&self) -> StorageResult<PooledConn> {
         Ok(match self {
             Db::Sqlite { read, .. } => PooledConn::Sqlite(read.acquire().await?),
-            Db::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
+            Db::Postgres(pool, _) => PooledConn::Postgres(pool.acquire().await?),
         })
     }
 
@@ -377,8 +390,30 @@ impl Db {
     pub async fn begin(&self) -> StorageResult<Tx> {
         Ok(match self {
             Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool, None) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool, Some(fence)) => {
+                // Not leading (as far as this instance knows): no connection is even taken.
+                let Some(mine) = (fence.epoch)() else {
+                    return Err(StorageError::Fenced {
+                        mine: None,
+                        current: None,
+                    });
+                };
+                let mut tx = pool.begin().await?;
+                leader::admit(&mut tx, mine, fence.lease).await?;
+                Tx::Postgres(tx)
+            }
         })
+    }
+
+    /// The same database for the background jobs of a leader: each of their transactions
+    /// passes `fence` first, so a leader that was replaced writes nothing more. SQLite has one
+    /// process and no fence.
+    pub fn fenced(&self, fence: leader::Fence) -> Db {
+        match self {
+            Db::Sqlite { .. } => self.clone(),
+            Db::Postgres(pool, _) => Db::Postgres(pool.clone(), Some(fence)),
+        }
     }
 
     /// Answers whether the database is reachable (for `/healthz`).
@@ -397,7 +432,7 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres(pool, _) => pool.close().await,
         }
     }
 }

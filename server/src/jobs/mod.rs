@@ -219,8 +219,15 @@ impl Job {
                         if leader.as_ref().is_some_and(|l| !l.is_leader()) {
                             continue;
                         }
-                        if let Err(e) = run(state.clone()).await {
-                            tracing::error!(job = name, error = %e, "background job failed");
+                        match run(state.clone()).await {
+                            Ok(()) => {}
+                            // Another instance took the lead meanwhile: it does the work.
+                            Err(e @ app::storage::StorageError::Fenced { .. }) => {
+                                tracing::warn!(job = name, error = %e, "background job stopped");
+                            }
+                            Err(e) => {
+                                tracing::error!(job = name, error = %e, "background job failed");
+                            }
                         }
                     }
                     _ = stop.changed() => return,

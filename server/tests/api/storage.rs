@@ -545,7 +545,106 @@ async fn the_funnel_counts_each_person_once(backend: Backend) {
     assert_eq!(funnel, (4, 2, 2, 1));
 }
 
+/// A fence whose epoch the test sets (0: not leading).
+fn fence_at(epoch: &std::sync::Arc<std::sync::atomic::AtomicI64>) -> storage::leader::Fence {
+    let epoch = epoch.clone();
+    storage::leader::Fence {
+        epoch: std::sync::Arc::new(move || {
+            Some(epoch.load(std::sync::atomic::Ordering::SeqCst)).filter(|e| *e > 0)
+        }),
+        lease: std::time::Duration::from_millis(1_500),
+    }
+}
+
+/// Sessions of this database waiting on a lock.
+async fn lock_waiters(db: &Db) -> i64 {
+    let mut c = db.read().await.unwrap();
+    on_conn!(c.conn(), |c| sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+async fn a_replaced_leaders_late_writes_are_refused(backend: Backend) {
+    let db = db(backend).await;
+    let mine = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let jobs = db.fenced(fence_at(&mine));
+    if backend == Backend::Sqlite {
+        // One process always leads: nothing to fence.
+        jobs.begin().await.unwrap().commit().await.unwrap();
+        return;
+    }
+    let Db::Postgres(pool, _) = &db else {
+        unreachable!()
+    };
+    // Not leading: refused before a connection is taken.
+    assert!(matches!(
+        jobs.begin().await,
+        Err(StorageError::Fenced { mine: None, .. })
+    ));
+    let mut first = pool.acquire().await.unwrap();
+    mine.store(
+        storage::leader::take_epoch(&mut first).await.unwrap(),
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    let mut job = jobs.begin().await.unwrap();
+    // A new leader takes the next epoch: it waits for the job begun in the old one.
+    let next = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            let mut c = pool.acquire().await.unwrap();
+            storage::leader::take_epoch(&mut c).await.unwrap()
+        }
+    });
+    crate::helpers::eventually(
+        "the new leader waits for the old leader's job",
+        std::time::Duration::from_secs(10),
+        || async { (lock_waiters(&db).await > 0).then_some(()) },
+    )
+    .await;
+    assert!(!next.is_finished());
+    storage::settings::put(job.conn(), "fence-test", "before", None, Timestamp(1))
+        .await
+        .unwrap();
+    job.commit().await.unwrap();
+    let taken = next.await.unwrap();
+    assert!(taken > mine.load(std::sync::atomic::Ordering::SeqCst));
+    // The old leader has not noticed yet: its next write is refused all the same.
+    assert!(matches!(
+        jobs.begin().await,
+        Err(StorageError::Fenced { mine: Some(m), current: Some(c) }) if c == taken && m < c
+    ));
+    // A leader stopped inside a job cannot hold the next one back longer than its lease:
+    // the server ends its idle transaction, and nothing of it is written.
+    mine.store(taken, std::sync::atomic::Ordering::SeqCst);
+    let mut stalled = jobs.begin().await.unwrap();
+    storage::settings::put(stalled.conn(), "fence-test", "stalled", None, Timestamp(2))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let after = storage::leader::take_epoch(&mut first).await.unwrap();
+    assert!(after > taken);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the next leader waited {:?}",
+        started.elapsed()
+    );
+    assert!(
+        stalled.commit().await.is_err(),
+        "the stalled job must not commit"
+    );
+    let mut c = db.read().await.unwrap();
+    let kept = storage::settings::get(c.conn(), "fence-test")
+        .await
+        .unwrap();
+    assert_eq!(kept.map(|(v, _)| v).as_deref(), Some("before"));
+}
+
 crate::both_backends!(
+    a_replaced_leaders_late_writes_are_refused,
     the_funnel_counts_each_person_once,
     the_dashboard_counts_follow_every_change,
     the_statistics_sums_follow_every_change,
