@@ -166,3 +166,49 @@ impl From<PermissionDenied> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Logs a storage failure with its detail and hands the user a generic error: a transaction
+/// block can return an [`AppResult`] and use `?` on storage calls.
+#[cfg(feature = "ssr")]
+impl From<crate::storage::StorageError> for AppError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        use crate::storage::StorageError;
+        match e {
+            StorageError::Conflict(constraint) => {
+                tracing::warn!(%constraint, "unique constraint refused a write");
+                AppError::Conflict
+            }
+            StorageError::Busy => {
+                tracing::warn!("no database connection came free in time: answered 503");
+                AppError::Busy {
+                    retry_after_secs: 1,
+                }
+            }
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::storage::StorageError;
+
+    #[test]
+    fn an_exhausted_pool_is_a_503_to_retry_not_a_500() {
+        let e = AppError::from(StorageError::from(sqlx::Error::PoolTimedOut));
+        assert_eq!(
+            e,
+            AppError::Busy {
+                retry_after_secs: 1
+            }
+        );
+        assert_eq!((e.status(), e.code()), (503, "busy"));
+        assert!(!e.message(crate::i18n::Lang::Ru).is_empty());
+        let other = AppError::from(StorageError::from(sqlx::Error::RowNotFound));
+        assert_eq!(other.status(), 500);
+    }
+}

@@ -26,6 +26,7 @@ pub mod group_commit;
 pub mod i18n;
 pub mod links;
 pub mod miniapp;
+pub mod model;
 pub mod notifications;
 #[cfg(feature = "ssr")]
 pub mod outbox;

@@ -68,7 +68,7 @@ impl Default for AppConfig {
     }
 }
 
-pub use crate::audit::GroupInfo;
+pub use crate::model::audit::GroupInfo;
 
 /// Questions the settings pages ask Telegram; the server crate answers them with the bot.
 pub trait TelegramProbe: Send + Sync {

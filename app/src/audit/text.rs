@@ -6,16 +6,9 @@ use super::AuditRow;
 use crate::domain::Timestamp;
 use crate::domain::audit::AuditAction;
 use crate::i18n::{Lang, Msg};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One changed field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
-    pub field: String,
-    pub before: String,
-    pub after: String,
-}
+pub use crate::model::audit::Change;
 
 fn field_label(lang: Lang, key: &str) -> String {
     let msg = match key {

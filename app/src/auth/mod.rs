@@ -22,30 +22,7 @@ use crate::domain::permissions::ModuleSet;
 use crate::domain::user::{Role, User};
 use serde::{Deserialize, Serialize};
 
-/// The two front ends. Each has its own cookie, so an admin who opens the Mini App in the same
-/// browser keeps both sessions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Surface {
-    MiniApp,
-    Admin,
-}
-
-impl Surface {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Surface::MiniApp => "miniapp",
-            Surface::Admin => "admin",
-        }
-    }
-
-    pub fn cookie_name(self) -> &'static str {
-        match self {
-            Surface::MiniApp => "attest_app",
-            Surface::Admin => "attest_admin",
-        }
-    }
-}
+pub use crate::domain::actor::Surface;
 
 /// The signed-in admin-panel user with the modules they may open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

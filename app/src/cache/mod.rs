@@ -14,7 +14,6 @@
 
 pub mod consumer;
 
-use crate::auth::service::internal;
 use crate::error::AppResult;
 use crate::storage::{self, Conn, Db, StorageError};
 use std::hash::Hash;
@@ -130,7 +129,9 @@ where
     where
         F: Future<Output = AppResult<V>>,
     {
-        let versions = Versions::read(db).await.map_err(internal)?;
+        let versions = Versions::read(db)
+            .await
+            .map_err(crate::error::AppError::from)?;
         self.get_at(versions, key, load).await
     }
 
@@ -167,7 +168,7 @@ pub struct Caches {
     /// The dashboard's grouped counts, by people in scope and first day of its activity.
     pub dashboard: Cached<
         (crate::domain::scope::PeopleScope, crate::domain::Timestamp),
-        crate::dashboard::service::Figures,
+        crate::model::dashboard::Figures,
     >,
     /// A certification's statistics, by certification, "first attempts only" and the people
     /// in scope.
@@ -177,10 +178,10 @@ pub struct Caches {
             bool,
             crate::domain::scope::PeopleScope,
         ),
-        crate::analytics::CertStats,
+        crate::model::analytics::CertStats,
     >,
     /// The theory pages and materials of a certification's theory version.
-    pub theory: Cached<(crate::domain::CertId, i64), crate::taking::service::TheoryContent>,
+    pub theory: Cached<(crate::domain::CertId, i64), crate::model::taking::TheoryContent>,
 }
 
 impl Default for Caches {

@@ -28,15 +28,7 @@ pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
     dashboard_of(&guard::state(), &actor.user).await
 }
 
-/// What the dashboard counts, read from the database (cached: `crate::cache`); the rest is
-/// decided per request, since cells depend on the time.
-pub struct Figures {
-    columns: Vec<storage::compliance::ColumnRow>,
-    groups: Vec<crate::domain::compliance::PairGroup>,
-    /// (day, attempts, passes)
-    activity: Vec<(i64, i64, i64)>,
-    branches: Vec<storage::dictionaries::DictEntry>,
-}
+pub use crate::model::dashboard::Figures;
 
 async fn figures(state: &AppState, scope: &PeopleScope, first: Timestamp) -> AppResult<Figures> {
     let read = async {

@@ -1,6 +1,7 @@
 //! Domain types and rules: plain Rust, no HTTP, no database, no browser.
 //! Everything here compiles for the browser too, so forms run the same checks as the server.
 
+pub mod actor;
 pub mod api_keys;
 pub mod attempt;
 pub mod audit;

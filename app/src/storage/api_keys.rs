@@ -1,8 +1,8 @@
 //! API keys (only the SHA-256 of each secret) and the first answers of idempotent requests.
 
 use super::{Conn, StorageResult, on_conn};
-pub use crate::api_keys::ApiKeyRow;
 use crate::domain::{Timestamp, UserId};
+pub use crate::model::api_keys::ApiKeyRow;
 
 const COLUMNS: &str = "id, name, prefix, scopes, ip_allow, rate_per_sec, burst, expires_at, \
      revoked_at, last_used_at, request_count, created_at";

@@ -5,7 +5,7 @@ use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score};
 use crate::domain::certification::TimerMode;
 use crate::domain::scope::PeopleScope;
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
-use crate::taking::{AttemptSummary, ResultRow};
+use crate::model::taking::{AttemptSummary, ResultRow};
 use sqlx::types::Json;
 
 // ---- progress and reading ----
@@ -639,7 +639,7 @@ pub async fn results(
 pub async fn person_results(
     c: Conn<'_>,
     user: UserId,
-) -> StorageResult<Vec<crate::taking::PersonResult>> {
+) -> StorageResult<Vec<crate::model::taking::PersonResult>> {
     Ok(on_conn!(c, |c| sqlx::query_as(
         "SELECT p.certification_id, c.title, p.read_version, p.attempts_used, c.max_attempts, \
          p.best_percent, p.passed_at, p.resets FROM certification_progress p \

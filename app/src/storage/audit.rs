@@ -4,10 +4,10 @@
 
 use super::horizon::{self, Position};
 use super::{Conn, StorageResult, on_conn};
-use crate::audit::{AuditFilter, AuditRow};
 use crate::domain::audit::{ActorKind, AuditEntry};
 use crate::domain::scope::PeopleScope;
 use crate::domain::{AuditId, Timestamp};
+use crate::model::audit::{AuditFilter, AuditRow};
 use serde_json::Value;
 
 /// Keys whose values are secrets: never stored in an entry, whatever a feature passes.

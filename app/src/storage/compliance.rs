@@ -3,15 +3,9 @@
 
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::scope::PeopleScope;
-use crate::domain::{BranchId, CertId, PositionId, Timestamp, UserId};
+use crate::domain::{BranchId, CertId, PositionId, UserId};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ColumnRow {
-    pub id: CertId,
-    pub title: String,
-    pub status: String,
-    pub closes_at: Option<Timestamp>,
-}
+pub use crate::model::compliance::ColumnRow;
 
 pub async fn columns(c: Conn<'_>) -> StorageResult<Vec<ColumnRow>> {
     Ok(on_conn!(c, |c| sqlx::query_as(

@@ -2,14 +2,8 @@
 
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::Timestamp;
-use serde::{Deserialize, Serialize};
 
-/// An entry of a dictionary (a branch or a position).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct DictEntry {
-    pub id: i64,
-    pub name: String,
-}
+pub use crate::model::dictionaries::DictEntry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dictionary {

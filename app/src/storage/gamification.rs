@@ -3,7 +3,7 @@
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::gamification::Level;
 use crate::domain::{CertId, Timestamp, UserId};
-use crate::gamification::{BadgeRow, HeldBadge, LedgerRow, RatingRow};
+use crate::model::gamification::{BadgeRow, HeldBadge, LedgerRow, RatingRow};
 
 pub async fn levels(c: Conn<'_>) -> StorageResult<Vec<Level>> {
     Ok(on_conn!(c, |c| sqlx::query_as(

@@ -5,7 +5,7 @@
 
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::Timestamp;
-pub use crate::webhooks::DeliveryRow;
+pub use crate::model::webhooks::DeliveryRow;
 
 /// The channel of webhook deliveries (`target_id` is the subscription).
 pub const WEBHOOK: &str = "webhook";

@@ -1,7 +1,7 @@
 //! Sessions of the Mini App and the admin panel. Only a hash of the token is stored.
 
 use super::{Conn, StorageError, StorageResult, on_conn, placeholders};
-use crate::auth::Surface;
+use crate::domain::actor::Surface;
 use crate::domain::audit::Origin;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{SessionId, Timestamp, UserId};

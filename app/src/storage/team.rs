@@ -2,7 +2,7 @@
 
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::scope::PeopleScope;
-use crate::team::TeamResult;
+use crate::model::team::TeamResult;
 
 pub async fn recent_results(
     mut c: Conn<'_>,

@@ -5,7 +5,7 @@
 
 use super::{Conn, StorageResult, on_conn, placeholders};
 use crate::domain::{Timestamp, UserId};
-pub use crate::notifications::{Button, OutboxMessage, OutboxStatus};
+pub use crate::model::notifications::{Button, OutboxMessage, OutboxStatus};
 
 /// A message to queue.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@ use super::{Conn, StorageResult, on_conn};
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
 use crate::domain::{BranchId, PositionId, TelegramId, Timestamp, UserId};
-use crate::profile::ProfileView;
+use crate::model::profile::ProfileView;
 
 const USER_COLUMNS: &str = "id, telegram_id, first_name, last_name, names_edited, username, \
      photo_url, role, status, position_id, branch_id, external_id, login, registered_at, updated_at, version";

@@ -2,7 +2,7 @@
 
 use super::{Conn, StorageResult, on_conn};
 use crate::domain::{Timestamp, UserId};
-pub use crate::webhooks::WebhookRow;
+pub use crate::model::webhooks::WebhookRow;
 
 /// The list's columns: the subscription with its outbox counts, never its secrets.
 const COLUMNS: &str = "s.id, s.name, s.url, s.events, s.enabled, s.disabled_reason, \

@@ -299,12 +299,7 @@ pub async fn theory(cert_id: CertId) -> AppResult<TheoryData> {
 
 /// The theory pages and the reading state, without writing; with the certification when the
 /// reading is complete only now and has to be recorded.
-/// A theory version's pages and materials, as cached (`crate::cache`).
-#[derive(Debug, Clone)]
-pub struct TheoryContent {
-    pub blocks: Vec<TheoryBlock>,
-    pub materials: Vec<crate::domain::certification::Material>,
-}
+pub use crate::model::taking::TheoryContent;
 
 async fn theory_data(
     state: &AppState,

@@ -1,0 +1,186 @@
+//! The types of `crate::taking`: what storage returns and services, views and the API
+//! share (re-exported there, so their paths and schema names stay).
+
+use crate::domain::attempt::QuestionView;
+use crate::domain::certification::{Material, TheoryBlock, TimerMode};
+use crate::domain::progress::MyCertState;
+use crate::domain::{AttemptId, CertId, Timestamp, UserId};
+use crate::i18n::Msg;
+use serde::{Deserialize, Serialize};
+
+/// One person's standing in one certification (the API's per-person results).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct PersonResult {
+    pub certification_id: CertId,
+    pub title: String,
+    /// Theory version last read, if any.
+    pub read_version: Option<i64>,
+    pub attempts_used: i64,
+    pub max_attempts: i64,
+    pub best_percent: Option<i64>,
+    pub passed_at: Option<Timestamp>,
+    pub resets: i64,
+}
+
+/// A finished or running attempt, for history lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct AttemptSummary {
+    pub id: AttemptId,
+    pub number: i64,
+    pub status: String,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub finish_reason: Option<String>,
+    pub used_ms: i64,
+    pub percent: Option<i64>,
+    pub passed: Option<bool>,
+    pub reset_at: Option<Timestamp>,
+}
+
+/// One row of a certification's results: a person reached by the assignment and their progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
+pub struct ResultRow {
+    pub user_id: UserId,
+    pub first_name: String,
+    pub last_name: String,
+    pub read_version: Option<i64>,
+    pub attempts_used: Option<i64>,
+    pub best_percent: Option<i64>,
+    pub passed_at: Option<Timestamp>,
+    pub resets: Option<i64>,
+    pub in_progress: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCert {
+    pub id: CertId,
+    pub title: String,
+    pub state: MyCertState,
+    pub closes_at: Option<Timestamp>,
+    pub time_limit_secs: i64,
+}
+
+/// Where the reading of the theory stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadState {
+    pub read: bool,
+    /// Milliseconds each block (in order) still needs on screen.
+    pub remaining_ms: Vec<i64>,
+    /// An attempt is in progress: "Go to test" resumes it.
+    pub in_progress: bool,
+    /// Why a new attempt cannot start, if it cannot.
+    pub refusal: Option<Msg>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TheoryData {
+    pub cert_id: CertId,
+    pub title: String,
+    pub description: String,
+    pub blocks: Vec<TheoryBlock>,
+    pub materials: Vec<Material>,
+    pub min_read_secs: i64,
+    pub read: ReadState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptScreen {
+    pub attempt_id: AttemptId,
+    pub cert_id: CertId,
+    pub title: String,
+    pub number: i64,
+    pub mode: TimerMode,
+    pub questions: Vec<QuestionView>,
+    pub answers: Vec<Option<Vec<u32>>>,
+    pub current_index: i64,
+    pub remaining_ms: i64,
+}
+
+/// What the test screen finds: the attempt to continue, or a finished one to show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TestEntry {
+    Attempt(AttemptScreen),
+    Finished(AttemptId),
+    /// No attempt in progress: back to the theory.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockAck {
+    pub remaining_ms: i64,
+    /// Set when the time ran out and the server finished the attempt.
+    pub finished: Option<AttemptId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultView {
+    pub attempt_id: AttemptId,
+    pub cert_id: CertId,
+    pub title: String,
+    pub number: i64,
+    pub percent: i64,
+    pub correct: i64,
+    pub total: i64,
+    pub threshold: i64,
+    pub passed: bool,
+    pub best_percent: i64,
+    pub attempts_left: i64,
+    pub can_retry: bool,
+    pub timed_out: bool,
+    pub review_allowed: bool,
+    pub finished_at: Timestamp,
+    pub used_ms: i64,
+}
+
+/// The result page's data: the scored result, or "finishing" when the page is rendered for an
+/// attempt that is over but not finished yet (the hydrated page then finishes it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResultState {
+    Ready(ResultView),
+    Finishing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub question: QuestionView,
+    pub answer: Option<Vec<u32>>,
+    /// The right answer (the correct options, or the right order), only once no attempt
+    /// remains; until then a review shows only whether each answer was right.
+    pub right: Option<Vec<u32>>,
+    pub is_right: bool,
+    pub explanation: Option<String>,
+}
+
+/// Data for the admin's preview: what an employee sees, without an attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewData {
+    pub title: String,
+    pub blocks: Vec<TheoryBlock>,
+    pub materials: Vec<Material>,
+    pub questions: Vec<QuestionView>,
+    pub time_limit_secs: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertResults {
+    pub title: String,
+    pub max_attempts: i64,
+    pub threshold: i64,
+    pub rows: Vec<ResultRow>,
+    /// Passed among those who finished at least one attempt, 0–100.
+    pub pass_rate: Option<i64>,
+    /// Whether a full review (with the right answers) can be open to someone: the reset
+    /// dialog warns that they may have seen the answers.
+    pub review_allowed: bool,
+    pub open: bool,
+}
+
+/// A theory version's pages and materials, as cached (`crate::cache`).
+#[derive(Debug, Clone)]
+pub struct TheoryContent {
+    pub blocks: Vec<crate::domain::certification::TheoryBlock>,
+    pub materials: Vec<crate::domain::certification::Material>,
+}
