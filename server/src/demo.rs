@@ -384,7 +384,7 @@ fn demo_questions() -> Vec<QuestionContent> {
 /// Starting points so the rating and the levels have something to show. Each grant has its
 /// own source key, so a second run pays nothing.
 async fn seed_points(state: &AppState, admin: &app::domain::user::User) -> Result<(), DemoError> {
-    use app::gamification::service::{Payment, pay};
+    use app::gamification::ledger::{Payment, pay};
     let now = state.now();
     let mut tx = state.db.begin().await?;
     for ((tg, ..), points) in DEMO_EMPLOYEES.iter().zip([340, 260, 180, 120, 60]) {

@@ -3,7 +3,7 @@
 
 use super::{CertStats, OptionStat, QuestionStat};
 use crate::auth::guard;
-use crate::auth::service::internal;
+
 use crate::domain::CertId;
 use crate::domain::permissions::Module;
 use crate::domain::scope::PeopleScope;
@@ -78,8 +78,10 @@ async fn load(
         let questions = storage::analytics::questions(c.conn(), id).await?;
         Ok::<_, StorageError>(Some((funnel, figures, sums, options, questions)))
     };
-    let (funnel, figures, sums, options, questions) =
-        read.await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let (funnel, figures, sums, options, questions) = read
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound)?;
     let chosen: HashMap<(crate::domain::QuestionId, i64, i64), i64> = options
         .into_iter()
         .map(|(q, r, o, n)| ((q, r, o), n))

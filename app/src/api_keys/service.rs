@@ -3,8 +3,8 @@
 use super::{ApiKeyRow, CreatedApiKey, NewApiKey};
 use crate::auth::cookie::{hash_token, new_token};
 use crate::auth::guard;
-use crate::auth::service::{Actor, audit_by, internal};
 use crate::domain::Timestamp;
+use crate::domain::actor::{Actor, audit_by};
 use crate::domain::api_keys::{
     IpNet, KEY_PREFIX, MAX_NAME_CHARS, MAX_RATE_PER_SEC, Scopes, display_prefix,
 };
@@ -29,8 +29,10 @@ async fn key_admin() -> AppResult<Actor> {
 pub async fn list_for_admin() -> AppResult<Vec<ApiKeyRow>> {
     key_admin().await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
-    storage::api_keys::list(c.conn()).await.map_err(internal)
+    let mut c = state.db.read().await.map_err(AppError::from)?;
+    storage::api_keys::list(c.conn())
+        .await
+        .map_err(AppError::from)
 }
 
 pub async fn create_for_admin(key: NewApiKey) -> AppResult<CreatedApiKey> {
@@ -158,7 +160,7 @@ pub async fn create(
     }
     .await;
     Ok(CreatedApiKey {
-        key: result.map_err(internal)?,
+        key: result.map_err(AppError::from)?,
         secret,
     })
 }
@@ -207,13 +209,15 @@ pub async fn revoke(
         Ok(Ok(()))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }
 
 /// Keys for the command line's `list`.
 pub async fn list(state: &AppState) -> AppResult<Vec<ApiKeyRow>> {
-    let mut c = state.db.read().await.map_err(internal)?;
-    storage::api_keys::list(c.conn()).await.map_err(internal)
+    let mut c = state.db.read().await.map_err(AppError::from)?;
+    storage::api_keys::list(c.conn())
+        .await
+        .map_err(AppError::from)
 }
 
 /// Records the requests each key made in the last minute: one audit entry per key per minute
@@ -229,7 +233,7 @@ pub async fn record_usage(
     let mut tx = state.db.begin().await?;
     for (id, name, requests, last) in usage {
         storage::api_keys::add_usage(tx.conn(), *id, *requests, *last).await?;
-        let by = crate::auth::service::By::Key(crate::auth::service::KeyActor {
+        let by = crate::domain::actor::By::Key(crate::domain::actor::KeyActor {
             id: *id,
             name: name.clone(),
             admin: false,

@@ -5,8 +5,8 @@ use super::{
     GroupInfo, TopicMode,
 };
 use crate::auth::guard;
-use crate::auth::service::{audit_by, internal};
 use crate::domain::AuditId;
+use crate::domain::actor::audit_by;
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::Module;
 use crate::error::{AppError, AppResult};
@@ -24,10 +24,10 @@ pub async fn list(filter: AuditFilter, before: Option<AuditId>) -> AppResult<Aud
     let actor = guard::module(Module::AuditLog).await?;
     let filter = filter.normalized();
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let mut items = storage::audit::list(c.conn(), &filter, &actor.scope, before, PAGE + 1)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     let more = items.len() as i64 > PAGE;
     items.truncate(PAGE as usize);
     Ok(AuditPage {
@@ -39,10 +39,10 @@ pub async fn list(filter: AuditFilter, before: Option<AuditId>) -> AppResult<Aud
 pub async fn entry(id: AuditId) -> AppResult<AuditDetail> {
     let actor = guard::module(Module::AuditLog).await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let row = storage::audit::get(c.conn(), id, &actor.scope)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     let details: serde_json::Value = serde_json::from_str(&row.details).unwrap_or_default();
     Ok(AuditDetail {
@@ -73,7 +73,7 @@ pub async fn settings() -> AppResult<AuditSettingsView> {
         ))
     }
     .await;
-    let (settings, status) = result.map_err(internal)?;
+    let (settings, status) = result.map_err(AppError::from)?;
     let group = match (settings.chat_id, state.telegram()) {
         (Some(chat), Some(probe)) => Some(ask_group(probe.as_ref(), chat).await),
         _ => None,
@@ -171,7 +171,7 @@ pub async fn save_settings(mut settings: AuditSettings) -> AppResult<()> {
         tx.commit().await
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 pub async fn test_message() -> AppResult<()> {
@@ -211,5 +211,5 @@ pub async fn test_message() -> AppResult<()> {
         Ok::<_, StorageError>(Ok(()))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }

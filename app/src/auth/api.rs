@@ -109,14 +109,14 @@ pub async fn dev_users() -> Result<Vec<DevUser>, AppError> {
             if !state.config.dev_login {
                 return Err(AppError::Forbidden(crate::i18n::Msg::ErrDevLoginDisabled));
             }
-            let mut read = state.db.read().await.map_err(service::internal)?;
+            let mut read = state.db.read().await.map_err(AppError::from)?;
             let users = crate::storage::users::list_active(
                 read.conn(),
                 &crate::domain::scope::PeopleScope::Everyone,
                 50,
             )
             .await
-            .map_err(service::internal)?;
+            .map_err(AppError::from)?;
             drop(read);
             let mut out = Vec::with_capacity(users.len());
             for u in users {

@@ -2,7 +2,8 @@
 //! the request, checks status and module, and sets the HTTP status of refusals.
 
 use super::Surface;
-use super::service::{self, Actor};
+use super::service;
+use crate::domain::actor::Actor;
 use crate::domain::audit::Origin;
 use crate::domain::permissions::Module;
 use crate::domain::user::UserStatus;

@@ -193,7 +193,7 @@ impl Launches {
             .map(|(l, _)| &people[&l.profile.telegram_id])
             .collect();
         // Each launch is a day of activity (streak badges).
-        crate::gamification::service::note_activity_many(
+        crate::gamification::ledger::note_activity_many(
             tx.conn(),
             &signed_in,
             self.utc_offset_minutes,

@@ -18,19 +18,13 @@ use crate::state::AppState;
 use crate::storage::{self, Conn, StorageError};
 use serde_json::json;
 
-pub use crate::domain::actor::{Actor, By, KeyActor, audit_by, key_label, label_of};
+use crate::domain::actor::{Actor, label_of};
 
 /// A session just created; the caller turns it into a cookie.
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub token: String,
     pub max_age_secs: i64,
-}
-
-/// Logs a storage failure with its detail and hands the user a generic error (see
-/// `impl From<StorageError> for AppError`).
-pub fn internal(e: StorageError) -> AppError {
-    AppError::from(e)
 }
 
 fn entry(state: &AppState, action: AuditAction, origin: &Origin) -> AuditEntry {
@@ -241,7 +235,7 @@ pub async fn sign_in_telegram(
         };
         if user.is_active() {
             // Each launch is a day of activity (streak badges).
-            crate::gamification::service::note_activity(
+            crate::gamification::ledger::note_activity(
                 tx.conn(),
                 &user,
                 state.config.display_utc_offset_minutes,
@@ -253,7 +247,7 @@ pub async fn sign_in_telegram(
         Ok::<_, StorageError>((user, session))
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 fn may_use_admin_panel(user: &User, modules: ModuleSet) -> bool {
@@ -283,7 +277,7 @@ async fn claim_password_check(
         Ok::<_, StorageError>(claimed)
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 /// Admin-panel sign-in with login and password. At most `max_failures` passwords are checked
@@ -337,10 +331,10 @@ pub async fn sign_in_admin(
         }
     }
     let found = {
-        let mut read = state.db.read().await.map_err(internal)?;
+        let mut read = state.db.read().await.map_err(AppError::from)?;
         storage::users::get_by_login(read.conn(), &login)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
     };
     let stored_hash = found.as_ref().and_then(|f| f.password_hash.clone());
     let ok = password::verify(password.to_owned(), stored_hash).await?;
@@ -373,7 +367,7 @@ pub async fn sign_in_admin(
         Ok::<_, StorageError>(session)
     }
     .await;
-    Ok((user, result.map_err(internal)?))
+    Ok((user, result.map_err(AppError::from)?))
 }
 
 /// Checks a signed-in user's current password (before changing it), counted against the same
@@ -405,7 +399,7 @@ pub async fn check_current_password(
             tx.commit().await
         }
         .await;
-        result.map_err(internal)?;
+        result.map_err(AppError::from)?;
     }
     Ok(ok)
 }
@@ -420,10 +414,10 @@ pub async fn sign_in_dev(
     if !state.config.dev_login {
         return Err(AppError::Forbidden(Msg::ErrDevLoginDisabled));
     }
-    let mut read = state.db.read().await.map_err(internal)?;
+    let mut read = state.db.read().await.map_err(AppError::from)?;
     let user = storage::users::get(read.conn(), user_id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     drop(read);
     if surface == Surface::Admin {
@@ -439,7 +433,7 @@ pub async fn sign_in_dev(
         Ok::<_, StorageError>(session)
     }
     .await;
-    Ok((user, result.map_err(internal)?))
+    Ok((user, result.map_err(AppError::from)?))
 }
 
 /// The modules a user may open now (role defaults and stored overrides).
@@ -447,10 +441,10 @@ pub async fn modules_of(state: &AppState, user: &User) -> AppResult<ModuleSet> {
     if user.status != UserStatus::Active {
         return Ok(ModuleSet::EMPTY);
     }
-    let mut read = state.db.read().await.map_err(internal)?;
+    let mut read = state.db.read().await.map_err(AppError::from)?;
     let overrides = storage::permissions::overrides_of(read.conn(), user.id)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     Ok(effective_modules(user.role, &overrides))
 }
 
@@ -459,21 +453,21 @@ pub async fn scope_of(state: &AppState, user: &User) -> AppResult<PeopleScope> {
     if user.role != Role::Manager {
         return Ok(visible_people(user.role, &[]));
     }
-    let mut read = state.db.read().await.map_err(internal)?;
+    let mut read = state.db.read().await.map_err(AppError::from)?;
     let limit = storage::notifications::manager_branches(read.conn(), user.id)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     Ok(visible_people(user.role, &limit))
 }
 
 /// The actor behind a session token, read fresh from the database on every request so that a
 /// revoked session or a withdrawn permission takes effect at once on every instance.
 pub async fn resolve(state: &AppState, surface: Surface, token: &str) -> AppResult<Option<Actor>> {
-    let mut read = state.db.read().await.map_err(internal)?;
+    let mut read = state.db.read().await.map_err(AppError::from)?;
     let found =
         storage::sessions::find_active(read.conn(), &hash_token(token), surface, state.now())
             .await
-            .map_err(internal)?;
+            .map_err(AppError::from)?;
     drop(read);
     let Some(found) = found else {
         return Ok(None);
@@ -510,7 +504,7 @@ pub async fn sign_out(
         tx.commit().await
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 /// Whether the actor may open the admin panel at all.
@@ -599,5 +593,5 @@ pub async fn create_admin(state: &AppState, new: NewAdmin, origin: &Origin) -> A
         Ok::<_, StorageError>(user)
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }

@@ -2,7 +2,7 @@
 
 use super::{AssignKind, AssignOptions, AssignmentView, CertEditorData, CertListItem, VersionView};
 use crate::auth::guard;
-use crate::auth::service::{Actor, By, audit_by, internal};
+use crate::domain::actor::{Actor, By, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::certification::{
     BlockInput, BlockKind, CertSettings, CertStatus, Certification, Content, LifecycleAction,
@@ -26,7 +26,7 @@ use serde_json::json;
 type TxResult<T> = Result<Result<T, AppError>, StorageError>;
 
 fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
-    r.map_err(internal)?
+    r.map_err(AppError::from)?
 }
 
 async fn locked(c: Conn<'_>, id: CertId) -> Result<Result<Certification, AppError>, StorageError> {
@@ -51,10 +51,10 @@ pub async fn list(
     guard::module(Module::Certifications).await?;
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let (rows, total) = certs::list(c.conn(), status, search.as_deref(), limit, offset)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     let items = rows
         .into_iter()
         .filter_map(|r| {
@@ -109,11 +109,11 @@ pub async fn create(title: String) -> AppResult<CertId> {
         Ok::<_, StorageError>(id)
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 pub async fn load_editor(state: &AppState, id: CertId) -> AppResult<CertEditorData> {
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let result = async {
         let Some(cert) = certs::get(c.conn(), id).await? else {
             return Ok(None);
@@ -156,7 +156,7 @@ pub async fn load_editor(state: &AppState, id: CertId) -> AppResult<CertEditorDa
         }))
     }
     .await;
-    result.map_err(internal)?.ok_or(AppError::NotFound)
+    result.map_err(AppError::from)?.ok_or(AppError::NotFound)
 }
 
 pub async fn editor(id: CertId) -> AppResult<CertEditorData> {
@@ -737,14 +737,14 @@ pub async fn pickable(search: Option<String>, page: i64) -> AppResult<Page<Quest
     let sees_keys = actor.modules.contains(Module::QuestionBank);
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let filter = storage::questions::QuestionFilter {
         search,
         ..Default::default()
     };
     let (mut items, total) = storage::questions::list(c.conn(), &filter, limit, offset)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     if !sees_keys {
         for q in &mut items {
             q.content = q.content.clone().without_key();
@@ -906,7 +906,7 @@ async fn target_in_scope(
 pub async fn assign_targets() -> AppResult<AssignOptions> {
     let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     use storage::dictionaries::{Dictionary, list};
     let result = async {
         let positions = list(c.conn(), Dictionary::Positions).await?;
@@ -923,5 +923,5 @@ pub async fn assign_targets() -> AppResult<AssignOptions> {
         })
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }

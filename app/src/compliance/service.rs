@@ -4,7 +4,7 @@ use super::{
     ComplianceColumn, ComplianceFilter, ComplianceRow, ComplianceView, GroupRate, PER_PAGE,
 };
 use crate::auth::guard;
-use crate::auth::service::internal;
+
 use crate::dictionaries::Entry;
 use crate::domain::compliance::{Cell, CellInput, cell, pass_rate};
 use crate::domain::permissions::Module;
@@ -48,7 +48,7 @@ pub async fn build(
         let positions = storage::dictionaries::list(c.conn(), Dictionary::Positions).await?;
         Ok::<_, StorageError>((columns, pairs, branches, positions))
     };
-    let (columns, pairs, branches, positions) = read.await.map_err(internal)?;
+    let (columns, pairs, branches, positions) = read.await.map_err(AppError::from)?;
     let index: BTreeMap<_, _> = columns.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut rows: Vec<ComplianceRow> = Vec::new();
     for p in pairs {

@@ -6,14 +6,14 @@ use super::{
     RecentRecognition, Recognition,
 };
 use crate::auth::guard;
-use crate::auth::service::internal;
+
 use crate::compliance::service::scope_of;
 use crate::domain::Timestamp;
 use crate::domain::compliance::{Cell, CellInput, cell, daily, first_day, pair_groups};
 use crate::domain::permissions::Module;
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::User;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::export::{ExportCell, ExportTable};
 use crate::i18n::{Lang, Msg};
 use crate::state::AppState;
@@ -48,7 +48,7 @@ async fn figures(state: &AppState, scope: &PeopleScope, first: Timestamp) -> App
             branches,
         })
     };
-    read.await.map_err(internal)
+    read.await.map_err(AppError::from)
 }
 
 /// The dashboard of `user` (already checked for the certifications module): the compliance
@@ -171,7 +171,7 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
             passes,
         })
         .collect();
-    let recent = recent(state, &scope).await.map_err(internal)?;
+    let recent = recent(state, &scope).await.map_err(AppError::from)?;
     Ok(Dashboard {
         open,
         in_progress,

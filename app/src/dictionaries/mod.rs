@@ -32,14 +32,14 @@ pub const DICT_NAME_MAX: usize = 100;
 
 #[server(prefix = "/api", endpoint = "dictionaries/list")]
 pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
-    use crate::auth::{guard, service::internal};
+    use crate::auth::guard;
     use crate::domain::permissions::Module;
     use crate::storage::dictionaries::{Dictionary, list};
     guard::respond(
         async {
             guard::module(Module::Users).await?;
             let state = guard::state();
-            let mut read = state.db.read().await.map_err(internal)?;
+            let mut read = state.db.read().await.map_err(AppError::from)?;
             let to_entries = |v: Vec<crate::storage::dictionaries::DictEntry>| {
                 v.into_iter()
                     .map(|e| Entry {
@@ -51,12 +51,12 @@ pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
             let branches = to_entries(
                 list(read.conn(), Dictionary::Branches)
                     .await
-                    .map_err(internal)?,
+                    .map_err(AppError::from)?,
             );
             let positions = to_entries(
                 list(read.conn(), Dictionary::Positions)
                     .await
-                    .map_err(internal)?,
+                    .map_err(AppError::from)?,
             );
             Ok(Dictionaries {
                 branches,
@@ -69,7 +69,8 @@ pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
 
 #[server(prefix = "/api", endpoint = "dictionaries/add")]
 pub async fn add_dictionary_entry(kind: DictKind, name: String) -> Result<Entry, AppError> {
-    use crate::auth::{guard, service::By};
+    use crate::auth::guard;
+    use crate::domain::actor::By;
     use crate::domain::permissions::Module;
     guard::respond(
         async {

@@ -1,7 +1,7 @@
 //! Adding and renaming branches and positions, for the admin panel and the API alike.
 
 use super::{DICT_NAME_MAX, DictKind, Entry};
-use crate::auth::service::{By, internal};
+use crate::domain::actor::By;
 use crate::domain::audit::{AuditAction, Origin};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
@@ -55,7 +55,7 @@ pub async fn add_as(
         Ok::<_, StorageError>(entry)
     }
     .await;
-    let entry = result.map_err(internal)?;
+    let entry = result.map_err(AppError::from)?;
     Ok(Entry {
         id: entry.id,
         name: entry.name,
@@ -100,6 +100,6 @@ pub async fn rename_as(
     .await;
     match result {
         Err(StorageError::Conflict(_)) => Err(AppError::invalid("name", Msg::ErrDictNameTaken)),
-        other => other.map_err(internal)?,
+        other => other.map_err(AppError::from)?,
     }
 }

@@ -4,6 +4,8 @@
 pub mod admin_page;
 #[cfg(feature = "ssr")]
 pub mod consumer;
+#[cfg(feature = "ssr")]
+pub mod ledger;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -2,10 +2,10 @@
 
 use super::{LinkResolution, LinkTarget, plausible_token};
 use crate::auth::guard;
-use crate::auth::service::internal;
+
 use crate::domain::Timestamp;
 use crate::domain::scope::visible_people;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::storage::{self, Conn, StorageError};
 
@@ -114,5 +114,5 @@ pub async fn resolve(token: &str) -> AppResult<LinkResolution> {
         })
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }

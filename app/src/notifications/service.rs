@@ -1,8 +1,8 @@
 //! Server side of the notification settings, the log and each person's mutes.
 
 use super::{LogEntry, MyNotificationKinds, NotificationsPageData, texts};
-use crate::auth::service::{Actor, audit_by, internal};
 use crate::auth::{Surface, guard};
+use crate::domain::actor::{Actor, audit_by};
 use crate::domain::audit::AuditAction;
 use crate::domain::notifications::{DigestCounts, NotificationKind, NotificationSettings};
 use crate::domain::permissions::Module;
@@ -89,7 +89,7 @@ pub async fn admin_page() -> AppResult<NotificationsPageData> {
         })
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 pub async fn save_settings(mut settings: NotificationSettings) -> AppResult<()> {
@@ -122,7 +122,7 @@ pub async fn save_settings(mut settings: NotificationSettings) -> AppResult<()> 
         tx.commit().await
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 pub async fn log(
@@ -164,7 +164,7 @@ pub async fn log(
         })
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 pub async fn resend(id: i64) -> AppResult<()> {
@@ -203,7 +203,7 @@ pub async fn resend(id: i64) -> AppResult<()> {
         Ok::<_, StorageError>(Ok(()))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }
 
 async fn person(surface: Surface) -> AppResult<Actor> {
@@ -226,10 +226,10 @@ fn kinds_for(actor: &Actor) -> Vec<NotificationKind> {
 pub async fn mine(surface: Surface) -> AppResult<MyNotificationKinds> {
     let actor = person(surface).await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let muted = storage::notifications::mutes(c.conn(), actor.user.id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .iter()
         .filter_map(|k| k.parse().ok())
         .collect();
@@ -267,5 +267,5 @@ pub async fn save_mine(surface: Surface, mut muted: Vec<NotificationKind>) -> Ap
         tx.commit().await
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }

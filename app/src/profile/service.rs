@@ -1,8 +1,8 @@
 //! Reading and editing profiles.
 
 use super::ProfileView;
-use crate::auth::service::{Actor, audit_by, internal, label_of};
 use crate::domain::UserId;
+use crate::domain::actor::{Actor, audit_by, label_of};
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::user::{PersonName, User};
@@ -12,10 +12,10 @@ use crate::storage;
 use serde_json::json;
 
 pub async fn profile(state: &AppState, id: UserId) -> AppResult<ProfileView> {
-    let mut read = state.db.read().await.map_err(internal)?;
+    let mut read = state.db.read().await.map_err(AppError::from)?;
     storage::users::profile(read.conn(), id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -91,10 +91,10 @@ pub async fn update_names(
         )
         .await?;
         tx.commit().await?;
-        Ok(Some(after))
+        Ok::<_, AppError>(Some(after))
     }
     .await;
-    result.map_err(internal)?.ok_or(AppError::NotFound)
+    result?.ok_or(AppError::NotFound)
 }
 
 /// One's own password, changed knowing the current one. The check of the current password is
@@ -119,10 +119,10 @@ pub async fn change_own_password(
         ));
     }
     let stored = {
-        let mut read = state.db.read().await.map_err(internal)?;
+        let mut read = state.db.read().await.map_err(AppError::from)?;
         storage::users::get_by_login(read.conn(), &login)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
             .and_then(|u| u.password_hash)
     };
     if !crate::auth::service::check_current_password(state, &login, current, stored).await? {
@@ -161,5 +161,5 @@ pub async fn change_own_password(
         tx.commit().await
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }

@@ -2,8 +2,8 @@
 
 use super::{ExchangeFormat, ImportReport};
 use crate::auth::guard;
-use crate::auth::service::{audit_by, internal};
 use crate::domain::QuestionId;
+use crate::domain::actor::audit_by;
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::Module;
 use crate::domain::question::{
@@ -52,7 +52,7 @@ pub async fn list(
     guard::module(Module::QuestionBank).await?;
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let filter = QuestionFilter {
         search,
         kind,
@@ -61,7 +61,7 @@ pub async fn list(
     };
     let (items, total) = storage::questions::list(c.conn(), &filter, limit, offset)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     Ok(Page {
         items,
         total,
@@ -73,19 +73,19 @@ pub async fn list(
 pub async fn tags() -> AppResult<Vec<String>> {
     guard::module(Module::QuestionBank).await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     storage::questions::all_tags(c.conn())
         .await
-        .map_err(internal)
+        .map_err(AppError::from)
 }
 
 pub async fn get(id: QuestionId) -> AppResult<Question> {
     guard::module(Module::QuestionBank).await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     storage::questions::get(c.conn(), id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -128,7 +128,7 @@ pub async fn save_as(
         Ok::<_, StorageError>(Some(q))
     }
     .await;
-    result.map_err(internal)?.ok_or(AppError::NotFound)
+    result.map_err(AppError::from)?.ok_or(AppError::NotFound)
 }
 
 pub async fn save(id: Option<QuestionId>, content: QuestionContent) -> AppResult<Question> {
@@ -167,7 +167,7 @@ pub async fn archive(id: QuestionId, archived: bool) -> AppResult<()> {
         Ok::<_, StorageError>(true)
     }
     .await;
-    if result.map_err(internal)? {
+    if result.map_err(AppError::from)? {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -204,7 +204,7 @@ pub async fn delete(id: QuestionId) -> AppResult<()> {
         Ok::<_, StorageError>(Ok(()))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }
 
 pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportReport> {
@@ -275,7 +275,7 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
         tx.commit().await
     }
     .await;
-    result.map_err(internal)?;
+    result.map_err(AppError::from)?;
     Ok(ImportReport {
         imported: count,
         errors: Vec::new(),
@@ -285,10 +285,10 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
 pub async fn export(format: ExchangeFormat) -> AppResult<String> {
     guard::module(Module::QuestionBank).await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let all = storage::questions::all(c.conn(), false)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     let contents: Vec<QuestionContent> = all.into_iter().map(|q| q.content).collect();
     Ok(match format {
         ExchangeFormat::Json => super::import::to_json(&contents),

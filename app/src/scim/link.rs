@@ -7,7 +7,7 @@
 
 use super::Invite;
 use crate::auth::guard;
-use crate::auth::service::{By, audit_by, internal};
+use crate::domain::actor::{By, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::permissions::Module;
@@ -302,5 +302,5 @@ pub async fn invite_for_admin(id: UserId) -> AppResult<Invite> {
         }))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }

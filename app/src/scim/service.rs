@@ -4,7 +4,7 @@
 use super::link::{LinkedBy, link_in_tx};
 use super::{ScimSettings, UserNameMapping};
 use crate::auth::guard;
-use crate::auth::service::{By, audit_by, internal};
+use crate::domain::actor::{By, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::scim::patch::{apply_to_user, operations};
 use crate::domain::scim::{
@@ -36,7 +36,7 @@ pub enum ScimFailure {
 
 impl From<StorageError> for ScimFailure {
     fn from(e: StorageError) -> Self {
-        ScimFailure::App(internal(e))
+        ScimFailure::App(AppError::from(e))
     }
 }
 
@@ -52,8 +52,10 @@ pub struct Caller<'a> {
 pub async fn settings_for_admin() -> AppResult<ScimSettings> {
     crate::webhooks::service::integrations_admin().await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
-    crate::settings::load(c.conn()).await.map_err(internal)
+    let mut c = state.db.read().await.map_err(AppError::from)?;
+    crate::settings::load(c.conn())
+        .await
+        .map_err(AppError::from)
 }
 
 pub async fn save_settings_for_admin(settings: ScimSettings) -> AppResult<()> {
@@ -80,7 +82,7 @@ pub async fn save_settings_for_admin(settings: ScimSettings) -> AppResult<()> {
         tx.commit().await
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 async fn mapping(state: &AppState) -> ScimResult<UserNameMapping> {

@@ -6,8 +6,8 @@ use super::{
     ResultState, ResultView, ReviewItem, TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
-use crate::auth::service::{Actor, By, audit_by, internal, label_of};
 use crate::auth::{Surface, guard};
+use crate::domain::actor::{Actor, By, audit_by, label_of};
 use crate::domain::attempt::{
     self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions,
     build_questions_for, may_start, review_depth, score,
@@ -32,7 +32,7 @@ use serde_json::json;
 type TxResult<T> = Result<Result<T, AppError>, StorageError>;
 
 fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
-    r.map_err(internal)?
+    r.map_err(AppError::from)?
 }
 
 async fn member() -> AppResult<(AppState, Actor)> {
@@ -134,7 +134,7 @@ pub async fn my_certifications() -> AppResult<Vec<MyCert>> {
         Ok::<_, StorageError>(out)
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }
 
 /// Computes (and, when newly complete, records) the reading state at `now`.
@@ -174,7 +174,7 @@ async fn record_read(
         now,
     )
     .await?;
-    crate::gamification::service::evaluate_badges(c, user, utc_offset, now).await?;
+    crate::gamification::ledger::evaluate_badges(c, user, utc_offset, now).await?;
     Ok(())
 }
 
@@ -317,10 +317,10 @@ async fn theory_data(
         Ok(TheoryContent {
             blocks: certs::blocks(c.re(), cert.id, cert.theory_version)
                 .await
-                .map_err(internal)?,
+                .map_err(AppError::from)?,
             materials: certs::materials(c.re(), cert.id, cert.theory_version)
                 .await
-                .map_err(internal)?,
+                .map_err(AppError::from)?,
         })
     };
     let content = match state
@@ -370,7 +370,7 @@ pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadSta
         // While an attempt is in progress the clock is not the reading's business; the time on
         // the theory page is simply not counted for the test (see `leave`).
         store::show_block(tx.conn(), actor.user.id, cert.id, block_id, now).await?;
-        crate::gamification::service::note_activity(
+        crate::gamification::ledger::note_activity(
             tx.conn(),
             &actor.user,
             state.config.display_utc_offset_minutes,
@@ -730,7 +730,7 @@ pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
     }
     if let Some(entry) = resume_batched(&state, actor.user.id, cert_id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
     {
         return entry;
     }
@@ -1098,10 +1098,10 @@ pub async fn result(id: AttemptId) -> AppResult<ResultState> {
 
 pub async fn history(cert_id: CertId) -> AppResult<Vec<AttemptSummary>> {
     let (state, actor) = member().await?;
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     store::history(c.conn(), actor.user.id, cert_id)
         .await
-        .map_err(internal)
+        .map_err(AppError::from)
 }
 
 pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {

@@ -2,8 +2,8 @@
 
 use super::{TeamCert, TeamPersonView, TeamResult};
 use crate::auth::guard;
-use crate::auth::service::{Actor, internal};
 use crate::domain::UserId;
+use crate::domain::actor::Actor;
 use crate::domain::scope::PeopleScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
@@ -23,10 +23,10 @@ pub async fn recent(page: i64) -> AppResult<Page<TeamResult>> {
     let scope = scope_of(&actor)?;
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let (items, total) = storage::team::recent_results(c.conn(), scope, limit, offset)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     Ok(Page {
         items,
         total,
@@ -64,5 +64,5 @@ pub async fn person(id: UserId) -> AppResult<TeamPersonView> {
         }))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }

@@ -3,8 +3,8 @@
 //! edits employees' profile fields only.
 
 use super::{CardProgress, NewPerson, ProfileEdit, UserCard, UserRow, UsersImportReport};
-use crate::auth::service::{Actor, By, audit_by, internal};
 use crate::auth::{guard, password};
+use crate::domain::actor::{Actor, By, audit_by};
 use crate::domain::audit::AuditAction;
 use crate::domain::audit::Origin;
 use crate::domain::events::DomainEvent;
@@ -18,7 +18,7 @@ use crate::domain::user::{Role, User, UserStatus, check_password_strength, norma
 use crate::domain::{BranchId, PositionId, TelegramId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::gamification::BadgeStatus;
-use crate::gamification::service::{BadgeAward, Paid, Payment, award_badge, evaluate_badges, pay};
+use crate::gamification::ledger::{BadgeAward, Paid, Payment, award_badge, evaluate_badges, pay};
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::state::AppState;
@@ -28,7 +28,7 @@ use serde_json::json;
 pub type TxResult<T> = Result<Result<T, AppError>, StorageError>;
 
 fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
-    r.map_err(internal)?
+    r.map_err(AppError::from)?
 }
 
 async fn users_actor() -> AppResult<Actor> {
@@ -68,7 +68,7 @@ pub async fn list(
     let actor = users_actor().await?;
     let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     let filter = storage::users::UserFilter {
         search,
         role,
@@ -80,7 +80,7 @@ pub async fn list(
     };
     let (rows, total) = storage::users::search(c.conn(), &filter, limit, offset)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     Ok(Page {
         items: rows
             .into_iter()

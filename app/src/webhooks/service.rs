@@ -6,7 +6,7 @@ use super::consumer::envelope;
 use super::{DeliveryRow, WebhookForm, WebhookRow, WebhookSecret};
 use crate::auth::cookie::new_token;
 use crate::auth::guard;
-use crate::auth::service::{Actor, audit_by, internal};
+use crate::domain::actor::{Actor, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::permissions::Module;
 use crate::domain::user::{Role, User};
@@ -83,8 +83,10 @@ fn audit(
 pub async fn list_for_admin() -> AppResult<Vec<WebhookRow>> {
     integrations_admin().await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
-    let mut rows = storage::webhooks::list(c.conn()).await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
+    let mut rows = storage::webhooks::list(c.conn())
+        .await
+        .map_err(AppError::from)?;
     for r in &mut rows {
         if let Some(shown) = storage::audit::redact_url(&r.url) {
             r.url = shown;
@@ -129,7 +131,7 @@ pub async fn create(
     }
     .await;
     Ok(WebhookSecret {
-        id: id.map_err(internal)?,
+        id: id.map_err(AppError::from)?,
         secret,
     })
 }
@@ -160,7 +162,7 @@ where
         Ok(Ok(()))
     }
     .await;
-    result.map_err(internal)?
+    result.map_err(AppError::from)?
 }
 
 pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
@@ -168,10 +170,10 @@ pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
     let state = guard::state();
     // The form shows the URL without its secrets: sent back unchanged, it keeps the stored one.
     let stored = {
-        let mut c = state.db.read().await.map_err(internal)?;
+        let mut c = state.db.read().await.map_err(AppError::from)?;
         storage::webhooks::get(c.conn(), id)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
     };
     if let Some(s) = stored
         && storage::audit::redact_url(&s.url).as_deref() == Some(form.url.trim())
@@ -259,17 +261,17 @@ pub async fn ping_for_admin(id: i64) -> AppResult<()> {
 pub async fn deliveries_for_admin(id: i64) -> AppResult<Vec<DeliveryRow>> {
     integrations_admin().await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
     if storage::webhooks::get(c.conn(), id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .is_none()
     {
         return Err(AppError::NotFound);
     }
     storage::http_outbox::list_for_target(c.conn(), WEBHOOK, id, DELIVERIES_SHOWN)
         .await
-        .map_err(internal)
+        .map_err(AppError::from)
 }
 
 pub async fn redeliver_for_admin(id: i64, delivery: i64) -> AppResult<()> {

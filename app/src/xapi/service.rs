@@ -3,7 +3,7 @@
 
 use super::{XapiForm, XapiSettings, XapiView};
 use crate::auth::guard;
-use crate::auth::service::internal;
+
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::user::User;
 use crate::domain::webhooks::{MAX_URL_CHARS, TargetError, check_target};
@@ -16,11 +16,13 @@ use serde_json::json;
 pub async fn view_for_admin() -> AppResult<XapiView> {
     crate::webhooks::service::integrations_admin().await?;
     let state = guard::state();
-    let mut c = state.db.read().await.map_err(internal)?;
-    let s: XapiSettings = crate::settings::load(c.conn()).await.map_err(internal)?;
+    let mut c = state.db.read().await.map_err(AppError::from)?;
+    let s: XapiSettings = crate::settings::load(c.conn())
+        .await
+        .map_err(AppError::from)?;
     let sum = storage::http_outbox::summary(c.conn(), XAPI, 0)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     Ok(XapiView {
         enabled: s.enabled,
         endpoint: s.endpoint,
@@ -77,7 +79,7 @@ pub async fn save(state: &AppState, by: &User, form: XapiForm, origin: &Origin) 
             "username": username, "password_changed": changed_password });
         storage::audit::record(
             tx.conn(),
-            &crate::auth::service::audit_by(
+            &crate::domain::actor::audit_by(
                 by,
                 AuditAction::SettingsChanged,
                 "settings",
@@ -92,5 +94,5 @@ pub async fn save(state: &AppState, by: &User, form: XapiForm, origin: &Origin) 
         Ok(())
     }
     .await;
-    result.map_err(internal)
+    result.map_err(AppError::from)
 }

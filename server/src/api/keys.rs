@@ -4,8 +4,8 @@
 
 use super::problem::ApiError;
 use app::auth::guard::origin_of;
-use app::auth::service::{By, KeyActor};
 use app::domain::Timestamp;
+use app::domain::actor::{By, KeyActor};
 use app::domain::api_keys::{Access, IpNet, Resource, Scope, Scopes, check_key};
 use app::domain::audit::Origin;
 use app::error::AppError;

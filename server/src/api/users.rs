@@ -7,7 +7,7 @@ use super::extract::{ApiPath, ApiQuery, etag, if_match, parse_json};
 use super::idempotency::{self, Answer};
 use super::keys::Caller;
 use super::problem::{ApiError, Problem};
-use app::auth::service::By;
+use app::domain::actor::By;
 use app::domain::api_keys::{Access, Resource};
 use app::domain::audit::AuditAction;
 use app::domain::user::{Role, User, UserStatus};
@@ -163,7 +163,7 @@ pub async fn find(st: &ApiState, reference: &str) -> Result<User, ApiError> {
 }
 
 pub fn internal(e: app::storage::StorageError) -> ApiError {
-    ApiError::new(app::auth::service::internal(e))
+    ApiError::new(app::error::AppError::from(e))
 }
 
 fn with_etag(status: StatusCode, user: &User) -> Answer {

@@ -4,8 +4,8 @@
 //! told apart from anyone, so is refused. And the probe the settings page asks about a group.
 
 use app::audit::{AuditFeedStatus, AuditSettings, TopicMode};
-use app::auth::service::audit_by;
 use app::domain::TelegramId;
+use app::domain::actor::audit_by;
 use app::domain::audit::{AuditAction, Origin};
 use app::domain::user::{Role, UserStatus};
 use app::i18n::{Lang, Msg};

@@ -13,8 +13,9 @@ pub mod miniapp_entry;
 pub mod uploads;
 
 use crate::startup::ServerState;
-use app::auth::service::{Actor, resolve};
+use app::auth::service::resolve;
 use app::auth::{Surface, cookie};
+use app::domain::actor::Actor;
 use app::error::AppError;
 use app::i18n::Lang;
 use axum::Json;

@@ -6,7 +6,7 @@
 use super::{actor, error_response};
 use crate::startup::ServerState;
 use app::auth::Surface;
-use app::auth::service::{audit_by, internal};
+use app::domain::actor::audit_by;
 use app::domain::audit::AuditAction;
 use app::domain::permissions::Module;
 use app::domain::upload::{UploadError, UploadKind, classify, safe_name};
@@ -150,7 +150,7 @@ pub async fn upload(
     .await;
     if let Err(e) = saved {
         let _ = tokio::fs::remove_file(state.uploads_dir.join(&id)).await;
-        return error_response(&internal(e), &headers);
+        return error_response(&AppError::from(e), &headers);
     }
     Json(json!({
         "id": id,
@@ -281,7 +281,7 @@ pub async fn serve(
     let upload = match found {
         Ok(Some(u)) => u,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => return error_response(&internal(e), &headers),
+        Err(e) => return error_response(&AppError::from(e), &headers),
     };
     let file = tower_http::services::ServeFile::new(state.uploads_dir.join(&upload.path));
     let mut res = match file.oneshot(req).await {
