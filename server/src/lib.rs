@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod leader;
 pub mod routes;
 pub mod scim;
+pub mod server_state;
 pub mod startup;
 pub mod telemetry;
 pub mod xlsx;

@@ -8,7 +8,6 @@ use app::state::AppState;
 use app::storage::{Db, PoolSettings, StorageError};
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use leptos::prelude::*;
@@ -41,19 +40,7 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(LISTEN_BACKLOG)
 }
 
-/// State of the axum router: Leptos' options and the application state.
-#[derive(Clone)]
-pub struct ServerState {
-    pub leptos: LeptosOptions,
-    pub app: AppState,
-    pub uploads_dir: std::path::PathBuf,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(s: &ServerState) -> Self {
-        s.leptos.clone()
-    }
-}
+pub use crate::server_state::ServerState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -218,7 +205,11 @@ impl Application {
             tracing::warn!(error = %e, "could not record the last API key use");
         }
         // Failed sign-ins counted in windows still open are written now, not lost.
-        if let Err(e) = app::auth::failures::flush(&state, true).await {
+        if let Err(e) = state
+            .failed_sign_ins
+            .flush(&state.db, state.now(), true)
+            .await
+        {
             tracing::warn!(error = %e, "could not record the open sign-in failure counts");
         }
         // Closing waits for every connection to come back; one held forever (a leak) must

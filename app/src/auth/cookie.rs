@@ -5,6 +5,13 @@ use axum::http::HeaderMap;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// A session just created; the caller turns it into a cookie.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub max_age_secs: i64,
+}
+
 /// A new random session token (256 bits, hex).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

@@ -7,8 +7,7 @@
 use crate::domain::Timestamp;
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::throttle::{FAILURE_WINDOW_SECS, failure_window};
-use crate::state::AppState;
-use crate::storage::{self, StorageError};
+use crate::storage::{self, Db, StorageError};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -112,18 +111,20 @@ impl FailedSignIns {
     }
 }
 
-/// Writes the closed windows (every window with `all`, at shutdown) to the audit log.
-pub async fn flush(state: &AppState, all: bool) -> Result<usize, StorageError> {
-    let entries = state.failed_sign_ins.take(state.now(), all);
-    if entries.is_empty() {
-        return Ok(0);
+impl FailedSignIns {
+    /// Writes the closed windows (every window with `all`, at shutdown) to the audit log.
+    pub async fn flush(&self, db: &Db, now: Timestamp, all: bool) -> Result<usize, StorageError> {
+        let entries = self.take(now, all);
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = db.begin().await?;
+        for e in &entries {
+            storage::audit::record(tx.conn(), e).await?;
+        }
+        tx.commit().await?;
+        Ok(entries.len())
     }
-    let mut tx = state.db.begin().await?;
-    for e in &entries {
-        storage::audit::record(tx.conn(), e).await?;
-    }
-    tx.commit().await?;
-    Ok(entries.len())
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@
 //! session, or a database error hands the launch back to the caller, which runs the ordinary
 //! path with its exact outcome.
 
-use super::Surface;
+use super::cookie::NewSession;
 use super::cookie::{hash_token, new_token};
-use super::service::{NewSession, sign_in_entry};
+use crate::domain::actor::Surface;
+use crate::domain::actor::sign_in_entry;
 use crate::domain::audit::Origin;
 use crate::domain::clock::Clock;
 use crate::domain::user::{TelegramProfile, User};

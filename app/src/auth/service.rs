@@ -4,6 +4,7 @@
 use super::Surface;
 use super::cookie::{hash_token, new_token};
 use super::password;
+use crate::domain::UserId;
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::init_data::{self, InitDataError, MaxAge};
@@ -11,21 +12,15 @@ use crate::domain::permissions::{Module, ModuleSet, effective_modules};
 use crate::domain::scope::{PeopleScope, visible_people};
 use crate::domain::throttle;
 use crate::domain::user::{Role, TelegramProfile, User, UserStatus};
-use crate::domain::{SessionId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::storage::{self, Conn, StorageError};
 use serde_json::json;
 
-use crate::domain::actor::{Actor, label_of};
+use crate::domain::actor::{Actor, label_of, sign_in_entry};
 
-/// A session just created; the caller turns it into a cookie.
-#[derive(Debug, Clone)]
-pub struct NewSession {
-    pub token: String,
-    pub max_age_secs: i64,
-}
+pub use super::cookie::NewSession;
 
 fn entry(state: &AppState, action: AuditAction, origin: &Origin) -> AuditEntry {
     AuditEntry {
@@ -108,27 +103,6 @@ async fn open_session(
         token,
         max_age_secs,
     })
-}
-
-/// The audit entry of a new session.
-pub(super) fn sign_in_entry(
-    user: &User,
-    session_id: SessionId,
-    surface: Surface,
-    method: &str,
-    origin: &Origin,
-    now: crate::domain::Timestamp,
-) -> AuditEntry {
-    AuditEntry {
-        at: now,
-        actor_id: Some(user.id),
-        actor_label: label_of(user),
-        action: AuditAction::SignIn,
-        target_type: Some("session".into()),
-        target_id: Some(session_id.to_string()),
-        details: json!({ "surface": surface.as_str(), "method": method }),
-        origin: origin.clone(),
-    }
 }
 
 fn init_data_message(e: InitDataError) -> Msg {

@@ -1,5 +1,6 @@
 //! The certification editor: settings, theory, questions, assignment and lifecycle.
 
+use super::editor_ctx::{EditorCtx, EditorResources};
 use super::theory_editor::TheoryEditor;
 use super::{
     AssignKind, CertEditorData, add_assignment, assign_targets, certification_editor,
@@ -15,59 +16,10 @@ use crate::questions::page::QuestionForm;
 use crate::richtext::plain_text;
 use crate::ui::{
     BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, NumberField, RichText, Select,
-    SelectOption, Spinner, ToastKind, use_toasts,
+    SelectOption, Spinner,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-
-/// Runs a change and reports it: a toast, then a reload of the editor on success.
-#[derive(Clone, Copy)]
-pub struct EditorCtx {
-    pub id: CertId,
-    pub reload: RwSignal<u32>,
-    pub status: CertStatus,
-}
-
-impl EditorCtx {
-    pub fn run<F>(self, fut: F, error: Option<RwSignal<Option<AppError>>>)
-    where
-        F: std::future::Future<Output = Result<(), AppError>> + 'static,
-    {
-        let toasts = use_toasts();
-        let lang = use_lang();
-        leptos::task::spawn_local(async move {
-            match fut.await {
-                Ok(()) => {
-                    if let Some(e) = error {
-                        e.set(None);
-                    }
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    self.reload.update(|r| *r += 1);
-                }
-                Err(e) => {
-                    toasts.show(ToastKind::Error, e.message(lang));
-                    if let Some(slot) = error {
-                        slot.set(Some(e));
-                    }
-                }
-            }
-        });
-    }
-}
-
-/// Data the editor's sections load, created once by the page (outside any Suspense body).
-#[derive(Clone, Copy)]
-pub struct EditorResources {
-    /// What the block list last announced to screen readers (kept across reloads).
-    pub announce: RwSignal<String>,
-    /// The block position whose drag handle gets the focus back after a reload (keyboard moves).
-    pub refocus: RwSignal<Option<usize>>,
-    targets: Resource<Result<super::AssignOptions, AppError>>,
-    picker_open: RwSignal<bool>,
-    picker_search: RwSignal<String>,
-    picker_found:
-        Resource<Result<Option<crate::paging::Page<crate::domain::question::Question>>, AppError>>,
-}
 
 #[component]
 pub fn CertEditorPage() -> impl IntoView {

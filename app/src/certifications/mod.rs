@@ -2,6 +2,7 @@
 //! question set, assignments and the lifecycle.
 
 pub mod editor;
+pub mod editor_ctx;
 pub mod list;
 pub mod preview;
 pub mod results;

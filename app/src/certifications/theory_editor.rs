@@ -3,7 +3,7 @@
 //! the move buttons); the new position is announced to screen readers and saved on the server
 //! in one transaction.
 
-use super::editor::EditorCtx;
+use super::editor_ctx::EditorCtx;
 use super::{
     VersionView, add_block, add_material, delete_block, delete_material, reorder_blocks,
     update_block,
@@ -79,7 +79,7 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
     let order = RwSignal::new(initial);
     let by_id = StoredValue::new(blocks);
     let dragging = RwSignal::new(None::<BlockId>);
-    let resources = expect_context::<super::editor::EditorResources>();
+    let resources = expect_context::<super::editor_ctx::EditorResources>();
     let announce = resources.announce;
     let refocus = resources.refocus;
     // After a keyboard move the list is reloaded: give the focus back to the moved block.

@@ -10,6 +10,7 @@ use crate::domain::permissions::{ActorRef, Module, ModuleSet};
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::{Role, User};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The two front ends. Each has its own cookie, so an admin who opens the Mini App in the same
 /// browser keeps both sessions.
@@ -173,6 +174,27 @@ pub fn audit_by(
         target_type: Some(target_type.to_owned()),
         target_id: Some(target_id.to_string()),
         details,
+        origin: origin.clone(),
+    }
+}
+
+/// The audit entry of a new session.
+pub fn sign_in_entry(
+    user: &User,
+    session_id: SessionId,
+    surface: Surface,
+    method: &str,
+    origin: &Origin,
+    now: crate::domain::Timestamp,
+) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        actor_id: Some(user.id),
+        actor_label: label_of(user),
+        action: AuditAction::SignIn,
+        target_type: Some("session".into()),
+        target_id: Some(session_id.to_string()),
+        details: json!({ "surface": surface.as_str(), "method": method }),
         origin: origin.clone(),
     }
 }

@@ -1016,7 +1016,7 @@ async fn result_view(
 /// Applies the new events (points, badges, then the cache versions) at once instead of at the
 /// next job tick.
 async fn apply_events(state: &AppState) {
-    if let Err(e) = crate::gamification::service::process_events(state).await {
+    if let Err(e) = crate::gamification::consumer::process_events(state).await {
         tracing::warn!(error = %e, "gamification will catch up at the next tick");
     }
     crate::cache::consumer::catch_up(state).await;

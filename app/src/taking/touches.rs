@@ -13,13 +13,13 @@
 //! which runs the ordinary one-request path with its exact refusals (and finishes an overdue
 //! attempt).
 
-use super::ClockAck;
-use crate::auth::Surface;
+use crate::domain::actor::Surface;
 use crate::domain::attempt::{AttemptClock, TouchKind, touch};
 use crate::domain::clock::Clock;
 use crate::domain::user::UserStatus;
 use crate::domain::{AttemptId, Timestamp, UserId};
 use crate::group_commit::{BatchWrite, GroupCommit};
+use crate::model::taking::ClockAck;
 use crate::storage::attempts::{self as store, AttemptLite};
 use crate::storage::{Db, StorageResult, sessions};
 use std::collections::{BTreeMap, HashMap};

@@ -3,9 +3,9 @@
 //! the badge catalogue, and manual badges awarded and revoked.
 
 use super::ApiState;
+use super::caller::Caller;
 use super::extract::{ApiPath, ApiQuery, parse_json};
 use super::idempotency::{self, Answer};
-use super::keys::Caller;
 use super::problem::{ApiError, Problem};
 use super::users::{employees_unless_admin, find, internal};
 use app::domain::api_keys::{Access, Resource};

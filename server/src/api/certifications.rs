@@ -2,8 +2,8 @@
 //! certification and per person, attempts, and progress reset.
 
 use super::ApiState;
+use super::caller::Caller;
 use super::extract::{ApiPath, ApiQuery, parse_json};
-use super::keys::Caller;
 use super::problem::{ApiError, Problem};
 use super::users::{employees_unless_admin, find, internal};
 use app::certifications::{AssignKind, CertListItem};

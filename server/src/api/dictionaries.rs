@@ -2,8 +2,8 @@
 //! repeated create returns the same entry), rename.
 
 use super::ApiState;
+use super::caller::Caller;
 use super::extract::{ApiPath, parse_json};
-use super::keys::Caller;
 use super::problem::{ApiError, Problem};
 use super::users::internal;
 use app::dictionaries::{DictKind, Entry};

@@ -6,7 +6,7 @@
 //! killed: the lease runs out in seconds), the key is free for the retry.
 
 use super::ApiState;
-use super::keys::Caller;
+use super::caller::Caller;
 use super::problem::ApiError;
 use app::error::AppError;
 use app::i18n::Msg;

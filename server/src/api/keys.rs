@@ -6,8 +6,7 @@ use super::problem::ApiError;
 use app::auth::guard::origin_of;
 use app::domain::Timestamp;
 use app::domain::actor::{By, KeyActor};
-use app::domain::api_keys::{Access, IpNet, Resource, Scope, Scopes, check_key};
-use app::domain::audit::Origin;
+use app::domain::api_keys::{IpNet, Scopes, check_key};
 use app::error::AppError;
 use app::i18n::Msg;
 use app::state::AppState;
@@ -127,28 +126,7 @@ impl ApiRuntime {
     }
 }
 
-/// The key behind a request, as handlers see it.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub key_id: i64,
-    pub scopes: Scopes,
-    pub by: By,
-    pub origin: Origin,
-}
-
-impl Caller {
-    /// Refuses (403) unless the key holds `resource:access` (write implies read).
-    pub fn require(&self, resource: Resource, access: Access) -> Result<(), ApiError> {
-        if self.scopes.allows(resource, access) {
-            return Ok(());
-        }
-        Err(ApiError::with_msg(
-            AppError::Forbidden(Msg::ErrApiScope),
-            Msg::ErrApiScope,
-            vec![("scope", Scope::On(resource, access).as_string())],
-        ))
-    }
-}
+pub use super::caller::Caller;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();

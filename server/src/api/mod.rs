@@ -6,6 +6,7 @@
 //! crate's own copy at `/api/docs`.
 
 pub mod achievements;
+pub mod caller;
 pub mod certifications;
 pub mod dictionaries;
 pub mod extract;

@@ -3,9 +3,9 @@
 //! Every change goes through the same domain functions as the admin panel.
 
 use super::ApiState;
+use super::caller::Caller;
 use super::extract::{ApiPath, ApiQuery, etag, if_match, parse_json};
 use super::idempotency::{self, Answer};
-use super::keys::Caller;
 use super::problem::{ApiError, Problem};
 use app::domain::actor::By;
 use app::domain::api_keys::{Access, Resource};

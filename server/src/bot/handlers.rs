@@ -1,16 +1,16 @@
 //! Bot commands. `/start` registers the user (or refreshes them) and answers with a button
 //! that opens the Mini App; anything else gets a short help.
 
+use super::reply::{lang_of, open_app_keyboard};
 use super::send::with_retry;
 use app::auth::service::register_telegram_user;
 use app::domain::TelegramId;
 use app::domain::audit::Origin;
 use app::domain::user::{TelegramProfile, UserStatus};
-use app::i18n::{Lang, Msg};
+use app::i18n::Msg;
 use app::state::AppState;
 use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 use teloxide::utils::command::BotCommands;
 
 /// Commands of the bot; the doc comments are the command descriptions.
@@ -34,13 +34,6 @@ pub fn schema() -> UpdateHandler<teloxide::RequestError> {
                 .endpoint(on_command),
         )
         .branch(dptree::endpoint(on_other_message))
-}
-
-pub(super) fn lang_of(msg: &Message) -> Lang {
-    match msg.from.as_ref().and_then(|u| u.language_code.as_deref()) {
-        Some(code) if code.starts_with("en") => Lang::En,
-        _ => Lang::Ru,
-    }
 }
 
 fn profile_of(user: &teloxide::types::User) -> TelegramProfile {
@@ -140,27 +133,4 @@ async fn start(bot: Bot, msg: Message, state: AppState, payload: String) -> Resp
         super::link::offer_contact(&bot, &msg, &state, lang).await;
     }
     Ok(())
-}
-
-/// A `web_app` button (valid in private chats) that opens the Mini App; a deep-link payload
-/// (`/start <section>`, Telegram's rules: up to 64 of `A-Z a-z 0-9 _ -`) is passed on.
-pub(super) fn open_app_keyboard(
-    public_url: &str,
-    payload: &str,
-    lang: Lang,
-) -> Option<InlineKeyboardMarkup> {
-    let valid = !payload.is_empty()
-        && payload.len() <= 64
-        && payload
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let url = if valid {
-        format!("{public_url}/app?start={payload}")
-    } else {
-        format!("{public_url}/app")
-    };
-    let url = url::Url::parse(&url).ok()?;
-    Some(InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::web_app(Msg::BotOpenApp.text(lang), WebAppInfo { url }),
-    ]]))
 }

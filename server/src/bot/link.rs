@@ -3,7 +3,7 @@
 //! button, which the bot offers to people it does not know while anyone waits to be linked by
 //! phone. A contact only counts when it is the sender's own (Telegram sets its `user_id`).
 
-use super::handlers::{lang_of, open_app_keyboard};
+use super::reply::{lang_of, open_app_keyboard};
 use super::send::with_retry;
 use app::domain::TelegramId;
 use app::i18n::{Lang, Msg};

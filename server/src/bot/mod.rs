@@ -3,6 +3,7 @@
 
 mod handlers;
 mod link;
+mod reply;
 pub mod send;
 
 use crate::config::{BotMode, BotSettings};

@@ -111,7 +111,10 @@ pub fn spawn_all(
         job("failed sign-ins to the audit log", tick, false).spawn(
             state.clone(),
             |state| async move {
-                app::auth::failures::flush(&state, false).await?;
+                state
+                    .failed_sign_ins
+                    .flush(&state.db, state.now(), false)
+                    .await?;
                 Ok(())
             },
         ),

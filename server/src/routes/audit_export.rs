@@ -2,7 +2,7 @@
 //! "audit log"), streamed chunk by chunk, newest first, with the page's filter parameters.
 
 use super::{actor, error_response};
-use crate::startup::ServerState;
+use crate::server_state::ServerState;
 use app::audit::AuditFilter;
 use app::audit::export;
 use app::auth::Surface;

@@ -3,7 +3,7 @@
 //! `GET /auth/me` → the signed-in user as JSON, or 401.
 
 use super::error_response;
-use crate::startup::ServerState;
+use crate::server_state::ServerState;
 use app::auth::{Surface, cookie, service};
 use app::error::AppError;
 use axum::Json;

@@ -5,7 +5,7 @@
 //! per-question analysis) and `/admin/dashboard.{csv,xlsx}` (the open certifications).
 
 use super::{actor, error_response};
-use crate::startup::ServerState;
+use crate::server_state::ServerState;
 use crate::xlsx;
 use app::auth::Surface;
 use app::compliance::ComplianceFilter;

@@ -1,4 +1,4 @@
-use crate::startup::ServerState;
+use crate::server_state::ServerState;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -12,7 +12,7 @@ pub mod imports;
 pub mod miniapp_entry;
 pub mod uploads;
 
-use crate::startup::ServerState;
+use crate::server_state::ServerState;
 use app::auth::service::resolve;
 use app::auth::{Surface, cookie};
 use app::domain::actor::Actor;

@@ -4,7 +4,7 @@
 //! byte ranges (video seeking).
 
 use super::{actor, error_response};
-use crate::startup::ServerState;
+use crate::server_state::ServerState;
 use app::auth::Surface;
 use app::domain::actor::audit_by;
 use app::domain::audit::AuditAction;

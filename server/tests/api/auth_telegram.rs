@@ -158,7 +158,11 @@ async fn bad_init_data_gets_401_and_no_session(backend: Backend) {
         !actions.iter().any(|a| a == "sign_in_failed"),
         "not one row per refused sign-in"
     );
-    app::auth::failures::flush(&app.state, true).await.unwrap();
+    app.state
+        .failed_sign_ins
+        .flush(&app.state.db, app.state.now(), true)
+        .await
+        .unwrap();
     let mut c = app.state.db.read().await.unwrap();
     let rows = app::storage::audit::recent(c.conn(), Some("sign_in_failed"), 10)
         .await

@@ -57,7 +57,7 @@ async fn a_pass_pays_once_even_when_the_event_is_delivered_many_times(backend: B
     // parallel test can hold it back for a moment, so deliver until it passes.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let runs = (0..10).map(|_| app::gamification::service::process_events(&s.app.state));
+        let runs = (0..10).map(|_| app::gamification::consumer::process_events(&s.app.state));
         for r in futures::future::join_all(runs).await {
             r.unwrap();
         }
