@@ -29,8 +29,9 @@ scripts/install-tools.sh
 # cargo-leptos would append its flag to an inherited RUSTFLAGS and the flags would differ.)
 like_leptos() { RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest "$@"; }
 
-step "format"
+step "format and layers"
 cargo fmt --all -- --check
+scripts/check-layers.sh
 
 step "PostgreSQL"
 TEST_POSTGRES_URL=$(scripts/pg.sh start)

@@ -2,25 +2,12 @@
 //! and the CSV of what is filtered. Cells carry words, not colour alone.
 
 use super::{ComplianceFilter, ComplianceView, GroupRate, compliance_matrix};
+use crate::domain::compliance::cell_text;
 use crate::domain::compliance::{Cell, CellKind};
 use crate::domain::{BranchId, PositionId};
-use crate::i18n::{Lang, Msg, use_lang, use_offset, use_t};
+use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::{ErrorNotice, Pagination, Select, SelectOption, Spinner};
 use leptos::prelude::*;
-
-/// A cell as the page and the CSV write it.
-pub fn cell_text(c: Cell, lang: Lang) -> String {
-    match c {
-        Cell::NotAssigned => String::new(),
-        Cell::NotStarted => Msg::CellNotStarted.text(lang).to_owned(),
-        Cell::InProgress => Msg::CellInProgress.text(lang).to_owned(),
-        Cell::Passed { percent: Some(p) } => format!("{} {p}%", Msg::CellPassed.text(lang)),
-        Cell::Passed { percent: None } => Msg::CellPassed.text(lang).to_owned(),
-        Cell::Failed { percent } => format!("{} {percent}%", Msg::CellFailed.text(lang)),
-        Cell::Overdue { best: Some(b) } => format!("{} {b}%", Msg::CellOverdue.text(lang)),
-        Cell::Overdue { best: None } => Msg::CellOverdue.text(lang).to_owned(),
-    }
-}
 
 fn cell_class(c: Cell) -> &'static str {
     match c.kind() {

@@ -195,7 +195,7 @@ pub fn table_of(v: &ComplianceView, lang: crate::i18n::Lang) -> crate::export::E
         line.extend(
             r.cells
                 .iter()
-                .map(|c| ExportCell::text(super::page::cell_text(*c, lang))),
+                .map(|c| ExportCell::text(crate::domain::compliance::cell_text(*c, lang))),
         );
         t.rows.push(line);
     }

@@ -2,7 +2,7 @@
 //! cell of the people × certifications matrix, and the share of assigned people who passed.
 
 use super::Timestamp;
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use serde::{Deserialize, Serialize};
 
 /// One cell of the matrix.
@@ -298,6 +298,20 @@ pub fn pair_groups(
         }
     }
     out
+}
+
+/// A cell as the page and the CSV write it.
+pub fn cell_text(c: Cell, lang: Lang) -> String {
+    match c {
+        Cell::NotAssigned => String::new(),
+        Cell::NotStarted => Msg::CellNotStarted.text(lang).to_owned(),
+        Cell::InProgress => Msg::CellInProgress.text(lang).to_owned(),
+        Cell::Passed { percent: Some(p) } => format!("{} {p}%", Msg::CellPassed.text(lang)),
+        Cell::Passed { percent: None } => Msg::CellPassed.text(lang).to_owned(),
+        Cell::Failed { percent } => format!("{} {percent}%", Msg::CellFailed.text(lang)),
+        Cell::Overdue { best: Some(b) } => format!("{} {b}%", Msg::CellOverdue.text(lang)),
+        Cell::Overdue { best: None } => Msg::CellOverdue.text(lang).to_owned(),
+    }
 }
 
 #[cfg(test)]
