@@ -1,0 +1,131 @@
+//! For the admin panel: the preview, a certification's results and resets.
+
+use super::*;
+
+pub async fn preview(id: CertId) -> AppResult<PreviewData> {
+    guard::module(Module::Certifications).await?;
+    let state = guard::state();
+    let data = crate::certifications::service::load_editor(&state, id).await?;
+    let asked = build_questions(
+        &data
+            .questions
+            .iter()
+            .map(|q| (q.id, q.revision, q.content.clone()))
+            .collect::<Vec<_>>(),
+        None,
+        data.cert.settings.shuffle_questions,
+        data.cert.settings.shuffle_options,
+        rand::random(),
+    );
+    Ok(PreviewData {
+        title: data.cert.settings.title.clone(),
+        blocks: data.blocks,
+        materials: data.materials,
+        questions: asked.iter().map(|q| q.view()).collect(),
+        time_limit_secs: data.cert.settings.time_limit_secs,
+    })
+}
+
+pub async fn results(id: CertId) -> AppResult<CertResults> {
+    let actor = guard::module(Module::Certifications).await?;
+    let state = guard::state();
+    let result: TxResult<CertResults> = async {
+        let mut c = state.db.read().await?;
+        let Some(cert) = certs::get(c.conn(), id).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let rows = store::results(c.conn(), id, &actor.scope).await?;
+        let tried: Vec<_> = rows.iter().filter(|r| r.best_percent.is_some()).collect();
+        let passed = tried.iter().filter(|r| r.passed_at.is_some()).count() as i64;
+        Ok(Ok(CertResults {
+            title: cert.settings.title.clone(),
+            max_attempts: cert.settings.max_attempts,
+            threshold: cert.settings.pass_threshold,
+            pass_rate: (!tried.is_empty()).then(|| passed * 100 / tried.len() as i64),
+            review_allowed: cert.settings.review_allowed,
+            open: cert.status == CertStatus::Open,
+            rows,
+        }))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn reset(
+    id: CertId,
+    user_id: UserId,
+    reason: String,
+    require_reread: bool,
+) -> AppResult<()> {
+    // From the certification's results (certifications module) or the user card (users module).
+    let actor = guard::admin().await?;
+    if !actor.modules.contains(Module::Users) {
+        crate::auth::service::require(&actor, Module::Certifications)?;
+    }
+    reset_as(
+        &guard::state(),
+        &By::Person(actor),
+        &guard::origin("admin"),
+        id,
+        user_id,
+        &reason,
+        require_reread,
+    )
+    .await
+}
+
+/// Resets a person's progress in a certification as `by` (the panel, or an API key): the
+/// attempts so far stop counting, the result stays in the history.
+pub async fn reset_as(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: CertId,
+    user_id: UserId,
+    reason: &str,
+    require_reread: bool,
+) -> AppResult<()> {
+    crate::domain::permissions::may_change_rewards_or_progress(by.as_ref(), user_id)?;
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::invalid("reason", Msg::ErrReasonRequired));
+    }
+    let now = state.now();
+    let result: TxResult<()> =
+        async {
+            let mut tx = state.db.begin().await?;
+            if certs::get_for_update(tx.conn(), id).await?.is_none() {
+                return Ok(Err(AppError::NotFound));
+            }
+            let Some(target) = storage::users::get_in_scope(tx.conn(), user_id, by.scope()).await?
+            else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if target.status == UserStatus::Pending {
+                return Ok(Err(AppError::NotFound));
+            }
+            store::ensure_progress(tx.conn(), user_id, id, now).await?;
+            store::reset(tx.conn(), user_id, id, require_reread, now).await?;
+            storage::audit::record(
+            tx.conn(),
+            &by.audit(AuditAction::ProgressReset, "user", user_id,
+                json!({ "certification_id": id, "reason": reason, "require_reread": require_reread,
+                        "user": label_of(&target) }), origin, now),
+        )
+        .await?;
+            storage::events::emit(
+                tx.conn(),
+                &DomainEvent::ProgressReset {
+                    user_id,
+                    certification_id: id,
+                    by: by.user_id(),
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Ok(()))
+        }
+        .await;
+    flatten(result)
+}

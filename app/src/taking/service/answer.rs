@@ -1,0 +1,280 @@
+//! The running attempt: returning to it, answers, heartbeats and leaving (the plain cases
+//! go through the batch writer, `taking::touches`).
+
+use super::*;
+
+/// The attempt of this user, locked; an overdue one is finished first.
+pub(super) async fn own_attempt(
+    mut c: Conn<'_>,
+    user: &User,
+    id: AttemptId,
+    now: Timestamp,
+) -> Result<Result<AttemptLite, AppError>, StorageError> {
+    let Some(a) = store::get_for_update(c.re(), id).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    if a.user_id != user.id {
+        return Ok(Err(AppError::NotFound));
+    }
+    if a.must_end(now) {
+        finalize(
+            c.re(),
+            &a,
+            "timeout",
+            Some(user),
+            &guard::origin("miniapp"),
+            now,
+        )
+        .await?;
+        return Ok(Ok(store::get(c, id).await?.unwrap_or(a)));
+    }
+    Ok(Ok(a))
+}
+
+pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
+    let (state, actor) = member().await?;
+    let now = state.now();
+    if !guard::is_server_fn_call() {
+        // The page is being rendered: show the attempt as it stands, change nothing. The
+        // hydrated page resumes it with its own request.
+        return flatten(peek_current(&state, actor.user.id, cert_id, now).await);
+    }
+    if let Some(entry) = resume_batched(&state, actor.user.id, cert_id)
+        .await
+        .map_err(AppError::from)?
+    {
+        return entry;
+    }
+    // Not the plain case (finished, overdue, a refused touch): one transaction.
+    let result: TxResult<TestEntry> = async {
+        let mut tx = state.db.begin().await?;
+        let cert = match visible_cert(tx.conn(), actor.user.id, cert_id).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let Some(running) = store::in_progress(tx.conn(), actor.user.id, cert.id).await? else {
+            tx.commit().await?;
+            return Ok(Ok(TestEntry::None));
+        };
+        let a = match own_attempt(tx.conn(), &actor.user, running.id, now).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        if !a.in_progress() {
+            tx.commit().await?;
+            return Ok(Ok(TestEntry::Finished(a.id)));
+        }
+        let mut clock = a.clock();
+        clock.resume(now);
+        store::save_clock(tx.conn(), a.id, &clock, a.current_index, now).await?;
+        let screen = screen(tx.conn(), &cert, &a, clock.remaining(now)).await?;
+        tx.commit().await?;
+        Ok(Ok(TestEntry::Attempt(screen)))
+    }
+    .await;
+    flatten(result)
+}
+
+/// The test screen of a running attempt, read with the time the caller computed.
+async fn screen(
+    mut c: Conn<'_>,
+    cert: &Certification,
+    a: &AttemptLite,
+    remaining_ms: i64,
+) -> Result<AttemptScreen, StorageError> {
+    let asked = store::questions(c.re(), a.id).await?;
+    let answers = store::answers(c, a.id, asked.len()).await?;
+    Ok(AttemptScreen {
+        attempt_id: a.id,
+        cert_id: cert.id,
+        title: cert.settings.title.clone(),
+        number: a.number,
+        mode: a.timer_mode,
+        questions: asked.iter().map(|q| q.view()).collect(),
+        answers,
+        current_index: a.current_index,
+        remaining_ms,
+    })
+}
+
+/// [`current`] for a page render: read only. An attempt that is over but not finished yet
+/// goes to its result page, which finishes it from the client.
+async fn peek_current(
+    state: &AppState,
+    user: UserId,
+    cert_id: CertId,
+    now: Timestamp,
+) -> TxResult<TestEntry> {
+    let mut c = state.db.read().await?;
+    let cert = match visible_cert(c.conn(), user, cert_id).await? {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(a) = store::in_progress(c.conn(), user, cert.id).await? else {
+        return Ok(Ok(TestEntry::None));
+    };
+    if a.must_end(now) {
+        return Ok(Ok(TestEntry::Finished(a.id)));
+    }
+    let remaining = a.clock().remaining(now);
+    Ok(Ok(TestEntry::Attempt(
+        screen(c.conn(), &cert, &a, remaining).await?,
+    )))
+}
+
+/// The plain case of [`current`]: the running attempt is read from a read connection and the
+/// return to the test screen is a touch batched with answers and heartbeats, so resuming takes
+/// nothing from the single writer but its share of a batch. `None`: take the ordinary path.
+async fn resume_batched(
+    state: &AppState,
+    user: UserId,
+    cert_id: CertId,
+) -> Result<Option<AppResult<TestEntry>>, StorageError> {
+    let (cert, running) = {
+        let mut read = state.db.read().await?;
+        let cert = match visible_cert(read.conn(), user, cert_id).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        let Some(running) = store::in_progress(read.conn(), user, cert.id).await? else {
+            return Ok(Some(Ok(TestEntry::None)));
+        };
+        (cert, running)
+    };
+    let Ok(ack) = touch_batched(running.id, running.current_index, Sign::Resume).await else {
+        return Ok(None);
+    };
+    // Read after the touch committed: every acknowledged answer is in.
+    let mut read = state.db.read().await?;
+    Ok(Some(Ok(TestEntry::Attempt(
+        screen(read.conn(), &cert, &running, ack.remaining_ms).await?,
+    ))))
+}
+
+fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
+    ClockAck {
+        remaining_ms: clock.remaining(now),
+        finished: (!a.in_progress()).then_some(a.id),
+    }
+}
+
+/// The plain case of an answer or a heartbeat, batched with others (see [`super::touches`]).
+/// `Err` gives the answer back for the ordinary path.
+async fn touch_batched(id: AttemptId, index: i64, sign: Sign) -> Result<ClockAck, Sign> {
+    let Some(token) = guard::session_token(Surface::MiniApp) else {
+        return Err(sign);
+    };
+    let touch = Touch {
+        attempt: id,
+        session: hash_token(&token),
+        index,
+        sign,
+    };
+    guard::state()
+        .touches
+        .submit(touch)
+        .await
+        .map_err(|t| t.sign)
+}
+
+pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResult<ClockAck> {
+    let answer = match touch_batched(id, index, Sign::Answer(answer)).await {
+        Ok(ack) => return Ok(ack),
+        Err(Sign::Answer(answer)) => answer,
+        Err(_) => Vec::new(),
+    };
+    // Not the plain case: one transaction, with the exact refusal.
+    let (state, actor) = member().await?;
+    let now = state.now();
+    let result: TxResult<ClockAck> = async {
+        let mut tx = state.db.begin().await?;
+        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        if !a.in_progress() {
+            // Finished (by the user elsewhere, or the time ran out beyond the grace).
+            tx.commit().await?;
+            return Ok(Err(AppError::refused(Msg::ErrAttemptOver)));
+        }
+        let mut clock = a.clock();
+        match attempt::touch(
+            &mut clock,
+            a.running(),
+            &a.shapes,
+            index,
+            TouchKind::Answer(&answer),
+            now,
+        ) {
+            Ok(_) => {}
+            Err(TouchRefusal::BadAnswer) => {
+                return Ok(Err(AppError::invalid("answer", Msg::ErrBadAnswer)));
+            }
+            Err(TouchRefusal::Over | TouchRefusal::MustFinish) => {
+                tx.commit().await?;
+                return Ok(Err(AppError::refused(Msg::ErrAttemptOver)));
+            }
+        }
+        store::save_answer(tx.conn(), id, index, &answer, now).await?;
+        store::save_clock(tx.conn(), id, &clock, index, now).await?;
+        tx.commit().await?;
+        Ok(Ok(ack(&a, &clock, now)))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
+    if let Ok(ack) = touch_batched(id, index, Sign::Heartbeat).await {
+        return Ok(ack);
+    }
+    let (state, actor) = member().await?;
+    let now = state.now();
+    let result: TxResult<ClockAck> = async {
+        let mut tx = state.db.begin().await?;
+        // An attempt that is over is finished here (time out, closed certification).
+        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut clock = a.clock();
+        if a.in_progress() {
+            match attempt::touch(
+                &mut clock,
+                a.running(),
+                &a.shapes,
+                index,
+                TouchKind::Heartbeat,
+                now,
+            ) {
+                Ok(index) => store::save_clock(tx.conn(), id, &clock, index, now).await?,
+                Err(_) => clock = a.clock(),
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(ack(&a, &clock, now)))
+    }
+    .await;
+    flatten(result)
+}
+
+pub async fn leave(id: AttemptId) -> AppResult<()> {
+    let (state, actor) = member().await?;
+    let now = state.now();
+    let result: TxResult<()> = async {
+        let mut tx = state.db.begin().await?;
+        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        if a.in_progress() {
+            let mut clock = a.clock();
+            clock.away(now);
+            store::save_clock(tx.conn(), id, &clock, a.current_index, now).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await;
+    flatten(result)
+}

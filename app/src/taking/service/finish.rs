@@ -1,0 +1,131 @@
+//! Finishing on request and the result page.
+
+use super::*;
+
+async fn result_view(
+    mut c: Conn<'_>,
+    a: &AttemptLite,
+) -> Result<Result<ResultView, AppError>, StorageError> {
+    if a.in_progress() {
+        return Ok(Err(AppError::refused(Msg::ErrAttemptNotFinished)));
+    }
+    let Some(cert) = certs::get(c.re(), a.certification_id).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    let p: Progress = store::progress(c, a.user_id, a.certification_id)
+        .await?
+        .unwrap_or_default();
+    let standing = Standing {
+        attempts_used: p.attempts_used,
+        best_percent: p.best_percent,
+        in_progress: false,
+    };
+    let reset = a.reset_at.is_some();
+    Ok(Ok(ResultView {
+        attempt_id: a.id,
+        cert_id: cert.id,
+        title: cert.settings.title.clone(),
+        number: a.number,
+        percent: a.percent.unwrap_or(0),
+        correct: a.correct.unwrap_or(0),
+        total: a.total.unwrap_or(0),
+        threshold: a.pass_threshold,
+        passed: a.passed.unwrap_or(false),
+        best_percent: if reset {
+            a.percent.unwrap_or(0)
+        } else {
+            p.best_percent.unwrap_or(0)
+        },
+        attempts_left: (cert.settings.max_attempts - p.attempts_used).max(0),
+        can_retry: !reset
+            && cert.status == CertStatus::Open
+            && attempt::can_retry(cert.settings.max_attempts, standing),
+        timed_out: a.finish_reason.as_deref() == Some("timeout"),
+        review_allowed: cert.settings.review_allowed,
+        finished_at: a.finished_at.unwrap_or(a.started_at),
+        used_ms: a.used_ms.min(a.time_limit_ms),
+    }))
+}
+
+/// Applies the new events (points, badges, then the cache versions) at once instead of at the
+/// next job tick.
+async fn apply_events(state: &AppState) {
+    if let Err(e) = crate::gamification::consumer::process_events(state).await {
+        tracing::warn!(error = %e, "gamification will catch up at the next tick");
+    }
+    crate::cache::consumer::catch_up(state).await;
+}
+
+pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
+    let (state, actor) = member().await?;
+    let now = state.now();
+    let result: TxResult<ResultView> = async {
+        let mut tx = state.db.begin().await?;
+        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        if a.in_progress() {
+            let reason = if a.clock().remaining(now) == 0 {
+                "timeout"
+            } else {
+                "submitted"
+            };
+            finalize(
+                tx.conn(),
+                &a,
+                reason,
+                Some(&actor.user),
+                &guard::origin("miniapp"),
+                now,
+            )
+            .await?;
+        }
+        let done = store::get(tx.conn(), id).await?.unwrap_or(a);
+        let view = result_view(tx.conn(), &done).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+    .await;
+    let view = flatten(result)?;
+    apply_events(&state).await;
+    Ok(view)
+}
+
+pub async fn result(id: AttemptId) -> AppResult<ResultState> {
+    let (state, actor) = member().await?;
+    let now = state.now();
+    if !guard::is_server_fn_call() {
+        // A page render only reads: an attempt that is over but not finished yet shows
+        // "finishing…", and the hydrated page finishes it with its own request.
+        let result: TxResult<ResultState> = async {
+            let mut c = state.db.read().await?;
+            let Some(a) = store::get(c.conn(), id)
+                .await?
+                .filter(|a| a.user_id == actor.user.id)
+            else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if a.must_end(now) {
+                return Ok(Ok(ResultState::Finishing));
+            }
+            Ok(result_view(c.conn(), &a).await?.map(ResultState::Ready))
+        }
+        .await;
+        return flatten(result);
+    }
+    let result: TxResult<ResultView> = async {
+        let mut tx = state.db.begin().await?;
+        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        let view = result_view(tx.conn(), &a).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+    .await;
+    let view = flatten(result)?;
+    apply_events(&state).await;
+    Ok(ResultState::Ready(view))
+}

@@ -1,0 +1,117 @@
+//! The rules of taking a certification, enforced by the server whatever the client does.
+//!
+//! One file per part: `reading`, `start`, `answer` (the running attempt), `finalize`
+//! (scoring), `finish` (and the result), `review`, `overdue` (the job) and `admin`; this
+//! file holds what they share.
+
+use super::touches::{Sign, Touch};
+use super::{
+    AttemptScreen, AttemptSummary, CertResults, ClockAck, MyCert, PreviewData, ReadState,
+    ResultState, ResultView, ReviewItem, TestEntry, TheoryData,
+};
+use crate::auth::cookie::hash_token;
+use crate::auth::{Surface, guard};
+use crate::domain::actor::{Actor, By, audit_by, label_of};
+use crate::domain::attempt::{
+    self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions,
+    build_questions_for, may_start, review_depth, score,
+};
+use crate::domain::audit::{AuditAction, AuditEntry, Origin};
+use crate::domain::certification::{CertStatus, Certification, TheoryBlock};
+use crate::domain::events::DomainEvent;
+use crate::domain::permissions::Module;
+use crate::domain::progress::{
+    StateInput, all_blocks_read, my_state, still_to_read, theory_is_read,
+};
+use crate::domain::user::{User, UserStatus};
+use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::state::AppState;
+use crate::storage::attempts::{self as store, AttemptLite, Progress};
+use crate::storage::certifications as certs;
+use crate::storage::{self, Conn, StorageError};
+use serde_json::json;
+
+mod admin;
+mod answer;
+mod finalize;
+mod finish;
+mod overdue;
+mod reading;
+mod review;
+mod start;
+
+pub use admin::*;
+pub use answer::*;
+pub use finalize::*;
+pub use finish::*;
+pub use overdue::*;
+pub use reading::*;
+pub use review::*;
+pub use start::*;
+
+type TxResult<T> = Result<Result<T, AppError>, StorageError>;
+
+fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
+    r.map_err(AppError::from)?
+}
+
+async fn member() -> AppResult<(AppState, Actor)> {
+    let actor = guard::member().await?;
+    Ok((guard::state(), actor))
+}
+
+/// What a person's standing in a certification is computed from.
+struct Facts {
+    assigned: bool,
+    progress: Option<Progress>,
+    running: Option<AttemptId>,
+}
+
+async fn facts(mut c: Conn<'_>, user: UserId, cert: CertId) -> Result<Facts, StorageError> {
+    Ok(Facts {
+        assigned: store::is_assigned(c.re(), user, cert).await?,
+        progress: store::progress(c.re(), user, cert).await?,
+        running: store::in_progress(c, user, cert).await?.map(|a| a.id),
+    })
+}
+
+/// [`visible_cert`] with the person's facts in it, read once for the rules that follow.
+async fn visible_with_facts(
+    mut c: Conn<'_>,
+    user: UserId,
+    id: CertId,
+) -> Result<Result<(Certification, Facts), AppError>, StorageError> {
+    let Some(cert) = certs::get(c.re(), id).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    if !matches!(cert.status, CertStatus::Open | CertStatus::Closed) {
+        return Ok(Err(AppError::NotFound));
+    }
+    let facts = facts(c, user, id).await?;
+    if !facts.assigned && facts.progress.is_none() {
+        return Ok(Err(AppError::NotFound));
+    }
+    Ok(Ok((cert, facts)))
+}
+
+/// The certification as a member may see it: open or closed, and assigned to them (or they
+/// have progress in it).
+async fn visible_cert(
+    mut c: Conn<'_>,
+    user: UserId,
+    id: CertId,
+) -> Result<Result<Certification, AppError>, StorageError> {
+    let Some(cert) = certs::get(c.re(), id).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    if !matches!(cert.status, CertStatus::Open | CertStatus::Closed) {
+        return Ok(Err(AppError::NotFound));
+    }
+    let assigned = store::is_assigned(c.re(), user, id).await?;
+    if !assigned && store::progress(c, user, id).await?.is_none() {
+        return Ok(Err(AppError::NotFound));
+    }
+    Ok(Ok(cert))
+}
