@@ -158,7 +158,7 @@ fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
     }
 }
 
-/// The plain case of an answer or a heartbeat, batched with others (see [`super::touches`]).
+/// The plain case of an answer or a heartbeat, batched with others (see `taking::touches`).
 /// `Err` gives the answer back for the ordinary path.
 async fn touch_batched(id: AttemptId, index: i64, sign: Sign) -> Result<ClockAck, Sign> {
     let Some(token) = guard::session_token(Surface::MiniApp) else {

@@ -1,0 +1,327 @@
+//! One attempt: its row, questions, clock, answers and its end.
+
+use super::*;
+
+/// An attempt without its question snapshot (what saving an answer needs).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttemptLite {
+    pub id: AttemptId,
+    pub user_id: UserId,
+    pub certification_id: CertId,
+    pub number: i64,
+    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub timer_mode: TimerMode,
+    pub time_limit_ms: i64,
+    pub started_at: Timestamp,
+    pub used_ms: i64,
+    pub segment_start: Option<Timestamp>,
+    pub segment_last: Option<Timestamp>,
+    pub current_index: i64,
+    #[sqlx(json)]
+    pub shapes: Vec<AnswerShape>,
+    pub pass_threshold: i64,
+    pub finished_at: Option<Timestamp>,
+    pub finish_reason: Option<String>,
+    pub correct: Option<i64>,
+    pub total: Option<i64>,
+    pub percent: Option<i64>,
+    pub passed: Option<bool>,
+    pub reset_at: Option<Timestamp>,
+    pub left_at: Option<Timestamp>,
+    /// The certification's status now (a closed certification ends its running attempts).
+    pub cert_status: String,
+}
+
+impl AttemptLite {
+    pub fn clock(&self) -> AttemptClock {
+        AttemptClock {
+            mode: self.timer_mode,
+            started_at: self.started_at,
+            limit_ms: self.time_limit_ms,
+            used_ms: self.used_ms,
+            segment_start: self.segment_start,
+            segment_last: self.segment_last,
+            left_at: self.left_at,
+        }
+    }
+
+    pub fn in_progress(&self) -> bool {
+        self.status == "in_progress"
+    }
+
+    /// Answers are taken: in progress, and the certification has not been closed.
+    pub fn running(&self) -> bool {
+        self.in_progress() && self.cert_status != "closed"
+    }
+
+    /// In progress but over: the time ran out (grace included) or the certification closed.
+    /// The server finishes such an attempt as timed out.
+    pub fn must_end(&self, now: Timestamp) -> bool {
+        self.in_progress() && (self.cert_status == "closed" || self.clock().must_finish(now))
+    }
+}
+
+pub(super) const LITE: &str = "id, user_id, certification_id, number, status, timer_mode, time_limit_ms, started_at, \
+     used_ms, segment_start, segment_last, current_index, shapes, pass_threshold, finished_at, \
+     finish_reason, correct, total, percent, passed, reset_at, left_at, \
+     (SELECT c.status FROM certifications c WHERE c.id = attempts.certification_id) AS cert_status";
+
+pub(super) fn lock_clause(c: &Conn<'_>) -> &'static str {
+    match c {
+        Conn::Sqlite(_) => "",
+        Conn::Postgres(_) => " FOR UPDATE",
+    }
+}
+
+pub async fn get(c: Conn<'_>, id: AttemptId) -> StorageResult<Option<AttemptLite>> {
+    let sql = format!("SELECT {LITE} FROM attempts WHERE id = $1");
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Reads the attempt and, on PostgreSQL, locks it until the transaction ends, so two devices
+/// updating one attempt apply one after the other.
+pub async fn get_for_update(c: Conn<'_>, id: AttemptId) -> StorageResult<Option<AttemptLite>> {
+    let sql = format!(
+        "SELECT {LITE} FROM attempts WHERE id = $1{}",
+        lock_clause(&c)
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+pub async fn in_progress(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+) -> StorageResult<Option<AttemptLite>> {
+    let sql = format!(
+        "SELECT {LITE} FROM attempts WHERE user_id = $1 AND certification_id = $2 AND status = 'in_progress'"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .bind(cert)
+        .fetch_optional(c)
+        .await)?)
+}
+
+pub async fn questions(c: Conn<'_>, id: AttemptId) -> StorageResult<Vec<AskedQuestion>> {
+    let row: Option<(Json<Vec<AskedQuestion>>,)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT questions FROM attempts WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|r| r.0.0).unwrap_or_default())
+}
+
+/// The questions each earlier attempt of `user` in `cert` asked (resets included), by the
+/// attempt's number.
+pub async fn shown_questions(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+) -> StorageResult<Vec<(i64, Vec<AskedQuestion>)>> {
+    let rows: Vec<(i64, Json<Vec<AskedQuestion>>)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT number, questions FROM attempts WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(|(n, q)| (n, q.0)).collect())
+}
+
+pub struct NewAttempt<'a> {
+    pub user: UserId,
+    pub cert: CertId,
+    pub number: i64,
+    pub clock: AttemptClock,
+    pub seed: u64,
+    pub questions: &'a [AskedQuestion],
+    pub pass_threshold: i64,
+}
+
+/// Inserts the attempt unless one is already in progress (then nothing happens: the unique
+/// index makes concurrent starts safe). Returns the new id, if inserted.
+pub async fn insert(
+    c: Conn<'_>,
+    a: &NewAttempt<'_>,
+    now: Timestamp,
+) -> StorageResult<Option<AttemptId>> {
+    let shapes: Vec<AnswerShape> = a.questions.iter().map(AnswerShape::of).collect();
+    let deadline = match a.clock.mode {
+        TimerMode::Continuous => Some(Timestamp(a.clock.started_at.millis() + a.clock.limit_ms)),
+        TimerMode::PauseWhileAway => None,
+    };
+    let row: Option<(AttemptId,)> = on_conn!(c, |c| {
+        sqlx::query_as(
+        "INSERT INTO attempts (user_id, certification_id, number, status, timer_mode, time_limit_ms, started_at, \
+         used_ms, segment_start, segment_last, deadline_at, current_index, seed, questions, shapes, pass_threshold, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, 'in_progress', $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $15) \
+         ON CONFLICT DO NOTHING RETURNING id"
+    )
+    .bind(a.user)
+    .bind(a.cert)
+    .bind(a.number)
+    .bind(a.clock.mode.as_str())
+    .bind(a.clock.limit_ms)
+    .bind(a.clock.started_at)
+    .bind(a.clock.used_ms)
+    .bind(a.clock.segment_start)
+    .bind(a.clock.segment_last)
+    .bind(deadline)
+    .bind(a.seed.to_string())
+    .bind(Json(a.questions))
+    .bind(Json(&shapes))
+    .bind(a.pass_threshold)
+    .bind(now)
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn save_clock(
+    c: Conn<'_>,
+    id: AttemptId,
+    clock: &AttemptClock,
+    current_index: i64,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE attempts SET used_ms = $2, segment_start = $3, segment_last = $4, current_index = $5, updated_at = $6, \
+         left_at = $7 WHERE id = $1 AND status = 'in_progress'"
+    )
+    .bind(id)
+    .bind(clock.used_ms)
+    .bind(clock.segment_start)
+    .bind(clock.segment_last)
+    .bind(current_index)
+    .bind(now)
+    .bind(clock.left_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn save_answer(
+    c: Conn<'_>,
+    id: AttemptId,
+    index: i64,
+    answer: &[u32],
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "INSERT INTO attempt_answers (attempt_id, question_index, answer, answered_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4, $4) \
+         ON CONFLICT (attempt_id, question_index) DO UPDATE SET answer = $3, answered_at = $4, updated_at = $4"
+    )
+    .bind(id)
+    .bind(index)
+    .bind(Json(answer))
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The answers of an attempt by question index (`len` entries, `None` when unanswered).
+pub async fn answers(
+    c: Conn<'_>,
+    id: AttemptId,
+    len: usize,
+) -> StorageResult<Vec<Option<Vec<u32>>>> {
+    let rows: Vec<(i64, Json<Vec<u32>>)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT question_index, answer FROM attempt_answers WHERE attempt_id = $1"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let mut out = vec![None; len];
+    for (i, a) in rows {
+        if let Some(slot) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+            *slot = Some(a.0);
+        }
+    }
+    Ok(out)
+}
+
+/// Finishes the attempt if it is still in progress; returns whether it did.
+#[allow(clippy::too_many_arguments)]
+pub async fn finish(
+    c: Conn<'_>,
+    id: AttemptId,
+    finished_at: Timestamp,
+    reason: &str,
+    clock: &AttemptClock,
+    score: Score,
+    passed: bool,
+    now: Timestamp,
+) -> StorageResult<bool> {
+    let n = on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE attempts SET status = 'finished', finished_at = $2, finish_reason = $3, used_ms = $4, \
+         segment_start = NULL, segment_last = NULL, left_at = NULL, correct = $5, total = $6, percent = $7, \
+         passed = $8, updated_at = $9 \
+         WHERE id = $1 AND status = 'in_progress'"
+    )
+    .bind(id)
+    .bind(finished_at)
+    .bind(reason)
+    .bind(clock.used(finished_at.max(now)).min(clock.limit_ms))
+    .bind(score.correct)
+    .bind(score.total)
+    .bind(score.percent)
+    .bind(passed)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n > 0)
+}
+
+/// Records a finished attempt's result: the best only if strictly better, the first pass.
+pub async fn record_result(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    attempt: AttemptId,
+    percent: i64,
+    passed: bool,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE certification_progress SET \
+           best_attempt_id = CASE WHEN best_percent IS NULL OR $4 > best_percent THEN $3 ELSE best_attempt_id END, \
+           best_percent = CASE WHEN best_percent IS NULL OR $4 > best_percent THEN $4 ELSE best_percent END, \
+           passed_at = CASE WHEN $5 AND passed_at IS NULL THEN $6 ELSE passed_at END, \
+           updated_at = $6 \
+         WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(attempt)
+    .bind(percent)
+    .bind(passed)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Theory reading, attempts, answers and per-user progress.
+//!
+//! One file per part: `progress`, `attempt`, `results` and `batch` (the group-committed
+//! writes).
+
+use super::{Conn, StorageResult, on_conn, placeholders};
+use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score};
+use crate::domain::certification::TimerMode;
+use crate::domain::scope::PeopleScope;
+use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
+use crate::model::taking::{AttemptSummary, ResultRow};
+use sqlx::types::Json;
+
+mod attempt;
+mod batch;
+mod progress;
+mod results;
+
+pub use attempt::*;
+pub use batch::*;
+pub use progress::*;
+pub use results::*;

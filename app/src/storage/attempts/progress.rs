@@ -1,0 +1,191 @@
+//! Per-person progress in a certification: theory reading, dwell time, counters.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Progress {
+    pub current_block_id: Option<BlockId>,
+    pub current_since: Option<Timestamp>,
+    pub read_version: Option<i64>,
+    pub read_at: Option<Timestamp>,
+    pub attempts_used: i64,
+    pub best_percent: Option<i64>,
+    pub best_attempt_id: Option<AttemptId>,
+    pub passed_at: Option<Timestamp>,
+    pub resets: i64,
+}
+
+const PROGRESS_COLUMNS: &str = "current_block_id, current_since, read_version, read_at, attempts_used, \
+     best_percent, best_attempt_id, passed_at, resets";
+
+pub async fn progress(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<Option<Progress>> {
+    progress_row(c, user, cert, "").await
+}
+
+/// The progress row, locked on PostgreSQL until the transaction ends, so that starts, finishes
+/// and resets of one person's certification apply one after the other.
+pub async fn progress_for_update(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+) -> StorageResult<Option<Progress>> {
+    let lock = lock_clause(&c);
+    progress_row(c, user, cert, lock).await
+}
+
+async fn progress_row(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    lock: &str,
+) -> StorageResult<Option<Progress>> {
+    let sql = format!(
+        "SELECT {PROGRESS_COLUMNS} FROM certification_progress WHERE user_id = $1 AND certification_id = $2{lock}"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .bind(cert)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// The progress row, created empty if missing.
+pub async fn ensure_progress(
+    mut c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    now: Timestamp,
+) -> StorageResult<Progress> {
+    on_conn!(c.re(), |c| {
+        sqlx::query(
+        "INSERT INTO certification_progress (user_id, certification_id, attempts_used, resets, created_at, updated_at) \
+         VALUES ($1, $2, 0, 0, $3, $3) ON CONFLICT DO NOTHING"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(progress(c, user, cert).await?.unwrap_or_default())
+}
+
+/// Records that `block` is on screen from `now`; the block shown before gets its time.
+pub async fn show_block(
+    mut c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    block: BlockId,
+    now: Timestamp,
+) -> StorageResult<()> {
+    let p = ensure_progress(c.re(), user, cert, now).await?;
+    if let (Some(prev), Some(since)) = (p.current_block_id, p.current_since) {
+        add_dwell(
+            c.re(),
+            user,
+            cert,
+            prev,
+            (now.millis() - since.millis()).max(0),
+            now,
+        )
+        .await?;
+    }
+    add_dwell(c.re(), user, cert, block, 0, now).await?;
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE certification_progress SET current_block_id = $3, current_since = $4, updated_at = $4 \
+         WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(block)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+async fn add_dwell(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    block: BlockId,
+    ms: i64,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "INSERT INTO theory_reading (user_id, certification_id, block_id, dwell_ms, first_shown_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5, $5) \
+         ON CONFLICT (user_id, certification_id, block_id) DO UPDATE SET \
+         dwell_ms = theory_reading.dwell_ms + $4, updated_at = $5"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(block)
+    .bind(ms)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Time each block has been on screen (blocks never shown are absent).
+pub async fn dwell(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<Vec<(BlockId, i64)>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT block_id, dwell_ms FROM theory_reading WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .fetch_all(c)
+    .await)?)
+}
+
+pub async fn mark_read(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    version: i64,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| sqlx::query(
+        "UPDATE certification_progress SET read_version = $3, read_at = $4, updated_at = $4 \
+         WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(version)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An attempt started: it uses one attempt, and the page on screen is no longer counted (the
+/// user went to the test).
+pub async fn attempt_started(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE certification_progress SET attempts_used = attempts_used + 1, current_block_id = NULL, \
+         current_since = NULL, updated_at = $3 WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

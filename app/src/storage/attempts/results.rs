@@ -1,0 +1,179 @@
+//! Histories, overdue candidates, resets and results.
+
+use super::*;
+
+pub async fn history(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+) -> StorageResult<Vec<AttemptSummary>> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT id, number, status, started_at, finished_at, finish_reason, used_ms, percent, passed, reset_at \
+         FROM attempts WHERE user_id = $1 AND certification_id = $2 ORDER BY id DESC"
+    )
+    .bind(user)
+    .bind(cert)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// Attempts in progress whose time may have run out (the service decides with the rules).
+pub async fn overdue_candidates(
+    c: Conn<'_>,
+    now: Timestamp,
+    grace_ms: i64,
+    presence_ms: i64,
+) -> StorageResult<Vec<AttemptId>> {
+    let rows: Vec<(AttemptId,)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT id FROM attempts WHERE status = 'in_progress' AND ( \
+           (deadline_at IS NOT NULL AND deadline_at + $2 < $1) OR \
+           (deadline_at IS NULL AND segment_start IS NOT NULL AND \
+            used_ms + (segment_last - segment_start) + $3 > time_limit_ms + $2) OR \
+           certification_id IN (SELECT id FROM certifications WHERE status = 'closed')) \
+         LIMIT 500"
+    )
+    .bind(now)
+    .bind(grace_ms)
+    .bind(presence_ms)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// A reset: attempts are kept in history marked as reset, the progress starts over.
+pub async fn reset(
+    mut c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    require_reread: bool,
+    now: Timestamp,
+) -> StorageResult<()> {
+    on_conn!(c.re(), |c| sqlx::query(
+        "UPDATE attempts SET reset_at = $3, updated_at = $3, \
+           status = 'finished', \
+           finished_at = COALESCE(finished_at, $3), \
+           finish_reason = COALESCE(finish_reason, 'reset') \
+         WHERE user_id = $1 AND certification_id = $2 AND reset_at IS NULL"
+    )
+    .bind(user)
+    .bind(cert)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let reread = if require_reread {
+        ", read_version = NULL, read_at = NULL, current_block_id = NULL, current_since = NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE certification_progress SET attempts_used = 0, best_percent = NULL, best_attempt_id = NULL, \
+         resets = resets + 1, updated_at = $3{reread} WHERE user_id = $1 AND certification_id = $2"
+    );
+    on_conn!(c.re(), |c| sqlx::query(&sql)
+        .bind(user)
+        .bind(cert)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if require_reread {
+        on_conn!(c, |c| sqlx::query(
+            "DELETE FROM theory_reading WHERE user_id = $1 AND certification_id = $2"
+        )
+        .bind(user)
+        .bind(cert)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn results(
+    c: Conn<'_>,
+    cert: CertId,
+    scope: &PeopleScope,
+) -> StorageResult<Vec<ResultRow>> {
+    let assigned = super::super::certifications::ASSIGNED_TO_USER.replace("{cert}", "$1");
+    let visible = scope.sql("u.branch_id");
+    let sql = format!(
+        "SELECT u.id AS user_id, u.first_name, u.last_name, p.read_version, p.attempts_used, p.best_percent, \
+           p.passed_at, p.resets, \
+           (SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1 AND a.status = 'in_progress') AS in_progress \
+         FROM users u LEFT JOIN certification_progress p ON p.user_id = u.id AND p.certification_id = $1 \
+         WHERE ((u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL) AND {visible} \
+         ORDER BY u.last_name, u.first_name, u.id"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(cert)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Where a person stands in every certification they have progress in.
+pub async fn person_results(
+    c: Conn<'_>,
+    user: UserId,
+) -> StorageResult<Vec<crate::model::taking::PersonResult>> {
+    Ok(on_conn!(c, |c| sqlx::query_as(
+        "SELECT p.certification_id, c.title, p.read_version, p.attempts_used, c.max_attempts, \
+         p.best_percent, p.passed_at, p.resets FROM certification_progress p \
+         JOIN certifications c ON c.id = p.certification_id WHERE p.user_id = $1 \
+         ORDER BY p.certification_id"
+    )
+    .bind(user)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// A certification as "My certifications" lists it for one user.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MyCertRow {
+    pub id: CertId,
+    pub title: String,
+    pub status: String,
+    pub pass_threshold: i64,
+    pub max_attempts: i64,
+    pub time_limit_secs: i64,
+    pub closes_at: Option<Timestamp>,
+    pub read_version: Option<i64>,
+    pub attempts_used: Option<i64>,
+    pub best_percent: Option<i64>,
+    pub passed: bool,
+    pub attempt_id: Option<AttemptId>,
+}
+
+/// Open and closed certifications assigned to the user (or that the user has progress in).
+pub async fn my_certifications(c: Conn<'_>, user: UserId) -> StorageResult<Vec<MyCertRow>> {
+    let assigned = super::super::certifications::ASSIGNED_TO_USER.replace("{cert}", "c.id");
+    let sql = format!(
+        "SELECT c.id, c.title, c.status, c.pass_threshold, c.max_attempts, c.time_limit_secs, c.closes_at, \
+           p.read_version, p.attempts_used, p.best_percent, (p.passed_at IS NOT NULL) AS passed, \
+           a.id AS attempt_id \
+         FROM certifications c \
+         JOIN users u ON u.id = $1 \
+         LEFT JOIN certification_progress p ON p.certification_id = c.id AND p.user_id = u.id \
+         LEFT JOIN attempts a ON a.certification_id = c.id AND a.user_id = u.id AND a.status = 'in_progress' \
+         WHERE c.status IN ('open', 'closed') AND ({assigned} OR p.user_id IS NOT NULL) \
+         ORDER BY c.id DESC"
+    );
+    Ok(on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Whether the certification is assigned to the user.
+pub async fn is_assigned(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<bool> {
+    let assigned = super::super::certifications::ASSIGNED_TO_USER.replace("{cert}", "$2");
+    let sql = format!("SELECT COUNT(*) FROM users u WHERE u.id = $1 AND {assigned}");
+    let n: (i64,) = on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .bind(cert)
+        .fetch_one(c)
+        .await)?;
+    Ok(n.0 > 0)
+}
