@@ -292,3 +292,43 @@ crate::both_backends!(
     dev_sign_in_exists_only_when_enabled,
     guesses_from_elsewhere_do_not_lock_the_owner_out,
 );
+
+async fn parallel_guesses_check_at_most_five_passwords(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("PASSWORD_SIGN_INS_PER_IP_PER_MINUTE".into(), "1000".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.create_account("target", PASSWORD, Role::Admin, None)
+        .await;
+    let guesses = (0..40).map(|i| {
+        let app = &app;
+        async move {
+            app.sign_in_admin("target", &format!("wrong-{i}"))
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    // Five checks: four answer "wrong password", the fifth locks the login; the rest wait.
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((wrong, throttled), (4, 36), "{statuses:?}");
+    let mut c = app.state.db.read().await.unwrap();
+    let counted = app::storage::throttle::get(c.conn(), "admin:target@127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        counted.count, 5,
+        "five passwords were checked against the hash"
+    );
+    drop(c);
+    let r = app.sign_in_admin("target", PASSWORD).await;
+    assert_eq!(r.status, 429, "the lock holds for the right password too");
+}
+
+crate::both_backends!(parallel_guesses_check_at_most_five_passwords,);

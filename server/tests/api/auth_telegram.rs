@@ -1,10 +1,14 @@
 //! `POST /auth/telegram` and `GET /auth/me`: the public Mini App sign-in contract.
 
+use crate::helpers::PASSWORD;
+use crate::helpers::eventually;
 use crate::helpers::{Backend, Options, init_data_for, spawn_app, spawn_app_with};
 use app::domain::user::{Role, UserStatus};
 use app::domain::{TelegramId, init_data};
 use app::storage;
+use serde_json::Value;
 use serde_json::json;
+use std::time::Duration;
 
 async fn preregister(app: &crate::helpers::TestApp, tg: i64, first: &str) {
     let mut tx = app.state.db.begin().await.unwrap();
@@ -361,4 +365,124 @@ crate::both_backends!(
     sessions_expire_and_the_age_limit_is_configurable,
     without_a_bot_token_sign_in_is_refused_clearly,
     the_server_function_sign_in_matches_the_public_endpoint,
+);
+
+async fn sign_ins_are_limited_per_address_and_garbage_is_refused_early(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("PASSWORD_SIGN_INS_PER_IP_PER_MINUTE".into(), "10".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let huge = "x".repeat(1_000_000);
+    let r = app.sign_in_admin(&huge, PASSWORD).await;
+    assert_eq!(r.status, 401);
+    let r = app.sign_in_admin("someone", &huge).await;
+    assert_eq!(r.status, 401);
+    let mut c = app.state.db.read().await.unwrap();
+    let rows: (i64,) = app::on_conn!(c.conn(), |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM login_throttle"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    assert_eq!(rows.0, 0, "refused before the database");
+    drop(c);
+    // Ten password sign-ins a minute per address, whatever the logins.
+    let mut statuses = vec![];
+    for i in 0..10 {
+        statuses.push(
+            app.sign_in_admin(&format!("user{i}"), PASSWORD)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(
+        statuses.len() - 2,
+        statuses.iter().filter(|s| **s == 401).count()
+    );
+    assert_eq!(app.sign_in_admin("user-x", PASSWORD).await.status, 429);
+}
+
+async fn bad_launches_are_limited_and_audited_once_per_window(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            env: vec![("JOBS_TICK_MS".into(), "50".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut statuses = vec![];
+    for i in 0..25 {
+        let r = app
+            .post_json(
+                "/auth/telegram",
+                &json!({ "init_data": format!("user=%7B%7D&hash=bad{i}") }),
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5);
+    // A valid launch from the same address is never limited.
+    assert_eq!(app.sign_in_telegram(4242, "Office").await.status, 200);
+    let failures = || async {
+        let mut c = app.state.db.read().await.unwrap();
+        app::storage::audit::recent(c.conn(), Some("sign_in_failed"), 10)
+            .await
+            .unwrap()
+    };
+    assert!(
+        failures().await.is_empty(),
+        "written when the window closes"
+    );
+    app.clock
+        .advance_secs(app::domain::throttle::FAILURE_WINDOW_SECS + 1);
+    let rows = eventually("one audit row", Duration::from_secs(10), || async {
+        Some(failures().await).filter(|r| !r.is_empty())
+    })
+    .await;
+    assert_eq!(rows.len(), 1);
+    let details: Value = serde_json::from_str(&rows[0].details).unwrap();
+    assert_eq!(details["count"], 20);
+}
+
+async fn a_relaunch_keeps_the_session_and_old_launch_data_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.sign_in_telegram(501, "Ира").await.status, 200);
+    let first = app.cookies();
+    assert_eq!(app.sign_in_telegram(501, "Ира").await.status, 200);
+    assert_eq!(app.cookies(), first, "the same session");
+    let sessions = || async {
+        let mut c = app.state.db.read().await.unwrap();
+        let n: (i64, i64) = app::on_conn!(c.conn(), |c| sqlx::query_as(
+            "SELECT COUNT(*), COUNT(revoked_at) FROM sessions"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        n
+    };
+    assert_eq!(sessions().await, (1, 0));
+    // Someone else on this device: the old session ends.
+    assert_eq!(app.sign_in_telegram(502, "Олег").await.status, 200);
+    assert_eq!(sessions().await, (2, 1));
+    let stale = init_data_for(503, "Old", app.now_secs() - 3_601);
+    let r = app
+        .post_json("/auth/telegram", &json!({ "init_data": stale }))
+        .await;
+    assert_eq!(r.status, 401, "launch data older than an hour");
+}
+
+crate::both_backends!(
+    sign_ins_are_limited_per_address_and_garbage_is_refused_early,
+    bad_launches_are_limited_and_audited_once_per_window,
+    a_relaunch_keeps_the_session_and_old_launch_data_is_refused,
 );

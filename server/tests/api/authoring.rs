@@ -601,3 +601,45 @@ crate::both_backends!(
     assignments_reach_people_and_can_only_grow_after_opening,
     uploads_are_checked_stored_and_served_to_signed_in_people,
 );
+
+async fn picking_questions_hides_keys_without_the_question_bank(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_account("boss", PASSWORD, Role::Admin, None)
+        .await;
+    let manager = app
+        .create_account("mgr", PASSWORD, Role::Manager, None)
+        .await;
+    assert_eq!(app.sign_in_admin("boss", PASSWORD).await.status, 200);
+    app.call_json(
+        "questions/save",
+        &json!({ "id": null, "content": { "kind": "single",
+        "text": "<p>Q</p>", "explanation": "<p>because</p>",
+        "options": [{ "text": "yes", "correct": true }, { "text": "no" }] } }),
+    )
+    .await;
+    let r = app
+        .call_json(
+            "users/permissions",
+            &json!({ "id": manager.id, "changes": [["question_bank", false]] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    app.forget_cookies();
+    assert_eq!(app.sign_in_admin("mgr", PASSWORD).await.status, 200);
+    let r = app
+        .call("certifications/questions/pick", &[("page", "1")])
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let q = &r.body["items"][0]["content"];
+    assert!(
+        q["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["correct"] == false),
+        "{q}"
+    );
+    assert_eq!(q["explanation"], "");
+}
+
+crate::both_backends!(picking_questions_hides_keys_without_the_question_bank,);

@@ -1,10 +1,15 @@
 //! The permission guard, table-driven: every server function that needs a module is called
 //! without it and must refuse for that reason; with the module it must not refuse.
 
+use crate::helpers::Options;
+use crate::helpers::init_data_for;
+use crate::helpers::spawn_app_with;
 use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::taking::setup;
 use app::domain::permissions::Module;
 use app::domain::user::Role;
 use app::storage;
+use reqwest::Method;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct-horse-42";
@@ -465,4 +470,122 @@ async fn mini_app_sessions_do_not_open_the_admin_panel(backend: Backend) {
 crate::both_backends!(
     each_guarded_function_refuses_without_its_module,
     mini_app_sessions_do_not_open_the_admin_panel,
+);
+
+async fn cookie_writes_need_our_origin(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_account("admin", PASSWORD, Role::Admin, None)
+        .await;
+    let r = app.sign_in_admin("admin", PASSWORD).await;
+    let cookie = r.set_cookies.join("; ");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("SameSite=None"), "{cookie}");
+    let names = [("first_name", "Mallory"), ("last_name", "")];
+    let path = "/api/profile/update_names";
+    for origin in [Some("null"), None, Some("https://evil.example")] {
+        let mut req = app.request(Method::POST, path).form(&names);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        assert_eq!(app.send(req).await.status, 403, "origin {origin:?}");
+    }
+    let referer = app
+        .request(Method::POST, path)
+        .header("referer", app.url("/admin/profile"))
+        .form(&names);
+    assert_eq!(app.send(referer).await.status, 200, "our own Referer");
+    let ours = app
+        .request(Method::POST, path)
+        .header("origin", &app.address)
+        .form(&names);
+    assert_eq!(app.send(ours).await.status, 200);
+}
+
+async fn pages_carry_a_content_security_policy(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, headers, body) = app.get_raw("/admin/login").await;
+    assert_eq!(status, 200);
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let body = String::from_utf8(body).unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("a nonce");
+    assert!(
+        body.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry it"
+    );
+    let (_, headers, _) = app.get_raw("/app").await;
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("https://web.telegram.org"), "{csp}");
+}
+
+async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
+    for (trusted, expect) in [(Some("127.0.0.1"), "203.0.113.5"), (None, "127.0.0.1")] {
+        let mut env = vec![];
+        if let Some(t) = trusted {
+            env.push(("TRUSTED_PROXIES".into(), t.into()));
+        }
+        let app = spawn_app_with(
+            backend,
+            Options {
+                env,
+                ..Options::default()
+            },
+        )
+        .await;
+        let init = init_data_for(700, "Via", app.now_secs());
+        let req = app
+            .request(Method::POST, "/auth/telegram")
+            .header("x-forwarded-for", "198.51.100.1, 203.0.113.5")
+            .json(&json!({ "init_data": init }));
+        assert_eq!(app.send(req).await.status, 200);
+        let mut c = app.state.db.read().await.unwrap();
+        let ip: (Option<String>,) =
+            app::on_conn!(c.conn(), |c| sqlx::query_as("SELECT ip FROM sessions")
+                .fetch_one(c)
+                .await)
+            .unwrap();
+        assert_eq!(ip.0.as_deref(), Some(expect), "trusted: {trusted:?}");
+    }
+}
+
+async fn malformed_arguments_get_400_and_page_numbers_are_clamped(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 1, None).await;
+    let r = s.app.call("app/attempts/finish", &[]).await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(r.body, json!("BadRequest"));
+    let r = s
+        .app
+        .call("app/rating", &[("period", "decade"), ("page", "1")])
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = s
+        .app
+        .call(
+            "app/rating",
+            &[("period", "all"), ("page", "9223372036854775807")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = s
+        .app
+        .call(
+            "app/attempts/heartbeat",
+            &[("attempt_id", "x"), ("index", "0")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+crate::both_backends!(
+    cookie_writes_need_our_origin,
+    pages_carry_a_content_security_policy,
+    forwarded_addresses_count_only_from_trusted_proxies,
+    malformed_arguments_get_400_and_page_numbers_are_clamped,
 );

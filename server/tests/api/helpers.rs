@@ -43,6 +43,9 @@ macro_rules! both_backends {
     };
 }
 
+/// The password the tests give the accounts they create.
+pub const PASSWORD: &str = "correct-horse-42";
+
 #[derive(Default)]
 pub struct Options {
     pub bot_api_url: Option<String>,

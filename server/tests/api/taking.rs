@@ -793,3 +793,237 @@ crate::both_backends!(
     malformed_and_foreign_answers_are_refused,
     a_finish_does_not_wait_on_a_busy_consumer,
 );
+
+async fn screen(s: &Setup) -> Value {
+    s.current().await["Attempt"].clone()
+}
+
+async fn option_ids_of_an_attempt_give_nothing_away(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 1, None).await;
+    let r = s.app.call_json("questions/save", &json!({ "id": null, "content": { "kind": "ordering",
+        "text": "<p>По порядку</p>", "options": [{ "text": "один" }, { "text": "два" }, { "text": "три" },
+        { "text": "четыре" }, { "text": "пять" }] } })).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let bank_ids: Vec<i64> = s
+        .app
+        .call("certifications/get", &[("id", &s.cert.to_string())])
+        .await
+        .body["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_i64().unwrap())
+        .chain([r.body["id"].as_i64().unwrap()])
+        .collect();
+    // Questions of an open certification can still be changed.
+    let r = s
+        .app
+        .call_json(
+            "certifications/questions",
+            &json!({ "id": s.cert, "questions": bank_ids }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    s.read_all().await;
+    let a = s.started().await;
+    let view = screen(&s).await;
+    for q in view["questions"].as_array().unwrap() {
+        let ids: Vec<u64> = q["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_u64().unwrap())
+            .collect();
+        assert!(
+            ids.iter().all(|id| *id >= 100_000_000),
+            "per-attempt random ids, not the bank's 1..n: {ids:?}"
+        );
+    }
+    // The bank's ids mean nothing to an attempt; its own ids in the bank's order are the answer.
+    let questions = view["questions"].as_array().unwrap();
+    let ordering = questions
+        .iter()
+        .position(|q| q["kind"] == "ordering")
+        .unwrap() as i64;
+    let r = s.raw_answer(a, ordering, &[1, 2, 3, 4, 5]).await;
+    assert_eq!(r.status, 422, "bank ids are refused");
+    let right = s.ids(a, ordering, &[1, 2, 3, 4, 5]).await;
+    assert_eq!(s.raw_answer(a, ordering, &right).await.status, 200);
+    assert_eq!(s.answer(a, 1 - ordering, &[1]).await.status, 200);
+    assert_eq!(
+        s.finish(a).await["percent"],
+        100,
+        "scored in the attempt's ids"
+    );
+}
+
+async fn a_review_shows_right_answers_only_when_no_attempt_remains(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "max_attempts": 2, "review_allowed": true }),
+        1,
+        2,
+        None,
+    )
+    .await;
+    let review = |a: i64| {
+        let app = &s.app;
+        async move {
+            let r = app
+                .call("app/attempts/review", &[("attempt_id", &a.to_string())])
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            r.body
+        }
+    };
+    s.read_all().await;
+    let a1 = s.started().await;
+    s.answer(a1, 0, &[2]).await;
+    assert_eq!(s.finish(a1).await["percent"], 0);
+    let items = review(a1).await;
+    for it in items.as_array().unwrap() {
+        assert_eq!(it["is_right"], false);
+        assert!(it["right"].is_null(), "an attempt remains: {it}");
+        assert!(it["explanation"].is_null());
+    }
+    let a2 = s.started().await;
+    s.answer(a2, 0, &[1]).await;
+    s.finish(a2).await;
+    let items = review(a1).await;
+    let right = items[0]["right"]
+        .as_array()
+        .expect("no attempt left: full review");
+    assert_eq!(right.len(), 1);
+    assert_eq!(items[0]["right"], json!(s.ids(a1, 0, &[1]).await));
+}
+
+async fn closing_a_certification_ends_the_attempts_in_progress(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, Some(50)).await;
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 200);
+    let r = s
+        .app
+        .call(
+            "certifications/lifecycle",
+            &[("id", &s.cert.to_string()), ("action", "Close")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = s.answer(a, 1, &[1]).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["Refused"]["msg"], "ErrAttemptOver");
+    let row = eventually(
+        "the attempt is finished",
+        Duration::from_secs(10),
+        || async { Some(s.attempt_row(a).await).filter(|r| r.status == "finished") },
+    )
+    .await;
+    assert_eq!(row.finish_reason.as_deref(), Some("timeout"));
+    assert_eq!(row.percent, Some(50), "the answered question counts");
+}
+
+async fn a_leave_stops_the_clock_and_answers_after_it_count_the_gap(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "time_limit_secs": 600, "timer_mode": "pause_while_away" }),
+        1,
+        2,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    let id = a.to_string();
+    let args = [("attempt_id", id.as_str())];
+    let leave = || s.app.call("app/attempts/leave", &args);
+    s.app.clock.advance_secs(5);
+    assert_eq!(leave().await.status, 200);
+    let left = s.attempt_row(a).await.clock().remaining(s.app.state.now());
+    s.app.clock.advance_secs(60);
+    // Coming back through the test screen: the minute away does not count.
+    let back = screen(&s).await;
+    assert_eq!(back["remaining_ms"].as_i64().unwrap(), left);
+    assert_eq!(left, 595_000, "stopped at the leave, no grace added");
+    // A leave, then an answer without coming back: the whole gap counts.
+    assert_eq!(leave().await.status, 200);
+    s.app.clock.advance_secs(30);
+    let r = s.answer(a, 0, &[1]).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["remaining_ms"].as_i64().unwrap(), left - 30_000);
+}
+
+async fn rendering_the_test_and_result_pages_changes_nothing(backend: Backend) {
+    // The sweeper runs once at start and then not for an hour: the test asserts that a GET
+    // leaves an overdue attempt alone, which the sweeper would rightly finish.
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "time_limit_secs": 60, "timer_mode": "pause_while_away" }),
+        1,
+        2,
+        Some(3_600_000),
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    let id = a.to_string();
+    s.app
+        .call("app/attempts/leave", &[("attempt_id", &id)])
+        .await;
+    let before = s.attempt_row(a).await;
+    s.app.clock.advance_secs(30);
+    let (status, _, _) = s.app.get_raw(&format!("/app/c/{}/test", s.cert)).await;
+    assert_eq!(status, 200);
+    // A full load of a certification's entry is redirected before rendering.
+    let (status, headers, _) = s.app.get_raw(&format!("/app/c/{}", s.cert)).await;
+    assert_eq!(status, 307);
+    assert_eq!(
+        headers["location"],
+        format!("/app/c/{}/theory/1", s.cert).as_str()
+    );
+    assert_eq!(
+        s.attempt_row(a).await,
+        before,
+        "rendering the test page is read-only"
+    );
+    // An attempt that ran out but was not finished yet: the result page shows no verdict.
+    let mut tx = s.app.state.db.begin().await.unwrap();
+    let mut clock = before.clock();
+    clock.used_ms = 59_000;
+    clock.resume(s.app.state.now());
+    app::storage::attempts::save_clock(tx.conn(), AttemptId(a), &clock, 0, s.app.state.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    s.app.clock.advance_secs(120);
+    let (status, _, body) = s
+        .app
+        .get_raw(&format!("/app/c/{}/result/{a}", s.cert))
+        .await;
+    assert_eq!(status, 200);
+    let html = String::from_utf8(body).unwrap();
+    assert!(
+        !html.contains("data-testid=\"verdict\""),
+        "no verdict before scoring"
+    );
+    assert_eq!(
+        s.attempt_row(a).await.status,
+        "in_progress",
+        "not finished by a GET"
+    );
+    // The client's request finishes and scores it.
+    let r = s
+        .app
+        .call("app/attempts/result", &[("attempt_id", &id)])
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["Ready"]["timed_out"], true);
+}
+
+crate::both_backends!(
+    option_ids_of_an_attempt_give_nothing_away,
+    a_review_shows_right_answers_only_when_no_attempt_remains,
+    closing_a_certification_ends_the_attempts_in_progress,
+    a_leave_stops_the_clock_and_answers_after_it_count_the_gap,
+    rendering_the_test_and_result_pages_changes_nothing,
+);

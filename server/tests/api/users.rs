@@ -2,6 +2,8 @@
 //! every escalation path.
 
 use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::taking::EMPLOYEE_TG;
+use crate::taking::setup;
 use app::domain::user::Role;
 use serde_json::json;
 
@@ -359,4 +361,106 @@ crate::both_backends!(
     pending_people_are_activated_with_a_position_and_a_branch,
     preregistration_and_csv_import,
     passwords_are_set_with_confirmation_and_the_strength_rule,
+);
+
+async fn nobody_rewards_or_resets_themselves(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 1, None).await;
+    s.read_all().await;
+    let a = s.started().await;
+    s.finish(a).await;
+    // The employee becomes an admin with a password, and tries on themselves.
+    let employee = s.attempt_row(a).await.user_id;
+    s.app
+        .create_account("anna", PASSWORD, Role::Admin, Some(EMPLOYEE_TG))
+        .await;
+    s.app.forget_cookies();
+    assert_eq!(s.app.sign_in_admin("anna", PASSWORD).await.status, 200);
+    let me = employee.to_string();
+    let cert = s.cert.to_string();
+    let r = s
+        .app
+        .call(
+            "certifications/reset",
+            &[
+                ("id", &cert),
+                ("user_id", &me),
+                ("reason", "mine"),
+                ("require_reread", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    assert_eq!(r.body["Forbidden"], "ErrSelfService");
+    let r = s
+        .app
+        .call(
+            "users/points",
+            &[("id", &me), ("delta", "100"), ("reason", "mine")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+}
+
+async fn activation_follows_the_role_rules(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_account("mgr", PASSWORD, Role::Manager, None)
+        .await;
+    assert_eq!(app.sign_in_telegram(601, "Pending").await.status, 200);
+    let mut c = app.state.db.read().await.unwrap();
+    let pending = app::storage::users::get_by_telegram_id(c.conn(), app::domain::TelegramId(601))
+        .await
+        .unwrap()
+        .unwrap();
+    drop(c);
+    let mut tx = app.state.db.begin().await.unwrap();
+    app::storage::users::set_role_and_status(
+        tx.conn(),
+        pending.id,
+        Role::Manager,
+        app::domain::user::UserStatus::Pending,
+        app.state.now(),
+    )
+    .await
+    .unwrap();
+    let pos = app::storage::dictionaries::ensure(
+        tx.conn(),
+        app::storage::dictionaries::Dictionary::Positions,
+        "Продавец",
+        app.state.now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let branch = app::storage::dictionaries::ensure(
+        tx.conn(),
+        app::storage::dictionaries::Dictionary::Branches,
+        "Казань",
+        app.state.now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    tx.commit().await.unwrap();
+    app.forget_cookies();
+    assert_eq!(app.sign_in_admin("mgr", PASSWORD).await.status, 200);
+    let r = app
+        .call(
+            "users/activate",
+            &[
+                ("id", &pending.id.to_string()),
+                ("position", &pos.to_string()),
+                ("branch", &branch.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status, 403,
+        "a manager does not activate a manager: {:?}",
+        r.body
+    );
+}
+
+crate::both_backends!(
+    nobody_rewards_or_resets_themselves,
+    activation_follows_the_role_rules,
 );
