@@ -12,6 +12,14 @@ use leptos::server_fn::codec::Json;
 
 pub use crate::model::api_keys::*;
 
+/// Who sees the API keys, webhooks, xAPI and SCIM pages: an admin with the API keys module
+/// (the server functions refuse everyone else whatever the page shows).
+pub fn manages_integrations(me: &crate::auth::AdminMe) -> bool {
+    me.modules
+        .contains(crate::domain::permissions::Module::ApiKeys)
+        && me.user.role == crate::domain::user::Role::Admin
+}
+
 #[server(prefix = "/api", endpoint = "api-keys/list", input = Json)]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     crate::auth::guard::respond(service::list_for_admin().await)

@@ -4,13 +4,11 @@
 use super::{ApiKeyRow, CreatedApiKey, NewApiKey, create_api_key, list_api_keys, revoke_api_key};
 use crate::admin::use_admin;
 use crate::domain::api_keys::Scope;
-use crate::domain::permissions::Module;
-use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_offset, use_t};
 use crate::ui::{
-    BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, NumberField,
-    Spinner,
+    BoundText, Button, ButtonKind, CheckList, ConfirmButton, ConfirmIds, ErrorNotice, NumberField,
+    SecretOnce, Spinner,
 };
 use leptos::prelude::*;
 
@@ -29,9 +27,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             " · " <a href="/admin/webhooks" data-testid="webhooks-link">{t(Msg::ApiKeysWebhooksLink)}</a></p>
         <Suspense fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
-                let allowed = ctx.me().await.is_some_and(|me| {
-                    me.modules.contains(Module::ApiKeys) && me.user.role == Role::Admin
-                });
+                let allowed = ctx.me().await.is_some_and(|me| super::manages_integrations(&me));
                 if !allowed {
                     return view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any();
                 }
@@ -44,11 +40,9 @@ pub fn ApiKeysPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <Dialog open=shown title=Msg::ApiKeyNew test_id="api-key-secret">
-            <p>{t(Msg::ApiKeySecretOnce)}</p>
-            <pre class="secret" data-testid="api-key-secret-value">{move || created.get().map(|c| c.secret).unwrap_or_default()}</pre>
-            <Button on_click=move |_| { shown.set(false); created.set(None); }>{t(Msg::Close)}</Button>
-        </Dialog>
+        <SecretOnce open=shown title=Msg::ApiKeyNew text=Msg::ApiKeySecretOnce test_id="api-key-secret"
+            secret=Signal::derive(move || created.get().map(|c| c.secret).unwrap_or_default())
+            forget=move |_| created.set(None) />
     }
 }
 
@@ -118,23 +112,9 @@ fn NewKeyForm(
             <h2 id="new-key-h">{t(Msg::ApiKeyNew)}</h2>
             <form on:submit=move |ev| { ev.prevent_default(); submit(); } data-testid="api-key-form">
                 <BoundText name="name" label=Msg::ApiKeyName value=name maxlength=100 required=true error=err />
-                <fieldset class="field">
-                    <legend>{t(Msg::ApiKeyScopes)}</legend>
-                    {scopes.iter().map(|(s, on)| {
-                        let id = format!("scope-{}", s.as_string().replace(':', "-"));
-                        let on = *on;
-                        let label_for = id.clone();
-                        view! {
-                            <label class="field-check" for=label_for>
-                                <input id=id type="checkbox" name="scopes" value=s.as_string()
-                                    prop:checked=move || on.get()
-                                    on:change=move |ev| on.set(event_target_checked(&ev)) />
-                                <code>{s.as_string()}</code>
-                            </label>
-                        }
-                    }).collect_view()}
-                    <crate::ui::FieldErrorText id="field-scopes-error".to_owned() msg=Signal::derive(move || error.get().and_then(|e| e.field("scopes"))) />
-                </fieldset>
+                <CheckList legend=Msg::ApiKeyScopes name="scopes" id_prefix="scope"
+                    options=scopes.iter().map(|(s, on)| (s.as_string(), *on)).collect()
+                    error=Signal::derive(move || error.get().and_then(|e| e.field("scopes"))) />
                 <BoundText name="expires_days" label=Msg::ApiKeyExpiresDays value=expires input_type="number" error=err />
                 <BoundText name="ip_allow" label=Msg::ApiKeyIpAllow value=ip_allow placeholder="10.0.0.0/8, 192.0.2.7" error=err />
                 <NumberField name="rate_per_sec" label=Msg::ApiKeyRate value=rate min=1 max=10000 error=err />

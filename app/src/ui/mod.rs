@@ -2,6 +2,7 @@
 
 mod button;
 pub mod charts;
+mod checklist;
 mod confirm;
 pub mod contrast;
 mod dialog;
@@ -9,18 +10,21 @@ mod field;
 mod inputs;
 mod pagination;
 mod richtext;
+mod secret;
 mod select;
 mod status;
 mod toast;
 mod upload;
 
 pub use button::{Button, ButtonKind};
+pub use checklist::CheckList;
 pub use confirm::{ConfirmButton, ConfirmIds};
 pub use dialog::Dialog;
 pub use field::{FieldErrorText, TextField};
 pub use inputs::{BoundText, Checkbox, NumberField, TextArea};
 pub use pagination::Pagination;
 pub use richtext::RichText;
+pub use secret::SecretOnce;
 pub use select::{Select, SelectOption};
 pub use status::{ErrorNotice, Spinner};
 pub use toast::{ToastKind, Toaster, Toasts, provide_toasts, use_toasts};

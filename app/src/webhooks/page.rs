@@ -8,13 +8,12 @@ use super::{
     webhook_deliveries,
 };
 use crate::admin::use_admin;
-use crate::domain::permissions::Module;
-use crate::domain::user::Role;
 use crate::domain::webhooks::WebhookEvent;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_offset, use_t};
 use crate::ui::{
-    BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, Spinner,
+    BoundText, Button, ButtonKind, CheckList, ConfirmButton, ConfirmIds, ErrorNotice, SecretOnce,
+    Spinner,
 };
 use leptos::prelude::*;
 
@@ -31,9 +30,10 @@ pub fn WebhooksPage() -> impl IntoView {
         <p class="hint">{t(Msg::WebhooksIntro)} " " <a href="/api/docs" target="_blank" rel="noopener">{t(Msg::ApiKeysDocs)}</a></p>
         <Suspense fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
-                let allowed = ctx.me().await.is_some_and(|me| {
-                    me.modules.contains(Module::ApiKeys) && me.user.role == Role::Admin
-                });
+                let allowed = ctx
+                    .me()
+                    .await
+                    .is_some_and(|me| crate::api_keys::manages_integrations(&me));
                 if !allowed {
                     return view! { <div class="notice notice-error" role="alert">{t(Msg::ErrNoModule)}</div> }.into_any();
                 }
@@ -50,11 +50,9 @@ pub fn WebhooksPage() -> impl IntoView {
         // block is made anew on each pass of server rendering and breaks hydration.
         <crate::xapi::page::XapiSection />
         <crate::scim::page::ScimSection />
-        <Dialog open=shown title=Msg::WebhookNew test_id="webhook-secret">
-            <p>{t(Msg::WebhookSecretOnce)}</p>
-            <pre class="secret" data-testid="webhook-secret-value">{move || secret.get().map(|c| c.secret).unwrap_or_default()}</pre>
-            <Button on_click=move |_| { shown.set(false); secret.set(None); }>{t(Msg::Close)}</Button>
-        </Dialog>
+        <SecretOnce open=shown title=Msg::WebhookNew text=Msg::WebhookSecretOnce test_id="webhook-secret"
+            secret=Signal::derive(move || secret.get().map(|c| c.secret).unwrap_or_default())
+            forget=move |_| secret.set(None) />
     }
 }
 
@@ -107,23 +105,9 @@ fn NewWebhookForm(
             <form on:submit=move |ev| { ev.prevent_default(); submit(); } data-testid="webhook-form">
                 <BoundText name="name" label=Msg::ApiKeyName value=name maxlength=100 required=true error=err />
                 <BoundText name="url" label=Msg::WebhookUrl value=url input_type="url" required=true placeholder="https://hr.example.com/hooks/attest" error=err />
-                <fieldset class="field">
-                    <legend>{t(Msg::WebhookEvents)}</legend>
-                    {events.iter().map(|(e, on)| {
-                        let id = format!("event-{}", e.as_str().replace('.', "-"));
-                        let on = *on;
-                        let label_for = id.clone();
-                        view! {
-                            <label class="field-check" for=label_for>
-                                <input id=id type="checkbox" name="events" value=e.as_str()
-                                    prop:checked=move || on.get()
-                                    on:change=move |ev| on.set(event_target_checked(&ev)) />
-                                <code>{e.as_str()}</code>
-                            </label>
-                        }
-                    }).collect_view()}
-                    <crate::ui::FieldErrorText id="field-events-error".to_owned() msg=Signal::derive(move || error.get().and_then(|e| e.field("events"))) />
-                </fieldset>
+                <CheckList legend=Msg::WebhookEvents name="events" id_prefix="event"
+                    options=events.iter().map(|(e, on)| (e.as_str().to_owned(), *on)).collect()
+                    error=Signal::derive(move || error.get().and_then(|e| e.field("events"))) />
                 <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
                 <Button submit=true busy=busy test_id="webhook-create">{t(Msg::WebhookCreate)}</Button>
             </form>
