@@ -185,13 +185,13 @@ pub async fn revoke(
     origin: &Origin,
 ) -> AppResult<()> {
     let now = state.now();
-    let result: Result<AppResult<()>, storage::StorageError> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(row) = storage::api_keys::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if !storage::api_keys::revoke(tx.conn(), id, now).await? {
-            return Ok(Err(AppError::refused(Msg::ErrApiKeyRevoked)));
+            return Err(AppError::refused(Msg::ErrApiKeyRevoked));
         }
         storage::audit::record(
             tx.conn(),
@@ -206,10 +206,9 @@ pub async fn revoke(
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }
 
 /// Keys for the command line's `list`.

@@ -178,11 +178,11 @@ pub async fn test_message() -> AppResult<()> {
     let actor = guard::module(Module::Settings).await?;
     let state = guard::state();
     let now = state.now();
-    let result = async {
+    async {
         let mut tx = state.db.begin().await?;
         let settings: AuditSettings = crate::settings::load(tx.conn()).await?;
         let Some(chat) = settings.chat_id else {
-            return Ok(Err(AppError::refused(Msg::ErrAuditNoChat)));
+            return Err(AppError::refused(Msg::ErrAuditNoChat));
         };
         let thread = match settings.topics {
             TopicMode::Single { thread_id } => Some(thread_id),
@@ -208,8 +208,7 @@ pub async fn test_message() -> AppResult<()> {
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, StorageError>(Ok(()))
+        Ok::<_, AppError>(())
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }

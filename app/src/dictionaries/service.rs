@@ -73,15 +73,17 @@ pub async fn rename_as(
     let name = clean_name(name)?;
     let (dict, target) = dict_of(kind);
     let now = state.now();
-    let result: Result<AppResult<Entry>, StorageError> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(before) = dictionaries::get(tx.conn(), dict, id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if before.name == name {
-            return Ok(Ok(Entry { id, name }));
+            return Ok(Entry { id, name });
         }
-        dictionaries::rename(tx.conn(), dict, id, &name, now).await?;
+        dictionaries::rename(tx.conn(), dict, id, &name, now)
+            .await
+            .map_err(name_taken)?;
         storage::audit::record(
             tx.conn(),
             &by.audit(
@@ -95,11 +97,15 @@ pub async fn rename_as(
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(Entry { id, name }))
+        Ok(Entry { id, name })
     }
-    .await;
-    match result {
-        Err(StorageError::Conflict(_)) => Err(AppError::invalid("name", Msg::ErrDictNameTaken)),
-        other => other.map_err(AppError::from)?,
+    .await
+}
+
+/// Another entry of the dictionary has the name already.
+fn name_taken(e: StorageError) -> AppError {
+    match e {
+        StorageError::Conflict(_) => AppError::invalid("name", Msg::ErrDictNameTaken),
+        other => other.into(),
     }
 }

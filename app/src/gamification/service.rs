@@ -321,10 +321,10 @@ pub async fn save_badge(mut badge: BadgeRow) -> AppResult<i64> {
     }
     let state = guard::state();
     let now = state.now();
-    let result = async {
+    async {
         let mut tx = state.db.begin().await?;
         if badge.id != 0 && store::badge(tx.conn(), badge.id).await?.is_none() {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         let id = store::save_badge(tx.conn(), &badge, now).await?;
         storage::audit::record(
@@ -341,8 +341,7 @@ pub async fn save_badge(mut badge: BadgeRow) -> AppResult<i64> {
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, StorageError>(Ok(id))
+        Ok::<_, AppError>(id)
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }

@@ -171,20 +171,20 @@ pub async fn resend(id: i64) -> AppResult<()> {
     let actor = guard::module(Module::Settings).await?;
     let state = guard::state();
     let now = state.now();
-    let result = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(m) = storage::telegram::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if let Some(to) = m.recipient_id
             && storage::users::get_in_scope(tx.conn(), to, &actor.scope)
                 .await?
                 .is_none()
         {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         if !storage::telegram::resend(tx.conn(), id, now).await? {
-            return Ok(Err(AppError::refused(crate::i18n::Msg::ErrNotResendable)));
+            return Err(AppError::refused(crate::i18n::Msg::ErrNotResendable));
         }
         storage::audit::record(
             tx.conn(),
@@ -200,10 +200,9 @@ pub async fn resend(id: i64) -> AppResult<()> {
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, StorageError>(Ok(()))
+        Ok::<_, AppError>(())
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }
 
 async fn person(surface: Surface) -> AppResult<Actor> {

@@ -179,13 +179,13 @@ pub async fn delete(id: QuestionId) -> AppResult<()> {
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result = async {
+    async {
         let mut tx = state.db.begin().await?;
         if storage::questions::is_referenced(tx.conn(), id).await? {
-            return Ok(Err(AppError::refused(Msg::ErrQuestionInUse)));
+            return Err(AppError::refused(Msg::ErrQuestionInUse));
         }
         if !storage::questions::delete(tx.conn(), id).await? {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         storage::audit::record(
             tx.conn(),
@@ -201,10 +201,9 @@ pub async fn delete(id: QuestionId) -> AppResult<()> {
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, StorageError>(Ok(()))
+        Ok::<_, AppError>(())
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }
 
 pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportReport> {

@@ -162,7 +162,7 @@ async fn place(
         expected_version: None,
         more: serde_json::Map::new(),
     };
-    update_in_tx(caller.state, tx, caller.by, user, change, caller.origin).await??;
+    update_in_tx(caller.state, tx, caller.by, user, change, caller.origin).await?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::storage::{self, StorageError};
-use crate::users::service::TxResult;
+
 use serde_json::json;
 
 /// Invite links stay valid this long.
@@ -55,28 +55,25 @@ pub async fn link_in_tx(
     tg: TelegramId,
     how: LinkedBy,
     origin: &Origin,
-) -> TxResult<User> {
+) -> AppResult<User> {
     let now = state.now();
     storage::users::lock(tx.conn(), user).await?;
     let Some(target) = storage::scim::get(tx.conn(), user).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     // The bot never links a deactivated person (an invite made before stays useless).
     if target.scim_hidden || (by.is_none() && target.user.status == UserStatus::Deactivated) {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     match target.user.telegram_id {
-        Some(t) if t == tg => return Ok(Ok(target.user)),
-        Some(_) => return Ok(Err(AppError::refused(Msg::ErrTelegramAlreadyLinked))),
+        Some(t) if t == tg => return Ok(target.user),
+        Some(_) => return Err(AppError::refused(Msg::ErrTelegramAlreadyLinked)),
         None => {}
     }
     if let Some(holder) = storage::users::get_by_telegram_id(tx.conn(), tg).await? {
         // Only a request nobody approved yet (no login, pending) is folded into the person.
         if holder.status != UserStatus::Pending || holder.login.is_some() {
-            return Ok(Err(AppError::invalid(
-                "telegram_id",
-                Msg::ErrTelegramIdTaken,
-            )));
+            return Err(AppError::invalid("telegram_id", Msg::ErrTelegramIdTaken));
         }
         storage::scim::set_telegram_id(tx.conn(), holder.id, None, now).await?;
         storage::users::set_role_and_status(
@@ -157,9 +154,9 @@ pub async fn link_in_tx(
     )
     .await?;
     let Some(after) = storage::users::get(tx.conn(), user).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
-    Ok(Ok(after))
+    Ok(after)
 }
 
 /// 192 random bits as 48 hex digits: with the prefix the payload stays within Telegram's 64.
@@ -180,20 +177,18 @@ pub enum BotLink {
     Taken,
 }
 
-fn outcome(r: TxResult<User>) -> Result<BotLink, StorageError> {
-    Ok(match r? {
-        Ok(u) => BotLink::Linked(Box::new(u)),
-        Err(AppError::NotFound) => BotLink::NoMatch,
-        Err(_) => BotLink::Taken,
-    })
+fn outcome(r: AppResult<User>) -> AppResult<BotLink> {
+    match r {
+        Ok(u) => Ok(BotLink::Linked(Box::new(u))),
+        Err(AppError::NotFound) => Ok(BotLink::NoMatch),
+        // The database failed: no answer about the person.
+        Err(e @ (AppError::Internal | AppError::Busy { .. } | AppError::Conflict)) => Err(e),
+        Err(_) => Ok(BotLink::Taken),
+    }
 }
 
 /// `/start link_<token>` from Telegram user `tg`.
-pub async fn by_invite(
-    state: &AppState,
-    token: &str,
-    tg: TelegramId,
-) -> Result<BotLink, StorageError> {
+pub async fn by_invite(state: &AppState, token: &str, tg: TelegramId) -> AppResult<BotLink> {
     let origin = Origin::channel("bot");
     let mut tx = state.db.begin().await?;
     let Some(user) = storage::scim::take_invite(
@@ -214,11 +209,7 @@ pub async fn by_invite(
 }
 
 /// A contact the person shared (their own: the bot checks) with these digits.
-pub async fn by_phone(
-    state: &AppState,
-    phone: &str,
-    tg: TelegramId,
-) -> Result<BotLink, StorageError> {
+pub async fn by_phone(state: &AppState, phone: &str, tg: TelegramId) -> AppResult<BotLink> {
     let Some(digits) = crate::domain::scim::phone::digits(phone) else {
         return Ok(BotLink::NoMatch);
     };
@@ -251,25 +242,25 @@ pub async fn invite_for_admin(id: UserId) -> AppResult<Invite> {
     let actor = guard::module(Module::Users).await?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<Invite> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let bot: crate::settings::BotStatus = crate::settings::load(tx.conn()).await?;
         let Some(bot) = bot.username else {
-            return Ok(Err(AppError::refused(Msg::ErrBotUsernameUnknown)));
+            return Err(AppError::refused(Msg::ErrBotUsernameUnknown));
         };
         let Some(person) = storage::users::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if let Err(e) =
             crate::domain::permissions::may_edit_profile(actor.as_ref(), id, person.role)
         {
-            return Ok(Err(e.into()));
+            return Err(e.into());
         }
         if person.telegram_id.is_some() {
-            return Ok(Err(AppError::refused(Msg::ErrTelegramAlreadyLinked)));
+            return Err(AppError::refused(Msg::ErrTelegramAlreadyLinked));
         }
         if person.status == UserStatus::Deactivated {
-            return Ok(Err(AppError::refused(Msg::ErrAccountInactive)));
+            return Err(AppError::refused(Msg::ErrAccountInactive));
         }
         let token = invite_token();
         let expires_at = Timestamp(now.0 + INVITE_DAYS * 86_400_000);
@@ -296,11 +287,10 @@ pub async fn invite_for_admin(id: UserId) -> AppResult<Invite> {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(Invite {
+        Ok(Invite {
             url: format!("https://t.me/{bot}?start={INVITE_PREFIX}{token}"),
             expires_at,
-        }))
+        })
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }

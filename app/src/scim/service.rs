@@ -405,7 +405,7 @@ pub async fn create(caller: &Caller<'_>, body: &Value) -> ScimResult<(Value, i64
             branch: branch.map(BranchId),
             login,
         };
-        let id = insert_row(&mut tx, &row, now).await?.map_err(field_names)?;
+        let id = insert_row(&mut tx, &row, now).await.map_err(field_names)?;
         if let Some(e) = &new.external_id {
             storage::users::set_external_id(tx.conn(), id, Some(e), now).await?;
         }
@@ -424,7 +424,7 @@ pub async fn create(caller: &Caller<'_>, body: &Value) -> ScimResult<(Value, i64
                 LinkedBy::Scim,
                 caller.origin,
             )
-            .await?
+            .await
             .map_err(taken)?;
         }
         storage::audit::record(
@@ -591,7 +591,7 @@ async fn apply(
         more,
     };
     update_in_tx(state, tx, caller.by, id, change, caller.origin)
-        .await?
+        .await
         .map_err(field_names)?;
     if let Some(l) = &login {
         storage::scim::set_login(tx.conn(), id, Some(l), now).await?;
@@ -611,7 +611,7 @@ async fn apply(
             LinkedBy::Scim,
             caller.origin,
         )
-        .await?
+        .await
         .map_err(taken)?;
     }
     Ok(storage::users::get(tx.conn(), id)
@@ -705,7 +705,7 @@ pub async fn delete(caller: &Caller<'_>, id: &str, expected: Option<i64>) -> Sci
         more,
     };
     update_in_tx(state, &mut tx, caller.by, id, change, caller.origin)
-        .await?
+        .await
         .map_err(field_names)?;
     storage::scim::set_hidden(tx.conn(), id, true, now).await?;
     storage::scim::drop_invite(tx.conn(), id).await?;

@@ -8,7 +8,7 @@ use crate::domain::scope::PeopleScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
-use crate::storage::{self, StorageError};
+use crate::storage::{self};
 
 /// The Mini App member's scope; employees have none.
 fn scope_of(actor: &Actor) -> AppResult<&PeopleScope> {
@@ -39,11 +39,11 @@ pub async fn person(id: UserId) -> AppResult<TeamPersonView> {
     let actor = guard::member().await?;
     let scope = scope_of(&actor)?;
     let state = guard::state();
-    let result = async {
+    async {
         let mut c = state.db.read().await?;
         // Outside the scope, as if there were nobody (the panel's rule).
         let Some(user) = storage::users::get_in_scope(c.conn(), id, scope).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let profile = storage::users::profile(c.conn(), id).await?;
         let mine = storage::attempts::my_certifications(c.conn(), id).await?;
@@ -55,14 +55,13 @@ pub async fn person(id: UserId) -> AppResult<TeamPersonView> {
                 attempts: storage::attempts::history(c.conn(), id, m.id).await?,
             });
         }
-        Ok::<_, StorageError>(Ok(TeamPersonView {
+        Ok::<_, AppError>(TeamPersonView {
             user_id: user.id,
             name: user.full_name(),
             position: profile.as_ref().and_then(|p| p.position.clone()),
             branch: profile.and_then(|p| p.branch),
             certifications,
-        }))
+        })
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }

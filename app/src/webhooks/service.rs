@@ -142,27 +142,20 @@ where
     F: for<'c> FnOnce(
         storage::Conn<'c>,
         &'c WebhookRow,
-    ) -> futures::future::BoxFuture<
-        'c,
-        Result<AppResult<serde_json::Value>, StorageError>,
-    >,
+    ) -> futures::future::BoxFuture<'c, AppResult<serde_json::Value>>,
 {
     let origin = guard::origin("admin");
-    let result: Result<AppResult<()>, StorageError> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(row) = storage::webhooks::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
-        let details = match f(tx.conn(), &row).await? {
-            Ok(d) => d,
-            Err(e) => return Ok(Err(e)),
-        };
+        let details = f(tx.conn(), &row).await?;
         storage::audit::record(tx.conn(), &audit(by, id, what, details, &origin, state)).await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    result.map_err(AppError::from)?
+    .await
 }
 
 pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
@@ -186,7 +179,7 @@ pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
     change(&state, &actor.user, id, "updated", move |c, _| {
         Box::pin(async move {
             storage::webhooks::update(c, id, &name, &url, &events, now).await?;
-            Ok(Ok(json!({ "name": name, "url": url, "events": events })))
+            Ok(json!({ "name": name, "url": url, "events": events }))
         })
     })
     .await
@@ -204,7 +197,7 @@ pub async fn set_enabled_for_admin(id: i64, enabled: bool) -> AppResult<()> {
             if !enabled {
                 storage::http_outbox::kill_pending(c, WEBHOOK, id, "subscription off", now).await?;
             }
-            Ok(Ok(json!({})))
+            Ok(json!({}))
         })
     })
     .await
@@ -220,7 +213,7 @@ pub async fn rotate_for_admin(id: i64) -> AppResult<WebhookSecret> {
     change(&state, &actor.user, id, "secret_rotated", move |c, _| {
         Box::pin(async move {
             storage::webhooks::rotate(c, id, &new, until, now).await?;
-            Ok(Ok(json!({ "previous_until": until })))
+            Ok(json!({ "previous_until": until }))
         })
     })
     .await?;
@@ -233,7 +226,7 @@ pub async fn delete_for_admin(id: i64) -> AppResult<()> {
     change(&state, &actor.user, id, "deleted", move |c, row| {
         Box::pin(async move {
             storage::webhooks::delete(c, id).await?;
-            Ok(Ok(json!({ "name": row.name, "url": row.url })))
+            Ok(json!({ "name": row.name, "url": row.url }))
         })
     })
     .await
@@ -247,12 +240,12 @@ pub async fn ping_for_admin(id: i64) -> AppResult<()> {
     change(&state, &actor.user, id, "pinged", move |c, row| {
         Box::pin(async move {
             if !row.enabled {
-                return Ok(Err(AppError::refused(Msg::ErrWebhookOff)));
+                return Err(AppError::refused(Msg::ErrWebhookOff));
             }
             let dedupe = format!("ping_{}", now.0);
             let body = envelope(&dedupe, "ping", now, json!({ "subscription_id": id }));
             storage::http_outbox::enqueue(c, WEBHOOK, id, "ping", &dedupe, &body, now).await?;
-            Ok(Ok(json!({})))
+            Ok(json!({}))
         })
     })
     .await
@@ -281,9 +274,9 @@ pub async fn redeliver_for_admin(id: i64, delivery: i64) -> AppResult<()> {
     change(&state, &actor.user, id, "redelivered", move |c, _| {
         Box::pin(async move {
             if !storage::http_outbox::redeliver(c, WEBHOOK, id, delivery, now).await? {
-                return Ok(Err(AppError::refused(Msg::ErrWebhookPending)));
+                return Err(AppError::refused(Msg::ErrWebhookPending));
             }
-            Ok(Ok(json!({ "delivery": delivery })))
+            Ok(json!({ "delivery": delivery }))
         })
     })
     .await

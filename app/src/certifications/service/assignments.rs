@@ -26,19 +26,16 @@ pub async fn add_assignment_as(
 ) -> AppResult<()> {
     let now = state.now();
     let kind = target_kind(kind);
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if cert.status == CertStatus::Closed {
-            return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+            return Err(AppError::refused(Msg::ErrClosedCertification));
         }
         if !certs::target_exists(tx.conn(), kind, target_id).await?
             || !target_in_scope(&mut tx, by.scope(), kind, target_id).await?
         {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         if certs::add_assignment(tx.conn(), id, kind, target_id, by.user_id(), now).await? {
             storage::audit::record(
@@ -65,10 +62,9 @@ pub async fn add_assignment_as(
             .await?;
         }
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> AppResult<()> {
@@ -95,17 +91,14 @@ pub async fn remove_assignment_as(
 ) -> AppResult<()> {
     let now = state.now();
     let kind = target_kind(kind);
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if !target_in_scope(&mut tx, by.scope(), kind, target_id).await? {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         if cert.status.has_opened() {
-            return Ok(Err(AppError::refused(Msg::ErrUnassignAfterOpen)));
+            return Err(AppError::refused(Msg::ErrUnassignAfterOpen));
         }
         if certs::remove_assignment(tx.conn(), id, kind, target_id).await? {
             storage::audit::record(
@@ -122,10 +115,9 @@ pub async fn remove_assignment_as(
             .await?;
         }
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 /// Whether an assignment's target is within the actor's people: a person or a branch they

@@ -35,17 +35,10 @@ pub use questions::*;
 pub use settings::*;
 pub use theory::*;
 
-/// The outcome of work inside a transaction: a storage failure, or a refusal with its reason.
-type TxResult<T> = Result<Result<T, AppError>, StorageError>;
-
-fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
-    r.map_err(AppError::from)?
-}
-
-async fn locked(c: Conn<'_>, id: CertId) -> Result<Result<Certification, AppError>, StorageError> {
-    Ok(certs::get_for_update(c, id)
+async fn locked(c: Conn<'_>, id: CertId) -> AppResult<Certification> {
+    certs::get_for_update(c, id)
         .await?
-        .ok_or(AppError::NotFound))
+        .ok_or(AppError::NotFound)
 }
 
 fn target_kind(k: AssignKind) -> TargetKind {

@@ -12,14 +12,11 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
     }
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if cert.status == CertStatus::Closed {
-            return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+            return Err(AppError::refused(Msg::ErrClosedCertification));
         }
         let before: Vec<QuestionId> = storage::questions::of_certification(tx.conn(), id)
             .await?
@@ -28,24 +25,24 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
             .collect();
         for q in &questions {
             match storage::questions::get(tx.conn(), *q).await? {
-                None => return Ok(Err(AppError::NotFound)),
+                None => return Err(AppError::NotFound),
                 // An archived question can stay where it is but cannot be added anew.
                 Some(found) if found.archived && !before.contains(q) => {
-                    return Ok(Err(AppError::refused(Msg::ErrQuestionArchived)));
+                    return Err(AppError::refused(Msg::ErrQuestionArchived));
                 }
                 Some(_) => {}
             }
         }
         if cert.status != CertStatus::Draft {
             if questions.is_empty() {
-                return Ok(Err(AppError::refused(Msg::ErrNeedQuestion)));
+                return Err(AppError::refused(Msg::ErrNeedQuestion));
             }
             if cert
                 .settings
                 .draw_count
                 .is_some_and(|n| n as usize > questions.len())
             {
-                return Ok(Err(AppError::refused(Msg::ErrDrawTooLarge)));
+                return Err(AppError::refused(Msg::ErrDrawTooLarge));
             }
         }
         certs::set_questions(tx.conn(), id, &questions, now).await?;
@@ -63,10 +60,9 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn create_question_in(id: CertId, content: QuestionContent) -> AppResult<Question> {

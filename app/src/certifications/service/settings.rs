@@ -144,14 +144,11 @@ pub async fn update_settings(id: CertId, new: CertSettings) -> AppResult<Certifi
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<Certification> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if let Err(fields) = check_settings_update(cert.status, &cert.settings, &new, now) {
-            return Ok(Err(AppError::Invalid { fields }));
+            return Err(AppError::Invalid { fields });
         }
         certs::update_settings(tx.conn(), id, &new, now).await?;
         let before = serde_json::to_value(&cert.settings).unwrap_or_default();
@@ -183,10 +180,9 @@ pub async fn update_settings(id: CertId, new: CertSettings) -> AppResult<Certifi
         .await?;
         let updated = certs::get(tx.conn(), id).await?;
         tx.commit().await?;
-        Ok(updated.ok_or(AppError::NotFound))
+        updated.ok_or(AppError::NotFound)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 /// Applies a lifecycle change by a person (`actor`) or the scheduler (`None`).
@@ -198,12 +194,9 @@ pub async fn apply_lifecycle(
     origin: &Origin,
 ) -> AppResult<Option<Certification>> {
     let now = state.now();
-    let result: TxResult<Option<Certification>> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         let to = match action {
             Some(action) => {
                 let content = Content {
@@ -212,7 +205,7 @@ pub async fn apply_lifecycle(
                 };
                 match transition(cert.status, action, &cert.settings, content, now) {
                     Ok(s) => s,
-                    Err(msg) => return Ok(Err(AppError::refused(msg))),
+                    Err(msg) => return Err(AppError::refused(msg)),
                 }
             }
             None => match crate::domain::certification::due_transition(
@@ -222,11 +215,11 @@ pub async fn apply_lifecycle(
                 now,
             ) {
                 Some(s) => s,
-                None => return Ok(Ok(None)),
+                None => return Ok(None),
             },
         };
         if !certs::set_status(tx.conn(), id, cert.status, to, now).await? {
-            return Ok(Err(AppError::Conflict));
+            return Err(AppError::Conflict);
         }
         let details = json!({ "from": cert.status.as_str(), "to": to.as_str(), "by": if actor.is_some() { "admin" } else { "scheduler" } });
         let entry = match actor {
@@ -256,10 +249,9 @@ pub async fn apply_lifecycle(
         }
         let updated = certs::get(tx.conn(), id).await?;
         tx.commit().await?;
-        Ok(Ok(updated))
+        Ok(updated)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn lifecycle(id: CertId, action: LifecycleAction) -> AppResult<Certification> {

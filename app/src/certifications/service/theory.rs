@@ -70,14 +70,11 @@ pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> A
     let block = validate_block(block)?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if cert.status == CertStatus::Closed {
-            return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+            return Err(AppError::refused(Msg::ErrClosedCertification));
         }
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
         certs::insert_block(tx.conn(), id, version, &block, now).await?;
@@ -92,32 +89,25 @@ pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> A
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 /// Finds a block's certification (locked) and checks that the block is of the current
 /// version, so an editor showing an outdated version cannot overwrite the newer one.
-async fn block_in_current(
-    mut c: Conn<'_>,
-    block: BlockId,
-) -> Result<Result<(Certification, i64), AppError>, StorageError> {
+async fn block_in_current(mut c: Conn<'_>, block: BlockId) -> AppResult<(Certification, i64)> {
     let Some((cert_id, version, position)) = certs::block_place(c.re(), block).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
-    let cert = match locked(c, cert_id).await? {
-        Ok(c) => c,
-        Err(e) => return Ok(Err(e)),
-    };
+    let cert = locked(c, cert_id).await?;
     if version != cert.theory_version {
-        return Ok(Err(AppError::Conflict));
+        return Err(AppError::Conflict);
     }
     if cert.status == CertStatus::Closed {
-        return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+        return Err(AppError::refused(Msg::ErrClosedCertification));
     }
-    Ok(Ok((cert, position)))
+    Ok((cert, position))
 }
 
 pub async fn update_block(
@@ -129,12 +119,9 @@ pub async fn update_block(
     let block = validate_block(block)?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let (cert, position) = match block_in_current(tx.conn(), block_id).await? {
-            Ok(x) => x,
-            Err(e) => return Ok(Err(e)),
-        };
+        let (cert, position) = block_in_current(tx.conn(), block_id).await?;
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
         let target = certs::block_at(tx.conn(), cert.id, version, position)
             .await?
@@ -151,27 +138,23 @@ pub async fn update_block(
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let (cert, position) = match block_in_current(tx.conn(), block_id).await? {
-            Ok(x) => x,
-            Err(e) => return Ok(Err(e)),
-        };
+        let (cert, position) = block_in_current(tx.conn(), block_id).await?;
         let count = certs::blocks(tx.conn(), cert.id, cert.theory_version)
             .await?
             .len();
         if count <= 1 && cert.status != CertStatus::Draft {
-            return Ok(Err(AppError::refused(Msg::ErrNeedTheory)));
+            return Err(AppError::refused(Msg::ErrNeedTheory));
         }
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
         let target = certs::block_at(tx.conn(), cert.id, version, position)
@@ -189,10 +172,9 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn reorder_blocks(
@@ -203,14 +185,11 @@ pub async fn reorder_blocks(
     let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if cert.status == CertStatus::Closed {
-            return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+            return Err(AppError::refused(Msg::ErrClosedCertification));
         }
         let current = certs::blocks(tx.conn(), id, cert.theory_version).await?;
         let mut given: Vec<BlockId> = order.clone();
@@ -219,7 +198,7 @@ pub async fn reorder_blocks(
         have.sort();
         if given != have {
             // The editor shows another version or another set of blocks: reload, don't guess.
-            return Ok(Err(AppError::Conflict));
+            return Err(AppError::Conflict);
         }
         let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
         let mut mapped = Vec::with_capacity(order.len());
@@ -247,10 +226,9 @@ pub async fn reorder_blocks(
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn add_material(
@@ -281,45 +259,38 @@ pub async fn add_material(
     }
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match locked(tx.conn(), id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), id).await?;
         if cert.status == CertStatus::Closed {
-            return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+            return Err(AppError::refused(Msg::ErrClosedCertification));
         }
         let version = version_for_edit(tx.conn(), &cert, false, &actor, now).await?;
         certs::insert_material(tx.conn(), id, version, kind, &title, &url, now).await?;
         audit_theory(tx.conn(), &actor, id, "add_material", version, false, now).await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn delete_material(material_id: MaterialId) -> AppResult<()> {
     let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some((cert_id, version, position)) =
             certs::material_place(tx.conn(), material_id).await?
         else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
-        let cert = match locked(tx.conn(), cert_id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = locked(tx.conn(), cert_id).await?;
         if version != cert.theory_version {
-            return Ok(Err(AppError::Conflict));
+            return Err(AppError::Conflict);
         }
         if cert.status == CertStatus::Closed {
-            return Ok(Err(AppError::refused(Msg::ErrClosedCertification)));
+            return Err(AppError::refused(Msg::ErrClosedCertification));
         }
         let version = version_for_edit(tx.conn(), &cert, false, &actor, now).await?;
         certs::delete_material_at(tx.conn(), cert_id, version, position).await?;
@@ -334,8 +305,7 @@ pub async fn delete_material(material_id: MaterialId) -> AppResult<()> {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }

@@ -29,15 +29,15 @@ pub async fn preview(id: CertId) -> AppResult<PreviewData> {
 pub async fn results(id: CertId) -> AppResult<CertResults> {
     let actor = guard::module(Module::Certifications).await?;
     let state = guard::state();
-    let result: TxResult<CertResults> = async {
+    async {
         let mut c = state.db.read().await?;
         let Some(cert) = certs::get(c.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let rows = store::results(c.conn(), id, &actor.scope).await?;
         let tried: Vec<_> = rows.iter().filter(|r| r.best_percent.is_some()).collect();
         let passed = tried.iter().filter(|r| r.passed_at.is_some()).count() as i64;
-        Ok(Ok(CertResults {
+        Ok(CertResults {
             title: cert.settings.title.clone(),
             max_attempts: cert.settings.max_attempts,
             threshold: cert.settings.pass_threshold,
@@ -45,10 +45,9 @@ pub async fn results(id: CertId) -> AppResult<CertResults> {
             review_allowed: cert.settings.review_allowed,
             open: cert.status == CertStatus::Open,
             rows,
-        }))
+        })
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn reset(
@@ -91,18 +90,18 @@ pub async fn reset_as(
         return Err(AppError::invalid("reason", Msg::ErrReasonRequired));
     }
     let now = state.now();
-    let result: TxResult<()> =
+    let result: AppResult<()> =
         async {
             let mut tx = state.db.begin().await?;
             if certs::get_for_update(tx.conn(), id).await?.is_none() {
-                return Ok(Err(AppError::NotFound));
+                return Err(AppError::NotFound);
             }
             let Some(target) = storage::users::get_in_scope(tx.conn(), user_id, by.scope()).await?
             else {
-                return Ok(Err(AppError::NotFound));
+                return Err(AppError::NotFound);
             };
             if target.status == UserStatus::Pending {
-                return Ok(Err(AppError::NotFound));
+                return Err(AppError::NotFound);
             }
             store::ensure_progress(tx.conn(), user_id, id, now).await?;
             store::reset(tx.conn(), user_id, id, require_reread, now).await?;
@@ -124,8 +123,8 @@ pub async fn reset_as(
             )
             .await?;
             tx.commit().await?;
-            Ok(Ok(()))
+            Ok(())
         }
         .await;
-    flatten(result)
+    result
 }

@@ -9,12 +9,12 @@ pub(super) async fn own_attempt(
     user: &User,
     id: AttemptId,
     now: Timestamp,
-) -> Result<Result<AttemptLite, AppError>, StorageError> {
+) -> AppResult<AttemptLite> {
     let Some(a) = store::get_for_update(c.re(), id).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     if a.user_id != user.id {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     if a.must_end(now) {
         finalize(
@@ -26,9 +26,9 @@ pub(super) async fn own_attempt(
             now,
         )
         .await?;
-        return Ok(Ok(store::get(c, id).await?.unwrap_or(a)));
+        return Ok(store::get(c, id).await?.unwrap_or(a));
     }
-    Ok(Ok(a))
+    Ok(a)
 }
 
 pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
@@ -37,42 +37,32 @@ pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
     if !guard::is_server_fn_call() {
         // The page is being rendered: show the attempt as it stands, change nothing. The
         // hydrated page resumes it with its own request.
-        return flatten(peek_current(&state, actor.user.id, cert_id, now).await);
+        return peek_current(&state, actor.user.id, cert_id, now).await;
     }
-    if let Some(entry) = resume_batched(&state, actor.user.id, cert_id)
-        .await
-        .map_err(AppError::from)?
-    {
-        return entry;
+    if let Some(entry) = resume_batched(&state, actor.user.id, cert_id).await? {
+        return Ok(entry);
     }
     // Not the plain case (finished, overdue, a refused touch): one transaction.
-    let result: TxResult<TestEntry> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let cert = match visible_cert(tx.conn(), actor.user.id, cert_id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
+        let cert = visible_cert(tx.conn(), actor.user.id, cert_id).await?;
         let Some(running) = store::in_progress(tx.conn(), actor.user.id, cert.id).await? else {
             tx.commit().await?;
-            return Ok(Ok(TestEntry::None));
+            return Ok(TestEntry::None);
         };
-        let a = match own_attempt(tx.conn(), &actor.user, running.id, now).await? {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+        let a = own_attempt(tx.conn(), &actor.user, running.id, now).await?;
         if !a.in_progress() {
             tx.commit().await?;
-            return Ok(Ok(TestEntry::Finished(a.id)));
+            return Ok(TestEntry::Finished(a.id));
         }
         let mut clock = a.clock();
         clock.resume(now);
         store::save_clock(tx.conn(), a.id, &clock, a.current_index, now).await?;
         let screen = screen(tx.conn(), &cert, &a, clock.remaining(now)).await?;
         tx.commit().await?;
-        Ok(Ok(TestEntry::Attempt(screen)))
+        Ok(TestEntry::Attempt(screen))
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 /// The test screen of a running attempt, read with the time the caller computed.
@@ -104,22 +94,19 @@ async fn peek_current(
     user: UserId,
     cert_id: CertId,
     now: Timestamp,
-) -> TxResult<TestEntry> {
+) -> AppResult<TestEntry> {
     let mut c = state.db.read().await?;
-    let cert = match visible_cert(c.conn(), user, cert_id).await? {
-        Ok(c) => c,
-        Err(e) => return Ok(Err(e)),
-    };
+    let cert = visible_cert(c.conn(), user, cert_id).await?;
     let Some(a) = store::in_progress(c.conn(), user, cert.id).await? else {
-        return Ok(Ok(TestEntry::None));
+        return Ok(TestEntry::None);
     };
     if a.must_end(now) {
-        return Ok(Ok(TestEntry::Finished(a.id)));
+        return Ok(TestEntry::Finished(a.id));
     }
     let remaining = a.clock().remaining(now);
-    Ok(Ok(TestEntry::Attempt(
+    Ok(TestEntry::Attempt(
         screen(c.conn(), &cert, &a, remaining).await?,
-    )))
+    ))
 }
 
 /// The plain case of [`current`]: the running attempt is read from a read connection and the
@@ -129,15 +116,12 @@ async fn resume_batched(
     state: &AppState,
     user: UserId,
     cert_id: CertId,
-) -> Result<Option<AppResult<TestEntry>>, StorageError> {
+) -> AppResult<Option<TestEntry>> {
     let (cert, running) = {
         let mut read = state.db.read().await?;
-        let cert = match visible_cert(read.conn(), user, cert_id).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Some(Err(e))),
-        };
+        let cert = visible_cert(read.conn(), user, cert_id).await?;
         let Some(running) = store::in_progress(read.conn(), user, cert.id).await? else {
-            return Ok(Some(Ok(TestEntry::None)));
+            return Ok(Some(TestEntry::None));
         };
         (cert, running)
     };
@@ -146,9 +130,9 @@ async fn resume_batched(
     };
     // Read after the touch committed: every acknowledged answer is in.
     let mut read = state.db.read().await?;
-    Ok(Some(Ok(TestEntry::Attempt(
+    Ok(Some(TestEntry::Attempt(
         screen(read.conn(), &cert, &running, ack.remaining_ms).await?,
-    ))))
+    )))
 }
 
 fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
@@ -186,16 +170,13 @@ pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResu
     // Not the plain case: one transaction, with the exact refusal.
     let (state, actor) = member().await?;
     let now = state.now();
-    let result: TxResult<ClockAck> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
         if !a.in_progress() {
             // Finished (by the user elsewhere, or the time ran out beyond the grace).
             tx.commit().await?;
-            return Ok(Err(AppError::refused(Msg::ErrAttemptOver)));
+            return Err(AppError::refused(Msg::ErrAttemptOver));
         }
         let mut clock = a.clock();
         match attempt::touch(
@@ -208,20 +189,19 @@ pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResu
         ) {
             Ok(_) => {}
             Err(TouchRefusal::BadAnswer) => {
-                return Ok(Err(AppError::invalid("answer", Msg::ErrBadAnswer)));
+                return Err(AppError::invalid("answer", Msg::ErrBadAnswer));
             }
             Err(TouchRefusal::Over | TouchRefusal::MustFinish) => {
                 tx.commit().await?;
-                return Ok(Err(AppError::refused(Msg::ErrAttemptOver)));
+                return Err(AppError::refused(Msg::ErrAttemptOver));
             }
         }
         store::save_answer(tx.conn(), id, index, &answer, now).await?;
         store::save_clock(tx.conn(), id, &clock, index, now).await?;
         tx.commit().await?;
-        Ok(Ok(ack(&a, &clock, now)))
+        Ok(ack(&a, &clock, now))
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
@@ -230,13 +210,10 @@ pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
     }
     let (state, actor) = member().await?;
     let now = state.now();
-    let result: TxResult<ClockAck> = async {
+    async {
         let mut tx = state.db.begin().await?;
         // An attempt that is over is finished here (time out, closed certification).
-        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
         let mut clock = a.clock();
         if a.in_progress() {
             match attempt::touch(
@@ -252,29 +229,24 @@ pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
             }
         }
         tx.commit().await?;
-        Ok(Ok(ack(&a, &clock, now)))
+        Ok(ack(&a, &clock, now))
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn leave(id: AttemptId) -> AppResult<()> {
     let (state, actor) = member().await?;
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
-        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
         if a.in_progress() {
             let mut clock = a.clock();
             clock.away(now);
             store::save_clock(tx.conn(), id, &clock, a.current_index, now).await?;
         }
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }

@@ -2,15 +2,12 @@
 
 use super::*;
 
-async fn result_view(
-    mut c: Conn<'_>,
-    a: &AttemptLite,
-) -> Result<Result<ResultView, AppError>, StorageError> {
+async fn result_view(mut c: Conn<'_>, a: &AttemptLite) -> AppResult<ResultView> {
     if a.in_progress() {
-        return Ok(Err(AppError::refused(Msg::ErrAttemptNotFinished)));
+        return Err(AppError::refused(Msg::ErrAttemptNotFinished));
     }
     let Some(cert) = certs::get(c.re(), a.certification_id).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     let p: Progress = store::progress(c, a.user_id, a.certification_id)
         .await?
@@ -21,7 +18,7 @@ async fn result_view(
         in_progress: false,
     };
     let reset = a.reset_at.is_some();
-    Ok(Ok(ResultView {
+    Ok(ResultView {
         attempt_id: a.id,
         cert_id: cert.id,
         title: cert.settings.title.clone(),
@@ -44,7 +41,7 @@ async fn result_view(
         review_allowed: cert.settings.review_allowed,
         finished_at: a.finished_at.unwrap_or(a.started_at),
         used_ms: a.used_ms.min(a.time_limit_ms),
-    }))
+    })
 }
 
 /// Applies the new events (points, badges, then the cache versions) at once instead of at the
@@ -59,12 +56,9 @@ async fn apply_events(state: &AppState) {
 pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
     let (state, actor) = member().await?;
     let now = state.now();
-    let result: TxResult<ResultView> = async {
+    let result: AppResult<ResultView> = async {
         let mut tx = state.db.begin().await?;
-        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
         if a.in_progress() {
             let reason = if a.clock().remaining(now) == 0 {
                 "timeout"
@@ -87,7 +81,7 @@ pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
         Ok(view)
     }
     .await;
-    let view = flatten(result)?;
+    let view = result?;
     apply_events(&state).await;
     Ok(view)
 }
@@ -98,34 +92,31 @@ pub async fn result(id: AttemptId) -> AppResult<ResultState> {
     if !guard::is_server_fn_call() {
         // A page render only reads: an attempt that is over but not finished yet shows
         // "finishing…", and the hydrated page finishes it with its own request.
-        let result: TxResult<ResultState> = async {
+        let result: AppResult<ResultState> = async {
             let mut c = state.db.read().await?;
             let Some(a) = store::get(c.conn(), id)
                 .await?
                 .filter(|a| a.user_id == actor.user.id)
             else {
-                return Ok(Err(AppError::NotFound));
+                return Err(AppError::NotFound);
             };
             if a.must_end(now) {
-                return Ok(Ok(ResultState::Finishing));
+                return Ok(ResultState::Finishing);
             }
-            Ok(result_view(c.conn(), &a).await?.map(ResultState::Ready))
+            result_view(c.conn(), &a).await.map(ResultState::Ready)
         }
         .await;
-        return flatten(result);
+        return result;
     }
-    let result: TxResult<ResultView> = async {
+    let result: AppResult<ResultView> = async {
         let mut tx = state.db.begin().await?;
-        let a = match own_attempt(tx.conn(), &actor.user, id, now).await? {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e)),
-        };
+        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
         let view = result_view(tx.conn(), &a).await?;
         tx.commit().await?;
         Ok(view)
     }
     .await;
-    let view = flatten(result)?;
+    let view = result?;
     apply_events(&state).await;
     Ok(ResultState::Ready(view))
 }

@@ -51,12 +51,6 @@ pub use reading::*;
 pub use review::*;
 pub use start::*;
 
-type TxResult<T> = Result<Result<T, AppError>, StorageError>;
-
-fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
-    r.map_err(AppError::from)?
-}
-
 async fn member() -> AppResult<(AppState, Actor)> {
     let actor = guard::member().await?;
     Ok((guard::state(), actor))
@@ -82,36 +76,32 @@ async fn visible_with_facts(
     mut c: Conn<'_>,
     user: UserId,
     id: CertId,
-) -> Result<Result<(Certification, Facts), AppError>, StorageError> {
+) -> AppResult<(Certification, Facts)> {
     let Some(cert) = certs::get(c.re(), id).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     if !matches!(cert.status, CertStatus::Open | CertStatus::Closed) {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     let facts = facts(c, user, id).await?;
     if !facts.assigned && facts.progress.is_none() {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
-    Ok(Ok((cert, facts)))
+    Ok((cert, facts))
 }
 
 /// The certification as a member may see it: open or closed, and assigned to them (or they
 /// have progress in it).
-async fn visible_cert(
-    mut c: Conn<'_>,
-    user: UserId,
-    id: CertId,
-) -> Result<Result<Certification, AppError>, StorageError> {
+async fn visible_cert(mut c: Conn<'_>, user: UserId, id: CertId) -> AppResult<Certification> {
     let Some(cert) = certs::get(c.re(), id).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     if !matches!(cert.status, CertStatus::Open | CertStatus::Closed) {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     let assigned = store::is_assigned(c.re(), user, id).await?;
     if !assigned && store::progress(c, user, id).await?.is_none() {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
-    Ok(Ok(cert))
+    Ok(cert)
 }

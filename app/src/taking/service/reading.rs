@@ -179,30 +179,25 @@ pub(super) async fn compute_read_state(
 pub async fn theory(cert_id: CertId) -> AppResult<TheoryData> {
     let (state, actor) = member().await?;
     let now = state.now();
-    let result: TxResult<TheoryData> = async {
+    async {
         // A plain read, unless the reading completes only now: that is recorded in a write
         // transaction.
         let mut read = state.db.read().await?;
         match theory_data(&state, read.conn(), actor.user.id, cert_id, now).await? {
-            Ok((data, None)) => return Ok(Ok(data)),
-            Err(e) => return Ok(Err(e)),
-            Ok((_, Some(_))) => drop(read),
+            (data, None) => return Ok(data),
+            (_, Some(_)) => drop(read),
         }
         let mut tx = state.db.begin().await?;
         let (data, newly_read) =
-            match theory_data(&state, tx.conn(), actor.user.id, cert_id, now).await? {
-                Ok(d) => d,
-                Err(e) => return Ok(Err(e)),
-            };
+            theory_data(&state, tx.conn(), actor.user.id, cert_id, now).await?;
         if let Some(cert) = newly_read {
             let utc_offset = state.config.display_utc_offset_minutes;
             record_read(tx.conn(), &actor.user, &cert, utc_offset, now).await?;
         }
         tx.commit().await?;
-        Ok(Ok(data))
+        Ok(data)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 /// The theory pages and the reading state, without writing; with the certification when the
@@ -215,11 +210,8 @@ async fn theory_data(
     user: UserId,
     cert_id: CertId,
     now: Timestamp,
-) -> TxResult<(TheoryData, Option<Certification>)> {
-    let (cert, facts) = match visible_with_facts(c.re(), user, cert_id).await? {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
-    };
+) -> AppResult<(TheoryData, Option<Certification>)> {
+    let (cert, facts) = visible_with_facts(c.re(), user, cert_id).await?;
     let versions = crate::cache::Versions::read_on(c.re()).await?;
     let load = async {
         Ok(TheoryContent {
@@ -238,7 +230,7 @@ async fn theory_data(
         .await
     {
         Ok(content) => content,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Err(e),
     };
     let (read, newly_read) =
         compute_read_state(c.re(), user, &cert, &content.blocks, &facts, now).await?;
@@ -252,27 +244,24 @@ async fn theory_data(
         min_read_secs: cert.settings.min_read_secs,
         read,
     };
-    Ok(Ok((data, newly_read.then_some(cert))))
+    Ok((data, newly_read.then_some(cert)))
 }
 
 pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadState> {
     let (state, actor) = member().await?;
     let now = state.now();
-    let result: TxResult<ReadState> = async {
+    async {
         // The checks read on a read connection: SQLite's single writer is held only for the
         // writes and the reading state that follows them.
         let (cert, blocks) = {
             let mut c = state.db.read().await?;
-            let cert = match visible_cert(c.conn(), actor.user.id, cert_id).await? {
-                Ok(cert) => cert,
-                Err(e) => return Ok(Err(e)),
-            };
+            let cert = visible_cert(c.conn(), actor.user.id, cert_id).await?;
             let blocks = certs::blocks(c.conn(), cert.id, cert.theory_version).await?;
             (cert, blocks)
         };
         if !blocks.iter().any(|b| b.id == block_id) {
             // A page of an older theory version: reload.
-            return Ok(Err(AppError::Conflict));
+            return Err(AppError::Conflict);
         }
         let mut tx = state.db.begin().await?;
         // While an attempt is in progress the clock is not the reading's business; the time on
@@ -295,8 +284,7 @@ pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadSta
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(read))
+        Ok(read)
     }
-    .await;
-    flatten(result)
+    .await
 }

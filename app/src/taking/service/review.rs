@@ -12,19 +12,19 @@ pub async fn history(cert_id: CertId) -> AppResult<Vec<AttemptSummary>> {
 
 pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {
     let (state, actor) = member().await?;
-    let result: TxResult<Vec<ReviewItem>> = async {
+    async {
         let mut c = state.db.read().await?;
         let Some(a) = store::get(c.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if a.user_id != actor.user.id {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         if a.in_progress() {
-            return Ok(Err(AppError::refused(Msg::ErrAttemptNotFinished)));
+            return Err(AppError::refused(Msg::ErrAttemptNotFinished));
         }
         let Some(cert) = certs::get(c.conn(), a.certification_id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let p = store::progress(c.conn(), a.user_id, a.certification_id)
             .await?
@@ -43,12 +43,12 @@ pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {
             },
         );
         let Some(depth) = depth else {
-            return Ok(Err(AppError::refused(Msg::ErrReviewClosed)));
+            return Err(AppError::refused(Msg::ErrReviewClosed));
         };
         let full = depth == ReviewDepth::Full;
         let asked = store::questions(c.conn(), id).await?;
         let answers = store::answers(c.conn(), id, asked.len()).await?;
-        Ok(Ok(asked
+        Ok(asked
             .iter()
             .zip(answers)
             .map(|(q, answer)| ReviewItem {
@@ -58,8 +58,7 @@ pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {
                 right: full.then(|| q.right_answer()),
                 explanation: full.then(|| q.content.explanation.clone()),
             })
-            .collect()))
+            .collect())
     }
-    .await;
-    flatten(result)
+    .await
 }

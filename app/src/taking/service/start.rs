@@ -31,8 +31,8 @@ async fn plan_start(
     user: UserId,
     cert_id: CertId,
     now: Timestamp,
-) -> Result<Planned, StorageError> {
-    let (cert, facts) = match visible_with_facts(c.re(), user, cert_id).await? {
+) -> AppResult<Planned> {
+    let (cert, facts) = match visible_with_facts(c.re(), user, cert_id).await {
         Ok(v) => v,
         Err(error) => {
             return Ok(Planned::Refused {
@@ -104,7 +104,7 @@ async fn create_attempt(
     plan: &StartPlan,
     utc_offset: i32,
     now: Timestamp,
-) -> TxResult<AttemptId> {
+) -> AppResult<AttemptId> {
     let cert = &plan.cert;
     if plan.newly_read {
         record_read(c.re(), user, cert, utc_offset, now).await?;
@@ -133,7 +133,7 @@ async fn create_attempt(
     let Some(id) = inserted else {
         // Another request started it a moment ago: that one is the attempt.
         let running = store::in_progress(c, user.id, cert.id).await?;
-        return Ok(running.map(|a| a.id).ok_or(AppError::Conflict));
+        return running.map(|a| a.id).ok_or(AppError::Conflict);
     };
     store::attempt_started(c.re(), user.id, cert.id, now).await?;
     storage::events::emit(
@@ -161,7 +161,7 @@ async fn create_attempt(
         ),
     )
     .await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// Starts an attempt, or returns the one in progress.
@@ -175,17 +175,17 @@ pub async fn start(cert_id: CertId) -> AppResult<AttemptId> {
     let now = state.now();
     let utc_offset = state.config.display_utc_offset_minutes;
     let user = &actor.user;
-    let result: TxResult<AttemptId> = async {
+    async {
         let planned = {
             let mut read = state.db.read().await?;
             plan_start(read.conn(), user.id, cert_id, now).await?
         };
         let planned = match planned {
-            Planned::Running(id) => return Ok(Ok(id)),
+            Planned::Running(id) => return Ok(id),
             Planned::Refused {
                 error,
                 newly_read: None,
-            } => return Ok(Err(error)),
+            } => return Err(error),
             other => other,
         };
         let mut tx = state.db.begin().await?;
@@ -193,14 +193,14 @@ pub async fn start(cert_id: CertId) -> AppResult<AttemptId> {
             Planned::Start(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
             _ => match plan_start(tx.conn(), user.id, cert_id, now).await? {
                 Planned::Start(plan) => plan,
-                Planned::Running(id) => return Ok(Ok(id)),
+                Planned::Running(id) => return Ok(id),
                 Planned::Refused { error, newly_read } => {
                     if let Some(cert) = newly_read {
                         // Refused, but the reading is complete: keep that.
                         record_read(tx.conn(), user, &cert, utc_offset, now).await?;
                         tx.commit().await?;
                     }
-                    return Ok(Err(error));
+                    return Err(error);
                 }
             },
         };
@@ -208,8 +208,7 @@ pub async fn start(cert_id: CertId) -> AppResult<AttemptId> {
         tx.commit().await?;
         Ok(created)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 async fn history_len(c: Conn<'_>, user: UserId, cert: CertId) -> Result<i64, StorageError> {

@@ -9,13 +9,13 @@ pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> Ap
     branches.dedup();
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(target) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if target.role != Role::Manager {
-            return Ok(Err(AppError::refused(Msg::ErrNotManager)));
+            return Err(AppError::refused(Msg::ErrNotManager));
         }
         for b in &branches {
             if !storage::certifications::target_exists(
@@ -25,7 +25,7 @@ pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> Ap
             )
             .await?
             {
-                return Ok(Err(AppError::NotFound));
+                return Err(AppError::NotFound);
             }
         }
         let before = storage::notifications::manager_branches(tx.conn(), id).await?;
@@ -44,10 +44,9 @@ pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> Ap
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -> AppResult<()> {
@@ -56,10 +55,10 @@ pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(target) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let before = storage::permissions::overrides_of(tx.conn(), id).await?;
         for (module, decision) in &changes {
@@ -88,10 +87,9 @@ pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn end_sessions(id: UserId) -> AppResult<u64> {
@@ -100,13 +98,13 @@ pub async fn end_sessions(id: UserId) -> AppResult<u64> {
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<u64> = async {
+    async {
         let mut tx = state.db.begin().await?;
         if storage::users::get_in_scope(tx.conn(), id, &actor.scope)
             .await?
             .is_none()
         {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         let ended = storage::sessions::revoke_all_of_user(tx.conn(), id, None, now).await?;
         storage::audit::record(
@@ -123,10 +121,9 @@ pub async fn end_sessions(id: UserId) -> AppResult<u64> {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(ended))
+        Ok(ended)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn set_password(
@@ -150,18 +147,18 @@ pub async fn set_password(
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         if storage::users::get_in_scope(tx.conn(), id, &actor.scope)
             .await?
             .is_none()
         {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         if let Some(other) = storage::users::get_by_login(tx.conn(), &login).await?
             && other.user.id != id
         {
-            return Ok(Err(AppError::invalid("login", Msg::ErrLoginTaken)));
+            return Err(AppError::invalid("login", Msg::ErrLoginTaken));
         }
         storage::users::set_login_and_password(tx.conn(), id, &login, &hash, now).await?;
         // Sessions opened with the old password end.
@@ -186,8 +183,7 @@ pub async fn set_password(
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }

@@ -8,19 +8,19 @@ pub(super) async fn check_placement(
     tx: &mut storage::Tx,
     position: Option<PositionId>,
     branch: Option<BranchId>,
-) -> Result<Result<(), AppError>, StorageError> {
+) -> AppResult<()> {
     use storage::certifications::{TargetKind, target_exists};
     if let Some(p) = position
         && !target_exists(tx.conn(), TargetKind::Position, p.0).await?
     {
-        return Ok(Err(AppError::invalid("position", Msg::ErrNotFound)));
+        return Err(AppError::invalid("position", Msg::ErrNotFound));
     }
     if let Some(b) = branch
         && !target_exists(tx.conn(), TargetKind::Branch, b.0).await?
     {
-        return Ok(Err(AppError::invalid("branch", Msg::ErrNotFound)));
+        return Err(AppError::invalid("branch", Msg::ErrNotFound));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 pub(super) fn validate_names(first: &str, last: &str) -> AppResult<(String, String)> {
@@ -57,7 +57,7 @@ pub async fn update_as(
     expected_version: Option<i64>,
     origin: &Origin,
 ) -> AppResult<User> {
-    let result: TxResult<User> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let change = Change {
             edit,
@@ -65,15 +65,11 @@ pub async fn update_as(
             expected_version,
             more: serde_json::Map::new(),
         };
-        let after = match update_in_tx(state, &mut tx, by, id, change, origin).await? {
-            Ok(u) => u,
-            Err(e) => return Ok(Err(e)),
-        };
+        let after = update_in_tx(state, &mut tx, by, id, change, origin).await?;
         tx.commit().await?;
-        Ok(Ok(after))
+        Ok(after)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 /// One edit of a person for [`update_in_tx`]; `more` adds changes the caller made in the same
@@ -94,7 +90,7 @@ pub async fn update_in_tx(
     id: UserId,
     change: Change<'_>,
     origin: &Origin,
-) -> TxResult<User> {
+) -> AppResult<User> {
     let Change {
         edit,
         external_id,
@@ -103,47 +99,42 @@ pub async fn update_in_tx(
     } = change;
     let (first, last) = match validate_names(&edit.first_name, &edit.last_name) {
         Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Err(e),
     };
     let now = state.now();
     let actor = by.as_ref();
     storage::users::lock(tx.conn(), id).await?;
     let Some(before) = storage::users::get_in_scope(tx.conn(), id, by.scope()).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     if edit.branch != before.branch_id && !by.scope().includes(edit.branch) {
-        return Ok(Err(out_of_scope()));
+        return Err(out_of_scope());
     }
     if expected_version.is_some_and(|v| v != before.version) {
-        return Ok(Err(AppError::PreconditionFailed));
+        return Err(AppError::PreconditionFailed);
     }
     if let Err(e) = may_edit_profile(actor, id, before.role) {
-        return Ok(Err(e.into()));
+        return Err(e.into());
     }
     let changes_access =
         edit.role != before.role || (id == actor.id && edit.status != before.status);
     if changes_access && let Err(e) = may_change_role_or_permissions(actor, id) {
-        return Ok(Err(e.into()));
+        return Err(e.into());
     }
     if edit.status != before.status && actor.role != Role::Admin && before.role != Role::Employee {
-        return Ok(Err(AppError::Forbidden(Msg::ErrAdminOnly)));
+        return Err(AppError::Forbidden(Msg::ErrAdminOnly));
     }
     if edit.status == UserStatus::Pending && before.status != UserStatus::Pending {
-        return Ok(Err(AppError::invalid("status", Msg::ErrValidation)));
+        return Err(AppError::invalid("status", Msg::ErrValidation));
     }
-    if let Err(e) = check_placement(tx, edit.position, edit.branch).await? {
-        return Ok(Err(e));
-    }
+    check_placement(tx, edit.position, edit.branch).await?;
     let new_external = external_id.filter(|e| *e != before.external_id.as_deref());
     if let Some(Some(ext)) = new_external
         && storage::users::get_by_external_id(tx.conn(), ext)
             .await?
             .is_some()
     {
-        return Ok(Err(AppError::invalid(
-            "external_id",
-            Msg::ErrExternalIdTaken,
-        )));
+        return Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken));
     }
     storage::users::update_profile(
         tx.conn(),
@@ -197,9 +188,9 @@ pub async fn update_in_tx(
     )
     .await?;
     let Some(after) = storage::users::get(tx.conn(), id).await? else {
-        return Ok(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
-    Ok(Ok(after))
+    Ok(after)
 }
 
 pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> AppResult<()> {
@@ -207,23 +198,23 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         // A pending person has no branch yet: a manager limited to branches does not see them.
         let Some(user) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if user.status != UserStatus::Pending {
-            return Ok(Err(AppError::refused(Msg::ErrNotPending)));
+            return Err(AppError::refused(Msg::ErrNotPending));
         }
         if let Err(e) = may_change_status(actor.as_ref(), id, user.role) {
-            return Ok(Err(e.into()));
+            return Err(e.into());
         }
         use storage::certifications::{TargetKind, target_exists};
         if !target_exists(tx.conn(), TargetKind::Position, position.0).await?
             || !target_exists(tx.conn(), TargetKind::Branch, branch.0).await?
         {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         storage::users::set_placement(tx.conn(), id, Some(position), Some(branch), now).await?;
         storage::users::set_role_and_status(tx.conn(), id, user.role, UserStatus::Active, now)
@@ -252,8 +243,7 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }

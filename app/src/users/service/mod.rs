@@ -25,7 +25,7 @@ use crate::gamification::ledger::{BadgeAward, Paid, Payment, award_badge, evalua
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::state::AppState;
-use crate::storage::{self, StorageError};
+use crate::storage::{self};
 use serde_json::json;
 
 mod access;
@@ -39,12 +39,6 @@ pub use edit::*;
 pub use read::*;
 pub use register::*;
 pub use rewards::*;
-
-pub type TxResult<T> = Result<Result<T, AppError>, StorageError>;
-
-fn flatten<T>(r: TxResult<T>) -> AppResult<T> {
-    r.map_err(AppError::from)?
-}
 
 async fn users_actor() -> AppResult<Actor> {
     guard::module(Module::Users).await

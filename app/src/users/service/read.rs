@@ -46,10 +46,10 @@ pub async fn list(
 pub async fn card(id: UserId) -> AppResult<UserCard> {
     let actor = users_actor().await?;
     let state = guard::state();
-    let result: TxResult<UserCard> = async {
+    async {
         let mut c = state.db.read().await?;
         let Some(user) = storage::users::get_in_scope(c.conn(), id, &actor.scope).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let profile = storage::users::profile(c.conn(), id).await?;
         let balance = storage::gamification::balance(c.conn(), id).await?;
@@ -108,7 +108,7 @@ pub async fn card(id: UserId) -> AppResult<UserCard> {
         let has_password = storage::users::has_password(c.conn(), id).await?;
         let manager_branches = storage::notifications::manager_branches(c.conn(), id).await?;
         let tg_unreachable = storage::notifications::unreachable_of(c.conn(), id).await?;
-        Ok(Ok(UserCard {
+        Ok(UserCard {
             manager_branches,
             tg_unreachable,
             level: level_of(&levels, balance).cloned(),
@@ -131,8 +131,7 @@ pub async fn card(id: UserId) -> AppResult<UserCard> {
             progress,
             branches,
             positions,
-        }))
+        })
     }
-    .await;
-    flatten(result)
+    .await
 }

@@ -8,21 +8,18 @@ async fn insert_person(
     scope: &PeopleScope,
     by: Option<UserId>,
     now: crate::domain::Timestamp,
-) -> Result<Result<UserId, AppError>, StorageError> {
+) -> AppResult<UserId> {
     if p.telegram_id <= 0 {
-        return Ok(Err(AppError::invalid("telegram_id", Msg::ErrTelegramId)));
+        return Err(AppError::invalid("telegram_id", Msg::ErrTelegramId));
     }
     if !scope.includes(p.branch) {
-        return Ok(Err(out_of_scope()));
+        return Err(out_of_scope());
     }
     if storage::users::get_by_telegram_id(tx.conn(), TelegramId(p.telegram_id))
         .await?
         .is_some()
     {
-        return Ok(Err(AppError::invalid(
-            "telegram_id",
-            Msg::ErrTelegramIdTaken,
-        )));
+        return Err(AppError::invalid("telegram_id", Msg::ErrTelegramIdTaken));
     }
     let row = NewRow {
         telegram_id: Some(TelegramId(p.telegram_id)),
@@ -58,14 +55,12 @@ pub async fn insert_row(
     tx: &mut storage::Tx,
     p: &NewRow<'_>,
     now: crate::domain::Timestamp,
-) -> TxResult<UserId> {
+) -> AppResult<UserId> {
     let (first, last) = match validate_names(p.first_name, p.last_name) {
         Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Err(e),
     };
-    if let Err(e) = check_placement(tx, p.position, p.branch).await? {
-        return Ok(Err(e));
-    }
+    check_placement(tx, p.position, p.branch).await?;
     let user = storage::users::insert(
         tx.conn(),
         &storage::users::NewUser {
@@ -93,7 +88,7 @@ pub async fn insert_row(
         now,
     )
     .await?;
-    Ok(Ok(user.id))
+    Ok(user.id)
 }
 
 pub async fn preregister(p: NewPerson) -> AppResult<UserId> {
@@ -117,17 +112,14 @@ pub async fn create_as(
         return Err(AppError::Forbidden(Msg::ErrAdminOnly));
     }
     let now = state.now();
-    let result: TxResult<User> = async {
+    async {
         let mut tx = state.db.begin().await?;
         if let Some(ext) = external_id
             && storage::users::get_by_external_id(tx.conn(), ext).await?.is_some()
         {
-            return Ok(Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken)));
+            return Err(AppError::invalid("external_id", Msg::ErrExternalIdTaken));
         }
-        let id = match insert_person(&mut tx, p, by.scope(), by.user_id(), now).await? {
-            Ok(id) => id,
-            Err(e) => return Ok(Err(e)),
-        };
+        let id = insert_person(&mut tx, p, by.scope(), by.user_id(), now).await?;
         if let Some(ext) = external_id {
             storage::users::set_external_id(tx.conn(), id, Some(ext), now).await?;
         }
@@ -144,13 +136,12 @@ pub async fn create_as(
         )
         .await?;
         let Some(user) = storage::users::get(tx.conn(), id).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         tx.commit().await?;
-        Ok(Ok(user))
+        Ok(user)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn import(csv: String) -> AppResult<UsersImportReport> {
@@ -173,7 +164,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
     let state = guard::state();
     let now = state.now();
     let origin = guard::origin("admin");
-    let result: TxResult<UsersImportReport> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let mut errors = Vec::new();
         let mut count = 0;
@@ -214,7 +205,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
                 position,
                 branch: branch_id,
             };
-            match insert_person(&mut tx, &person, &actor.scope, Some(actor.user.id), now).await? {
+            match insert_person(&mut tx, &person, &actor.scope, Some(actor.user.id), now).await {
                 Ok(_) => count += 1,
                 Err(AppError::Invalid { fields }) => {
                     errors.extend(fields.into_iter().map(|f| RowError {
@@ -224,7 +215,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
                         detail: None,
                     }))
                 }
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Err(e),
             }
         }
         if !errors.is_empty() || count == 0 {
@@ -237,10 +228,10 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
                 });
             }
             // Nothing of a file with errors is kept.
-            return Ok(Ok(UsersImportReport {
+            return Ok(UsersImportReport {
                 imported: 0,
                 errors,
-            }));
+            });
         }
         storage::audit::record(
             tx.conn(),
@@ -256,11 +247,10 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(UsersImportReport {
+        Ok(UsersImportReport {
             imported: count,
             errors: Vec::new(),
-        }))
+        })
     }
-    .await;
-    flatten(result)
+    .await
 }

@@ -42,10 +42,10 @@ pub async fn change_points_as(
     }
     let reason = reason_of(reason)?;
     let now = state.now();
-    let result: TxResult<i64> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(user) = storage::users::get_in_scope(tx.conn(), id, by.scope()).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let balance = storage::gamification::balance(tx.conn(), id).await?;
         let delta = match (delta, level) {
@@ -53,7 +53,7 @@ pub async fn change_points_as(
             (None, Some(number)) => {
                 let levels = storage::gamification::levels(tx.conn()).await?;
                 let Some(l) = levels.iter().find(|l| l.number == number) else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 delta_to_level(balance, l)
             }
@@ -73,17 +73,16 @@ pub async fn change_points_as(
         let after = match paid {
             Paid::Yes { balance } => balance,
             // Paid before under the same key: nothing changes, nothing more is recorded.
-            Paid::AlreadyPaid => return Ok(Ok(balance)),
-            Paid::Refused(r) => return Ok(Err(AppError::refused(r.msg()))),
+            Paid::AlreadyPaid => return Ok(balance),
+            Paid::Refused(r) => return Err(AppError::refused(r.msg())),
         };
         storage::audit::record(tx.conn(), &by.audit(AuditAction::PointsChanged, "user", id,
             json!({ "delta": delta, "before": balance, "after": after, "reason": reason, "level": level }), origin, now)).await?;
         storage::events::emit(tx.conn(), &DomainEvent::PointsPaid { user_id: id, delta, source_event: 0 }, now).await?;
         tx.commit().await?;
-        Ok(Ok(after))
+        Ok(after)
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> AppResult<i64> {
@@ -119,16 +118,16 @@ pub async fn award_as(
     may_change_rewards_or_progress(by.as_ref(), id)?;
     let reason = reason_of(reason)?;
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let (Some(user), Some(badge)) = (
             storage::users::get_in_scope(tx.conn(), id, by.scope()).await?,
             storage::gamification::badge(tx.conn(), badge_id).await?,
         ) else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         if badge.kind != "manual" {
-            return Ok(Err(AppError::refused(Msg::ErrBadgeNotManual)));
+            return Err(AppError::refused(Msg::ErrBadgeNotManual));
         }
         let key = format!("manual:{}:{}", badge_id, crate::auth::cookie::new_token());
         let award = BadgeAward {
@@ -140,13 +139,12 @@ pub async fn award_as(
             origin,
         };
         if !award_badge(tx.conn(), &award, now).await? {
-            return Ok(Err(AppError::refused(Msg::ErrBadgeHeld)));
+            return Err(AppError::refused(Msg::ErrBadgeHeld));
         }
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn revoke(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
@@ -174,7 +172,7 @@ pub async fn revoke_as(
     may_change_rewards_or_progress(by.as_ref(), id)?;
     let reason = reason_of(reason)?;
     let now = state.now();
-    let result: TxResult<()> = async {
+    async {
         let mut tx = state.db.begin().await?;
         if storage::users::get_in_scope(tx.conn(), id, by.scope())
             .await?
@@ -182,7 +180,7 @@ pub async fn revoke_as(
             || !storage::gamification::revoke(tx.conn(), id, badge_id, by.user_id(), &reason, now)
                 .await?
         {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         }
         storage::audit::record(
             tx.conn(),
@@ -206,20 +204,19 @@ pub async fn revoke_as(
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(())
     }
-    .await;
-    flatten(result)
+    .await
 }
 
 pub async fn evaluate(id: UserId) -> AppResult<usize> {
     let actor = rewards_actor().await?;
     let state = guard::state();
     let now = state.now();
-    let result: TxResult<usize> = async {
+    async {
         let mut tx = state.db.begin().await?;
         let Some(user) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
-            return Ok(Err(AppError::NotFound));
+            return Err(AppError::NotFound);
         };
         let n = evaluate_badges(
             tx.conn(),
@@ -229,8 +226,7 @@ pub async fn evaluate(id: UserId) -> AppResult<usize> {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok(n))
+        Ok(n)
     }
-    .await;
-    flatten(result)
+    .await
 }
