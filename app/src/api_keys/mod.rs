@@ -22,15 +22,48 @@ pub fn manages_integrations(me: &crate::auth::AdminMe) -> bool {
 
 #[server(prefix = "/api", endpoint = "api-keys/list", input = Json)]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
-    crate::auth::guard::respond(service::list_for_admin().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::integrations_admin().await?;
+            service::list(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "api-keys/create", input = Json)]
 pub async fn create_api_key(key: NewApiKey) -> Result<CreatedApiKey, AppError> {
-    crate::auth::guard::respond(service::create_for_admin(key).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::create(
+                &guard::state(),
+                Some(&actor.user),
+                key,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "api-keys/revoke", input = Json)]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::revoke_for_admin(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::revoke(
+                &guard::state(),
+                Some(&actor.user),
+                id,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }

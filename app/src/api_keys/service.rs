@@ -2,60 +2,18 @@
 
 use super::{ApiKeyRow, CreatedApiKey, NewApiKey};
 use crate::auth::cookie::{hash_token, new_token};
-use crate::auth::guard;
 use crate::domain::Timestamp;
-use crate::domain::actor::{Actor, audit_by};
+use crate::domain::actor::audit_by;
 use crate::domain::api_keys::{
     IpNet, KEY_PREFIX, MAX_NAME_CHARS, MAX_RATE_PER_SEC, Scopes, display_prefix,
 };
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
-use crate::domain::permissions::Module;
-use crate::domain::user::{Role, User};
+use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::storage;
 use serde_json::json;
-
-/// Only admins hold keys: a key is an integration acting for the whole company.
-async fn key_admin() -> AppResult<Actor> {
-    let actor = guard::module(Module::ApiKeys).await?;
-    if actor.user.role != Role::Admin {
-        return Err(AppError::Forbidden(Msg::ErrAdminOnly));
-    }
-    Ok(actor)
-}
-
-pub async fn list_for_admin() -> AppResult<Vec<ApiKeyRow>> {
-    key_admin().await?;
-    let state = guard::state();
-    let mut c = state.db.read().await.map_err(AppError::from)?;
-    storage::api_keys::list(c.conn())
-        .await
-        .map_err(AppError::from)
-}
-
-pub async fn create_for_admin(key: NewApiKey) -> AppResult<CreatedApiKey> {
-    let actor = key_admin().await?;
-    create(
-        &guard::state(),
-        Some(&actor.user),
-        key,
-        &guard::origin("admin"),
-    )
-    .await
-}
-
-pub async fn revoke_for_admin(id: i64) -> AppResult<()> {
-    let actor = key_admin().await?;
-    revoke(
-        &guard::state(),
-        Some(&actor.user),
-        id,
-        &guard::origin("admin"),
-    )
-    .await
-}
 
 /// A fresh secret: the prefix and 256 random bits.
 fn new_secret() -> String {
@@ -211,7 +169,7 @@ pub async fn revoke(
     .await
 }
 
-/// Keys for the command line's `list`.
+/// The keys, for the admin page and the command line's `list`.
 pub async fn list(state: &AppState) -> AppResult<Vec<ApiKeyRow>> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     storage::api_keys::list(c.conn())

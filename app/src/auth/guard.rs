@@ -94,6 +94,16 @@ pub async fn admin() -> AppResult<Actor> {
 }
 
 /// A signed-in admin-panel user who holds `module`.
+/// Integrations (API keys, webhooks, xAPI, SCIM) act for the whole company: admins with the
+/// "API keys" module only.
+pub async fn integrations_admin() -> AppResult<Actor> {
+    let actor = module(Module::ApiKeys).await?;
+    if actor.user.role != crate::domain::user::Role::Admin {
+        return Err(AppError::Forbidden(crate::i18n::Msg::ErrAdminOnly));
+    }
+    Ok(actor)
+}
+
 pub async fn module(module: Module) -> AppResult<Actor> {
     let actor = admin().await?;
     service::require(&actor, module)?;

@@ -71,5 +71,12 @@ pub struct ComplianceView {
 
 #[server(prefix = "/api", endpoint = "compliance/matrix", input = Json)]
 pub async fn compliance_matrix(filter: ComplianceFilter) -> Result<ComplianceView, AppError> {
-    crate::auth::guard::respond(service::matrix_for_admin(filter).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::build(&guard::state(), &actor.user, &filter, true).await
+        }
+        .await,
+    )
 }

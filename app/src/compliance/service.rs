@@ -3,11 +3,9 @@
 use super::{
     ComplianceColumn, ComplianceFilter, ComplianceRow, ComplianceView, GroupRate, PER_PAGE,
 };
-use crate::auth::guard;
 
 use crate::dictionaries::Entry;
 use crate::domain::compliance::{Cell, CellInput, cell, pass_rate};
-use crate::domain::permissions::Module;
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -16,11 +14,6 @@ use crate::state::AppState;
 use crate::storage::dictionaries::Dictionary;
 use crate::storage::{self, StorageError};
 use std::collections::BTreeMap;
-
-pub async fn matrix_for_admin(filter: ComplianceFilter) -> AppResult<ComplianceView> {
-    let actor = guard::module(Module::Certifications).await?;
-    build(&guard::state(), &actor.user, &filter, true).await
-}
 
 /// The actor's people; employees see nobody's results.
 pub async fn scope_of(state: &AppState, user: &User) -> AppResult<PeopleScope> {

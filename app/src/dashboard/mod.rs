@@ -17,5 +17,12 @@ pub use crate::model::dashboard::*;
 
 #[server(prefix = "/api", endpoint = "analytics/dashboard", input = GetUrl)]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
-    crate::auth::guard::respond(service::dashboard_for_admin().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::dashboard_of(&guard::state(), &actor.user).await
+        }
+        .await,
+    )
 }

@@ -5,12 +5,10 @@ use super::{
     ACTIVITY_DAYS, BranchRate, DUE_SOON_DAYS, Dashboard, DayActivity, OpenCert, RECENT,
     RecentRecognition, Recognition,
 };
-use crate::auth::guard;
 
 use crate::compliance::service::scope_of;
 use crate::domain::Timestamp;
 use crate::domain::compliance::{Cell, CellInput, cell, daily, first_day, pair_groups};
-use crate::domain::permissions::Module;
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
@@ -22,11 +20,6 @@ use crate::storage::{self, StorageError};
 use std::collections::HashMap;
 
 const DAY_MS: i64 = 86_400_000;
-
-pub async fn dashboard_for_admin() -> AppResult<Dashboard> {
-    let actor = guard::module(Module::Certifications).await?;
-    dashboard_of(&guard::state(), &actor.user).await
-}
 
 pub use crate::model::dashboard::Figures;
 

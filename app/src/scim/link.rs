@@ -6,11 +6,9 @@
 //! it up to the provisioned person; a real account never does.
 
 use super::Invite;
-use crate::auth::guard;
-use crate::domain::actor::{By, audit_by};
+use crate::domain::actor::{Actor, By, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::events::DomainEvent;
-use crate::domain::permissions::Module;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{TelegramId, Timestamp, UserId};
 use crate::error::{AppError, AppResult};
@@ -238,9 +236,12 @@ pub async fn phones_waiting(state: &AppState) -> Result<bool, StorageError> {
 
 /// The card's "invite link" button: for the users module; only people without a Telegram
 /// account, and never deactivated ones.
-pub async fn invite_for_admin(id: UserId) -> AppResult<Invite> {
-    let actor = guard::module(Module::Users).await?;
-    let state = guard::state();
+pub async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    origin: &Origin,
+) -> AppResult<Invite> {
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -281,7 +282,7 @@ pub async fn invite_for_admin(id: UserId) -> AppResult<Invite> {
                 "user",
                 id,
                 json!({ "expires_at": expires_at }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )

@@ -49,17 +49,44 @@ pub struct Invite {
 
 #[server(prefix = "/api", endpoint = "scim/settings", input = Json)]
 pub async fn load_scim_settings() -> Result<ScimSettings, AppError> {
-    crate::auth::guard::respond(service::settings_for_admin().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::integrations_admin().await?;
+            service::settings(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "scim/settings/save", input = Json)]
 pub async fn save_scim_settings(settings: ScimSettings) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::save_settings_for_admin(settings).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::save_settings(
+                &guard::state(),
+                &actor.user,
+                settings,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Makes a one-time link that connects this person's Telegram account (the old one stops
 /// working).
 #[server(prefix = "/api", endpoint = "users/telegram-invite", input = Json)]
 pub async fn make_telegram_invite(id: UserId) -> Result<Invite, AppError> {
-    crate::auth::guard::respond(link::invite_for_admin(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Users).await?;
+            link::invite(&guard::state(), &actor, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }

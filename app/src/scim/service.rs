@@ -3,7 +3,6 @@
 
 use super::link::{LinkedBy, link_in_tx};
 use super::{ScimSettings, UserNameMapping};
-use crate::auth::guard;
 use crate::domain::actor::{By, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::scim::patch::{apply_to_user, operations};
@@ -49,32 +48,33 @@ pub struct Caller<'a> {
     pub origin: &'a Origin,
 }
 
-pub async fn settings_for_admin() -> AppResult<ScimSettings> {
-    crate::webhooks::service::integrations_admin().await?;
-    let state = guard::state();
+pub async fn settings(state: &AppState) -> AppResult<ScimSettings> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     crate::settings::load(c.conn())
         .await
         .map_err(AppError::from)
 }
 
-pub async fn save_settings_for_admin(settings: ScimSettings) -> AppResult<()> {
-    let actor = crate::webhooks::service::integrations_admin().await?;
-    let state = guard::state();
+pub async fn save_settings(
+    state: &AppState,
+    by: &User,
+    settings: ScimSettings,
+    origin: &Origin,
+) -> AppResult<()> {
     let now = state.now();
     let result: Result<(), StorageError> = async {
         let mut tx = state.db.begin().await?;
-        crate::settings::save(tx.conn(), &settings, Some(actor.user.id), now).await?;
+        crate::settings::save(tx.conn(), &settings, Some(by.id), now).await?;
         let details = json!({ "section": "scim", "user_name": settings.user_name });
         storage::audit::record(
             tx.conn(),
             &audit_by(
-                &actor.user,
+                by,
                 AuditAction::SettingsChanged,
                 "settings",
                 "scim",
                 details,
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )

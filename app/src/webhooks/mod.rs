@@ -17,45 +17,129 @@ pub use crate::model::webhooks::*;
 
 #[server(prefix = "/api", endpoint = "webhooks/list", input = Json)]
 pub async fn list_webhooks() -> Result<Vec<WebhookRow>, AppError> {
-    crate::auth::guard::respond(service::list_for_admin().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::integrations_admin().await?;
+            service::list(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/create", input = Json)]
 pub async fn create_webhook(form: WebhookForm) -> Result<WebhookSecret, AppError> {
-    crate::auth::guard::respond(service::create_for_admin(form).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::create(&guard::state(), &actor.user, form, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/update", input = Json)]
 pub async fn update_webhook(id: i64, form: WebhookForm) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::update_for_admin(id, form).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::update(
+                &guard::state(),
+                &actor.user,
+                id,
+                form,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/enable", input = Json)]
 pub async fn set_webhook_enabled(id: i64, enabled: bool) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::set_enabled_for_admin(id, enabled).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::set_enabled(
+                &guard::state(),
+                &actor.user,
+                id,
+                enabled,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/rotate", input = Json)]
 pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookSecret, AppError> {
-    crate::auth::guard::respond(service::rotate_for_admin(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::rotate(&guard::state(), &actor.user, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/delete", input = Json)]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::delete_for_admin(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::delete(&guard::state(), &actor.user, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/ping", input = Json)]
 pub async fn ping_webhook(id: i64) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::ping_for_admin(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::ping(&guard::state(), &actor.user, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/deliveries", input = Json)]
 pub async fn webhook_deliveries(id: i64) -> Result<Vec<DeliveryRow>, AppError> {
-    crate::auth::guard::respond(service::deliveries_for_admin(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::integrations_admin().await?;
+            service::deliveries(&guard::state(), id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/redeliver", input = Json)]
 pub async fn redeliver_webhook(id: i64, delivery: i64) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::redeliver_for_admin(id, delivery).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::redeliver(
+                &guard::state(),
+                &actor.user,
+                id,
+                delivery,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }

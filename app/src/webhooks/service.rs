@@ -5,11 +5,9 @@
 use super::consumer::envelope;
 use super::{DeliveryRow, WebhookForm, WebhookRow, WebhookSecret};
 use crate::auth::cookie::new_token;
-use crate::auth::guard;
-use crate::domain::actor::{Actor, audit_by};
+use crate::domain::actor::audit_by;
 use crate::domain::audit::{AuditAction, Origin};
-use crate::domain::permissions::Module;
-use crate::domain::user::{Role, User};
+use crate::domain::user::User;
 use crate::domain::webhooks::{
     MAX_NAME_CHARS, MAX_URL_CHARS, ROTATION_OVERLAP_SECS, SECRET_PREFIX, TargetError, WebhookEvent,
     check_target,
@@ -22,15 +20,6 @@ use serde_json::json;
 
 /// Deliveries the page lists per subscription.
 const DELIVERIES_SHOWN: i64 = 100;
-
-/// Integrations (keys, webhooks, xAPI) are for admins with the "API keys" module.
-pub async fn integrations_admin() -> AppResult<Actor> {
-    let actor = guard::module(Module::ApiKeys).await?;
-    if actor.user.role != Role::Admin {
-        return Err(AppError::Forbidden(Msg::ErrAdminOnly));
-    }
-    Ok(actor)
-}
 
 /// The form, checked: name, target (https and public unless allowed), known events.
 pub fn validate(
@@ -80,9 +69,7 @@ fn audit(
 
 /// The subscriptions, their URLs without secrets (user-info and query values hidden: they
 /// often carry the target's token).
-pub async fn list_for_admin() -> AppResult<Vec<WebhookRow>> {
-    integrations_admin().await?;
-    let state = guard::state();
+pub async fn list(state: &AppState) -> AppResult<Vec<WebhookRow>> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let mut rows = storage::webhooks::list(c.conn())
         .await
@@ -93,11 +80,6 @@ pub async fn list_for_admin() -> AppResult<Vec<WebhookRow>> {
         }
     }
     Ok(rows)
-}
-
-pub async fn create_for_admin(form: WebhookForm) -> AppResult<WebhookSecret> {
-    let actor = integrations_admin().await?;
-    create(&guard::state(), &actor.user, form, &guard::origin("admin")).await
 }
 
 pub async fn create(
@@ -137,30 +119,40 @@ pub async fn create(
 }
 
 /// Runs `change` on an existing subscription in a transaction with its audit entry.
-async fn change<F>(state: &AppState, by: &User, id: i64, what: &str, f: F) -> AppResult<()>
+async fn change<F>(
+    state: &AppState,
+    by: &User,
+    id: i64,
+    what: &str,
+    origin: &Origin,
+    f: F,
+) -> AppResult<()>
 where
     F: for<'c> FnOnce(
         storage::Conn<'c>,
         &'c WebhookRow,
     ) -> futures::future::BoxFuture<'c, AppResult<serde_json::Value>>,
 {
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         let Some(row) = storage::webhooks::get(tx.conn(), id).await? else {
             return Err(AppError::NotFound);
         };
         let details = f(tx.conn(), &row).await?;
-        storage::audit::record(tx.conn(), &audit(by, id, what, details, &origin, state)).await?;
+        storage::audit::record(tx.conn(), &audit(by, id, what, details, origin, state)).await?;
         tx.commit().await?;
         Ok(())
     }
     .await
 }
 
-pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
-    let actor = integrations_admin().await?;
-    let state = guard::state();
+pub async fn update(
+    state: &AppState,
+    by: &User,
+    id: i64,
+    mut form: WebhookForm,
+    origin: &Origin,
+) -> AppResult<()> {
     // The form shows the URL without its secrets: sent back unchanged, it keeps the stored one.
     let stored = {
         let mut c = state.db.read().await.map_err(AppError::from)?;
@@ -176,7 +168,7 @@ pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
     let (name, url, events) = validate(&form, state.config.outbox_allow_private)?;
     let events = WebhookEvent::list_to_string(&events);
     let now = state.now();
-    change(&state, &actor.user, id, "updated", move |c, _| {
+    change(state, by, id, "updated", origin, move |c, _| {
         Box::pin(async move {
             storage::webhooks::update(c, id, &name, &url, &events, now).await?;
             Ok(json!({ "name": name, "url": url, "events": events }))
@@ -185,12 +177,16 @@ pub async fn update_for_admin(id: i64, mut form: WebhookForm) -> AppResult<()> {
     .await
 }
 
-pub async fn set_enabled_for_admin(id: i64, enabled: bool) -> AppResult<()> {
-    let actor = integrations_admin().await?;
-    let state = guard::state();
+pub async fn set_enabled(
+    state: &AppState,
+    by: &User,
+    id: i64,
+    enabled: bool,
+    origin: &Origin,
+) -> AppResult<()> {
     let now = state.now();
     let what = if enabled { "enabled" } else { "disabled" };
-    change(&state, &actor.user, id, what, move |mut c, _| {
+    change(state, by, id, what, origin, move |mut c, _| {
         Box::pin(async move {
             let reason = (!enabled).then_some("switched off by an admin");
             storage::webhooks::set_enabled(c.re(), id, enabled, reason, now).await?;
@@ -203,14 +199,17 @@ pub async fn set_enabled_for_admin(id: i64, enabled: bool) -> AppResult<()> {
     .await
 }
 
-pub async fn rotate_for_admin(id: i64) -> AppResult<WebhookSecret> {
-    let actor = integrations_admin().await?;
-    let state = guard::state();
+pub async fn rotate(
+    state: &AppState,
+    by: &User,
+    id: i64,
+    origin: &Origin,
+) -> AppResult<WebhookSecret> {
     let now = state.now();
     let secret = new_secret();
     let until = crate::domain::Timestamp(now.0 + ROTATION_OVERLAP_SECS * 1000);
     let new = secret.clone();
-    change(&state, &actor.user, id, "secret_rotated", move |c, _| {
+    change(state, by, id, "secret_rotated", origin, move |c, _| {
         Box::pin(async move {
             storage::webhooks::rotate(c, id, &new, until, now).await?;
             Ok(json!({ "previous_until": until }))
@@ -220,10 +219,8 @@ pub async fn rotate_for_admin(id: i64) -> AppResult<WebhookSecret> {
     Ok(WebhookSecret { id, secret })
 }
 
-pub async fn delete_for_admin(id: i64) -> AppResult<()> {
-    let actor = integrations_admin().await?;
-    let state = guard::state();
-    change(&state, &actor.user, id, "deleted", move |c, row| {
+pub async fn delete(state: &AppState, by: &User, id: i64, origin: &Origin) -> AppResult<()> {
+    change(state, by, id, "deleted", origin, move |c, row| {
         Box::pin(async move {
             storage::webhooks::delete(c, id).await?;
             Ok(json!({ "name": row.name, "url": row.url }))
@@ -233,11 +230,9 @@ pub async fn delete_for_admin(id: i64) -> AppResult<()> {
 }
 
 /// Queues a `ping` to the subscription (whatever its events), to check the receiver.
-pub async fn ping_for_admin(id: i64) -> AppResult<()> {
-    let actor = integrations_admin().await?;
-    let state = guard::state();
+pub async fn ping(state: &AppState, by: &User, id: i64, origin: &Origin) -> AppResult<()> {
     let now = state.now();
-    change(&state, &actor.user, id, "pinged", move |c, row| {
+    change(state, by, id, "pinged", origin, move |c, row| {
         Box::pin(async move {
             if !row.enabled {
                 return Err(AppError::refused(Msg::ErrWebhookOff));
@@ -251,9 +246,7 @@ pub async fn ping_for_admin(id: i64) -> AppResult<()> {
     .await
 }
 
-pub async fn deliveries_for_admin(id: i64) -> AppResult<Vec<DeliveryRow>> {
-    integrations_admin().await?;
-    let state = guard::state();
+pub async fn deliveries(state: &AppState, id: i64) -> AppResult<Vec<DeliveryRow>> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     if storage::webhooks::get(c.conn(), id)
         .await
@@ -267,11 +260,15 @@ pub async fn deliveries_for_admin(id: i64) -> AppResult<Vec<DeliveryRow>> {
         .map_err(AppError::from)
 }
 
-pub async fn redeliver_for_admin(id: i64, delivery: i64) -> AppResult<()> {
-    let actor = integrations_admin().await?;
-    let state = guard::state();
+pub async fn redeliver(
+    state: &AppState,
+    by: &User,
+    id: i64,
+    delivery: i64,
+    origin: &Origin,
+) -> AppResult<()> {
     let now = state.now();
-    change(&state, &actor.user, id, "redelivered", move |c, _| {
+    change(state, by, id, "redelivered", origin, move |c, _| {
         Box::pin(async move {
             if !storage::http_outbox::redeliver(c, WEBHOOK, id, delivery, now).await? {
                 return Err(AppError::refused(Msg::ErrWebhookPending));

@@ -55,10 +55,24 @@ pub struct XapiForm {
 
 #[server(prefix = "/api", endpoint = "xapi/settings", input = Json)]
 pub async fn load_xapi_settings() -> Result<XapiView, AppError> {
-    crate::auth::guard::respond(service::view_for_admin().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::integrations_admin().await?;
+            service::view(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "xapi/settings/save", input = Json)]
 pub async fn save_xapi_settings(form: XapiForm) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::save_for_admin(form).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::integrations_admin().await?;
+            service::save(&guard::state(), &actor.user, form, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }

@@ -2,7 +2,6 @@
 //! the password.
 
 use super::{XapiForm, XapiSettings, XapiView};
-use crate::auth::guard;
 
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::user::User;
@@ -13,9 +12,8 @@ use crate::state::AppState;
 use crate::storage::{self, StorageError, http_outbox::XAPI};
 use serde_json::json;
 
-pub async fn view_for_admin() -> AppResult<XapiView> {
-    crate::webhooks::service::integrations_admin().await?;
-    let state = guard::state();
+/// The settings without the password, with the delivery counts.
+pub async fn view(state: &AppState) -> AppResult<XapiView> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let s: XapiSettings = crate::settings::load(c.conn())
         .await
@@ -33,11 +31,6 @@ pub async fn view_for_admin() -> AppResult<XapiView> {
         delivered: sum.delivered,
         last_error: sum.last_error,
     })
-}
-
-pub async fn save_for_admin(form: XapiForm) -> AppResult<()> {
-    let actor = crate::webhooks::service::integrations_admin().await?;
-    save(&guard::state(), &actor.user, form, &guard::origin("admin")).await
 }
 
 /// Checks and saves the settings; an empty endpoint is allowed only while switched off.
