@@ -203,7 +203,23 @@ pub async fn pickable_questions(
 #[server(prefix = "/api", endpoint = "certifications/assign")]
 pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::add_assignment(id, kind, target_id).await)
+    use crate::domain::actor::By;
+    use crate::domain::permissions::Module;
+    guard::respond(
+        async {
+            let actor = guard::module(Module::Certifications).await?;
+            service::add_assignment(
+                &guard::state(),
+                &By::Person(actor),
+                &guard::origin("admin"),
+                id,
+                kind,
+                target_id,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Removes an assignment; refused once the certification has opened.
@@ -214,7 +230,23 @@ pub async fn remove_assignment(
     target_id: i64,
 ) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::remove_assignment(id, kind, target_id).await)
+    use crate::domain::actor::By;
+    use crate::domain::permissions::Module;
+    guard::respond(
+        async {
+            let actor = guard::module(Module::Certifications).await?;
+            service::remove_assignment(
+                &guard::state(),
+                &By::Person(actor),
+                &guard::origin("admin"),
+                id,
+                kind,
+                target_id,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Names to assign to: positions, branches and active users.

@@ -75,7 +75,7 @@ pub async fn add_dictionary_entry(kind: DictKind, name: String) -> Result<Entry,
     guard::respond(
         async {
             let actor = guard::module(Module::Users).await?;
-            service::add_as(
+            service::add(
                 &guard::state(),
                 &By::Person(actor),
                 kind,

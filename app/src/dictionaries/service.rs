@@ -26,7 +26,7 @@ fn clean_name(name: &str) -> AppResult<String> {
 }
 
 /// The entry with this name, created if missing (a name is its natural key).
-pub async fn add_as(
+pub async fn add(
     state: &AppState,
     by: &By,
     kind: DictKind,
@@ -62,7 +62,7 @@ pub async fn add_as(
     })
 }
 
-pub async fn rename_as(
+pub async fn rename(
     state: &AppState,
     by: &By,
     kind: DictKind,

@@ -102,5 +102,27 @@ pub async fn reset_progress(
     reason: String,
     require_reread: bool,
 ) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::reset(id, user_id, reason, require_reread).await)
+    use crate::auth::guard;
+    use crate::domain::actor::By;
+    use crate::domain::permissions::Module;
+    guard::respond(
+        async {
+            // From the certification's results (certifications module) or the user card (users module).
+            let actor = guard::admin().await?;
+            if !actor.modules.contains(Module::Users) {
+                crate::auth::service::require(&actor, Module::Certifications)?;
+            }
+            service::reset(
+                &guard::state(),
+                &By::Person(actor),
+                &guard::origin("admin"),
+                id,
+                user_id,
+                &reason,
+                require_reread,
+            )
+            .await
+        }
+        .await,
+    )
 }

@@ -110,7 +110,26 @@ pub async fn get_user_card(id: UserId) -> Result<UserCard, AppError> {
 
 #[server(prefix = "/api", endpoint = "users/update", input = Json)]
 pub async fn update_user(id: UserId, edit: ProfileEdit) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::update(id, edit).await)
+    use crate::auth::guard;
+    use crate::domain::actor::By;
+    guard::respond(
+        async {
+            let actor = service::users_actor().await?;
+            let origin = guard::origin("admin");
+            service::update(
+                &guard::state(),
+                &By::Person(actor),
+                id,
+                edit,
+                None,
+                None,
+                &origin,
+            )
+            .await
+            .map(|_| ())
+        }
+        .await,
+    )
 }
 
 /// A pending user is let in, with a position and a branch.
@@ -174,12 +193,44 @@ pub async fn set_level(id: UserId, level: i64, reason: String) -> Result<i64, Ap
 
 #[server(prefix = "/api", endpoint = "users/badges/award")]
 pub async fn award_badge(id: UserId, badge_id: i64, reason: String) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::award(id, badge_id, reason).await)
+    use crate::auth::guard;
+    use crate::domain::actor::By;
+    guard::respond(
+        async {
+            let actor = service::rewards_actor().await?;
+            service::award(
+                &guard::state(),
+                &By::Person(actor),
+                &guard::origin("admin"),
+                id,
+                badge_id,
+                &reason,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "users/badges/revoke")]
 pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::revoke(id, badge_id, reason).await)
+    use crate::auth::guard;
+    use crate::domain::actor::By;
+    guard::respond(
+        async {
+            let actor = service::rewards_actor().await?;
+            service::revoke(
+                &guard::state(),
+                &By::Person(actor),
+                &guard::origin("admin"),
+                id,
+                badge_id,
+                &reason,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Ends every session of a user (Mini App and admin panel), e.g. for a lost phone.

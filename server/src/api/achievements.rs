@@ -168,7 +168,7 @@ pub async fn award(
     let grant: BadgeGrant = parse_json(&body)?;
     let user = find(&st, &reference).await?;
     employees_unless_admin(&caller, &user)?;
-    app::users::service::award_as(
+    app::users::service::award(
         &st.app,
         &caller.by,
         &caller.origin,
@@ -201,7 +201,7 @@ pub async fn revoke(
     caller.require(Resource::Achievements, Access::Write)?;
     let user = find(&st, &reference).await?;
     employees_unless_admin(&caller, &user)?;
-    app::users::service::revoke_as(
+    app::users::service::revoke(
         &st.app,
         &caller.by,
         &caller.origin,

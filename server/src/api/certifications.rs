@@ -135,7 +135,7 @@ pub async fn add_assignment(
 ) -> Result<Json<Vec<Assignment>>, ApiError> {
     caller.require(Resource::Certifications, Access::Write)?;
     let a: NewAssignment = parse_json(&body)?;
-    app::certifications::service::add_assignment_as(
+    app::certifications::service::add_assignment(
         &st.app,
         &caller.by,
         &caller.origin,
@@ -163,7 +163,7 @@ pub async fn remove_assignment(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Resource::Certifications, Access::Write)?;
     cert(&st, id).await?;
-    app::certifications::service::remove_assignment_as(
+    app::certifications::service::remove_assignment(
         &st.app,
         &caller.by,
         &caller.origin,
@@ -261,7 +261,7 @@ pub async fn reset(
     let r: ResetRequest = parse_json(&body)?;
     let user = find(&st, &reference).await?;
     employees_unless_admin(&caller, &user)?;
-    app::taking::service::reset_as(
+    app::taking::service::reset(
         &st.app,
         &caller.by,
         &caller.origin,

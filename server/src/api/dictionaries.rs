@@ -48,8 +48,8 @@ async fn add(
 ) -> Result<(StatusCode, Json<Entry>), ApiError> {
     caller.require(Resource::Dictionaries, Access::Write)?;
     let b: EntryName = parse_json(body)?;
-    let e = app::dictionaries::service::add_as(&st.app, &caller.by, kind, &b.name, &caller.origin)
-        .await?;
+    let e =
+        app::dictionaries::service::add(&st.app, &caller.by, kind, &b.name, &caller.origin).await?;
     Ok((StatusCode::CREATED, Json(e)))
 }
 
@@ -62,15 +62,9 @@ async fn rename(
 ) -> Result<Json<Entry>, ApiError> {
     caller.require(Resource::Dictionaries, Access::Write)?;
     let b: EntryName = parse_json(body)?;
-    let e = app::dictionaries::service::rename_as(
-        &st.app,
-        &caller.by,
-        kind,
-        id,
-        &b.name,
-        &caller.origin,
-    )
-    .await?;
+    let e =
+        app::dictionaries::service::rename(&st.app, &caller.by, kind, id, &b.name, &caller.origin)
+            .await?;
     Ok(Json(e))
 }
 

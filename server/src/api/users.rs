@@ -355,7 +355,7 @@ pub async fn update(
     let before = find(&st, &reference).await?;
     let edit = merged(&before, &patch);
     let ext = patch.external_id.as_ref().map(|e| e.as_deref());
-    let user = app::users::service::update_as(
+    let user = app::users::service::update(
         &st.app,
         &caller.by,
         before.id,
@@ -387,7 +387,7 @@ pub async fn deactivate(
         status: Some(UserStatus::Deactivated),
         ..UserPatch::default()
     };
-    let user = app::users::service::update_as(
+    let user = app::users::service::update(
         &st.app,
         &caller.by,
         before.id,
@@ -516,7 +516,7 @@ async fn upsert(
             if same {
                 return Ok((RowOutcome::Unchanged, before));
             }
-            let user = app::users::service::update_as(
+            let user = app::users::service::update(
                 &st.app,
                 by,
                 before.id,

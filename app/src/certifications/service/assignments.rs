@@ -2,21 +2,8 @@
 
 use super::*;
 
-pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
-    add_assignment_as(
-        &guard::state(),
-        &By::Person(actor),
-        &guard::origin("admin"),
-        id,
-        kind,
-        target_id,
-    )
-    .await
-}
-
 /// Assigns a position, branch or person as `by` (the admin panel, or an API key).
-pub async fn add_assignment_as(
+pub async fn add_assignment(
     state: &AppState,
     by: &By,
     origin: &Origin,
@@ -67,21 +54,8 @@ pub async fn add_assignment_as(
     .await
 }
 
-pub async fn remove_assignment(id: CertId, kind: AssignKind, target_id: i64) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
-    remove_assignment_as(
-        &guard::state(),
-        &By::Person(actor),
-        &guard::origin("admin"),
-        id,
-        kind,
-        target_id,
-    )
-    .await
-}
-
 /// Removes an assignment as `by` (only before the opening).
-pub async fn remove_assignment_as(
+pub async fn remove_assignment(
     state: &AppState,
     by: &By,
     origin: &Origin,

@@ -50,32 +50,9 @@ pub async fn results(id: CertId) -> AppResult<CertResults> {
     .await
 }
 
-pub async fn reset(
-    id: CertId,
-    user_id: UserId,
-    reason: String,
-    require_reread: bool,
-) -> AppResult<()> {
-    // From the certification's results (certifications module) or the user card (users module).
-    let actor = guard::admin().await?;
-    if !actor.modules.contains(Module::Users) {
-        crate::auth::service::require(&actor, Module::Certifications)?;
-    }
-    reset_as(
-        &guard::state(),
-        &By::Person(actor),
-        &guard::origin("admin"),
-        id,
-        user_id,
-        &reason,
-        require_reread,
-    )
-    .await
-}
-
 /// Resets a person's progress in a certification as `by` (the panel, or an API key): the
 /// attempts so far stop counting, the result stays in the history.
-pub async fn reset_as(
+pub async fn reset(
     state: &AppState,
     by: &By,
     origin: &Origin,

@@ -28,27 +28,11 @@ pub(super) fn validate_names(first: &str, last: &str) -> AppResult<(String, Stri
     Ok((f.into(), l.map(String::from).unwrap_or_default()))
 }
 
-pub async fn update(id: UserId, edit: ProfileEdit) -> AppResult<()> {
-    let actor = users_actor().await?;
-    let origin = guard::origin("admin");
-    update_as(
-        &guard::state(),
-        &By::Person(actor),
-        id,
-        edit,
-        None,
-        None,
-        &origin,
-    )
-    .await
-    .map(|_| ())
-}
-
 /// Edits a person's profile fields, role and status as `by` (the admin panel or an API key),
 /// under the same rules. With `expected_version` (an API `If-Match`), refuses with
 /// [`AppError::PreconditionFailed`] when the person changed since the caller read them. With
 /// `external_id`, sets (or with `Some(None)` clears) the HR id in the same change.
-pub async fn update_as(
+pub async fn update(
     state: &AppState,
     by: &By,
     id: UserId,
@@ -81,7 +65,7 @@ pub struct Change<'a> {
     pub more: serde_json::Map<String, serde_json::Value>,
 }
 
-/// [`update_as`] inside the caller's transaction: the rules, the write, the audit entry and
+/// [`update`] inside the caller's transaction: the rules, the write, the audit entry and
 /// the `UserEdited` event.
 pub async fn update_in_tx(
     state: &AppState,

@@ -40,13 +40,13 @@ pub use read::*;
 pub use register::*;
 pub use rewards::*;
 
-async fn users_actor() -> AppResult<Actor> {
+pub(crate) async fn users_actor() -> AppResult<Actor> {
     guard::module(Module::Users).await
 }
 
 /// Points, levels and badges from the user card need the gamification module as well, so an
 /// admin can let a manager edit people but not reward them.
-async fn rewards_actor() -> AppResult<Actor> {
+pub(crate) async fn rewards_actor() -> AppResult<Actor> {
     let actor = users_actor().await?;
     crate::auth::service::require(&actor, Module::Gamification)?;
     Ok(actor)

@@ -93,21 +93,8 @@ pub async fn set_level(id: UserId, level: i64, reason: String) -> AppResult<i64>
     change_points(id, None, Some(level), reason).await
 }
 
-pub async fn award(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
-    let actor = rewards_actor().await?;
-    award_as(
-        &guard::state(),
-        &By::Person(actor),
-        &guard::origin("admin"),
-        id,
-        badge_id,
-        &reason,
-    )
-    .await
-}
-
 /// Awards a manual badge as `by` (the panel, or an API key); employees only.
-pub async fn award_as(
+pub async fn award(
     state: &AppState,
     by: &By,
     origin: &Origin,
@@ -147,21 +134,8 @@ pub async fn award_as(
     .await
 }
 
-pub async fn revoke(id: UserId, badge_id: i64, reason: String) -> AppResult<()> {
-    let actor = rewards_actor().await?;
-    revoke_as(
-        &guard::state(),
-        &By::Person(actor),
-        &guard::origin("admin"),
-        id,
-        badge_id,
-        &reason,
-    )
-    .await
-}
-
 /// Revokes a badge someone holds as `by`.
-pub async fn revoke_as(
+pub async fn revoke(
     state: &AppState,
     by: &By,
     origin: &Origin,
