@@ -37,19 +37,37 @@ pub async fn list_questions(
     page: i64,
 ) -> Result<Page<Question>, AppError> {
     use crate::auth::guard;
-    guard::respond(service::list(search, kind, tag, archived, page).await)
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::list(&guard::state(), search, kind, tag, archived, page).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "questions/tags")]
 pub async fn question_tags() -> Result<Vec<String>, AppError> {
     use crate::auth::guard;
-    guard::respond(service::tags().await)
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::tags(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "questions/get")]
 pub async fn get_question(id: QuestionId) -> Result<Question, AppError> {
     use crate::auth::guard;
-    guard::respond(service::get(id).await)
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::get(&guard::state(), id).await
+        }
+        .await,
+    )
 }
 
 /// Creates (`id` = None) or edits a question.
@@ -59,26 +77,64 @@ pub async fn save_question(
     content: QuestionContent,
 ) -> Result<Question, AppError> {
     use crate::auth::guard;
-    guard::respond(service::save(id, content).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::save(
+                &guard::state(),
+                &actor,
+                id,
+                content,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "questions/duplicate")]
 pub async fn duplicate_question(id: QuestionId) -> Result<Question, AppError> {
     use crate::auth::guard;
-    guard::respond(service::duplicate(id).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::duplicate(&guard::state(), &actor, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "questions/archive")]
 pub async fn archive_question(id: QuestionId, archived: bool) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::archive(id, archived).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::archive(
+                &guard::state(),
+                &actor,
+                id,
+                archived,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Deletes a question no certification uses; used ones can only be archived.
 #[server(prefix = "/api", endpoint = "questions/delete")]
 pub async fn delete_question(id: QuestionId) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::delete(id).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::delete(&guard::state(), &actor, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 /// Imports every question of the file, or none when any row is wrong.
@@ -88,11 +144,30 @@ pub async fn import_questions(
     data: String,
 ) -> Result<ImportReport, AppError> {
     use crate::auth::guard;
-    guard::respond(service::import(format, data).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::import(
+                &guard::state(),
+                &actor,
+                format,
+                data,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "questions/export")]
 pub async fn export_questions(format: ExchangeFormat) -> Result<String, AppError> {
     use crate::auth::guard;
-    guard::respond(service::export(format).await)
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::QuestionBank).await?;
+            service::export(&guard::state(), format).await
+        }
+        .await,
+    )
 }

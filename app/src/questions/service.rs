@@ -1,11 +1,11 @@
 //! The question bank's rules on the server.
 
 use super::{ExchangeFormat, ImportReport};
-use crate::auth::guard;
 use crate::domain::QuestionId;
+use crate::domain::actor::Actor;
 use crate::domain::actor::audit_by;
 use crate::domain::audit::AuditAction;
-use crate::domain::permissions::Module;
+use crate::domain::audit::Origin;
 use crate::domain::question::{
     Question, QuestionContent, QuestionKind, assign_option_ids, normalize_tags,
 };
@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::richtext;
+use crate::state::AppState;
 use crate::storage::{self, StorageError, questions::QuestionFilter};
 use serde_json::json;
 
@@ -43,14 +44,13 @@ pub fn prepare(
 }
 
 pub async fn list(
+    state: &AppState,
     search: Option<String>,
     kind: Option<QuestionKind>,
     tag: Option<String>,
     archived: bool,
     page: i64,
 ) -> AppResult<Page<Question>> {
-    guard::module(Module::QuestionBank).await?;
-    let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let filter = QuestionFilter {
@@ -70,18 +70,14 @@ pub async fn list(
     })
 }
 
-pub async fn tags() -> AppResult<Vec<String>> {
-    guard::module(Module::QuestionBank).await?;
-    let state = guard::state();
+pub async fn tags(state: &AppState) -> AppResult<Vec<String>> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     storage::questions::all_tags(c.conn())
         .await
         .map_err(AppError::from)
 }
 
-pub async fn get(id: QuestionId) -> AppResult<Question> {
-    guard::module(Module::QuestionBank).await?;
-    let state = guard::state();
+pub async fn get(state: &AppState, id: QuestionId) -> AppResult<Question> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     storage::questions::get(c.conn(), id)
         .await
@@ -89,18 +85,17 @@ pub async fn get(id: QuestionId) -> AppResult<Question> {
         .ok_or(AppError::NotFound)
 }
 
-/// Creates or edits a question. `module` is the module the caller acts under (the question
-/// bank, or certifications when a question is created in place).
-pub async fn save_as(
-    module: Module,
+/// Creates or edits a question (from the question bank, or in place from a certification's
+/// editor: the caller's guard decides which module it needs).
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
     id: Option<QuestionId>,
     content: QuestionContent,
+    origin: &Origin,
 ) -> AppResult<Question> {
-    let actor = guard::module(module).await?;
     let content = prepare(content).map_err(|fields| AppError::Invalid { fields })?;
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     let result = async {
         let mut tx = state.db.begin().await?;
         let (q, action) = match id {
@@ -121,7 +116,7 @@ pub async fn save_as(
             "text": richtext::plain_text(&q.content.text).chars().take(200).collect::<String>() });
         storage::audit::record(
             tx.conn(),
-            &audit_by(&actor.user, action, "question", q.id, details, &origin, now),
+            &audit_by(&actor.user, action, "question", q.id, details, origin, now),
         )
         .await?;
         tx.commit().await?;
@@ -131,20 +126,24 @@ pub async fn save_as(
     result.map_err(AppError::from)?.ok_or(AppError::NotFound)
 }
 
-pub async fn save(id: Option<QuestionId>, content: QuestionContent) -> AppResult<Question> {
-    save_as(Module::QuestionBank, id, content).await
+pub async fn duplicate(
+    state: &AppState,
+    actor: &Actor,
+    id: QuestionId,
+    origin: &Origin,
+) -> AppResult<Question> {
+    let original = get(state, id).await?;
+    save(state, actor, None, original.content, origin).await
 }
 
-pub async fn duplicate(id: QuestionId) -> AppResult<Question> {
-    let original = get(id).await?;
-    save(None, original.content).await
-}
-
-pub async fn archive(id: QuestionId, archived: bool) -> AppResult<()> {
-    let actor = guard::module(Module::QuestionBank).await?;
-    let state = guard::state();
+pub async fn archive(
+    state: &AppState,
+    actor: &Actor,
+    id: QuestionId,
+    archived: bool,
+    origin: &Origin,
+) -> AppResult<()> {
     let now = state.now();
-    let origin = guard::origin("admin");
     let result = async {
         let mut tx = state.db.begin().await?;
         if !storage::questions::set_archived(tx.conn(), id, archived, now).await? {
@@ -158,7 +157,7 @@ pub async fn archive(id: QuestionId, archived: bool) -> AppResult<()> {
                 "question",
                 id,
                 json!({ "archived": archived }),
-                &origin,
+                origin,
                 now,
             ),
         )
@@ -174,11 +173,13 @@ pub async fn archive(id: QuestionId, archived: bool) -> AppResult<()> {
     }
 }
 
-pub async fn delete(id: QuestionId) -> AppResult<()> {
-    let actor = guard::module(Module::QuestionBank).await?;
-    let state = guard::state();
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    id: QuestionId,
+    origin: &Origin,
+) -> AppResult<()> {
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         if storage::questions::is_referenced(tx.conn(), id).await? {
@@ -195,7 +196,7 @@ pub async fn delete(id: QuestionId) -> AppResult<()> {
                 "question",
                 id,
                 json!({}),
-                &origin,
+                origin,
                 now,
             ),
         )
@@ -206,8 +207,13 @@ pub async fn delete(id: QuestionId) -> AppResult<()> {
     .await
 }
 
-pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportReport> {
-    let actor = guard::module(Module::QuestionBank).await?;
+pub async fn import(
+    state: &AppState,
+    actor: &Actor,
+    format: ExchangeFormat,
+    data: String,
+    origin: &Origin,
+) -> AppResult<ImportReport> {
     if data.len() > super::import::MAX_IMPORT_BYTES {
         return Err(AppError::refused(Msg::ErrImportTooLarge));
     }
@@ -249,9 +255,7 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
             errors,
         });
     }
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     let count = ready.len();
     let result = async {
         let mut tx = state.db.begin().await?;
@@ -266,7 +270,7 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
                 "question",
                 "import",
                 json!({ "count": count }),
-                &origin,
+                origin,
                 now,
             ),
         )
@@ -281,9 +285,7 @@ pub async fn import(format: ExchangeFormat, data: String) -> AppResult<ImportRep
     })
 }
 
-pub async fn export(format: ExchangeFormat) -> AppResult<String> {
-    guard::module(Module::QuestionBank).await?;
-    let state = guard::state();
+pub async fn export(state: &AppState, format: ExchangeFormat) -> AppResult<String> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let all = storage::questions::all(c.conn(), false)
         .await

@@ -66,9 +66,11 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
 }
 
 pub async fn create_question_in(id: CertId, content: QuestionContent) -> AppResult<Question> {
-    guard::module(Module::Certifications).await?;
-    let existing = load_editor(&guard::state(), id).await?;
-    let q = crate::questions::service::save_as(Module::Certifications, None, content).await?;
+    let actor = guard::module(Module::Certifications).await?;
+    let state = guard::state();
+    let existing = load_editor(&state, id).await?;
+    let q = crate::questions::service::save(&state, &actor, None, content, &guard::origin("admin"))
+        .await?;
     let mut ids: Vec<QuestionId> = existing.questions.iter().map(|q| q.id).collect();
     ids.push(q.id);
     set_questions(id, ids).await?;
