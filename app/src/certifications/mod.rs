@@ -87,19 +87,37 @@ pub async fn list_certifications(
     page: i64,
 ) -> Result<Page<CertListItem>, AppError> {
     use crate::auth::guard;
-    guard::respond(service::list(status, search, page).await)
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::list(&guard::state(), status, search, page).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/create")]
 pub async fn create_certification(title: String) -> Result<CertId, AppError> {
     use crate::auth::guard;
-    guard::respond(service::create(title).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::create(&guard::state(), &actor, title, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/get")]
 pub async fn certification_editor(id: CertId) -> Result<CertEditorData, AppError> {
     use crate::auth::guard;
-    guard::respond(service::editor(id).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::editor(&guard::state(), &actor, id).await
+        }
+        .await,
+    )
 }
 
 /// Saves the settings; after opening, changes to locked settings are refused field by field.
@@ -109,13 +127,32 @@ pub async fn update_settings(
     settings: CertSettings,
 ) -> Result<Certification, AppError> {
     use crate::auth::guard;
-    guard::respond(service::update_settings(id, settings).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::update_settings(
+                &guard::state(),
+                &actor,
+                id,
+                settings,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/lifecycle")]
 pub async fn change_status(id: CertId, action: LifecycleAction) -> Result<Certification, AppError> {
     use crate::auth::guard;
-    guard::respond(service::lifecycle(id, action).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::lifecycle(&guard::state(), &actor, id, action, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 /// Adds a theory block at the end.
@@ -126,7 +163,13 @@ pub async fn add_block(
     require_reread: bool,
 ) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::add_block(id, block, require_reread).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::add_block(&guard::state(), &actor, id, block, require_reread).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/blocks/update", input = Json)]
@@ -136,13 +179,25 @@ pub async fn update_block(
     require_reread: bool,
 ) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::update_block(block_id, block, require_reread).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::update_block(&guard::state(), &actor, block_id, block, require_reread).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/blocks/delete")]
 pub async fn delete_block(block_id: BlockId, require_reread: bool) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::delete_block(block_id, require_reread).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::delete_block(&guard::state(), &actor, block_id, require_reread).await
+        }
+        .await,
+    )
 }
 
 /// Saves a new order of the current version's blocks (all of them, in one transaction).
@@ -153,7 +208,13 @@ pub async fn reorder_blocks(
     require_reread: bool,
 ) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::reorder_blocks(id, order, require_reread).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::reorder_blocks(&guard::state(), &actor, id, order, require_reread).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/materials/add", input = Json)]
@@ -164,20 +225,45 @@ pub async fn add_material(
     url: String,
 ) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::add_material(id, kind, title, url).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::add_material(&guard::state(), &actor, id, kind, title, url).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/materials/delete")]
 pub async fn delete_material(material_id: MaterialId) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::delete_material(material_id).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::delete_material(&guard::state(), &actor, material_id).await
+        }
+        .await,
+    )
 }
 
 /// Replaces the question set (in order).
 #[server(prefix = "/api", endpoint = "certifications/questions", input = Json)]
 pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> Result<(), AppError> {
     use crate::auth::guard;
-    guard::respond(service::set_questions(id, questions).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::set_questions(
+                &guard::state(),
+                &actor,
+                id,
+                questions,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Creates a question in the bank and adds it to the certification.
@@ -187,7 +273,20 @@ pub async fn create_question_in(
     content: QuestionContent,
 ) -> Result<Question, AppError> {
     use crate::auth::guard;
-    guard::respond(service::create_question_in(id, content).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::create_question_in(
+                &guard::state(),
+                &actor,
+                id,
+                content,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Questions of the bank to pick from (certifications module; no question bank module needed).
@@ -197,7 +296,13 @@ pub async fn pickable_questions(
     page: i64,
 ) -> Result<Page<Question>, AppError> {
     use crate::auth::guard;
-    guard::respond(service::pickable(search, page).await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::pickable(&guard::state(), &actor, search, page).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/assign")]
@@ -260,5 +365,11 @@ pub struct AssignOptions {
 #[server(prefix = "/api", endpoint = "certifications/assign_targets")]
 pub async fn assign_targets() -> Result<AssignOptions, AppError> {
     use crate::auth::guard;
-    guard::respond(service::assign_targets().await)
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::assign_targets(&guard::state(), &actor).await
+        }
+        .await,
+    )
 }

@@ -20,12 +20,26 @@ pub use crate::model::gamification::*;
 
 #[server(prefix = "/api", endpoint = "app/achievements", input = GetUrl)]
 pub async fn my_achievements() -> Result<Achievements, AppError> {
-    crate::auth::guard::respond(service::my_achievements().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::member().await?;
+            service::my_achievements(&guard::state(), &actor).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "app/achievements/of", input = GetUrl)]
 pub async fn user_achievements(user_id: UserId) -> Result<Achievements, AppError> {
-    crate::auth::guard::respond(service::user_achievements(user_id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::member().await?;
+            service::user_achievements(&guard::state(), user_id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "app/rating", input = GetUrl)]
@@ -40,15 +54,36 @@ pub async fn rating(
 
 #[server(prefix = "/api", endpoint = "gamification/catalogue", input = GetUrl)]
 pub async fn get_catalogue() -> Result<Catalogue, AppError> {
-    crate::auth::guard::respond(service::catalogue().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::Gamification).await?;
+            service::catalogue(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "gamification/levels", input = Json)]
 pub async fn save_levels(levels: Vec<Level>) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::save_levels(levels).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Gamification).await?;
+            service::save_levels(&guard::state(), &actor, levels, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "gamification/badge", input = Json)]
 pub async fn save_badge(badge: BadgeRow) -> Result<i64, AppError> {
-    crate::auth::guard::respond(service::save_badge(badge).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Gamification).await?;
+            service::save_badge(&guard::state(), &actor, badge, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }

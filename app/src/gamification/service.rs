@@ -5,12 +5,11 @@
 use super::{Achievements, BadgeRow, BadgeStatus, Catalogue, RatingView};
 use crate::auth::guard;
 use crate::domain::actor::{Actor, audit_by};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::events::DomainEvent;
 use crate::domain::gamification::{
     BadgeRule, Level, Period, level_of, next_level, period_start, progress_to_next, validate_levels,
 };
-use crate::domain::permissions::Module;
 use crate::domain::user::User;
 use crate::domain::{CertId, EventId, Timestamp, UserId};
 use crate::error::{AppError, AppResult};
@@ -125,11 +124,9 @@ pub async fn achievements_of(state: &AppState, user: User) -> AppResult<Achievem
 /// Ledger entries the points chart of "my achievements" goes back over.
 const HISTORY_ENTRIES: i64 = 100;
 
-pub async fn my_achievements() -> AppResult<Achievements> {
-    let actor = guard::member().await?;
-    let state = guard::state();
+pub async fn my_achievements(state: &AppState, actor: &Actor) -> AppResult<Achievements> {
     let user_id = actor.user.id;
-    let mut a = achievements_of(&state, actor.user).await?;
+    let mut a = achievements_of(state, actor.user.clone()).await?;
     let mine = async {
         let mut c = state.db.read().await?;
         let ledger = store::ledger(c.conn(), user_id, HISTORY_ENTRIES).await?;
@@ -158,9 +155,7 @@ pub async fn my_achievements() -> AppResult<Achievements> {
 }
 
 /// Someone's public achievements (any active member may look).
-pub async fn user_achievements(user_id: UserId) -> AppResult<Achievements> {
-    guard::member().await?;
-    let state = guard::state();
+pub async fn user_achievements(state: &AppState, user_id: UserId) -> AppResult<Achievements> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let user = storage::users::get(c.conn(), user_id)
         .await
@@ -168,7 +163,7 @@ pub async fn user_achievements(user_id: UserId) -> AppResult<Achievements> {
         .filter(|u| u.is_active())
         .ok_or(AppError::NotFound)?;
     drop(c);
-    achievements_of(&state, user).await
+    achievements_of(state, user).await
 }
 
 pub async fn rating(
@@ -213,9 +208,7 @@ pub async fn rating(
     result.map_err(AppError::from)
 }
 
-pub async fn catalogue() -> AppResult<Catalogue> {
-    guard::module(Module::Gamification).await?;
-    let state = guard::state();
+pub async fn catalogue(state: &AppState) -> AppResult<Catalogue> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let result = async {
         Ok::<_, StorageError>(Catalogue {
@@ -227,8 +220,12 @@ pub async fn catalogue() -> AppResult<Catalogue> {
     result.map_err(AppError::from)
 }
 
-pub async fn save_levels(levels: Vec<Level>) -> AppResult<()> {
-    let actor = guard::module(Module::Gamification).await?;
+pub async fn save_levels(
+    state: &AppState,
+    actor: &Actor,
+    levels: Vec<Level>,
+    origin: &Origin,
+) -> AppResult<()> {
     let levels: Vec<Level> = levels
         .into_iter()
         .map(|l| Level {
@@ -237,7 +234,6 @@ pub async fn save_levels(levels: Vec<Level>) -> AppResult<()> {
         })
         .collect();
     validate_levels(&levels).map_err(|m| AppError::invalid("levels", m))?;
-    let state = guard::state();
     let now = state.now();
     let result = async {
         let mut tx = state.db.begin().await?;
@@ -251,7 +247,7 @@ pub async fn save_levels(levels: Vec<Level>) -> AppResult<()> {
                 "levels",
                 "all",
                 json!({ "before": before, "after": levels }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )
@@ -262,8 +258,12 @@ pub async fn save_levels(levels: Vec<Level>) -> AppResult<()> {
     result.map_err(AppError::from)
 }
 
-pub async fn save_badge(mut badge: BadgeRow) -> AppResult<i64> {
-    let actor = guard::module(Module::Gamification).await?;
+pub async fn save_badge(
+    state: &AppState,
+    actor: &Actor,
+    mut badge: BadgeRow,
+    origin: &Origin,
+) -> AppResult<i64> {
     badge.name = badge.name.trim().to_owned();
     badge.description = badge.description.trim().to_owned();
     let mut fields = Vec::new();
@@ -319,7 +319,6 @@ pub async fn save_badge(mut badge: BadgeRow) -> AppResult<i64> {
     if !fields.is_empty() {
         return Err(AppError::Invalid { fields });
     }
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -335,7 +334,7 @@ pub async fn save_badge(mut badge: BadgeRow) -> AppResult<i64> {
                 "badge",
                 id,
                 json!(badge),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )

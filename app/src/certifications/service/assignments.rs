@@ -113,9 +113,7 @@ async fn target_in_scope(
     })
 }
 
-pub async fn assign_targets() -> AppResult<AssignOptions> {
-    let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
+pub async fn assign_targets(state: &AppState, actor: &Actor) -> AppResult<AssignOptions> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     use storage::dictionaries::{Dictionary, list};
     let result = async {

@@ -2,15 +2,19 @@
 
 use super::*;
 
-pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
+pub async fn set_questions(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    questions: Vec<QuestionId>,
+    origin: &Origin,
+) -> AppResult<()> {
     let mut unique = questions.clone();
     unique.sort();
     unique.dedup();
     if unique.len() != questions.len() {
         return Err(AppError::refused(Msg::ErrDuplicateQuestion));
     }
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -54,7 +58,7 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
                 "certification",
                 id,
                 json!({ "before": before, "after": questions }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )
@@ -65,23 +69,29 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> AppResult<
     .await
 }
 
-pub async fn create_question_in(id: CertId, content: QuestionContent) -> AppResult<Question> {
-    let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
-    let existing = load_editor(&state, id).await?;
-    let q = crate::questions::service::save(&state, &actor, None, content, &guard::origin("admin"))
-        .await?;
+pub async fn create_question_in(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    content: QuestionContent,
+    origin: &Origin,
+) -> AppResult<Question> {
+    let existing = load_editor(state, id).await?;
+    let q = crate::questions::service::save(state, actor, None, content, origin).await?;
     let mut ids: Vec<QuestionId> = existing.questions.iter().map(|q| q.id).collect();
     ids.push(q.id);
-    set_questions(id, ids).await?;
+    set_questions(state, actor, id, ids, origin).await?;
     Ok(q)
 }
 
-pub async fn pickable(search: Option<String>, page: i64) -> AppResult<Page<Question>> {
-    let actor = guard::module(Module::Certifications).await?;
+pub async fn pickable(
+    state: &AppState,
+    actor: &Actor,
+    search: Option<String>,
+    page: i64,
+) -> AppResult<Page<Question>> {
     // Picking needs the questions' texts, not their keys: those belong to the question bank.
     let sees_keys = actor.modules.contains(Module::QuestionBank);
-    let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let filter = storage::questions::QuestionFilter {

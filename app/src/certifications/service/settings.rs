@@ -3,12 +3,11 @@
 use super::*;
 
 pub async fn list(
+    state: &AppState,
     status: Option<CertStatus>,
     search: Option<String>,
     page: i64,
 ) -> AppResult<Page<CertListItem>> {
-    guard::module(Module::Certifications).await?;
-    let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let (rows, total) = certs::list(c.conn(), status, search.as_deref(), limit, offset)
@@ -36,8 +35,12 @@ pub async fn list(
     })
 }
 
-pub async fn create(title: String) -> AppResult<CertId> {
-    let actor = guard::module(Module::Certifications).await?;
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    title: String,
+    origin: &Origin,
+) -> AppResult<CertId> {
     let settings = CertSettings {
         title: title.trim().to_owned(),
         ..CertSettings::default()
@@ -45,9 +48,7 @@ pub async fn create(title: String) -> AppResult<CertId> {
     if let Some(e) = settings.validate().into_iter().find(|e| e.field == "title") {
         return Err(AppError::Invalid { fields: vec![e] });
     }
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     let result = async {
         let mut tx = state.db.begin().await?;
         let id = certs::insert(tx.conn(), &settings, actor.user.id, now).await?;
@@ -59,7 +60,7 @@ pub async fn create(title: String) -> AppResult<CertId> {
                 "certification",
                 id,
                 json!({ "title": settings.title }),
-                &origin,
+                origin,
                 now,
             ),
         )
@@ -118,9 +119,8 @@ pub async fn load_editor(state: &AppState, id: CertId) -> AppResult<CertEditorDa
     result.map_err(AppError::from)?.ok_or(AppError::NotFound)
 }
 
-pub async fn editor(id: CertId) -> AppResult<CertEditorData> {
-    let actor = guard::module(Module::Certifications).await?;
-    let mut data = load_editor(&guard::state(), id).await?;
+pub async fn editor(state: &AppState, actor: &Actor, id: CertId) -> AppResult<CertEditorData> {
+    let mut data = load_editor(state, id).await?;
     // The answer keys belong to the question bank: without it the questions are read-only
     // and keyless.
     if !actor.modules.contains(Module::QuestionBank) {
@@ -138,12 +138,15 @@ fn sanitized(mut s: CertSettings) -> CertSettings {
     s
 }
 
-pub async fn update_settings(id: CertId, new: CertSettings) -> AppResult<Certification> {
-    let actor = guard::module(Module::Certifications).await?;
+pub async fn update_settings(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    new: CertSettings,
+    origin: &Origin,
+) -> AppResult<Certification> {
     let new = sanitized(new);
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         let cert = locked(tx.conn(), id).await?;
@@ -173,7 +176,7 @@ pub async fn update_settings(id: CertId, new: CertSettings) -> AppResult<Certifi
                 "certification",
                 id,
                 json!(changed),
-                &origin,
+                origin,
                 now,
             ),
         )
@@ -254,15 +257,14 @@ pub async fn apply_lifecycle(
     .await
 }
 
-pub async fn lifecycle(id: CertId, action: LifecycleAction) -> AppResult<Certification> {
-    let actor = guard::module(Module::Certifications).await?;
-    apply_lifecycle(
-        &guard::state(),
-        id,
-        Some(action),
-        Some(&actor),
-        &guard::origin("admin"),
-    )
-    .await?
-    .ok_or(AppError::NotFound)
+pub async fn lifecycle(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    action: LifecycleAction,
+    origin: &Origin,
+) -> AppResult<Certification> {
+    apply_lifecycle(state, id, Some(action), Some(actor), origin)
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -65,10 +65,14 @@ async fn audit_theory(
     Ok(())
 }
 
-pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
+pub async fn add_block(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    block: BlockInput,
+    require_reread: bool,
+) -> AppResult<()> {
     let block = validate_block(block)?;
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -76,11 +80,11 @@ pub async fn add_block(id: CertId, block: BlockInput, require_reread: bool) -> A
         if cert.status == CertStatus::Closed {
             return Err(AppError::refused(Msg::ErrClosedCertification));
         }
-        let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
+        let version = version_for_edit(tx.conn(), &cert, require_reread, actor, now).await?;
         certs::insert_block(tx.conn(), id, version, &block, now).await?;
         audit_theory(
             tx.conn(),
-            &actor,
+            actor,
             id,
             "add_block",
             version,
@@ -111,25 +115,25 @@ async fn block_in_current(mut c: Conn<'_>, block: BlockId) -> AppResult<(Certifi
 }
 
 pub async fn update_block(
+    state: &AppState,
+    actor: &Actor,
     block_id: BlockId,
     block: BlockInput,
     require_reread: bool,
 ) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
     let block = validate_block(block)?;
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
         let (cert, position) = block_in_current(tx.conn(), block_id).await?;
-        let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
+        let version = version_for_edit(tx.conn(), &cert, require_reread, actor, now).await?;
         let target = certs::block_at(tx.conn(), cert.id, version, position)
             .await?
             .unwrap_or(block_id);
         certs::update_block(tx.conn(), target, &block, now).await?;
         audit_theory(
             tx.conn(),
-            &actor,
+            actor,
             cert.id,
             "update_block",
             version,
@@ -143,9 +147,12 @@ pub async fn update_block(
     .await
 }
 
-pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
+pub async fn delete_block(
+    state: &AppState,
+    actor: &Actor,
+    block_id: BlockId,
+    require_reread: bool,
+) -> AppResult<()> {
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -156,14 +163,14 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<
         if count <= 1 && cert.status != CertStatus::Draft {
             return Err(AppError::refused(Msg::ErrNeedTheory));
         }
-        let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
+        let version = version_for_edit(tx.conn(), &cert, require_reread, actor, now).await?;
         let target = certs::block_at(tx.conn(), cert.id, version, position)
             .await?
             .unwrap_or(block_id);
         certs::delete_block(tx.conn(), target).await?;
         audit_theory(
             tx.conn(),
-            &actor,
+            actor,
             cert.id,
             "delete_block",
             version,
@@ -178,12 +185,12 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> AppResult<
 }
 
 pub async fn reorder_blocks(
+    state: &AppState,
+    actor: &Actor,
     id: CertId,
     order: Vec<BlockId>,
     require_reread: bool,
 ) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -200,7 +207,7 @@ pub async fn reorder_blocks(
             // The editor shows another version or another set of blocks: reload, don't guess.
             return Err(AppError::Conflict);
         }
-        let version = version_for_edit(tx.conn(), &cert, require_reread, &actor, now).await?;
+        let version = version_for_edit(tx.conn(), &cert, require_reread, actor, now).await?;
         let mut mapped = Vec::with_capacity(order.len());
         for b in &order {
             let position = current
@@ -217,7 +224,7 @@ pub async fn reorder_blocks(
         certs::set_block_order(tx.conn(), id, version, &mapped, now).await?;
         audit_theory(
             tx.conn(),
-            &actor,
+            actor,
             id,
             "reorder",
             version,
@@ -232,12 +239,13 @@ pub async fn reorder_blocks(
 }
 
 pub async fn add_material(
+    state: &AppState,
+    actor: &Actor,
     id: CertId,
     kind: MaterialKind,
     title: String,
     url: String,
 ) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
     let title = title.trim().to_owned();
     let url = url.trim().to_owned();
     let mut fields = Vec::new();
@@ -257,7 +265,6 @@ pub async fn add_material(
     if !fields.is_empty() {
         return Err(AppError::Invalid { fields });
     }
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -265,18 +272,20 @@ pub async fn add_material(
         if cert.status == CertStatus::Closed {
             return Err(AppError::refused(Msg::ErrClosedCertification));
         }
-        let version = version_for_edit(tx.conn(), &cert, false, &actor, now).await?;
+        let version = version_for_edit(tx.conn(), &cert, false, actor, now).await?;
         certs::insert_material(tx.conn(), id, version, kind, &title, &url, now).await?;
-        audit_theory(tx.conn(), &actor, id, "add_material", version, false, now).await?;
+        audit_theory(tx.conn(), actor, id, "add_material", version, false, now).await?;
         tx.commit().await?;
         Ok(())
     }
     .await
 }
 
-pub async fn delete_material(material_id: MaterialId) -> AppResult<()> {
-    let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
+pub async fn delete_material(
+    state: &AppState,
+    actor: &Actor,
+    material_id: MaterialId,
+) -> AppResult<()> {
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -292,11 +301,11 @@ pub async fn delete_material(material_id: MaterialId) -> AppResult<()> {
         if cert.status == CertStatus::Closed {
             return Err(AppError::refused(Msg::ErrClosedCertification));
         }
-        let version = version_for_edit(tx.conn(), &cert, false, &actor, now).await?;
+        let version = version_for_edit(tx.conn(), &cert, false, actor, now).await?;
         certs::delete_material_at(tx.conn(), cert_id, version, position).await?;
         audit_theory(
             tx.conn(),
-            &actor,
+            actor,
             cert_id,
             "delete_material",
             version,
