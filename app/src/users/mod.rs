@@ -105,7 +105,14 @@ pub async fn list_users(
 
 #[server(prefix = "/api", endpoint = "users/card")]
 pub async fn get_user_card(id: UserId) -> Result<UserCard, AppError> {
-    crate::auth::guard::respond(service::card(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = service::users_actor().await?;
+            service::card(&guard::state(), &actor, id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "users/update", input = Json)]
@@ -139,7 +146,22 @@ pub async fn activate_user(
     position: PositionId,
     branch: BranchId,
 ) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::activate(id, position, branch).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = service::users_actor().await?;
+            service::activate(
+                &guard::state(),
+                &actor,
+                id,
+                position,
+                branch,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Registers a person by Telegram id before their first launch (active at once).
@@ -158,7 +180,21 @@ pub async fn import_users(csv: String) -> Result<UsersImportReport, AppError> {
 /// branches' people. Empty: no limit.
 #[server(prefix = "/api", endpoint = "users/manager_branches", input = Json)]
 pub async fn set_manager_branches(id: UserId, branches: Vec<BranchId>) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::set_manager_branches(id, branches).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = service::users_actor().await?;
+            service::set_manager_branches(
+                &guard::state(),
+                &actor,
+                id,
+                branches,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Grants (`Some(true)`), withdraws (`Some(false)`) or resets to the role's default (`None`).
@@ -178,7 +214,23 @@ pub async fn set_password(
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::set_password(id, login, password, confirm).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = service::users_actor().await?;
+            service::set_password(
+                &guard::state(),
+                &actor,
+                id,
+                login,
+                password,
+                confirm,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "users/points")]
@@ -236,11 +288,25 @@ pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(
 /// Ends every session of a user (Mini App and admin panel), e.g. for a lost phone.
 #[server(prefix = "/api", endpoint = "users/sessions/end")]
 pub async fn end_user_sessions(id: UserId) -> Result<u64, AppError> {
-    crate::auth::guard::respond(service::end_sessions(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = service::users_actor().await?;
+            service::end_sessions(&guard::state(), &actor, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 /// Re-evaluates the automatic badges of a user.
 #[server(prefix = "/api", endpoint = "users/badges/evaluate")]
 pub async fn evaluate_user_badges(id: UserId) -> Result<usize, AppError> {
-    crate::auth::guard::respond(service::evaluate(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = service::rewards_actor().await?;
+            service::evaluate(&guard::state(), &actor, id).await
+        }
+        .await,
+    )
 }

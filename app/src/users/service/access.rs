@@ -2,12 +2,16 @@
 
 use super::*;
 
-pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> AppResult<()> {
-    let actor = users_actor().await?;
+pub async fn set_manager_branches(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    mut branches: Vec<BranchId>,
+    origin: &Origin,
+) -> AppResult<()> {
     may_change_role_or_permissions(actor.as_ref(), id)?;
     branches.sort();
     branches.dedup();
-    let state = guard::state();
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -38,7 +42,7 @@ pub async fn set_manager_branches(id: UserId, mut branches: Vec<BranchId>) -> Ap
                 "user",
                 id,
                 json!({ "before": before, "after": branches }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )
@@ -92,12 +96,14 @@ pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -
     .await
 }
 
-pub async fn end_sessions(id: UserId) -> AppResult<u64> {
-    let actor = users_actor().await?;
+pub async fn end_sessions(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    origin: &Origin,
+) -> AppResult<u64> {
     crate::domain::permissions::may_end_sessions_of(actor.as_ref(), id)?;
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         if storage::users::get_in_scope(tx.conn(), id, &actor.scope)
@@ -115,7 +121,7 @@ pub async fn end_sessions(id: UserId) -> AppResult<u64> {
                 "user",
                 id,
                 json!({ "sessions": ended }),
-                &origin,
+                origin,
                 now,
             ),
         )
@@ -127,12 +133,14 @@ pub async fn end_sessions(id: UserId) -> AppResult<u64> {
 }
 
 pub async fn set_password(
+    state: &AppState,
+    actor: &Actor,
     id: UserId,
     login: String,
     password: String,
     confirm: String,
+    origin: &Origin,
 ) -> AppResult<()> {
-    let actor = users_actor().await?;
     if id == actor.user.id {
         // One's own password is changed knowing the current one (not from the users module).
         return Err(AppError::Forbidden(Msg::ErrAdminOnly));
@@ -144,9 +152,7 @@ pub async fn set_password(
         return Err(AppError::invalid("confirm", Msg::ErrPasswordsDiffer));
     }
     let hash = password::hash(password).await?;
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         if storage::users::get_in_scope(tx.conn(), id, &actor.scope)
@@ -177,7 +183,7 @@ pub async fn set_password(
                 "user",
                 id,
                 json!({ "login": login }),
-                &origin,
+                origin,
                 now,
             ),
         )

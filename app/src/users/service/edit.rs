@@ -177,11 +177,15 @@ pub async fn update_in_tx(
     Ok(after)
 }
 
-pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> AppResult<()> {
-    let actor = users_actor().await?;
-    let state = guard::state();
+pub async fn activate(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    position: PositionId,
+    branch: BranchId,
+    origin: &Origin,
+) -> AppResult<()> {
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         // A pending person has no branch yet: a manager limited to branches does not see them.
@@ -211,7 +215,7 @@ pub async fn activate(id: UserId, position: PositionId, branch: BranchId) -> App
                 "user",
                 id,
                 json!({ "position_id": position, "branch_id": branch }),
-                &origin,
+                origin,
                 now,
             ),
         )

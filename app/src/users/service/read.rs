@@ -43,9 +43,7 @@ pub async fn list(
     })
 }
 
-pub async fn card(id: UserId) -> AppResult<UserCard> {
-    let actor = users_actor().await?;
-    let state = guard::state();
+pub async fn card(state: &AppState, actor: &Actor, id: UserId) -> AppResult<UserCard> {
     async {
         let mut c = state.db.read().await?;
         let Some(user) = storage::users::get_in_scope(c.conn(), id, &actor.scope).await? else {

@@ -183,9 +183,7 @@ pub async fn revoke(
     .await
 }
 
-pub async fn evaluate(id: UserId) -> AppResult<usize> {
-    let actor = rewards_actor().await?;
-    let state = guard::state();
+pub async fn evaluate(state: &AppState, actor: &Actor, id: UserId) -> AppResult<usize> {
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
