@@ -19,7 +19,14 @@ pub use crate::model::analytics::*;
 
 #[server(prefix = "/api", endpoint = "certifications/stats", input = GetUrl)]
 pub async fn certification_stats(id: CertId, first_only: bool) -> Result<CertStats, AppError> {
-    crate::auth::guard::respond(service::stats(id, first_only).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::stats(&guard::state(), &actor, id, first_only).await
+        }
+        .await,
+    )
 }
 
 /// How a flag reads.

@@ -2,7 +2,7 @@
 //! the formulas are `domain::stats`.
 
 use super::{CertStats, OptionStat, QuestionStat};
-use crate::auth::guard;
+use crate::domain::actor::Actor;
 
 use crate::domain::CertId;
 use crate::domain::permissions::Module;
@@ -16,9 +16,13 @@ use crate::storage::analytics::AttemptFigures;
 use crate::storage::{self, StorageError};
 use std::collections::HashMap;
 
-pub async fn stats(id: CertId, first_only: bool) -> AppResult<CertStats> {
-    let actor = guard::module(Module::Certifications).await?;
-    let stats = stats_of(&guard::state(), id, first_only, &actor.scope).await?;
+pub async fn stats(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    first_only: bool,
+) -> AppResult<CertStats> {
+    let stats = stats_of(state, id, first_only, &actor.scope).await?;
     Ok(for_reader(
         stats,
         actor.modules.contains(Module::QuestionBank),

@@ -23,26 +23,61 @@ pub async fn audit_list(
     filter: AuditFilter,
     before: Option<AuditId>,
 ) -> Result<AuditPage, AppError> {
-    crate::auth::guard::respond(service::list(filter, before).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::AuditLog).await?;
+            service::list(&guard::state(), &actor, filter, before).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "audit/entry")]
 pub async fn audit_entry_detail(id: AuditId) -> Result<AuditDetail, AppError> {
-    crate::auth::guard::respond(service::entry(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::AuditLog).await?;
+            service::entry(&guard::state(), &actor, id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "audit/settings")]
 pub async fn load_audit_settings() -> Result<AuditSettingsView, AppError> {
-    crate::auth::guard::respond(service::settings().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::settings(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "audit/settings/save", input = Json)]
 pub async fn save_audit_settings(settings: AuditSettings) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::save_settings(settings).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::save_settings(&guard::state(), &actor, settings, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 /// Posts a test message into the audit group (through the outbox, like every post).
 #[server(prefix = "/api", endpoint = "audit/test_message")]
 pub async fn audit_test_message() -> Result<(), AppError> {
-    crate::auth::guard::respond(service::test_message().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::test_message(&guard::state(), &actor).await
+        }
+        .await,
+    )
 }

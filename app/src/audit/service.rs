@@ -4,13 +4,14 @@ use super::{
     AuditDetail, AuditFeedStatus, AuditFilter, AuditPage, AuditSettings, AuditSettingsView,
     GroupInfo, TopicMode,
 };
-use crate::auth::guard;
 use crate::domain::AuditId;
+use crate::domain::actor::Actor;
 use crate::domain::actor::audit_by;
 use crate::domain::audit::AuditAction;
-use crate::domain::permissions::Module;
+use crate::domain::audit::Origin;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
+use crate::state::AppState;
 use crate::storage::telegram::{NewMessage, OutboxStatus};
 use crate::storage::{self, StorageError};
 use serde_json::json;
@@ -20,10 +21,13 @@ pub const PAGE: i64 = 50;
 /// The most days a retention setting may keep, and the least.
 const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 30..=3650;
 
-pub async fn list(filter: AuditFilter, before: Option<AuditId>) -> AppResult<AuditPage> {
-    let actor = guard::module(Module::AuditLog).await?;
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: AuditFilter,
+    before: Option<AuditId>,
+) -> AppResult<AuditPage> {
     let filter = filter.normalized();
-    let state = guard::state();
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let mut items = storage::audit::list(c.conn(), &filter, &actor.scope, before, PAGE + 1)
         .await
@@ -36,9 +40,7 @@ pub async fn list(filter: AuditFilter, before: Option<AuditId>) -> AppResult<Aud
     })
 }
 
-pub async fn entry(id: AuditId) -> AppResult<AuditDetail> {
-    let actor = guard::module(Module::AuditLog).await?;
-    let state = guard::state();
+pub async fn entry(state: &AppState, actor: &Actor, id: AuditId) -> AppResult<AuditDetail> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let row = storage::audit::get(c.conn(), id, &actor.scope)
         .await
@@ -62,9 +64,7 @@ fn request_lang() -> Lang {
     Lang::from_cookie_header(cookie.as_deref())
 }
 
-pub async fn settings() -> AppResult<AuditSettingsView> {
-    guard::module(Module::Settings).await?;
-    let state = guard::state();
+pub async fn settings(state: &AppState) -> AppResult<AuditSettingsView> {
     let result = async {
         let mut c = state.db.read().await?;
         Ok::<_, StorageError>((
@@ -96,8 +96,12 @@ async fn ask_group(
     }
 }
 
-pub async fn save_settings(mut settings: AuditSettings) -> AppResult<()> {
-    let actor = guard::module(Module::Settings).await?;
+pub async fn save_settings(
+    state: &AppState,
+    actor: &Actor,
+    mut settings: AuditSettings,
+    origin: &Origin,
+) -> AppResult<()> {
     settings.posted.sort();
     settings.posted.dedup();
     if settings
@@ -111,7 +115,6 @@ pub async fn save_settings(mut settings: AuditSettings) -> AppResult<()> {
     {
         return Err(AppError::invalid("thread_id", Msg::ErrThreadId));
     }
-    let state = guard::state();
     let mut title = None;
     if let Some(chat) = settings.chat_id {
         // Groups and supergroups have negative ids; the bot must be in it to post.
@@ -163,7 +166,7 @@ pub async fn save_settings(mut settings: AuditSettings) -> AppResult<()> {
                 "settings",
                 "audit",
                 json!({ "before": before, "after": settings }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )
@@ -174,9 +177,7 @@ pub async fn save_settings(mut settings: AuditSettings) -> AppResult<()> {
     result.map_err(AppError::from)
 }
 
-pub async fn test_message() -> AppResult<()> {
-    let actor = guard::module(Module::Settings).await?;
-    let state = guard::state();
+pub async fn test_message(state: &AppState, actor: &Actor) -> AppResult<()> {
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;

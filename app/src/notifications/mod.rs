@@ -26,12 +26,26 @@ pub use crate::model::notifications::*;
 
 #[server(prefix = "/api", endpoint = "notifications/settings")]
 pub async fn notifications_admin() -> Result<NotificationsPageData, AppError> {
-    crate::auth::guard::respond(service::admin_page().await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::admin_page(&guard::state()).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "notifications/settings/save", input = Json)]
 pub async fn save_notification_settings(settings: NotificationSettings) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::save_settings(settings).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::save_settings(&guard::state(), &actor, settings, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "notifications/log")]
@@ -40,13 +54,27 @@ pub async fn notification_log(
     kind: Option<String>,
     page: i64,
 ) -> Result<Page<LogEntry>, AppError> {
-    crate::auth::guard::respond(service::log(status, kind, page).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::log(&guard::state(), &actor, status, kind, page).await
+        }
+        .await,
+    )
 }
 
 /// Queues a failed, dead or unreachable message again.
 #[server(prefix = "/api", endpoint = "notifications/resend")]
 pub async fn resend_notification(id: i64) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::resend(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Settings).await?;
+            service::resend(&guard::state(), &actor, id, &guard::origin("admin")).await
+        }
+        .await,
+    )
 }
 
 /// The signed-in person's notification kinds (from the Mini App or the admin panel).

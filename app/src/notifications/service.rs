@@ -4,13 +4,14 @@ use super::{LogEntry, MyNotificationKinds, NotificationsPageData, texts};
 use crate::auth::{Surface, guard};
 use crate::domain::actor::{Actor, audit_by};
 use crate::domain::audit::AuditAction;
+use crate::domain::audit::Origin;
 use crate::domain::notifications::{DigestCounts, NotificationKind, NotificationSettings};
-use crate::domain::permissions::Module;
 use crate::domain::{AttemptId, CertId, Timestamp, UserId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
 use crate::settings::BotStatus;
+use crate::state::AppState;
 use crate::storage::{self, StorageError};
 use serde_json::json;
 
@@ -74,16 +75,14 @@ fn lang_of_request() -> Lang {
     Lang::from_cookie_header(cookie.as_deref())
 }
 
-pub async fn admin_page() -> AppResult<NotificationsPageData> {
-    guard::module(Module::Settings).await?;
-    let state = guard::state();
+pub async fn admin_page(state: &AppState) -> AppResult<NotificationsPageData> {
     let result = async {
         let mut c = state.db.read().await?;
         Ok::<_, StorageError>(NotificationsPageData {
             settings: crate::settings::load(c.conn()).await?,
             bot: crate::settings::load::<BotStatus>(c.conn()).await?,
             bot_configured: state.config.bot_token.is_some(),
-            buttons_allowed: super::queue::buttons_allowed(&state),
+            buttons_allowed: super::queue::buttons_allowed(state),
             counts: storage::telegram::counts(c.conn()).await?,
             previews: previews(lang_of_request(), state.config.display_utc_offset_minutes),
         })
@@ -92,15 +91,18 @@ pub async fn admin_page() -> AppResult<NotificationsPageData> {
     result.map_err(AppError::from)
 }
 
-pub async fn save_settings(mut settings: NotificationSettings) -> AppResult<()> {
-    let actor = guard::module(Module::Settings).await?;
+pub async fn save_settings(
+    state: &AppState,
+    actor: &Actor,
+    mut settings: NotificationSettings,
+    origin: &Origin,
+) -> AppResult<()> {
     settings.enabled.sort();
     settings.enabled.dedup();
     let errors = settings.validate();
     if !errors.is_empty() {
         return Err(AppError::Invalid { fields: errors });
     }
-    let state = guard::state();
     let now = state.now();
     let result = async {
         let mut tx = state.db.begin().await?;
@@ -114,7 +116,7 @@ pub async fn save_settings(mut settings: NotificationSettings) -> AppResult<()> 
                 "settings",
                 "notifications",
                 json!({ "before": before, "after": settings }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )
@@ -126,19 +128,19 @@ pub async fn save_settings(mut settings: NotificationSettings) -> AppResult<()> 
 }
 
 pub async fn log(
+    state: &AppState,
+    actor: &Actor,
     status: Option<String>,
     kind: Option<String>,
     page: i64,
 ) -> AppResult<Page<LogEntry>> {
-    let actor = guard::module(Module::Settings).await?;
-    let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let filter = storage::telegram::LogFilter {
         status: status.filter(|s| !s.is_empty()),
         kind: kind.filter(|s| !s.is_empty()),
         recipient: None,
         notifications_only: true,
-        scope: actor.scope,
+        scope: actor.scope.clone(),
     };
     let result = async {
         let mut c = state.db.read().await?;
@@ -167,9 +169,7 @@ pub async fn log(
     result.map_err(AppError::from)
 }
 
-pub async fn resend(id: i64) -> AppResult<()> {
-    let actor = guard::module(Module::Settings).await?;
-    let state = guard::state();
+pub async fn resend(state: &AppState, actor: &Actor, id: i64, origin: &Origin) -> AppResult<()> {
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
@@ -194,7 +194,7 @@ pub async fn resend(id: i64) -> AppResult<()> {
                 "notification",
                 id,
                 json!({ "kind": m.kind, "status_before": m.status, "last_error": m.last_error }),
-                &guard::origin("admin"),
+                origin,
                 now,
             ),
         )

@@ -15,7 +15,14 @@ pub use crate::model::team::*;
 
 #[server(prefix = "/api", endpoint = "app/team")]
 pub async fn team_results(page: i64) -> Result<Page<TeamResult>, AppError> {
-    crate::auth::guard::respond(service::recent(page).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::member().await?;
+            service::recent(&guard::state(), &actor, page).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "app/team/person")]

@@ -8,6 +8,7 @@ use crate::domain::scope::PeopleScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::paging::{DEFAULT_PER_PAGE, Page, window};
+use crate::state::AppState;
 use crate::storage::{self};
 
 /// The Mini App member's scope; employees have none.
@@ -18,11 +19,9 @@ fn scope_of(actor: &Actor) -> AppResult<&PeopleScope> {
     }
 }
 
-pub async fn recent(page: i64) -> AppResult<Page<TeamResult>> {
-    let actor = guard::member().await?;
-    let scope = scope_of(&actor)?;
+pub async fn recent(state: &AppState, actor: &Actor, page: i64) -> AppResult<Page<TeamResult>> {
+    let scope = scope_of(actor)?;
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
-    let state = guard::state();
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let (items, total) = storage::team::recent_results(c.conn(), scope, limit, offset)
         .await
