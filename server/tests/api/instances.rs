@@ -166,11 +166,17 @@ async fn a_change_through_one_instance_is_fresh_on_another(backend: Backend) {
     let changed = b.app.send(changed).await;
     assert_eq!(changed.status, 200);
     assert_eq!(changed.body["levels"][1]["min_points"], 5);
-    let mine = ok(b.app.call("app/achievements", &[]).await, "achievements").await;
-    assert_eq!(
-        mine["level"]["name"], "Знаток",
-        "10 points reach the new threshold"
-    );
+    // The pass's 10 points reach the new threshold. They are paid by the finish, or by the
+    // leader's job within a tick when another run held the consumer at that moment.
+    eventually(
+        "10 points reach the new threshold",
+        Duration::from_secs(30),
+        || async {
+            let mine = b.app.call("app/achievements", &[]).await.body;
+            (mine["level"]["name"] == "Знаток").then_some(())
+        },
+    )
+    .await;
 
     // A permission withdrawn through A is refused through B at once.
     let boss = a
