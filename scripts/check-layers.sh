@@ -25,4 +25,13 @@ if [ -n "$bad" ]; then
     printf '%s' "$bad" >&2
     exit 1
 fi
-echo "layers: domain, model and storage import no feature"
+# One service shape: a service takes the state, the actor and the origin as arguments and
+# never reads the request (the server function does, through `auth::guard`).
+readers=$(grep -rnE 'guard::|auth::guard|use_context|expect_context' \
+    $(find app/src -path '*/service/*.rs' -o -name 'service.rs' | sort) | grep -vE ':[0-9]+:\s*//' || true)
+if [ -n "$readers" ]; then
+    echo "services must not read the request (take state, actor and origin as arguments):" >&2
+    printf '%s\n' "$readers" >&2
+    exit 1
+fi
+echo "layers: domain, model and storage import no feature; services do not read the request"

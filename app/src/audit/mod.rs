@@ -39,7 +39,7 @@ pub async fn audit_entry_detail(id: AuditId) -> Result<AuditDetail, AppError> {
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::AuditLog).await?;
-            service::entry(&guard::state(), &actor, id).await
+            service::entry(&guard::state(), &actor, id, guard::lang()).await
         }
         .await,
     )

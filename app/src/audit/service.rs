@@ -40,7 +40,12 @@ pub async fn list(
     })
 }
 
-pub async fn entry(state: &AppState, actor: &Actor, id: AuditId) -> AppResult<AuditDetail> {
+pub async fn entry(
+    state: &AppState,
+    actor: &Actor,
+    id: AuditId,
+    lang: Lang,
+) -> AppResult<AuditDetail> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let row = storage::audit::get(c.conn(), id, &actor.scope)
         .await
@@ -48,20 +53,10 @@ pub async fn entry(state: &AppState, actor: &Actor, id: AuditId) -> AppResult<Au
         .ok_or(AppError::NotFound)?;
     let details: serde_json::Value = serde_json::from_str(&row.details).unwrap_or_default();
     Ok(AuditDetail {
-        changes: super::text::changes(request_lang(), &details),
+        changes: super::text::changes(lang, &details),
         details: serde_json::to_string_pretty(&details).unwrap_or_default(),
         row,
     })
-}
-
-fn request_lang() -> Lang {
-    let cookie = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
-        p.headers
-            .get(axum::http::header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    });
-    Lang::from_cookie_header(cookie.as_deref())
 }
 
 pub async fn settings(state: &AppState) -> AppResult<AuditSettingsView> {

@@ -6,7 +6,6 @@ use super::service;
 use crate::domain::actor::Actor;
 use crate::domain::audit::Origin;
 use crate::domain::permissions::Module;
-use crate::domain::user::UserStatus;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::state::AppState;
@@ -72,6 +71,15 @@ pub fn set_cookie(value: &str) {
     }
 }
 
+/// The language the request asks for (its language cookie).
+pub fn lang() -> crate::i18n::Lang {
+    let cookie = headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    crate::i18n::Lang::from_cookie_header(cookie.as_deref())
+}
+
 pub fn session_token(surface: Surface) -> Option<String> {
     super::cookie::token_from_headers(&headers(), surface)
 }
@@ -112,14 +120,7 @@ pub async fn module(module: Module) -> AppResult<Actor> {
 
 /// A signed-in, active Mini App user.
 pub async fn member() -> AppResult<Actor> {
-    let actor = actor(Surface::MiniApp)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    match actor.user.status {
-        UserStatus::Active => Ok(actor),
-        UserStatus::Pending => Err(AppError::Forbidden(Msg::ErrPendingAccess)),
-        UserStatus::Deactivated => Err(AppError::Forbidden(Msg::ErrAccountInactive)),
-    }
+    service::member(&state(), session_token(Surface::MiniApp).as_deref()).await
 }
 
 /// Whether this runs for a server-function call (a request of the hydrated client) rather than

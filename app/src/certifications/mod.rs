@@ -166,7 +166,15 @@ pub async fn add_block(
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::add_block(&guard::state(), &actor, id, block, require_reread).await
+            service::add_block(
+                &guard::state(),
+                &actor,
+                id,
+                block,
+                require_reread,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )
@@ -182,7 +190,15 @@ pub async fn update_block(
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::update_block(&guard::state(), &actor, block_id, block, require_reread).await
+            service::update_block(
+                &guard::state(),
+                &actor,
+                block_id,
+                block,
+                require_reread,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )
@@ -194,7 +210,14 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> Result<(),
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::delete_block(&guard::state(), &actor, block_id, require_reread).await
+            service::delete_block(
+                &guard::state(),
+                &actor,
+                block_id,
+                require_reread,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )
@@ -211,7 +234,15 @@ pub async fn reorder_blocks(
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::reorder_blocks(&guard::state(), &actor, id, order, require_reread).await
+            service::reorder_blocks(
+                &guard::state(),
+                &actor,
+                id,
+                order,
+                require_reread,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )
@@ -228,7 +259,16 @@ pub async fn add_material(
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::add_material(&guard::state(), &actor, id, kind, title, url).await
+            service::add_material(
+                &guard::state(),
+                &actor,
+                id,
+                kind,
+                title,
+                url,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )
@@ -240,7 +280,13 @@ pub async fn delete_material(material_id: MaterialId) -> Result<(), AppError> {
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::delete_material(&guard::state(), &actor, material_id).await
+            service::delete_material(
+                &guard::state(),
+                &actor,
+                material_id,
+                &guard::origin("admin"),
+            )
+            .await
         }
         .await,
     )

@@ -49,7 +49,21 @@ pub async fn rating(
     position: Option<i64>,
     page: i64,
 ) -> Result<RatingView, AppError> {
-    crate::auth::guard::respond(service::rating(period, branch, position, page).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = crate::auth::guard::member().await?;
+            service::rating(
+                &crate::auth::guard::state(),
+                &actor,
+                period,
+                branch,
+                position,
+                page,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "gamification/catalogue", input = GetUrl)]

@@ -3,7 +3,6 @@
 //! keys), so an event delivered twice, or by two instances at once, pays once.
 
 use super::{Achievements, BadgeRow, BadgeStatus, Catalogue, RatingView};
-use crate::auth::guard;
 use crate::domain::actor::{Actor, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::events::DomainEvent;
@@ -167,13 +166,13 @@ pub async fn user_achievements(state: &AppState, user_id: UserId) -> AppResult<A
 }
 
 pub async fn rating(
+    state: &AppState,
+    actor: &Actor,
     period: Period,
     branch: Option<i64>,
     position: Option<i64>,
     page: i64,
 ) -> AppResult<RatingView> {
-    let actor: Actor = guard::member().await?;
-    let state = guard::state();
     let since = period_start(period, state.now(), state.config.display_utc_offset_minutes);
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let result = async {

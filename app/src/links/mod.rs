@@ -71,7 +71,13 @@ pub fn plausible_token(s: &str) -> bool {
 
 #[server(prefix = "/api", endpoint = "app/link")]
 pub async fn resolve_link(token: String) -> Result<LinkResolution, AppError> {
-    crate::auth::guard::respond(service::resolve(&token).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = crate::auth::guard::member().await?;
+            service::resolve(&crate::auth::guard::state(), &actor, &token).await
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]

@@ -1,7 +1,8 @@
 //! Making link tokens (for messages) and resolving them (when a person opens one).
 
 use super::{LinkResolution, LinkTarget, plausible_token};
-use crate::auth::guard;
+use crate::domain::actor::Actor;
+use crate::state::AppState;
 
 use crate::domain::Timestamp;
 use crate::domain::scope::visible_people;
@@ -40,9 +41,7 @@ fn gone(msg: Msg, fallback: &str) -> LinkResolution {
     }
 }
 
-pub async fn resolve(token: &str) -> AppResult<LinkResolution> {
-    let actor = guard::member().await?;
-    let state = guard::state();
+pub async fn resolve(state: &AppState, actor: &Actor, token: &str) -> AppResult<LinkResolution> {
     if !plausible_token(token) {
         return Ok(gone(Msg::LinkUnknown, "/app"));
     }

@@ -30,7 +30,7 @@ pub async fn notifications_admin() -> Result<NotificationsPageData, AppError> {
     guard::respond(
         async {
             guard::module(crate::domain::permissions::Module::Settings).await?;
-            service::admin_page(&guard::state()).await
+            service::admin_page(&guard::state(), guard::lang()).await
         }
         .await,
     )
@@ -77,10 +77,26 @@ pub async fn resend_notification(id: i64) -> Result<(), AppError> {
     )
 }
 
+/// The person signed in on `surface`.
+#[cfg(feature = "ssr")]
+async fn person(surface: Surface) -> Result<crate::domain::actor::Actor, AppError> {
+    use crate::auth::guard;
+    match surface {
+        Surface::Admin => guard::admin().await,
+        Surface::MiniApp => guard::member().await,
+    }
+}
+
 /// The signed-in person's notification kinds (from the Mini App or the admin panel).
 #[server(prefix = "/api", endpoint = "notifications/mine")]
 pub async fn my_notifications(surface: Surface) -> Result<MyNotificationKinds, AppError> {
-    crate::auth::guard::respond(service::mine(surface).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = person(surface).await?;
+            service::mine(&crate::auth::guard::state(), &actor).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "notifications/mine/save", input = Json)]
@@ -88,5 +104,12 @@ pub async fn save_my_notifications(
     surface: Surface,
     muted: Vec<NotificationKind>,
 ) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::save_mine(surface, muted).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = person(surface).await?;
+            let origin = crate::auth::guard::origin(surface.as_str());
+            service::save_mine(&crate::auth::guard::state(), &actor, muted, &origin).await
+        }
+        .await,
+    )
 }

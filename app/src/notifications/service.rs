@@ -1,7 +1,6 @@
 //! Server side of the notification settings, the log and each person's mutes.
 
 use super::{LogEntry, MyNotificationKinds, NotificationsPageData, texts};
-use crate::auth::{Surface, guard};
 use crate::domain::actor::{Actor, audit_by};
 use crate::domain::audit::AuditAction;
 use crate::domain::audit::Origin;
@@ -65,17 +64,7 @@ fn previews(lang: Lang, offset: i32) -> Vec<(NotificationKind, String)> {
         .collect()
 }
 
-fn lang_of_request() -> Lang {
-    let cookie = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
-        p.headers
-            .get(axum::http::header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    });
-    Lang::from_cookie_header(cookie.as_deref())
-}
-
-pub async fn admin_page(state: &AppState) -> AppResult<NotificationsPageData> {
+pub async fn admin_page(state: &AppState, lang: Lang) -> AppResult<NotificationsPageData> {
     let result = async {
         let mut c = state.db.read().await?;
         Ok::<_, StorageError>(NotificationsPageData {
@@ -84,7 +73,7 @@ pub async fn admin_page(state: &AppState) -> AppResult<NotificationsPageData> {
             bot_configured: state.config.bot_token.is_some(),
             buttons_allowed: super::queue::buttons_allowed(state),
             counts: storage::telegram::counts(c.conn()).await?,
-            previews: previews(lang_of_request(), state.config.display_utc_offset_minutes),
+            previews: previews(lang, state.config.display_utc_offset_minutes),
         })
     }
     .await;
@@ -205,13 +194,6 @@ pub async fn resend(state: &AppState, actor: &Actor, id: i64, origin: &Origin) -
     .await
 }
 
-async fn person(surface: Surface) -> AppResult<Actor> {
-    match surface {
-        Surface::Admin => guard::admin().await,
-        Surface::MiniApp => guard::member().await,
-    }
-}
-
 /// The kinds a person hears about: results for managers and admins, the rest for everyone who
 /// takes certifications.
 fn kinds_for(actor: &Actor) -> Vec<NotificationKind> {
@@ -222,9 +204,7 @@ fn kinds_for(actor: &Actor) -> Vec<NotificationKind> {
         .collect()
 }
 
-pub async fn mine(surface: Surface) -> AppResult<MyNotificationKinds> {
-    let actor = person(surface).await?;
-    let state = guard::state();
+pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<MyNotificationKinds> {
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let muted = storage::notifications::mutes(c.conn(), actor.user.id)
         .await
@@ -233,18 +213,21 @@ pub async fn mine(surface: Surface) -> AppResult<MyNotificationKinds> {
         .filter_map(|k| k.parse().ok())
         .collect();
     Ok(MyNotificationKinds {
-        kinds: kinds_for(&actor),
+        kinds: kinds_for(actor),
         muted,
     })
 }
 
-pub async fn save_mine(surface: Surface, mut muted: Vec<NotificationKind>) -> AppResult<()> {
-    let actor = person(surface).await?;
-    let kinds = kinds_for(&actor);
+pub async fn save_mine(
+    state: &AppState,
+    actor: &Actor,
+    mut muted: Vec<NotificationKind>,
+    origin: &Origin,
+) -> AppResult<()> {
+    let kinds = kinds_for(actor);
     muted.retain(|k| kinds.contains(k));
     muted.sort();
     muted.dedup();
-    let state = guard::state();
     let now = state.now();
     let names: Vec<&str> = muted.iter().map(|k| k.as_str()).collect();
     let result = async {
@@ -258,7 +241,7 @@ pub async fn save_mine(surface: Surface, mut muted: Vec<NotificationKind>) -> Ap
                 "user",
                 actor.user.id,
                 json!({ "muted": names }),
-                &guard::origin(surface.as_str()),
+                origin,
                 now,
             ),
         )

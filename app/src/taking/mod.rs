@@ -13,32 +13,48 @@ use leptos::server_fn::codec::{GetUrl, Json};
 
 pub use crate::model::taking::*;
 
+#[cfg(feature = "ssr")]
+fn state() -> crate::state::AppState {
+    crate::auth::guard::state()
+}
+
+/// The Mini App request, as the taking service takes it.
+#[cfg(feature = "ssr")]
+fn taker() -> service::Taker {
+    use crate::auth::{Surface, guard};
+    service::Taker {
+        token: guard::session_token(Surface::MiniApp),
+        origin: guard::origin("miniapp"),
+        render: !guard::is_server_fn_call(),
+    }
+}
+
 #[server(prefix = "/api", endpoint = "app/certifications", input = GetUrl)]
 pub async fn my_certifications() -> Result<Vec<MyCert>, AppError> {
-    crate::auth::guard::respond(service::my_certifications().await)
+    crate::auth::guard::respond(service::my_certifications(&state(), &taker()).await)
 }
 
 #[server(prefix = "/api", endpoint = "app/theory")]
 pub async fn theory(cert_id: CertId) -> Result<TheoryData, AppError> {
-    crate::auth::guard::respond(service::theory(cert_id).await)
+    crate::auth::guard::respond(service::theory(&state(), &taker(), cert_id).await)
 }
 
 /// A theory page is on screen (the reading time is measured by the server).
 #[server(prefix = "/api", endpoint = "app/theory/shown")]
 pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> Result<ReadState, AppError> {
-    crate::auth::guard::respond(service::page_shown(cert_id, block_id).await)
+    crate::auth::guard::respond(service::page_shown(&state(), &taker(), cert_id, block_id).await)
 }
 
 /// Starts an attempt, or returns the one in progress (a double tap or two devices never make two).
 #[server(prefix = "/api", endpoint = "app/attempts/start")]
 pub async fn start_attempt(cert_id: CertId) -> Result<AttemptId, AppError> {
-    crate::auth::guard::respond(service::start(cert_id).await)
+    crate::auth::guard::respond(service::start(&state(), &taker(), cert_id).await)
 }
 
 /// The test screen: the attempt in progress as the server has it.
 #[server(prefix = "/api", endpoint = "app/attempts/current")]
 pub async fn current_attempt(cert_id: CertId) -> Result<TestEntry, AppError> {
-    crate::auth::guard::respond(service::current(cert_id).await)
+    crate::auth::guard::respond(service::current(&state(), &taker(), cert_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/answer", input = Json)]
@@ -47,51 +63,67 @@ pub async fn save_answer(
     index: i64,
     answer: Vec<u32>,
 ) -> Result<ClockAck, AppError> {
-    crate::auth::guard::respond(service::save_answer(attempt_id, index, answer).await)
+    crate::auth::guard::respond(
+        service::save_answer(&state(), &taker(), attempt_id, index, answer).await,
+    )
 }
 
 /// The user is on the test screen (at question `index`).
 #[server(prefix = "/api", endpoint = "app/attempts/heartbeat")]
 pub async fn heartbeat(attempt_id: AttemptId, index: i64) -> Result<ClockAck, AppError> {
-    crate::auth::guard::respond(service::heartbeat(attempt_id, index).await)
+    crate::auth::guard::respond(service::heartbeat(&state(), &taker(), attempt_id, index).await)
 }
 
 /// The user left the test screen (back to the theory, the app hidden or closed: the page sends
 /// this as a beacon). In pause mode the clock stops now, until the user resumes.
 #[server(prefix = "/api", endpoint = "app/attempts/leave")]
 pub async fn leave_test(attempt_id: AttemptId) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::leave(attempt_id).await)
+    crate::auth::guard::respond(service::leave(&state(), &taker(), attempt_id).await)
 }
 
 /// Finishes the attempt and returns the scored result.
 #[server(prefix = "/api", endpoint = "app/attempts/finish")]
 pub async fn finish_attempt(attempt_id: AttemptId) -> Result<ResultView, AppError> {
-    crate::auth::guard::respond(service::finish(attempt_id).await)
+    crate::auth::guard::respond(service::finish(&state(), &taker(), attempt_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/result")]
 pub async fn attempt_result(attempt_id: AttemptId) -> Result<ResultState, AppError> {
-    crate::auth::guard::respond(service::result(attempt_id).await)
+    crate::auth::guard::respond(service::result(&state(), &taker(), attempt_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/history")]
 pub async fn my_history(cert_id: CertId) -> Result<Vec<AttemptSummary>, AppError> {
-    crate::auth::guard::respond(service::history(cert_id).await)
+    crate::auth::guard::respond(service::history(&state(), &taker(), cert_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/review")]
 pub async fn attempt_review(attempt_id: AttemptId) -> Result<Vec<ReviewItem>, AppError> {
-    crate::auth::guard::respond(service::review(attempt_id).await)
+    crate::auth::guard::respond(service::review(&state(), &taker(), attempt_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "certifications/preview")]
 pub async fn preview_certification(id: CertId) -> Result<PreviewData, AppError> {
-    crate::auth::guard::respond(service::preview(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::preview(&guard::state(), id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "certifications/results")]
 pub async fn certification_results(id: CertId) -> Result<CertResults, AppError> {
-    crate::auth::guard::respond(service::results(id).await)
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::results(&guard::state(), &actor, id).await
+        }
+        .await,
+    )
 }
 
 /// Resets a user's progress on a certification (old attempts stay in history, marked reset).

@@ -27,5 +27,11 @@ pub async fn team_results(page: i64) -> Result<Page<TeamResult>, AppError> {
 
 #[server(prefix = "/api", endpoint = "app/team/person")]
 pub async fn team_person(user_id: UserId) -> Result<TeamPersonView, AppError> {
-    crate::auth::guard::respond(service::person(user_id).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = crate::auth::guard::member().await?;
+            service::person(&crate::auth::guard::state(), &actor, user_id).await
+        }
+        .await,
+    )
 }

@@ -1,7 +1,6 @@
 //! Team results on the server: the actor's `visible_people` scope decides every row.
 
 use super::{TeamCert, TeamPersonView, TeamResult};
-use crate::auth::guard;
 use crate::domain::UserId;
 use crate::domain::actor::Actor;
 use crate::domain::scope::PeopleScope;
@@ -34,10 +33,8 @@ pub async fn recent(state: &AppState, actor: &Actor, page: i64) -> AppResult<Pag
     })
 }
 
-pub async fn person(id: UserId) -> AppResult<TeamPersonView> {
-    let actor = guard::member().await?;
-    let scope = scope_of(&actor)?;
-    let state = guard::state();
+pub async fn person(state: &AppState, actor: &Actor, id: UserId) -> AppResult<TeamPersonView> {
+    let scope = scope_of(actor)?;
     async {
         let mut c = state.db.read().await?;
         // Outside the scope, as if there were nobody (the panel's rule).

@@ -88,6 +88,20 @@ pub struct UsersImportReport {
     pub errors: Vec<crate::questions::import::RowError>,
 }
 
+#[cfg(feature = "ssr")]
+async fn users_actor() -> Result<crate::domain::actor::Actor, AppError> {
+    crate::auth::guard::module(crate::domain::permissions::Module::Users).await
+}
+
+/// Points, levels and badges from the user card need the gamification module as well, so an
+/// admin can let a manager edit people but not reward them.
+#[cfg(feature = "ssr")]
+async fn rewards_actor() -> Result<crate::domain::actor::Actor, AppError> {
+    let actor = users_actor().await?;
+    crate::auth::service::require(&actor, crate::domain::permissions::Module::Gamification)?;
+    Ok(actor)
+}
+
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users(
     search: Option<String>,
@@ -99,7 +113,15 @@ pub async fn list_users(
     page: i64,
 ) -> Result<Page<UserRow>, AppError> {
     crate::auth::guard::respond(
-        service::list(search, role, status, branch, position, sort, page).await,
+        async {
+            let actor = users_actor().await?;
+            let state = crate::auth::guard::state();
+            service::list(
+                &state, &actor, search, role, status, branch, position, sort, page,
+            )
+            .await
+        }
+        .await,
     )
 }
 
@@ -108,7 +130,7 @@ pub async fn get_user_card(id: UserId) -> Result<UserCard, AppError> {
     use crate::auth::guard;
     guard::respond(
         async {
-            let actor = service::users_actor().await?;
+            let actor = users_actor().await?;
             service::card(&guard::state(), &actor, id).await
         }
         .await,
@@ -121,7 +143,7 @@ pub async fn update_user(id: UserId, edit: ProfileEdit) -> Result<(), AppError> 
     use crate::domain::actor::By;
     guard::respond(
         async {
-            let actor = service::users_actor().await?;
+            let actor = users_actor().await?;
             let origin = guard::origin("admin");
             service::update(
                 &guard::state(),
@@ -149,7 +171,7 @@ pub async fn activate_user(
     use crate::auth::guard;
     guard::respond(
         async {
-            let actor = service::users_actor().await?;
+            let actor = users_actor().await?;
             service::activate(
                 &guard::state(),
                 &actor,
@@ -167,13 +189,39 @@ pub async fn activate_user(
 /// Registers a person by Telegram id before their first launch (active at once).
 #[server(prefix = "/api", endpoint = "users/preregister", input = Json)]
 pub async fn preregister_user(person: NewPerson) -> Result<UserId, AppError> {
-    crate::auth::guard::respond(service::preregister(person).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = users_actor().await?;
+            service::create(
+                &crate::auth::guard::state(),
+                &crate::domain::actor::By::Person(actor),
+                &person,
+                None,
+                &crate::auth::guard::origin("admin"),
+            )
+            .await
+            .map(|u| u.id)
+        }
+        .await,
+    )
 }
 
 /// CSV with columns `telegram_id,first_name,last_name,position,branch`: all rows or none.
 #[server(prefix = "/api", endpoint = "users/import", input = Json)]
 pub async fn import_users(csv: String) -> Result<UsersImportReport, AppError> {
-    crate::auth::guard::respond(service::import(csv).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = users_actor().await?;
+            service::import(
+                &crate::auth::guard::state(),
+                &actor,
+                csv,
+                &crate::auth::guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Limits a manager to some branches (admins only): they see, and hear about, only those
@@ -183,7 +231,7 @@ pub async fn set_manager_branches(id: UserId, branches: Vec<BranchId>) -> Result
     use crate::auth::guard;
     guard::respond(
         async {
-            let actor = service::users_actor().await?;
+            let actor = users_actor().await?;
             service::set_manager_branches(
                 &guard::state(),
                 &actor,
@@ -203,7 +251,20 @@ pub async fn set_permissions(
     id: UserId,
     changes: Vec<(Module, Option<bool>)>,
 ) -> Result<(), AppError> {
-    crate::auth::guard::respond(service::set_permissions(id, changes).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = users_actor().await?;
+            service::set_permissions(
+                &crate::auth::guard::state(),
+                &actor,
+                id,
+                changes,
+                &crate::auth::guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Sets an admin-panel login and password (admins only, for others).
@@ -217,7 +278,7 @@ pub async fn set_password(
     use crate::auth::guard;
     guard::respond(
         async {
-            let actor = service::users_actor().await?;
+            let actor = users_actor().await?;
             service::set_password(
                 &guard::state(),
                 &actor,
@@ -235,12 +296,46 @@ pub async fn set_password(
 
 #[server(prefix = "/api", endpoint = "users/points")]
 pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> Result<i64, AppError> {
-    crate::auth::guard::respond(service::adjust_points(id, delta, reason).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = rewards_actor().await?;
+            let by = crate::domain::actor::By::Person(actor);
+            service::change_points(
+                &crate::auth::guard::state(),
+                &by,
+                id,
+                Some(delta),
+                None,
+                &reason,
+                None,
+                &crate::auth::guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "users/level")]
 pub async fn set_level(id: UserId, level: i64, reason: String) -> Result<i64, AppError> {
-    crate::auth::guard::respond(service::set_level(id, level, reason).await)
+    crate::auth::guard::respond(
+        async {
+            let actor = rewards_actor().await?;
+            let by = crate::domain::actor::By::Person(actor);
+            service::change_points(
+                &crate::auth::guard::state(),
+                &by,
+                id,
+                None,
+                Some(level),
+                &reason,
+                None,
+                &crate::auth::guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "users/badges/award")]
@@ -249,7 +344,7 @@ pub async fn award_badge(id: UserId, badge_id: i64, reason: String) -> Result<()
     use crate::domain::actor::By;
     guard::respond(
         async {
-            let actor = service::rewards_actor().await?;
+            let actor = rewards_actor().await?;
             service::award(
                 &guard::state(),
                 &By::Person(actor),
@@ -270,7 +365,7 @@ pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(
     use crate::domain::actor::By;
     guard::respond(
         async {
-            let actor = service::rewards_actor().await?;
+            let actor = rewards_actor().await?;
             service::revoke(
                 &guard::state(),
                 &By::Person(actor),
@@ -291,7 +386,7 @@ pub async fn end_user_sessions(id: UserId) -> Result<u64, AppError> {
     use crate::auth::guard;
     guard::respond(
         async {
-            let actor = service::users_actor().await?;
+            let actor = users_actor().await?;
             service::end_sessions(&guard::state(), &actor, id, &guard::origin("admin")).await
         }
         .await,
@@ -304,7 +399,7 @@ pub async fn evaluate_user_badges(id: UserId) -> Result<usize, AppError> {
     use crate::auth::guard;
     guard::respond(
         async {
-            let actor = service::rewards_actor().await?;
+            let actor = rewards_actor().await?;
             service::evaluate(&guard::state(), &actor, id).await
         }
         .await,

@@ -73,7 +73,7 @@ pub async fn add_points(
     idempotency::once(&st, &caller, &headers, &route, &body, || async {
         let entry: PointsEntry = parse_json(&body)?;
         let user = find(&st, &reference).await?;
-        let balance = app::users::service::change_points_as(
+        let balance = app::users::service::change_points(
             &st.app,
             &caller.by,
             user.id,

@@ -277,7 +277,7 @@ pub async fn create(
             position: new.position_id,
             branch: new.branch_id,
         };
-        let user = app::users::service::create_as(
+        let user = app::users::service::create(
             &st.app,
             &caller.by,
             &person,
@@ -485,7 +485,7 @@ async fn upsert(
                 position: row.position_id,
                 branch: row.branch_id,
             };
-            let user = app::users::service::create_as(
+            let user = app::users::service::create(
                 &st.app,
                 by,
                 &person,

@@ -51,6 +51,21 @@ pub async fn resolve(state: &AppState, surface: Surface, token: &str) -> AppResu
     }))
 }
 
+/// The active member behind a Mini App session token (pending and deactivated people are refused).
+pub async fn member(state: &AppState, token: Option<&str>) -> AppResult<Actor> {
+    let Some(token) = token else {
+        return Err(AppError::Unauthorized);
+    };
+    let actor = resolve(state, Surface::MiniApp, token)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    match actor.user.status {
+        UserStatus::Active => Ok(actor),
+        UserStatus::Pending => Err(AppError::Forbidden(Msg::ErrPendingAccess)),
+        UserStatus::Deactivated => Err(AppError::Forbidden(Msg::ErrAccountInactive)),
+    }
+}
+
 pub async fn sign_out(
     state: &AppState,
     actor: &Actor,

@@ -4,7 +4,6 @@
 //! `assignments`; this file holds what they share.
 
 use super::{AssignKind, AssignOptions, AssignmentView, CertEditorData, CertListItem, VersionView};
-use crate::auth::guard;
 use crate::domain::actor::{Actor, By, audit_by};
 use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::certification::{

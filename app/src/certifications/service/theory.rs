@@ -40,6 +40,7 @@ async fn version_for_edit(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn audit_theory(
     c: Conn<'_>,
     actor: &Actor,
@@ -47,6 +48,7 @@ async fn audit_theory(
     op: &str,
     version: i64,
     require_reread: bool,
+    origin: &Origin,
     now: Timestamp,
 ) -> Result<(), StorageError> {
     storage::audit::record(
@@ -57,7 +59,7 @@ async fn audit_theory(
             "certification",
             id,
             json!({ "op": op, "version": version, "require_reread": require_reread }),
-            &guard::origin("admin"),
+            origin,
             now,
         ),
     )
@@ -71,6 +73,7 @@ pub async fn add_block(
     id: CertId,
     block: BlockInput,
     require_reread: bool,
+    origin: &Origin,
 ) -> AppResult<()> {
     let block = validate_block(block)?;
     let now = state.now();
@@ -89,6 +92,7 @@ pub async fn add_block(
             "add_block",
             version,
             require_reread,
+            origin,
             now,
         )
         .await?;
@@ -120,6 +124,7 @@ pub async fn update_block(
     block_id: BlockId,
     block: BlockInput,
     require_reread: bool,
+    origin: &Origin,
 ) -> AppResult<()> {
     let block = validate_block(block)?;
     let now = state.now();
@@ -138,6 +143,7 @@ pub async fn update_block(
             "update_block",
             version,
             require_reread,
+            origin,
             now,
         )
         .await?;
@@ -152,6 +158,7 @@ pub async fn delete_block(
     actor: &Actor,
     block_id: BlockId,
     require_reread: bool,
+    origin: &Origin,
 ) -> AppResult<()> {
     let now = state.now();
     async {
@@ -175,6 +182,7 @@ pub async fn delete_block(
             "delete_block",
             version,
             require_reread,
+            origin,
             now,
         )
         .await?;
@@ -190,6 +198,7 @@ pub async fn reorder_blocks(
     id: CertId,
     order: Vec<BlockId>,
     require_reread: bool,
+    origin: &Origin,
 ) -> AppResult<()> {
     let now = state.now();
     async {
@@ -229,6 +238,7 @@ pub async fn reorder_blocks(
             "reorder",
             version,
             require_reread,
+            origin,
             now,
         )
         .await?;
@@ -245,6 +255,7 @@ pub async fn add_material(
     kind: MaterialKind,
     title: String,
     url: String,
+    origin: &Origin,
 ) -> AppResult<()> {
     let title = title.trim().to_owned();
     let url = url.trim().to_owned();
@@ -274,7 +285,17 @@ pub async fn add_material(
         }
         let version = version_for_edit(tx.conn(), &cert, false, actor, now).await?;
         certs::insert_material(tx.conn(), id, version, kind, &title, &url, now).await?;
-        audit_theory(tx.conn(), actor, id, "add_material", version, false, now).await?;
+        audit_theory(
+            tx.conn(),
+            actor,
+            id,
+            "add_material",
+            version,
+            false,
+            origin,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -285,6 +306,7 @@ pub async fn delete_material(
     state: &AppState,
     actor: &Actor,
     material_id: MaterialId,
+    origin: &Origin,
 ) -> AppResult<()> {
     let now = state.now();
     async {
@@ -310,6 +332,7 @@ pub async fn delete_material(
             "delete_material",
             version,
             false,
+            origin,
             now,
         )
         .await?;

@@ -2,10 +2,8 @@
 
 use super::*;
 
-pub async fn preview(id: CertId) -> AppResult<PreviewData> {
-    guard::module(Module::Certifications).await?;
-    let state = guard::state();
-    let data = crate::certifications::service::load_editor(&state, id).await?;
+pub async fn preview(state: &AppState, id: CertId) -> AppResult<PreviewData> {
+    let data = crate::certifications::service::load_editor(state, id).await?;
     let asked = build_questions(
         &data
             .questions
@@ -26,9 +24,7 @@ pub async fn preview(id: CertId) -> AppResult<PreviewData> {
     })
 }
 
-pub async fn results(id: CertId) -> AppResult<CertResults> {
-    let actor = guard::module(Module::Certifications).await?;
-    let state = guard::state();
+pub async fn results(state: &AppState, actor: &Actor, id: CertId) -> AppResult<CertResults> {
     async {
         let mut c = state.db.read().await?;
         let Some(cert) = certs::get(c.conn(), id).await? else {

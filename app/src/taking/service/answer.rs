@@ -8,6 +8,7 @@ pub(super) async fn own_attempt(
     mut c: Conn<'_>,
     user: &User,
     id: AttemptId,
+    origin: &Origin,
     now: Timestamp,
 ) -> AppResult<AttemptLite> {
     let Some(a) = store::get_for_update(c.re(), id).await? else {
@@ -17,29 +18,21 @@ pub(super) async fn own_attempt(
         return Err(AppError::NotFound);
     }
     if a.must_end(now) {
-        finalize(
-            c.re(),
-            &a,
-            "timeout",
-            Some(user),
-            &guard::origin("miniapp"),
-            now,
-        )
-        .await?;
+        finalize(c.re(), &a, "timeout", Some(user), origin, now).await?;
         return Ok(store::get(c, id).await?.unwrap_or(a));
     }
     Ok(a)
 }
 
-pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
-    let (state, actor) = member().await?;
+pub async fn current(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<TestEntry> {
+    let actor = taker.member(state).await?;
     let now = state.now();
-    if !guard::is_server_fn_call() {
+    if taker.render {
         // The page is being rendered: show the attempt as it stands, change nothing. The
         // hydrated page resumes it with its own request.
-        return peek_current(&state, actor.user.id, cert_id, now).await;
+        return peek_current(state, actor.user.id, cert_id, now).await;
     }
-    if let Some(entry) = resume_batched(&state, actor.user.id, cert_id).await? {
+    if let Some(entry) = resume_batched(state, taker, actor.user.id, cert_id).await? {
         return Ok(entry);
     }
     // Not the plain case (finished, overdue, a refused touch): one transaction.
@@ -50,7 +43,7 @@ pub async fn current(cert_id: CertId) -> AppResult<TestEntry> {
             tx.commit().await?;
             return Ok(TestEntry::None);
         };
-        let a = own_attempt(tx.conn(), &actor.user, running.id, now).await?;
+        let a = own_attempt(tx.conn(), &actor.user, running.id, &taker.origin, now).await?;
         if !a.in_progress() {
             tx.commit().await?;
             return Ok(TestEntry::Finished(a.id));
@@ -114,6 +107,7 @@ async fn peek_current(
 /// nothing from the single writer but its share of a batch. `None`: take the ordinary path.
 async fn resume_batched(
     state: &AppState,
+    taker: &Taker,
     user: UserId,
     cert_id: CertId,
 ) -> AppResult<Option<TestEntry>> {
@@ -125,7 +119,15 @@ async fn resume_batched(
         };
         (cert, running)
     };
-    let Ok(ack) = touch_batched(running.id, running.current_index, Sign::Resume).await else {
+    let Ok(ack) = touch_batched(
+        state,
+        taker,
+        running.id,
+        running.current_index,
+        Sign::Resume,
+    )
+    .await
+    else {
         return Ok(None);
     };
     // Read after the touch committed: every acknowledged answer is in.
@@ -144,35 +146,43 @@ fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
 
 /// The plain case of an answer or a heartbeat, batched with others (see `taking::touches`).
 /// `Err` gives the answer back for the ordinary path.
-async fn touch_batched(id: AttemptId, index: i64, sign: Sign) -> Result<ClockAck, Sign> {
-    let Some(token) = guard::session_token(Surface::MiniApp) else {
+async fn touch_batched(
+    state: &AppState,
+    taker: &Taker,
+    id: AttemptId,
+    index: i64,
+    sign: Sign,
+) -> Result<ClockAck, Sign> {
+    let Some(token) = &taker.token else {
         return Err(sign);
     };
     let touch = Touch {
         attempt: id,
-        session: hash_token(&token),
+        session: hash_token(token),
         index,
         sign,
     };
-    guard::state()
-        .touches
-        .submit(touch)
-        .await
-        .map_err(|t| t.sign)
+    state.touches.submit(touch).await.map_err(|t| t.sign)
 }
 
-pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResult<ClockAck> {
-    let answer = match touch_batched(id, index, Sign::Answer(answer)).await {
+pub async fn save_answer(
+    state: &AppState,
+    taker: &Taker,
+    id: AttemptId,
+    index: i64,
+    answer: Vec<u32>,
+) -> AppResult<ClockAck> {
+    let answer = match touch_batched(state, taker, id, index, Sign::Answer(answer)).await {
         Ok(ack) => return Ok(ack),
         Err(Sign::Answer(answer)) => answer,
         Err(_) => Vec::new(),
     };
     // Not the plain case: one transaction, with the exact refusal.
-    let (state, actor) = member().await?;
+    let actor = taker.member(state).await?;
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
-        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
+        let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
         if !a.in_progress() {
             // Finished (by the user elsewhere, or the time ran out beyond the grace).
             tx.commit().await?;
@@ -204,16 +214,21 @@ pub async fn save_answer(id: AttemptId, index: i64, answer: Vec<u32>) -> AppResu
     .await
 }
 
-pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
-    if let Ok(ack) = touch_batched(id, index, Sign::Heartbeat).await {
+pub async fn heartbeat(
+    state: &AppState,
+    taker: &Taker,
+    id: AttemptId,
+    index: i64,
+) -> AppResult<ClockAck> {
+    if let Ok(ack) = touch_batched(state, taker, id, index, Sign::Heartbeat).await {
         return Ok(ack);
     }
-    let (state, actor) = member().await?;
+    let actor = taker.member(state).await?;
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
         // An attempt that is over is finished here (time out, closed certification).
-        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
+        let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
         let mut clock = a.clock();
         if a.in_progress() {
             match attempt::touch(
@@ -234,12 +249,12 @@ pub async fn heartbeat(id: AttemptId, index: i64) -> AppResult<ClockAck> {
     .await
 }
 
-pub async fn leave(id: AttemptId) -> AppResult<()> {
-    let (state, actor) = member().await?;
+pub async fn leave(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<()> {
+    let actor = taker.member(state).await?;
     let now = state.now();
     async {
         let mut tx = state.db.begin().await?;
-        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
+        let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
         if a.in_progress() {
             let mut clock = a.clock();
             clock.away(now);

@@ -53,27 +53,19 @@ async fn apply_events(state: &AppState) {
     crate::cache::consumer::catch_up(state).await;
 }
 
-pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
-    let (state, actor) = member().await?;
+pub async fn finish(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<ResultView> {
+    let actor = taker.member(state).await?;
     let now = state.now();
     let result: AppResult<ResultView> = async {
         let mut tx = state.db.begin().await?;
-        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
+        let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
         if a.in_progress() {
             let reason = if a.clock().remaining(now) == 0 {
                 "timeout"
             } else {
                 "submitted"
             };
-            finalize(
-                tx.conn(),
-                &a,
-                reason,
-                Some(&actor.user),
-                &guard::origin("miniapp"),
-                now,
-            )
-            .await?;
+            finalize(tx.conn(), &a, reason, Some(&actor.user), &taker.origin, now).await?;
         }
         let done = store::get(tx.conn(), id).await?.unwrap_or(a);
         let view = result_view(tx.conn(), &done).await?;
@@ -82,14 +74,14 @@ pub async fn finish(id: AttemptId) -> AppResult<ResultView> {
     }
     .await;
     let view = result?;
-    apply_events(&state).await;
+    apply_events(state).await;
     Ok(view)
 }
 
-pub async fn result(id: AttemptId) -> AppResult<ResultState> {
-    let (state, actor) = member().await?;
+pub async fn result(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<ResultState> {
+    let actor = taker.member(state).await?;
     let now = state.now();
-    if !guard::is_server_fn_call() {
+    if taker.render {
         // A page render only reads: an attempt that is over but not finished yet shows
         // "finishing…", and the hydrated page finishes it with its own request.
         let result: AppResult<ResultState> = async {
@@ -110,13 +102,13 @@ pub async fn result(id: AttemptId) -> AppResult<ResultState> {
     }
     let result: AppResult<ResultView> = async {
         let mut tx = state.db.begin().await?;
-        let a = own_attempt(tx.conn(), &actor.user, id, now).await?;
+        let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
         let view = result_view(tx.conn(), &a).await?;
         tx.commit().await?;
         Ok(view)
     }
     .await;
     let view = result?;
-    apply_events(&state).await;
+    apply_events(state).await;
     Ok(ResultState::Ready(view))
 }

@@ -10,7 +10,6 @@ use super::{
     ResultState, ResultView, ReviewItem, TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
-use crate::auth::{Surface, guard};
 use crate::domain::actor::{Actor, By, audit_by, label_of};
 use crate::domain::attempt::{
     self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions,
@@ -19,7 +18,6 @@ use crate::domain::attempt::{
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::certification::{CertStatus, Certification, TheoryBlock};
 use crate::domain::events::DomainEvent;
-use crate::domain::permissions::Module;
 use crate::domain::progress::{
     StateInput, all_blocks_read, my_state, still_to_read, theory_is_read,
 };
@@ -51,9 +49,20 @@ pub use reading::*;
 pub use review::*;
 pub use start::*;
 
-async fn member() -> AppResult<(AppState, Actor)> {
-    let actor = guard::member().await?;
-    Ok((guard::state(), actor))
+/// A Mini App request to the taking service: the session it came with (the batch writer checks
+/// the session itself, so the plain answer never resolves the member), where it came from, and
+/// whether it is the server rendering of a page (which only reads).
+pub struct Taker {
+    pub token: Option<String>,
+    pub origin: Origin,
+    pub render: bool,
+}
+
+impl Taker {
+    /// The active member behind the request's session.
+    pub async fn member(&self, state: &AppState) -> AppResult<Actor> {
+        crate::auth::service::member(state, self.token.as_deref()).await
+    }
 }
 
 /// What a person's standing in a certification is computed from.

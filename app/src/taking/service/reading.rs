@@ -2,8 +2,8 @@
 
 use super::*;
 
-pub async fn my_certifications() -> AppResult<Vec<MyCert>> {
-    let (state, actor) = member().await?;
+pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec<MyCert>> {
+    let actor = taker.member(state).await?;
     let now = state.now();
     let result = async {
         let mut c = state.db.read().await?;
@@ -176,20 +176,19 @@ pub(super) async fn compute_read_state(
     ))
 }
 
-pub async fn theory(cert_id: CertId) -> AppResult<TheoryData> {
-    let (state, actor) = member().await?;
+pub async fn theory(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<TheoryData> {
+    let actor = taker.member(state).await?;
     let now = state.now();
     async {
         // A plain read, unless the reading completes only now: that is recorded in a write
         // transaction.
         let mut read = state.db.read().await?;
-        match theory_data(&state, read.conn(), actor.user.id, cert_id, now).await? {
+        match theory_data(state, read.conn(), actor.user.id, cert_id, now).await? {
             (data, None) => return Ok(data),
             (_, Some(_)) => drop(read),
         }
         let mut tx = state.db.begin().await?;
-        let (data, newly_read) =
-            theory_data(&state, tx.conn(), actor.user.id, cert_id, now).await?;
+        let (data, newly_read) = theory_data(state, tx.conn(), actor.user.id, cert_id, now).await?;
         if let Some(cert) = newly_read {
             let utc_offset = state.config.display_utc_offset_minutes;
             record_read(tx.conn(), &actor.user, &cert, utc_offset, now).await?;
@@ -247,8 +246,13 @@ async fn theory_data(
     Ok((data, newly_read.then_some(cert)))
 }
 
-pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> AppResult<ReadState> {
-    let (state, actor) = member().await?;
+pub async fn page_shown(
+    state: &AppState,
+    taker: &Taker,
+    cert_id: CertId,
+    block_id: BlockId,
+) -> AppResult<ReadState> {
+    let actor = taker.member(state).await?;
     let now = state.now();
     async {
         // The checks read on a read connection: SQLite's single writer is held only for the

@@ -2,16 +2,20 @@
 
 use super::*;
 
-pub async fn history(cert_id: CertId) -> AppResult<Vec<AttemptSummary>> {
-    let (state, actor) = member().await?;
+pub async fn history(
+    state: &AppState,
+    taker: &Taker,
+    cert_id: CertId,
+) -> AppResult<Vec<AttemptSummary>> {
+    let actor = taker.member(state).await?;
     let mut c = state.db.read().await.map_err(AppError::from)?;
     store::history(c.conn(), actor.user.id, cert_id)
         .await
         .map_err(AppError::from)
 }
 
-pub async fn review(id: AttemptId) -> AppResult<Vec<ReviewItem>> {
-    let (state, actor) = member().await?;
+pub async fn review(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<Vec<ReviewItem>> {
+    let actor = taker.member(state).await?;
     async {
         let mut c = state.db.read().await?;
         let Some(a) = store::get(c.conn(), id).await? else {

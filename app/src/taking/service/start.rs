@@ -103,6 +103,7 @@ async fn create_attempt(
     user: &User,
     plan: &StartPlan,
     utc_offset: i32,
+    origin: &Origin,
     now: Timestamp,
 ) -> AppResult<AttemptId> {
     let cert = &plan.cert;
@@ -156,7 +157,7 @@ async fn create_attempt(
             "attempt",
             id,
             details,
-            &guard::origin("miniapp"),
+            origin,
             now,
         ),
     )
@@ -170,8 +171,8 @@ async fn create_attempt(
 /// planned on a read connection; the write transaction, which holds SQLite's single writer,
 /// only checks that the plan still holds and writes. If anything changed meanwhile, the start
 /// is planned again inside the transaction.
-pub async fn start(cert_id: CertId) -> AppResult<AttemptId> {
-    let (state, actor) = member().await?;
+pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<AttemptId> {
+    let actor = taker.member(state).await?;
     let now = state.now();
     let utc_offset = state.config.display_utc_offset_minutes;
     let user = &actor.user;
@@ -204,7 +205,8 @@ pub async fn start(cert_id: CertId) -> AppResult<AttemptId> {
                 }
             },
         };
-        let created = create_attempt(tx.conn(), user, &plan, utc_offset, now).await?;
+        let created =
+            create_attempt(tx.conn(), user, &plan, utc_offset, &taker.origin, now).await?;
         tx.commit().await?;
         Ok(created)
     }

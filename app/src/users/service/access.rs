@@ -53,12 +53,15 @@ pub async fn set_manager_branches(
     .await
 }
 
-pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -> AppResult<()> {
-    let actor = users_actor().await?;
+pub async fn set_permissions(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    changes: Vec<(Module, Option<bool>)>,
+    origin: &Origin,
+) -> AppResult<()> {
     may_change_role_or_permissions(actor.as_ref(), id)?;
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         let Some(target) = storage::users::get_in_scope(tx.conn(), id, &actor.scope).await? else {
@@ -85,7 +88,7 @@ pub async fn set_permissions(id: UserId, changes: Vec<(Module, Option<bool>)>) -
                 "user",
                 id,
                 json!({ "before": before, "after": after, "role": target.role.as_str() }),
-                &origin,
+                origin,
                 now,
             ),
         )

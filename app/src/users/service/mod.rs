@@ -6,7 +6,7 @@
 //! `rewards` (through the ledger); this file holds what they share.
 
 use super::{CardProgress, NewPerson, ProfileEdit, UserCard, UserRow, UsersImportReport};
-use crate::auth::{guard, password};
+use crate::auth::password;
 use crate::domain::actor::{Actor, By, audit_by};
 use crate::domain::audit::AuditAction;
 use crate::domain::audit::Origin;
@@ -39,18 +39,6 @@ pub use edit::*;
 pub use read::*;
 pub use register::*;
 pub use rewards::*;
-
-pub(crate) async fn users_actor() -> AppResult<Actor> {
-    guard::module(Module::Users).await
-}
-
-/// Points, levels and badges from the user card need the gamification module as well, so an
-/// admin can let a manager edit people but not reward them.
-pub(crate) async fn rewards_actor() -> AppResult<Actor> {
-    let actor = users_actor().await?;
-    crate::auth::service::require(&actor, Module::Gamification)?;
-    Ok(actor)
-}
 
 /// A branch the actor may not place people in.
 fn out_of_scope() -> AppError {

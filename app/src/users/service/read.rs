@@ -2,7 +2,10 @@
 
 use super::*;
 
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
+    state: &AppState,
+    actor: &Actor,
     search: Option<String>,
     role: Option<Role>,
     status: Option<UserStatus>,
@@ -11,8 +14,6 @@ pub async fn list(
     sort: String,
     page: i64,
 ) -> AppResult<Page<UserRow>> {
-    let actor = users_actor().await?;
-    let state = guard::state();
     let (limit, offset, page, per_page) = window(page, DEFAULT_PER_PAGE);
     let mut c = state.db.read().await.map_err(AppError::from)?;
     let filter = storage::users::UserFilter {
@@ -22,7 +23,7 @@ pub async fn list(
         branch,
         position,
         sort,
-        scope: actor.scope,
+        scope: actor.scope.clone(),
     };
     let (rows, total) = storage::users::search(c.conn(), &filter, limit, offset)
         .await

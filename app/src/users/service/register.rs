@@ -91,17 +91,9 @@ pub async fn insert_row(
     Ok(user.id)
 }
 
-pub async fn preregister(p: NewPerson) -> AppResult<UserId> {
-    let actor = users_actor().await?;
-    let origin = guard::origin("admin");
-    create_as(&guard::state(), &By::Person(actor), &p, None, &origin)
-        .await
-        .map(|u| u.id)
-}
-
 /// Registers a person by Telegram id as `by` (the admin panel or an API key), with an optional
 /// HR id: active at once, under the same rules (only admins add managers and admins).
-pub async fn create_as(
+pub async fn create(
     state: &AppState,
     by: &By,
     p: &NewPerson,
@@ -144,9 +136,13 @@ pub async fn create_as(
     .await
 }
 
-pub async fn import(csv: String) -> AppResult<UsersImportReport> {
+pub async fn import(
+    state: &AppState,
+    actor: &Actor,
+    csv: String,
+    origin: &Origin,
+) -> AppResult<UsersImportReport> {
     use crate::questions::import::RowError;
-    let actor = users_actor().await?;
     if csv.len() > crate::questions::import::MAX_IMPORT_BYTES {
         return Err(AppError::refused(Msg::ErrImportTooLarge));
     }
@@ -161,9 +157,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
         return Err(AppError::refused(Msg::ErrUsersImportHeader));
     };
     let (last, pos, branch) = (col("last_name"), col("position"), col("branch"));
-    let state = guard::state();
     let now = state.now();
-    let origin = guard::origin("admin");
     async {
         let mut tx = state.db.begin().await?;
         let mut errors = Vec::new();
@@ -241,7 +235,7 @@ pub async fn import(csv: String) -> AppResult<UsersImportReport> {
                 "user",
                 "import",
                 json!({ "count": count }),
-                &origin,
+                origin,
                 now,
             ),
         )

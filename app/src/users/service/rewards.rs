@@ -2,31 +2,10 @@
 
 use super::*;
 
-async fn change_points(
-    id: UserId,
-    delta: Option<i64>,
-    level: Option<i64>,
-    reason: String,
-) -> AppResult<i64> {
-    let actor = rewards_actor().await?;
-    let origin = guard::origin("admin");
-    change_points_as(
-        &guard::state(),
-        &By::Person(actor),
-        id,
-        delta,
-        level,
-        &reason,
-        None,
-        &origin,
-    )
-    .await
-}
-
 /// Changes a person's points by `delta` (or to the start of `level`) as `by`. An entry with a
 /// `source_key` already paid is not paid again: the API's idempotency key for a ledger entry.
 #[allow(clippy::too_many_arguments)]
-pub async fn change_points_as(
+pub async fn change_points(
     state: &AppState,
     by: &By,
     id: UserId,
@@ -83,14 +62,6 @@ pub async fn change_points_as(
         Ok(after)
     }
     .await
-}
-
-pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> AppResult<i64> {
-    change_points(id, Some(delta), None, reason).await
-}
-
-pub async fn set_level(id: UserId, level: i64, reason: String) -> AppResult<i64> {
-    change_points(id, None, Some(level), reason).await
 }
 
 /// Awards a manual badge as `by` (the panel, or an API key); employees only.
