@@ -166,6 +166,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("certifications/:id") view={Lazy::<CertEditorRoute>::new()} />
                     <Route path=path!("certifications/:id/preview") view={Lazy::<PreviewRoute>::new()} />
                     <Route path=path!("certifications/:id/results") view={Lazy::<ResultsRoute>::new()} />
+                    <Route path=path!("attempts/:id") view={Lazy::<AttemptRecordRoute>::new()} />
                     <Route path=path!("questions") view={Lazy::<QuestionBankRoute>::new()} />
                     <Route path=path!("questions/new") view={Lazy::<QuestionEditorRoute>::new()} />
                     <Route path=path!("questions/:id") view={Lazy::<QuestionEditorRoute>::new()} />

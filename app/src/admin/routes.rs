@@ -35,6 +35,7 @@ lazy_pages! {
     CertEditorRoute => crate::certifications::editor::CertEditorPage,
     PreviewRoute => crate::certifications::preview::PreviewPage,
     ResultsRoute => crate::certifications::results::ResultsPage,
+    AttemptRecordRoute => crate::certifications::attempt_record::AttemptRecordPage,
     QuestionBankRoute => crate::questions::page::QuestionBankPage,
     QuestionEditorRoute => crate::questions::page::QuestionEditorPage,
     UsersRoute => crate::users::list::UsersPage,

@@ -172,6 +172,8 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
     let draw_on = RwSignal::new(settings.draw_count.is_some());
     let draw = RwSignal::new(settings.draw_count.unwrap_or(5));
     let review = RwSignal::new(settings.review_allowed);
+    let away_on = RwSignal::new(settings.away_limit_secs.is_some());
+    let away_minutes = RwSignal::new(settings.away_limit_secs.map_or(10, |s| (s + 59) / 60));
     let opens = RwSignal::new(date_input(settings.opens_at, offset));
     let closes = RwSignal::new(date_input(settings.closes_at, offset));
     let error = RwSignal::new(None::<AppError>);
@@ -204,6 +206,10 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
             review_allowed: review.get_untracked(),
             opens_at: Timestamp::from_local_input(&opens.get_untracked(), offset),
             closes_at: Timestamp::from_local_input(&closes.get_untracked(), offset),
+            // The limit is pause mode's: in continuous mode the time runs anyway.
+            away_limit_secs: (away_on.get_untracked()
+                && timer.get_untracked() == TimerMode::PauseWhileAway.as_str())
+            .then(|| away_minutes.get_untracked() * 60),
         };
         busy.set(true);
         let id = ctx.id;
@@ -234,6 +240,12 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
             <Checkbox name="draw_on" label=Msg::DrawRandom checked=draw_on disabled=lock />
             <Show when=move || draw_on.get()>
                 <NumberField name="draw_count" label=Msg::DrawCount value=draw min=1 disabled=lock error=err />
+            </Show>
+            <Show when=move || timer.get() == TimerMode::PauseWhileAway.as_str()>
+                <Checkbox name="away_on" label=Msg::AwayLimitOn checked=away_on disabled=lock />
+                <Show when=move || away_on.get()>
+                    <NumberField name="away_limit" label=Msg::AwayLimitMinutes value=away_minutes min=1 disabled=lock error=err />
+                </Show>
             </Show>
             <BoundText name="opens_at" label=Msg::OpensAtField value=opens input_type="datetime-local" disabled=lock error=err />
             <BoundText name="closes_at" label=Msg::ClosesAtField value=closes input_type="datetime-local" error=err />

@@ -1,6 +1,7 @@
 //! Certification authoring (module "certifications"): settings, theory with versions, the
 //! question set, assignments and the lifecycle.
 
+pub mod attempt_record;
 pub mod editor;
 pub mod editor_ctx;
 pub mod list;

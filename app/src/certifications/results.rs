@@ -25,11 +25,12 @@ pub fn ResultsPage() -> impl IntoView {
             .map(CertId)
     };
     let reload = RwSignal::new(0u32);
+    let flagged = RwSignal::new(false);
     let data = Resource::new(
-        move || (id(), reload.get()),
-        |(id, _)| async move {
+        move || (id(), reload.get(), flagged.get()),
+        |(id, _, flagged_only)| async move {
             match id {
-                Some(id) => certification_results(id).await,
+                Some(id) => certification_results(id, Some(flagged_only)).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -61,6 +62,7 @@ pub fn ResultsPage() -> impl IntoView {
     };
     view! {
         <p>{move || id().map(|id| view! { <a href=format!("/admin/certifications/{id}")>{t(Msg::BackToEditor)}</a> })}</p>
+        <Checkbox name="flagged_only" label=Msg::FlaggedOnly checked=flagged />
         <Transition fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -81,6 +83,7 @@ pub fn ResultsPage() -> impl IntoView {
                                 <th scope="col">{t(Msg::AttemptsUsed)}</th>
                                 <th scope="col">{t(Msg::BestResult)}</th>
                                 <th scope="col">{t(Msg::PassedAt)}</th>
+                                <th scope="col">{t(Msg::Integrity)}</th>
                                 <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
                             </tr></thead>
                             <tbody>
@@ -105,6 +108,11 @@ pub fn ResultsPage() -> impl IntoView {
                                             <td>{format!("{} / {}", r.attempts_used.unwrap_or(0), d.max_attempts)}{(r.in_progress > 0).then(|| format!(" · {}", t(Msg::InProgressShort)))}</td>
                                             <td>{r.best_percent.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())}</td>
                                             <td>{r.passed_at.map(|p| p.format_date(offset)).unwrap_or_else(|| "—".into())}</td>
+                                            <td>{r.last_attempt_id.map(|a| view! {
+                                                <a href=format!("/admin/attempts/{a}") data-testid="attempt-record">
+                                                    {if r.flagged > 0 { Msg::FlaggedN.with(lang, &[("n", &r.flagged.to_string())]) } else { t(Msg::AttemptRecordLink).to_owned() }}
+                                                </a>
+                                            })}</td>
                                             <td>
                                                 <Button kind=ButtonKind::Secondary on_click=move |_| { reset_for.set(Some((user, n2.clone(), reviewed))); reset_open.set(true); }>
                                                     {t(Msg::ResetProgress)}

@@ -40,8 +40,29 @@ pub struct AttemptClock {
     /// The open presence segment, if any: when it started and the last sign of life.
     pub segment_start: Option<Timestamp>,
     pub segment_last: Option<Timestamp>,
-    /// When the user last left the test screen, until they resume (pause mode).
+    /// When the user last left the test screen, until they resume or answer. Kept in both
+    /// modes for the integrity record; only pause mode stops the clock.
     pub left_at: Option<Timestamp>,
+    /// Pause mode: the most time away (not counted) before the attempt ends; `None`: no limit.
+    #[serde(default)]
+    pub away_limit_ms: Option<i64>,
+}
+
+/// A time away from the test screen that a touch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Away {
+    /// When the user left (the leave beacon, or the end of the last presence grace).
+    pub since: Timestamp,
+    /// How long the user was away: 0 when an answer came after a leave with no return first
+    /// (the user was answering all along, and in pause mode the gap counts).
+    pub ms: i64,
+}
+
+/// What a touch did: the question the user is on, and the time away it ended, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Touched {
+    pub index: i64,
+    pub returned: Option<Away>,
 }
 
 impl AttemptClock {
@@ -55,6 +76,55 @@ impl AttemptClock {
             segment_start: Some(now),
             segment_last: Some(now),
             left_at: None,
+            away_limit_ms: None,
+        }
+    }
+
+    /// With a limit on time away (pause mode only: in continuous mode the time runs anyway).
+    pub fn with_away_limit(mut self, limit_ms: Option<i64>) -> Self {
+        self.away_limit_ms = limit_ms.filter(|_| self.mode == TimerMode::PauseWhileAway);
+        self
+    }
+
+    /// Time away so far: the time since the start that the clock did not count (pause mode).
+    pub fn away_ms(&self, now: Timestamp) -> i64 {
+        match self.mode {
+            TimerMode::Continuous => 0,
+            TimerMode::PauseWhileAway => {
+                ((now.millis() - self.started_at.millis()) - self.used(now)).max(0)
+            }
+        }
+    }
+
+    /// Whether the time away passed the certification's limit.
+    pub fn away_exceeded(&self, now: Timestamp) -> bool {
+        self.away_limit_ms
+            .is_some_and(|limit| self.away_ms(now) > limit)
+    }
+
+    /// Since when the user is away from the test screen, if they are: the leave, or the end of
+    /// the presence grace after the last sign of life.
+    pub fn away_since(&self, now: Timestamp) -> Option<Timestamp> {
+        if let Some(left) = self.left_at {
+            return Some(left);
+        }
+        if self.mode == TimerMode::Continuous {
+            return None;
+        }
+        let last = self.segment_last?;
+        let end = last.millis() + PRESENCE_GRACE_MS;
+        (now.millis() > end).then_some(Timestamp(end))
+    }
+
+    /// Why the server ends this attempt now, if it must: the time (grace included) or the
+    /// time away.
+    pub fn end_reason(&self, now: Timestamp) -> Option<&'static str> {
+        if self.overdue_by(now) > ANSWER_GRACE_MS {
+            Some("timeout")
+        } else if self.away_exceeded(now) {
+            Some("away_limit")
+        } else {
+            None
         }
     }
 
@@ -90,15 +160,17 @@ impl AttemptClock {
         self.overdue_by(now) <= ANSWER_GRACE_MS
     }
 
-    /// Whether the server must finish the attempt (time ran out, grace included).
+    /// Whether the server must finish the attempt (time ran out, grace included, or the time
+    /// away passed its limit).
     pub fn must_finish(&self, now: Timestamp) -> bool {
-        self.overdue_by(now) > ANSWER_GRACE_MS
+        self.end_reason(now).is_some()
     }
 
     /// A sign of life from the test screen (heartbeat, answer). After a leave without a resume,
     /// the time since the leave counts: the user was answering all along.
     pub fn present(&mut self, now: Timestamp) {
         if self.mode == TimerMode::Continuous {
+            self.left_at = None;
             return;
         }
         if let Some(left) = self.left_at.take() {
@@ -115,6 +187,7 @@ impl AttemptClock {
     /// tapped): the clock runs again from now; the time away does not count.
     pub fn resume(&mut self, now: Timestamp) {
         if self.mode == TimerMode::Continuous {
+            self.left_at = None;
             return;
         }
         self.left_at = None;
@@ -138,11 +211,11 @@ impl AttemptClock {
     /// The user left the test screen (back to theory, app hidden or closed): the clock stops
     /// now, until [`AttemptClock::resume`].
     pub fn away(&mut self, now: Timestamp) {
-        if self.mode == TimerMode::Continuous {
-            return;
-        }
         if self.left_at.is_none() {
             self.left_at = Some(now);
+        }
+        if self.mode == TimerMode::Continuous {
+            return;
         }
         if let Some(last) = self.segment_last
             && now.millis() - last.millis() <= PRESENCE_GRACE_MS
@@ -184,6 +257,21 @@ pub struct AskedQuestion {
     /// order or correctness. Empty for attempts started before that: their ids are the bank's.
     #[serde(default)]
     pub bank_option_ids: Vec<u32>,
+}
+
+/// When each question of an attempt was first shown (`None`: not yet). Pause mode delivers a
+/// question only once shown, so the set is also what the client may have.
+pub type Shown = Vec<Option<Timestamp>>;
+
+/// Records that question `index` is on screen now; `true` when it is shown for the first time.
+pub fn reveal(shown: &mut Shown, index: i64, now: Timestamp) -> bool {
+    match usize::try_from(index).ok().and_then(|i| shown.get_mut(i)) {
+        Some(slot @ None) => {
+            *slot = Some(now);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// What the client may see of a question during an attempt (no correct answers).
@@ -519,7 +607,7 @@ pub enum TouchKind<'a> {
 }
 
 /// A sign of life on the test screen of a running attempt. Moves the clock and returns the
-/// question the user is on.
+/// question the user is on, and the time away it ended.
 pub fn touch(
     clock: &mut AttemptClock,
     running: bool,
@@ -527,13 +615,35 @@ pub fn touch(
     index: i64,
     kind: TouchKind<'_>,
     now: Timestamp,
-) -> Result<i64, TouchRefusal> {
+) -> Result<Touched, TouchRefusal> {
     if !running {
         return Err(TouchRefusal::Over);
     }
     if clock.must_finish(now) {
         return Err(TouchRefusal::MustFinish);
     }
+    let since = clock.away_since(now);
+    let beacon = clock.left_at.is_some();
+    let index = touch_clock(clock, shapes, index, kind, now)?;
+    let returned = since.map(|since| Away {
+        since,
+        // A sign of life after a leave with no return counts the whole gap (see `present`).
+        ms: if beacon && !matches!(kind, TouchKind::Resume) {
+            0
+        } else {
+            (now.millis() - since.millis()).max(0)
+        },
+    });
+    Ok(Touched { index, returned })
+}
+
+fn touch_clock(
+    clock: &mut AttemptClock,
+    shapes: &[AnswerShape],
+    index: i64,
+    kind: TouchKind<'_>,
+    now: Timestamp,
+) -> Result<i64, TouchRefusal> {
     let clamped = index.clamp(0, shapes.len().saturating_sub(1) as i64);
     match kind {
         TouchKind::Answer(answer) => {
@@ -878,6 +988,61 @@ mod tests {
     }
 
     #[test]
+    fn time_away_is_what_the_clock_did_not_count_and_its_limit_ends_the_attempt() {
+        let asked = build_questions(&bank(), None, false, false, 1);
+        let shapes: Vec<AnswerShape> = asked.iter().map(AnswerShape::of).collect();
+        let start = AttemptClock::start(TimerMode::PauseWhileAway, 600_000, T0)
+            .with_away_limit(Some(60_000));
+        let mut c = start;
+        c.away(at(5_000));
+        assert_eq!(c.away_ms(at(35_000)), 30_000);
+        assert_eq!(c.end_reason(at(65_000)), None);
+        assert_eq!(c.end_reason(at(65_001)), Some("away_limit"));
+        // A return before the limit says how long the user was away.
+        let back = touch(&mut c, true, &shapes, 0, TouchKind::Resume, at(45_000)).unwrap();
+        assert_eq!(
+            back.returned,
+            Some(Away {
+                since: at(5_000),
+                ms: 40_000
+            })
+        );
+        assert_eq!(c.away_ms(at(45_000)), 40_000);
+        // Gone without a beacon: away from the end of the presence grace.
+        let mut c = start;
+        let gone = touch(&mut c, true, &shapes, 0, TouchKind::Resume, at(70_000)).unwrap();
+        assert_eq!(gone.returned.map(|a| a.since), Some(at(PRESENCE_GRACE_MS)));
+        // Past the limit, a return is refused: the attempt must end first.
+        let mut c = start;
+        c.away(at(1_000));
+        assert_eq!(
+            touch(&mut c, true, &shapes, 0, TouchKind::Resume, at(100_000)),
+            Err(TouchRefusal::MustFinish)
+        );
+        // An answer after a leave with no return counts the gap: not time away.
+        let mut c = start;
+        c.away(at(1_000));
+        let one = vec![asked[0].content.options[0].id];
+        let answered = touch(&mut c, true, &shapes, 0, TouchKind::Answer(&one), at(9_000)).unwrap();
+        assert_eq!(answered.returned.map(|a| a.ms), Some(0));
+        assert_eq!(c.away_ms(at(9_000)), 0);
+        // Continuous mode has no limit: the time runs anyway.
+        let c =
+            AttemptClock::start(TimerMode::Continuous, 600_000, T0).with_away_limit(Some(60_000));
+        assert_eq!(c.away_limit_ms, None);
+    }
+
+    #[test]
+    fn a_question_is_revealed_once() {
+        let mut shown: Shown = vec![Some(T0), None];
+        assert!(!reveal(&mut shown, 0, at(1)));
+        assert!(reveal(&mut shown, 1, at(2)));
+        assert!(!reveal(&mut shown, 1, at(3)));
+        assert!(!reveal(&mut shown, 7, at(3)));
+        assert_eq!(shown, vec![Some(T0), Some(at(2))]);
+    }
+
+    #[test]
     fn a_touch_records_presence_and_refuses_what_does_not_count() {
         let asked = build_questions(&bank(), None, false, false, 1);
         let shapes: Vec<AnswerShape> = asked.iter().map(AnswerShape::of).collect();
@@ -885,7 +1050,7 @@ mod tests {
         let mut c = AttemptClock::start(TimerMode::PauseWhileAway, 60_000, T0);
         // A heartbeat keeps the clock running and clamps the question to the attempt.
         assert_eq!(
-            touch(&mut c, true, &shapes, 99, TouchKind::Heartbeat, at(4_000)),
+            touch(&mut c, true, &shapes, 99, TouchKind::Heartbeat, at(4_000)).map(|t| t.index),
             Ok(5)
         );
         assert_eq!(c.segment_last, Some(at(4_000)));
@@ -897,7 +1062,8 @@ mod tests {
                 1,
                 TouchKind::Answer(&one(1, 2)),
                 at(8_000)
-            ),
+            )
+            .map(|t| t.index),
             Ok(1)
         );
         assert_eq!(c.segment_last, Some(at(8_000)));
@@ -939,7 +1105,8 @@ mod tests {
                 0,
                 TouchKind::Answer(&one(0, 1)),
                 late
-            ),
+            )
+            .map(|t| t.index),
             Ok(0)
         );
         assert_eq!(

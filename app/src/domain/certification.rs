@@ -131,6 +131,10 @@ pub struct CertSettings {
     pub review_allowed: bool,
     pub opens_at: Option<Timestamp>,
     pub closes_at: Option<Timestamp>,
+    /// Pause mode: once the time away from the test (not counted by the clock) exceeds this,
+    /// the attempt is finished with what was answered. Off when `None`.
+    #[serde(default)]
+    pub away_limit_secs: Option<i64>,
 }
 
 impl Default for CertSettings {
@@ -150,12 +154,15 @@ impl Default for CertSettings {
             review_allowed: true,
             opens_at: None,
             closes_at: None,
+            away_limit_secs: None,
         }
     }
 }
 
 pub const TITLE_MAX: usize = 200;
 pub const MAX_TIME_LIMIT_SECS: i64 = 24 * 3600;
+/// The shortest time-away limit: a minute (a shorter one would end attempts on a phone call).
+pub const MIN_AWAY_LIMIT_SECS: i64 = 60;
 pub const MAX_READ_SECS: i64 = 3600;
 pub const MAX_ATTEMPTS: i64 = 100;
 pub const MAX_POINTS: i64 = 1_000_000;
@@ -191,6 +198,12 @@ impl CertSettings {
         }
         if !(0..=MAX_POINTS).contains(&self.points) {
             e.push(field("points", Msg::ErrPoints));
+        }
+        if self
+            .away_limit_secs
+            .is_some_and(|s| !(MIN_AWAY_LIMIT_SECS..=MAX_TIME_LIMIT_SECS).contains(&s))
+        {
+            e.push(field("away_limit", Msg::ErrAwayLimit));
         }
         if self.draw_count.is_some_and(|n| n < 1) {
             e.push(field("draw_count", Msg::ErrDrawCount));
@@ -240,6 +253,9 @@ impl CertSettings {
         }
         if self.opens_at != other.opens_at {
             d.push("opens_at");
+        }
+        if self.away_limit_secs != other.away_limit_secs {
+            d.push("away_limit");
         }
         d
     }

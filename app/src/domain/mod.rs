@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod events;
 pub mod gamification;
 pub mod ids;
+pub mod integrity;
 pub mod notifications;
 pub mod permissions;
 pub mod progress;

@@ -412,6 +412,7 @@ pub fn ResultCard(r: ResultView) -> impl IntoView {
             <p class="score" data-testid="score">{format!("{}%", r.percent)}</p>
             <p>{Msg::ScoreLine.with(lang, &[("c", &r.correct.to_string()), ("t", &r.total.to_string()), ("th", &r.threshold.to_string())])}</p>
             {r.timed_out.then(|| view! { <p class="notice" data-testid="timed-out">{t(Msg::TimedOut)}</p> })}
+            {r.away_limit.then(|| view! { <p class="notice" data-testid="away-limit">{t(Msg::AwayLimitReached)}</p> })}
             <dl class="result-facts">
                 <dt>{t(Msg::BestResult)}</dt><dd data-testid="best">{format!("{}%", r.best_percent)}</dd>
                 <dt>{t(Msg::AttemptsLeft)}</dt><dd data-testid="attempts-left">{r.attempts_left}</dd>

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_t};
 use crate::taking::{
     AttemptScreen, TestEntry, current_attempt, finish_attempt, heartbeat, save_answer,
+    show_question,
 };
 use crate::ui::{ErrorNotice, Spinner};
 use leptos::prelude::*;
@@ -66,7 +67,9 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
     let attempt: AttemptId = screen.attempt_id;
     let cert_id = screen.cert_id;
     let total = screen.questions.len();
-    let questions = StoredValue::new(screen.questions.clone());
+    // In pause mode the questions not shown yet come without their text: moving to one asks
+    // the server for it (which records when it was first shown).
+    let questions = RwSignal::new(screen.questions.clone());
     let answers = RwSignal::new(screen.answers.clone());
     let saves = RwSignal::new(BTreeMap::<usize, SaveState>::new());
     let index = RwSignal::new((screen.current_index.max(0) as usize).min(total.saturating_sub(1)));
@@ -157,6 +160,13 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                     Ok(TestEntry::Attempt(s)) if s.attempt_id == attempt => {
                         clock.set((s.remaining_ms, now_ms()));
                         frozen.set(None);
+                        questions.update(|qs| {
+                            for (slot, q) in qs.iter_mut().zip(s.questions) {
+                                if slot.is_none() {
+                                    *slot = q;
+                                }
+                            }
+                        });
                     }
                     // This attempt is over (finished elsewhere, or by the server): its result.
                     Ok(_) => go_result(attempt),
@@ -258,6 +268,16 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = (HEARTBEAT_MS, resume);
 
+    // Set when moving to a question finds the attempt over (kept `Copy` for the buttons).
+    let ended = RwSignal::new(None::<AttemptId>);
+    Effect::new({
+        let go_result = go_result.clone();
+        move |_| {
+            if let Some(a) = ended.get() {
+                go_result(a);
+            }
+        }
+    });
     let answer = move |i: usize, value: Vec<u32>| {
         telegram::haptic_selection();
         answers.update(|a| {
@@ -312,16 +332,55 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
         });
     };
 
-    let go_to = move |i: usize| {
-        if i < total {
+    let go_to = {
+        move |i: usize| {
+            if i >= total {
+                return;
+            }
             index.set(i);
+            let known = questions.with_untracked(|qs| qs.get(i).is_some_and(Option::is_some));
             leptos::task::spawn_local(async move {
-                if let Ok(ack) = heartbeat(attempt, i as i64).await {
-                    clock.set((ack.remaining_ms, now_ms()));
+                if known {
+                    if let Ok(ack) = heartbeat(attempt, i as i64).await {
+                        clock.set((ack.remaining_ms, now_ms()));
+                    }
+                    return;
+                }
+                let mut delay = 400;
+                for _ in 0..8 {
+                    match show_question(attempt, i as i64).await {
+                        Ok(shown) => {
+                            if done.try_get_untracked().unwrap_or(true) {
+                                return;
+                            }
+                            clock.set((shown.ack.remaining_ms, now_ms()));
+                            if let Some(a) = shown.ack.finished {
+                                ended.set(Some(a));
+                                return;
+                            }
+                            questions.update(|qs| {
+                                if let Some(slot) = qs.get_mut(i) {
+                                    *slot = shown.question;
+                                }
+                            });
+                            return;
+                        }
+                        Err(AppError::Transport(_) | AppError::Busy { .. }) => {
+                            sleep(delay).await;
+                            delay = (delay * 2).min(5_000);
+                        }
+                        Err(e) => {
+                            leptos::logging::warn!("could not show the question: {e}");
+                            return;
+                        }
+                    }
                 }
             });
         }
     };
+    // Only the question on screen: revealing another one does not redraw it.
+    let current_question =
+        Memo::new(move |_| questions.with(|qs| qs.get(index.get()).cloned().flatten()));
     let first_unanswered = move || answers.get().iter().position(Option::is_none);
     let unanswered = move || answers.get().iter().filter(|a| a.is_none()).count();
 
@@ -374,7 +433,10 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
             </nav>
             {move || {
                 let i = index.get();
-                questions.get_value().get(i).cloned().map(|q| {
+                let Some(q) = current_question.get() else {
+                    return view! { <Spinner /> }.into_any();
+                };
+                {
                     let answer = answer.clone();
                     view! {
                         <QuestionCard
@@ -384,7 +446,8 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                             on_answer=Callback::new(move |v| answer(i, v))
                         />
                     }
-                })
+                }
+                .into_any()
             }}
             <p class="save-state" aria-live="polite" data-testid="save-state">
                 {move || match saves.get().get(&index.get()) {

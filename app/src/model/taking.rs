@@ -3,6 +3,7 @@
 
 use crate::domain::attempt::QuestionView;
 use crate::domain::certification::{Material, TheoryBlock, TimerMode};
+use crate::domain::integrity::{Flag, Integrity};
 use crate::domain::progress::MyCertState;
 use crate::domain::{AttemptId, CertId, Timestamp, UserId};
 use crate::i18n::Msg;
@@ -21,6 +22,25 @@ pub struct PersonResult {
     pub best_percent: Option<i64>,
     pub passed_at: Option<Timestamp>,
     pub resets: i64,
+    /// The newest attempt, for its integrity record.
+    pub last_attempt_id: Option<AttemptId>,
+}
+
+/// The integrity flags of a finished attempt (empty while it runs, or when nothing stood out).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct Flags(pub Vec<Flag>);
+
+/// Stored as a JSON list of names (`NULL`: none).
+#[cfg(feature = "ssr")]
+impl From<Option<String>> for Flags {
+    fn from(s: Option<String>) -> Self {
+        Flags(
+            s.and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
+        )
+    }
 }
 
 /// A finished or running attempt, for history lists.
@@ -37,6 +57,26 @@ pub struct AttemptSummary {
     pub percent: Option<i64>,
     pub passed: Option<bool>,
     pub reset_at: Option<Timestamp>,
+    /// Admins and the API only: what the integrity record flags (see `domain::integrity`).
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "Option<String>"))]
+    #[serde(default)]
+    pub flags: Flags,
+}
+
+/// An attempt's integrity record as an admin reads it: the timeline and its flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AttemptRecord {
+    pub attempt: AttemptSummary,
+    pub user_id: UserId,
+    pub name: String,
+    pub certification_id: CertId,
+    pub title: String,
+    pub mode: TimerMode,
+    pub questions: i64,
+    pub integrity: Integrity,
+    /// The person's attempts at this certification, newest first.
+    pub attempts: Vec<AttemptSummary>,
 }
 
 /// One row of a certification's results: a person reached by the assignment and their progress.
@@ -52,6 +92,10 @@ pub struct ResultRow {
     pub passed_at: Option<Timestamp>,
     pub resets: Option<i64>,
     pub in_progress: i64,
+    /// The newest attempt, for its integrity record.
+    pub last_attempt_id: Option<AttemptId>,
+    /// How many of the person's attempts the integrity record flags.
+    pub flagged: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +137,9 @@ pub struct AttemptScreen {
     pub title: String,
     pub number: i64,
     pub mode: TimerMode,
-    pub questions: Vec<QuestionView>,
+    /// Every question in order; in pause mode only those already shown carry their text
+    /// (`None`: not shown yet, fetched with `show_question` when the user moves to it).
+    pub questions: Vec<Option<QuestionView>>,
     pub answers: Vec<Option<Vec<u32>>>,
     pub current_index: i64,
     pub remaining_ms: i64,
@@ -115,6 +161,14 @@ pub struct ClockAck {
     pub finished: Option<AttemptId>,
 }
 
+/// A question the user moved to, with the clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShownQuestion {
+    pub ack: ClockAck,
+    /// `None` when the attempt is over.
+    pub question: Option<QuestionView>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultView {
     pub attempt_id: AttemptId,
@@ -130,6 +184,9 @@ pub struct ResultView {
     pub attempts_left: i64,
     pub can_retry: bool,
     pub timed_out: bool,
+    /// Ended by the server: the time away passed the certification's limit.
+    #[serde(default)]
+    pub away_limit: bool,
     pub review_allowed: bool,
     pub finished_at: Timestamp,
     pub used_ms: i64,

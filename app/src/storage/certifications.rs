@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 const COLUMNS: &str = "id, title, description, pass_threshold, max_attempts, time_limit_secs, \
      timer_mode, min_read_secs, shuffle_questions, shuffle_options, points, draw_count, \
-     review_allowed, opens_at, closes_at, status, theory_version, opened_at, closed_at, updated_at";
+     review_allowed, opens_at, closes_at, away_limit_secs, status, theory_version, opened_at, closed_at, updated_at";
 
 pub async fn insert(
     mut c: Conn<'_>,
@@ -21,8 +21,8 @@ pub async fn insert(
         sqlx::query_as(
         "INSERT INTO certifications (title, description, pass_threshold, max_attempts, time_limit_secs, \
          timer_mode, min_read_secs, shuffle_questions, shuffle_options, points, draw_count, review_allowed, \
-         opens_at, closes_at, status, theory_version, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'draft', 1, $15, $16, $16) \
+         opens_at, closes_at, status, theory_version, created_by, created_at, updated_at, away_limit_secs) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'draft', 1, $15, $16, $16, $17) \
          RETURNING id"
     )
     .bind(&s.title)
@@ -41,6 +41,7 @@ pub async fn insert(
     .bind(s.closes_at)
     .bind(by)
     .bind(now)
+    .bind(s.away_limit_secs)
     .fetch_one(c)
     .await
     })?;
@@ -143,7 +144,7 @@ pub async fn update_settings(
         "UPDATE certifications SET title = $2, description = $3, pass_threshold = $4, max_attempts = $5, \
          time_limit_secs = $6, timer_mode = $7, min_read_secs = $8, shuffle_questions = $9, \
          shuffle_options = $10, points = $11, draw_count = $12, review_allowed = $13, opens_at = $14, \
-         closes_at = $15, updated_at = $16 WHERE id = $1"
+         closes_at = $15, updated_at = $16, away_limit_secs = $17 WHERE id = $1"
     )
     .bind(id)
     .bind(&s.title)
@@ -161,6 +162,7 @@ pub async fn update_settings(
     .bind(s.opens_at)
     .bind(s.closes_at)
     .bind(now)
+    .bind(s.away_limit_secs)
     .execute(c)
     .await
     .map(|r| r.rows_affected())

@@ -74,6 +74,12 @@ pub async fn heartbeat(attempt_id: AttemptId, index: i64) -> Result<ClockAck, Ap
     crate::auth::guard::respond(service::heartbeat(&state(), &taker(), attempt_id, index).await)
 }
 
+/// The user moves to question `index`: in pause mode this reveals it (and records when).
+#[server(prefix = "/api", endpoint = "app/attempts/show")]
+pub async fn show_question(attempt_id: AttemptId, index: i64) -> Result<ShownQuestion, AppError> {
+    crate::auth::guard::respond(service::show(&state(), &taker(), attempt_id, index).await)
+}
+
 /// The user left the test screen (back to the theory, the app hidden or closed: the page sends
 /// this as a beacon). In pause mode the clock stops now, until the user resumes.
 #[server(prefix = "/api", endpoint = "app/attempts/leave")]
@@ -114,16 +120,47 @@ pub async fn preview_certification(id: CertId) -> Result<PreviewData, AppError> 
     )
 }
 
+/// `flagged`: only the people with an attempt the integrity record flags.
 #[server(prefix = "/api", endpoint = "certifications/results")]
-pub async fn certification_results(id: CertId) -> Result<CertResults, AppError> {
+pub async fn certification_results(
+    id: CertId,
+    flagged: Option<bool>,
+) -> Result<CertResults, AppError> {
     use crate::auth::guard;
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::results(&guard::state(), &actor, id).await
+            service::results(&guard::state(), &actor, id, flagged.unwrap_or(false)).await
         }
         .await,
     )
+}
+
+/// An attempt's integrity record: its timeline and flags (from a certification's results or a
+/// person's card).
+#[server(prefix = "/api", endpoint = "certifications/attempt")]
+pub async fn attempt_integrity(id: AttemptId) -> Result<AttemptRecord, AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = results_admin().await?;
+            service::record(&guard::state(), &actor, id).await
+        }
+        .await,
+    )
+}
+
+/// An admin with the certifications module, or the users module (a person's card).
+#[cfg(feature = "ssr")]
+async fn results_admin() -> Result<crate::domain::actor::Actor, AppError> {
+    let actor = crate::auth::guard::admin().await?;
+    if !actor
+        .modules
+        .contains(crate::domain::permissions::Module::Users)
+    {
+        crate::auth::service::require(&actor, crate::domain::permissions::Module::Certifications)?;
+    }
+    Ok(actor)
 }
 
 /// Resets a user's progress on a certification (old attempts stay in history, marked reset).
@@ -136,14 +173,10 @@ pub async fn reset_progress(
 ) -> Result<(), AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;
-    use crate::domain::permissions::Module;
     guard::respond(
         async {
             // From the certification's results (certifications module) or the user card (users module).
-            let actor = guard::admin().await?;
-            if !actor.modules.contains(Module::Users) {
-                crate::auth::service::require(&actor, Module::Certifications)?;
-            }
+            let actor = results_admin().await?;
             service::reset(
                 &guard::state(),
                 &By::Person(actor),

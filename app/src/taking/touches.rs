@@ -14,13 +14,13 @@
 //! attempt).
 
 use crate::domain::actor::Surface;
-use crate::domain::attempt::{AttemptClock, TouchKind, touch};
+use crate::domain::attempt::{AttemptClock, Shown, TouchKind, Touched, reveal, touch};
 use crate::domain::clock::Clock;
 use crate::domain::user::UserStatus;
 use crate::domain::{AttemptId, Timestamp, UserId};
 use crate::group_commit::{BatchWrite, GroupCommit};
 use crate::model::taking::ClockAck;
-use crate::storage::attempts::{self as store, AttemptLite};
+use crate::storage::attempts::{self as store, AttemptLite, NewEvent, session_label};
 use crate::storage::{Db, StorageResult, sessions};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -88,6 +88,42 @@ struct Running {
     attempt: AttemptLite,
     clock: AttemptClock,
     index: Option<i64>,
+    shown: Option<Shown>,
+    shown_changed: bool,
+}
+
+/// What a touch adds to an attempt's integrity record (the return from a time away, the
+/// question revealed, the answer), revealing the question in `shown`. The batch and the
+/// one-request path both record through it.
+pub(crate) fn record(
+    attempt: AttemptId,
+    shown: &mut Option<Shown>,
+    touched: &Touched,
+    answered: bool,
+    session: &Option<String>,
+    now: Timestamp,
+) -> (Vec<NewEvent>, bool) {
+    let event = |kind, question_index, away_ms| NewEvent {
+        attempt,
+        kind,
+        question_index,
+        away_ms,
+        session: session.clone(),
+    };
+    let mut events = Vec::new();
+    if let Some(away) = touched.returned {
+        events.push(event("returned", None, Some(away.ms)));
+    }
+    let revealed = shown
+        .as_mut()
+        .is_some_and(|s| reveal(s, touched.index, now));
+    if revealed {
+        events.push(event("shown", Some(touched.index), None));
+    }
+    if answered {
+        events.push(event("answer", Some(touched.index), None));
+    }
+    (events, revealed)
 }
 
 /// Applies the touches in order in one transaction; `None` for those left to the ordinary path.
@@ -115,16 +151,20 @@ async fn write_batch(
         .into_iter()
         .map(|a| {
             let clock = a.clock();
+            let shown = a.shown();
             let r = Running {
                 attempt: a,
                 clock,
                 index: None,
+                shown,
+                shown_changed: false,
             };
             (r.attempt.id, r)
         })
         .collect();
     // The last answer to each question wins, as if the touches had been saved one by one.
     let mut answers: BTreeMap<(AttemptId, i64), &[u32]> = BTreeMap::new();
+    let mut events: Vec<NewEvent> = Vec::new();
     let outcomes = touches
         .iter()
         .map(|t| {
@@ -133,7 +173,7 @@ async fn write_batch(
                 .get_mut(&t.attempt)
                 .filter(|r| r.attempt.user_id == *user)?;
             let mut clock = r.clock;
-            let index = touch(
+            let touched = touch(
                 &mut clock,
                 r.attempt.running(),
                 &r.attempt.shapes,
@@ -142,8 +182,15 @@ async fn write_batch(
                 now,
             )
             .ok()?;
+            let index = touched.index;
             r.clock = clock;
             r.index = Some(index);
+            let answered = matches!(t.sign, Sign::Answer(_));
+            let session = Some(session_label(&t.session));
+            let (recorded, revealed) =
+                record(t.attempt, &mut r.shown, &touched, answered, &session, now);
+            r.shown_changed |= revealed;
+            events.extend(recorded);
             if let Sign::Answer(answer) = &t.sign {
                 answers.insert((t.attempt, index), answer);
             }
@@ -157,11 +204,19 @@ async fn write_batch(
         .into_iter()
         .map(|((a, i), ans)| (a, i, ans))
         .collect();
-    let clocks: Vec<(AttemptId, AttemptClock, i64)> = running
+    let clocks: Vec<(AttemptId, AttemptClock, i64, Option<String>)> = running
         .values()
-        .filter_map(|r| r.index.map(|i| (r.attempt.id, r.clock, i)))
+        .filter_map(|r| {
+            let shown = r
+                .shown
+                .as_ref()
+                .filter(|_| r.shown_changed)
+                .and_then(|s| serde_json::to_string(s).ok());
+            r.index.map(|i| (r.attempt.id, r.clock, i, shown))
+        })
         .collect();
     store::save_answers(tx.conn(), &answers, now).await?;
+    store::record_events(tx.conn(), &events, now).await?;
     store::save_clocks(tx.conn(), &clocks, now).await?;
     tx.commit().await?;
     Ok(outcomes)

@@ -180,6 +180,13 @@ fn Card(
                                         ("n", &used.to_string()),
                                         ("b", &best.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())),
                                     ])}</span>
+                                    " "
+                                    {p.attempts.iter().map(|a| view! {
+                                        <a class="attempt-link" href=format!("/admin/attempts/{}", a.id) data-testid="attempt-record">
+                                            {format!("№{}{}", a.number, if a.flags.0.is_empty() { "" } else { " ⚑" })}
+                                        </a>
+                                        " "
+                                    }).collect_view()}
                                     {(can_reset && used > 0).then(|| view! { <ResetProgress ctx cert title=p.title.clone() reviewed=p.full_review /> })}
                                 </li>
                             }

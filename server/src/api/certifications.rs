@@ -189,7 +189,7 @@ pub async fn results(
     let certification = cert(&st, id).await?;
     let mut c = st.app.db.read().await.map_err(internal)?;
     Ok(Json(
-        app::storage::attempts::results(c.conn(), certification.id, &PeopleScope::Everyone)
+        app::storage::attempts::results(c.conn(), certification.id, &PeopleScope::Everyone, false)
             .await
             .map_err(internal)?,
     ))

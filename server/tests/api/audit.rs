@@ -1492,6 +1492,11 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         F(&[("attempt_id", &attempt), ("index", "0")]),
     )
     .await;
+    w.none(
+        "app/attempts/show",
+        F(&[("attempt_id", &attempt), ("index", "0")]),
+    )
+    .await;
     w.none("app/attempts/leave", F(&[("attempt_id", &attempt)]))
         .await;
     w.one(
@@ -1540,6 +1545,8 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
 
     // Back in the panel: results and a reset.
     w.none("certifications/results", F(&[("id", &cert)])).await;
+    w.none("certifications/attempt", F(&[("id", &attempt)]))
+        .await;
     w.none(
         "certifications/stats",
         F(&[("id", &cert), ("first_only", "false")]),

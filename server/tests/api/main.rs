@@ -20,6 +20,7 @@ mod compliance;
 mod guard;
 mod health;
 mod instances;
+mod integrity;
 mod notifications;
 mod outbox;
 mod rest_api;

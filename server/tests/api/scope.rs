@@ -35,7 +35,7 @@ impl Call {
 }
 
 /// Reads that show people: the admin's answer names Anna, the manager's never does.
-fn reads(cert: i64, anna: i64, entry: i64) -> Vec<(&'static str, Call)> {
+fn reads(cert: i64, anna: i64, entry: i64, attempt: i64) -> Vec<(&'static str, Call)> {
     let f = |args: &[(&'static str, String)]| Call::Form(args.to_vec());
     vec![
         (
@@ -54,6 +54,7 @@ fn reads(cert: i64, anna: i64, entry: i64) -> Vec<(&'static str, Call)> {
             Call::Json(json!({ "filter": {}, "before": null })),
         ),
         ("audit/entry", f(&[("id", entry.to_string())])),
+        ("certifications/attempt", f(&[("id", attempt.to_string())])),
     ]
 }
 
@@ -161,6 +162,7 @@ const NOT_ABOUT_OTHERS: &[&str] = &[
     "app/attempts/current",
     "app/attempts/answer",
     "app/attempts/heartbeat",
+    "app/attempts/show",
     "app/attempts/leave",
     "app/attempts/finish",
     "app/attempts/result",
@@ -351,7 +353,7 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
     );
 
     // Every server function is placed.
-    let walked: Vec<&str> = reads(0, 0, 0)
+    let walked: Vec<&str> = reads(0, 0, 0, 0)
         .into_iter()
         .chain(writes(0, 0, 0, 0, 0))
         .map(|(e, _)| e)
@@ -367,7 +369,7 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
         "server functions not placed in this test: {unplaced:?}"
     );
 
-    for (endpoint, call) in reads(s.cert, anna.0, entry) {
+    for (endpoint, call) in reads(s.cert, anna.0, entry, attempt) {
         let seen = call.on(&admin, endpoint).await;
         assert_eq!(seen.status, 200, "admin, {endpoint}: {:?}", seen.body);
         assert!(
@@ -390,7 +392,7 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
     }
     // Where the list has people, the manager's own are there.
     for endpoint in ["users/list", "certifications/results", "compliance/matrix"] {
-        let call = reads(s.cert, anna.0, entry)
+        let call = reads(s.cert, anna.0, entry, attempt)
             .into_iter()
             .find(|(e, _)| *e == endpoint)
             .unwrap()

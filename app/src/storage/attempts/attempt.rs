@@ -29,6 +29,9 @@ pub struct AttemptLite {
     pub passed: Option<bool>,
     pub reset_at: Option<Timestamp>,
     pub left_at: Option<Timestamp>,
+    pub away_limit_ms: Option<i64>,
+    /// JSON of [`Shown`]; `NULL` for attempts started before questions were revealed one by one.
+    pub shown: Option<String>,
     /// The certification's status now (a closed certification ends its running attempts).
     pub cert_status: String,
 }
@@ -43,7 +46,26 @@ impl AttemptLite {
             segment_start: self.segment_start,
             segment_last: self.segment_last,
             left_at: self.left_at,
+            away_limit_ms: self.away_limit_ms,
         }
+    }
+
+    /// When each question was first shown; `None` for an attempt that shows every question.
+    pub fn shown(&self) -> Option<Shown> {
+        self.shown
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+    }
+
+    /// Why the server ends this attempt now, if it must (see [`AttemptLite::must_end`]).
+    pub fn end_reason(&self, now: Timestamp) -> Option<&'static str> {
+        if !self.in_progress() {
+            return None;
+        }
+        if self.cert_status == "closed" {
+            return Some("timeout");
+        }
+        self.clock().end_reason(now)
     }
 
     pub fn in_progress(&self) -> bool {
@@ -58,13 +80,13 @@ impl AttemptLite {
     /// In progress but over: the time ran out (grace included) or the certification closed.
     /// The server finishes such an attempt as timed out.
     pub fn must_end(&self, now: Timestamp) -> bool {
-        self.in_progress() && (self.cert_status == "closed" || self.clock().must_finish(now))
+        self.end_reason(now).is_some()
     }
 }
 
 pub(super) const LITE: &str = "id, user_id, certification_id, number, status, timer_mode, time_limit_ms, started_at, \
      used_ms, segment_start, segment_last, current_index, shapes, pass_threshold, finished_at, \
-     finish_reason, correct, total, percent, passed, reset_at, left_at, \
+     finish_reason, correct, total, percent, passed, reset_at, left_at, away_limit_ms, shown, \
      (SELECT c.status FROM certifications c WHERE c.id = attempts.certification_id) AS cert_status";
 
 pub(super) fn lock_clause(c: &Conn<'_>) -> &'static str {
@@ -155,6 +177,10 @@ pub async fn insert(
     now: Timestamp,
 ) -> StorageResult<Option<AttemptId>> {
     let shapes: Vec<AnswerShape> = a.questions.iter().map(AnswerShape::of).collect();
+    // The attempt opens on its first question.
+    let mut first: Shown = vec![None; a.questions.len()];
+    crate::domain::attempt::reveal(&mut first, 0, now);
+    let shown = serde_json::to_string(&first).unwrap_or_default();
     let deadline = match a.clock.mode {
         TimerMode::Continuous => Some(Timestamp(a.clock.started_at.millis() + a.clock.limit_ms)),
         TimerMode::PauseWhileAway => None,
@@ -163,8 +189,8 @@ pub async fn insert(
         sqlx::query_as(
         "INSERT INTO attempts (user_id, certification_id, number, status, timer_mode, time_limit_ms, started_at, \
          used_ms, segment_start, segment_last, deadline_at, current_index, seed, questions, shapes, pass_threshold, \
-         created_at, updated_at) \
-         VALUES ($1, $2, $3, 'in_progress', $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $15) \
+         created_at, updated_at, away_limit_ms, shown) \
+         VALUES ($1, $2, $3, 'in_progress', $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $15, $16, $17) \
          ON CONFLICT DO NOTHING RETURNING id"
     )
     .bind(a.user)
@@ -182,6 +208,8 @@ pub async fn insert(
     .bind(Json(&shapes))
     .bind(a.pass_threshold)
     .bind(now)
+    .bind(a.clock.away_limit_ms)
+    .bind(&shown)
     .fetch_optional(c)
     .await
     })?;
@@ -193,12 +221,14 @@ pub async fn save_clock(
     id: AttemptId,
     clock: &AttemptClock,
     current_index: i64,
+    shown: Option<&Shown>,
     now: Timestamp,
 ) -> StorageResult<()> {
+    let shown = shown.map(|s| serde_json::to_string(s).unwrap_or_default());
     on_conn!(c, |c| {
         sqlx::query(
         "UPDATE attempts SET used_ms = $2, segment_start = $3, segment_last = $4, current_index = $5, updated_at = $6, \
-         left_at = $7 WHERE id = $1 AND status = 'in_progress'"
+         left_at = $7, shown = COALESCE($8, shown) WHERE id = $1 AND status = 'in_progress'"
     )
     .bind(id)
     .bind(clock.used_ms)
@@ -207,6 +237,7 @@ pub async fn save_clock(
     .bind(current_index)
     .bind(now)
     .bind(clock.left_at)
+    .bind(&shown)
     .execute(c)
     .await
     .map(|r| r.rows_affected())

@@ -67,7 +67,7 @@ pub async fn save_answers(
 /// Saves the clocks and current questions of several running attempts with one statement.
 pub async fn save_clocks(
     c: Conn<'_>,
-    rows: &[(AttemptId, AttemptClock, i64)],
+    rows: &[(AttemptId, AttemptClock, i64, Option<String>)],
     now: Timestamp,
 ) -> StorageResult<()> {
     if rows.is_empty() {
@@ -75,16 +75,17 @@ pub async fn save_clocks(
     }
     // One row of values per attempt, joined to its row: linear in the batch, where a `CASE`
     // per column would test every attempt's id against every row.
-    const PER: usize = 6;
+    const PER: usize = 7;
     let values = (0..rows.len())
         .map(|i| format!("({})", placeholders(1 + i * PER, PER)))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "WITH v (id, used_ms, segment_start, segment_last, current_index, left_at) AS \
+        "WITH v (id, used_ms, segment_start, segment_last, current_index, left_at, shown) AS \
          (VALUES {values}) \
          UPDATE attempts SET used_ms = v.used_ms, segment_start = v.segment_start, \
          segment_last = v.segment_last, current_index = v.current_index, left_at = v.left_at, \
+         shown = COALESCE(v.shown, attempts.shown), \
          updated_at = ${} \
          FROM v WHERE attempts.id = v.id AND attempts.status = 'in_progress'",
         1 + rows.len() * PER
@@ -92,14 +93,15 @@ pub async fn save_clocks(
     let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
         let mut q = sqlx::query(&sql).persistent(false);
-        for (id, clock, index) in rows {
+        for (id, clock, index, shown) in rows {
             q = q
                 .bind(*id)
                 .bind(clock.used_ms)
                 .bind(clock.segment_start)
                 .bind(clock.segment_last)
                 .bind(*index)
-                .bind(clock.left_at);
+                .bind(clock.left_at)
+                .bind(shown.as_deref());
         }
         q.bind(now).execute(c).await.map(|r| r.rows_affected())
     })?;

@@ -4,7 +4,7 @@
 //! writes).
 
 use super::{Conn, StorageResult, on_conn, placeholders};
-use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score};
+use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score, Shown};
 use crate::domain::certification::TimerMode;
 use crate::domain::scope::PeopleScope;
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
@@ -13,10 +13,12 @@ use sqlx::types::Json;
 
 mod attempt;
 mod batch;
+mod events;
 mod progress;
 mod results;
 
 pub use attempt::*;
 pub use batch::*;
+pub use events::*;
 pub use progress::*;
 pub use results::*;

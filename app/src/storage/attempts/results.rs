@@ -9,7 +9,7 @@ pub async fn history(
 ) -> StorageResult<Vec<AttemptSummary>> {
     Ok(on_conn!(c, |c| {
         sqlx::query_as(
-        "SELECT id, number, status, started_at, finished_at, finish_reason, used_ms, percent, passed, reset_at \
+        "SELECT id, number, status, started_at, finished_at, finish_reason, used_ms, percent, passed, reset_at, flags \
          FROM attempts WHERE user_id = $1 AND certification_id = $2 ORDER BY id DESC"
     )
     .bind(user)
@@ -26,11 +26,14 @@ pub async fn overdue_candidates(
     grace_ms: i64,
     presence_ms: i64,
 ) -> StorageResult<Vec<AttemptId>> {
-    let rows: Vec<(AttemptId,)> = on_conn!(c, |c| sqlx::query_as(
+    let rows: Vec<(AttemptId,)> = on_conn!(c, |c| {
+        sqlx::query_as(
         "SELECT id FROM attempts WHERE status = 'in_progress' AND ( \
            (deadline_at IS NOT NULL AND deadline_at + $2 < $1) OR \
            (deadline_at IS NULL AND segment_start IS NOT NULL AND \
             used_ms + (segment_last - segment_start) + $3 > time_limit_ms + $2) OR \
+           (away_limit_ms IS NOT NULL AND \
+            $1 - started_at - used_ms - COALESCE(segment_last - segment_start, 0) - $3 > away_limit_ms) OR \
            certification_id IN (SELECT id FROM certifications WHERE status = 'closed')) \
          LIMIT 500"
     )
@@ -38,7 +41,8 @@ pub async fn overdue_candidates(
     .bind(grace_ms)
     .bind(presence_ms)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -96,15 +100,24 @@ pub async fn results(
     c: Conn<'_>,
     cert: CertId,
     scope: &PeopleScope,
+    flagged_only: bool,
 ) -> StorageResult<Vec<ResultRow>> {
+    let flagged = "(SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1 AND a.flags IS NOT NULL)";
+    let only = if flagged_only {
+        format!(" AND {flagged} > 0")
+    } else {
+        String::new()
+    };
     let assigned = super::super::certifications::ASSIGNED_TO_USER.replace("{cert}", "$1");
     let visible = scope.sql("u.branch_id");
     let sql = format!(
         "SELECT u.id AS user_id, u.first_name, u.last_name, p.read_version, p.attempts_used, p.best_percent, \
            p.passed_at, p.resets, \
-           (SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1 AND a.status = 'in_progress') AS in_progress \
+           (SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1 AND a.status = 'in_progress') AS in_progress, \
+           (SELECT MAX(a.id) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1) AS last_attempt_id, \
+           {flagged} AS flagged \
          FROM users u LEFT JOIN certification_progress p ON p.user_id = u.id AND p.certification_id = $1 \
-         WHERE ((u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL) AND {visible} \
+         WHERE ((u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL) AND {visible}{only} \
          ORDER BY u.last_name, u.first_name, u.id"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
@@ -118,15 +131,19 @@ pub async fn person_results(
     c: Conn<'_>,
     user: UserId,
 ) -> StorageResult<Vec<crate::model::taking::PersonResult>> {
-    Ok(on_conn!(c, |c| sqlx::query_as(
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
         "SELECT p.certification_id, c.title, p.read_version, p.attempts_used, c.max_attempts, \
-         p.best_percent, p.passed_at, p.resets FROM certification_progress p \
+         p.best_percent, p.passed_at, p.resets, \
+         (SELECT MAX(a.id) FROM attempts a WHERE a.user_id = p.user_id AND a.certification_id = p.certification_id) AS last_attempt_id \
+         FROM certification_progress p \
          JOIN certifications c ON c.id = p.certification_id WHERE p.user_id = $1 \
          ORDER BY p.certification_id"
     )
     .bind(user)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// A certification as "My certifications" lists it for one user.

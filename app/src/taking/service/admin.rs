@@ -24,13 +24,18 @@ pub async fn preview(state: &AppState, id: CertId) -> AppResult<PreviewData> {
     })
 }
 
-pub async fn results(state: &AppState, actor: &Actor, id: CertId) -> AppResult<CertResults> {
+pub async fn results(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    flagged_only: bool,
+) -> AppResult<CertResults> {
     async {
         let mut c = state.db.read().await?;
         let Some(cert) = certs::get(c.conn(), id).await? else {
             return Err(AppError::NotFound);
         };
-        let rows = store::results(c.conn(), id, &actor.scope).await?;
+        let rows = store::results(c.conn(), id, &actor.scope, flagged_only).await?;
         let tried: Vec<_> = rows.iter().filter(|r| r.best_percent.is_some()).collect();
         let passed = tried.iter().filter(|r| r.passed_at.is_some()).count() as i64;
         Ok(CertResults {
@@ -100,4 +105,39 @@ pub async fn reset(
         }
         .await;
     result
+}
+
+/// An attempt's integrity record, for an admin who may see its person.
+pub async fn record(state: &AppState, actor: &Actor, id: AttemptId) -> AppResult<AttemptRecord> {
+    let now = state.now();
+    let mut c = state.db.read().await?;
+    let Some(a) = store::get(c.conn(), id).await? else {
+        return Err(AppError::NotFound);
+    };
+    // Outside the admin's people, as if there were no such attempt.
+    let Some(user) = storage::users::get_in_scope(c.conn(), a.user_id, &actor.scope).await? else {
+        return Err(AppError::NotFound);
+    };
+    let Some(cert) = certs::get(c.conn(), a.certification_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let events = store::events(c.conn(), id).await?;
+    let attempts = store::history(c.conn(), a.user_id, a.certification_id).await?;
+    let Some(attempt) = attempts.iter().find(|s| s.id == id).cloned() else {
+        return Err(AppError::NotFound);
+    };
+    let end = a.finished_at.unwrap_or(now);
+    let integrity =
+        crate::domain::integrity::assess(&events, a.shapes.len(), end, !a.in_progress());
+    Ok(AttemptRecord {
+        attempt,
+        user_id: user.id,
+        name: user.full_name(),
+        certification_id: cert.id,
+        title: cert.settings.title.clone(),
+        mode: a.timer_mode,
+        questions: a.shapes.len() as i64,
+        integrity,
+        attempts,
+    })
 }

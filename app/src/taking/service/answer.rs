@@ -17,8 +17,8 @@ pub(super) async fn own_attempt(
     if a.user_id != user.id {
         return Err(AppError::NotFound);
     }
-    if a.must_end(now) {
-        finalize(c.re(), &a, "timeout", Some(user), origin, now).await?;
+    if let Some(reason) = a.end_reason(now) {
+        finalize(c.re(), &a, reason, Some(user), origin, now).await?;
         return Ok(store::get(c, id).await?.unwrap_or(a));
     }
     Ok(a)
@@ -49,8 +49,35 @@ pub async fn current(state: &AppState, taker: &Taker, cert_id: CertId) -> AppRes
             return Ok(TestEntry::Finished(a.id));
         }
         let mut clock = a.clock();
+        let returned = clock.away_since(now).map(|since| attempt::Away {
+            since,
+            ms: (now.millis() - since.millis()).max(0),
+        });
         clock.resume(now);
-        store::save_clock(tx.conn(), a.id, &clock, a.current_index, now).await?;
+        let touched = attempt::Touched {
+            index: a.current_index,
+            returned,
+        };
+        let mut shown = a.shown();
+        let (events, revealed) =
+            super::super::touches::record(a.id, &mut shown, &touched, false, &taker.session(), now);
+        let shown = shown.filter(|_| revealed);
+        store::save_clock(
+            tx.conn(),
+            a.id,
+            &clock,
+            a.current_index,
+            shown.as_ref(),
+            now,
+        )
+        .await?;
+        store::record_events(tx.conn(), &events, now).await?;
+        let a = AttemptLite {
+            shown: shown
+                .map(|s| serde_json::to_string(&s).unwrap_or_default())
+                .or(a.shown),
+            ..a
+        };
         let screen = screen(tx.conn(), &cert, &a, clock.remaining(now)).await?;
         tx.commit().await?;
         Ok(TestEntry::Attempt(screen))
@@ -67,13 +94,27 @@ async fn screen(
 ) -> Result<AttemptScreen, StorageError> {
     let asked = store::questions(c.re(), a.id).await?;
     let answers = store::answers(c, a.id, asked.len()).await?;
+    // Pause mode shows the questions already shown only: a question is revealed when the user
+    // moves to it (`show`). Continuous mode, and attempts started before, show them all.
+    let shown = a
+        .shown()
+        .filter(|_| a.timer_mode == TimerMode::PauseWhileAway);
+    let visible = |i: usize| {
+        shown
+            .as_ref()
+            .is_none_or(|s| s.get(i).is_some_and(Option::is_some) || i as i64 == a.current_index)
+    };
     Ok(AttemptScreen {
         attempt_id: a.id,
         cert_id: cert.id,
         title: cert.settings.title.clone(),
         number: a.number,
         mode: a.timer_mode,
-        questions: asked.iter().map(|q| q.view()).collect(),
+        questions: asked
+            .iter()
+            .enumerate()
+            .map(|(i, q)| visible(i).then(|| q.view()))
+            .collect(),
         answers,
         current_index: a.current_index,
         remaining_ms,
@@ -189,7 +230,7 @@ pub async fn save_answer(
             return Err(AppError::refused(Msg::ErrAttemptOver));
         }
         let mut clock = a.clock();
-        match attempt::touch(
+        let touched = match attempt::touch(
             &mut clock,
             a.running(),
             &a.shapes,
@@ -197,7 +238,7 @@ pub async fn save_answer(
             TouchKind::Answer(&answer),
             now,
         ) {
-            Ok(_) => {}
+            Ok(touched) => touched,
             Err(TouchRefusal::BadAnswer) => {
                 return Err(AppError::invalid("answer", Msg::ErrBadAnswer));
             }
@@ -205,9 +246,21 @@ pub async fn save_answer(
                 tx.commit().await?;
                 return Err(AppError::refused(Msg::ErrAttemptOver));
             }
-        }
+        };
+        let mut shown = a.shown();
+        let (events, revealed) =
+            super::super::touches::record(id, &mut shown, &touched, true, &taker.session(), now);
         store::save_answer(tx.conn(), id, index, &answer, now).await?;
-        store::save_clock(tx.conn(), id, &clock, index, now).await?;
+        store::save_clock(
+            tx.conn(),
+            id,
+            &clock,
+            index,
+            shown.as_ref().filter(|_| revealed),
+            now,
+        )
+        .await?;
+        store::record_events(tx.conn(), &events, now).await?;
         tx.commit().await?;
         Ok(ack(&a, &clock, now))
     }
@@ -239,7 +292,21 @@ pub async fn heartbeat(
                 TouchKind::Heartbeat,
                 now,
             ) {
-                Ok(index) => store::save_clock(tx.conn(), id, &clock, index, now).await?,
+                Ok(touched) => {
+                    let mut shown = a.shown();
+                    let (events, revealed) = super::super::touches::record(
+                        id,
+                        &mut shown,
+                        &touched,
+                        false,
+                        &taker.session(),
+                        now,
+                    );
+                    let shown = shown.filter(|_| revealed);
+                    store::save_clock(tx.conn(), id, &clock, touched.index, shown.as_ref(), now)
+                        .await?;
+                    store::record_events(tx.conn(), &events, now).await?;
+                }
                 Err(_) => clock = a.clock(),
             }
         }
@@ -257,11 +324,50 @@ pub async fn leave(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<
         let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
         if a.in_progress() {
             let mut clock = a.clock();
+            let first = clock.left_at.is_none();
             clock.away(now);
-            store::save_clock(tx.conn(), id, &clock, a.current_index, now).await?;
+            store::save_clock(tx.conn(), id, &clock, a.current_index, None, now).await?;
+            if first {
+                // The page sends a beacon both when hidden and when closed: one leave.
+                let left = store::NewEvent {
+                    attempt: id,
+                    kind: "left",
+                    question_index: None,
+                    away_ms: None,
+                    session: taker.session(),
+                };
+                store::record_events(tx.conn(), &[left], now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
     }
     .await
+}
+
+/// Moves to question `index` and returns it: in pause mode this reveals it (recorded with
+/// when), riding the batch of heartbeats; the question's text is read afterwards.
+pub async fn show(
+    state: &AppState,
+    taker: &Taker,
+    id: AttemptId,
+    index: i64,
+) -> AppResult<ShownQuestion> {
+    let ack = heartbeat(state, taker, id, index).await?;
+    if ack.finished.is_some() {
+        return Ok(ShownQuestion {
+            ack,
+            question: None,
+        });
+    }
+    // The heartbeat checked that the attempt is this session's and recorded the reveal.
+    let mut read = state.db.read().await?;
+    let asked = store::questions(read.conn(), id).await?;
+    let Some(q) = usize::try_from(index).ok().and_then(|i| asked.get(i)) else {
+        return Err(AppError::invalid("index", Msg::ErrBadAnswer));
+    };
+    Ok(ShownQuestion {
+        ack,
+        question: Some(q.view()),
+    })
 }

@@ -25,6 +25,11 @@ pub async fn finalize(
     if !store::finish(c.re(), a.id, finished_at, reason, &clock, s, passed, now).await? {
         return Ok(false);
     }
+    // The flags of the integrity record, kept for the results' filter.
+    let record = store::events(c.re(), a.id).await?;
+    let integrity = crate::domain::integrity::assess(&record, asked.len(), finished_at, true);
+    let flags: Vec<&str> = integrity.flags.iter().map(|f| f.as_str()).collect();
+    store::set_flags(c.re(), a.id, &flags).await?;
     let scored = storage::analytics::Scored {
         attempt: a.id,
         cert: a.certification_id,

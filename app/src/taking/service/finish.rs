@@ -38,6 +38,7 @@ async fn result_view(mut c: Conn<'_>, a: &AttemptLite) -> AppResult<ResultView> 
             && cert.status == CertStatus::Open
             && attempt::can_retry(cert.settings.max_attempts, standing),
         timed_out: a.finish_reason.as_deref() == Some("timeout"),
+        away_limit: a.finish_reason.as_deref() == Some("away_limit"),
         review_allowed: cert.settings.review_allowed,
         finished_at: a.finished_at.unwrap_or(a.started_at),
         used_ms: a.used_ms.min(a.time_limit_ms),

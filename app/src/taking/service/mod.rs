@@ -6,8 +6,8 @@
 
 use super::touches::{Sign, Touch};
 use super::{
-    AttemptScreen, AttemptSummary, CertResults, ClockAck, MyCert, PreviewData, ReadState,
-    ResultState, ResultView, ReviewItem, TestEntry, TheoryData,
+    AttemptRecord, AttemptScreen, AttemptSummary, CertResults, ClockAck, MyCert, PreviewData,
+    ReadState, ResultState, ResultView, ReviewItem, ShownQuestion, TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
 use crate::domain::actor::{Actor, By, audit_by, label_of};
@@ -16,7 +16,7 @@ use crate::domain::attempt::{
     build_questions_for, may_start, review_depth, score,
 };
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
-use crate::domain::certification::{CertStatus, Certification, TheoryBlock};
+use crate::domain::certification::{CertStatus, Certification, TheoryBlock, TimerMode};
 use crate::domain::events::DomainEvent;
 use crate::domain::progress::{
     StateInput, all_blocks_read, my_state, still_to_read, theory_is_read,
@@ -62,6 +62,13 @@ impl Taker {
     /// The active member behind the request's session.
     pub async fn member(&self, state: &AppState) -> AppResult<Actor> {
         crate::auth::service::member(state, self.token.as_deref()).await
+    }
+
+    /// The session's label in the integrity record.
+    fn session(&self) -> Option<String> {
+        self.token
+            .as_deref()
+            .map(|t| store::session_label(&hash_token(t)))
     }
 }
 

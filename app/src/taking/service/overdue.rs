@@ -21,8 +21,8 @@ pub async fn finish_overdue(state: &AppState) -> Result<usize, StorageError> {
     for id in ids {
         let mut tx = state.db.begin().await?;
         if let Some(a) = store::get_for_update(tx.conn(), id).await?
-            && a.must_end(now)
-            && finalize(tx.conn(), &a, "timeout", None, &origin, now).await?
+            && let Some(reason) = a.end_reason(now)
+            && finalize(tx.conn(), &a, reason, None, &origin, now).await?
         {
             done += 1;
         }

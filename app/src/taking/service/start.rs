@@ -103,9 +103,10 @@ async fn create_attempt(
     user: &User,
     plan: &StartPlan,
     utc_offset: i32,
-    origin: &Origin,
+    taker: &Taker,
     now: Timestamp,
 ) -> AppResult<AttemptId> {
+    let origin = &taker.origin;
     let cert = &plan.cert;
     if plan.newly_read {
         record_read(c.re(), user, cert, utc_offset, now).await?;
@@ -116,7 +117,8 @@ async fn create_attempt(
         cert.settings.timer_mode,
         cert.settings.time_limit_secs * 1000,
         now,
-    );
+    )
+    .with_away_limit(cert.settings.away_limit_secs.map(|s| s * 1000));
     let inserted = store::insert(
         c.re(),
         &store::NewAttempt {
@@ -137,6 +139,20 @@ async fn create_attempt(
         return running.map(|a| a.id).ok_or(AppError::Conflict);
     };
     store::attempt_started(c.re(), user.id, cert.id, now).await?;
+    // The integrity record opens with the start and the first question on screen.
+    let event = |kind, question_index| store::NewEvent {
+        attempt: id,
+        kind,
+        question_index,
+        away_ms: None,
+        session: taker.session(),
+    };
+    store::record_events(
+        c.re(),
+        &[event("started", None), event("shown", Some(0))],
+        now,
+    )
+    .await?;
     storage::events::emit(
         c.re(),
         &DomainEvent::AttemptStarted {
@@ -205,8 +221,7 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
                 }
             },
         };
-        let created =
-            create_attempt(tx.conn(), user, &plan, utc_offset, &taker.origin, now).await?;
+        let created = create_attempt(tx.conn(), user, &plan, utc_offset, taker, now).await?;
         tx.commit().await?;
         Ok(created)
     }
