@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AdminApi } from './support/api';
-import { hydrated, initDataFor, openMiniApp } from './support/telegram';
+import { signIn } from './support/admin';
+import { hydrated, initDataFor, openMiniApp, setHidden } from './support/telegram';
 
 // Demo employees (pre-registered by Telegram id). Each test uses its own person and certification.
 const IVAN = { tg: { id: 100_000_012, first_name: 'Ivan' }, name: 'Иван Петров' };
@@ -156,4 +157,65 @@ test('100% shows no "Try again"; a failed attempt reopens the theory with the bu
   await expect(page).toHaveURL(new RegExp(`/app/c/${failed}/theory/1(#.*)?$`));
   await expect(page.getByTestId('go-to-test')).toBeEnabled();
   await expect(page.getByTestId('go-to-test')).toHaveText('Перейти к тесту');
+});
+
+test('pause mode: one question at a time, resume after closing, the admin sees the leave', async ({ page, browser, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const who = await api.freshEmployee('Пауза');
+  const title = `Пауза ${Date.now()}`;
+  const id = await api.createCertification({
+    title, questions: 3, assignTo: who.name,
+    settings: { min_read_secs: 0, shuffle_questions: false, shuffle_options: true, time_limit_secs: 600 },
+  });
+  const second = `Вопрос 2 (${title})`;
+  // Every response the Mini App receives: server functions and server-rendered pages.
+  const received: Promise<string>[] = [];
+  const record = (p: Page) => p.on('response', (r) => { received.push(r.text().catch(() => '')); });
+  const sawSecond = async () => (await Promise.all(received)).some((b) => b.includes(second));
+  record(page);
+  await openMiniApp(page, initDataFor(who.tg), `/app/c/${id}`);
+  await page.getByTestId('go-to-test').click();
+  await expect(page.getByTestId('question').locator('.question-text')).toContainText('Вопрос 1');
+  const q1Options = await page.getByTestId('choice').allTextContents();
+  await answer(page, 'Да');
+  await setHidden(page, true);
+  const results = await api.call('certifications/results', { id: String(id) });
+  const attempt = results.rows.find((r: { user_id: number }) => r.user_id === who.id).last_attempt_id;
+  await expect.poll(async () => {
+    const r = await api.call('certifications/attempt', { id: String(attempt) });
+    return r.integrity.timeline.map((e: { what: string }) => e.what);
+  }, { timeout: 10_000 }).toContain('left');
+  expect(await sawSecond()).toBe(false);
+  await page.context().close();
+
+  // Back from another launch: the same question, answer and order; question 2 still unseen.
+  const context = await browser.newContext();
+  const again = await context.newPage();
+  record(again);
+  await openMiniApp(again, initDataFor(who.tg), `/app/c/${id}`);
+  const go = again.getByTestId('go-to-test');
+  await expect(go).toHaveText('Продолжить тест');
+  await go.click();
+  await expect(again.getByTestId('question-count')).toHaveText('Вопрос 1 из 3');
+  await expect(again.getByTestId('question').locator('.question-text')).toContainText('Вопрос 1');
+  expect(await again.getByTestId('choice').allTextContents()).toEqual(q1Options);
+  await expect(again.getByTestId('question').getByRole('radio', { name: 'Да' })).toHaveAttribute('aria-checked', 'true');
+  expect(await sawSecond()).toBe(false);
+  await again.getByTestId('next-question').click();
+  await expect(again.getByTestId('question').locator('.question-text')).toContainText(second);
+  expect(await sawSecond()).toBe(true);
+
+  // The admin reads one leave, with how long it lasted (the app is still open).
+  const record2 = await api.call('certifications/attempt', { id: String(attempt) });
+  expect(record2.integrity.leaves, JSON.stringify(record2.integrity.timeline)).toBe(1);
+  const back = record2.integrity.timeline.find((e: { what: string }) => e.what === 'returned');
+  expect(back.away_ms).toBeGreaterThan(0);
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signIn(admin);
+  await admin.goto(`/admin/attempts/${attempt}`);
+  await expect(admin.getByTestId('leaves')).toHaveText('Выходил из теста: 1');
+  await expect(admin.getByTestId('timeline').locator('li[data-what="returned"]')).toContainText('Вернулся через');
+  await adminContext.close();
+  await context.close();
 });

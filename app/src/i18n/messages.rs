@@ -605,6 +605,7 @@ messages! {
     TheoryRead => "Теория прочитана", "Theory read";
     AttemptsUsed => "Попытки", "Attempts";
     PassedAt => "Сдана", "Passed on";
+    AwayLimitHint => "Если выйти из теста больше чем на {m} в сумме, попытка завершится.", "Leaving the test for more than {m} in total ends the attempt.";
     AwayLimitReached => "Попытка завершена: вы были вне теста дольше, чем разрешено. Засчитаны данные ответы.", "The attempt ended: you were away from the test longer than allowed. The answers you gave count.";
     FlaggedOnly => "Только отмеченные попытки", "Flagged attempts only";
     Integrity => "Ход попытки", "Attempt record";

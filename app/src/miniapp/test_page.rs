@@ -415,6 +415,9 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                 <span data-testid="question-count" aria-live="polite">{move || Msg::QuestionNofM.with(lang, &[("n", &(index.get() + 1).to_string()), ("m", &total.to_string())])}</span>
                 <span class="timer" class:timer-low=move || remaining.get() < 60_000 role="timer" aria-live="off" data-testid="timer">{move || mmss(remaining.get())}</span>
             </header>
+            {screen.away_limit_ms.map(|ms| view! {
+                <p class="hint" data-testid="away-limit-hint">{Msg::AwayLimitHint.with(lang, &[("m", &crate::i18n::minutes(lang, (ms + 59_999) / 60_000))])}</p>
+            })}
             <nav class="dots" aria-label=t(Msg::Questions)>
                 {(0..total).map(|i| view! {
                     <button

@@ -143,6 +143,9 @@ pub struct AttemptScreen {
     pub answers: Vec<Option<Vec<u32>>>,
     pub current_index: i64,
     pub remaining_ms: i64,
+    /// Pause mode: the time away after which the attempt ends (told to the user up front).
+    #[serde(default)]
+    pub away_limit_ms: Option<i64>,
 }
 
 /// What the test screen finds: the attempt to continue, or a finished one to show.

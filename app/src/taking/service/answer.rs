@@ -118,6 +118,7 @@ async fn screen(
         answers,
         current_index: a.current_index,
         remaining_ms,
+        away_limit_ms: a.away_limit_ms,
     })
 }
 
