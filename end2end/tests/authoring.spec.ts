@@ -36,6 +36,8 @@ test('blocks are reordered by drag and by keyboard, and the order is kept', asyn
 
   // Drag the third block above the first with the pointer.
   const handles = page.getByTestId('blocks').getByTestId('drag-handle');
+  // The pointer acts within the viewport: bring the list into it (the settings above it grow).
+  await page.getByTestId('blocks').scrollIntoViewIfNeeded();
   const from = (await handles.nth(2).boundingBox())!;
   const to = (await page.getByTestId('blocks').locator('li').first().boundingBox())!;
   // Each move is saved in the background: wait for the save before leaving the page.

@@ -386,10 +386,29 @@ async fn answer_all(
     current: &Value,
     questions: usize,
 ) -> Result<(), String> {
+    // Pause mode sends the questions already shown only: moving to the next one reveals it,
+    // as the Mini App does.
+    let mut known: Vec<Value> = (0..questions)
+        .map(|i| current["Attempt"]["questions"][i].clone())
+        .collect();
     for i in (0..args.rounds.max(1)).flat_map(|_| 0..questions) {
         let jitter = args.think_ms / 2 + (rand::random::<u64>() % args.think_ms.max(1));
         tokio::time::sleep(Duration::from_millis(jitter)).await;
-        let options = &current["Attempt"]["questions"][i]["options"];
+        if known[i].is_null() {
+            let shown = c
+                .post(
+                    samples,
+                    "show",
+                    "/api/app/attempts/show",
+                    form(&[
+                        ("attempt_id", attempt.to_string()),
+                        ("index", i.to_string()),
+                    ]),
+                )
+                .await?;
+            known[i] = shown["question"].clone();
+        }
+        let options = &known[i]["options"];
         let pick = options
             .as_array()
             .and_then(|o| o.iter().find(|x| x["text"] == "Да"))
