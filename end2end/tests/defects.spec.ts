@@ -83,6 +83,7 @@ test('filters go back to "All"; a progress reset is reachable from the user card
   await mini.getByTestId('go-to-test').click();
   await answer(mini, 'Нет');
   await mini.getByTestId('finish').click();
+  await mini.getByTestId('finish-submit').click();
   await expect(mini.getByTestId('verdict')).toBeVisible();
 
   await signIn(page, ADMIN);

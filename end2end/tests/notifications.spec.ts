@@ -53,6 +53,7 @@ test('a notification button opens the Mini App on its section, for the employee 
   await page.getByTestId('go-to-test').click();
   await answer(page, 'Да');
   await page.getByTestId('finish').click();
+  await page.getByTestId('finish-submit').click();
   await expect(page.getByTestId('verdict')).toHaveText('Аттестация пройдена');
 
   // The manager hears about it; the button opens that person's results in the Mini App.

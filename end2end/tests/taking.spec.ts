@@ -142,6 +142,7 @@ test('100% shows no "Try again"; a failed attempt reopens the theory with the bu
   await page.getByTestId('next-question').click();
   await answer(page, 'Да');
   await page.getByTestId('finish').click();
+  await page.getByTestId('finish-submit').click();
   await expect(page.getByTestId('score')).toHaveText('100%');
   await expect(page.getByTestId('verdict')).toHaveText('Аттестация пройдена');
   await expect(page.getByTestId('try-again')).toHaveCount(0);
@@ -152,6 +153,7 @@ test('100% shows no "Try again"; a failed attempt reopens the theory with the bu
   await page.getByTestId('go-to-test').click();
   await answer(page, 'Нет');
   await page.getByTestId('finish').click();
+  await page.getByTestId('finish-submit').click();
   await expect(page.getByTestId('verdict')).toHaveText('Аттестация не пройдена');
   await page.getByTestId('try-again').click();
   await expect(page).toHaveURL(new RegExp(`/app/c/${failed}/theory/1(#.*)?$`));

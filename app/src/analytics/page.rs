@@ -41,7 +41,7 @@ fn Bars(id: &'static str, title: String, desc: String, bars: Vec<(String, i64)>)
             <desc id=desc_id>{desc}</desc>
             {rows}
         </svg>
-        <table class="visually-hidden"><caption>{title}</caption><tbody>{table}</tbody></table>
+        <div class="visually-hidden"><table><caption>{title}</caption><tbody>{table}</tbody></table></div>
     }
 }
 

@@ -54,11 +54,11 @@ fn ActivityChart(days: Vec<DayActivity>) -> impl IntoView {
             <desc id="activity-desc">{desc}</desc>
             {bars}
         </svg>
-        <table class="visually-hidden">
+        <div class="visually-hidden"><table>
             <caption>{t(Msg::DashboardActivity)}</caption>
             <thead><tr><th scope="col">{t(Msg::DashboardDay)}</th><th scope="col">{t(Msg::DashboardAttempts)}</th><th scope="col">{t(Msg::DashboardPasses)}</th></tr></thead>
             <tbody>{table}</tbody>
-        </table>
+        </table></div>
     }
 }
 

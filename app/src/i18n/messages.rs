@@ -594,6 +594,14 @@ messages! {
     ToUnanswered => "К вопросам без ответа", "To unanswered questions";
     UnansweredLeft => "Без ответа: {n}", "Not answered: {n}";
     FinishTest => "Завершить тест", "Finish the test";
+    FinishAndSubmit => "Завершить и отправить", "Finish and submit";
+    BackToTest => "Вернуться к тесту", "Back to the test";
+    SummaryTitle => "Итог перед отправкой", "Summary of the attempt";
+    SummaryAnswered => "Отвечено: {a} из {m}", "Answered: {a} of {m}";
+    SummaryUnanswered => "Без ответа: {n}. Неотвеченные вопросы будут засчитаны как неверные.", "Not answered: {n}. Questions left unanswered count as wrong.";
+    SummaryTimeLeft => "Осталось времени: {t}", "Time left: {t}";
+    QuestionN => "Вопрос {n}", "Question {n}";
+    ConfirmOrder => "Этот порядок — мой ответ", "This order is my answer";
 
     Results => "Результаты", "Results";
     BackToEditor => "← К редактору", "← Back to the editor";

@@ -157,6 +157,14 @@ pub fn QuestionCard(
                         }).collect_view()
                     }}
                 </ol>
+                {move || answer.get().is_none().then(|| {
+                    let initial = order.get_untracked();
+                    view! {
+                        <button type="button" class="btn btn-secondary" data-testid="confirm-order"
+                            disabled=move || disabled.get()
+                            on:click=move |_| on_answer.run(initial.clone())>{t(Msg::ConfirmOrder)}</button>
+                    }
+                })}
             }.into_any()
         }
     };

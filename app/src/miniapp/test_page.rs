@@ -13,7 +13,7 @@ use crate::taking::{
     AttemptScreen, TestEntry, current_attempt, finish_attempt, heartbeat, save_answer,
     show_question,
 };
-use crate::ui::{ErrorNotice, Spinner};
+use crate::ui::{Dialog, ErrorNotice, Spinner};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
@@ -384,31 +384,46 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
     let first_unanswered = move || answers.get().iter().position(Option::is_none);
     let unanswered = move || answers.get().iter().filter(|a| a.is_none()).count();
 
+    // Finishing is never one tap: "Finish" (the button, or Telegram's MainButton on the last
+    // question) opens the summary, and only its "Finish and submit" submits. The time runs on
+    // meanwhile.
+    let summary = RwSignal::new(false);
+    let submit = RwSignal::new(false);
     Effect::new({
         let finish = finish.clone();
         move |_| {
-            let i = index.get();
-            let label = if i + 1 < total {
-                t(Msg::Next)
-            } else {
-                t(Msg::FinishTest)
-            };
-            let finish = finish.clone();
-            telegram::main_button(
-                Some(label),
-                Some(std::rc::Rc::new(move || {
-                    if index.get_untracked() + 1 < total {
-                        go_to(index.get_untracked() + 1);
-                    } else {
-                        finish();
-                    }
-                })),
-            );
+            if submit.get() {
+                submit.set(false);
+                summary.set(false);
+                finish();
+            }
         }
     });
+    Effect::new(move |_| {
+        let i = index.get();
+        let open = summary.get();
+        let label = if open {
+            t(Msg::FinishAndSubmit)
+        } else if i + 1 < total {
+            t(Msg::Next)
+        } else {
+            t(Msg::FinishTest)
+        };
+        telegram::main_button(
+            Some(label),
+            Some(std::rc::Rc::new(move || {
+                if summary.get_untracked() {
+                    submit.set(true);
+                } else if index.get_untracked() + 1 < total {
+                    go_to(index.get_untracked() + 1);
+                } else {
+                    summary.set(true);
+                }
+            })),
+        );
+    });
     on_cleanup(|| telegram::main_button(None, None));
-
-    let finish_click = finish.clone();
+    let answered = move || total - unanswered();
     view! {
         <div class="test" data-testid="test">
             <header class="test-head">
@@ -477,11 +492,35 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
                 <p class="hint">{move || (unanswered() > 0).then(|| Msg::UnansweredLeft.with(lang, &[("n", &unanswered().to_string())]))}</p>
                 <button type="button" class="btn btn-primary wide" data-testid="finish"
                     disabled=move || finishing.get()
-                    on:click=move |_| finish_click()>
+                    on:click=move |_| summary.set(true)>
                     {move || if finishing.get() { t(Msg::Scoring) } else { t(Msg::FinishTest) }}
                 </button>
                 <ErrorNotice error=Signal::derive(move || finish_error.get()) />
             </div>
+            <Dialog open=summary title=Msg::SummaryTitle test_id="summary">
+                <p data-testid="summary-answered">{move || Msg::SummaryAnswered.with(lang, &[("a", &answered().to_string()), ("m", &total.to_string())])}</p>
+                {move || (unanswered() > 0).then(|| view! {
+                    <p class="notice" data-testid="summary-unanswered">{Msg::SummaryUnanswered.with(lang, &[("n", &unanswered().to_string())])}</p>
+                    <ul class="summary-unanswered">
+                        {answers.get().iter().enumerate().filter(|(_, a)| a.is_none()).map(|(i, _)| view! {
+                            <li>
+                                <button type="button" class="btn btn-ghost" data-testid="summary-go"
+                                    on:click=move |_| { summary.set(false); go_to(i); }>
+                                    {Msg::QuestionN.with(lang, &[("n", &(i + 1).to_string())])}
+                                </button>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                <p data-testid="summary-time">{move || Msg::SummaryTimeLeft.with(lang, &[("t", &mmss(remaining.get()))])}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="btn btn-primary" data-testid="finish-submit"
+                        disabled=move || finishing.get()
+                        on:click=move |_| submit.set(true)>{t(Msg::FinishAndSubmit)}</button>
+                    <button type="button" class="btn btn-secondary" data-testid="summary-back"
+                        on:click=move |_| summary.set(false)>{t(Msg::BackToTest)}</button>
+                </div>
+            </Dialog>
         </div>
     }
 }

@@ -63,7 +63,8 @@ pub fn PointsChart(points: Vec<(Timestamp, i64)>) -> impl IntoView {
             <desc id="points-desc">{desc}</desc>
             <polyline points=line class="chart-line" />
         </svg>
-        <table class="visually-hidden"><caption>{t(Msg::PointsChart)}</caption><tbody>{rows}</tbody></table>
+        // A table takes the width of its cells whatever its own: the wrapper hides it.
+        <div class="visually-hidden"><table><caption>{t(Msg::PointsChart)}</caption><tbody>{rows}</tbody></table></div>
     }
 }
 
@@ -135,10 +136,10 @@ pub fn ProgressChart(rows: Vec<ProgressRow>) -> impl IntoView {
             <desc id="progress-desc">{desc}</desc>
             {bars}
         </svg>
-        <table class="visually-hidden">
+        <div class="visually-hidden"><table>
             <caption>{t(Msg::ProgressChart)}</caption>
             <thead><tr><th scope="col">{t(Msg::DashboardCertification)}</th><th scope="col">{t(Msg::ProgressBest)}</th><th scope="col">{t(Msg::ProgressPassMark)}</th></tr></thead>
             <tbody>{table}</tbody>
-        </table>
+        </table></div>
     }
 }

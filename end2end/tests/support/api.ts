@@ -8,6 +8,8 @@ export interface CertOptions {
   questions?: number;
   settings?: Record<string, unknown>;
   assignTo: string;
+  /** The first question is an ordering question ("один", "два", "три" is the right order). */
+  orderingFirst?: boolean;
 }
 
 export class AdminApi {
@@ -69,6 +71,13 @@ export class AdminApi {
       });
     }
     const questions: number[] = [];
+    if (o.orderingFirst) {
+      const q = await this.json('questions/save', {
+        id: null,
+        content: { kind: 'ordering', text: `<p>Порядок (${o.title})</p>`, options: [{ text: 'один' }, { text: 'два' }, { text: 'три' }] },
+      });
+      questions.push(q.id);
+    }
     for (let i = 0; i < (o.questions ?? 2); i++) {
       const q = await this.json('questions/save', {
         id: null,
