@@ -4,11 +4,12 @@ import { freshTelegramId, hydrated, initDataFor, openMiniApp } from './support/t
 // Demo employee (pre-registered by Telegram id; names set by the admin).
 const ANNA = { id: 100_000_011, first_name: 'Anna', last_name: 'Telegram', username: 'anna_tg' };
 
-test('a pre-registered employee sees their name and role after hydration', async ({ page }) => {
+test('a pre-registered employee sees their name after hydration, without a role line', async ({ page }) => {
   await openMiniApp(page, initDataFor(ANNA));
   await hydrated(page);
   await expect(page.getByTestId('greeting')).toHaveText('Здравствуйте, Анна Смирнова!');
-  await expect(page.getByTestId('role')).toHaveText('Ваша роль: Сотрудник');
+  // An employee is not told their role (managers and admins are).
+  await expect(page.getByTestId('role')).toHaveCount(0);
   // Telegram's theme reaches the page as CSS variables.
   const bg = await page.evaluate(() =>
     getComputedStyle(document.documentElement).getPropertyValue('--tg-theme-bg-color').trim(),

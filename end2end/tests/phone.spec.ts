@@ -57,6 +57,46 @@ test('finishing with unanswered questions shows a summary and submits only from 
   await expect(page.getByTestId('verdict')).toBeVisible();
   await expect(page.getByTestId('score')).toHaveText('33%');
   expect(await overflow(page)).toBe(0);
+
+  // The history says how it went and opens the result.
+  await page.goto(`/app/c/${id}/history`);
+  await hydrated(page);
+  const row = page.getByTestId('history-row').first();
+  await expect(row.getByTestId('history-verdict')).toHaveText('Не сдана');
+  await row.click();
+  await expect(page).toHaveURL(new RegExp(`/app/c/${id}/result/\\d+$`));
+  await expect(page.getByTestId('score')).toHaveText('33%');
+});
+
+test('the rules come before the theory, and the home leads with what to do next', async ({ page, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const who = await api.freshEmployee('Правила');
+  const title = `Правила ${Date.now()}`;
+  const id = await api.createCertification({
+    title, questions: 2, blocks: 2, assignTo: who.name,
+    settings: { min_read_secs: 5, max_attempts: 2, pass_threshold: 70, time_limit_secs: 900, points: 40 },
+  });
+  await openMiniApp(page, initDataFor(who.tg), '/app');
+  await hydrated(page);
+  await expect(page.getByTestId('role')).toHaveCount(0);
+  const next = page.getByTestId('next-step');
+  await expect(next).toContainText(title);
+  const card = page.getByTestId('my-certifications').locator('a', { hasText: title });
+  await expect(card.getByTestId('rules')).toContainText('Время на тест: 15 минут. Пауза, когда вы выходите из теста');
+  await expect(card.getByTestId('rules')).toContainText('Попыток осталось: 2 из 2');
+  await expect(card.getByTestId('rules')).toContainText('Проходной результат: 70%');
+  await expect(card.getByTestId('rules')).toContainText('За сдачу: 40');
+  await next.getByTestId('next-step-go').click();
+  await expect(page).toHaveURL(new RegExp(`/app/c/${id}/theory/1`));
+  await expect(page.getByTestId('rules')).toContainText('Попыток осталось: 2 из 2');
+  await expect(page.getByTestId('page-wait')).toContainText('Читайте ещё');
+  // The last page names the page still to read and links to it.
+  await page.getByTestId('next-page').click();
+  await expect(page.getByTestId('page-count')).toHaveText('2 / 2');
+  await expect(page.getByTestId('unread-page')).toHaveText('Ещё не прочитана страница 1');
+  await page.getByTestId('unread-page').click();
+  await expect(page.getByTestId('page-count')).toHaveText('1 / 2');
+  expect(await overflow(page)).toBe(0);
 });
 
 test('no Mini App page scrolls sideways on a 360 px phone', async ({ page, baseURL }) => {

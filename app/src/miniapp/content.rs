@@ -177,3 +177,28 @@ pub fn QuestionCard(
         </section>
     }
 }
+
+/// The rules of a certification, in words, before the theory (its card and its first page).
+#[component]
+pub fn RulesFacts(rules: crate::taking::CertRules) -> impl IntoView {
+    use crate::domain::certification::TimerMode;
+    use crate::i18n::{minutes, points, use_lang, use_offset};
+    let lang = use_lang();
+    let offset = use_offset();
+    let m = minutes(lang, (rules.time_limit_secs + 59) / 60);
+    let time = match rules.timer_mode {
+        TimerMode::PauseWhileAway => Msg::RuleTimePause.with(lang, &[("m", &m)]),
+        TimerMode::Continuous => Msg::RuleTimeRuns.with(lang, &[("m", &m)]),
+    };
+    let left = (rules.max_attempts - rules.attempts_used).max(0);
+    view! {
+        <ul class="rules" data-testid="rules">
+            {rules.closes_at.map(|d| view! { <li data-rule="deadline">{Msg::RuleDeadline.with(lang, &[("d", &d.format_datetime(offset))])}</li> })}
+            <li data-rule="time">{time}</li>
+            {rules.away_limit_secs.map(|s| view! { <li data-rule="away">{Msg::AwayLimitHint.with(lang, &[("m", &minutes(lang, (s + 59) / 60))])}</li> })}
+            <li data-rule="attempts">{Msg::RuleAttempts.with(lang, &[("left", &left.to_string()), ("max", &rules.max_attempts.to_string())])}</li>
+            <li data-rule="threshold">{Msg::RuleThreshold.with(lang, &[("p", &rules.pass_threshold.to_string())])}</li>
+            {rules.points.filter(|p| *p > 0).map(|p| view! { <li data-rule="points">{Msg::RulePoints.with(lang, &[("n", &points(lang, p))])}</li> })}
+        </ul>
+    }
+}

@@ -66,16 +66,31 @@ pub fn MiniAppHome() -> impl IntoView {
             {move || Suspend::new(async move {
                 let Some(user) = ctx.active_member().await else { return ().into_any() };
                 let greeting = Msg::MiniGreeting.with(lang, &[("name", &user.full_name())]);
-                let role = Msg::MiniYourRole.with(lang, &[("role", user.role.label().text(lang))]);
+                // Employees are employees: only managers and admins are told their role.
+                let role = (user.role != crate::domain::user::Role::Employee)
+                    .then(|| Msg::MiniYourRole.with(lang, &[("role", user.role.label().text(lang))]));
                 let list = certs.await;
+                // What to do next: the most urgent certification that asks for something (the
+                // list comes sorted by urgency).
+                let next = list.as_ref().ok().and_then(|l| l.first()).filter(|c| c.state.urgency() <= 3).cloned();
                 view! {
                     <header class="mini-header">
                         {user.photo_url.clone().map(|src| view! { <img class="avatar" src=src alt="" /> })}
                         <div>
                             <h1 data-testid="greeting">{greeting}</h1>
-                            <p class="muted" data-testid="role">{role}</p>
+                            {role.map(|r| view! { <p class="muted" data-testid="role">{r}</p> })}
                         </div>
                     </header>
+                    {next.map(|c| view! {
+                        <section class="card next-step" data-testid="next-step" aria-labelledby="next-h">
+                            <h2 id="next-h">{t(Msg::NextStep)}</h2>
+                            <p><strong>{c.title.clone()}</strong></p>
+                            <p class=format!("state state-{}", state_class(c.state))>{state_text(c.state, lang)}</p>
+                            <a class="btn btn-primary wide" href=format!("/app/c/{}", c.id) data-testid="next-step-go">
+                                {if matches!(c.state, MyCertState::InProgress { .. }) { t(Msg::ContinueTest) } else { t(Msg::OpenCert) }}
+                            </a>
+                        </section>
+                    })}
                     <nav class="mini-links">
                         <a class="card" href="/app/achievements" data-testid="to-achievements">{t(Msg::MiniAchievements)}</a>
                         <a class="card" href="/app/rating" data-testid="to-rating">{t(Msg::MiniRating)}</a>
@@ -95,6 +110,7 @@ pub fn MiniAppHome() -> impl IntoView {
                                         <a class="card cert-card" href=format!("/app/c/{}", c.id)>
                                             <strong>{c.title}</strong>
                                             <span class=format!("state state-{}", state_class(c.state)) data-testid="cert-state">{state_text(c.state, lang)}</span>
+                                            <super::content::RulesFacts rules=c.rules />
                                         </a>
                                     </li>
                                 }).collect_view()}
@@ -291,6 +307,17 @@ fn TheoryView(
     });
     on_cleanup(|| telegram::main_button(None, None));
     let progress_pct = move || (n() * 100 / total.max(1)).to_string();
+    let rules = StoredValue::new(data.rules.clone());
+    // The first other page that still needs reading (1-based), for the disabled "Go to test".
+    let unread_page = move || {
+        let s = state.get();
+        let i = n() - 1;
+        s.remaining_ms
+            .iter()
+            .enumerate()
+            .find(|(j, r)| *j != i && **r > 0)
+            .map(|(j, _)| j + 1)
+    };
     view! {
         <div class="theory">
             <p class="muted small">{data.title.clone()}</p>
@@ -298,6 +325,14 @@ fn TheoryView(
             <p class="page-count" data-testid="page-count" aria-live="polite">
                 {move || Msg::PageOf.with(lang, &[("n", &n().to_string()), ("total", &total.to_string())])}
             </p>
+            {move || (n() == 1).then(|| view! { <super::content::RulesFacts rules=rules.get_value() /> })}
+            {move || {
+                // This page's minimum reading time, counting down; "Next" stays usable.
+                let left = left_here.get();
+                (!state.get().read && left > 0 && left < i64::MAX).then(|| view! {
+                    <p class="hint" data-testid="page-wait">{Msg::PageReadWait.with(lang, &[("time", &mmss(left.min(3_600_000)))])}</p>
+                })
+            }}
             <Materials materials=data.materials.clone() />
             {move || blocks.get_value().get(n() - 1).cloned().map(|b| view! { <BlockContent block=b /> })}
             <nav class="theory-nav">
@@ -326,12 +361,13 @@ fn TheoryView(
                     } else if let Some(msg) = s.refusal.filter(|m| *m != Msg::ErrTheoryNotRead) {
                         view! { <p class="notice" data-testid="start-refusal">{t(msg)}</p> }.into_any()
                     } else if last {
-                        let wait = move || {
-                            if others_unread.get() {
-                                t(Msg::ReadAllPages).to_owned()
-                            } else {
-                                Msg::WaitToStart.with(lang, &[("time", &mmss(left_here.get().min(3_600_000)))])
-                            }
+                        let wait = move || match unread_page() {
+                            Some(p) => view! {
+                                <A href=format!("/app/c/{}/theory/{}", cert_id, p) attr:data-testid="unread-page">
+                                    {Msg::PageStillToRead.with(lang, &[("n", &p.to_string())])}
+                                </A>
+                            }.into_any(),
+                            None => Msg::WaitToStart.with(lang, &[("time", &mmss(left_here.get().min(3_600_000)))]).into_any(),
                         };
                         view! {
                             <button type="button" class="btn btn-primary wide" data-testid="go-to-test" disabled=true>{t(Msg::GoToTest)}</button>
@@ -466,13 +502,27 @@ pub fn HistoryPage() -> impl IntoView {
                                     (_, Some(p)) => format!("{p}%"),
                                     _ => "—".into(),
                                 };
+                                let verdict = match a.passed {
+                                    Some(true) => Some(("passed", t(Msg::VerdictPassedShort))),
+                                    Some(false) => Some(("failed", t(Msg::VerdictFailedShort))),
+                                    None => None,
+                                };
+                                let cert_id = cert().unwrap_or_default();
+                                let href = if a.status == "in_progress" {
+                                    format!("/app/c/{cert_id}/test")
+                                } else {
+                                    format!("/app/c/{cert_id}/result/{}", a.id)
+                                };
                                 view! {
-                                    <li class="card">
-                                        <strong>{Msg::AttemptN.with(lang, &[("n", &a.number.to_string())])}</strong>
-                                        <span>{when}</span>
-                                        <span>{mmss(a.used_ms)}</span>
-                                        <span class="score-small">{result}</span>
-                                        {a.reset_at.map(|_| view! { <span class="badge">{t(Msg::ResetMark)}</span> })}
+                                    <li>
+                                        <a class="card history-row" href=href data-testid="history-row">
+                                            <strong>{Msg::AttemptN.with(lang, &[("n", &a.number.to_string())])}</strong>
+                                            <span>{when}</span>
+                                            <span>{mmss(a.used_ms)}</span>
+                                            <span class="score-small">{result}</span>
+                                            {verdict.map(|(class, text)| view! { <span class=format!("state state-{class}") data-testid="history-verdict">{text}</span> })}
+                                            {a.reset_at.map(|_| view! { <span class="badge">{t(Msg::ResetMark)}</span> })}
+                                        </a>
                                     </li>
                                 }
                             }).collect_view()}

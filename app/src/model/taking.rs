@@ -105,6 +105,22 @@ pub struct MyCert {
     pub state: MyCertState,
     pub closes_at: Option<Timestamp>,
     pub time_limit_secs: i64,
+    pub rules: CertRules,
+}
+
+/// The rules of a certification as the person taking it should know them before starting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertRules {
+    pub closes_at: Option<Timestamp>,
+    pub time_limit_secs: i64,
+    pub timer_mode: TimerMode,
+    /// Pause mode: the most time away before the attempt ends.
+    pub away_limit_secs: Option<i64>,
+    pub max_attempts: i64,
+    pub attempts_used: i64,
+    pub pass_threshold: i64,
+    /// The points a pass pays; `None` for managers and admins (they earn nothing).
+    pub points: Option<i64>,
 }
 
 /// Where the reading of the theory stands.
@@ -128,6 +144,7 @@ pub struct TheoryData {
     pub materials: Vec<Material>,
     pub min_read_secs: i64,
     pub read: ReadState,
+    pub rules: CertRules,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -156,6 +156,10 @@ pub struct MyCertRow {
     pub max_attempts: i64,
     pub time_limit_secs: i64,
     pub closes_at: Option<Timestamp>,
+    #[sqlx(try_from = "String")]
+    pub timer_mode: TimerMode,
+    pub away_limit_secs: Option<i64>,
+    pub points: i64,
     pub read_version: Option<i64>,
     pub attempts_used: Option<i64>,
     pub best_percent: Option<i64>,
@@ -168,6 +172,7 @@ pub async fn my_certifications(c: Conn<'_>, user: UserId) -> StorageResult<Vec<M
     let assigned = super::super::certifications::ASSIGNED_TO_USER.replace("{cert}", "c.id");
     let sql = format!(
         "SELECT c.id, c.title, c.status, c.pass_threshold, c.max_attempts, c.time_limit_secs, c.closes_at, \
+           c.timer_mode, c.away_limit_secs, c.points, \
            p.read_version, p.attempts_used, p.best_percent, (p.passed_at IS NOT NULL) AS passed, \
            a.id AS attempt_id \
          FROM certifications c \

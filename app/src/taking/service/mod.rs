@@ -6,8 +6,9 @@
 
 use super::touches::{Sign, Touch};
 use super::{
-    AttemptRecord, AttemptScreen, AttemptSummary, CertResults, ClockAck, MyCert, PreviewData,
-    ReadState, ResultState, ResultView, ReviewItem, ShownQuestion, TestEntry, TheoryData,
+    AttemptRecord, AttemptScreen, AttemptSummary, CertResults, CertRules, ClockAck, MyCert,
+    PreviewData, ReadState, ResultState, ResultView, ReviewItem, ShownQuestion, TestEntry,
+    TheoryData,
 };
 use crate::auth::cookie::hash_token;
 use crate::domain::actor::{Actor, By, audit_by, label_of};

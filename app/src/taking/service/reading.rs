@@ -5,6 +5,8 @@ use super::*;
 pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec<MyCert>> {
     let actor = taker.member(state).await?;
     let now = state.now();
+    // Managers and admins earn nothing by taking a certification.
+    let employee = actor.user.role == crate::domain::user::Role::Employee;
     let result = async {
         let mut c = state.db.read().await?;
         let rows = store::my_certifications(c.conn(), actor.user.id).await?;
@@ -22,6 +24,16 @@ pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec
                 .map(|v| (v.version, v.require_reread))
                 .collect();
             let status = r.status.parse().unwrap_or(CertStatus::Closed);
+            let rules = CertRules {
+                closes_at: r.closes_at,
+                time_limit_secs: r.time_limit_secs,
+                timer_mode: r.timer_mode,
+                away_limit_secs: r.away_limit_secs,
+                max_attempts: r.max_attempts,
+                attempts_used: r.attempts_used.unwrap_or(0),
+                pass_threshold: r.pass_threshold,
+                points: employee.then_some(r.points),
+            };
             out.push(MyCert {
                 id: r.id,
                 title: r.title,
@@ -36,6 +48,7 @@ pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec
                 }),
                 closes_at: r.closes_at,
                 time_limit_secs: r.time_limit_secs,
+                rules,
             });
         }
         out.sort_by_key(|m| m.state.urgency());
@@ -183,12 +196,12 @@ pub async fn theory(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResu
         // A plain read, unless the reading completes only now: that is recorded in a write
         // transaction.
         let mut read = state.db.read().await?;
-        match theory_data(state, read.conn(), actor.user.id, cert_id, now).await? {
+        match theory_data(state, read.conn(), &actor.user, cert_id, now).await? {
             (data, None) => return Ok(data),
             (_, Some(_)) => drop(read),
         }
         let mut tx = state.db.begin().await?;
-        let (data, newly_read) = theory_data(state, tx.conn(), actor.user.id, cert_id, now).await?;
+        let (data, newly_read) = theory_data(state, tx.conn(), &actor.user, cert_id, now).await?;
         if let Some(cert) = newly_read {
             let utc_offset = state.config.display_utc_offset_minutes;
             record_read(tx.conn(), &actor.user, &cert, utc_offset, now).await?;
@@ -206,11 +219,11 @@ pub use crate::model::taking::TheoryContent;
 async fn theory_data(
     state: &AppState,
     mut c: Conn<'_>,
-    user: UserId,
+    user: &User,
     cert_id: CertId,
     now: Timestamp,
 ) -> AppResult<(TheoryData, Option<Certification>)> {
-    let (cert, facts) = visible_with_facts(c.re(), user, cert_id).await?;
+    let (cert, facts) = visible_with_facts(c.re(), user.id, cert_id).await?;
     let versions = crate::cache::Versions::read_on(c.re()).await?;
     let load = async {
         Ok(TheoryContent {
@@ -232,7 +245,18 @@ async fn theory_data(
         Err(e) => return Err(e),
     };
     let (read, newly_read) =
-        compute_read_state(c.re(), user, &cert, &content.blocks, &facts, now).await?;
+        compute_read_state(c.re(), user.id, &cert, &content.blocks, &facts, now).await?;
+    let s = &cert.settings;
+    let rules = CertRules {
+        closes_at: s.closes_at,
+        time_limit_secs: s.time_limit_secs,
+        timer_mode: s.timer_mode,
+        away_limit_secs: s.away_limit_secs,
+        max_attempts: s.max_attempts,
+        attempts_used: facts.progress.as_ref().map_or(0, |p| p.attempts_used),
+        pass_threshold: s.pass_threshold,
+        points: (user.role == crate::domain::user::Role::Employee).then_some(s.points),
+    };
     let TheoryContent { blocks, materials } = (*content).clone();
     let data = TheoryData {
         cert_id: cert.id,
@@ -242,6 +266,7 @@ async fn theory_data(
         materials,
         min_read_secs: cert.settings.min_read_secs,
         read,
+        rules,
     };
     Ok((data, newly_read.then_some(cert)))
 }
