@@ -146,6 +146,8 @@ test('100% shows no "Try again"; a failed attempt reopens the theory with the bu
   await expect(page.getByTestId('score')).toHaveText('100%');
   await expect(page.getByTestId('verdict')).toHaveText('Аттестация пройдена');
   await expect(page.getByTestId('try-again')).toHaveCount(0);
+  // The result says what the pass earned.
+  await expect(page.getByTestId('earned-points')).toHaveText('+100 баллов');
 
   await page.goto(`/app/c/${failed}`);
   await hydrated(page);

@@ -25,6 +25,12 @@ pub fn level_of(levels: &[Level], balance: i64) -> Option<&Level> {
         .max_by_key(|l| l.min_points)
 }
 
+/// The level a change of balance reached, if it rose to a new one.
+pub fn level_reached(levels: &[Level], before: i64, after: i64) -> Option<&Level> {
+    let was = level_of(levels, before).map(|l| l.min_points);
+    level_of(levels, after).filter(|l| Some(l.min_points) != was && after > before)
+}
+
 /// The next level above a balance, if any.
 pub fn next_level(levels: &[Level], balance: i64) -> Option<&Level> {
     levels
@@ -369,5 +375,25 @@ mod tests {
         let month = period_start(Period::Month, now, 180).unwrap();
         assert_eq!(month.format_datetime(180), "01.11.2026 00:00");
         assert_eq!(period_start(Period::All, now, 0), None);
+    }
+
+    #[test]
+    fn a_level_is_reached_only_when_the_balance_crosses_its_threshold() {
+        let levels = vec![
+            Level {
+                number: 1,
+                name: "Новичок".into(),
+                min_points: 0,
+            },
+            Level {
+                number: 2,
+                name: "Знаток".into(),
+                min_points: 100,
+            },
+        ];
+        assert_eq!(level_reached(&levels, 50, 120).map(|l| l.number), Some(2));
+        assert_eq!(level_reached(&levels, 100, 150), None);
+        assert_eq!(level_reached(&levels, 10, 90), None);
+        assert_eq!(level_reached(&levels, 150, 50), None);
     }
 }

@@ -621,6 +621,10 @@ messages! {
     RulePoints => "За сдачу: {n}", "A pass pays {n}";
     VerdictPassedShort => "Сдана", "Passed";
     VerdictFailedShort => "Не сдана", "Not passed";
+    EarnedTitle => "Вы получили", "You earned";
+    EarnedPoints => "+{n}", "+{n}";
+    EarnedBadge => "Бейдж «{b}»", "Badge “{b}”";
+    EarnedLevel => "Новый уровень: {l}", "A new level: {l}";
     NextStep => "Что дальше", "Next";
     OpenCert => "Открыть", "Open";
     PageStillToRead => "Ещё не прочитана страница {n}", "Page {n} still needs reading";

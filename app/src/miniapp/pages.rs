@@ -448,6 +448,16 @@ pub fn ResultCard(r: ResultView) -> impl IntoView {
             <p class="score" data-testid="score">{format!("{}%", r.percent)}</p>
             <p>{Msg::ScoreLine.with(lang, &[("c", &r.correct.to_string()), ("t", &r.total.to_string()), ("th", &r.threshold.to_string())])}</p>
             {r.timed_out.then(|| view! { <p class="notice" data-testid="timed-out">{t(Msg::TimedOut)}</p> })}
+            {r.earned.clone().filter(|e| e.points > 0 || !e.badges.is_empty() || e.level.is_some()).map(|e| view! {
+                <section class="card earned" data-testid="earned" aria-labelledby="earned-h">
+                    <h2 id="earned-h">{t(Msg::EarnedTitle)}</h2>
+                    <ul>
+                        {(e.points > 0).then(|| view! { <li data-testid="earned-points">{Msg::EarnedPoints.with(lang, &[("n", &crate::i18n::points(lang, e.points))])}</li> })}
+                        {e.badges.into_iter().map(|b| view! { <li data-testid="earned-badge">{Msg::EarnedBadge.with(lang, &[("b", &b)])}</li> }).collect_view()}
+                        {e.level.map(|l| view! { <li data-testid="earned-level">{Msg::EarnedLevel.with(lang, &[("l", &l)])}</li> })}
+                    </ul>
+                </section>
+            })}
             {r.away_limit.then(|| view! { <p class="notice" data-testid="away-limit">{t(Msg::AwayLimitReached)}</p> })}
             <dl class="result-facts">
                 <dt>{t(Msg::BestResult)}</dt><dd data-testid="best">{format!("{}%", r.best_percent)}</dd>

@@ -181,6 +181,15 @@ pub struct ClockAck {
     pub finished: Option<AttemptId>,
 }
 
+/// What an attempt earned an employee: the points of a first pass, the badges it completed,
+/// and the level it reached.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Earned {
+    pub points: i64,
+    pub badges: Vec<String>,
+    pub level: Option<String>,
+}
+
 /// A question the user moved to, with the clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShownQuestion {
@@ -204,6 +213,9 @@ pub struct ResultView {
     pub attempts_left: i64,
     pub can_retry: bool,
     pub timed_out: bool,
+    /// What the attempt earned; `None` for managers and admins (they earn nothing).
+    #[serde(default)]
+    pub earned: Option<Earned>,
     /// Ended by the server: the time away passed the certification's limit.
     #[serde(default)]
     pub away_limit: bool,

@@ -49,6 +49,20 @@ pub async fn balance(c: Conn<'_>, user: UserId) -> StorageResult<i64> {
     Ok(row.0)
 }
 
+/// The balance from the entries made before `at`.
+pub async fn balance_before(c: Conn<'_>, user: UserId, at: Timestamp) -> StorageResult<i64> {
+    let row: (i64,) = on_conn!(c, |c| {
+        sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM points_ledger WHERE user_id = $1 AND created_at < $2"
+    )
+    .bind(user)
+    .bind(at)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(row.0)
+}
+
 pub struct NewEntry<'a> {
     pub user: UserId,
     pub delta: i64,

@@ -1040,7 +1040,42 @@ async fn rendering_the_test_and_result_pages_changes_nothing(backend: Backend) {
     assert_eq!(r.body["Ready"]["timed_out"], true);
 }
 
+async fn the_result_says_what_a_first_pass_earned(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "points": 40, "pass_threshold": 50 }),
+        1,
+        2,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(s.answer(a, 0, &[1]).await.status, 200);
+    let first = s.finish(a).await;
+    assert_eq!(first["passed"], true, "{first:?}");
+    assert_eq!(first["earned"]["points"], 40, "{first:?}");
+    // A second pass pays nothing: the points come once.
+    let b = s.started().await;
+    assert_eq!(s.answer(b, 0, &[1]).await.status, 200);
+    assert_eq!(s.answer(b, 1, &[1]).await.status, 200);
+    let second = s.finish(b).await;
+    assert_eq!(second["percent"], 100);
+    assert_eq!(second["earned"]["points"], 0, "{second:?}");
+    // Read again later, the first attempt still says what it earned.
+    let again = s
+        .app
+        .call("app/attempts/result", &[("attempt_id", &a.to_string())])
+        .await;
+    assert_eq!(
+        again.body["Ready"]["earned"]["points"], 40,
+        "{:?}",
+        again.body
+    );
+}
+
 crate::both_backends!(
+    the_result_says_what_a_first_pass_earned,
     option_ids_of_an_attempt_give_nothing_away,
     a_review_shows_right_answers_only_when_no_attempt_remains,
     closing_a_certification_ends_the_attempts_in_progress,

@@ -19,6 +19,20 @@ pub async fn history(
     })?)
 }
 
+/// Whether an attempt before `attempt` of the same person and certification passed (resets
+/// included: a pass pays its points once, ever).
+pub async fn passed_before(c: Conn<'_>, attempt: AttemptId) -> StorageResult<bool> {
+    let row: (i64,) = on_conn!(c, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM attempts a JOIN attempts b ON b.user_id = a.user_id \
+           AND b.certification_id = a.certification_id AND b.id < a.id AND b.passed \
+         WHERE a.id = $1"
+    )
+    .bind(attempt)
+    .fetch_one(c)
+    .await)?;
+    Ok(row.0 > 0)
+}
+
 /// Attempts in progress whose time may have run out (the service decides with the rules).
 pub async fn overdue_candidates(
     c: Conn<'_>,

@@ -9,7 +9,7 @@ async fn result_view(mut c: Conn<'_>, a: &AttemptLite) -> AppResult<ResultView> 
     let Some(cert) = certs::get(c.re(), a.certification_id).await? else {
         return Err(AppError::NotFound);
     };
-    let p: Progress = store::progress(c, a.user_id, a.certification_id)
+    let p: Progress = store::progress(c.re(), a.user_id, a.certification_id)
         .await?
         .unwrap_or_default();
     let standing = Standing {
@@ -18,7 +18,9 @@ async fn result_view(mut c: Conn<'_>, a: &AttemptLite) -> AppResult<ResultView> 
         in_progress: false,
     };
     let reset = a.reset_at.is_some();
+    let earned = earned(c.re(), a, &cert).await?;
     Ok(ResultView {
+        earned,
         attempt_id: a.id,
         cert_id: cert.id,
         title: cert.settings.title.clone(),
@@ -43,6 +45,55 @@ async fn result_view(mut c: Conn<'_>, a: &AttemptLite) -> AppResult<ResultView> 
         finished_at: a.finished_at.unwrap_or(a.started_at),
         used_ms: a.used_ms.min(a.time_limit_ms),
     })
+}
+
+/// How long after the finish a badge still counts as earned by it (the badges of a finish are
+/// awarded with it, or by the job a tick later).
+const EARNED_WINDOW_MS: i64 = 5 * 60_000;
+
+/// What a finished attempt earned its person, if an employee.
+async fn earned(
+    mut c: Conn<'_>,
+    a: &AttemptLite,
+    cert: &Certification,
+) -> Result<Option<Earned>, StorageError> {
+    let Some(user) = storage::users::get(c.re(), a.user_id).await? else {
+        return Ok(None);
+    };
+    if user.role != crate::domain::user::Role::Employee {
+        return Ok(None);
+    }
+    let Some(finished) = a.finished_at else {
+        return Ok(None);
+    };
+    // Points: a first pass ever pays the certification's points (the consumer pays them, at
+    // once or a tick later: the rule, not the ledger, says what this attempt earned).
+    let points = if a.passed == Some(true) && !store::passed_before(c.re(), a.id).await? {
+        cert.settings.points
+    } else {
+        0
+    };
+    let mut badges = Vec::new();
+    for h in storage::gamification::held(c.re(), a.user_id).await? {
+        let at = h.awarded_at.millis();
+        if h.revoked_at.is_none()
+            && at >= finished.millis()
+            && at <= finished.millis() + EARNED_WINDOW_MS
+            && let Some(b) = storage::gamification::badge(c.re(), h.badge_id).await?
+            && b.kind != "manual"
+        {
+            badges.push(b.name);
+        }
+    }
+    let before = storage::gamification::balance_before(c.re(), a.user_id, finished).await?;
+    let levels = storage::gamification::levels(c.re()).await?;
+    let level = crate::domain::gamification::level_reached(&levels, before, before + points)
+        .map(|l| l.name.clone());
+    Ok(Some(Earned {
+        points,
+        badges,
+        level,
+    }))
 }
 
 /// Applies the new events (points, badges, then the cache versions) at once instead of at the

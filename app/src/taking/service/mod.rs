@@ -6,7 +6,7 @@
 
 use super::touches::{Sign, Touch};
 use super::{
-    AttemptRecord, AttemptScreen, AttemptSummary, CertResults, CertRules, ClockAck, MyCert,
+    AttemptRecord, AttemptScreen, AttemptSummary, CertResults, CertRules, ClockAck, Earned, MyCert,
     PreviewData, ReadState, ResultState, ResultView, ReviewItem, ShownQuestion, TestEntry,
     TheoryData,
 };
