@@ -110,6 +110,10 @@ test('my achievements chart the points over time and the progress per certificat
   const progress = mini.getByTestId('progress-chart');
   await expect(progress).toContainText(title);
   await expect(progress).toContainText('не начато');
-  await expect(progress.locator('desc')).toContainText('Сдано 0 из 1');
+  await expect(mini.getByTestId('progress-desc')).toContainText('Сдано 0 из 1');
+  // A tap on a point says its value; the labels stay readable.
+  await mini.getByTestId('chart-dot').first().click();
+  await expect(mini.getByTestId('chart-readout')).toContainText('30 баллов');
+  await expect(mini.locator('.chart-x span').first()).toHaveCSS('font-size', '12px');
   await phone.close();
 });

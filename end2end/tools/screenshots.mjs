@@ -37,6 +37,23 @@ await mini.goto(`${base}/app/rating`);
 await mini.locator('body[data-hydrated="true"]').waitFor();
 await mini.getByTestId('rating').waitFor();
 await mini.screenshot({ path: `${out}/miniapp-rating.png` });
+await mini.goto(`${base}/app/settings`);
+await mini.locator('body[data-hydrated="true"]').waitFor();
+await mini.getByTestId('my-notifications').waitFor();
+await mini.screenshot({ path: `${out}/miniapp-settings.png` });
+// A certification's first page (its rules) and its history, when the demo person has one.
+await mini.goto(`${base}/app`);
+await mini.locator('body[data-hydrated="true"]').waitFor();
+const cert = await mini.locator('[data-testid="my-certifications"] a').first().getAttribute('href').catch(() => null);
+if (cert) {
+  await mini.goto(`${base}${cert}/theory/1`);
+  await mini.locator('body[data-hydrated="true"]').waitFor();
+  await mini.getByTestId('page-count').waitFor();
+  await mini.screenshot({ path: `${out}/miniapp-theory.png`, fullPage: true });
+  await mini.goto(`${base}${cert}/history`);
+  await mini.locator('body[data-hydrated="true"]').waitFor();
+  await mini.screenshot({ path: `${out}/miniapp-history.png` });
+}
 
 const desk = await browser.newContext({ viewport: { width: 1280, height: 720 } });
 const admin = await desk.newPage();

@@ -816,6 +816,9 @@ messages! {
     TimelineReset => "сброшено", "reset";
     TimelineBadge => "значок «{name}»", "badge «{name}»";
     PointsChart => "Баллы со временем", "Points over time";
+    PointsUnit => "баллы", "points";
+    ChartTapHint => "Нажмите на точку, чтобы увидеть значение", "Tap a point to see its value";
+    ProgressMarkLegend => "Черта — проходной результат", "The line is the pass mark";
     ProgressChart => "Мои аттестации", "My certifications";
     ProgressChartDesc => "Сдано {passed} из {total}. Полоса — лучший результат, черта — проходной балл.", "{passed} of {total} passed. Each bar is the best result, the line the pass mark.";
     ProgressBest => "Лучший результат", "Best result";

@@ -25,25 +25,25 @@ pub fn balance_over_time(
     points
 }
 
+/// Points over time: a line that fills its container's width, with the axes' values and dates
+/// in HTML (they keep their size whatever the width), and each point tappable for its value.
 #[component]
 pub fn PointsChart(points: Vec<(Timestamp, i64)>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let offset = use_offset();
-    let (w, h) = (480i64, 100i64);
     let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
     let min = points.iter().map(|p| p.1).min().unwrap_or(0).min(0);
     let span = (max - min).max(1);
     let n = points.len().max(2) as i64 - 1;
+    // Positions in percent of the plot (x from the left, y from the top).
+    let at = |i: usize, v: i64| (i as i64 * 100 / n, 100 - (v - min) * 100 / span);
     let line = points
         .iter()
         .enumerate()
         .map(|(i, (_, v))| {
-            format!(
-                "{},{}",
-                i as i64 * w / n,
-                h - 5 - (v - min) * (h - 10) / span
-            )
+            let (x, y) = at(i, *v);
+            format!("{x},{y}")
         })
         .collect::<Vec<_>>()
         .join(" ");
@@ -52,17 +52,64 @@ pub fn PointsChart(points: Vec<(Timestamp, i64)>) -> impl IntoView {
         lang,
         &[("n", &points.len().to_string()), ("now", &last.to_string())],
     );
+    let first_day = points
+        .first()
+        .map(|p| p.0.format_date(offset))
+        .unwrap_or_default();
+    let last_day = points
+        .last()
+        .map(|p| p.0.format_date(offset))
+        .unwrap_or_default();
+    let selected = RwSignal::new(None::<usize>);
+    let labels: Vec<String> = points
+        .iter()
+        .map(|(at, v)| {
+            format!(
+                "{} — {}",
+                at.format_datetime(offset),
+                crate::i18n::points(lang, *v)
+            )
+        })
+        .collect();
+    let labels = StoredValue::new(labels);
+    let dots = points
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| {
+            let (x, y) = at(i, *v);
+            view! {
+                <button type="button" class="chart-dot" data-testid="chart-dot"
+                    style=format!("left:{x}%;top:{y}%")
+                    aria-label=labels.with_value(|l| l[i].clone())
+                    aria-pressed=move || (selected.get() == Some(i)).to_string()
+                    on:click=move |_| selected.set(Some(i))></button>
+            }
+        })
+        .collect_view();
     let rows = points
         .into_iter()
         .map(|(at, v)| view! { <tr><th scope="row">{at.format_datetime(offset)}</th><td>{v}</td></tr> })
         .collect_view();
     view! {
-        <svg class="chart" role="img" aria-labelledby="points-title points-desc" viewBox=format!("0 0 {w} {h}")
-            width="100%" height=h data-testid="points-chart">
-            <title id="points-title">{t(Msg::PointsChart)}</title>
-            <desc id="points-desc">{desc}</desc>
-            <polyline points=line class="chart-line" />
-        </svg>
+        <figure class="chart-figure">
+            <figcaption class="chart-title">{t(Msg::PointsChart)}" · "{t(Msg::PointsUnit)}</figcaption>
+            <div class="chart-area">
+                <div class="chart-y" aria-hidden="true"><span>{max}</span><span>{min}</span></div>
+                <div class="chart-plot">
+                    <svg class="chart" role="img" aria-labelledby="points-title points-desc" viewBox="0 0 100 100"
+                        preserveAspectRatio="none" width="100%" height="100%" data-testid="points-chart">
+                        <title id="points-title">{t(Msg::PointsChart)}</title>
+                        <desc id="points-desc">{desc}</desc>
+                        <polyline points=line class="chart-line" vector-effect="non-scaling-stroke" />
+                    </svg>
+                    {dots}
+                </div>
+            </div>
+            <div class="chart-x" aria-hidden="true"><span>{first_day}</span><span>{last_day}</span></div>
+            <p class="chart-readout" aria-live="polite" data-testid="chart-readout">
+                {move || selected.get().map(|i| labels.with_value(|l| l[i].clone())).unwrap_or_else(|| t(Msg::ChartTapHint).to_owned())}
+            </p>
+        </figure>
         // A table takes the width of its cells whatever its own: the wrapper hides it.
         <div class="visually-hidden"><table><caption>{t(Msg::PointsChart)}</caption><tbody>{rows}</tbody></table></div>
     }
@@ -79,14 +126,12 @@ pub struct ProgressRow {
     pub passed: bool,
 }
 
-/// Best result per certification as horizontal bars with the pass mark drawn on each.
+/// Best result per certification as horizontal bars with the pass mark drawn on each, in
+/// HTML: the labels keep their size on a phone and the bars fill the width.
 #[component]
 pub fn ProgressChart(rows: Vec<ProgressRow>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let row_h = 30i64;
-    let (w, bar_x, bar_w) = (480i64, 0i64, 400i64);
-    let height = rows.len() as i64 * row_h + 4;
     let passed = rows.iter().filter(|r| r.passed).count();
     let desc = Msg::ProgressChartDesc.with(
         lang,
@@ -102,22 +147,18 @@ pub fn ProgressChart(rows: Vec<ProgressRow>) -> impl IntoView {
     };
     let bars = rows
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let y = i as i64 * row_h + 2;
+        .map(|r| {
             let p = r.percent.unwrap_or(0).clamp(0, 100);
-            let mark = bar_x + r.threshold.clamp(0, 100) * bar_w / 100;
-            let class = if r.passed {
-                "chart-bar-strong"
-            } else {
-                "chart-bar"
-            };
+            let mark = r.threshold.clamp(0, 100);
             view! {
-                <text x=bar_x y=y + 10 class="chart-label">{r.label.clone()}</text>
-                <rect x=bar_x y=y + 14 width=bar_w height=10 class="chart-track" />
-                <rect x=bar_x y=y + 14 width=p * bar_w / 100 height=10 class=class />
-                <line x1=mark x2=mark y1=y + 12 y2=y + 26 class="chart-mark" />
-                <text x=bar_x + bar_w + 8 y=y + 24 class="chart-value">{status(r)}</text>
+                <div class="pc-row">
+                    <span class="pc-label">{r.label.clone()}</span>
+                    <span class="pc-value">{status(r)}</span>
+                    <div class="pc-track">
+                        <div class=if r.passed { "pc-bar pc-bar-strong" } else { "pc-bar" } style=format!("width:{p}%")></div>
+                        <div class="pc-mark" style=format!("left:{mark}%")></div>
+                    </div>
+                </div>
             }
         })
         .collect_view();
@@ -130,12 +171,15 @@ pub fn ProgressChart(rows: Vec<ProgressRow>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="chart" role="img" aria-labelledby="progress-title progress-desc"
-            viewBox=format!("0 0 {w} {height}") width="100%" height=height data-testid="progress-chart">
-            <title id="progress-title">{t(Msg::ProgressChart)}</title>
-            <desc id="progress-desc">{desc}</desc>
-            {bars}
-        </svg>
+        <figure class="chart-figure" data-testid="progress-chart">
+            <figcaption class="chart-title">{t(Msg::ProgressChart)}</figcaption>
+            <p class="hint" data-testid="progress-desc">{desc}</p>
+            <div aria-hidden="true">
+                {bars}
+                <div class="pc-axis"><span>"0%"</span><span>"50%"</span><span>"100%"</span></div>
+                <p class="hint">{t(Msg::ProgressMarkLegend)}</p>
+            </div>
+        </figure>
         <div class="visually-hidden"><table>
             <caption>{t(Msg::ProgressChart)}</caption>
             <thead><tr><th scope="col">{t(Msg::DashboardCertification)}</th><th scope="col">{t(Msg::ProgressBest)}</th><th scope="col">{t(Msg::ProgressPassMark)}</th></tr></thead>
