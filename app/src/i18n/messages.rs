@@ -818,7 +818,6 @@ messages! {
     PointsChart => "Баллы со временем", "Points over time";
     PointsUnit => "баллы", "points";
     ChartTapHint => "Нажмите на точку, чтобы увидеть значение", "Tap a point to see its value";
-    ProgressMarkLegend => "Черта — проходной результат", "The line is the pass mark";
     ProgressChart => "Мои аттестации", "My certifications";
     ProgressChartDesc => "Сдано {passed} из {total}. Полоса — лучший результат, черта — проходной балл.", "{passed} of {total} passed. Each bar is the best result, the line the pass mark.";
     ProgressBest => "Лучший результат", "Best result";

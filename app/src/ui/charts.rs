@@ -172,12 +172,11 @@ pub fn ProgressChart(rows: Vec<ProgressRow>) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="chart-figure" data-testid="progress-chart">
-            <figcaption class="chart-title">{t(Msg::ProgressChart)}</figcaption>
+            // The page heads the chart; the summary says how to read it.
             <p class="hint" data-testid="progress-desc">{desc}</p>
             <div aria-hidden="true">
                 {bars}
                 <div class="pc-axis"><span>"0%"</span><span>"50%"</span><span>"100%"</span></div>
-                <p class="hint">{t(Msg::ProgressMarkLegend)}</p>
             </div>
         </figure>
         <div class="visually-hidden"><table>
