@@ -99,7 +99,7 @@ test('the rules come before the theory, and the home leads with what to do next'
   expect(await overflow(page)).toBe(0);
 });
 
-test('no Mini App page scrolls sideways on a 360 px phone', async ({ page, baseURL }) => {
+test('no Mini App page scrolls sideways on a 360 px phone, and each passes axe', async ({ page, baseURL }) => {
   const api = await AdminApi.signIn(baseURL!);
   const who = await api.freshEmployee('Узко');
   const id = await api.createCertification({
@@ -114,6 +114,8 @@ test('no Mini App page scrolls sideways on a 360 px phone', async ({ page, baseU
     await hydrated(page);
     const by = await overflow(page);
     if (by > 0) wide.push(`${path}: ${by}px`);
+    const violations = await axeViolations(page);
+    if (violations.length > 0) wide.push(`${path}: ${JSON.stringify(violations)}`);
   }
   expect(wide).toEqual([]);
 });
