@@ -7,7 +7,6 @@ use crate::i18n::{Lang, Msg, use_lang, use_offset, use_t};
 use crate::taking::attempt_integrity;
 use crate::ui::{ErrorNotice, Spinner};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 fn flag_msg(f: Flag) -> Msg {
     match f {
@@ -51,14 +50,8 @@ pub fn AttemptRecordPage() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let offset = use_offset();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .map(AttemptId)
-    };
+    let attempt = crate::ui::param_i64("id");
+    let id = move || attempt().map(AttemptId);
     let data = Resource::new(id, |id| async move {
         match id {
             Some(id) => attempt_integrity(id).await,

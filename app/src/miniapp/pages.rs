@@ -10,17 +10,10 @@ use crate::taking::{
     ReadState, ResultState, ResultView, TheoryData, attempt_result, attempt_review, finish_attempt,
     my_certifications, my_history, page_shown, start_attempt, theory,
 };
-use crate::ui::{ErrorNotice, Spinner};
+use crate::ui::{ErrorNotice, Spinner, param_i64};
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
-use leptos_router::hooks::{use_navigate, use_params_map};
-
-pub(super) fn param_i64(
-    name: &'static str,
-) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.read().get(name).and_then(|s| s.parse().ok())
-}
+use leptos_router::hooks::use_navigate;
 
 pub fn mmss(ms: i64) -> String {
     let s = (ms.max(0) + 999) / 1000;

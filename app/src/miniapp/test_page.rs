@@ -3,7 +3,7 @@
 //! answer before showing it as saved (retrying visibly when the network fails).
 
 use super::content::QuestionCard;
-use super::pages::{mmss, now_ms, param_i64, ticker};
+use super::pages::{mmss, now_ms, ticker};
 use super::{telegram, use_mini};
 use crate::domain::attempt::HEARTBEAT_MS;
 use crate::domain::{AttemptId, CertId};
@@ -13,6 +13,7 @@ use crate::taking::{
     AttemptScreen, TestEntry, current_attempt, finish_attempt, heartbeat, save_answer,
     show_question,
 };
+use crate::ui::param_i64;
 use crate::ui::{Dialog, ErrorNotice, Spinner};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

@@ -101,6 +101,14 @@ impl From<sqlx::Error> for StorageError {
 pub type StorageResult<T> = Result<T, StorageError>;
 
 /// `$from, $from+1, …` for `n` values, for statements over a list.
+/// `($1, …, $cols), ($cols+1, …), …` for a multi-row `VALUES` of `rows` rows.
+pub(crate) fn value_rows(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(1 + r * cols, cols)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))

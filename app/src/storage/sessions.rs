@@ -1,6 +1,6 @@
 //! Sessions of the Mini App and the admin panel. Only a hash of the token is stored.
 
-use super::{Conn, StorageError, StorageResult, on_conn, placeholders};
+use super::{Conn, StorageError, StorageResult, on_conn, placeholders, value_rows};
 use crate::domain::actor::Surface;
 use crate::domain::audit::Origin;
 use crate::domain::user::{User, UserStatus};
@@ -138,13 +138,10 @@ pub async fn insert_many(
     // Every value bound where it is written, the shared ones again on each row: see
     // [`Conn::list_sql`].
     const COLS: usize = 9;
-    let rows: Vec<String> = (0..new.len())
-        .map(|r| format!("({})", placeholders(1 + r * COLS, COLS)))
-        .collect();
     let sql = format!(
         "INSERT INTO sessions (token_hash, user_id, surface, created_at, expires_at, last_seen_at, \
          ip, user_agent, updated_at) VALUES {} RETURNING token_hash, id",
-        rows.join(", ")
+        value_rows(new.len(), COLS)
     );
     let sql = c.list_sql(&sql);
     Ok(on_conn!(c, |c| {

@@ -37,10 +37,7 @@ pub async fn save_answers(
         return Ok(());
     }
     const COLS: usize = 6;
-    let values = (0..rows.len())
-        .map(|i| format!("({})", placeholders(1 + i * COLS, COLS)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let values = value_rows(rows.len(), COLS);
     let sql = format!(
         "INSERT INTO attempt_answers (attempt_id, question_index, answer, answered_at, created_at, updated_at) \
          VALUES {values} \
@@ -76,10 +73,7 @@ pub async fn save_clocks(
     // One row of values per attempt, joined to its row: linear in the batch, where a `CASE`
     // per column would test every attempt's id against every row.
     const PER: usize = 7;
-    let values = (0..rows.len())
-        .map(|i| format!("({})", placeholders(1 + i * PER, PER)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let values = value_rows(rows.len(), PER);
     let sql = format!(
         "WITH v (id, used_ms, segment_start, segment_last, current_index, left_at, shown) AS \
          (VALUES {values}) \

@@ -24,10 +24,7 @@ pub async fn record_events(c: Conn<'_>, rows: &[NewEvent], now: Timestamp) -> St
         return Ok(());
     }
     const COLS: usize = 6;
-    let values = (0..rows.len())
-        .map(|i| format!("({})", placeholders(1 + i * COLS, COLS)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let values = value_rows(rows.len(), COLS);
     let sql = format!(
         "INSERT INTO attempt_events (attempt_id, at, kind, question_index, away_ms, session) VALUES {values}"
     );

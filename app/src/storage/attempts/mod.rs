@@ -3,7 +3,7 @@
 //! One file per part: `progress`, `attempt`, `results` and `batch` (the group-committed
 //! writes).
 
-use super::{Conn, StorageResult, on_conn, placeholders};
+use super::{Conn, StorageResult, on_conn, placeholders, value_rows};
 use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score, Shown};
 use crate::domain::certification::TimerMode;
 use crate::domain::scope::PeopleScope;

@@ -59,8 +59,14 @@ pub async fn current(state: &AppState, taker: &Taker, cert_id: CertId) -> AppRes
             returned,
         };
         let mut shown = a.shown();
-        let (events, revealed) =
-            super::super::touches::record(a.id, &mut shown, &touched, false, &taker.session(), now);
+        let (events, revealed) = crate::taking::touches::record(
+            a.id,
+            &mut shown,
+            &touched,
+            false,
+            &taker.session(),
+            now,
+        );
         let shown = shown.filter(|_| revealed);
         store::save_clock(
             tx.conn(),
@@ -250,7 +256,7 @@ pub async fn save_answer(
         };
         let mut shown = a.shown();
         let (events, revealed) =
-            super::super::touches::record(id, &mut shown, &touched, true, &taker.session(), now);
+            crate::taking::touches::record(id, &mut shown, &touched, true, &taker.session(), now);
         store::save_answer(tx.conn(), id, index, &answer, now).await?;
         store::save_clock(
             tx.conn(),
@@ -295,7 +301,7 @@ pub async fn heartbeat(
             ) {
                 Ok(touched) => {
                     let mut shown = a.shown();
-                    let (events, revealed) = super::super::touches::record(
+                    let (events, revealed) = crate::taking::touches::record(
                         id,
                         &mut shown,
                         &touched,
