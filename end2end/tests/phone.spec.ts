@@ -116,6 +116,12 @@ test('no Mini App page scrolls sideways on a 360 px phone, and each passes axe',
     if (by > 0) wide.push(`${path}: ${by}px`);
     const violations = await axeViolations(page);
     if (violations.length > 0) wide.push(`${path}: ${JSON.stringify(violations)}`);
+    if (path === '/app/settings') {
+      // Each choice on its own line, with an example of what it sends.
+      const examples = page.getByTestId('notification-example');
+      expect(await examples.count()).toBeGreaterThan(3);
+      await expect(examples.first()).toContainText('Например');
+    }
   }
   expect(wide).toEqual([]);
 });

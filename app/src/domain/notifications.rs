@@ -61,6 +61,19 @@ impl NotificationKind {
         }
     }
 
+    /// What such a message says, as an example beside the choice.
+    pub fn example(self) -> Msg {
+        match self {
+            NotificationKind::Badge => Msg::NotifExampleBadge,
+            NotificationKind::Level => Msg::NotifExampleLevel,
+            NotificationKind::Assigned => Msg::NotifExampleAssigned,
+            NotificationKind::Opened => Msg::NotifExampleOpened,
+            NotificationKind::Reminder => Msg::NotifExampleReminder,
+            NotificationKind::Nudge => Msg::NotifExampleNudge,
+            NotificationKind::TeamResult => Msg::NotifExampleTeamResult,
+        }
+    }
+
     /// Kinds for managers and admins; the rest go to employees.
     pub fn for_managers(self) -> bool {
         self == NotificationKind::TeamResult

@@ -32,6 +32,11 @@ pub fn all_blocks_read(min_read_secs: i64, dwell_ms: &[i64]) -> bool {
 pub enum MyCertState {
     /// Assigned, nothing done yet.
     New,
+    /// Some theory pages read long enough, not all of them yet.
+    Reading {
+        read: i64,
+        of: i64,
+    },
     /// Theory read, no attempt yet.
     TheoryRead,
     InProgress {
@@ -64,7 +69,7 @@ impl MyCertState {
         match self {
             MyCertState::InProgress { .. } => 0,
             MyCertState::NotPassed { attempts_left, .. } if attempts_left > 0 => 1,
-            MyCertState::New => 2,
+            MyCertState::New | MyCertState::Reading { .. } => 2,
             MyCertState::TheoryRead => 3,
             MyCertState::Passed { .. } => 4,
             MyCertState::NotPassed { .. } | MyCertState::Finished { .. } => 5,
@@ -78,6 +83,9 @@ impl MyCertState {
 pub struct StateInput {
     pub status: CertStatus,
     pub theory_read: bool,
+    /// Theory pages of the current version read for their minimum time, and how many there are.
+    pub pages_read: i64,
+    pub pages: i64,
     pub in_progress_remaining_ms: Option<i64>,
     pub attempts_used: i64,
     pub max_attempts: i64,
@@ -99,6 +107,10 @@ pub fn my_state(i: StateInput) -> MyCertState {
     }
     match i.best_percent {
         None if i.attempts_used == 0 && i.theory_read => MyCertState::TheoryRead,
+        None if i.attempts_used == 0 && i.pages_read > 0 && i.pages > 0 => MyCertState::Reading {
+            read: i.pages_read.min(i.pages),
+            of: i.pages,
+        },
         None if i.attempts_used == 0 => MyCertState::New,
         Some(100) => MyCertState::Finished {
             best: 100,
@@ -127,6 +139,8 @@ mod tests {
         StateInput {
             status: CertStatus::Open,
             theory_read: false,
+            pages_read: 0,
+            pages: 3,
             in_progress_remaining_ms: None,
             attempts_used: 0,
             max_attempts: 3,
@@ -158,6 +172,22 @@ mod tests {
     #[test]
     fn states_follow_progress() {
         assert_eq!(my_state(input()), MyCertState::New);
+        assert_eq!(
+            my_state(StateInput {
+                pages_read: 2,
+                ..input()
+            }),
+            MyCertState::Reading { read: 2, of: 3 }
+        );
+        assert_eq!(
+            my_state(StateInput {
+                theory_read: true,
+                pages_read: 3,
+                ..input()
+            }),
+            MyCertState::TheoryRead,
+            "read in full is no longer 'reading'"
+        );
         assert_eq!(
             my_state(StateInput {
                 theory_read: true,

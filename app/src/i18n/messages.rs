@@ -188,6 +188,13 @@ messages! {
     NotifKindReminder => "Напоминание о сроке", "Deadline reminder";
     NotifKindNudge => "Незаконченный тест", "Unfinished test";
     NotifKindTeamResult => "Результаты сотрудников", "Team results";
+    NotifExampleBadge => "Например: «Новый бейдж: Отличник — сдал на 100 %»", "For example: “New badge: Top marks — passed at 100 %”";
+    NotifExampleLevel => "Например: «Новый уровень: Эксперт (500 баллов)»", "For example: “New level: Expert (500 points)”";
+    NotifExampleAssigned => "Например: «Вам назначена аттестация „Охрана труда“, срок — 1 марта»", "For example: “You are assigned ‘Workplace safety’, due 1 March”";
+    NotifExampleOpened => "Например: «Аттестация „Охрана труда“ открыта: 20 мин, 3 попытки»", "For example: “‘Workplace safety’ is open: 20 min, 3 attempts”";
+    NotifExampleReminder => "Например: «До конца аттестации „Охрана труда“ осталось 3 дня»", "For example: “3 days left to pass ‘Workplace safety’”";
+    NotifExampleNudge => "Например: «Вы не закончили тест „Охрана труда“: осталось 6 мин»", "For example: “You have not finished ‘Workplace safety’: 6 min left”";
+    NotifExampleTeamResult => "Например: «Анна Смирнова сдала „Охрана труда“ на 85 %»", "For example: “Anna Smirnova passed ‘Workplace safety’ at 85 %”";
     ErrNotifRate => "Скорость: от 1 до 30 сообщений в секунду.", "Rate: from 1 to 30 messages a second.";
     ErrQuietHours => "Тихие часы: начало и конец в формате ЧЧ:ММ, не совпадают.", "Quiet hours: start and end as HH:MM, not equal.";
     NotifBadge => "🏅 Новый бейдж: «{badge}»\n{why}", "🏅 New badge: “{badge}”\n{why}";
@@ -550,6 +557,7 @@ messages! {
     HintOrdering => "Расставьте варианты в правильном порядке кнопками ↑ и ↓.", "Put the options in the right order with ↑ and ↓.";
 
     StNew => "Новая: начните с теории", "New: start with the theory";
+    StReading => "Читаете теорию: {read} / {of}", "Reading the theory: {read} / {of}";
     StTheoryRead => "Теория прочитана: можно проходить тест", "Theory read: the test is open";
     StInProgress => "Тест начат, осталось {time}", "Test in progress, {time} left";
     StPassed => "Пройдена: лучший результат {best}%, попыток осталось {left}", "Passed: best {best}%, {left} attempts left";

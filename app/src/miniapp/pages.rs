@@ -24,6 +24,9 @@ fn state_text(state: MyCertState, lang: Lang) -> String {
     let n = |v: i64| v.to_string();
     match state {
         MyCertState::New => Msg::StNew.text(lang).into(),
+        MyCertState::Reading { read, of } => {
+            Msg::StReading.with(lang, &[("read", &n(read)), ("of", &n(of))])
+        }
         MyCertState::TheoryRead => Msg::StTheoryRead.text(lang).into(),
         MyCertState::InProgress { remaining_ms } => {
             Msg::StInProgress.with(lang, &[("time", &mmss(remaining_ms))])

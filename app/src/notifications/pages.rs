@@ -311,7 +311,10 @@ pub fn MutesForm(surface: Surface) -> impl IntoView {
                                 {on.get_value().into_iter().map(|(k, v)| view! {
                                     <label class="check">
                                         <input type="checkbox" data-kind=k.as_str() prop:checked=move || v.get() on:change=move |ev| v.set(event_target_checked(&ev)) />
-                                        " "{t(k.label())}
+                                        <span class="check-text">
+                                            {t(k.label())}
+                                            <small class="hint" data-testid="notification-example">{t(k.example())}</small>
+                                        </span>
                                     </label>
                                 }).collect_view()}
                             </fieldset>

@@ -349,6 +349,12 @@ async fn the_theory_must_be_read_before_the_test(backend: Backend) {
         "the first page was read long enough"
     );
     assert_eq!(state["remaining_ms"][1], 30_000);
+    let mine = s.app.call("app/certifications", &[]).await;
+    assert_eq!(
+        mine.body[0]["state"],
+        json!({ "state": "reading", "read": 1, "of": 2 }),
+        "the card says how far the reading is"
+    );
     s.app.clock.advance_secs(10);
     assert_eq!(
         s.start().await.status,

@@ -179,6 +179,9 @@ pub struct MyCertRow {
     pub best_percent: Option<i64>,
     pub passed: bool,
     pub attempt_id: Option<AttemptId>,
+    /// Theory pages of the current version, and those read for their minimum time.
+    pub pages: i64,
+    pub pages_read: i64,
 }
 
 /// Open and closed certifications assigned to the user (or that the user has progress in).
@@ -188,7 +191,12 @@ pub async fn my_certifications(c: Conn<'_>, user: UserId) -> StorageResult<Vec<M
         "SELECT c.id, c.title, c.status, c.pass_threshold, c.max_attempts, c.time_limit_secs, c.closes_at, \
            c.timer_mode, c.away_limit_secs, c.points, \
            p.read_version, p.attempts_used, p.best_percent, (p.passed_at IS NOT NULL) AS passed, \
-           a.id AS attempt_id \
+           a.id AS attempt_id, \
+           (SELECT COUNT(*) FROM theory_blocks b \
+             WHERE b.certification_id = c.id AND b.version = c.theory_version) AS pages, \
+           (SELECT COUNT(*) FROM theory_reading r JOIN theory_blocks b ON b.id = r.block_id \
+             WHERE r.user_id = u.id AND r.certification_id = c.id AND b.version = c.theory_version \
+               AND r.dwell_ms >= c.min_read_secs * 1000) AS pages_read \
          FROM certifications c \
          JOIN users u ON u.id = $1 \
          LEFT JOIN certification_progress p ON p.certification_id = c.id AND p.user_id = u.id \

@@ -40,6 +40,8 @@ pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec
                 state: my_state(StateInput {
                     status,
                     theory_read: theory_is_read(r.read_version, &versions),
+                    pages_read: r.pages_read,
+                    pages: r.pages,
                     in_progress_remaining_ms: remaining,
                     attempts_used: r.attempts_used.unwrap_or(0),
                     max_attempts: r.max_attempts,
