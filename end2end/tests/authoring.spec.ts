@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hydrated } from './support/telegram';
 import { axeViolations, signIn } from './support/admin';
+import { AdminApi } from './support/api';
 
 async function titles(page: Page) {
   return page.getByTestId('blocks').getByTestId('block-title').allTextContents();
@@ -137,5 +138,41 @@ test('a select shows its placeholder once, and the editor pages pass axe', async
   await hydrated(page);
   const target = page.getByLabel('Кого');
   await expect(target.locator('option', { hasText: 'Выберите…' })).toHaveCount(1);
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('closing asks first and says what it does; a closed certification reopens with a new close date', async ({ page, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const who = await api.freshEmployee('Закрытие');
+  const title = `Закрытие ${Date.now()}`;
+  const id = await api.createCertification({ title, assignTo: who.name });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await page.goto(`/admin/certifications/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId('cert-status')).toHaveText('Открыта');
+  // Closing sits apart from "Results", and asks.
+  await expect(page.locator('.page-head').getByTestId('close')).toHaveCount(0);
+  await page.getByTestId('close').click();
+  const dialog = page.getByTestId('close-dialog');
+  await expect(dialog).toContainText('Начатые попытки сразу завершатся');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('cert-status')).toHaveText('Открыта');
+  await page.getByTestId('close').click();
+  await dialog.getByTestId('close-submit').click();
+  await expect(page.getByTestId('cert-status')).toHaveText('Закрыта');
+  await expect(page.getByTestId('status-note')).toContainText('Аттестация закрыта');
+
+  // Reopening needs a future close date.
+  await page.getByTestId('reopen').click();
+  const reopen = page.getByTestId('reopen-dialog');
+  await reopen.getByTestId('reopen-submit').click();
+  await expect(reopen).toContainText('Укажите новую дату закрытия.');
+  const next = new Date(Date.now() + 7 * 86_400_000);
+  const local = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}T12:00`;
+  await reopen.getByLabel('Новая дата закрытия').fill(local);
+  await reopen.getByTestId('reopen-submit').click();
+  await expect(page.getByTestId('cert-status')).toHaveText('Открыта');
+  await expect(page.getByLabel('Дата закрытия')).toHaveValue(local);
   expect(await axeViolations(page)).toEqual([]);
 });

@@ -4,8 +4,8 @@ use super::editor_ctx::{EditorCtx, EditorResources};
 use super::theory_editor::TheoryEditor;
 use super::{
     AssignKind, CertEditorData, add_assignment, assign_targets, certification_editor,
-    change_status, create_question_in, pickable_questions, remove_assignment, set_questions,
-    update_settings,
+    change_status, create_question_in, pickable_questions, remove_assignment, reopen_certification,
+    set_questions, update_settings,
 };
 use crate::domain::certification::{CertSettings, CertStatus, LifecycleAction, TimerMode};
 use crate::domain::question::{QuestionContent, QuestionKind};
@@ -15,8 +15,8 @@ use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::questions::page::QuestionForm;
 use crate::richtext::plain_text;
 use crate::ui::{
-    BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, NumberField, RichText, Select,
-    SelectOption, Spinner,
+    BoundText, Button, ButtonKind, Checkbox, ConfirmButton, ConfirmIds, Dialog, ErrorNotice,
+    NumberField, RichText, Select, SelectOption, Spinner,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -92,7 +92,11 @@ fn Editor(data: CertEditorData, reload: RwSignal<u32>) -> impl IntoView {
             <div>
                 <h1 data-testid="cert-title">{data.cert.settings.title.clone()}</h1>
                 <span class=format!("badge badge-{}", status.as_str()) data-testid="cert-status">{status.label().text(lang)}</span>
-                {status.has_opened().then(|| view! { <p class="hint">{t(Msg::LockedNote)}</p> })}
+                {match status {
+                    CertStatus::Open => Some(view! { <p class="hint" data-testid="status-note">{t(Msg::LockedNote)}</p> }),
+                    CertStatus::Closed => Some(view! { <p class="hint" data-testid="status-note">{t(Msg::ClosedNote)}</p> }),
+                    _ => None,
+                }}
             </div>
             <div class="actions">
                 <a class="btn btn-secondary" href=format!("/admin/certifications/{}/preview", ctx.id)>{t(Msg::Preview)}</a>
@@ -116,6 +120,77 @@ fn Editor(data: CertEditorData, reload: RwSignal<u32>) -> impl IntoView {
             <h2 id="assign-h">{t(Msg::Assignment)}</h2>
             <AssignmentsSection ctx assignments=data.assignments.clone() reached=data.assigned_users />
         </section>
+        {matches!(status, CertStatus::Open | CertStatus::Scheduled).then(|| view! {
+            <CloseSection ctx title=data.cert.settings.title.clone() />
+        })}
+    }
+}
+
+/// Closing, apart from the frequent actions at the top: it ends the attempts in progress.
+#[component]
+fn CloseSection(ctx: EditorCtx, title: String) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let ids = ConfirmIds {
+        open: "close",
+        dialog: "close-dialog",
+        submit: "close-submit",
+    };
+    let id = ctx.id;
+    view! {
+        <section class="card section danger-zone" aria-labelledby="close-h">
+            <h2 id="close-h">{t(Msg::CloseZone)}</h2>
+            <p class="hint">{t(Msg::CloseZoneHint)}</p>
+            <ConfirmButton label=Msg::CloseCert kind=ButtonKind::Danger ids
+                question=Msg::CloseCertQuestion.with(lang, &[("title", &title)])
+                action=move || async move { change_status(id, LifecycleAction::Close).await.map(|_| ()) }
+                done=move |_| ctx.reload.update(|r| *r += 1) />
+        </section>
+    }
+}
+
+/// Opening a closed certification again, with a new close date.
+#[component]
+fn Reopen(ctx: EditorCtx) -> impl IntoView {
+    let t = use_t();
+    let offset = use_offset();
+    let open = RwSignal::new(false);
+    let closes = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let submit = move |_| {
+        let at = Timestamp::from_local_input(&closes.get_untracked(), offset);
+        busy.set(true);
+        let id = ctx.id;
+        leptos::task::spawn_local(async move {
+            match reopen_certification(id, at).await {
+                Ok(_) => {
+                    open.set(false);
+                    ctx.reload.update(|r| *r += 1);
+                }
+                // The settings form above already has a `closes_at` field: this one has its own id.
+                Err(AppError::Invalid { mut fields }) => {
+                    for f in &mut fields {
+                        if f.field == "closes_at" {
+                            f.field = "reopen_closes_at".into();
+                        }
+                    }
+                    error.set(Some(AppError::Invalid { fields }))
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let err = Signal::derive(move || error.get());
+    view! {
+        <Button kind=ButtonKind::Primary on_click=move |_| open.set(true) test_id="reopen">{t(Msg::Reopen)}</Button>
+        <Dialog open title=Msg::Reopen test_id="reopen-dialog">
+            <p>{t(Msg::ReopenHint)}</p>
+            <BoundText name="reopen_closes_at" label=Msg::NewCloseDate value=closes input_type="datetime-local" required=true error=err />
+            <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.field("reopen_closes_at").is_none())) />
+            <Button busy on_click=submit test_id="reopen-submit">{t(Msg::Reopen)}</Button>
+        </Dialog>
     }
 }
 
@@ -141,11 +216,10 @@ fn Lifecycle(ctx: EditorCtx) -> impl IntoView {
         CertStatus::Scheduled => view! {
             {button(LifecycleAction::OpenNow, Msg::OpenNow, ButtonKind::Primary, "open-now")}
             {button(LifecycleAction::Unschedule, Msg::Unschedule, ButtonKind::Secondary, "unschedule")}
-            {button(LifecycleAction::Close, Msg::CloseCert, ButtonKind::Danger, "close")}
         }
         .into_any(),
-        CertStatus::Open => button(LifecycleAction::Close, Msg::CloseCert, ButtonKind::Danger, "close").into_any(),
-        CertStatus::Closed => ().into_any(),
+        CertStatus::Open => ().into_any(),
+        CertStatus::Closed => view! { <Reopen ctx /> }.into_any(),
     }
 }
 

@@ -156,6 +156,29 @@ pub async fn change_status(id: CertId, action: LifecycleAction) -> Result<Certif
     )
 }
 
+/// Opens a closed certification again, until a new close date.
+#[server(prefix = "/api", endpoint = "certifications/reopen", input = Json)]
+pub async fn reopen_certification(
+    id: CertId,
+    closes_at: Option<crate::domain::Timestamp>,
+) -> Result<Certification, AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::reopen(
+                &guard::state(),
+                &actor,
+                id,
+                closes_at,
+                &guard::origin("admin"),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
 /// Adds a theory block at the end.
 #[server(prefix = "/api", endpoint = "certifications/blocks/add", input = Json)]
 pub async fn add_block(

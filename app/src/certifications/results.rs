@@ -4,9 +4,10 @@
 use crate::domain::{CertId, UserId};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
-use crate::taking::{certification_results, reset_progress};
+use crate::taking::{certification_results, grant_attempt, reset_progress};
 use crate::ui::{
-    BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, Spinner, ToastKind, use_toasts,
+    BoundText, Button, ButtonKind, Checkbox, ConfirmButton, ConfirmIds, Dialog, ErrorNotice,
+    Spinner, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -91,16 +92,20 @@ pub fn ResultsPage() -> impl IntoView {
                                     let name = format!("{} {}", r.first_name, r.last_name).trim().to_owned();
                                     let user = r.user_id;
                                     let n2 = name.clone();
+                                    let standing = crate::domain::attempt::Standing {
+                                        attempts_used: r.attempts_used.unwrap_or(0),
+                                        best_percent: r.best_percent,
+                                        in_progress: r.in_progress > 0,
+                                    };
                                     let reviewed = crate::domain::attempt::full_review_open(
                                         d.review_allowed,
                                         d.open,
                                         d.max_attempts,
-                                        crate::domain::attempt::Standing {
-                                            attempts_used: r.attempts_used.unwrap_or(0),
-                                            best_percent: r.best_percent,
-                                            in_progress: r.in_progress > 0,
-                                        },
+                                        standing,
                                     );
+                                    let may_grant = crate::domain::attempt::may_grant_attempt(d.open, standing).is_ok();
+                                    let cert = id().unwrap_or(CertId(0));
+                                    let grant_question = Msg::GrantAttemptWho.with(lang, &[("name", &name)]);
                                     view! {
                                         <tr>
                                             <td>{name}{(r.resets.unwrap_or(0) > 0).then(|| view! { <span class="badge">{Msg::ResetsN.with(lang, &[("n", &r.resets.unwrap_or(0).to_string())])}</span> })}</td>
@@ -113,7 +118,15 @@ pub fn ResultsPage() -> impl IntoView {
                                                     {if r.flagged > 0 { Msg::FlaggedN.with(lang, &[("n", &r.flagged.to_string())]) } else { t(Msg::AttemptRecordLink).to_owned() }}
                                                 </a>
                                             })}</td>
-                                            <td>
+                                            <td class="row-actions">
+                                                {may_grant.then(|| view! {
+                                                    <ConfirmButton label=Msg::GrantAttempt kind=ButtonKind::Secondary
+                                                        ids=ConfirmIds { open: "grant", dialog: "grant-dialog", submit: "grant-submit" }
+                                                        question=grant_question.clone()
+                                                        action=move || grant_attempt(cert, user)
+                                                        done=move |_| { toasts.show(ToastKind::Success, Msg::GrantAttemptDone.text(lang)); reload.update(|x| *x += 1) } />
+                                                })}
+                                                " "
                                                 <Button kind=ButtonKind::Secondary on_click=move |_| { reset_for.set(Some((user, n2.clone(), reviewed))); reset_open.set(true); }>
                                                     {t(Msg::ResetProgress)}
                                                 </Button>

@@ -584,6 +584,43 @@ pub fn may_start(
     Ok(())
 }
 
+/// Why one more attempt cannot be given to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantRefusal {
+    /// Draft, scheduled or closed: nobody can start, so an attempt would give nothing.
+    NotOpen,
+    /// Passed at 100 %: there is nothing to improve.
+    Completed,
+    /// No attempt counts yet: every attempt is still there.
+    NothingUsed,
+}
+
+impl GrantRefusal {
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            GrantRefusal::NotOpen => Msg::ErrGrantNotOpen,
+            GrantRefusal::Completed => Msg::ErrGrantCompleted,
+            GrantRefusal::NothingUsed => Msg::ErrGrantNothingUsed,
+        }
+    }
+}
+
+/// Whether a person may be given one more attempt: the newest counted attempt stops counting
+/// (it stays in the history), on an open certification not yet passed at 100 %.
+pub fn may_grant_attempt(open: bool, standing: Standing) -> Result<(), GrantRefusal> {
+    if !open {
+        return Err(GrantRefusal::NotOpen);
+    }
+    if standing.best_percent == Some(100) {
+        return Err(GrantRefusal::Completed);
+    }
+    if standing.attempts_used == 0 {
+        return Err(GrantRefusal::NothingUsed);
+    }
+    Ok(())
+}
+
 /// Why a sign of life on the test screen cannot simply be recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TouchRefusal {
@@ -732,6 +769,33 @@ mod tests {
 
     fn at(ms: i64) -> Timestamp {
         Timestamp(T0.millis() + ms)
+    }
+
+    #[test]
+    fn one_more_attempt_needs_an_open_certification_and_something_to_improve() {
+        let used = |n, best| Standing {
+            attempts_used: n,
+            best_percent: best,
+            in_progress: false,
+        };
+        assert_eq!(may_grant_attempt(true, used(3, Some(60))), Ok(()));
+        assert_eq!(
+            may_grant_attempt(true, used(1, Some(90))),
+            Ok(()),
+            "passed below 100 %"
+        );
+        assert_eq!(
+            may_grant_attempt(false, used(3, Some(60))),
+            Err(GrantRefusal::NotOpen)
+        );
+        assert_eq!(
+            may_grant_attempt(true, used(1, Some(100))),
+            Err(GrantRefusal::Completed)
+        );
+        assert_eq!(
+            may_grant_attempt(true, used(0, None)),
+            Err(GrantRefusal::NothingUsed)
+        );
     }
 
     #[test]

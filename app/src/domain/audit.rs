@@ -69,6 +69,8 @@ audit_actions! {
     WebhookChanged => "webhook_changed",
     TelegramLinked => "telegram_linked",
     TelegramInviteCreated => "telegram_invite_created",
+    AttemptGranted => "attempt_granted",
+    CertificationReopened => "certification_reopened",
 }
 
 impl TryFrom<String> for AuditAction {
@@ -171,7 +173,8 @@ impl AuditAction {
             AuditAction::AssignmentChanged => AuditGroup::Certifications,
             AuditAction::AttemptStarted => AuditGroup::Attempts,
             AuditAction::AttemptFinished => AuditGroup::Attempts,
-            AuditAction::ProgressReset => AuditGroup::Attempts,
+            AuditAction::ProgressReset | AuditAction::AttemptGranted => AuditGroup::Attempts,
+            AuditAction::CertificationReopened => AuditGroup::Certifications,
             AuditAction::BadgeAwarded => AuditGroup::Rewards,
             AuditAction::BadgeRevoked => AuditGroup::Rewards,
             AuditAction::BadgeEdited => AuditGroup::Rewards,
@@ -221,6 +224,8 @@ impl AuditAction {
             AuditAction::AttemptStarted => "▶️",
             AuditAction::AttemptFinished => "🏁",
             AuditAction::ProgressReset => "↩️",
+            AuditAction::AttemptGranted => "➕",
+            AuditAction::CertificationReopened => "🔓",
             AuditAction::BadgeAwarded => "🏅",
             AuditAction::BadgeRevoked => "🚫",
             AuditAction::BadgeEdited => "🏷",
@@ -271,6 +276,8 @@ impl AuditAction {
             AuditAction::AttemptStarted => Msg::AuditAttemptStarted,
             AuditAction::AttemptFinished => Msg::AuditAttemptFinished,
             AuditAction::ProgressReset => Msg::AuditProgressReset,
+            AuditAction::AttemptGranted => Msg::AuditAttemptGranted,
+            AuditAction::CertificationReopened => Msg::AuditCertificationReopened,
             AuditAction::BadgeAwarded => Msg::AuditBadgeAwarded,
             AuditAction::BadgeRevoked => Msg::AuditBadgeRevoked,
             AuditAction::BadgeEdited => Msg::AuditBadgeEdited,

@@ -503,6 +503,23 @@ pub fn transition(
     }
 }
 
+/// Whether a closed certification may open again, closing at `closes_at` (a date is required:
+/// the old one has usually passed, and the scheduler would close it again at once).
+pub fn may_reopen(
+    status: CertStatus,
+    closes_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Timestamp, Msg> {
+    if status != CertStatus::Closed {
+        return Err(Msg::ErrTransition);
+    }
+    match closes_at {
+        None => Err(Msg::ErrNeedCloseDate),
+        Some(c) if c <= now => Err(Msg::ErrCloseInPast),
+        Some(c) => Ok(c),
+    }
+}
+
 /// What the scheduler must do with a certification now, if anything: open a scheduled one
 /// whose time has come, close an open one whose close date has passed.
 pub fn due_transition(
@@ -528,6 +545,25 @@ pub fn theory_edit_makes_new_version(status: CertStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_closed_certification_reopens_and_it_needs_a_future_close_date() {
+        let now = Timestamp(1_000_000);
+        let later = Timestamp(2_000_000);
+        assert_eq!(may_reopen(CertStatus::Closed, Some(later), now), Ok(later));
+        assert_eq!(
+            may_reopen(CertStatus::Closed, None, now),
+            Err(Msg::ErrNeedCloseDate)
+        );
+        assert_eq!(
+            may_reopen(CertStatus::Closed, Some(now), now),
+            Err(Msg::ErrCloseInPast)
+        );
+        assert_eq!(
+            may_reopen(CertStatus::Open, Some(later), now),
+            Err(Msg::ErrTransition)
+        );
+    }
 
     const NOW: Timestamp = Timestamp(1_800_000_000_000);
     const READY: Content = Content {

@@ -22,6 +22,16 @@ pub enum DomainEvent {
     CertificationClosed {
         certification_id: CertId,
     },
+    /// A closed certification opened again until a new close date.
+    CertificationReopened {
+        certification_id: CertId,
+    },
+    /// A person was given one more attempt: their newest counted attempt stopped counting.
+    AttemptGranted {
+        user_id: UserId,
+        certification_id: CertId,
+        by: Option<UserId>,
+    },
     /// The theory (this version of it) was read in full for the first time.
     TheoryRead {
         user_id: UserId,
@@ -82,6 +92,8 @@ impl DomainEvent {
             DomainEvent::UserEdited { .. } => "user_edited",
             DomainEvent::CertificationOpened { .. } => "certification_opened",
             DomainEvent::CertificationClosed { .. } => "certification_closed",
+            DomainEvent::CertificationReopened { .. } => "certification_reopened",
+            DomainEvent::AttemptGranted { .. } => "attempt_granted",
             DomainEvent::CertificationAssigned { .. } => "certification_assigned",
             DomainEvent::TheoryRead { .. } => "theory_read",
             DomainEvent::AttemptStarted { .. } => "attempt_started",

@@ -78,6 +78,35 @@ impl MyCertState {
     }
 }
 
+impl MyCertState {
+    /// The state as the admin panel names it (the Mini App speaks to the person instead).
+    pub fn admin_text(self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Msg;
+        let n = |v: i64| v.to_string();
+        match self {
+            MyCertState::New => Msg::PsNew.text(lang).into(),
+            MyCertState::Reading { read, of } => {
+                Msg::PsReading.with(lang, &[("read", &n(read)), ("of", &n(of))])
+            }
+            MyCertState::TheoryRead => Msg::PsTheoryRead.text(lang).into(),
+            MyCertState::InProgress { .. } => Msg::PsInProgress.text(lang).into(),
+            MyCertState::Passed { best, .. }
+            | MyCertState::Finished {
+                best, passed: true, ..
+            } => Msg::PsPassed.with(lang, &[("best", &n(best))]),
+            MyCertState::NotPassed {
+                best,
+                attempts_left,
+            } => Msg::PsNotPassed.with(lang, &[("best", &n(best)), ("left", &n(attempts_left))]),
+            MyCertState::Finished { best, .. } => {
+                Msg::PsFinishedFailed.with(lang, &[("best", &n(best))])
+            }
+            MyCertState::Closed { passed: true, .. } => Msg::PsClosedPassed.text(lang).into(),
+            MyCertState::Closed { .. } => Msg::PsClosedNotPassed.text(lang).into(),
+        }
+    }
+}
+
 /// Everything the state depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateInput {

@@ -12,8 +12,9 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::richtext::plain_text;
 use crate::ui::{
-    BoundText, Button, ButtonKind, Checkbox, Dialog, ErrorNotice, FileUpload, Pagination, RichText,
-    Select, SelectOption, Spinner, ToastKind, Uploaded, download, use_toasts,
+    BoundText, Button, ButtonKind, Checkbox, ConfirmButton, ConfirmIds, Dialog, ErrorNotice,
+    FileUpload, Pagination, RichText, Select, SelectOption, Spinner, ToastKind, Uploaded, download,
+    use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -147,6 +148,7 @@ pub fn QuestionBankPage() -> impl IntoView {
                                 {p.items.into_iter().map(|q| {
                                     let id = q.id;
                                     let archived_now = q.archived;
+                                    let short = excerpt(&q.content.text);
                                     view! {
                                         <tr>
                                             <td><a href=format!("/admin/questions/{id}")>{excerpt(&q.content.text)}</a></td>
@@ -158,7 +160,13 @@ pub fn QuestionBankPage() -> impl IntoView {
                                                 <button type="button" class="btn btn-ghost" on:click=move |_| act(Box::pin(archive_question(id, !archived_now)))>
                                                     {if archived_now { t(Msg::Unarchive) } else { t(Msg::Archive) }}
                                                 </button>
-                                                <button type="button" class="btn btn-ghost danger" on:click=move |_| act(Box::pin(delete_question(id)))>{t(Msg::Delete)}</button>
+                                                <span class="row-actions-danger">
+                                                    <ConfirmButton label=Msg::Delete kind=ButtonKind::Ghost
+                                                        ids=ConfirmIds { open: "question-delete", dialog: "question-delete-dialog", submit: "question-delete-submit" }
+                                                        question=Msg::DeleteQuestionConfirm.with(lang, &[("q", &short)])
+                                                        action=move || delete_question(id)
+                                                        done=move |_| { toasts.show(ToastKind::Success, Msg::Saved.text(lang)); reload.update(|r| *r += 1) } />
+                                                </span>
                                             </td>
                                         </tr>
                                     }

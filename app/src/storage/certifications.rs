@@ -196,6 +196,28 @@ pub async fn set_status(
     Ok(n > 0)
 }
 
+/// Opens a closed certification again until `closes_at`; false when it is no longer closed.
+pub async fn reopen(
+    c: Conn<'_>,
+    id: CertId,
+    closes_at: Timestamp,
+    now: Timestamp,
+) -> StorageResult<bool> {
+    let n = on_conn!(c, |c| {
+        sqlx::query(
+        "UPDATE certifications SET status = 'open', closes_at = $2, closed_at = NULL, updated_at = $3 \
+         WHERE id = $1 AND status = 'closed'"
+    )
+    .bind(id)
+    .bind(closes_at)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n > 0)
+}
+
 /// Certifications the scheduler may have to open or close.
 pub async fn scheduling_candidates(
     c: Conn<'_>,

@@ -163,6 +163,28 @@ async fn results_admin() -> Result<crate::domain::actor::Actor, AppError> {
     Ok(actor)
 }
 
+/// Gives a person one more attempt (their newest counted attempt stops counting).
+#[server(prefix = "/api", endpoint = "certifications/grant-attempt")]
+pub async fn grant_attempt(id: CertId, user_id: UserId) -> Result<(), AppError> {
+    use crate::auth::guard;
+    use crate::domain::actor::By;
+    guard::respond(
+        async {
+            // From the certification's results (certifications module) or the user card (users module).
+            let actor = results_admin().await?;
+            service::grant_attempt(
+                &guard::state(),
+                &By::Person(actor),
+                &guard::origin("admin"),
+                id,
+                user_id,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
 /// Resets a user's progress on a certification (old attempts stay in history, marked reset).
 #[server(prefix = "/api", endpoint = "certifications/reset")]
 pub async fn reset_progress(

@@ -11,8 +11,8 @@ use crate::domain::{BranchId, PositionId, UserId};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::{
-    BoundText, Button, ButtonKind, Dialog, ErrorNotice, NumberField, Select, SelectOption, Spinner,
-    ToastKind, use_toasts,
+    BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, NumberField,
+    Select, SelectOption, Spinner, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -137,6 +137,48 @@ fn Card(
                 {Msg::TgUnreachable.with(lang, &[("when", &when.format_datetime(offset)), ("why", &why)])}
             </p>
         })}
+        <section class="card section" aria-labelledby="progress-h">
+            <h2 id="progress-h">{t(Msg::CertProgress)}</h2>
+            {if card.progress.is_empty() {
+                view! { <p class="muted">{t(Msg::MiniNothingYet)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="card-progress">
+                        <thead><tr>
+                            <th scope="col">{t(Msg::CardCertification)}</th>
+                            <th scope="col">{t(Msg::CardState)}</th>
+                            <th scope="col">{t(Msg::AttemptsUsed)}</th>
+                            <th scope="col">{t(Msg::AttemptsHistoryCol)}</th>
+                            <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
+                        </tr></thead>
+                        <tbody>
+                        {card.progress.clone().into_iter().map(|p| {
+                            let cert = p.certification_id;
+                            view! {
+                                <tr data-testid="card-progress-row">
+                                    <td><a href=format!("/admin/certifications/{}/results", p.certification_id)>{p.title.clone()}</a></td>
+                                    <td data-testid="card-state">{p.state.admin_text(lang)}</td>
+                                    <td data-testid="card-attempts-used">{format!("{} / {}", p.attempts_used, p.max_attempts)}</td>
+                                    <td>
+                                        {p.attempts.iter().map(|a| view! {
+                                            <a class="attempt-link" href=format!("/admin/attempts/{}", a.id) data-testid="attempt-record">
+                                                {format!("№{}{}{}", a.number, a.percent.map(|p| format!(" · {p}%")).unwrap_or_default(), if a.flags.0.is_empty() { "" } else { " ⚑" })}
+                                            </a>
+                                            " "
+                                        }).collect_view()}
+                                    </td>
+                                    <td class="row-actions">
+                                        {(can_reset && p.may_grant).then(|| view! { <GrantAttempt ctx cert title=p.title.clone() reviewed=p.full_review /> })}
+                                        {(can_reset && !p.attempts.is_empty()).then(|| view! { <ResetProgress ctx cert title=p.title.clone() reviewed=p.full_review /> })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
         <section class="card section" aria-labelledby="profile-h">
             <h2 id="profile-h">{t(Msg::Profile)}</h2>
             <ProfileForm card=card.clone() ctx is_admin is_self />
@@ -161,40 +203,6 @@ fn Card(
                 <PermissionsSection card=card.clone() ctx is_self />
             </section>
         })}
-        <section class="card section" aria-labelledby="progress-h">
-            <h2 id="progress-h">{t(Msg::CertProgress)}</h2>
-            {if card.progress.is_empty() {
-                view! { <p class="muted">{t(Msg::MiniNothingYet)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="progress-list">
-                        {card.progress.into_iter().map(|p| {
-                            let best = p.attempts.iter().filter(|a| a.reset_at.is_none()).filter_map(|a| a.percent).max();
-                            let used = p.attempts.iter().filter(|a| a.reset_at.is_none()).count();
-                            let cert = p.certification_id;
-                            view! {
-                                <li>
-                                    <a href=format!("/admin/certifications/{}/results", p.certification_id)>{p.title.clone()}</a>
-                                    " "
-                                    <span class="muted">{Msg::AttemptsAndBest.with(lang, &[
-                                        ("n", &used.to_string()),
-                                        ("b", &best.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())),
-                                    ])}</span>
-                                    " "
-                                    {p.attempts.iter().map(|a| view! {
-                                        <a class="attempt-link" href=format!("/admin/attempts/{}", a.id) data-testid="attempt-record">
-                                            {format!("№{}{}", a.number, if a.flags.0.is_empty() { "" } else { " ⚑" })}
-                                        </a>
-                                        " "
-                                    }).collect_view()}
-                                    {(can_reset && used > 0).then(|| view! { <ResetProgress ctx cert title=p.title.clone() reviewed=p.full_review /> })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
         <super::timeline::Timeline card=timeline />
         <section class="card section" aria-labelledby="ledger-h">
             <h2 id="ledger-h">{t(Msg::PointsHistory)}</h2>
@@ -533,6 +541,32 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
         </fieldset>
         <ErrorNotice error=Signal::derive(move || error.get()) />
         <Button on_click=save test_id="save-manager-branches">{t(Msg::Save)}</Button>
+    }
+}
+
+/// One more attempt for the person, after a confirmation (the same action as on the results
+/// page and in the REST API).
+#[component]
+fn GrantAttempt(
+    ctx: CardCtx,
+    cert: crate::domain::CertId,
+    title: String,
+    /// A full review with the right answers was open to them.
+    reviewed: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let user = ctx.id;
+    let mut question = Msg::GrantAttemptQuestion.with(lang, &[("title", &title)]);
+    if reviewed {
+        question = format!("{question} {}", Msg::ResetAfterFullReview.text(lang));
+    }
+    view! {
+        <ConfirmButton label=Msg::GrantAttempt kind=ButtonKind::Secondary
+            ids=ConfirmIds { open: "card-grant", dialog: "card-grant-dialog", submit: "card-grant-submit" }
+            question
+            action=move || crate::taking::grant_attempt(cert, user)
+            done=move |_| { toasts.show(ToastKind::Success, Msg::GrantAttemptDone.text(lang)); ctx.reload.update(|r| *r += 1) } />
     }
 }
 

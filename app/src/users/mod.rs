@@ -36,6 +36,13 @@ pub struct CardProgress {
     /// A full review (with the right answers) is open to them: the reset dialog says so.
     #[serde(default)]
     pub full_review: bool,
+    /// Where the person stands, as their own Mini App says it.
+    pub state: crate::domain::progress::MyCertState,
+    /// Attempts that count, out of the allowed.
+    pub attempts_used: i64,
+    pub max_attempts: i64,
+    /// One more attempt may be given (open, used some, not at 100 %).
+    pub may_grant: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

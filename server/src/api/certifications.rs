@@ -234,6 +234,25 @@ pub async fn attempts(
     ))
 }
 
+/// Gives a person one more attempt: their newest counted attempt stops counting (it stays in
+/// the history). Refused (422) when the certification is not open, or the person passed at
+/// 100 % or has used no attempt. Employees only, unless the key has the `admin` scope.
+#[utoipa::path(post, path = "/api/v1/users/{ref}/certifications/{id}/grant-attempt", tag = "certifications",
+    params(("ref" = String, Path, description = "Our id, `ext:<HR id>` or `tg:<Telegram id>`"), ("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn grant_attempt(
+    State(st): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath((reference, id)): ApiPath<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Resource::Certifications, Access::Write)?;
+    let user = find(&st, &reference).await?;
+    employees_unless_admin(&caller, &user)?;
+    app::taking::service::grant_attempt(&st.app, &caller.by, &caller.origin, CertId(id), user.id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Why a person's progress is reset.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

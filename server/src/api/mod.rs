@@ -176,7 +176,8 @@ pub fn documented() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certifications::results))
         .routes(routes!(certifications::person_results))
         .routes(routes!(certifications::attempts))
-        .routes(routes!(certifications::reset));
+        .routes(routes!(certifications::reset))
+        .routes(routes!(certifications::grant_attempt));
     let (router, mut doc) = router.split_for_parts();
     // After the routes are in: modifiers of the derive run on the empty document.
     ProblemResponses.modify(&mut doc);

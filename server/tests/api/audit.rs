@@ -1556,6 +1556,25 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         .await;
     w.none("analytics/dashboard", F(&[])).await;
     w.one(
+        "certifications/grant-attempt",
+        F(&[("id", &cert), ("user_id", &employee)]),
+        "attempt_granted",
+    )
+    .await;
+    w.one(
+        "certifications/lifecycle",
+        F(&[("id", &draft), ("action", "Close")]),
+        "certification_status_changed",
+    )
+    .await;
+    let until = app.state.now().millis() + 3_600_000;
+    w.one(
+        "certifications/reopen",
+        J(json!({ "id": draft.parse::<i64>().unwrap(), "closes_at": until })),
+        "certification_reopened",
+    )
+    .await;
+    w.one(
         "certifications/reset",
         F(&[
             ("id", &cert),

@@ -156,6 +156,7 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
         ("GET", "/api/v1/users/1/results"),
         ("GET", "/api/v1/users/1/certifications/1/attempts"),
         ("POST", "/api/v1/users/1/certifications/1/reset"),
+        ("POST", "/api/v1/users/1/certifications/1/grant-attempt"),
         ("GET", "/api/v1/levels"),
         ("GET", "/api/v1/badges"),
         ("GET", "/api/v1/users/1/badges"),
@@ -169,7 +170,7 @@ async fn every_operation_refuses_missing_wrong_expired_and_revoked_keys(backend:
     }
     assert_eq!(
         documented.len(),
-        28,
+        29,
         "a documented route has no test row: {documented:?}"
     );
     let revoked = key_with(
@@ -1212,6 +1213,16 @@ async fn certifications_assignments_results_and_badges_through_the_api(backend: 
     )
     .await;
     assert_eq!(reset.status, 204, "{:?}", reset.body);
+    let nothing_used = call(
+        &app,
+        Some(&k),
+        Method::POST,
+        &format!("/api/v1/users/{uid}/certifications/{cert}/grant-attempt"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(nothing_used.status, 422, "{:?}", nothing_used.body);
     let admins_reset = call(
         &app,
         Some(&k),

@@ -110,6 +110,10 @@ fn writes(cert: i64, anna: i64, badge: i64, moscow: i64, spb: i64) -> Vec<(&'sta
             Call::Json(json!({ "id": anna, "branches": [moscow] })),
         ),
         (
+            "certifications/grant-attempt",
+            f(&[("id", cert.to_string()), ("user_id", anna.to_string())]),
+        ),
+        (
             "certifications/reset",
             f(&[
                 ("id", cert.to_string()),
@@ -180,6 +184,7 @@ const NOT_ABOUT_OTHERS: &[&str] = &[
     "certifications/get",
     "certifications/settings",
     "certifications/lifecycle",
+    "certifications/reopen",
     "certifications/blocks/add",
     "certifications/blocks/update",
     "certifications/blocks/delete",

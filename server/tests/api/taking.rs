@@ -639,6 +639,155 @@ async fn attempts_run_out_and_a_reset_restores_them(backend: Backend) {
     assert_eq!(results["rows"][0]["resets"], 1);
 }
 
+async fn one_more_attempt_is_an_audited_action_with_its_refusals(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "max_attempts": 1 }),
+        1,
+        1,
+        None,
+    )
+    .await;
+    let cert = s.cert.to_string();
+    let grant = |user: String| {
+        let cert = cert.clone();
+        let app = &s.app;
+        async move {
+            app.call(
+                "certifications/grant-attempt",
+                &[("id", &cert), ("user_id", &user)],
+            )
+            .await
+        }
+    };
+    s.read_all().await;
+    // Nothing used yet: nothing to give back.
+    let mine = s.app.call("app/certifications", &[]).await;
+    assert_eq!(mine.status, 200);
+    let a = s.started().await;
+    let user = s.attempt_row(a).await.user_id.0.to_string();
+    s.finish(a).await; // answered nothing: 0 %
+    assert_eq!(s.start().await.body["Refused"]["msg"], "ErrNoAttemptsLeft");
+    let r = grant(user.clone()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let again = s.started().await;
+    assert_ne!(again, a, "a new attempt, numbered after the first");
+    assert_eq!(s.attempt_row(again).await.number, 2);
+    let history = s
+        .app
+        .call("app/attempts/history", &[("cert_id", &cert)])
+        .await
+        .body;
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        2,
+        "the first attempt stays"
+    );
+    assert_eq!(s.answer(again, 0, &[1]).await.status, 200);
+    s.finish(again).await; // 100 %
+    let r = grant(user.clone()).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["Refused"]["msg"], "ErrGrantCompleted");
+    let audit = s
+        .app
+        .call_json(
+            "audit/list",
+            &json!({ "filter": { "action": "attempt_granted" }, "before": null }),
+        )
+        .await;
+    assert_eq!(audit.status, 200, "{:?}", audit.body);
+    let items = audit.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["target_id"], user);
+    // A closed certification gives no attempts.
+    let r = s
+        .app
+        .call(
+            "certifications/lifecycle",
+            &[("id", &cert), ("action", "Close")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = grant(user).await;
+    assert_eq!(r.body["Refused"]["msg"], "ErrGrantNotOpen", "{:?}", r.body);
+}
+
+async fn a_closed_certification_reopens_until_a_new_close_date(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 1, None).await;
+    s.read_all().await;
+    let cert = s.cert;
+    let reopen = |closes_at: Value| {
+        let app = &s.app;
+        async move {
+            app.call_json(
+                "certifications/reopen",
+                &json!({ "id": cert, "closes_at": closes_at }),
+            )
+            .await
+        }
+    };
+    let r = reopen(json!(null)).await;
+    assert_eq!(r.status, 422, "an open certification does not reopen");
+    assert_eq!(r.body["Refused"]["msg"], "ErrTransition", "{:?}", r.body);
+    let r = s
+        .app
+        .call(
+            "certifications/lifecycle",
+            &[("id", &cert.to_string()), ("action", "Close")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(s.start().await.body["Refused"]["msg"], "ErrCertNotOpen");
+    let now = s.app.state.now().millis();
+    let r = reopen(json!(null)).await;
+    assert_eq!(
+        r.body["Invalid"]["fields"][0]["field"], "closes_at",
+        "{:?}",
+        r.body
+    );
+    let r = reopen(json!(now - 1_000)).await;
+    assert_eq!(
+        r.body["Invalid"]["fields"][0]["msg"], "ErrCloseInPast",
+        "{:?}",
+        r.body
+    );
+    let until = now + 7 * 86_400_000;
+    let r = reopen(json!(until)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "open");
+    assert_eq!(r.body["settings"]["closes_at"], until);
+    assert_eq!(s.start().await.status, 200, "people may start again");
+    let audit = s
+        .app
+        .call_json(
+            "audit/list",
+            &json!({ "filter": { "action": "certification_reopened" }, "before": null }),
+        )
+        .await;
+    assert_eq!(
+        audit.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        audit.body
+    );
+    // The scheduler closes it again at the new date.
+    s.app.clock.set(app::domain::Timestamp(until + 1));
+    eventually(
+        "closed at the new date",
+        Duration::from_secs(10),
+        || async {
+            // Read from storage: a week later the admin's session has expired.
+            let mut c = s.app.state.db.read().await.unwrap();
+            let c = app::storage::certifications::get(c.conn(), app::domain::CertId(cert))
+                .await
+                .unwrap()
+                .unwrap();
+            (c.status == app::domain::certification::CertStatus::Closed).then_some(())
+        },
+    )
+    .await;
+}
+
 async fn malformed_and_foreign_answers_are_refused(backend: Backend) {
     let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, None).await;
     s.read_all().await;
@@ -812,6 +961,8 @@ crate::both_backends!(
     an_attempt_resumes_after_a_server_restart,
     best_result_retries_and_the_100_percent_lock,
     attempts_run_out_and_a_reset_restores_them,
+    one_more_attempt_is_an_audited_action_with_its_refusals,
+    a_closed_certification_reopens_until_a_new_close_date,
     malformed_and_foreign_answers_are_refused,
     a_finish_does_not_wait_on_a_busy_consumer,
 );

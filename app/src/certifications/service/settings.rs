@@ -268,3 +268,52 @@ pub async fn lifecycle(
         .await?
         .ok_or(AppError::NotFound)
 }
+
+/// Opens a closed certification again until `closes_at`, as an audited action of its own.
+/// People who have not passed may start again (within their attempts); nobody is notified.
+pub async fn reopen(
+    state: &AppState,
+    actor: &Actor,
+    id: CertId,
+    closes_at: Option<Timestamp>,
+    origin: &Origin,
+) -> AppResult<Certification> {
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let cert = locked(tx.conn(), id).await?;
+    let closes_at =
+        crate::domain::certification::may_reopen(cert.status, closes_at, now).map_err(|msg| {
+            match msg {
+                Msg::ErrTransition => AppError::refused(msg),
+                msg => AppError::invalid("closes_at", msg),
+            }
+        })?;
+    if !certs::reopen(tx.conn(), id, closes_at, now).await? {
+        return Err(AppError::Conflict);
+    }
+    let details = json!({ "closed_at": cert.closed_at, "closes_at": { "before": cert.settings.closes_at, "after": closes_at } });
+    storage::audit::record(
+        tx.conn(),
+        &audit_by(
+            &actor.user,
+            AuditAction::CertificationReopened,
+            "certification",
+            id,
+            details,
+            origin,
+            now,
+        ),
+    )
+    .await?;
+    storage::events::emit(
+        tx.conn(),
+        &DomainEvent::CertificationReopened {
+            certification_id: id,
+        },
+        now,
+    )
+    .await?;
+    let updated = certs::get(tx.conn(), id).await?;
+    tx.commit().await?;
+    updated.ok_or(AppError::NotFound)
+}

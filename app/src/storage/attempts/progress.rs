@@ -167,6 +167,28 @@ pub async fn mark_read(
     Ok(())
 }
 
+/// One more attempt: the newest counted attempt stops counting (it stays in the history).
+pub async fn give_attempt_back(
+    c: Conn<'_>,
+    user: UserId,
+    cert: CertId,
+    now: Timestamp,
+) -> StorageResult<bool> {
+    let n = on_conn!(c, |c| {
+        sqlx::query(
+            "UPDATE certification_progress SET attempts_used = attempts_used - 1, updated_at = $3 \
+             WHERE user_id = $1 AND certification_id = $2 AND attempts_used > 0",
+        )
+        .bind(user)
+        .bind(cert)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n > 0)
+}
+
 /// An attempt started: it uses one attempt, and the page on screen is no longer counted (the
 /// user went to the test).
 pub async fn attempt_started(

@@ -184,6 +184,30 @@ pub struct MyCertRow {
     pub pages_read: i64,
 }
 
+impl MyCertRow {
+    /// The person's state in this certification, given its theory versions (number, re-read
+    /// required) and the time left of the attempt in progress, if any.
+    pub fn state(
+        &self,
+        versions: &[(i64, bool)],
+        in_progress_remaining_ms: Option<i64>,
+    ) -> crate::domain::progress::MyCertState {
+        use crate::domain::certification::CertStatus;
+        use crate::domain::progress::{StateInput, my_state, theory_is_read};
+        my_state(StateInput {
+            status: self.status.parse().unwrap_or(CertStatus::Closed),
+            theory_read: theory_is_read(self.read_version, versions),
+            pages_read: self.pages_read,
+            pages: self.pages,
+            in_progress_remaining_ms,
+            attempts_used: self.attempts_used.unwrap_or(0),
+            max_attempts: self.max_attempts,
+            best_percent: self.best_percent,
+            threshold: self.pass_threshold,
+        })
+    }
+}
+
 /// Open and closed certifications assigned to the user (or that the user has progress in).
 pub async fn my_certifications(c: Conn<'_>, user: UserId) -> StorageResult<Vec<MyCertRow>> {
     let assigned = super::super::certifications::ASSIGNED_TO_USER.replace("{cert}", "c.id");

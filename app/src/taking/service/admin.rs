@@ -107,6 +107,73 @@ pub async fn reset(
     result
 }
 
+/// Gives a person one more attempt as `by` (the panel, or an API key): their newest counted
+/// attempt stops counting and stays in the history. Refused on a certification that is not
+/// open, for a person who passed at 100 % or has used no attempt.
+pub async fn grant_attempt(
+    state: &AppState,
+    by: &By,
+    origin: &Origin,
+    id: CertId,
+    user_id: UserId,
+) -> AppResult<()> {
+    crate::domain::permissions::may_change_rewards_or_progress(by.as_ref(), user_id)?;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let Some(cert) = certs::get_for_update(tx.conn(), id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let Some(target) = storage::users::get_in_scope(tx.conn(), user_id, by.scope()).await? else {
+        return Err(AppError::NotFound);
+    };
+    if target.status == UserStatus::Pending {
+        return Err(AppError::NotFound);
+    }
+    let progress = store::progress_for_update(tx.conn(), user_id, id)
+        .await?
+        .unwrap_or_default();
+    let standing = Standing {
+        attempts_used: progress.attempts_used,
+        best_percent: progress.best_percent,
+        in_progress: false,
+    };
+    if let Err(refusal) =
+        crate::domain::attempt::may_grant_attempt(cert.status == CertStatus::Open, standing)
+    {
+        return Err(AppError::refused(refusal.msg()));
+    }
+    if !store::give_attempt_back(tx.conn(), user_id, id, now).await? {
+        return Err(AppError::Conflict);
+    }
+    let details = json!({ "certification_id": id, "certification": cert.settings.title,
+        "user": label_of(&target), "attempts_used": progress.attempts_used - 1,
+        "max_attempts": cert.settings.max_attempts });
+    storage::audit::record(
+        tx.conn(),
+        &by.audit(
+            AuditAction::AttemptGranted,
+            "user",
+            user_id,
+            details,
+            origin,
+            now,
+        ),
+    )
+    .await?;
+    storage::events::emit(
+        tx.conn(),
+        &DomainEvent::AttemptGranted {
+            user_id,
+            certification_id: id,
+            by: by.user_id(),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// An attempt's integrity record, for an admin who may see its person.
 pub async fn record(state: &AppState, actor: &Actor, id: AttemptId) -> AppResult<AttemptRecord> {
     let now = state.now();

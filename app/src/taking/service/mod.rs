@@ -19,9 +19,7 @@ use crate::domain::attempt::{
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::certification::{CertStatus, Certification, TheoryBlock, TimerMode};
 use crate::domain::events::DomainEvent;
-use crate::domain::progress::{
-    StateInput, all_blocks_read, my_state, still_to_read, theory_is_read,
-};
+use crate::domain::progress::{all_blocks_read, still_to_read, theory_is_read};
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
 use crate::error::{AppError, AppResult};

@@ -23,7 +23,6 @@ pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec
                 .into_iter()
                 .map(|v| (v.version, v.require_reread))
                 .collect();
-            let status = r.status.parse().unwrap_or(CertStatus::Closed);
             let rules = CertRules {
                 closes_at: r.closes_at,
                 time_limit_secs: r.time_limit_secs,
@@ -34,20 +33,11 @@ pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec
                 pass_threshold: r.pass_threshold,
                 points: employee.then_some(r.points),
             };
+            let state = r.state(&versions, remaining);
             out.push(MyCert {
                 id: r.id,
                 title: r.title,
-                state: my_state(StateInput {
-                    status,
-                    theory_read: theory_is_read(r.read_version, &versions),
-                    pages_read: r.pages_read,
-                    pages: r.pages,
-                    in_progress_remaining_ms: remaining,
-                    attempts_used: r.attempts_used.unwrap_or(0),
-                    max_attempts: r.max_attempts,
-                    best_percent: r.best_percent,
-                    threshold: r.pass_threshold,
-                }),
+                state,
                 closes_at: r.closes_at,
                 time_limit_secs: r.time_limit_secs,
                 rules,

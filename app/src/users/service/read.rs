@@ -72,22 +72,33 @@ pub async fn card(state: &AppState, actor: &Actor, id: UserId) -> AppResult<User
         let mut progress = Vec::new();
         for m in mine {
             let attempts = storage::attempts::history(c.conn(), id, m.id).await?;
+            let versions: Vec<(i64, bool)> = storage::certifications::versions(c.conn(), m.id)
+                .await?
+                .into_iter()
+                .map(|v| (v.version, v.require_reread))
+                .collect();
+            let open = m.status == crate::domain::certification::CertStatus::Open.as_str();
+            let standing = crate::domain::attempt::Standing {
+                attempts_used: m.attempts_used.unwrap_or(0),
+                best_percent: m.best_percent,
+                in_progress: m.attempt_id.is_some(),
+            };
             let full_review = storage::certifications::get(c.conn(), m.id)
                 .await?
                 .is_some_and(|cert| {
                     crate::domain::attempt::full_review_open(
                         cert.settings.review_allowed,
-                        cert.status == crate::domain::certification::CertStatus::Open,
+                        open,
                         cert.settings.max_attempts,
-                        crate::domain::attempt::Standing {
-                            attempts_used: m.attempts_used.unwrap_or(0),
-                            best_percent: m.best_percent,
-                            in_progress: m.attempt_id.is_some(),
-                        },
+                        standing,
                     )
                 });
             progress.push(CardProgress {
                 certification_id: m.id,
+                state: m.state(&versions, m.attempt_id.map(|_| 0)),
+                attempts_used: standing.attempts_used,
+                max_attempts: m.max_attempts,
+                may_grant: crate::domain::attempt::may_grant_attempt(open, standing).is_ok(),
                 title: m.title,
                 attempts,
                 full_review,
