@@ -4,7 +4,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { fakeTelegramURL } from '../playwright.config';
 import { AdminApi } from './support/api';
-import { initDataFor, openMiniApp } from './support/telegram';
+import { hydrated, initDataFor, openMiniApp } from './support/telegram';
+import { axeViolations, signIn } from './support/admin';
 
 const MANAGER_TG = { id: 100_000_002, first_name: 'Manager' };
 
@@ -68,4 +69,32 @@ test('a notification button opens the Mini App on its section, for the employee 
   const forged = await (await browser.newContext()).newPage();
   await openMiniApp(forged, initDataFor(person.tg), '/app/go/forged-token-123');
   await expect(forged.getByTestId('link-gone')).toContainText('Ссылка устарела');
+});
+
+test('a bulk remind over a filtered results page reaches exactly the filtered people', async ({ page, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const stamp = Date.now() % 100000;
+  const chosen = await api.freshEmployee(`Напомнить${stamp}`);
+  const other = await api.freshEmployee(`Непомнить${stamp}`);
+  const id = await api.createCertification({ title: `Напоминание ${stamp}`, assignTo: chosen.name });
+  await api.call('certifications/assign', { id: String(id), kind: 'user', target_id: String(other.id) });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await page.goto(`/admin/certifications/${id}/results`);
+  await hydrated(page);
+  await expect(page.getByTestId('results-row')).toHaveCount(2);
+  await page.getByLabel('Поиск по имени').fill(`Напомнить${stamp}`);
+  await expect(page.getByTestId('results-row')).toHaveCount(1);
+  await page.getByTestId('select-all-matching').click();
+  await expect(page.getByTestId('bulk-chosen')).toHaveText('Выбрано: 1');
+  await page.getByTestId('bulk-open').click();
+  const dialog = page.getByTestId('bulk-dialog');
+  await expect(dialog.getByTestId('bulk-preview-text')).toContainText('бот напишет 1');
+  await dialog.getByTestId('bulk-submit').click();
+  await expect(dialog).toBeHidden();
+  await messageTo(chosen.tg.id, `Напоминание ${stamp}`);
+  const r = await fetch(`${fakeTelegramURL}/_calls?method=sendMessage`);
+  const calls: Sent[] = (await r.json()).calls;
+  expect(calls.filter((c) => c.body.chat_id === other.tg.id && c.body.text.startsWith('⏰'))).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 });

@@ -291,6 +291,14 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
             "/admin/certifications/{id}/statistics.xlsx",
             get(routes::exports::statistics_xlsx),
         )
+        .route(
+            "/admin/certifications/{id}/results.csv",
+            get(routes::exports::results_csv),
+        )
+        .route(
+            "/admin/certifications/{id}/results.xlsx",
+            get(routes::exports::results_xlsx),
+        )
         .route("/admin/dashboard.csv", get(routes::exports::dashboard_csv))
         .route(
             "/admin/dashboard.xlsx",

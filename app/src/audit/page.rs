@@ -41,20 +41,9 @@ fn query_of(f: &AuditFilter) -> String {
     add("to", f.to.map(|t| t.millis().to_string()));
     add("search", f.search.clone());
     q.iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", crate::ui::query_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -71,6 +71,7 @@ audit_actions! {
     TelegramInviteCreated => "telegram_invite_created",
     AttemptGranted => "attempt_granted",
     CertificationReopened => "certification_reopened",
+    RemindersSent => "reminders_sent",
 }
 
 impl TryFrom<String> for AuditAction {
@@ -174,7 +175,9 @@ impl AuditAction {
             AuditAction::AttemptStarted => AuditGroup::Attempts,
             AuditAction::AttemptFinished => AuditGroup::Attempts,
             AuditAction::ProgressReset | AuditAction::AttemptGranted => AuditGroup::Attempts,
-            AuditAction::CertificationReopened => AuditGroup::Certifications,
+            AuditAction::CertificationReopened | AuditAction::RemindersSent => {
+                AuditGroup::Certifications
+            }
             AuditAction::BadgeAwarded => AuditGroup::Rewards,
             AuditAction::BadgeRevoked => AuditGroup::Rewards,
             AuditAction::BadgeEdited => AuditGroup::Rewards,
@@ -226,6 +229,7 @@ impl AuditAction {
             AuditAction::ProgressReset => "↩️",
             AuditAction::AttemptGranted => "➕",
             AuditAction::CertificationReopened => "🔓",
+            AuditAction::RemindersSent => "📣",
             AuditAction::BadgeAwarded => "🏅",
             AuditAction::BadgeRevoked => "🚫",
             AuditAction::BadgeEdited => "🏷",
@@ -278,6 +282,7 @@ impl AuditAction {
             AuditAction::ProgressReset => Msg::AuditProgressReset,
             AuditAction::AttemptGranted => Msg::AuditAttemptGranted,
             AuditAction::CertificationReopened => Msg::AuditCertificationReopened,
+            AuditAction::RemindersSent => Msg::AuditRemindersSent,
             AuditAction::BadgeAwarded => Msg::AuditBadgeAwarded,
             AuditAction::BadgeRevoked => Msg::AuditBadgeRevoked,
             AuditAction::BadgeEdited => Msg::AuditBadgeEdited,

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod permissions;
 pub mod progress;
 pub mod question;
+pub mod rates;
 #[cfg(feature = "ssr")]
 pub mod scim;
 pub mod scope;

@@ -96,6 +96,88 @@ pub struct ResultRow {
     pub last_attempt_id: Option<AttemptId>,
     /// How many of the person's attempts the integrity record flags.
     pub flagged: i64,
+    pub branch_id: Option<crate::domain::BranchId>,
+    pub branch: Option<String>,
+    pub position_id: Option<crate::domain::PositionId>,
+    pub position: Option<String>,
+    /// The certification's assignment reaches them (else they only have progress in it).
+    pub assigned: bool,
+}
+
+/// How the results of a certification are narrowed (the page, its export and its bulk
+/// actions read the same filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsFilter {
+    /// Part of the name, any case.
+    pub search: Option<String>,
+    pub branch: Option<crate::domain::BranchId>,
+    pub position: Option<crate::domain::PositionId>,
+    pub state: Option<crate::domain::compliance::CellKind>,
+    /// Only people with an attempt the integrity record flags.
+    pub flagged: bool,
+}
+
+/// What the results table sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultsSort {
+    #[default]
+    Name,
+    Branch,
+    Position,
+    State,
+    Attempts,
+    Best,
+    PassedAt,
+}
+
+impl ResultsSort {
+    pub const ALL: [ResultsSort; 7] = [
+        ResultsSort::Name,
+        ResultsSort::Branch,
+        ResultsSort::Position,
+        ResultsSort::State,
+        ResultsSort::Attempts,
+        ResultsSort::Best,
+        ResultsSort::PassedAt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultsSort::Name => "name",
+            ResultsSort::Branch => "branch",
+            ResultsSort::Position => "position",
+            ResultsSort::State => "state",
+            ResultsSort::Attempts => "attempts",
+            ResultsSort::Best => "best",
+            ResultsSort::PassedAt => "passed_at",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ResultsSort> {
+        ResultsSort::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One person on a certification's results page: their row and where they stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultLine {
+    #[serde(flatten)]
+    pub row: ResultRow,
+    pub state: crate::domain::compliance::Cell,
+    /// One more attempt may be given.
+    pub may_grant: bool,
+    /// A full review with the right answers was open to them (the reset warns).
+    pub full_review: bool,
+}
+
+impl ResultRow {
+    /// "Surname Name", as people lists show and sort them.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.last_name, self.first_name)
+            .trim()
+            .to_owned()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,13 +340,46 @@ pub struct CertResults {
     pub title: String,
     pub max_attempts: i64,
     pub threshold: i64,
-    pub rows: Vec<ResultRow>,
-    /// Passed among those who finished at least one attempt, 0–100.
-    pub pass_rate: Option<i64>,
-    /// Whether a full review (with the right answers) can be open to someone: the reset
-    /// dialog warns that they may have seen the answers.
+    pub closes_at: Option<Timestamp>,
+    /// One page of the people the filter keeps, sorted.
+    pub rows: Vec<ResultLine>,
+    /// People the filter keeps (all pages).
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// Over everyone the actor may see, whatever the filter.
+    pub rates: crate::domain::rates::Rates,
     pub review_allowed: bool,
     pub open: bool,
+    /// For the filters: the branches and positions the actor may choose.
+    pub branches: Vec<(i64, String)>,
+    pub positions: Vec<(i64, String)>,
+}
+
+/// A bulk action on a certification's results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkAction {
+    /// A bot message to each person not passed yet (their mutes and quiet hours apply).
+    Remind,
+    GrantAttempt,
+    Reset {
+        reason: String,
+        require_reread: bool,
+    },
+}
+
+/// What a bulk action did, or would do (`dry_run`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    /// The people chosen (the selection, or everyone the filter keeps).
+    pub chosen: i64,
+    /// Those the action applies to (not passed, may be given an attempt, has attempts…).
+    pub applies: i64,
+    /// Of those, who it reaches: for reminders, those the bot can write to now or after
+    /// the quiet hours; else the same as `applies`.
+    pub reached: i64,
+    /// Done (0 for a dry run).
+    pub done: i64,
 }
 
 /// A theory version's pages and materials, as cached (`crate::cache`).

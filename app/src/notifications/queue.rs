@@ -47,6 +47,28 @@ pub struct Note<'a> {
     pub payload: serde_json::Value,
 }
 
+/// Why a notification of `kind` to `to` would not be sent, if it would not.
+pub fn skip_reason(
+    settings: &NotificationSettings,
+    kind: NotificationKind,
+    mutes: &[String],
+    to: &Recipient,
+) -> Option<&'static str> {
+    if !settings.is_enabled(kind) {
+        Some("kind switched off")
+    } else if mutes.iter().any(|m| m == kind.as_str()) {
+        Some("muted by the person")
+    } else if to.telegram_id.is_none() {
+        Some("no Telegram account")
+    } else if to.tg_unreachable_at.is_some() {
+        Some("unreachable: blocked the bot")
+    } else if to.status != crate::domain::user::UserStatus::Active {
+        Some("not an active member")
+    } else {
+        None
+    }
+}
+
 /// Queues a notification for `to`; false if its key was queued already.
 pub async fn queue(
     mut c: Conn<'_>,
@@ -62,19 +84,7 @@ pub async fn queue(
         payload,
     } = note;
     let mutes = storage::notifications::mutes(c.re(), to.id).await?;
-    let skipped = if !cx.settings.is_enabled(kind) {
-        Some("kind switched off")
-    } else if mutes.iter().any(|m| m == kind.as_str()) {
-        Some("muted by the person")
-    } else if to.telegram_id.is_none() {
-        Some("no Telegram account")
-    } else if to.tg_unreachable_at.is_some() {
-        Some("unreachable: blocked the bot")
-    } else if to.status != crate::domain::user::UserStatus::Active {
-        Some("not an active member")
-    } else {
-        None
-    };
+    let skipped = skip_reason(cx.settings, kind, &mutes, to);
     let mut buttons: Vec<Vec<Button>> = Vec::new();
     if skipped.is_none()
         && let Some((label, target)) = text.button

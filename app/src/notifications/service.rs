@@ -251,3 +251,86 @@ pub async fn save_mine(
     .await;
     result.map_err(AppError::from)
 }
+
+/// Who a reminder by hand reaches, and how many were queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reminded {
+    /// The bot can write to them (now, or after the quiet hours).
+    pub reached: i64,
+    /// Queued now (0 for a dry run; a person reminded of it today already is not again).
+    pub queued: i64,
+}
+
+/// Reminds `people` of a certification through the bot, one message each, as the deadline
+/// reminder is sent: the kind switched on, each person's mutes and the quiet hours apply. At
+/// most one such reminder per person and certification a day (a double click sends one).
+pub async fn remind(
+    state: &AppState,
+    cert: &crate::domain::certification::Certification,
+    people: &[UserId],
+    dry_run: bool,
+) -> AppResult<Reminded> {
+    use super::queue::{Context, Note, queue, skip_reason};
+    let now = state.now();
+    let offset = state.config.display_utc_offset_minutes;
+    let result = async {
+        // Who the bot can write to, read without taking the writer (a preview writes nothing).
+        let (settings, reachable) = {
+            let mut c = state.db.read().await?;
+            let settings: NotificationSettings = crate::settings::load(c.conn()).await?;
+            let mut reachable = Vec::new();
+            for id in people {
+                let Some(to) = storage::notifications::recipient(c.conn(), *id).await? else {
+                    continue;
+                };
+                let mutes = storage::notifications::mutes(c.conn(), to.id).await?;
+                if skip_reason(&settings, NotificationKind::Reminder, &mutes, &to).is_none() {
+                    reachable.push(to);
+                }
+            }
+            (settings, reachable)
+        };
+        let mut out = Reminded {
+            reached: reachable.len() as i64,
+            queued: 0,
+        };
+        if dry_run || reachable.is_empty() {
+            return Ok::<_, StorageError>(out);
+        }
+        let cx = Context {
+            state,
+            settings: &settings,
+            now,
+        };
+        let send_at = settings
+            .quiet_hours
+            .map_or(now, |q| q.next_allowed(now, offset))
+            .max(now);
+        let terms = texts::CertTerms {
+            id: cert.id,
+            title: &cert.settings.title,
+            closes_at: cert.settings.closes_at,
+            time_limit_secs: cert.settings.time_limit_secs,
+            max_attempts: cert.settings.max_attempts,
+        };
+        let day = now.millis() / 86_400_000;
+        let mut tx = state.db.begin().await?;
+        for to in &reachable {
+            let key = format!("remind:{}:{}:{day}", cert.id, to.id);
+            let note = Note {
+                kind: NotificationKind::Reminder,
+                key: &key,
+                text: texts::manual_reminder(to.lang(), &terms, offset),
+                send_at,
+                payload: json!({ "by_hand": true }),
+            };
+            if queue(tx.conn(), &cx, to, note).await? {
+                out.queued += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+    .await;
+    result.map_err(AppError::from)
+}

@@ -110,6 +110,17 @@ pub fn reminder(lang: Lang, c: &CertTerms<'_>, utc_offset: i32) -> Text {
     }
 }
 
+/// A reminder a manager sends by hand: the deadline when there is one.
+pub fn manual_reminder(lang: Lang, c: &CertTerms<'_>, utc_offset: i32) -> Text {
+    match c.closes_at {
+        Some(_) => reminder(lang, c, utc_offset),
+        None => Text {
+            body: cut(Msg::NotifReminderNoDeadline.with(lang, &[("title", c.title)])),
+            button: Some((Msg::BtnOpenCert, LinkTarget::Certification(c.id))),
+        },
+    }
+}
+
 pub fn nudge(
     lang: Lang,
     title: &str,

@@ -120,17 +120,73 @@ pub async fn preview_certification(id: CertId) -> Result<PreviewData, AppError> 
     )
 }
 
-/// `flagged`: only the people with an attempt the integrity record flags.
+/// One page of a certification's results, filtered and sorted (every argument but `id` is
+/// optional: `flagged`, only people with an attempt the integrity record flags; `search`, part
+/// of the name; `page` 1-based).
 #[server(prefix = "/api", endpoint = "certifications/results")]
+#[allow(clippy::too_many_arguments)]
 pub async fn certification_results(
     id: CertId,
     flagged: Option<bool>,
+    search: Option<String>,
+    branch: Option<crate::domain::BranchId>,
+    position: Option<crate::domain::PositionId>,
+    state: Option<crate::domain::compliance::CellKind>,
+    sort: Option<ResultsSort>,
+    desc: Option<bool>,
+    page: Option<i64>,
 ) -> Result<CertResults, AppError> {
     use crate::auth::guard;
     guard::respond(
         async {
             let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
-            service::results(&guard::state(), &actor, id, flagged.unwrap_or(false)).await
+            let filter = ResultsFilter {
+                search,
+                branch,
+                position,
+                state,
+                flagged: flagged.unwrap_or(false),
+            };
+            service::results(
+                &guard::state(),
+                &actor,
+                id,
+                &filter,
+                sort.unwrap_or_default(),
+                desc.unwrap_or(false),
+                Some(page.unwrap_or(1)),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// A bulk action on a certification's results: the `selected` people among those the filter
+/// keeps, or all of them; `dry_run` only counts, for the preview.
+#[server(prefix = "/api", endpoint = "certifications/results/bulk", input = Json)]
+pub async fn results_bulk(
+    id: CertId,
+    filter: ResultsFilter,
+    selected: Option<Vec<UserId>>,
+    action: BulkAction,
+    dry_run: bool,
+) -> Result<BulkOutcome, AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::bulk(
+                &guard::state(),
+                &actor,
+                &guard::origin("admin"),
+                id,
+                &filter,
+                selected.as_deref(),
+                &action,
+                dry_run,
+            )
+            .await
         }
         .await,
     )

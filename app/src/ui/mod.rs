@@ -24,7 +24,7 @@ pub use dialog::Dialog;
 pub use field::{FieldErrorText, TextField};
 pub use inputs::{BoundText, Checkbox, NumberField, TextArea};
 pub use pagination::Pagination;
-pub use params::param_i64;
+pub use params::{param_i64, query_encode};
 pub use richtext::RichText;
 pub use secret::SecretOnce;
 pub use select::{Select, SelectOption};

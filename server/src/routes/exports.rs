@@ -2,7 +2,9 @@
 //! the display time zone (certifications module, the caller's scope):
 //! `/admin/compliance.{csv,xlsx}?branch=&position=&state=` (the matrix as the page filters
 //! it, every row), `/admin/certifications/{id}/statistics.{csv,xlsx}?first_only=` (the
-//! per-question analysis) and `/admin/dashboard.{csv,xlsx}` (the open certifications).
+//! per-question analysis), `/admin/certifications/{id}/results.{csv,xlsx}?search=&branch=&
+//! position=&state=&flagged=&sort=&desc=` (the results as the page filters and sorts them,
+//! every row) and `/admin/dashboard.{csv,xlsx}` (the open certifications).
 
 use super::{actor, error_response};
 use crate::server_state::ServerState;
@@ -233,4 +235,103 @@ pub async fn dashboard_csv(State(state): State<ServerState>, headers: HeaderMap)
 
 pub async fn dashboard_xlsx(State(state): State<ServerState>, headers: HeaderMap) -> Response {
     dashboard(state, headers, Format::Xlsx).await
+}
+
+/// The results page's filter and order, as its export link carries them.
+#[derive(Debug, Deserialize)]
+pub struct ResultsParams {
+    search: Option<String>,
+    branch: Option<String>,
+    position: Option<String>,
+    state: Option<String>,
+    flagged: Option<String>,
+    sort: Option<String>,
+    desc: Option<String>,
+}
+
+type ResultsQuery = (app::taking::ResultsFilter, app::taking::ResultsSort, bool);
+
+fn results_query(p: &ResultsParams) -> Option<ResultsQuery> {
+    let blank = |v: &Option<String>| -> Option<String> {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let id = |v: &Option<String>| -> Option<Option<i64>> {
+        match blank(v) {
+            None => Some(None),
+            Some(s) => s.parse().ok().map(Some),
+        }
+    };
+    let flag = |v: &Option<String>| -> Option<bool> {
+        match blank(v).as_deref() {
+            None | Some("false") => Some(false),
+            Some("true") => Some(true),
+            Some(_) => None,
+        }
+    };
+    let state = match blank(&p.state) {
+        None => None,
+        Some(s) => Some(CellKind::parse(&s)?),
+    };
+    let sort = match blank(&p.sort) {
+        None => app::taking::ResultsSort::default(),
+        Some(s) => app::taking::ResultsSort::parse(&s)?,
+    };
+    Some((
+        app::taking::ResultsFilter {
+            search: blank(&p.search),
+            branch: id(&p.branch)?.map(BranchId),
+            position: id(&p.position)?.map(PositionId),
+            state,
+            flagged: flag(&p.flagged)?,
+        },
+        sort,
+        flag(&p.desc)?,
+    ))
+}
+
+async fn results(
+    state: ServerState,
+    headers: HeaderMap,
+    id: String,
+    p: ResultsParams,
+    format: Format,
+) -> Response {
+    let who = match admin(&state, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<CertId>() else {
+        return error_response(&AppError::NotFound, &headers);
+    };
+    let Some((filter, sort, desc)) = results_query(&p) else {
+        return error_response(&AppError::BadRequest, &headers);
+    };
+    match app::taking::service::results(&state.app, &who, id, &filter, sort, desc, None).await {
+        Ok(r) => {
+            let table = app::taking::service::table_of(&r, lang_of(&headers));
+            respond(&state, &headers, table, format).await
+        }
+        Err(e) => error_response(&e, &headers),
+    }
+}
+
+pub async fn results_csv(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(p): Query<ResultsParams>,
+) -> Response {
+    results(state, headers, id, p, Format::Csv).await
+}
+
+pub async fn results_xlsx(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(p): Query<ResultsParams>,
+) -> Response {
+    results(state, headers, id, p, Format::Xlsx).await
 }

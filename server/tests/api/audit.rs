@@ -1552,6 +1552,15 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         F(&[("id", &cert), ("first_only", "false")]),
     )
     .await;
+    w.none(
+        "certifications/results/bulk",
+        J(
+            json!({ "id": cert.parse::<i64>().unwrap(), "filter": { "search": null, "branch": null,
+            "position": null, "state": null, "flagged": false }, "selected": null,
+            "action": "Remind", "dry_run": true }),
+        ),
+    )
+    .await;
     w.none("compliance/matrix", J(json!({ "filter": { "page": 1 } })))
         .await;
     w.none("analytics/dashboard", F(&[])).await;

@@ -24,6 +24,7 @@ mod integrity;
 mod notifications;
 mod outbox;
 mod rest_api;
+mod results;
 mod scim;
 mod scope;
 mod storage;

@@ -185,6 +185,8 @@ const NOT_ABOUT_OTHERS: &[&str] = &[
     "certifications/settings",
     "certifications/lifecycle",
     "certifications/reopen",
+    // Reaches only the people the results show the actor (tested in `results`).
+    "certifications/results/bulk",
     "certifications/blocks/add",
     "certifications/blocks/update",
     "certifications/blocks/delete",
@@ -447,7 +449,12 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
     assert!(!text(&log).contains(HIDDEN), "{:?}", log.body);
 
     // Exports: the admin's name Anna, the manager's never do.
-    for path in ["/admin/compliance.csv", "/admin/audit/export.csv"] {
+    let results_csv = format!("/admin/certifications/{}/results.csv", s.cert);
+    for path in [
+        "/admin/compliance.csv",
+        "/admin/audit/export.csv",
+        results_csv.as_str(),
+    ] {
         let (status, _, body) = admin.get_raw(path).await;
         assert_eq!(status, 200, "admin, {path}");
         assert!(

@@ -129,8 +129,11 @@ pub async fn results(
            p.passed_at, p.resets, \
            (SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1 AND a.status = 'in_progress') AS in_progress, \
            (SELECT MAX(a.id) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $1) AS last_attempt_id, \
-           {flagged} AS flagged \
+           {flagged} AS flagged, \
+           u.branch_id, b.name AS branch, u.position_id, ps.name AS position, \
+           (u.status = 'active' AND {assigned}) AS assigned \
          FROM users u LEFT JOIN certification_progress p ON p.user_id = u.id AND p.certification_id = $1 \
+         LEFT JOIN branches b ON b.id = u.branch_id LEFT JOIN positions ps ON ps.id = u.position_id \
          WHERE ((u.status = 'active' AND {assigned}) OR p.user_id IS NOT NULL) AND {visible}{only} \
          ORDER BY u.last_name, u.first_name, u.id"
     );

@@ -24,33 +24,6 @@ pub async fn preview(state: &AppState, id: CertId) -> AppResult<PreviewData> {
     })
 }
 
-pub async fn results(
-    state: &AppState,
-    actor: &Actor,
-    id: CertId,
-    flagged_only: bool,
-) -> AppResult<CertResults> {
-    async {
-        let mut c = state.db.read().await?;
-        let Some(cert) = certs::get(c.conn(), id).await? else {
-            return Err(AppError::NotFound);
-        };
-        let rows = store::results(c.conn(), id, &actor.scope, flagged_only).await?;
-        let tried: Vec<_> = rows.iter().filter(|r| r.best_percent.is_some()).collect();
-        let passed = tried.iter().filter(|r| r.passed_at.is_some()).count() as i64;
-        Ok(CertResults {
-            title: cert.settings.title.clone(),
-            max_attempts: cert.settings.max_attempts,
-            threshold: cert.settings.pass_threshold,
-            pass_rate: (!tried.is_empty()).then(|| passed * 100 / tried.len() as i64),
-            review_allowed: cert.settings.review_allowed,
-            open: cert.status == CertStatus::Open,
-            rows,
-        })
-    }
-    .await
-}
-
 /// Resets a person's progress in a certification as `by` (the panel, or an API key): the
 /// attempts so far stop counting, the result stays in the history.
 pub async fn reset(

@@ -36,6 +36,7 @@ mod finalize;
 mod finish;
 mod overdue;
 mod reading;
+mod results;
 mod review;
 mod start;
 
@@ -45,6 +46,7 @@ pub use finalize::*;
 pub use finish::*;
 pub use overdue::*;
 pub use reading::*;
+pub use results::*;
 pub use review::*;
 pub use start::*;
 
