@@ -21,9 +21,28 @@ test('the dashboard lists open certifications and charts the last 30 days', asyn
   await expect(row).toBeVisible();
   await expect(row.locator('td').nth(1)).toHaveText(/^[1-9]\d*$/);
   const chart = dash.getByTestId('activity-chart');
-  await expect(chart.locator('title')).toHaveText('Активность за 30 дней');
+  await expect(chart.locator('title#activity-title')).toHaveText('Активность за 30 дней');
   await expect(chart.locator('desc')).toContainText('Завершено попыток');
   await expect(dash.locator('.visually-hidden table tbody tr')).toHaveCount(30);
+  // The chart fills its column, and a day's values show on hover.
+  const plot = await chart.boundingBox();
+  const column = await dash.boundingBox();
+  expect(plot!.width).toBeGreaterThan(column!.width * 0.85);
+  await dash.getByTestId('activity-day').last().hover();
+  await expect(dash.getByTestId('activity-readout')).toContainText('попыток');
+  // The first screen: completion, then who needs a push, linking into the matrix.
+  await expect(dash.getByTestId('dash-completion')).toHaveText(/^\d+%$/);
+  await expect(page.locator('.module-grid')).toHaveCount(0);
+  await dash.locator('a.figure', { hasText: 'не сдали, срок' }).click();
+  await expect(page).toHaveURL(/\/admin\/compliance\?due=7$/);
+  await hydrated(page);
+  await expect(page.getByLabel('Срок')).toHaveValue('7');
+  await page.goto('/admin');
+  await hydrated(page);
+  // No blank space after the page: the screen-reader table takes none.
+  const docHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  const mainBottom = await page.evaluate(() => document.querySelector('main')!.getBoundingClientRect().bottom + window.scrollY);
+  expect(docHeight - mainBottom).toBeLessThan(80);
   expect(await axeViolations(page)).toEqual([]);
 
   // The open certifications as a workbook, the same figures.

@@ -58,6 +58,7 @@ pub fn AdminLayout() -> impl IntoView {
 fn Sidebar(me: AdminMe) -> impl IntoView {
     let t = use_t();
     let modules: Vec<Module> = me.modules.iter().collect();
+    let admin = me.user.role == crate::domain::user::Role::Admin;
     view! {
         <nav aria-label=t(Msg::AdminPanel)>
             <ul data-testid="sidebar-modules">
@@ -66,6 +67,9 @@ fn Sidebar(me: AdminMe) -> impl IntoView {
                     .into_iter()
                     .map(|m| view! {
                         <li><A href=m.path() attr:data-module=m.as_str()>{t(m.label())}</A></li>
+                        {m.subpages().iter().filter(|(_, _, only)| admin || !only).map(|(path, label, _)| view! {
+                            <li class="sidebar-sub"><A href=*path>{t(*label)}</A></li>
+                        }).collect_view()}
                     })
                     .collect_view()}
             </ul>
@@ -179,24 +183,11 @@ pub fn AdminDashboard() -> impl IntoView {
         <Suspense fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
                 ctx.me().await.map(|me| {
-                    let modules: Vec<Module> = me.modules.iter().collect();
-                    let empty = modules.is_empty();
+                    let empty = me.modules.iter().next().is_none();
                     view! {
                         <h1>{Msg::AdminWelcome.with(lang, &[("name", &me.user.full_name())])}</h1>
-                        {if empty {
-                            view! { <p>{t(Msg::AdminNoModules)}</p> }.into_any()
-                        } else {
-                            view! {
-                                <p>{t(Msg::AdminModulesIntro)}</p>
-                                <ul class="module-grid">
-                                    {modules
-                                        .into_iter()
-                                        .map(|m| view! { <li class="card"><a href=m.path()>{t(m.label())}</a></li> })
-                                        .collect_view()}
-                                </ul>
-                            }
-                            .into_any()
-                        }}
+                        // The sidebar lists the sections; the home is the dashboard.
+                        {empty.then(|| view! { <p>{t(Msg::AdminNoModules)}</p> })}
                     }
                 })
             })}

@@ -23,6 +23,9 @@ pub struct ComplianceFilter {
     pub position: Option<PositionId>,
     /// Only people with at least one cell in this state.
     pub state: Option<CellKind>,
+    /// Only people not passed in a certification closing within this many days.
+    #[serde(default)]
+    pub due: Option<i64>,
     /// 1-based.
     pub page: i64,
 }
@@ -62,11 +65,38 @@ pub struct ComplianceView {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Everyone the branch and position filters keep, in every column: completion and
+    /// pass rate.
+    pub overall: crate::domain::rates::Rates,
     pub by_branch: Vec<GroupRate>,
     pub by_position: Vec<GroupRate>,
     /// For the filters: what the actor may choose.
     pub branches: Vec<Entry>,
     pub positions: Vec<Entry>,
+}
+
+/// Reminds everyone the filter keeps who has not passed an open certification, through the
+/// bot (their mutes and quiet hours apply); `dry_run` only counts.
+#[server(prefix = "/api", endpoint = "compliance/remind", input = Json)]
+pub async fn compliance_remind(
+    filter: ComplianceFilter,
+    dry_run: bool,
+) -> Result<crate::model::taking::BulkOutcome, AppError> {
+    use crate::auth::guard;
+    guard::respond(
+        async {
+            let actor = guard::module(crate::domain::permissions::Module::Certifications).await?;
+            service::remind(
+                &guard::state(),
+                &actor,
+                &guard::origin("admin"),
+                &filter,
+                dry_run,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "compliance/matrix", input = Json)]

@@ -1,13 +1,19 @@
 //! `/admin/compliance`: the matrix with its filters, the pass rate per branch and position,
 //! and the CSV of what is filtered. Cells carry words, not colour alone.
 
-use super::{ComplianceFilter, ComplianceView, GroupRate, compliance_matrix};
+use super::{ComplianceFilter, ComplianceView, GroupRate, compliance_matrix, compliance_remind};
 use crate::domain::compliance::cell_text;
 use crate::domain::compliance::{Cell, CellKind};
 use crate::domain::{BranchId, PositionId};
+use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
-use crate::ui::{ErrorNotice, Pagination, Select, SelectOption, Spinner};
+use crate::model::taking::BulkOutcome;
+use crate::ui::{
+    Button, ButtonKind, Dialog, ErrorNotice, Pagination, Select, SelectOption, Spinner, ToastKind,
+    use_toasts,
+};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 fn cell_class(c: Cell) -> &'static str {
     match c.kind() {
@@ -21,9 +27,14 @@ fn cell_class(c: Cell) -> &'static str {
 }
 
 /// The query string of the filter, for the export link.
-fn query(branch: &str, position: &str, state: &str) -> String {
+fn query(branch: &str, position: &str, state: &str, due: &str) -> String {
     let mut parts = Vec::new();
-    for (k, v) in [("branch", branch), ("position", position), ("state", state)] {
+    for (k, v) in [
+        ("branch", branch),
+        ("position", position),
+        ("state", state),
+        ("due", due),
+    ] {
         if !v.is_empty() {
             parts.push(format!("{k}={v}"));
         }
@@ -35,27 +46,29 @@ fn query(branch: &str, position: &str, state: &str) -> String {
 pub fn CompliancePage() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let branch = RwSignal::new(String::new());
-    let position = RwSignal::new(String::new());
-    let state = RwSignal::new(String::new());
+    // A link (the dashboard's) may open the matrix already filtered.
+    let query_map = use_query_map();
+    let initial = |k: &str| query_map.with_untracked(|q| q.get(k).unwrap_or_default());
+    let branch = RwSignal::new(initial("branch"));
+    let position = RwSignal::new(initial("position"));
+    let state = RwSignal::new(initial("state"));
+    let due = RwSignal::new(initial("due"));
     let page = RwSignal::new(1i64);
     Effect::new(move |_| {
         branch.track();
         position.track();
         state.track();
+        due.track();
         page.set(1);
     });
-    let data = Resource::new(
-        move || (branch.get(), position.get(), state.get(), page.get()),
-        |(b, p, s, page)| {
-            compliance_matrix(ComplianceFilter {
-                branch: b.parse().ok().map(BranchId),
-                position: p.parse().ok().map(PositionId),
-                state: CellKind::parse(&s),
-                page,
-            })
-        },
-    );
+    let filter = move || ComplianceFilter {
+        branch: branch.get().parse().ok().map(BranchId),
+        position: position.get().parse().ok().map(PositionId),
+        state: CellKind::parse(&state.get()),
+        due: due.get().parse().ok(),
+        page: page.get(),
+    };
+    let data = Resource::new(filter, compliance_matrix);
     let states = Signal::derive(move || {
         CellKind::ALL
             .into_iter()
@@ -65,16 +78,26 @@ pub fn CompliancePage() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
+    let dues = Signal::derive(move || {
+        [7, 14, 30]
+            .into_iter()
+            .map(|n| SelectOption {
+                value: n.to_string(),
+                label: Msg::DueWithinDays.with(lang, &[("n", &n.to_string())]),
+            })
+            .collect::<Vec<_>>()
+    });
     let export = move |ext: &str| {
         format!(
             "/admin/compliance.{ext}?{}",
-            query(&branch.get(), &position.get(), &state.get())
+            query(&branch.get(), &position.get(), &state.get(), &due.get())
         )
     };
     view! {
         <div class="page-head">
             <h1>{t(Msg::ComplianceTitle)}</h1>
             <div class="actions">
+                <RemindButton filter=Signal::derive(filter) />
                 <a class="btn btn-secondary" href=move || export("csv") download="" data-testid="compliance-export">{t(Msg::ExportCsv)}</a>
                 <a class="btn btn-secondary" href=move || export("xlsx") download="" data-testid="compliance-export-xlsx">{t(Msg::ExportXlsx)}</a>
             </div>
@@ -104,7 +127,16 @@ pub fn CompliancePage() -> impl IntoView {
                                     all=Msg::AllPositions on_change=Callback::new(move |s| position.set(s)) />
                                 <Select name="state" label=Msg::ComplianceState options=states value=state
                                     all=Msg::AllStates on_change=Callback::new(move |s| state.set(s)) />
+                                <Select name="due" label=Msg::DueFilter options=dues value=due
+                                    all=Msg::AnyDueDate on_change=Callback::new(move |s| due.set(s)) />
                             </div>
+                            <p class="rates" data-testid="compliance-overall">
+                                {match v.overall.completion() {
+                                    Some(p) => Msg::RateCompletion.with(lang, &[("passed", &v.overall.passed.to_string()), ("assigned", &v.overall.assigned.to_string()), ("p", &p.to_string())]),
+                                    None => t(Msg::ComplianceEmpty).to_owned(),
+                                }}
+                                {v.overall.pass_rate().map(|p| format!(" · {}", Msg::RatePassOfAttempted.with(lang, &[("passed", &v.overall.passed.to_string()), ("attempted", &v.overall.attempted.to_string()), ("p", &p.to_string())])))}
+                            </p>
                             <Matrix v=v.clone() />
                             <Pagination page pages />
                             <Rates title=Msg::ComplianceByBranch v=v.clone() groups=v.by_branch.clone() test_id="by-branch" />
@@ -125,6 +157,7 @@ fn Matrix(v: ComplianceView) -> impl IntoView {
     if v.rows.is_empty() {
         return view! { <p class="hint" data-testid="compliance-empty">{t(Msg::ComplianceEmpty)}</p> }.into_any();
     }
+    let closes: Vec<_> = v.columns.iter().map(|c| c.closes_at).collect();
     view! {
         <div class="table-scroll">
             <table class="table matrix" data-testid="compliance-table">
@@ -147,8 +180,17 @@ fn Matrix(v: ComplianceView) -> impl IntoView {
                                     <a href=format!("/admin/users/{}", r.user_id)>{r.name}</a>
                                     <br /><span class="muted">{place}</span>
                                 </th>
-                                {r.cells.into_iter().map(|c| view! {
-                                    <td class=cell_class(c) data-state=c.kind().map(CellKind::as_str)>{cell_text(c, lang)}</td>
+                                {r.cells.into_iter().zip(closes.iter().copied()).map(|(c, closes_at)| {
+                                    // Not passed yet: the due date, where there is one.
+                                    let due = closes_at
+                                        .filter(|_| matches!(c, Cell::NotStarted | Cell::InProgress | Cell::Failed { .. }))
+                                        .map(|at| Msg::DueOn.with(lang, &[("d", &at.format_date(offset))]));
+                                    view! {
+                                        <td class=cell_class(c) data-state=c.kind().map(CellKind::as_str)>
+                                            {cell_text(c, lang)}
+                                            {due.map(|d| view! { <br /><span class="muted cell-due" data-testid="cell-due">{d}</span> })}
+                                        </td>
+                                    }
                                 }).collect_view()}
                             </tr>
                         }
@@ -197,4 +239,53 @@ fn Rates(
         </section>
     }
     .into_any()
+}
+
+/// "Remind everyone not passed" for what the filter shows: a preview of how many the bot
+/// reaches, then one message per person and certification.
+#[component]
+fn RemindButton(filter: Signal<ComplianceFilter>) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let open = RwSignal::new(false);
+    let preview = RwSignal::new(None::<BulkOutcome>);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let run = move |dry_run: bool| {
+        let f = filter.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match compliance_remind(f, dry_run).await {
+                Ok(out) if dry_run => {
+                    error.set(None);
+                    preview.set(Some(out));
+                }
+                Ok(out) => {
+                    open.set(false);
+                    toasts.show(
+                        ToastKind::Success,
+                        Msg::BulkDone.with(lang, &[("n", &out.done.to_string())]),
+                    );
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Button kind=ButtonKind::Secondary on_click=move |_| { preview.set(None); open.set(true); run(true) } test_id="compliance-remind">
+            {t(Msg::RemindNotPassed)}
+        </Button>
+        <Dialog open title=Msg::RemindNotPassed test_id="compliance-remind-dialog">
+            <p data-testid="compliance-remind-preview">{move || preview.get().map(|p| Msg::RemindPreview.with(lang, &[
+                ("people", &p.chosen.to_string()),
+                ("pairs", &p.applies.to_string()),
+                ("reached", &p.reached.to_string()),
+            ]))}</p>
+            <ErrorNotice error=Signal::derive(move || error.get()) />
+            <Button kind=ButtonKind::Primary busy disabled=Signal::derive(move || preview.get().is_none_or(|p| p.reached == 0))
+                on_click=move |_| run(false) test_id="compliance-remind-submit">{t(Msg::BulkConfirm)}</Button>
+        </Dialog>
+    }
 }

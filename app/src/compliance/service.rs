@@ -5,6 +5,7 @@ use super::{
 };
 
 use crate::dictionaries::Entry;
+use crate::domain::Timestamp;
 use crate::domain::compliance::{Cell, CellInput, cell, pass_rate};
 use crate::domain::scope::PeopleScope;
 use crate::domain::user::User;
@@ -81,6 +82,18 @@ pub async fn build(
     if let Some(kind) = filter.state {
         rows.retain(|r| r.cells.iter().any(|c| c.kind() == Some(kind)));
     }
+    if let Some(days) = filter.due {
+        let until = Timestamp(now.millis() + days.clamp(0, 366) * 86_400_000);
+        let due: Vec<bool> = columns
+            .iter()
+            .map(|c| c.closes_at.is_some_and(|at| at > now && at <= until))
+            .collect();
+        rows.retain(|r| {
+            r.cells.iter().enumerate().any(|(i, c)| {
+                due[i] && matches!(c, Cell::NotStarted | Cell::InProgress | Cell::Failed { .. })
+            })
+        });
+    }
     // Only certifications someone in view is assigned to or tried.
     let keep: Vec<usize> = (0..columns.len())
         .filter(|&i| rows.iter().any(|r| r.cells[i] != Cell::NotAssigned))
@@ -102,6 +115,15 @@ pub async fn build(
         ..r.clone()
     };
     let everyone: Vec<ComplianceRow> = all_rows.iter().map(kept).collect();
+    let mut overall = crate::domain::rates::Rates::default();
+    for c in everyone.iter().flat_map(|r| r.cells.iter()) {
+        match c {
+            Cell::NotAssigned => {}
+            Cell::Passed { .. } => overall.add(true, true),
+            Cell::Failed { .. } | Cell::Overdue { best: Some(_) } => overall.add(true, false),
+            _ => overall.add(false, false),
+        }
+    }
     let by_branch = rates(&everyone, columns.len(), |r| r.branch.clone());
     let by_position = rates(&everyone, columns.len(), |r| r.position.clone());
     let total = rows.len() as i64;
@@ -136,6 +158,7 @@ pub async fn build(
         total,
         page,
         per_page: PER_PAGE,
+        overall,
         by_branch,
         by_position,
         branches,
@@ -193,4 +216,51 @@ pub fn table_of(v: &ComplianceView, lang: crate::i18n::Lang) -> crate::export::E
         t.rows.push(line);
     }
     t
+}
+
+/// Reminds everyone the filter keeps who has not passed an open certification (one bot
+/// message per person and certification, through `notifications::service::remind`).
+pub async fn remind(
+    state: &AppState,
+    actor: &crate::domain::actor::Actor,
+    origin: &crate::domain::audit::Origin,
+    filter: &ComplianceFilter,
+    dry_run: bool,
+) -> AppResult<crate::model::taking::BulkOutcome> {
+    let view = build(state, &actor.user, filter, false).await?;
+    let mut out = crate::model::taking::BulkOutcome {
+        chosen: view.rows.len() as i64,
+        ..Default::default()
+    };
+    for (i, col) in view.columns.iter().enumerate() {
+        if !col.open {
+            continue;
+        }
+        let people: Vec<_> = view
+            .rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.cells[i],
+                    Cell::NotStarted | Cell::InProgress | Cell::Failed { .. }
+                )
+            })
+            .map(|r| r.user_id)
+            .collect();
+        if people.is_empty() {
+            continue;
+        }
+        let cert = {
+            let mut c = state.db.read().await?;
+            storage::certifications::get(c.conn(), col.id).await?
+        };
+        let Some(cert) = cert else { continue };
+        out.applies += people.len() as i64;
+        let r =
+            crate::notifications::service::remind(state, actor, origin, &cert, &people, dry_run)
+                .await?;
+        out.reached += r.reached;
+        out.done += r.queued;
+    }
+    Ok(out)
 }

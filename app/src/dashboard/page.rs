@@ -3,20 +3,22 @@
 //! 30 s while the page is visible, with the newest badges and level-ups; people without the
 //! certifications module see nothing.
 
-use super::{ACTIVITY_DAYS, Dashboard, DayActivity, Recognition, load_dashboard};
+use super::{Dashboard, DayActivity, Recognition, load_dashboard};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::Spinner;
 use leptos::prelude::*;
 
-/// Attempts (light) and passes (dark) per day.
+/// Attempts (light) and passes (dark) per day, filling the column's width: the axes' values
+/// and dates in HTML (they keep their size), each day's values on hover or tap.
 #[component]
 fn ActivityChart(days: Vec<DayActivity>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let offset = use_offset();
     let max = days.iter().map(|d| d.attempts).max().unwrap_or(0).max(1);
-    let (w, h, col) = (480i64, 120i64, 480 / ACTIVITY_DAYS.max(1));
+    let n = days.len().max(1) as i64;
+    let (col, h) = (10i64, 100i64);
     let total: i64 = days.iter().map(|d| d.attempts).sum();
     let passes: i64 = days.iter().map(|d| d.passes).sum();
     let desc = Msg::DashboardActivityDesc.with(
@@ -26,16 +28,47 @@ fn ActivityChart(days: Vec<DayActivity>) -> impl IntoView {
             ("passes", &passes.to_string()),
         ],
     );
+    let labels: Vec<String> = days
+        .iter()
+        .map(|d| {
+            Msg::DashboardDayValues.with(
+                lang,
+                &[
+                    ("day", &d.day.format_date(offset)),
+                    ("attempts", &d.attempts.to_string()),
+                    ("passes", &d.passes.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let labels = StoredValue::new(labels);
+    let selected = RwSignal::new(None::<usize>);
+    let date = |i: usize| {
+        days.get(i)
+            .map(|d| d.day.format_date(offset))
+            .unwrap_or_default()
+    };
+    let (first, middle, last) = (
+        date(0),
+        date(days.len() / 2),
+        date(days.len().saturating_sub(1)),
+    );
     let bars = days
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let x = i as i64 * col;
-            let ah = d.attempts * (h - 10) / max;
-            let ph = d.passes * (h - 10) / max;
+            let ah = d.attempts * h / max;
+            let ph = d.passes * h / max;
             view! {
-                <rect x=x + 1 y=h - ah width=col - 2 height=ah class="chart-bar" />
-                <rect x=x + 1 y=h - ph width=col - 2 height=ph class="chart-bar-strong" />
+                <g class="chart-day" data-testid="activity-day"
+                    on:mouseenter=move |_| selected.set(Some(i)) on:click=move |_| selected.set(Some(i))>
+                    <title>{labels.with_value(|l| l[i].clone())}</title>
+                    // The whole column answers the pointer, not only its bar.
+                    <rect x=x y=0 width=col height=h class="chart-hit" />
+                    <rect x=x + 1 y=h - ah width=col - 2 height=ah class="chart-bar" />
+                    <rect x=x + 1 y=h - ph width=col - 2 height=ph class="chart-bar-strong" />
+                </g>
             }
         })
         .collect_view();
@@ -48,12 +81,29 @@ fn ActivityChart(days: Vec<DayActivity>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="chart" role="img" aria-labelledby="activity-title activity-desc"
-            viewBox=format!("0 0 {w} {h}") width="100%" height=h data-testid="activity-chart">
-            <title id="activity-title">{t(Msg::DashboardActivity)}</title>
-            <desc id="activity-desc">{desc}</desc>
-            {bars}
-        </svg>
+        <figure class="chart-figure">
+            <figcaption class="chart-title">{t(Msg::DashboardActivity)}" · "{t(Msg::DashboardActivityUnit)}</figcaption>
+            <div class="chart-area">
+                <div class="chart-y" aria-hidden="true"><span>{max}</span><span>"0"</span></div>
+                <div class="chart-plot">
+                    <svg class="chart" role="img" aria-labelledby="activity-title activity-desc"
+                        viewBox=format!("0 0 {} {h}", n * col) preserveAspectRatio="none"
+                        width="100%" height="100%" data-testid="activity-chart">
+                        <title id="activity-title">{t(Msg::DashboardActivity)}</title>
+                        <desc id="activity-desc">{desc}</desc>
+                        {bars}
+                    </svg>
+                </div>
+            </div>
+            <div class="chart-x" aria-hidden="true"><span>{first}</span><span>{middle}</span><span>{last}</span></div>
+            <p class="chart-legend" aria-hidden="true">
+                <span class="legend-swatch legend-light"></span>{t(Msg::DashboardAttempts)}
+                " "<span class="legend-swatch legend-strong"></span>{t(Msg::DashboardPasses)}
+            </p>
+            <p class="chart-readout" aria-live="polite" data-testid="activity-readout">
+                {move || selected.get().map(|i| labels.with_value(|l| l[i].clone())).unwrap_or_else(|| t(Msg::ChartHoverHint).to_owned())}
+            </p>
+        </figure>
         <div class="visually-hidden"><table>
             <caption>{t(Msg::DashboardActivity)}</caption>
             <thead><tr><th scope="col">{t(Msg::DashboardDay)}</th><th scope="col">{t(Msg::DashboardAttempts)}</th><th scope="col">{t(Msg::DashboardPasses)}</th></tr></thead>
@@ -62,30 +112,74 @@ fn ActivityChart(days: Vec<DayActivity>) -> impl IntoView {
     }
 }
 
+/// "How are we doing, and who needs a push": completion over everyone, then per branch the
+/// overdue and the due soon, each a link into the compliance matrix filtered to them.
+#[component]
+fn Standing(d: Dashboard) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let r = d.overall;
+    let n = |v: i64| v.to_string();
+    let days = super::DUE_SOON_DAYS.to_string();
+    let count_link = move |count: i64, href: String, id: &'static str| {
+        if count == 0 {
+            view! { <span data-testid=id>"0"</span> }.into_any()
+        } else {
+            view! { <a href=href data-testid=id>{count}</a> }.into_any()
+        }
+    };
+    let branch_q = |b: Option<i64>| b.map(|b| format!("branch={b}&")).unwrap_or_default();
+    view! {
+        <div class="figures">
+            <div class="figure card figure-wide">
+                <span class="figure-value" data-testid="dash-completion">{r.completion().map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())}</span>
+                <span>{Msg::RateCompletion.with(lang, &[("passed", &n(r.passed)), ("assigned", &n(r.assigned)), ("p", &r.completion().unwrap_or(0).to_string())])}</span>
+                {r.pass_rate().map(|p| view! { <span class="muted">{Msg::RatePassOfAttempted.with(lang, &[("passed", &n(r.passed)), ("attempted", &n(r.attempted)), ("p", &n(p))])}</span> })}
+            </div>
+            <a class="figure card" href="/admin/compliance?state=overdue">
+                <span class="figure-value" data-testid="dash-overdue">{d.overdue}</span><span class="muted">{t(Msg::DashboardOverdue)}</span>
+            </a>
+            <a class="figure card" href=format!("/admin/compliance?due={days}")>
+                <span class="figure-value" data-testid="dash-due-soon">{d.due_soon}</span><span class="muted">{Msg::DashboardDueSoonDays.with(lang, &[("n", &days)])}</span>
+            </a>
+            <div class="figure card">
+                <span class="figure-value" data-testid="dash-in-progress">{d.in_progress}</span><span class="muted">{t(Msg::DashboardInProgress)}</span>
+            </div>
+        </div>
+        {(!d.branches.is_empty()).then(|| view! {
+            <h2>{t(Msg::DashboardWhoNeedsPush)}</h2>
+            <table class="table" data-testid="dash-branches">
+                <thead><tr>
+                    <th scope="col">{t(Msg::BranchField)}</th>
+                    <th scope="col">{t(Msg::RateCompletionHeader)}</th>
+                    <th scope="col">{t(Msg::DashboardOverdueHeader)}</th>
+                    <th scope="col">{Msg::DashboardDueSoonHeader.with(lang, &[("n", &super::DUE_SOON_DAYS.to_string())])}</th>
+                </tr></thead>
+                <tbody>
+                    {d.branches.into_iter().map(|b| {
+                        let q = branch_q(b.branch);
+                        view! {
+                            <tr data-testid="dash-branch-row">
+                                <th scope="row">{b.name.clone()}</th>
+                                <td>{b.rates.completion().map(|p| format!("{p}% ({} / {})", b.rates.passed, b.rates.assigned)).unwrap_or_else(|| "—".into())}</td>
+                                <td>{count_link(b.overdue, format!("/admin/compliance?{q}state=overdue"), "dash-branch-overdue")}</td>
+                                <td>{count_link(b.due_soon, format!("/admin/compliance?{q}due={}", super::DUE_SOON_DAYS), "dash-branch-due")}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+    }
+}
+
 #[component]
 fn Figures(d: Dashboard) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let offset = use_offset();
-    let figure = |label: Msg, value: i64, id: &'static str| {
-        view! { <div class="figure card"><span class="figure-value" data-testid=id>{value}</span><span class="muted">{t(label)}</span></div> }
-    };
-    let branches = |title: Msg, list: Vec<super::BranchRate>, id: &'static str| {
-        (!list.is_empty()).then(|| view! {
-            <div>
-                <h3>{t(title)}</h3>
-                <ol data-testid=id>
-                    {list.into_iter().map(|b| view! { <li>{b.name}" — "{b.rate}"%"</li> }).collect_view()}
-                </ol>
-            </div>
-        })
-    };
     view! {
-        <div class="figures">
-            {figure(Msg::DashboardInProgress, d.in_progress, "dash-in-progress")}
-            {figure(Msg::DashboardDueSoon, d.due_soon, "dash-due-soon")}
-            {figure(Msg::DashboardOverdue, d.overdue, "dash-overdue")}
-        </div>
+        <Standing d=d.clone() />
         <h2>{t(Msg::DashboardOpen)}</h2>
         <p class="actions">
             <a class="btn btn-secondary" href="/admin/dashboard.csv" download="" data-testid="dash-export">{t(Msg::ExportCsv)}</a>
@@ -100,7 +194,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
                         <th scope="col">{t(Msg::DashboardCertification)}</th>
                         <th scope="col">{t(Msg::DashboardAssigned)}</th>
                         <th scope="col">{t(Msg::DashboardNotPassed)}</th>
-                        <th scope="col">{t(Msg::DashboardPassRate)}</th>
+                        <th scope="col">{t(Msg::RateCompletionHeader)}</th>
                     </tr></thead>
                     <tbody>
                         {d.open.into_iter().map(|c| view! {
@@ -111,19 +205,14 @@ fn Figures(d: Dashboard) -> impl IntoView {
                                 </th>
                                 <td>{c.assigned}</td>
                                 <td>{c.assigned - c.passed}</td>
-                                <td>{c.pass_rate.map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())}</td>
+                                <td>{c.completion.map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
                 </table>
             }.into_any()
         }}
-        <h2>{t(Msg::DashboardActivity)}</h2>
         <ActivityChart days=d.activity />
-        <div class="figures">
-            {branches(Msg::DashboardTopBranches, d.top_branches, "dash-top")}
-            {branches(Msg::DashboardBottomBranches, d.bottom_branches, "dash-bottom")}
-        </div>
         <h2>{t(Msg::DashboardRecent)}</h2>
         {if d.recent.is_empty() {
             view! { <p class="hint" data-testid="dash-no-recent">{t(Msg::DashboardNoRecent)}</p> }.into_any()

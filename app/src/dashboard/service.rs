@@ -2,9 +2,10 @@
 //! the last 30 days per day, and the newest badges and level-ups.
 
 use super::{
-    ACTIVITY_DAYS, BranchRate, DUE_SOON_DAYS, Dashboard, DayActivity, OpenCert, RECENT,
+    ACTIVITY_DAYS, BranchStanding, DUE_SOON_DAYS, Dashboard, DayActivity, OpenCert, RECENT,
     RecentRecognition, Recognition,
 };
+use crate::domain::rates::Rates;
 
 use crate::compliance::service::scope_of;
 use crate::domain::Timestamp;
@@ -69,15 +70,17 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
     } = &*figures;
     let soon = Timestamp(now.0 + DUE_SOON_DAYS * DAY_MS);
     let column: HashMap<_, _> = columns.iter().map(|c| (c.id, c)).collect();
-    // Per certification and per branch: (counted, passed), as `pass_rate` counts them.
+    // Per certification and per branch, as `domain::rates` counts them.
     #[derive(Default)]
     struct Tally {
-        counted: i64,
-        passed: i64,
+        rates: Rates,
         running: i64,
+        overdue: i64,
+        due_soon: i64,
     }
     let mut per_cert: HashMap<crate::domain::CertId, Tally> = HashMap::new();
-    let mut per_branch: HashMap<i64, Tally> = HashMap::new();
+    let mut per_branch: HashMap<Option<i64>, Tally> = HashMap::new();
+    let mut overall = Rates::default();
     let (mut in_progress, mut due_soon, mut overdue) = (0, 0, 0);
     for g in groups {
         let cert = crate::domain::CertId(g.cert);
@@ -98,29 +101,29 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
             continue;
         }
         let passed = matches!(c, Cell::Passed { .. });
+        let is_due_soon = col.closes_at.is_some_and(|at| at > now && at <= soon)
+            && matches!(c, Cell::NotStarted | Cell::Failed { .. } | Cell::InProgress);
+        let is_overdue = matches!(c, Cell::Overdue { .. });
+        overall.add_n(g.n, g.tried, passed);
         for t in [
-            Some(per_cert.entry(cert).or_default()),
-            g.branch.map(|b| per_branch.entry(b).or_default()),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            t.counted += g.n;
-            t.passed += if passed { g.n } else { 0 };
+            per_cert.entry(cert).or_default(),
+            per_branch.entry(g.branch).or_default(),
+        ] {
+            t.rates.add_n(g.n, g.tried, passed);
             t.running += if c == Cell::InProgress { g.n } else { 0 };
+            t.overdue += if is_overdue { g.n } else { 0 };
+            t.due_soon += if is_due_soon { g.n } else { 0 };
         }
-        match c {
-            Cell::InProgress => in_progress += g.n,
-            Cell::Overdue { .. } => overdue += g.n,
-            _ => {}
+        if c == Cell::InProgress {
+            in_progress += g.n;
         }
-        if col.closes_at.is_some_and(|at| at > now && at <= soon)
-            && matches!(c, Cell::NotStarted | Cell::Failed { .. } | Cell::InProgress)
-        {
+        if is_overdue {
+            overdue += g.n;
+        }
+        if is_due_soon {
             due_soon += g.n;
         }
     }
-    let rate = |t: &Tally| (t.counted > 0).then(|| t.passed * 100 / t.counted);
     let open = columns
         .iter()
         .filter(|c| c.status == "open")
@@ -130,32 +133,36 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
                 id: c.id,
                 title: c.title.clone(),
                 closes_at: c.closes_at,
-                assigned: t.counted,
-                passed: t.passed,
+                assigned: t.rates.assigned,
+                passed: t.rates.passed,
                 in_progress: t.running,
-                pass_rate: rate(t),
+                completion: t.rates.completion(),
             })
         })
         .collect();
     let names: HashMap<i64, String> = branches.iter().map(|b| (b.id, b.name.clone())).collect();
-    let mut rates: Vec<BranchRate> = per_branch
-        .iter()
+    let mut branches: Vec<BranchStanding> = per_branch
+        .into_iter()
         .filter_map(|(b, t)| {
-            Some(BranchRate {
-                name: names.get(b)?.clone(),
-                rate: rate(t)?,
+            let name = match b {
+                Some(id) => names.get(&id)?.clone(),
+                None => "—".to_owned(),
+            };
+            Some(BranchStanding {
+                branch: b,
+                name,
+                rates: t.rates,
+                overdue: t.overdue,
+                due_soon: t.due_soon,
             })
         })
         .collect();
-    rates.sort_by(|a, b| b.rate.cmp(&a.rate).then(a.name.cmp(&b.name)));
-    let top_branches: Vec<BranchRate> = rates.iter().take(3).cloned().collect();
-    let bottom_branches: Vec<BranchRate> = rates
-        .iter()
-        .rev()
-        .take(3)
-        .filter(|b| !top_branches.contains(b))
-        .cloned()
-        .collect();
+    branches.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(b.due_soon.cmp(&a.due_soon))
+            .then(a.name.cmp(&b.name))
+    });
     let activity = daily(activity, now, offset, ACTIVITY_DAYS)
         .into_iter()
         .map(|(day, attempts, passes)| DayActivity {
@@ -170,9 +177,9 @@ pub async fn dashboard_of(state: &AppState, user: &User) -> AppResult<Dashboard>
         in_progress,
         due_soon,
         overdue,
+        overall,
+        branches,
         activity,
-        top_branches,
-        bottom_branches,
         recent,
     })
 }
@@ -255,7 +262,7 @@ pub fn table_of(d: &Dashboard, lang: Lang) -> ExportTable {
             h(Msg::DashboardAssigned),
             h(Msg::DashboardNotPassed),
             h(Msg::DashboardInProgressHeader),
-            h(Msg::DashboardPassRate),
+            h(Msg::RateCompletionHeader),
         ],
     );
     for c in &d.open {
@@ -265,7 +272,7 @@ pub fn table_of(d: &Dashboard, lang: Lang) -> ExportTable {
             ExportCell::Int(c.assigned),
             ExportCell::Int(c.assigned - c.passed),
             ExportCell::Int(c.in_progress),
-            ExportCell::opt_percent(c.pass_rate.map(|r| r as f64)),
+            ExportCell::opt_percent(c.completion.map(|r| r as f64)),
         ]);
     }
     t

@@ -69,6 +69,15 @@ impl Module {
         }
     }
 
+    /// Further pages of the module the sidebar lists under it (`admin_only`: for admins).
+    pub fn subpages(self) -> &'static [(&'static str, Msg, bool)] {
+        match self {
+            Module::Certifications => &[("/admin/compliance", Msg::ComplianceTitle, false)],
+            Module::ApiKeys => &[("/admin/webhooks", Msg::WebhooksTitle, true)],
+            _ => &[],
+        }
+    }
+
     fn bit(self) -> u8 {
         1 << (self as u8)
     }

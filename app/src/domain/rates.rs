@@ -26,6 +26,13 @@ impl Rates {
         self.passed += i64::from(passed);
     }
 
+    /// Counts `n` people alike.
+    pub fn add_n(&mut self, n: i64, attempted: bool, passed: bool) {
+        self.assigned += n;
+        self.attempted += if attempted || passed { n } else { 0 };
+        self.passed += if passed { n } else { 0 };
+    }
+
     /// Passed out of assigned, in whole percent (`None`: nobody assigned).
     pub fn completion(&self) -> Option<i64> {
         percent(self.passed, self.assigned)

@@ -5,7 +5,7 @@ use crate::domain::{CertId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 /// "Due soon" means closing within this many days.
-pub const DUE_SOON_DAYS: i64 = 3;
+pub const DUE_SOON_DAYS: i64 = 7;
 pub const ACTIVITY_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,7 +16,8 @@ pub struct OpenCert {
     pub assigned: i64,
     pub passed: i64,
     pub in_progress: i64,
-    pub pass_rate: Option<i64>,
+    /// Passed out of assigned (`domain::rates`), 0–100.
+    pub completion: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,10 +27,17 @@ pub struct DayActivity {
     pub passes: i64,
 }
 
+/// Where a branch stands: who needs a push there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BranchRate {
+pub struct BranchStanding {
+    /// `None`: people without a branch.
+    pub branch: Option<i64>,
     pub name: String,
-    pub rate: i64,
+    pub rates: crate::domain::rates::Rates,
+    /// People × certifications past the close date and not passed.
+    pub overdue: i64,
+    /// Not passed, closing within [`DUE_SOON_DAYS`].
+    pub due_soon: i64,
 }
 
 /// How many of the newest badges and level-ups the dashboard shows.
@@ -57,10 +65,11 @@ pub struct Dashboard {
     /// Assigned, not passed, closing within [`DUE_SOON_DAYS`].
     pub due_soon: i64,
     pub overdue: i64,
+    /// Everyone in scope in every open or closed certification: completion and pass rate.
+    pub overall: crate::domain::rates::Rates,
+    /// Most overdue first, then most due soon, then by name.
+    pub branches: Vec<BranchStanding>,
     pub activity: Vec<DayActivity>,
-    /// Highest pass rate first; the lowest, lowest first (at most 3 each).
-    pub top_branches: Vec<BranchRate>,
-    pub bottom_branches: Vec<BranchRate>,
     /// Newest first, at most [`RECENT`].
     pub recent: Vec<RecentRecognition>,
 }

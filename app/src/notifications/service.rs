@@ -264,8 +264,11 @@ pub struct Reminded {
 /// Reminds `people` of a certification through the bot, one message each, as the deadline
 /// reminder is sent: the kind switched on, each person's mutes and the quiet hours apply. At
 /// most one such reminder per person and certification a day (a double click sends one).
+/// A run that queued any is audited once, with its counts.
 pub async fn remind(
     state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
     cert: &crate::domain::certification::Certification,
     people: &[UserId],
     dry_run: bool,
@@ -327,6 +330,22 @@ pub async fn remind(
             if queue(tx.conn(), &cx, to, note).await? {
                 out.queued += 1;
             }
+        }
+        if out.queued > 0 {
+            storage::audit::record(
+                tx.conn(),
+                &audit_by(
+                    &actor.user,
+                    AuditAction::RemindersSent,
+                    "certification",
+                    cert.id,
+                    json!({ "certification": cert.settings.title, "queued": out.queued,
+                            "reached": out.reached, "chosen": people.len() }),
+                    origin,
+                    now,
+                ),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(out)

@@ -1,6 +1,6 @@
 //! The admin panel's table exports, each as CSV and as XLSX, in the caller's language and
 //! the display time zone (certifications module, the caller's scope):
-//! `/admin/compliance.{csv,xlsx}?branch=&position=&state=` (the matrix as the page filters
+//! `/admin/compliance.{csv,xlsx}?branch=&position=&state=&due=` (the matrix as the page filters
 //! it, every row), `/admin/certifications/{id}/statistics.{csv,xlsx}?first_only=` (the
 //! per-question analysis), `/admin/certifications/{id}/results.{csv,xlsx}?search=&branch=&
 //! position=&state=&flagged=&sort=&desc=` (the results as the page filters and sorts them,
@@ -103,6 +103,7 @@ pub struct ComplianceParams {
     branch: Option<String>,
     position: Option<String>,
     state: Option<String>,
+    due: Option<String>,
 }
 
 fn compliance_filter(p: &ComplianceParams) -> Option<ComplianceFilter> {
@@ -120,6 +121,7 @@ fn compliance_filter(p: &ComplianceParams) -> Option<ComplianceFilter> {
         branch: id(&p.branch)?.map(BranchId),
         position: id(&p.position)?.map(PositionId),
         state,
+        due: id(&p.due)?,
         page: 1,
     })
 }

@@ -1561,6 +1561,11 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
         ),
     )
     .await;
+    w.none(
+        "compliance/remind",
+        J(json!({ "filter": { "page": 1 }, "dry_run": true })),
+    )
+    .await;
     w.none("compliance/matrix", J(json!({ "filter": { "page": 1 } })))
         .await;
     w.none("analytics/dashboard", F(&[])).await;

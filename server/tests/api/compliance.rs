@@ -140,11 +140,55 @@ async fn the_matrix_counts_overdue_across_the_close_date_in_the_actors_scope(bac
     let d = &dash.body;
     assert_eq!(d["open"][0]["assigned"], 3, "{d}");
     assert_eq!(d["open"][0]["passed"], 1);
-    assert_eq!(d["open"][0]["pass_rate"], 33);
+    assert_eq!(d["open"][0]["completion"], 33);
     assert_eq!(
         (d["due_soon"].as_i64(), d["overdue"].as_i64()),
         (Some(2), Some(0))
     );
+    // Who needs a push: completion over everyone, and per branch the due soon.
+    assert_eq!(
+        d["overall"],
+        json!({ "assigned": 3, "attempted": 1, "passed": 1 })
+    );
+    let branch = |d: &Value, name: &str| {
+        d["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {d}"))
+    };
+    assert_eq!(branch(d, "Казань")["due_soon"], 1, "{d}");
+    assert_eq!(branch(d, "Казань")["branch"], kazan.0);
+    assert_eq!(branch(d, "—")["due_soon"], 0, "Anna passed");
+    // The dashboard's links open the matrix filtered to them.
+    let due = matrix(app, json!({ "due": 7, "page": 1 })).await;
+    assert_eq!(due["total"], 2, "{due}");
+    let due_kazan = matrix(app, json!({ "due": 7, "branch": kazan.0, "page": 1 })).await;
+    assert_eq!(due_kazan["total"], 1);
+    assert_eq!(
+        matrix(app, json!({ "due": 1, "page": 1 })).await["total"],
+        0
+    );
+    assert_eq!(
+        due["overall"],
+        json!({ "assigned": 3, "attempted": 1, "passed": 1 }),
+        "the overall rate is of everyone, whatever the state and due filters"
+    );
+    // Remind everyone not passed in what the filter shows: a preview, then once a day.
+    let remind =
+        |dry_run: bool| json!({ "filter": { "branch": kazan.0, "page": 1 }, "dry_run": dry_run });
+    let preview = app.call_json("compliance/remind", &remind(true)).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    assert_eq!(
+        preview.body,
+        json!({ "chosen": 1, "applies": 1, "reached": 1, "done": 0 })
+    );
+    let sent = app.call_json("compliance/remind", &remind(false)).await;
+    assert_eq!(sent.body["done"], 1, "{:?}", sent.body);
+    let again = app.call_json("compliance/remind", &remind(false)).await;
+    assert_eq!(again.body["done"], 0, "one a day: {:?}", again.body);
     let days = d["activity"].as_array().unwrap();
     assert_eq!(days.len(), 30);
     assert_eq!(

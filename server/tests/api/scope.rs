@@ -187,6 +187,8 @@ const NOT_ABOUT_OTHERS: &[&str] = &[
     "certifications/reopen",
     // Reaches only the people the results show the actor (tested in `results`).
     "certifications/results/bulk",
+    // Reaches only the people the matrix shows the actor (checked below).
+    "compliance/remind",
     "certifications/blocks/add",
     "certifications/blocks/update",
     "certifications/blocks/delete",
@@ -411,6 +413,13 @@ async fn a_limited_manager_sees_and_changes_only_their_branches(backend: Backend
             theirs.body
         );
     }
+    let remind = manager
+        .call_json(
+            "compliance/remind",
+            &json!({ "filter": { "page": 1 }, "dry_run": true }),
+        )
+        .await;
+    assert_eq!(remind.body["chosen"], 1, "Mira only: {:?}", remind.body);
     assert_eq!(
         manager
             .call("users/card", &[("id", &anna.0.to_string())])

@@ -224,28 +224,12 @@ pub async fn bulk(
             if cert.status != CertStatus::Open {
                 return Err(AppError::refused(Msg::ErrRemindNotOpen));
             }
-            let r = crate::notifications::service::remind(state, &cert, &applies, dry_run).await?;
+            let r = crate::notifications::service::remind(
+                state, actor, origin, &cert, &applies, dry_run,
+            )
+            .await?;
             out.reached = r.reached;
             out.done = r.queued;
-            if !dry_run && r.queued > 0 {
-                let now = state.now();
-                let mut tx = state.db.begin().await?;
-                storage::audit::record(
-                    tx.conn(),
-                    &audit_by(
-                        &actor.user,
-                        AuditAction::RemindersSent,
-                        "certification",
-                        id,
-                        json!({ "certification": cert.settings.title, "queued": r.queued,
-                                "reached": r.reached, "chosen": out.chosen }),
-                        origin,
-                        now,
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-            }
         }
         _ if dry_run => {}
         BulkAction::GrantAttempt => {
