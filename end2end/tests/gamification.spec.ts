@@ -9,7 +9,9 @@ async function openCard(page: import('@playwright/test').Page, name: string) {
   await page.goto('/admin/users');
   await hydrated(page);
   await page.getByLabel('Имя, @username или Telegram ID').fill(name);
-  await page.getByTestId('users-table').getByRole('link', { name }).click();
+  // The list shows "Surname Name".
+  const shown = name.split(' ').reverse().join(' ');
+  await page.getByTestId('users-table').getByRole('link', { name: shown }).click();
   await expect(page.getByTestId('card-name')).toHaveText(name);
   await hydrated(page);
 }

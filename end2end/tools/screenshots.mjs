@@ -81,7 +81,7 @@ for (const [path, file] of shots) {
 }
 await admin.goto(`${base}/admin/users`);
 await admin.locator('body[data-hydrated="true"]').waitFor();
-await admin.getByRole('link', { name: 'Анна Смирнова' }).click();
+await admin.getByRole('link', { name: 'Смирнова Анна' }).click();
 await admin.getByTestId('card-name').waitFor();
 await admin.screenshot({ path: `${out}/admin-user-card.png`, fullPage: true });
 await browser.close();

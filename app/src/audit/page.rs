@@ -108,17 +108,7 @@ pub fn AuditLogPage() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
-    let actions = Signal::derive(move || {
-        let g: Option<AuditGroup> = group.get().parse().ok();
-        AuditAction::ALL
-            .iter()
-            .filter(|a| g.is_none_or(|g| a.group() == g))
-            .map(|a| SelectOption {
-                value: a.as_str().into(),
-                label: a.label().text(lang).into(),
-            })
-            .collect::<Vec<_>>()
-    });
+
     let targets = Signal::derive(move || {
         [
             ("user", Msg::AuditTargetUser),
@@ -143,8 +133,7 @@ pub fn AuditLogPage() -> impl IntoView {
             <BoundText name="audit_actor" label=Msg::AuditActor value=actor />
             <Select name="audit_group" label=Msg::AuditGroupField options=groups value=group all=Msg::AllKinds
                 on_change=Callback::new(move |v| { group.set(v); action.set(String::new()); }) />
-            <Select name="audit_action" label=Msg::AuditKind options=actions value=action all=Msg::AllKinds
-                on_change=Callback::new(move |v| action.set(v)) />
+            <ActionSelect group action />
             <Select name="audit_target_type" label=Msg::AuditTarget options=targets value=target_type all=Msg::AuditAnyTarget
                 on_change=Callback::new(move |v| target_type.set(v)) />
             <BoundText name="audit_target_id" label=Msg::AuditTargetId value=target_id />
@@ -183,12 +172,12 @@ pub fn AuditLogPage() -> impl IntoView {
                                             .map(|a| format!("{} {}", a.emoji(), a.label().text(lang)))
                                             .unwrap_or(r.action.clone());
                                         let details: serde_json::Value = serde_json::from_str(&r.details).unwrap_or_default();
-                                        let change = super::text::key_change(lang, &details).unwrap_or_default();
-                                        let target = super::text::target_text(&r).unwrap_or_default();
+                                        let change = super::text::summary(lang, &details).unwrap_or_default();
+                                        let target = super::text::target_text(lang, &r).unwrap_or_default();
                                         view! {
                                             <tr data-action=r.action.clone()>
                                                 <td>{r.at.format_datetime(offset)}</td>
-                                                <td data-testid="audit-actor">{r.actor_label.clone()}</td>
+                                                <td data-testid="audit-actor">{super::text::actor_text(lang, &r)}</td>
                                                 <td>{kind}</td>
                                                 <td>{target}</td>
                                                 <td class="small">{change}</td>
@@ -282,13 +271,13 @@ fn EntryView(d: AuditDetail) -> impl IntoView {
     let kind = AuditAction::try_from(r.action.clone())
         .map(|a| a.label().text(lang).to_owned())
         .unwrap_or(r.action.clone());
+    let name = super::text::actor_text(lang, &r);
     let actor = match r.actor_id {
-        Some(id) => {
-            view! { <a href=format!("/admin/users/{id}")>{r.actor_label.clone()}</a> }.into_any()
-        }
-        None => view! { <span>{r.actor_label.clone()}</span> }.into_any(),
+        Some(id) => view! { <a href=format!("/admin/users/{id}")>{name}</a> }.into_any(),
+        None => view! { <span>{name}</span> }.into_any(),
     };
-    let target_text = super::text::target_text(&r).unwrap_or_default();
+    let channel = super::text::channel_text(lang, &r.channel);
+    let target_text = super::text::target_text(lang, &r).unwrap_or_default();
     let target = match target_href(&r) {
         Some(href) => view! { <a href=href>{target_text}</a> }.into_any(),
         None => view! { <span>{target_text}</span> }.into_any(),
@@ -297,7 +286,7 @@ fn EntryView(d: AuditDetail) -> impl IntoView {
         <dl class="result-facts" data-testid="audit-entry-facts">
             <dt>{t(Msg::AuditKind)}</dt><dd>{kind}</dd>
             <dt>{t(Msg::When)}</dt><dd>{r.at.format_datetime(offset)}</dd>
-            <dt>{t(Msg::AuditActor)}</dt><dd>{actor}" ("{r.actor_kind.clone()}", "{r.channel.clone()}")"</dd>
+            <dt>{t(Msg::AuditActor)}</dt><dd>{actor}" · "{channel}</dd>
             <dt>{t(Msg::AuditTarget)}</dt><dd>{target}</dd>
             <dt>{t(Msg::AuditOrigin)}</dt><dd>{r.ip.clone().unwrap_or_default()}" "{r.user_agent.clone().unwrap_or_default()}</dd>
         </dl>
@@ -481,6 +470,38 @@ fn AuditSettingsForm(v: AuditSettingsView, reload: RwSignal<u32>) -> impl IntoVi
         <div class="actions">
             <Button on_click=save test_id="save-audit-settings">{t(Msg::Save)}</Button>
             <Button kind=ButtonKind::Secondary on_click=test test_id="audit-test-message">{t(Msg::AuditTest)}</Button>
+        </div>
+    }
+}
+
+/// The action filter: every kind, grouped by what it is about (access, people, …); choosing a
+/// group above narrows it to that group.
+#[component]
+fn ActionSelect(group: RwSignal<String>, action: RwSignal<String>) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    view! {
+        <div class="field">
+            <label for="field-audit_action">{t(Msg::AuditKind)}</label>
+            <select id="field-audit_action" name="audit_action" data-testid="audit-action"
+                on:change=move |ev| action.set(event_target_value(&ev))
+                prop:value=move || action.get()>
+                <option value="">{t(Msg::AllKinds)}</option>
+                {move || {
+                    let only: Option<AuditGroup> = group.get().parse().ok();
+                    AuditGroup::ALL
+                        .into_iter()
+                        .filter(|g| only.is_none_or(|o| o == *g))
+                        .map(|g| view! {
+                            <optgroup label=g.label().text(lang)>
+                                {g.actions().into_iter().map(|a| view! {
+                                    <option value=a.as_str() selected=move || action.get() == a.as_str()>{a.label().text(lang)}</option>
+                                }).collect_view()}
+                            </optgroup>
+                        })
+                        .collect_view()
+                }}
+            </select>
         </div>
     }
 }

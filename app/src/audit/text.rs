@@ -113,13 +113,124 @@ pub fn key_change(lang: Lang, details: &Value) -> Option<String> {
     Some(parts.join("; "))
 }
 
-/// Who or what an entry is about.
-pub fn target_text(row: &AuditRow) -> Option<String> {
+/// What a target type is called.
+pub fn target_type_label(lang: Lang, target_type: &str) -> String {
+    let msg = match target_type {
+        "user" => Msg::AuditTargetUser,
+        "certification" => Msg::AuditTargetCertification,
+        "question" => Msg::AuditTargetQuestion,
+        "attempt" => Msg::AuditTargetAttempt,
+        "badge" => Msg::AuditTargetBadge,
+        "session" => Msg::AuditTargetSession,
+        "settings" => Msg::AuditTargetSettings,
+        "sign_in" => Msg::AuditTargetSignIn,
+        "api_key" => Msg::AuditTargetApiKey,
+        "webhook" => Msg::AuditTargetWebhook,
+        "level" | "levels" => Msg::AuditTargetLevels,
+        "dictionary" => Msg::AuditTargetDictionary,
+        "upload" => Msg::AuditTargetUpload,
+        _ => return target_type.replace('_', " "),
+    };
+    msg.text(lang).to_owned()
+}
+
+/// Who or what an entry is about: its label, else its kind and number in words.
+pub fn target_text(lang: Lang, row: &AuditRow) -> Option<String> {
     match (&row.target_label, &row.target_type, &row.target_id) {
         (Some(l), _, _) if !l.is_empty() => Some(l.clone()),
-        (_, Some(t), Some(id)) => Some(format!("{t} #{id}")),
+        (_, Some(t), Some(id)) if id.parse::<i64>().is_ok() => {
+            Some(format!("{} №{id}", target_type_label(lang, t)))
+        }
+        (_, Some(t), Some(id)) => Some(format!("{} «{id}»", target_type_label(lang, t))),
+        (_, Some(t), None) => Some(target_type_label(lang, t)),
         _ => None,
     }
+}
+
+/// Who acted, in words: the person's name, the API key by its name, or which part of the
+/// system ("the system: badge rules"), never a bare internal label.
+pub fn actor_text(lang: Lang, row: &AuditRow) -> String {
+    let label = row.actor_label.as_str();
+    match row.actor_kind.as_str() {
+        "person" => label.to_owned(),
+        "api_key" => {
+            let name = label
+                .strip_prefix("API key ")
+                .and_then(|s| s.rsplit_once(" (#").map(|(n, _)| n))
+                .unwrap_or(label);
+            Msg::AuditActorApiKey.with(lang, &[("name", name)])
+        }
+        "bot" => Msg::AuditActorBot.text(lang).to_owned(),
+        _ => {
+            let part = match (label, row.channel.as_str()) {
+                ("scheduler", _) | (_, "scheduler") => Some(Msg::AuditSystemScheduler),
+                ("server", _) | (_, "server") => Some(Msg::AuditSystemServer),
+                ("rules", _) | (_, "rules") => Some(Msg::AuditSystemRules),
+                ("cli", _) | (_, "cli") => Some(Msg::AuditSystemCli),
+                ("demo", _) | (_, "demo") => Some(Msg::AuditSystemDemo),
+                (_, "scim") => Some(Msg::AuditSystemScim),
+                _ => None,
+            };
+            match part {
+                Some(m) => Msg::AuditSystem.with(lang, &[("part", m.text(lang))]),
+                None if label.is_empty() => Msg::AuditActorUnknown.text(lang).to_owned(),
+                None => label.to_owned(),
+            }
+        }
+    }
+}
+
+/// Where an entry came from, in words.
+pub fn channel_text(lang: Lang, channel: &str) -> String {
+    let msg = match channel {
+        "admin" => Msg::ChannelAdmin,
+        "miniapp" | "mini_app" => Msg::ChannelMiniApp,
+        "bot" => Msg::ChannelBot,
+        "api" => Msg::ChannelApi,
+        "cli" => Msg::AuditSystemCli,
+        "scim" => Msg::AuditSystemScim,
+        _ => return channel.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
+/// The change column: the fields changed, else what the entry says in a few words (a
+/// status moved, points, a reason, counts).
+pub fn summary(lang: Lang, details: &Value) -> Option<String> {
+    if let Some(c) = key_change(lang, details) {
+        return Some(c);
+    }
+    let obj = details.as_object()?;
+    let mut parts: Vec<String> = Vec::new();
+    if let (Some(from), Some(to)) = (
+        obj.get("from").and_then(Value::as_str),
+        obj.get("to").and_then(Value::as_str),
+    ) {
+        let status = |s: &str| {
+            s.parse::<crate::domain::certification::CertStatus>()
+                .map(|c| c.label().text(lang).to_lowercase())
+                .unwrap_or_else(|_| s.to_owned())
+        };
+        parts.push(format!("{} → {}", status(from), status(to)));
+    }
+    if let Some(d) = obj.get("delta").and_then(Value::as_i64) {
+        parts.push(Msg::AuditPointsDelta.with(lang, &[("n", &format!("{d:+}"))]));
+    }
+    if let Some(n) = obj.get("queued").and_then(Value::as_i64) {
+        parts.push(Msg::AuditQueued.with(lang, &[("n", &n.to_string())]));
+    }
+    if let Some(n) = obj.get("count").and_then(Value::as_i64) {
+        parts.push(Msg::AuditCount.with(lang, &[("n", &n.to_string())]));
+    }
+    if let Some(r) = obj.get("reason").and_then(Value::as_str)
+        && !r.trim().is_empty()
+    {
+        parts.push(Msg::AuditReason.with(lang, &[("reason", r)]));
+    }
+    if let Some(t) = obj.get("certification").and_then(Value::as_str) {
+        parts.push(format!("«{t}»"));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// One entry as the Telegram feed posts it.
@@ -129,9 +240,10 @@ pub fn post_line(lang: Lang, row: &AuditRow, utc_offset: i32) -> String {
     let emoji = action.map_or("•", AuditAction::emoji);
     let details: Value = serde_json::from_str(&row.details).unwrap_or(Value::Null);
     let mut lines = vec![format!("{emoji} {label}")];
-    let who = match target_text(row) {
-        Some(t) => format!("{} → {t}", row.actor_label),
-        None => row.actor_label.clone(),
+    let actor = actor_text(lang, row);
+    let who = match target_text(lang, row) {
+        Some(t) => format!("{actor} → {t}"),
+        None => actor,
     };
     lines.push(who);
     if let Some(c) = key_change(lang, &details) {
@@ -228,5 +340,31 @@ mod tests {
         );
         assert!(reason.contains("Причина: Конкурс"), "{reason}");
         assert!(changes(Lang::Ru, &json!("x")).is_empty());
+    }
+
+    #[test]
+    fn actors_and_targets_read_as_words_never_as_internal_labels() {
+        let mut r = row("sign_in", json!({}));
+        r.target_label = None;
+        r.target_type = Some("session".into());
+        r.target_id = Some("4".into());
+        assert_eq!(target_text(Lang::Ru, &r).as_deref(), Some("Сеанс №4"));
+        r.actor_kind = "job".into();
+        r.actor_label = "rules".into();
+        assert_eq!(actor_text(Lang::Ru, &r), "Система: правила наград");
+        r.actor_label = "demo".into();
+        r.channel = "demo".into();
+        assert_eq!(actor_text(Lang::Ru, &r), "Система: демо-данные");
+        r.actor_kind = "api_key".into();
+        r.actor_label = "API key «HR sync» (#3)".into();
+        assert_eq!(actor_text(Lang::Ru, &r), "API-ключ «HR sync»");
+        assert_eq!(
+            summary(Lang::Ru, &json!({ "from": "open", "to": "closed" })).as_deref(),
+            Some("открыта → закрыта")
+        );
+        assert_eq!(
+            summary(Lang::Ru, &json!({ "delta": 50, "reason": "Конкурс" })).as_deref(),
+            Some("+50 баллов; Причина: Конкурс")
+        );
     }
 }

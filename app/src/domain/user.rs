@@ -263,6 +263,13 @@ pub struct User {
 }
 
 impl User {
+    /// "Surname Name", as people lists show and sort them.
+    pub fn list_name(&self) -> String {
+        format!("{} {}", self.last_name, self.first_name)
+            .trim()
+            .to_owned()
+    }
+
     pub fn full_name(&self) -> String {
         if self.last_name.is_empty() {
             self.first_name.clone()

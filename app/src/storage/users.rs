@@ -377,6 +377,10 @@ pub struct ListedUser {
     pub position: Option<String>,
     pub branch: Option<String>,
     pub points: i64,
+    /// Open or closed certifications assigned to them (or that they have progress in), and
+    /// how many of those they passed.
+    pub certs_assigned: i64,
+    pub certs_passed: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -419,9 +423,14 @@ pub async fn search(
         "points" => "points DESC, u.id",
         _ => "u.last_name, u.first_name, u.id",
     };
+    let assigned = super::certifications::ASSIGNED_TO_USER.replace("{cert}", "c.id");
     let sql = format!(
         "SELECT {cols}, p.name AS position, b.name AS branch, \
-           (SELECT CAST(COALESCE(SUM(l.delta), 0) AS BIGINT) FROM points_ledger l WHERE l.user_id = u.id) AS points \
+           (SELECT CAST(COALESCE(SUM(l.delta), 0) AS BIGINT) FROM points_ledger l WHERE l.user_id = u.id) AS points, \
+           (SELECT COUNT(*) FROM certifications c WHERE c.status IN ('open', 'closed') AND ({assigned} OR EXISTS \
+              (SELECT 1 FROM certification_progress cp WHERE cp.user_id = u.id AND cp.certification_id = c.id))) AS certs_assigned, \
+           (SELECT COUNT(*) FROM certification_progress cp JOIN certifications c ON c.id = cp.certification_id \
+              WHERE cp.user_id = u.id AND cp.passed_at IS NOT NULL AND c.status IN ('open', 'closed')) AS certs_passed \
          FROM users u LEFT JOIN positions p ON p.id = u.position_id LEFT JOIN branches b ON b.id = u.branch_id \
          WHERE {filter} ORDER BY {order} LIMIT $6 OFFSET $7"
     );

@@ -148,12 +148,12 @@ pub fn UsersPage() -> impl IntoView {
                                     <th scope="col">{t(Msg::PositionField)}</th>
                                     <th scope="col">{t(Msg::BranchField)}</th>
                                     <th scope="col">{t(Msg::PointsColumn)}</th>
-                                    <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
+                                    <th scope="col">{t(Msg::RateCompletionHeader)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|r| {
                                         let id = r.user.id;
-                                        let name = r.user.full_name();
+                                        let name = r.user.list_name();
                                         let pending = r.user.status == UserStatus::Pending;
                                         let n2 = name.clone();
                                         view! {
@@ -162,14 +162,19 @@ pub fn UsersPage() -> impl IntoView {
                                                     {r.user.username.clone().map(|u| view! { <span class="muted small">" @"{u}</span> })}</td>
                                                 <td>{r.user.telegram_id.map(|t| t.to_string())}</td>
                                                 <td>{r.user.role.label().text(lang)}</td>
-                                                <td>{r.user.status.label().text(lang)}</td>
+                                                <td>{r.user.status.label().text(lang)}
+                                                    {pending.then(|| view! {
+                                                        " "<button type="button" class="btn btn-secondary" data-testid="activate"
+                                                            on:click=move |_| { activate_for.set(Some((id, n2.clone()))); activate_open.set(true); }>{t(Msg::Activate)}</button>
+                                                    })}
+                                                </td>
                                                 <td>{r.position.clone()}</td>
                                                 <td>{r.branch.clone()}</td>
                                                 <td>{r.points}</td>
-                                                <td>{pending.then(|| view! {
-                                                    <button type="button" class="btn btn-secondary" data-testid="activate"
-                                                        on:click=move |_| { activate_for.set(Some((id, n2.clone()))); activate_open.set(true); }>{t(Msg::Activate)}</button>
-                                                })}</td>
+                                                <td data-testid="user-completion">{match r.certs.completion() {
+                                                    Some(p) => format!("{p}% ({} / {})", r.certs.passed, r.certs.assigned),
+                                                    None => "—".to_owned(),
+                                                }}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

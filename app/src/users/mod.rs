@@ -25,6 +25,8 @@ pub struct UserRow {
     pub position: Option<String>,
     pub branch: Option<String>,
     pub points: i64,
+    /// Completion over their certifications (`domain::rates`).
+    pub certs: crate::domain::rates::Rates,
 }
 
 /// A certification as the card shows a person's progress in it.

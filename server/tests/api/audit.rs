@@ -126,7 +126,7 @@ async fn feed_state(app: &TestApp) -> String {
 
 /// The items a text mentions, in order.
 fn items_in(text: &str) -> Vec<usize> {
-    text.match_indices("item #n")
+    text.match_indices("item «n")
         .filter_map(|(i, m)| text[i + m.len()..].get(..4)?.parse().ok())
         .collect()
 }

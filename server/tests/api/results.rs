@@ -151,6 +151,28 @@ async fn results_filter_sort_page_and_export_what_is_filtered(backend: Backend) 
         400
     );
 
+    // The users list says each person's completion.
+    let listed = app
+        .call(
+            "users/list",
+            &[("search", "Тестова"), ("sort", "name"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(
+        listed.body["items"][0]["certs"],
+        json!({ "assigned": 1, "attempted": 1, "passed": 1 }),
+        "{:?}",
+        listed.body
+    );
+    let moscow_person = app
+        .call(
+            "users/list",
+            &[("search", "Москвич00"), ("sort", "name"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(moscow_person.body["items"][0]["certs"]["assigned"], 1);
+    assert_eq!(moscow_person.body["items"][0]["certs"]["passed"], 0);
+
     // The export holds what is filtered: every row, not one page.
     let path = format!(
         "/admin/certifications/{}/results.csv?branch={}&sort=name",

@@ -36,6 +36,11 @@ pub async fn list(
                 position: r.position,
                 branch: r.branch,
                 points: r.points,
+                certs: crate::domain::rates::Rates {
+                    assigned: r.certs_assigned,
+                    attempted: r.certs_passed,
+                    passed: r.certs_passed,
+                },
             })
             .collect(),
         total,
