@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hydrated } from './support/telegram';
+import { AdminApi } from './support/api';
+import { axeViolations } from './support/admin';
 
 const ADMIN = { login: 'admin', password: 'e2e-Admin-password-1' };
 const MANAGER = { login: 'manager', password: 'e2e-Manager-password-1' };
@@ -71,4 +73,35 @@ test('a wrong password is refused with a message', async ({ page }) => {
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('error-notice')).toHaveText('Неверный логин или пароль.');
   await expect(page).toHaveURL(/\/admin\/login$/);
+});
+
+test('no admin page scrolls sideways at 1440 or 1024 px, each names itself in the tab, and each passes axe', async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const api = await AdminApi.signIn(baseURL!);
+  const who = await api.freshEmployee('Ширина');
+  const id = await api.createCertification({ title: `Ширина страниц ${Date.now()}`, assignTo: who.name });
+  await signIn(page, ADMIN);
+  const paths = [
+    '/admin', '/admin/certifications', `/admin/certifications/${id}`, `/admin/certifications/${id}/results`,
+    '/admin/compliance', '/admin/questions', '/admin/users', `/admin/users/${who.id}`, '/admin/gamification',
+    '/admin/audit', '/admin/api-keys', '/admin/webhooks', '/admin/settings', '/admin/profile',
+  ];
+  const problems: string[] = [];
+  for (const width of [1440, 1024]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of paths) {
+      await page.goto(path);
+      await hydrated(page);
+      await page.locator('main h1').first().waitFor();
+      const by = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (by > 0) problems.push(`${width} ${path}: ${by}px wider`);
+      const title = await page.title();
+      if (!/ — Аттестация$/.test(title)) problems.push(`${path}: title "${title}"`);
+      if (width === 1440) {
+        const violations = await axeViolations(page);
+        if (violations.length > 0) problems.push(`${path}: ${JSON.stringify(violations)}`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
 });

@@ -29,12 +29,47 @@ impl AdminCtx {
     }
 }
 
+/// What an admin page is called, from its path (the browser tab says it, then the product).
+pub fn page_title(path: &str) -> Msg {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
+    match parts.as_slice() {
+        [] => Msg::AdminHome,
+        ["profile"] => Msg::Profile,
+        ["certifications"] => Msg::ModuleCertifications,
+        ["certifications", _] => Msg::TitleCertEditor,
+        ["certifications", _, "preview"] => Msg::Preview,
+        ["certifications", _, "results"] => Msg::Results,
+        ["compliance"] => Msg::ComplianceTitle,
+        ["attempts", _] => Msg::AttemptRecordLink,
+        ["questions"] => Msg::ModuleQuestionBank,
+        ["questions", _] => Msg::TitleQuestion,
+        ["users"] => Msg::ModuleUsers,
+        ["users", "dictionaries"] => Msg::Dictionaries,
+        ["users", _] => Msg::TitleUserCard,
+        ["gamification"] => Msg::ModuleGamification,
+        ["audit"] => Msg::ModuleAuditLog,
+        ["api-keys"] => Msg::ModuleApiKeys,
+        ["webhooks"] => Msg::WebhooksTitle,
+        ["settings"] => Msg::ModuleSettings,
+        _ => Msg::AdminPanel,
+    }
+}
+
 #[component]
 pub fn AdminLayout() -> impl IntoView {
     let ctx = AdminCtx(Resource::new(|| (), |_| current_admin()));
     provide_context(ctx);
     let t = use_t();
+    let location = leptos_router::hooks::use_location();
+    let title = move || {
+        format!(
+            "{} — {}",
+            t(page_title(&location.pathname.get())),
+            t(Msg::AppName)
+        )
+    };
     view! {
+        <leptos_meta::Title text=title />
         <div class="admin">
             <aside class="sidebar">
                 <a class="brand" href="/admin">{t(Msg::AdminPanel)}</a>
@@ -152,8 +187,10 @@ pub fn AdminLogin() -> impl IntoView {
         }
     });
     view! {
+        <leptos_meta::Title text=format!("{} — {}", t(Msg::LoginTitle), t(Msg::AppName)) />
         <main class="page-center">
             <section class="card login-card">
+                <p class="login-product">{t(Msg::AppName)}</p>
                 <h1>{t(Msg::LoginTitle)}</h1>
                 <ActionForm action>
                     <TextField name="login" label=Msg::LoginField autocomplete="username" required=true />
@@ -195,5 +232,20 @@ pub fn AdminDashboard() -> impl IntoView {
         // Its own resource, outside the Suspense above (a resource made inside another's
         // Suspend would be created twice on the server).
         <crate::dashboard::page::DashboardSection />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_admin_path_has_a_page_name() {
+        assert_eq!(page_title("/admin"), Msg::AdminHome);
+        assert_eq!(page_title("/admin/"), Msg::AdminHome);
+        assert_eq!(page_title("/admin/certifications/7/results"), Msg::Results);
+        assert_eq!(page_title("/admin/users/dictionaries"), Msg::Dictionaries);
+        assert_eq!(page_title("/admin/users/12"), Msg::TitleUserCard);
+        assert_eq!(page_title("/admin/nowhere/at/all"), Msg::AdminPanel);
     }
 }

@@ -9,24 +9,30 @@ use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{Checkbox, ErrorNotice, Spinner};
 use leptos::prelude::*;
 
-/// Horizontal bars, one per `(label, value)`, scaled to the largest.
+/// Horizontal bars, one per `(label, value)`, scaled to the largest, in HTML: they fill the
+/// width, their labels keep their size, each shows its value (and says it on hover).
 #[component]
-fn Bars(id: &'static str, title: String, desc: String, bars: Vec<(String, i64)>) -> impl IntoView {
+fn Bars(
+    id: &'static str,
+    title: String,
+    unit: String,
+    desc: String,
+    bars: Vec<(String, i64)>,
+) -> impl IntoView {
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
-    let row_h = 22;
-    let height = bars.len() as i64 * row_h + 4;
     let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
-    let labelled = format!("{title_id} {desc_id}");
+    let (labelled, described) = (title_id.clone(), desc_id.clone());
     let rows = bars
         .iter()
-        .enumerate()
-        .map(|(i, (label, v))| {
-            let y = i as i64 * row_h + 2;
-            let w = 10 + v * 300 / max;
+        .map(|(label, v)| {
+            let width = v * 100 / max;
+            let tip = format!("{label}: {v}");
             view! {
-                <text x="0" y=y + 15 class="chart-label">{label.clone()}</text>
-                <rect x="110" y=y width=w height=row_h - 6 class="chart-bar" />
-                <text x=120 + w y=y + 15 class="chart-value">{*v}</text>
+                <div class="hbar-row" title=tip>
+                    <span class="hbar-label">{label.clone()}</span>
+                    <span class="hbar-track"><span class="hbar-fill" style=format!("width:{width}%")></span></span>
+                    <span class="hbar-value">{*v}</span>
+                </div>
             }
         })
         .collect_view();
@@ -35,12 +41,11 @@ fn Bars(id: &'static str, title: String, desc: String, bars: Vec<(String, i64)>)
         .map(|(l, v)| view! { <tr><th scope="row">{l}</th><td class="num">{v}</td></tr> })
         .collect_view();
     view! {
-        <svg class="chart" role="img" aria-labelledby=labelled viewBox=format!("0 0 480 {height}")
-            width="100%" height=height data-testid=id>
-            <title id=title_id>{title.clone()}</title>
-            <desc id=desc_id>{desc}</desc>
-            {rows}
-        </svg>
+        <figure class="chart-figure" data-testid=id role="img" aria-labelledby=labelled aria-describedby=described>
+            <figcaption class="chart-title"><span id=title_id>{title.clone()}</span>" · "{unit}</figcaption>
+            <span id=desc_id class="visually-hidden">{desc}</span>
+            <div class="hbars" aria-hidden="true">{rows}</div>
+        </figure>
         <div class="visually-hidden"><table><caption>{title}</caption><tbody>{table}</tbody></table></div>
     }
 }
@@ -50,7 +55,7 @@ fn percent(v: Option<f64>) -> String {
 }
 
 fn index(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "n/a".into())
+    v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
 }
 
 #[component]
@@ -97,6 +102,7 @@ fn stats_view(
     s: CertStats,
     t: impl Fn(Msg) -> &'static str + Copy + Send + 'static,
 ) -> impl IntoView {
+    let lang = use_lang();
     let funnel = vec![
         (t(Msg::StatsAssigned).to_owned(), s.assigned),
         (t(Msg::StatsRead).to_owned(), s.read),
@@ -124,18 +130,18 @@ fn stats_view(
         .join(", ");
     let empty = s.attempts == 0;
     view! {
-        <Bars id="funnel-chart" title=t(Msg::StatsFunnel).to_owned() desc=funnel_desc bars=funnel />
+        <Bars id="funnel-chart" title=t(Msg::StatsFunnel).to_owned() unit=t(Msg::UnitPeople).to_owned() desc=funnel_desc bars=funnel />
         {if empty {
             view! { <p class="empty" data-testid="stats-empty">{t(Msg::StatsEmpty)}</p> }.into_any()
         } else {
             view! {
                 <p data-testid="stats-summary">
                     {t(Msg::StatsAttempts)} ": " {s.attempts}
-                    " · " {t(Msg::StatsMedianTime)} ": " {s.median_used_secs.map(|x| format!("{} min {} s", x / 60, x % 60)).unwrap_or_default()}
+                    " · " {t(Msg::StatsMedianTime)} ": " {s.median_used_secs.map(|x| Msg::MinSec.with(lang, &[("m", &(x / 60).to_string()), ("s", &(x % 60).to_string())])).unwrap_or_default()}
                     " · " {t(Msg::StatsAttemptsToPass)} ": " {s.attempts_to_pass.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into())}
                 </p>
                 <h3>{t(Msg::StatsDistribution)}</h3>
-                <Bars id="score-chart" title=t(Msg::StatsDistribution).to_owned() desc=hist_desc bars=buckets />
+                <Bars id="score-chart" title=t(Msg::StatsDistribution).to_owned() unit=t(Msg::UnitPeopleByBest).to_owned() desc=hist_desc bars=buckets />
                 <h3>{t(Msg::StatsQuestions)}</h3>
                 <QuestionTable questions=s.questions />
             }.into_any()
@@ -151,11 +157,15 @@ fn QuestionTable(questions: Vec<QuestionStat>) -> impl IntoView {
         .into_iter()
         .map(|q| {
             let flags = super::flags_text(&q.flags, lang);
-            let options = super::options_text(&q.options);
+            let options = if q.ordering {
+                t(Msg::StatsOrderingNoCounts).to_owned()
+            } else {
+                super::options_text(&q.options)
+            };
             view! {
                 <tr data-testid="question-stat">
                     <td><a href=format!("/admin/questions/{}", q.question_id.0)>{q.text.clone()}</a>
-                        <br /><small>{format!("rev. {}", q.revision)}</small></td>
+                        <br /><small>{Msg::RevisionN.with(lang, &[("n", &q.revision.to_string())])}</small></td>
                     <td class="num">{q.answered}</td>
                     <td class="num" data-testid="facility">{percent(q.facility)}</td>
                     <td class="num" data-testid="discrimination">{index(q.discrimination)}</td>
@@ -166,7 +176,11 @@ fn QuestionTable(questions: Vec<QuestionStat>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="table" data-testid="question-stats">
+        <dl class="stats-legend" data-testid="stats-legend">
+            <dt>{t(Msg::StatsFacility)}</dt><dd>{t(Msg::StatsFacilityHelp)}</dd>
+            <dt>{t(Msg::StatsDiscrimination)}</dt><dd>{t(Msg::StatsDiscriminationHelp)}</dd>
+        </dl>
+        <div class="table-scroll"><table class="table" data-testid="question-stats">
             <thead><tr>
                 <th scope="col">{t(Msg::StatsQuestion)}</th>
                 <th scope="col">{t(Msg::StatsAnswered)}</th>
@@ -176,6 +190,6 @@ fn QuestionTable(questions: Vec<QuestionStat>) -> impl IntoView {
                 <th scope="col">{t(Msg::StatsFlags)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }

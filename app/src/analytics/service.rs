@@ -123,6 +123,7 @@ async fn load(
                     })
                     .unwrap_or_default(),
                 flags: flags(usize::try_from(s.n).unwrap_or(0), f, d),
+                ordering: snap.is_some_and(|q| q.ordering),
             }
         })
         .collect();
@@ -188,8 +189,12 @@ pub fn table_of(s: &CertStats, lang: Lang) -> ExportTable {
             ExportCell::Int(q.answered),
             ExportCell::opt_percent(q.facility),
             q.discrimination
-                .map_or(ExportCell::text("n/a"), ExportCell::Number),
-            ExportCell::text(super::options_text(&q.options)),
+                .map_or(ExportCell::Empty, ExportCell::Number),
+            if q.ordering {
+                ExportCell::Empty
+            } else {
+                ExportCell::text(super::options_text(&q.options))
+            },
             ExportCell::text(super::flags_text(&q.flags, lang)),
         ]);
     }

@@ -112,8 +112,8 @@ fn NewKeyForm(
             <h2 id="new-key-h">{t(Msg::ApiKeyNew)}</h2>
             <form on:submit=move |ev| { ev.prevent_default(); submit(); } data-testid="api-key-form">
                 <BoundText name="name" label=Msg::ApiKeyName value=name maxlength=100 required=true error=err />
-                <CheckList legend=Msg::ApiKeyScopes name="scopes" id_prefix="scope"
-                    options=scopes.iter().map(|(s, on)| (s.as_string(), *on)).collect()
+                <CheckList legend=Msg::ApiKeyScopes name="scopes" id_prefix="scope" help=Msg::ApiKeyScopesHelp
+                    options=scopes.iter().map(|(s, on)| (s.as_string(), s.description(), *on)).collect()
                     error=Signal::derive(move || error.get().and_then(|e| e.field("scopes"))) />
                 <BoundText name="expires_days" label=Msg::ApiKeyExpiresDays value=expires input_type="number" error=err />
                 <BoundText name="ip_allow" label=Msg::ApiKeyIpAllow value=ip_allow placeholder="10.0.0.0/8, 192.0.2.7" error=err />
@@ -150,7 +150,10 @@ fn KeyTable(list: Vec<ApiKeyRow>, reload: RwSignal<u32>) -> impl IntoView {
             view! {
                 <tr data-testid="api-key-row">
                     <td>{k.name.clone()}<br /><code>{format!("{}…", k.prefix)}</code></td>
-                    <td><code>{k.scopes.replace(',', ", ")}</code></td>
+                    <td><ul class="plain-list">{k.scopes.split(',').map(|raw| {
+                        let words = crate::domain::api_keys::Scope::parse(raw).map(|s| t(s.description()).to_owned()).unwrap_or_else(|| raw.to_owned());
+                        view! { <li title=raw.to_owned()>{words}" "<code class="hint">{raw.to_owned()}</code></li> }
+                    }).collect_view()}</ul></td>
                     <td>{t(status)}</td>
                     <td>{format!("{}/s ({})", k.rate_per_sec, k.burst)}</td>
                     <td>{when(k.expires_at)}</td>
@@ -163,14 +166,14 @@ fn KeyTable(list: Vec<ApiKeyRow>, reload: RwSignal<u32>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card section">
-            <table class="table" data-testid="api-keys">
+            <div class="table-scroll"><table class="table" data-testid="api-keys">
                 <thead><tr>
                     <th>{t(Msg::ApiKeyName)}</th><th>{t(Msg::ApiKeyScopes)}</th><th>{t(Msg::Status)}</th>
                     <th>{t(Msg::ApiKeyRate)}</th><th>{t(Msg::ApiKeyExpires)}</th><th>{t(Msg::ApiKeyLastUsed)}</th>
                     <th>{t(Msg::ApiKeyRequests)}</th><th></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
-            </table>
+            </table></div>
         </section>
     }
     .into_any()

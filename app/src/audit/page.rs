@@ -156,7 +156,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     Ok(p) => {
                         let older = p.older;
                         view! {
-                            <table class="table" data-testid="audit-table">
+                            <div class="table-scroll"><table class="table" data-testid="audit-table">
                                 <thead><tr>
                                     <th scope="col">{t(Msg::When)}</th>
                                     <th scope="col">{t(Msg::AuditActor)}</th>
@@ -186,7 +186,7 @@ pub fn AuditLogPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                             <nav class="pagination" aria-label=t(Msg::Pagination)>
                                 <button type="button" class="btn btn-secondary" disabled=move || cursors.get().is_empty()
                                     on:click=move |_| {

@@ -63,6 +63,23 @@ impl Scope {
         v
     }
 
+    /// What the scope lets a key do, in words.
+    pub fn description(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            Scope::On(Resource::Users, Access::Read) => Msg::ScopeUsersRead,
+            Scope::On(Resource::Users, Access::Write) => Msg::ScopeUsersWrite,
+            Scope::On(Resource::Dictionaries, Access::Read) => Msg::ScopeDictionariesRead,
+            Scope::On(Resource::Dictionaries, Access::Write) => Msg::ScopeDictionariesWrite,
+            Scope::On(Resource::Achievements, Access::Read) => Msg::ScopeAchievementsRead,
+            Scope::On(Resource::Achievements, Access::Write) => Msg::ScopeAchievementsWrite,
+            Scope::On(Resource::Certifications, Access::Read) => Msg::ScopeCertificationsRead,
+            Scope::On(Resource::Certifications, Access::Write) => Msg::ScopeCertificationsWrite,
+            Scope::Admin => Msg::ScopeAdmin,
+            Scope::Scim => Msg::ScopeScim,
+        }
+    }
+
     pub fn as_string(self) -> String {
         match self {
             Scope::On(r, Access::Read) => format!("{}:read", r.as_str()),

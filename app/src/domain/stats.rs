@@ -133,6 +133,9 @@ pub struct StatsQuestion {
     pub text: String,
     /// `(bank id, plain text, correct)`.
     pub options: Vec<(u32, String, bool)>,
+    /// An ordering question: how often each item was "chosen" means nothing.
+    #[serde(default)]
+    pub ordering: bool,
 }
 
 impl StatsQuestion {
@@ -151,6 +154,7 @@ impl StatsQuestion {
         StatsQuestion {
             text: crate::richtext::plain_text(&q.content.text),
             options,
+            ordering: q.content.kind == crate::domain::question::QuestionKind::Ordering,
         }
     }
 }

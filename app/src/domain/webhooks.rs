@@ -25,6 +25,19 @@ pub enum WebhookEvent {
 }
 
 impl WebhookEvent {
+    /// When it is sent, in words.
+    pub fn description(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            WebhookEvent::UserCreated => Msg::EventUserCreated,
+            WebhookEvent::UserUpdated => Msg::EventUserUpdated,
+            WebhookEvent::AttemptFinished => Msg::EventAttemptFinished,
+            WebhookEvent::PointsChanged => Msg::EventPointsChanged,
+            WebhookEvent::BadgeAwarded => Msg::EventBadgeAwarded,
+            WebhookEvent::CertificationOpened => Msg::EventCertificationOpened,
+        }
+    }
+
     pub const ALL: [WebhookEvent; 6] = [
         WebhookEvent::UserCreated,
         WebhookEvent::UserUpdated,

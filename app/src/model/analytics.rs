@@ -27,6 +27,9 @@ pub struct QuestionStat {
     pub discrimination: Option<f64>,
     pub options: Vec<OptionStat>,
     pub flags: Vec<QuestionFlag>,
+    /// An ordering question: its option counts are not shown.
+    #[serde(default)]
+    pub ordering: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

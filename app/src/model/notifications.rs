@@ -45,6 +45,24 @@ impl OutboxStatus {
             OutboxStatus::Skipped => "skipped",
         }
     }
+
+    pub fn parse(s: &str) -> Option<OutboxStatus> {
+        OutboxStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// What the log calls it.
+    pub fn label(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            OutboxStatus::Queued => Msg::OutboxQueued,
+            OutboxStatus::Sending => Msg::OutboxSending,
+            OutboxStatus::Sent => Msg::OutboxSent,
+            OutboxStatus::Failed => Msg::OutboxFailed,
+            OutboxStatus::Dead => Msg::OutboxDead,
+            OutboxStatus::Unreachable => Msg::OutboxUnreachable,
+            OutboxStatus::Skipped => Msg::OutboxSkipped,
+        }
+    }
 }
 
 /// One button of an inline keyboard: a Mini App button (private chats only) or a URL.

@@ -181,6 +181,20 @@ fn SettingsForm(d: NotificationsPageData, reload: RwSignal<u32>) -> impl IntoVie
     }
 }
 
+/// Why a message was not sent, in words (the reasons the queue writes); Telegram's own errors
+/// stay as Telegram gave them.
+fn note_text(lang: crate::i18n::Lang, note: &str) -> String {
+    let msg = match note {
+        "kind switched off" => Msg::SkipKindOff,
+        "muted by the person" => Msg::SkipMuted,
+        "no Telegram account" => Msg::SkipNoTelegram,
+        "unreachable: blocked the bot" => Msg::SkipBlocked,
+        "not an active member" => Msg::SkipInactive,
+        _ => return note.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
 #[component]
 fn NotificationLog() -> impl IntoView {
     let t = use_t();
@@ -200,7 +214,7 @@ fn NotificationLog() -> impl IntoView {
             .iter()
             .map(|s| SelectOption {
                 value: s.as_str().into(),
-                label: s.as_str().into(),
+                label: s.label().text(lang).into(),
             })
             .collect::<Vec<_>>()
     });
@@ -241,7 +255,7 @@ fn NotificationLog() -> impl IntoView {
                     Ok(p) => {
                         let pages = p.pages();
                         view! {
-                            <table class="table" data-testid="notification-log">
+                            <div class="table-scroll"><table class="table" data-testid="notification-log">
                                 <thead><tr>
                                     <th scope="col">{t(Msg::When)}</th>
                                     <th scope="col">{t(Msg::NotifRecipient)}</th>
@@ -261,8 +275,8 @@ fn NotificationLog() -> impl IntoView {
                                                 <td>{m.sent_at.unwrap_or(m.created_at).format_datetime(offset)}</td>
                                                 <td>{e.recipient.unwrap_or_else(|| m.chat_id.to_string())}</td>
                                                 <td title=m.text.clone()>{kind_label}</td>
-                                                <td>{m.status.clone()}</td>
-                                                <td class="small">{m.last_error.clone().unwrap_or_default()}</td>
+                                                <td>{super::OutboxStatus::parse(&m.status).map(|s| s.label().text(lang).to_owned()).unwrap_or(m.status.clone())}</td>
+                                                <td class="small">{m.last_error.as_deref().map(|e| note_text(lang, e)).unwrap_or_default()}</td>
                                                 <td>{resendable.then(|| view! {
                                                     <Button kind=ButtonKind::Secondary on_click=move |_| resend(id) test_id="resend">{t(Msg::NotifResend)}</Button>
                                                 })}</td>
@@ -270,7 +284,7 @@ fn NotificationLog() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                             <Pagination page pages=Signal::derive(move || pages) />
                         }.into_any()
                     }

@@ -136,7 +136,7 @@ pub fn QuestionBankPage() -> impl IntoView {
                     Ok(p) => {
                         let pages = p.pages();
                         view! {
-                        <table class="table" data-testid="questions-table">
+                        <div class="table-scroll"><table class="table" data-testid="questions-table">
                             <thead><tr>
                                 <th scope="col">{t(Msg::QuestionText)}</th>
                                 <th scope="col">{t(Msg::QuestionKind)}</th>
@@ -172,7 +172,7 @@ pub fn QuestionBankPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <p class="muted">{Msg::TotalCount.with(lang, &[("n", &p.total.to_string())])}</p>
                         <Pagination page pages=Signal::derive(move || pages) />
                     }.into_any()

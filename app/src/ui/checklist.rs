@@ -11,23 +11,31 @@ pub fn CheckList(
     name: &'static str,
     /// Each box's id is `{id_prefix}-{value}` (with `:` and `.` made `-`).
     id_prefix: &'static str,
-    /// Each value with whether it is picked.
-    options: Vec<(String, RwSignal<bool>)>,
+    /// Each value, what it means in words, and whether it is picked.
+    options: Vec<(String, Msg, RwSignal<bool>)>,
+    /// A line under the title, for the group as a whole.
+    #[prop(optional)]
+    help: Option<Msg>,
     #[prop(into)] error: Signal<Option<Msg>>,
 ) -> impl IntoView {
     let t = use_t();
     view! {
-        <fieldset class="field">
+        <fieldset class="field checks">
             <legend>{t(legend)}</legend>
-            {options.into_iter().map(|(value, on)| {
+            {help.map(|h| view! { <p class="hint">{t(h)}</p> })}
+            {options.into_iter().map(|(value, meaning, on)| {
                 let id = format!("{id_prefix}-{}", value.replace([':', '.'], "-"));
                 let label_for = id.clone();
                 view! {
-                    <label class="field-check" for=label_for>
+                    // One per line: the box, what it means, and its id for those who script.
+                    <label class="check" for=label_for>
                         <input id=id type="checkbox" name=name value=value.clone()
                             prop:checked=move || on.get()
                             on:change=move |ev| on.set(event_target_checked(&ev)) />
-                        <code>{value}</code>
+                        <span class="check-text">
+                            {t(meaning)}
+                            <small class="hint"><code>{value}</code></small>
+                        </span>
                     </label>
                 }
             }).collect_view()}

@@ -139,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(p) => {
                         let pages = p.pages();
                         view! {
-                            <table class="table" data-testid="users-table">
+                            <div class="table-scroll"><table class="table" data-testid="users-table">
                                 <thead><tr>
                                     <th scope="col">{t(Msg::Person)}</th>
                                     <th scope="col">{t(Msg::TelegramIdField)}</th>
@@ -179,7 +179,7 @@ pub fn UsersPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                             <p class="muted">{Msg::TotalCount.with(lang, &[("n", &p.total.to_string())])}</p>
                             <Pagination page pages=Signal::derive(move || pages) />
                         }.into_any()

@@ -105,8 +105,8 @@ fn NewWebhookForm(
             <form on:submit=move |ev| { ev.prevent_default(); submit(); } data-testid="webhook-form">
                 <BoundText name="name" label=Msg::ApiKeyName value=name maxlength=100 required=true error=err />
                 <BoundText name="url" label=Msg::WebhookUrl value=url input_type="url" required=true placeholder="https://hr.example.com/hooks/attest" error=err />
-                <CheckList legend=Msg::WebhookEvents name="events" id_prefix="event"
-                    options=events.iter().map(|(e, on)| (e.as_str().to_owned(), *on)).collect()
+                <CheckList legend=Msg::WebhookEvents name="events" id_prefix="event" help=Msg::WebhookEventsHelp
+                    options=events.iter().map(|(e, on)| (e.as_str().to_owned(), e.description(), *on)).collect()
                     error=Signal::derive(move || error.get().and_then(|e| e.field("events"))) />
                 <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
                 <Button submit=true busy=busy test_id="webhook-create">{t(Msg::WebhookCreate)}</Button>
