@@ -105,3 +105,24 @@ test('no admin page scrolls sideways at 1440 or 1024 px, each names itself in th
   }
   expect(problems).toEqual([]);
 });
+
+test('the user card leads with certifications and says when a section has unsaved changes', async ({ page, baseURL }) => {
+  const api = await AdminApi.signIn(baseURL!);
+  const who = await api.freshEmployee('Карточкин');
+  const title = `Карточка ${Date.now()}`;
+  await api.createCertification({ title, assignTo: who.name });
+  await signIn(page, ADMIN);
+  await page.goto(`/admin/users/${who.id}`);
+  await hydrated(page);
+  const first = page.locator('section.card').first();
+  await expect(first.getByTestId('card-progress')).toContainText(title);
+  await expect(first.getByTestId('card-state').first()).toHaveText('Не начата');
+  const save = page.getByTestId('save-user');
+  await expect(save).toBeDisabled();
+  await expect(page.getByTestId('save-user-state')).toHaveText('Изменений нет');
+  await page.getByLabel('Имя', { exact: true }).fill('Карточкина');
+  await expect(page.getByTestId('save-user-state')).toHaveText('Есть несохранённые изменения');
+  await save.click();
+  await expect(page.getByTestId('save-user-state')).toHaveText('Изменений нет');
+  await expect(page.getByTestId('card-name')).toContainText('Карточкина');
+});

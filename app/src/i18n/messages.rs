@@ -921,6 +921,8 @@ messages! {
     TitleCertEditor => "Аттестация", "Certification";
     TitleQuestion => "Вопрос", "Question";
     TitleUserCard => "Карточка сотрудника", "Person";
+    UnsavedChanges => "Есть несохранённые изменения", "Unsaved changes";
+    NoChanges => "Изменений нет", "No changes";
     RateCompletionHeader => "Выполнение", "Completion";
     DashboardOverdue => "просрочено", "overdue";
     DashboardOpen => "Открытые аттестации", "Open certifications";

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, NumberField,
-    Select, SelectOption, Spinner, ToastKind, use_toasts,
+    SaveBar, Select, SelectOption, Spinner, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -237,7 +237,6 @@ fn dict_options(v: &[(i64, String)]) -> Vec<SelectOption> {
 
 #[component]
 fn ProfileForm(card: UserCard, ctx: CardCtx, is_admin: bool, is_self: bool) -> impl IntoView {
-    let t = use_t();
     let lang = use_lang();
     let u = card.user.clone();
     let first = RwSignal::new(u.first_name.clone());
@@ -279,6 +278,24 @@ fn ProfileForm(card: UserCard, ctx: CardCtx, is_admin: bool, is_self: bool) -> i
     };
     let err = Signal::derive(move || error.get());
     let role_locked = Signal::derive(move || !is_admin || is_self);
+    let saved = (
+        u.first_name.clone(),
+        u.last_name.clone(),
+        u.role.as_str().to_string(),
+        u.status.as_str().to_string(),
+        u.position_id.map(|p| p.to_string()).unwrap_or_default(),
+        u.branch_id.map(|b| b.to_string()).unwrap_or_default(),
+    );
+    let dirty = Signal::derive(move || {
+        (
+            first.get(),
+            last.get(),
+            role.get(),
+            status.get(),
+            position.get(),
+            branch.get(),
+        ) != saved
+    });
     view! {
         <div class="settings-grid" data-testid="profile-form">
             <BoundText name="first_name" label=Msg::FirstName value=first maxlength=64 error=err />
@@ -289,7 +306,7 @@ fn ProfileForm(card: UserCard, ctx: CardCtx, is_admin: bool, is_self: bool) -> i
             <Select name="branch" label=Msg::BranchField options=Signal::derive(move || b.clone()) value=branch on_change=Callback::new(move |v| branch.set(v)) />
         </div>
         <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
-        <Button on_click=save test_id="save-user">{t(Msg::Save)}</Button>
+        <SaveBar dirty on_save=save test_id="save-user" />
     }
 }
 
@@ -467,7 +484,16 @@ fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoV
             )
         })
         .collect();
+    let saved: Vec<bool> = state.iter().map(|(_, _, on)| on.get_untracked()).collect();
     let state = StoredValue::new(state);
+    let dirty = Signal::derive(move || {
+        state
+            .get_value()
+            .iter()
+            .map(|(_, _, on)| on.get())
+            .collect::<Vec<_>>()
+            != saved
+    });
     let save = move |_| {
         let changes: Vec<(Module, Option<bool>)> = state
             .get_value()
@@ -498,7 +524,7 @@ fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoV
             }).collect_view()}
         </fieldset>
         <ErrorNotice error=Signal::derive(move || error.get()) />
-        <Button on_click=save disabled=Signal::derive(move || is_self) test_id="save-permissions">{t(Msg::Save)}</Button>
+        <SaveBar dirty locked=Signal::derive(move || is_self) on_save=save test_id="save-permissions" />
     }
 }
 
@@ -518,7 +544,16 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
             )
         })
         .collect();
+    let saved: Vec<bool> = chosen.iter().map(|(_, _, on)| on.get_untracked()).collect();
     let chosen = StoredValue::new(chosen);
+    let dirty = Signal::derive(move || {
+        chosen
+            .get_value()
+            .iter()
+            .map(|(_, _, on)| on.get())
+            .collect::<Vec<_>>()
+            != saved
+    });
     let error = RwSignal::new(None::<AppError>);
     let save = move |_| {
         let branches: Vec<BranchId> = chosen
@@ -540,7 +575,7 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
             }).collect_view()}
         </fieldset>
         <ErrorNotice error=Signal::derive(move || error.get()) />
-        <Button on_click=save test_id="save-manager-branches">{t(Msg::Save)}</Button>
+        <SaveBar dirty on_save=save test_id="save-manager-branches" />
     }
 }
 
