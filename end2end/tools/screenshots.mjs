@@ -1,4 +1,5 @@
-// Takes the README's screenshots from a running demo server:
+// Takes the screenshots of every Mini App and admin page (docs/screenshots/) from a running
+// demo server:
 //   node tools/screenshots.mjs http://localhost:3000 <admin password> <bot token>
 import { chromium } from '@playwright/test';
 import crypto from 'node:crypto';
@@ -55,7 +56,7 @@ if (cert) {
   await mini.screenshot({ path: `${out}/miniapp-history.png` });
 }
 
-const desk = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+const desk = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 const admin = await desk.newPage();
 await admin.goto(`${base}/admin/login`);
 await admin.locator('body[data-hydrated="true"]').waitFor();
@@ -66,12 +67,25 @@ await admin.getByTestId('sidebar-modules').waitFor();
 await admin.goto(`${base}/admin/profile`);
 await admin.getByTestId('profile-name').waitFor();
 await admin.locator('body[data-hydrated="true"]').waitFor();
-await admin.getByTestId('account-button').click();
+await admin.goto(`${base}/admin`);
+await admin.locator('body[data-hydrated="true"]').waitFor();
+await admin.getByTestId('dashboard').waitFor();
 await admin.screenshot({ path: `${out}/admin.png` });
+// Every admin page; a certification's pages when the demo has one.
+await admin.goto(`${base}/admin/certifications`);
+await admin.locator('body[data-hydrated="true"]').waitFor();
+const certHref = await admin.locator('main table a[href^="/admin/certifications/"]').first().getAttribute('href').catch(() => null);
 const shots = [
   ['/admin/certifications', 'admin-certifications.png'],
+  ...(certHref ? [[certHref, 'admin-certification-editor.png'], [`${certHref}/results`, 'admin-results.png']] : []),
+  ['/admin/compliance', 'admin-compliance.png'],
+  ['/admin/questions', 'admin-questions.png'],
   ['/admin/users', 'admin-users.png'],
   ['/admin/gamification', 'admin-gamification.png'],
+  ['/admin/audit', 'admin-audit.png'],
+  ['/admin/api-keys', 'admin-api-keys.png'],
+  ['/admin/webhooks', 'admin-webhooks.png'],
+  ['/admin/settings', 'admin-settings.png'],
 ];
 for (const [path, file] of shots) {
   await admin.goto(`${base}${path}`);

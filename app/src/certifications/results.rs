@@ -143,6 +143,25 @@ pub fn ResultsPage() -> impl IntoView {
     });
     view! {
         <p>{move || id().map(|id| view! { <a href=format!("/admin/certifications/{id}")>{t(Msg::BackToEditor)}</a> })}</p>
+        // The heading, then the search (outside the reloading part: typing keeps the focus),
+        // then the rest; both parts read the same resource.
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await.ok().map(|d| {
+                    let cert = id().unwrap_or(CertId(0));
+                    view! {
+                        <div class="page-head">
+                            <h1>{t(Msg::Results)}": "{d.title.clone()}</h1>
+                            <div class="actions">
+                                <a class="btn btn-secondary" href=move || q.export_href(cert, "csv") download="" data-testid="results-export">{t(Msg::ExportCsv)}</a>
+                                <a class="btn btn-secondary" href=move || q.export_href(cert, "xlsx") download="" data-testid="results-export-xlsx">{t(Msg::ExportXlsx)}</a>
+                            </div>
+                        </div>
+                        <RatesLine d=d.clone() />
+                    }
+                })
+            })}
+        </Transition>
         <div class="filters">
             <BoundText name="results_search" label=Msg::SearchByName value=q.search input_type="search" />
             <Checkbox name="flagged_only" label=Msg::FlaggedOnly checked=q.flagged />
@@ -165,14 +184,6 @@ pub fn ResultsPage() -> impl IntoView {
                         });
                         let cert = id().unwrap_or(CertId(0));
                         view! {
-                            <div class="page-head">
-                                <h1>{t(Msg::Results)}": "{d.title.clone()}</h1>
-                                <div class="actions">
-                                    <a class="btn btn-secondary" href=move || q.export_href(cert, "csv") download="" data-testid="results-export">{t(Msg::ExportCsv)}</a>
-                                    <a class="btn btn-secondary" href=move || q.export_href(cert, "xlsx") download="" data-testid="results-export-xlsx">{t(Msg::ExportXlsx)}</a>
-                                </div>
-                            </div>
-                            <RatesLine d=d.clone() />
                             <div class="filters">
                                 <Select name="branch" label=Msg::BranchField options=options(&d.branches) value=q.branch
                                     all=Msg::AllBranches on_change=Callback::new(move |s| q.branch.set(s)) />
@@ -309,6 +320,8 @@ fn Table(
                     let user = r.user_id;
                     let n2 = name.clone();
                     let reviewed = l.full_review;
+                    // Nothing to reset before a first attempt.
+                    let has_progress = r.attempts_used.unwrap_or(0) > 0 || r.best_percent.is_some();
                     let grant_question = Msg::GrantAttemptWho.with(lang, &[("name", &name)]);
                     view! {
                         <tr data-testid="results-row">
@@ -353,9 +366,11 @@ fn Table(
                                         done=move |_| { toasts.show(ToastKind::Success, Msg::GrantAttemptDone.text(lang)); reload.update(|x| *x += 1) } />
                                 })}
                                 " "
-                                <Button kind=ButtonKind::Ghost on_click=move |_| { reset_for.set(Some((user, n2.clone(), reviewed))); reset_open.set(true); }>
-                                    {t(Msg::ResetProgress)}
-                                </Button>
+                                {has_progress.then(|| view! {
+                                    <Button kind=ButtonKind::Ghost on_click=move |_| { reset_for.set(Some((user, n2.clone(), reviewed))); reset_open.set(true); }>
+                                        {t(Msg::ResetProgress)}
+                                    </Button>
+                                })}
                             </td>
                         </tr>
                     }
