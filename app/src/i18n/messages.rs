@@ -923,6 +923,9 @@ messages! {
     TitleUserCard => "Карточка сотрудника", "Person";
     UnsavedChanges => "Есть несохранённые изменения", "Unsaved changes";
     NoChanges => "Изменений нет", "No changes";
+    LedgerFromCertification => "Система: за сдачу аттестации", "The system: for passing a certification";
+    LedgerFromApi => "Через API", "Through the API";
+    LedgerFromLevel => "Смена уровня", "Level change";
     RateCompletionHeader => "Выполнение", "Completion";
     DashboardOverdue => "просрочено", "overdue";
     DashboardOpen => "Открытые аттестации", "Open certifications";

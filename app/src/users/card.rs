@@ -92,6 +92,16 @@ pub fn UserCardPage() -> impl IntoView {
     }
 }
 
+/// Who or what an entry of the points history came from, when no person gave it.
+fn ledger_source(lang: crate::i18n::Lang, source: &str) -> String {
+    match source {
+        "certification" => Msg::LedgerFromCertification.text(lang).to_owned(),
+        "admin" => Msg::LedgerFromApi.text(lang).to_owned(),
+        "level" => Msg::LedgerFromLevel.text(lang).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 #[component]
 fn Card(
     card: UserCard,
@@ -214,7 +224,7 @@ fn Card(
                             <td>{l.created_at.format_datetime(offset)}</td>
                             <td>{if l.delta > 0 { format!("+{}", l.delta) } else { l.delta.to_string() }}</td>
                             <td>{l.reason}</td>
-                            <td>{l.admin_name.unwrap_or(l.source)}</td>
+                            <td>{l.admin_name.clone().unwrap_or_else(|| ledger_source(lang, &l.source))}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
