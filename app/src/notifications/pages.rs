@@ -162,8 +162,10 @@ fn SettingsForm(d: NotificationsPageData, reload: RwSignal<u32>) -> impl IntoVie
                         <label class="check notif-kind">
                             <input type="checkbox" data-kind=k.as_str() prop:checked=move || on.get()
                                 on:change=move |ev| on.set(event_target_checked(&ev)) />
-                            " "<span>{t(k.label())}</span>
-                            <span class="preview muted small">{preview}</span>
+                            <span class="check-text">
+                                {t(k.label())}
+                                <small class="preview hint">{preview}</small>
+                            </span>
                         </label>
                     }
                 }).collect_view()}
