@@ -259,7 +259,11 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
     let scim = crate::scim::router(app.clone(), api.clone()).layer(TraceLayer::new_for_http());
     let rest_api = crate::api::router(app.clone(), api).layer(TraceLayer::new_for_http());
     let (pkg_path, pkg) = routes::assets::pkg(&leptos);
-    Router::new()
+    let router = Router::new();
+    // The load test reads the write transactions' figures (`--features bench` only).
+    #[cfg(feature = "bench")]
+    let router = router.route("/debug/write-stats", get(routes::debug_stats::write_stats));
+    router
         .nest(&pkg_path, pkg)
         .route("/healthz", get(routes::health::healthz))
         .route("/auth/telegram", post(routes::auth::telegram))

@@ -35,6 +35,7 @@ pub mod throttle;
 pub mod uploads;
 pub mod users;
 pub mod webhooks;
+pub mod write_stats;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -230,26 +231,56 @@ impl PooledConn {
     }
 }
 
-/// An open transaction. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// An open transaction. Dropped without [`Tx::commit`], it rolls back. Its wait for a
+/// connection, how long it holds it and its storage calls go to [`write_stats`].
+pub struct Tx {
+    inner: Option<TxInner>,
+    wait: Duration,
+    started: std::time::Instant,
+    calls: u32,
+}
+
 impl Tx {
-    pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
-            Tx::Postgres(t) => Conn::Postgres(t),
+    fn new(inner: TxInner, asked: std::time::Instant) -> Tx {
+        let started = std::time::Instant::now();
+        Tx {
+            inner: Some(inner),
+            wait: started - asked,
+            started,
+            calls: 0,
         }
     }
 
-    pub async fn commit(self) -> StorageResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    pub fn conn(&mut self) -> Conn<'_> {
+        self.calls += 1;
+        match self.inner.as_mut().expect("an open transaction") {
+            TxInner::Sqlite(t) => Conn::Sqlite(t),
+            TxInner::Postgres(t) => Conn::Postgres(t),
         }
-        Ok(())
+    }
+
+    pub async fn commit(mut self) -> StorageResult<()> {
+        let result = match self.inner.take() {
+            Some(TxInner::Sqlite(t)) => t.commit().await,
+            Some(TxInner::Postgres(t)) => t.commit().await,
+            None => Ok(()),
+        };
+        write_stats::record(self.wait, self.started.elapsed(), self.calls);
+        Ok(result?)
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        // Rolled back (sqlx rolls back on drop): its hold counted too.
+        if self.inner.take().is_some() {
+            write_stats::record(self.wait, self.started.elapsed(), self.calls);
+        }
     }
 }
 
@@ -396,9 +427,10 @@ impl Db {
     /// Starts a write transaction. On SQLite this waits for the single writer connection:
     /// never call it while holding another write transaction of the same task.
     pub async fn begin(&self) -> StorageResult<Tx> {
+        let asked = std::time::Instant::now();
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Db::Postgres(pool, None) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite { write, .. } => Tx::new(TxInner::Sqlite(write.begin().await?), asked),
+            Db::Postgres(pool, None) => Tx::new(TxInner::Postgres(pool.begin().await?), asked),
             Db::Postgres(pool, Some(fence)) => {
                 // Not leading (as far as this instance knows): no connection is even taken.
                 let Some(mine) = (fence.epoch)() else {
@@ -409,7 +441,7 @@ impl Db {
                 };
                 let mut tx = pool.begin().await?;
                 leader::admit(&mut tx, mine, fence.lease).await?;
-                Tx::Postgres(tx)
+                Tx::new(TxInner::Postgres(tx), asked)
             }
         })
     }

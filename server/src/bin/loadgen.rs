@@ -548,6 +548,9 @@ async fn main() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let ceiling = baselines(&args, &http, &db, &samples).await?;
+    // The server's write figures count the test phase only.
+    let stats_url = format!("{}/debug/write-stats", args.base_url);
+    let _ = http.get(format!("{stats_url}?reset=true")).send().await;
     println!(
         "certification {cert} ready; {} employees start at once",
         args.users
@@ -625,6 +628,7 @@ async fn main() -> Result<(), String> {
             rate / ceiling * 100.0
         );
     }
+    print_write_stats(&http, &stats_url).await;
     if errors.is_empty() {
         println!("errors: none");
     } else {
@@ -668,4 +672,34 @@ async fn main() -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The server's write transactions during the test phase: waits for the writer, holds, and
+/// storage calls each (a server built without `--features bench` has no such figures).
+async fn print_write_stats(http: &reqwest::Client, url: &str) {
+    let Ok(r) = http.get(url).send().await else {
+        return;
+    };
+    let Ok(s) = r.json::<app::storage::write_stats::WriteStats>().await else {
+        println!("write transactions: no figures (the server was built without `bench`)");
+        return;
+    };
+    println!(
+        "\nwrite transactions: {} (the writer busy {:.1} s in all)",
+        s.transactions, s.hold_total_secs
+    );
+    println!(
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "", "p50", "p90", "p99", "max", "mean"
+    );
+    for (name, x, unit) in [
+        ("wait for the writer", s.wait_ms, "ms"),
+        ("hold of the writer", s.hold_ms, "ms"),
+        ("storage calls", s.calls, ""),
+    ] {
+        println!(
+            "{:<22} {:>7.1}{unit:2} {:>7.1}{unit:2} {:>7.1}{unit:2} {:>7.1}{unit:2} {:>7.1}{unit:2}",
+            name, x.p50, x.p90, x.p99, x.max, x.mean
+        );
+    }
 }

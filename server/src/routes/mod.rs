@@ -6,6 +6,8 @@ pub mod auth;
 pub mod bad_request;
 pub mod conditional;
 pub mod csrf;
+#[cfg(feature = "bench")]
+pub mod debug_stats;
 pub mod exports;
 pub mod health;
 pub mod imports;

@@ -198,6 +198,7 @@ pub async fn bulk(
     }
     let (cert, mut lines, _) = lines(state, actor, id, filter).await?;
     if let Some(ids) = selected {
+        let ids: std::collections::HashSet<UserId> = ids.iter().copied().collect();
         lines.retain(|l| ids.contains(&l.row.user_id));
     }
     let me = actor.user.id;

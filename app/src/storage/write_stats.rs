@@ -1,0 +1,96 @@
+//! How long write transactions wait for the writer and hold it, and how many storage calls
+//! each makes: the measure every write-path change is judged by (issue 33). Recorded for
+//! every transaction (a lock and three histogram updates at its end); read and reset through
+//! the load test's debug endpoint.
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use std::sync::{LazyLock, Mutex};
+use std::time::Duration;
+
+struct Hists {
+    wait_us: Histogram<u64>,
+    hold_us: Histogram<u64>,
+    calls: Histogram<u64>,
+    hold_total_us: u64,
+}
+
+fn fresh() -> Hists {
+    // Up to an hour in microseconds, three significant digits.
+    let us = || Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds");
+    Hists {
+        wait_us: us(),
+        hold_us: us(),
+        calls: Histogram::new_with_bounds(1, 100_000, 3).expect("valid bounds"),
+        hold_total_us: 0,
+    }
+}
+
+static STATS: LazyLock<Mutex<Hists>> = LazyLock::new(|| Mutex::new(fresh()));
+
+/// One finished write transaction (committed or rolled back).
+pub fn record(wait: Duration, hold: Duration, calls: u32) {
+    let clamp = |d: Duration| (d.as_micros() as u64).clamp(1, 3_600_000_000);
+    if let Ok(mut h) = STATS.lock() {
+        let hold_us = clamp(hold);
+        let _ = h.wait_us.record(clamp(wait));
+        let _ = h.hold_us.record(hold_us);
+        let _ = h.calls.record(u64::from(calls).clamp(1, 100_000));
+        h.hold_total_us += hold_us;
+    }
+}
+
+/// Percentiles of one measure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+/// What the write transactions did since the last reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct WriteStats {
+    pub transactions: u64,
+    /// Milliseconds waited for the writer (SQLite) or a pooled connection (PostgreSQL).
+    pub wait_ms: Spread,
+    /// Milliseconds from the first statement to the commit or rollback.
+    pub hold_ms: Spread,
+    /// Storage calls made on the transaction (each one statement or a few).
+    pub calls: Spread,
+    /// The sum of the holds, in seconds: on SQLite, the time the one writer was busy.
+    pub hold_total_secs: f64,
+}
+
+fn spread(h: &Histogram<u64>, scale: f64) -> Spread {
+    if h.is_empty() {
+        return Spread::default();
+    }
+    Spread {
+        p50: h.value_at_quantile(0.5) as f64 / scale,
+        p90: h.value_at_quantile(0.9) as f64 / scale,
+        p99: h.value_at_quantile(0.99) as f64 / scale,
+        max: h.max() as f64 / scale,
+        mean: h.mean() / scale,
+    }
+}
+
+/// The figures so far; `reset` starts counting anew.
+pub fn snapshot(reset: bool) -> WriteStats {
+    let Ok(mut h) = STATS.lock() else {
+        return WriteStats::default();
+    };
+    let out = WriteStats {
+        transactions: h.hold_us.len(),
+        wait_ms: spread(&h.wait_us, 1_000.0),
+        hold_ms: spread(&h.hold_us, 1_000.0),
+        calls: spread(&h.calls, 1.0),
+        hold_total_secs: h.hold_total_us as f64 / 1_000_000.0,
+    };
+    if reset {
+        *h = fresh();
+    }
+    out
+}
