@@ -180,7 +180,7 @@ fn QuestionTable(questions: Vec<QuestionStat>) -> impl IntoView {
             <dt>{t(Msg::StatsFacility)}</dt><dd>{t(Msg::StatsFacilityHelp)}</dd>
             <dt>{t(Msg::StatsDiscrimination)}</dt><dd>{t(Msg::StatsDiscriminationHelp)}</dd>
         </dl>
-        <div class="table-scroll"><table class="table" data-testid="question-stats">
+        <div class="table-scroll" tabindex="0"><table class="table" data-testid="question-stats">
             <thead><tr>
                 <th scope="col">{t(Msg::StatsQuestion)}</th>
                 <th scope="col">{t(Msg::StatsAnswered)}</th>

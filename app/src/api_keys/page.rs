@@ -166,7 +166,7 @@ fn KeyTable(list: Vec<ApiKeyRow>, reload: RwSignal<u32>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card section">
-            <div class="table-scroll"><table class="table" data-testid="api-keys">
+            <div class="table-scroll" tabindex="0"><table class="table" data-testid="api-keys">
                 <thead><tr>
                     <th>{t(Msg::ApiKeyName)}</th><th>{t(Msg::ApiKeyScopes)}</th><th>{t(Msg::Status)}</th>
                     <th>{t(Msg::ApiKeyRate)}</th><th>{t(Msg::ApiKeyExpires)}</th><th>{t(Msg::ApiKeyLastUsed)}</th>

@@ -156,7 +156,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     Ok(p) => {
                         let older = p.older;
                         view! {
-                            <div class="table-scroll"><table class="table" data-testid="audit-table">
+                            <div class="table-scroll" tabindex="0"><table class="table" data-testid="audit-table">
                                 <thead><tr>
                                     <th scope="col">{t(Msg::When)}</th>
                                     <th scope="col">{t(Msg::AuditActor)}</th>

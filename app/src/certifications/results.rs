@@ -284,7 +284,7 @@ fn Table(
     let reset_for = RwSignal::new(None::<(UserId, String, bool)>);
     let reset_open = RwSignal::new(false);
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
         <table class="table" data-testid="results-table">
             <thead><tr>
                 <th scope="col">

@@ -159,7 +159,7 @@ fn Matrix(v: ComplianceView) -> impl IntoView {
     }
     let closes: Vec<_> = v.columns.iter().map(|c| c.closes_at).collect();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="table matrix" data-testid="compliance-table">
                 <caption class="visually-hidden">{t(Msg::ComplianceTitle)}</caption>
                 <thead><tr>
@@ -216,7 +216,7 @@ fn Rates(
     view! {
         <section class="card section">
             <h2>{t(title)}</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="table" data-testid=test_id>
                     <thead><tr>
                         <th scope="col">{t(title)}</th>

@@ -257,7 +257,7 @@ fn NotificationLog() -> impl IntoView {
                     Ok(p) => {
                         let pages = p.pages();
                         view! {
-                            <div class="table-scroll"><table class="table" data-testid="notification-log">
+                            <div class="table-scroll" tabindex="0"><table class="table" data-testid="notification-log">
                                 <thead><tr>
                                     <th scope="col">{t(Msg::When)}</th>
                                     <th scope="col">{t(Msg::NotifRecipient)}</th>

@@ -136,7 +136,7 @@ pub fn QuestionBankPage() -> impl IntoView {
                     Ok(p) => {
                         let pages = p.pages();
                         view! {
-                        <div class="table-scroll"><table class="table" data-testid="questions-table">
+                        <div class="table-scroll" tabindex="0"><table class="table" data-testid="questions-table">
                             <thead><tr>
                                 <th scope="col">{t(Msg::QuestionText)}</th>
                                 <th scope="col">{t(Msg::QuestionKind)}</th>

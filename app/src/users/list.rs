@@ -139,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(p) => {
                         let pages = p.pages();
                         view! {
-                            <div class="table-scroll"><table class="table" data-testid="users-table">
+                            <div class="table-scroll" tabindex="0"><table class="table" data-testid="users-table">
                                 <thead><tr>
                                     <th scope="col">{t(Msg::Person)}</th>
                                     <th scope="col">{t(Msg::TelegramIdField)}</th>
