@@ -3,7 +3,7 @@
 //! one more attempt or a reset per person, and bulk actions on a selection with a preview of
 //! how many people they reach.
 
-use crate::domain::compliance::{Cell, CellKind, cell_text};
+use crate::domain::compliance::{CellKind, cell_text};
 use crate::domain::{BranchId, CertId, PositionId, UserId};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
@@ -13,7 +13,8 @@ use crate::taking::{
 };
 use crate::ui::{
     BoundText, Button, ButtonKind, Checkbox, ConfirmButton, ConfirmIds, Dialog, ErrorNotice,
-    Pagination, Select, SelectOption, Spinner, ToastKind, param_i64, query_encode, use_toasts,
+    Pagination, Select, SelectOption, Spinner, ToastKind, cell_class, param_i64, query_encode,
+    use_toasts,
 };
 use leptos::prelude::*;
 
@@ -61,17 +62,6 @@ impl Query {
             q.push(format!("state={}", s.as_str()));
         }
         format!("/admin/certifications/{id}/results.{ext}?{}", q.join("&"))
-    }
-}
-
-fn cell_class(c: Cell) -> &'static str {
-    match c.kind() {
-        None => "cell",
-        Some(CellKind::Passed) => "cell cell-passed",
-        Some(CellKind::Failed) => "cell cell-failed",
-        Some(CellKind::Overdue) => "cell cell-overdue",
-        Some(CellKind::InProgress) => "cell cell-progress",
-        Some(CellKind::NotStarted) => "cell cell-new",
     }
 }
 
@@ -213,14 +203,10 @@ fn RatesLine(d: CertResults) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let r = d.rates;
-    let n = |v: i64| v.to_string();
     view! {
         <p class="rates" data-testid="pass-rate">
-            {match r.completion() {
-                Some(p) => Msg::RateCompletion.with(lang, &[("passed", &n(r.passed)), ("assigned", &n(r.assigned)), ("p", &n(p))]),
-                None => t(Msg::NobodyAssigned).to_owned(),
-            }}
-            {r.pass_rate().map(|p| format!(" · {}", Msg::RatePassOfAttempted.with(lang, &[("passed", &n(r.passed)), ("attempted", &n(r.attempted)), ("p", &n(p))])))}
+            {r.completion_text(lang).unwrap_or_else(|| t(Msg::NobodyAssigned).to_owned())}
+            {r.pass_rate_text(lang).map(|s| format!(" · {s}"))}
         </p>
     }
 }

@@ -10,21 +10,10 @@ use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::model::taking::BulkOutcome;
 use crate::ui::{
     Button, ButtonKind, Dialog, ErrorNotice, Pagination, Select, SelectOption, Spinner, ToastKind,
-    use_toasts,
+    cell_class, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-fn cell_class(c: Cell) -> &'static str {
-    match c.kind() {
-        None => "cell",
-        Some(CellKind::Passed) => "cell cell-passed",
-        Some(CellKind::Failed) => "cell cell-failed",
-        Some(CellKind::Overdue) => "cell cell-overdue",
-        Some(CellKind::InProgress) => "cell cell-progress",
-        Some(CellKind::NotStarted) => "cell cell-new",
-    }
-}
 
 /// The query string of the filter, for the export link.
 fn query(branch: &str, position: &str, state: &str, due: &str) -> String {
@@ -131,11 +120,8 @@ pub fn CompliancePage() -> impl IntoView {
                                     all=Msg::AnyDueDate on_change=Callback::new(move |s| due.set(s)) />
                             </div>
                             <p class="rates" data-testid="compliance-overall">
-                                {match v.overall.completion() {
-                                    Some(p) => Msg::RateCompletion.with(lang, &[("passed", &v.overall.passed.to_string()), ("assigned", &v.overall.assigned.to_string()), ("p", &p.to_string())]),
-                                    None => t(Msg::ComplianceEmpty).to_owned(),
-                                }}
-                                {v.overall.pass_rate().map(|p| format!(" · {}", Msg::RatePassOfAttempted.with(lang, &[("passed", &v.overall.passed.to_string()), ("attempted", &v.overall.attempted.to_string()), ("p", &p.to_string())])))}
+                                {v.overall.completion_text(lang).unwrap_or_else(|| t(Msg::ComplianceEmpty).to_owned())}
+                                {v.overall.pass_rate_text(lang).map(|s| format!(" · {s}"))}
                             </p>
                             <Matrix v=v.clone() />
                             <Pagination page pages />

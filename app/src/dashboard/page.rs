@@ -119,7 +119,6 @@ fn Standing(d: Dashboard) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let r = d.overall;
-    let n = |v: i64| v.to_string();
     let days = super::DUE_SOON_DAYS.to_string();
     let count_link = move |count: i64, href: String, id: &'static str| {
         if count == 0 {
@@ -133,8 +132,8 @@ fn Standing(d: Dashboard) -> impl IntoView {
         <div class="figures">
             <div class="figure card figure-wide">
                 <span class="figure-value" data-testid="dash-completion">{r.completion().map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())}</span>
-                <span>{Msg::RateCompletion.with(lang, &[("passed", &n(r.passed)), ("assigned", &n(r.assigned)), ("p", &r.completion().unwrap_or(0).to_string())])}</span>
-                {r.pass_rate().map(|p| view! { <span class="muted">{Msg::RatePassOfAttempted.with(lang, &[("passed", &n(r.passed)), ("attempted", &n(r.attempted)), ("p", &n(p))])}</span> })}
+                <span>{r.completion_text(lang)}</span>
+                {r.pass_rate_text(lang).map(|s| view! { <span class="muted">{s}</span> })}
             </div>
             <a class="figure card" href="/admin/compliance?state=overdue">
                 <span class="figure-value" data-testid="dash-overdue">{d.overdue}</span><span class="muted">{t(Msg::DashboardOverdue)}</span>

@@ -42,6 +42,32 @@ impl Rates {
     pub fn pass_rate(&self) -> Option<i64> {
         percent(self.passed, self.attempted)
     }
+
+    /// "Completion: 40 of 50 assigned passed (80%)", as every page names it.
+    pub fn completion_text(&self, lang: crate::i18n::Lang) -> Option<String> {
+        let p = self.completion()?;
+        Some(crate::i18n::Msg::RateCompletion.with(
+            lang,
+            &[
+                ("passed", &self.passed.to_string()),
+                ("assigned", &self.assigned.to_string()),
+                ("p", &p.to_string()),
+            ],
+        ))
+    }
+
+    /// "Pass rate: 40 of 45 who took it (89%)".
+    pub fn pass_rate_text(&self, lang: crate::i18n::Lang) -> Option<String> {
+        let p = self.pass_rate()?;
+        Some(crate::i18n::Msg::RatePassOfAttempted.with(
+            lang,
+            &[
+                ("passed", &self.passed.to_string()),
+                ("attempted", &self.attempted.to_string()),
+                ("p", &p.to_string()),
+            ],
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -33,9 +33,9 @@ pub fn record(wait: Duration, hold: Duration, calls: u32) {
     let clamp = |d: Duration| (d.as_micros() as u64).clamp(1, 3_600_000_000);
     if let Ok(mut h) = STATS.lock() {
         let hold_us = clamp(hold);
-        let _ = h.wait_us.record(clamp(wait));
-        let _ = h.hold_us.record(hold_us);
-        let _ = h.calls.record(u64::from(calls).clamp(1, 100_000));
+        h.wait_us.saturating_record(clamp(wait));
+        h.hold_us.saturating_record(hold_us);
+        h.calls.saturating_record(u64::from(calls));
         h.hold_total_us += hold_us;
     }
 }

@@ -1,6 +1,7 @@
 //! One set of components used by every page: form fields, buttons, tables, dialogs, toasts.
 
 mod button;
+mod cells;
 pub mod charts;
 mod checklist;
 mod confirm;
@@ -19,6 +20,7 @@ mod toast;
 mod upload;
 
 pub use button::{Button, ButtonKind};
+pub use cells::cell_class;
 pub use checklist::CheckList;
 pub use confirm::{ConfirmButton, ConfirmIds};
 pub use dialog::Dialog;
