@@ -1,14 +1,14 @@
 //! `/admin/api-keys`: the keys with their scopes, limits, last use and counter; a form for a new
 //! key whose secret is shown once; revoking with confirmation.
 
-use super::{ApiKeyRow, CreatedApiKey, NewApiKey, create_api_key, list_api_keys, revoke_api_key};
+use super::{ApiKeyRow, CreateApiKey, CreatedApiKey, NewApiKey, RevokeApiKey, list_api_keys};
 use crate::admin::use_admin;
 use crate::domain::api_keys::Scope;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_offset, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, CheckList, ConfirmButton, ConfirmIds, ErrorNotice, NumberField,
-    SecretOnce, Spinner,
+    SecretOnce, Spinner, Submit,
 };
 use leptos::prelude::*;
 
@@ -62,8 +62,12 @@ fn NewKeyForm(
         .into_iter()
         .map(|s| (s, RwSignal::new(false)))
         .collect();
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let create = Submit::<CreateApiKey>::new().done(move |c| {
+        name.set(String::new());
+        created.set(Some(c));
+        shown.set(true);
+        reload.update(|n| *n += 1);
+    });
     let chosen = scopes.clone();
     let submit = move || {
         let expires_days = match expires.get_untracked().trim() {
@@ -71,10 +75,7 @@ fn NewKeyForm(
             d => match d.parse::<i64>() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    error.set(Some(AppError::invalid(
-                        "expires_days",
-                        Msg::ErrApiKeyExpiry,
-                    )));
+                    create.refuse(AppError::invalid("expires_days", Msg::ErrApiKeyExpiry));
                     return;
                 }
             },
@@ -91,22 +92,11 @@ fn NewKeyForm(
             rate_per_sec: rate.get_untracked(),
             burst: burst.get_untracked(),
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match create_api_key(key).await {
-                Ok(c) => {
-                    error.set(None);
-                    name.set(String::new());
-                    created.set(Some(c));
-                    shown.set(true);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        create.run(CreateApiKey { key });
     };
-    let err = Signal::derive(move || error.get());
+    let error = create.error();
+    let busy = create.busy();
+    let err = error;
     view! {
         <section class="card section" aria-labelledby="new-key-h">
             <h2 id="new-key-h">{t(Msg::ApiKeyNew)}</h2>
@@ -190,7 +180,7 @@ fn RevokeButton(id: i64, name: String, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <ConfirmButton label=Msg::ApiKeyRevoke kind=ButtonKind::Secondary ids
             question=Msg::ApiKeyRevokeConfirm.with(lang, &[("name", &name)])
-            action=move || revoke_api_key(id)
+            input=move || RevokeApiKey { id }
             done=move |_| reload.update(|n| *n += 1) />
     }
 }

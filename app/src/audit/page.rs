@@ -3,8 +3,8 @@
 //! group's section of the settings page.
 
 use super::{
-    AuditDetail, AuditFilter, AuditSettings, AuditSettingsView, TopicMode, audit_entry_detail,
-    audit_list, audit_test_message, load_audit_settings, save_audit_settings,
+    AuditDetail, AuditFilter, AuditSettings, AuditSettingsView, AuditTestMessage,
+    SaveAuditSettings, TopicMode, audit_entry_detail, audit_list, load_audit_settings,
 };
 use crate::admin::use_admin;
 use crate::domain::audit::{AuditAction, AuditGroup};
@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, Dialog, ErrorNotice, NumberField, Select, SelectOption, Spinner,
-    ToastKind, use_toasts,
+    Submit, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -355,7 +355,14 @@ fn AuditSettingsForm(v: AuditSettingsView, reload: RwSignal<u32>) -> impl IntoVi
         .map(|g| (g, RwSignal::new(s.posted.contains(&g))))
         .collect();
     let posted = StoredValue::new(posted);
-    let error = RwSignal::new(None::<AppError>);
+    let saving = Submit::<SaveAuditSettings>::new().done(move |_| {
+        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+        reload.update(|r| *r += 1);
+    });
+    let error = saving.error();
+    let testing = Submit::<AuditTestMessage>::new()
+        .done(move |_| toasts.show(ToastKind::Success, Msg::AuditTestQueued.text(lang)))
+        .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)));
     let modes = Signal::derive(move || {
         [
             ("per_group", Msg::AuditTopicsPerGroup),
@@ -377,7 +384,7 @@ fn AuditSettingsForm(v: AuditSettingsView, reload: RwSignal<u32>) -> impl IntoVi
             match chat_text.trim().parse::<i64>() {
                 Ok(c) => Some(c),
                 Err(_) => {
-                    error.set(Some(AppError::invalid("chat_id", Msg::ErrAuditChatId)));
+                    saving.refuse(AppError::invalid("chat_id", Msg::ErrAuditChatId));
                     return;
                 }
             }
@@ -401,26 +408,10 @@ fn AuditSettingsForm(v: AuditSettingsView, reload: RwSignal<u32>) -> impl IntoVi
                 .collect(),
             retention_days: (days > 0).then(|| days.clamp(0, u32::MAX as i64) as u32),
         };
-        leptos::task::spawn_local(async move {
-            match save_audit_settings(settings).await {
-                Ok(()) => {
-                    error.set(None);
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        saving.run(SaveAuditSettings { settings });
     };
-    let test = move |_| {
-        leptos::task::spawn_local(async move {
-            match audit_test_message().await {
-                Ok(()) => toasts.show(ToastKind::Success, Msg::AuditTestQueued.text(lang)),
-                Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-            }
-        });
-    };
-    let err = Signal::derive(move || error.get());
+    let test = move |_| testing.run(AuditTestMessage {});
+    let err = error;
     let status = v.status.clone();
     let title = match &v.group {
         Some(Ok(g)) if !g.title.is_empty() => Some(g.title.clone()),
@@ -468,8 +459,8 @@ fn AuditSettingsForm(v: AuditSettingsView, reload: RwSignal<u32>) -> impl IntoVi
         <NumberField name="retention_days" label=Msg::AuditRetention value=retention min=0 max=3650 error=err hint=Msg::AuditRetentionHint />
         <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
         <div class="actions">
-            <Button on_click=save test_id="save-audit-settings">{t(Msg::Save)}</Button>
-            <Button kind=ButtonKind::Secondary on_click=test test_id="audit-test-message">{t(Msg::AuditTest)}</Button>
+            <Button busy=saving.busy() on_click=save test_id="save-audit-settings">{t(Msg::Save)}</Button>
+            <Button kind=ButtonKind::Secondary busy=testing.busy() on_click=test test_id="audit-test-message">{t(Msg::AuditTest)}</Button>
         </div>
     }
 }

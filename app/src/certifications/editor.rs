@@ -3,9 +3,9 @@
 use super::editor_ctx::{EditorCtx, EditorResources};
 use super::theory_editor::TheoryEditor;
 use super::{
-    AssignKind, CertEditorData, add_assignment, assign_targets, certification_editor,
-    change_status, create_question_in, pickable_questions, remove_assignment, reopen_certification,
-    set_questions, update_settings,
+    AddAssignment, AssignKind, CertEditorData, ChangeStatus, CreateQuestionIn, RemoveAssignment,
+    ReopenCertification, SetQuestions, UpdateSettings, assign_targets, certification_editor,
+    pickable_questions,
 };
 use crate::domain::certification::{CertSettings, CertStatus, LifecycleAction, TimerMode};
 use crate::domain::question::{QuestionContent, QuestionKind};
@@ -143,7 +143,7 @@ fn CloseSection(ctx: EditorCtx, title: String) -> impl IntoView {
             <p class="hint">{t(Msg::CloseZoneHint)}</p>
             <ConfirmButton label=Msg::CloseCert kind=ButtonKind::Danger ids
                 question=Msg::CloseCertQuestion.with(lang, &[("title", &title)])
-                action=move || async move { change_status(id, LifecycleAction::Close).await.map(|_| ()) }
+                input=move || ChangeStatus { id, action: LifecycleAction::Close }
                 done=move |_| ctx.reload.update(|r| *r += 1) />
         </section>
     }
@@ -156,40 +156,34 @@ fn Reopen(ctx: EditorCtx) -> impl IntoView {
     let offset = use_offset();
     let open = RwSignal::new(false);
     let closes = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let reopen = ctx.submit::<ReopenCertification>(move || open.set(false));
     let submit = move |_| {
-        let at = Timestamp::from_local_input(&closes.get_untracked(), offset);
-        busy.set(true);
-        let id = ctx.id;
-        leptos::task::spawn_local(async move {
-            match reopen_certification(id, at).await {
-                Ok(_) => {
-                    open.set(false);
-                    ctx.reload.update(|r| *r += 1);
-                }
-                // The settings form above already has a `closes_at` field: this one has its own id.
-                Err(AppError::Invalid { mut fields }) => {
-                    for f in &mut fields {
-                        if f.field == "closes_at" {
-                            f.field = "reopen_closes_at".into();
-                        }
-                    }
-                    error.set(Some(AppError::Invalid { fields }))
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        reopen.run(ReopenCertification {
+            id: ctx.id,
+            closes_at: Timestamp::from_local_input(&closes.get_untracked(), offset),
         });
     };
-    let err = Signal::derive(move || error.get());
+    // The settings form above already has a `closes_at` field: this one has its own id.
+    let error = Signal::derive(move || {
+        reopen.error().get().map(|e| match e {
+            AppError::Invalid { mut fields } => {
+                for f in &mut fields {
+                    if f.field == "closes_at" {
+                        f.field = "reopen_closes_at".into();
+                    }
+                }
+                AppError::Invalid { fields }
+            }
+            e => e,
+        })
+    });
     view! {
         <Button kind=ButtonKind::Primary on_click=move |_| open.set(true) test_id="reopen">{t(Msg::Reopen)}</Button>
         <Dialog open title=Msg::Reopen test_id="reopen-dialog">
             <p>{t(Msg::ReopenHint)}</p>
-            <BoundText name="reopen_closes_at" label=Msg::NewCloseDate value=closes input_type="datetime-local" required=true error=err />
+            <BoundText name="reopen_closes_at" label=Msg::NewCloseDate value=closes input_type="datetime-local" required=true error />
             <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.field("reopen_closes_at").is_none())) />
-            <Button busy on_click=submit test_id="reopen-submit">{t(Msg::Reopen)}</Button>
+            <Button busy=reopen.busy() on_click=submit test_id="reopen-submit">{t(Msg::Reopen)}</Button>
         </Dialog>
     }
 }
@@ -197,12 +191,8 @@ fn Reopen(ctx: EditorCtx) -> impl IntoView {
 #[component]
 fn Lifecycle(ctx: EditorCtx) -> impl IntoView {
     let t = use_t();
-    let go = move |action: LifecycleAction| {
-        ctx.run(
-            async move { change_status(ctx.id, action).await.map(|_| ()) },
-            None,
-        )
-    };
+    let change = ctx.submit::<ChangeStatus>(|| ());
+    let go = move |action: LifecycleAction| change.run(ChangeStatus { id: ctx.id, action });
     let button =
         move |action: LifecycleAction, label: Msg, kind: ButtonKind, test: &'static str| {
             view! { <Button kind on_click=move |_| go(action) test_id=test>{t(label)}</Button> }
@@ -250,8 +240,8 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
     let away_minutes = RwSignal::new(settings.away_limit_secs.map_or(10, |s| (s + 59) / 60));
     let opens = RwSignal::new(date_input(settings.opens_at, offset));
     let closes = RwSignal::new(date_input(settings.closes_at, offset));
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let submit = ctx.submit::<UpdateSettings>(|| ());
+    let (error, busy) = (submit.error(), submit.busy());
     let timer_options = Signal::derive(move || {
         [TimerMode::PauseWhileAway, TimerMode::Continuous]
             .into_iter()
@@ -285,18 +275,12 @@ fn SettingsForm(ctx: EditorCtx, settings: CertSettings) -> impl IntoView {
                 && timer.get_untracked() == TimerMode::PauseWhileAway.as_str())
             .then(|| away_minutes.get_untracked() * 60),
         };
-        busy.set(true);
-        let id = ctx.id;
-        ctx.run(
-            async move {
-                let r = update_settings(id, new).await.map(|_| ());
-                busy.set(false);
-                r
-            },
-            Some(error),
-        );
+        submit.run(UpdateSettings {
+            id: ctx.id,
+            settings: new,
+        });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     let lock = Signal::derive(move || locked);
     view! {
         <div class="settings-grid" data-testid="settings-form">
@@ -343,7 +327,13 @@ fn QuestionsSection(
     let lang = use_lang();
     let ids: Vec<QuestionId> = questions.iter().map(|q| q.id).collect();
     let ids = StoredValue::new(ids);
-    let save_order = move |new: Vec<QuestionId>| ctx.run(set_questions(ctx.id, new), None);
+    let set = ctx.submit::<SetQuestions>(|| ());
+    let save_order = move |new: Vec<QuestionId>| {
+        set.run(SetQuestions {
+            id: ctx.id,
+            questions: new,
+        })
+    };
     let moved = move |i: usize, delta: i32| {
         let mut v = ids.get_value();
         let j = i as i32 + delta;
@@ -401,6 +391,7 @@ fn Picker(
     let search = res.picker_search;
     let found = res.picker_found;
     let chosen = RwSignal::new(Vec::<QuestionId>::new());
+    let set = ctx.submit::<SetQuestions>(|| ());
     let add = move |_| {
         let mut v = current.get_value();
         v.extend(
@@ -411,7 +402,10 @@ fn Picker(
         );
         chosen.set(Vec::new());
         open.set(false);
-        ctx.run(set_questions(ctx.id, v), None);
+        set.run(SetQuestions {
+            id: ctx.id,
+            questions: v,
+        });
     };
     view! {
         <Dialog open title=Msg::AddFromBank test_id="picker">
@@ -450,28 +444,19 @@ fn Picker(
 
 #[component]
 fn CreateQuestion(open: RwSignal<bool>, ctx: EditorCtx) -> impl IntoView {
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let create = ctx.submit::<CreateQuestionIn>(move || open.set(false));
+    let (error, busy) = (create.error(), create.busy());
     let save = move |content: QuestionContent| {
-        busy.set(true);
-        let id = ctx.id;
-        ctx.run(
-            async move {
-                let r = create_question_in(id, content).await.map(|_| ());
-                busy.set(false);
-                if r.is_ok() {
-                    open.set(false);
-                }
-                r
-            },
-            Some(error),
-        );
+        create.run(CreateQuestionIn {
+            id: ctx.id,
+            content,
+        })
     };
     view! {
         <Dialog open title=Msg::CreateQuestion test_id="create-question-dialog">
             <QuestionForm
                 initial=QuestionContent { kind: QuestionKind::Single, text: String::new(), image_url: None, options: vec![], explanation: String::new(), tags: vec![] }
-                busy error=Signal::derive(move || error.get())
+                busy error
                 on_save=Callback::new(save) />
         </Dialog>
     }
@@ -522,12 +507,18 @@ fn AssignmentsSection(
         "user" => AssignKind::User,
         _ => AssignKind::Position,
     };
+    let assign = ctx.submit::<AddAssignment>(|| ());
+    let remove = ctx.submit::<RemoveAssignment>(|| ());
     let add = move |_| {
         let Ok(target_id) = target.get_untracked().parse::<i64>() else {
             return;
         };
-        let k = to_kind(&kind.get_untracked());
-        ctx.run(add_assignment(ctx.id, k, target_id), None);
+        let kind = to_kind(&kind.get_untracked());
+        assign.run(AddAssignment {
+            id: ctx.id,
+            kind,
+            target_id,
+        });
     };
     let can_remove = !ctx.status.has_opened();
     view! {
@@ -544,7 +535,7 @@ fn AssignmentsSection(
                     <li>
                         <span class="muted">{label}": "</span>{a.label.clone()}
                         {can_remove.then(|| view! {
-                            <button type="button" class="btn btn-ghost" on:click=move |_| ctx.run(remove_assignment(ctx.id, k, tid), None)>{t(Msg::Remove)}</button>
+                            <button type="button" class="btn btn-ghost" on:click=move |_| remove.run(RemoveAssignment { id: ctx.id, kind: k, target_id: tid })>{t(Msg::Remove)}</button>
                         })}
                     </li>
                 }

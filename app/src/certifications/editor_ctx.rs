@@ -1,14 +1,14 @@
-//! What the certification editor's sections share: the change runner and the resources the
+//! What the certification editor's sections share: how a section posts a change and the resources the
 //! page creates once.
 
 use crate::domain::CertId;
 use crate::domain::certification::CertStatus;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang};
-use crate::ui::{ToastKind, use_toasts};
+use crate::ui::{Submit, ToastKind, use_toasts};
 use leptos::prelude::*;
 
-/// Runs a change and reports it: a toast, then a reload of the editor on success.
+/// The editor a section belongs to.
 #[derive(Clone, Copy)]
 pub struct EditorCtx {
     pub id: CertId,
@@ -17,29 +17,22 @@ pub struct EditorCtx {
 }
 
 impl EditorCtx {
-    pub fn run<F>(self, fut: F, error: Option<RwSignal<Option<AppError>>>)
+    /// A section's server function: "Saved", `after` and a reload of the editor on success,
+    /// the refusal as a toast too (the page is long; fields show theirs where they are).
+    pub fn submit<S>(self, after: impl Fn() + 'static) -> Submit<S>
     where
-        F: std::future::Future<Output = Result<(), AppError>> + 'static,
+        S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
     {
         let toasts = use_toasts();
         let lang = use_lang();
-        leptos::task::spawn_local(async move {
-            match fut.await {
-                Ok(()) => {
-                    if let Some(e) = error {
-                        e.set(None);
-                    }
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    self.reload.update(|r| *r += 1);
-                }
-                Err(e) => {
-                    toasts.show(ToastKind::Error, e.message(lang));
-                    if let Some(slot) = error {
-                        slot.set(Some(e));
-                    }
-                }
-            }
-        });
+        Submit::new()
+            .done(move |_| {
+                toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+                after();
+                self.reload.update(|r| *r += 1);
+            })
+            .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)))
     }
 }
 

@@ -8,13 +8,13 @@ use crate::domain::{BranchId, CertId, PositionId, UserId};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::taking::{
-    BulkAction, BulkOutcome, CertResults, ResultsFilter, ResultsSort, certification_results,
-    grant_attempt, reset_progress, results_bulk,
+    BulkAction, BulkOutcome, CertResults, GrantAttempt, ResetProgress, ResultsBulk, ResultsFilter,
+    ResultsSort, certification_results,
 };
 use crate::ui::{
     BoundText, Button, ButtonKind, Checkbox, ConfirmButton, ConfirmIds, Dialog, ErrorNotice,
-    Pagination, Select, SelectOption, Spinner, ToastKind, cell_class, param_i64, query_encode,
-    use_toasts,
+    Pagination, Select, SelectOption, Spinner, Submit, ToastKind, cell_class, param_i64,
+    query_encode, use_toasts,
 };
 use leptos::prelude::*;
 
@@ -348,7 +348,7 @@ fn Table(
                                     <ConfirmButton label=Msg::GrantAttempt kind=ButtonKind::Secondary
                                         ids=ConfirmIds { open: "grant", dialog: "grant-dialog", submit: "grant-submit" }
                                         question=grant_question.clone()
-                                        action=move || grant_attempt(cert, user)
+                                        input=move || GrantAttempt { id: cert, user_id: user }
                                         done=move |_| { toasts.show(ToastKind::Success, Msg::GrantAttemptDone.text(lang)); reload.update(|x| *x += 1) } />
                                 })}
                                 " "
@@ -382,23 +382,22 @@ fn ResetDialog(
     let toasts = use_toasts();
     let reason = RwSignal::new(String::new());
     let reread = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
+    let reset = Submit::<ResetProgress>::new().done(move |_| {
+        toasts.show(ToastKind::Success, Msg::ResetDone.text(lang));
+        open.set(false);
+        reason.set(String::new());
+        reload.update(|x| *x += 1);
+    });
+    let error = reset.error();
     let do_reset = move |_| {
         let Some((user, _, _)) = reset_for.get_untracked() else {
             return;
         };
-        let (r, rr) = (reason.get_untracked(), reread.get_untracked());
-        leptos::task::spawn_local(async move {
-            match reset_progress(cert, user, r, rr).await {
-                Ok(()) => {
-                    toasts.show(ToastKind::Success, Msg::ResetDone.text(lang));
-                    open.set(false);
-                    reason.set(String::new());
-                    error.set(None);
-                    reload.update(|x| *x += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        reset.run(ResetProgress {
+            id: cert,
+            user_id: user,
+            reason: reason.get_untracked(),
+            require_reread: reread.get_untracked(),
         });
     };
     view! {
@@ -407,10 +406,10 @@ fn ResetDialog(
             {move || reset_for.get().filter(|r| r.2).map(|_| view! {
                 <p class="notice" data-testid="reset-reviewed">{t(Msg::ResetAfterFullReview)}</p>
             })}
-            <BoundText name="reason" label=Msg::Reason value=reason maxlength=500 error=Signal::derive(move || error.get()) />
+            <BoundText name="reason" label=Msg::Reason value=reason maxlength=500 error />
             <Checkbox name="reset_reread" label=Msg::RequireReread checked=reread />
             <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.field("reason").is_none())) />
-            <Button kind=ButtonKind::Danger on_click=do_reset test_id="reset-submit">{t(Msg::ResetProgress)}</Button>
+            <Button kind=ButtonKind::Danger busy=reset.busy() on_click=do_reset test_id="reset-submit">{t(Msg::ResetProgress)}</Button>
         </Dialog>
     }
 }
@@ -434,8 +433,21 @@ fn BulkBar(
     let reread = RwSignal::new(false);
     let open = RwSignal::new(false);
     let preview = RwSignal::new(None::<BulkOutcome>);
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    // The same function twice: a dry run says whom it reaches, then the run itself.
+    let previewing = Submit::<ResultsBulk>::new().done(move |out| preview.set(Some(out)));
+    let applying = Submit::<ResultsBulk>::new().done(move |out| {
+        open.set(false);
+        preview.set(None);
+        selected.set(Vec::new());
+        everyone.set(false);
+        toasts.show(
+            ToastKind::Success,
+            Msg::BulkDone.with(lang, &[("n", &out.done.to_string())]),
+        );
+        reload.update(|x| *x += 1);
+    });
+    let error = Signal::derive(move || applying.error().get().or(previewing.error().get()));
+    let busy = Signal::derive(move || previewing.busy().get() || applying.busy().get());
     let chosen = move || {
         if everyone.get() {
             total
@@ -456,29 +468,14 @@ fn BulkBar(
     let run = move |dry_run: bool| {
         let filter = q.filter();
         let sel = (!everyone.get_untracked()).then(|| selected.get_untracked());
-        let act = build();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match results_bulk(cert, filter, sel, act, dry_run).await {
-                Ok(out) if dry_run => {
-                    error.set(None);
-                    preview.set(Some(out));
-                }
-                Ok(out) => {
-                    open.set(false);
-                    preview.set(None);
-                    selected.set(Vec::new());
-                    everyone.set(false);
-                    toasts.show(
-                        ToastKind::Success,
-                        Msg::BulkDone.with(lang, &[("n", &out.done.to_string())]),
-                    );
-                    reload.update(|x| *x += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        let input = ResultsBulk {
+            id: cert,
+            filter,
+            selected: sel,
+            action: build(),
+            dry_run,
+        };
+        if dry_run { previewing } else { applying }.run(input);
     };
     let actions = Signal::derive(move || {
         [
@@ -504,7 +501,7 @@ fn BulkBar(
             <Select name="bulk_action" label=Msg::BulkAction options=actions value=action
                 on_change=Callback::new(move |v| action.set(v)) />
             <Button kind=ButtonKind::Secondary disabled=Signal::derive(move || chosen() == 0)
-                on_click=move |_| { preview.set(None); error.set(None); open.set(true); if action.get_untracked() != "reset" { run(true) } }
+                on_click=move |_| { preview.set(None); previewing.forget(); applying.forget(); open.set(true); if action.get_untracked() != "reset" { run(true) } }
                 test_id="bulk-open">{t(Msg::BulkApply)}</Button>
         </div>
         <Dialog open title=Msg::BulkAction test_id="bulk-dialog">

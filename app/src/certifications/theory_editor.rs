@@ -4,16 +4,12 @@
 //! in one transaction.
 
 use super::editor_ctx::EditorCtx;
-use super::{
-    VersionView, add_block, add_material, delete_block, delete_material, reorder_blocks,
-    update_block,
-};
+use super::{DeleteBlock, DeleteMaterial, ReorderBlocks, UpdateBlock, VersionView};
 use crate::domain::BlockId;
 use crate::domain::certification::{
     BlockInput, BlockKind, CertStatus, Material, MaterialKind, TheoryBlock,
 };
 use crate::domain::upload::UploadKind;
-use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::richtext::plain_text;
 use crate::ui::{
@@ -34,6 +30,7 @@ pub fn TheoryEditor(
     let reread = RwSignal::new(false);
     let versioned = ctx.status != CertStatus::Draft;
     let current_version = versions.first().map(|v| v.version).unwrap_or(1);
+    let remove = ctx.submit::<DeleteMaterial>(|| ());
     view! {
         {versioned.then(|| view! {
             <div class="notice">
@@ -50,7 +47,7 @@ pub fn TheoryEditor(
                 view! {
                     <li>
                         <a href=m.url.clone() target="_blank" rel="noopener noreferrer">{m.title.clone()}</a>
-                        <button type="button" class="btn btn-ghost" on:click=move |_| ctx.run(delete_material(mid), None)>{t(Msg::Remove)}</button>
+                        <button type="button" class="btn btn-ghost" on:click=move |_| remove.run(DeleteMaterial { material_id: mid })>{t(Msg::Remove)}</button>
                     </li>
                 }
             }).collect_view()}
@@ -78,6 +75,8 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
     let saved = StoredValue::new(initial.clone());
     let order = RwSignal::new(initial);
     let by_id = StoredValue::new(blocks);
+    let reorder = ctx.submit::<ReorderBlocks>(|| ());
+    let delete = ctx.submit::<DeleteBlock>(|| ());
     let dragging = RwSignal::new(None::<BlockId>);
     let resources = expect_context::<super::editor_ctx::EditorResources>();
     let announce = resources.announce;
@@ -138,7 +137,11 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
         let now = order.get_untracked();
         if now != saved.get_value() {
             saved.set_value(now.clone());
-            ctx.run(reorder_blocks(ctx.id, now, reread.get_untracked()), None);
+            reorder.run(ReorderBlocks {
+                id: ctx.id,
+                order: now,
+                require_reread: reread.get_untracked(),
+            });
         }
     };
     let move_by = move |id: BlockId, delta: i32| {
@@ -258,7 +261,7 @@ fn BlockList(ctx: EditorCtx, blocks: Vec<TheoryBlock>, reread: RwSignal<bool>) -
                         <button type="button" class="btn btn-ghost" aria-label=t(Msg::MoveUp) data-testid="block-up" on:click=move |_| move_by(id, -1)>"↑"</button>
                         <button type="button" class="btn btn-ghost" aria-label=t(Msg::MoveDown) data-testid="block-down" on:click=move |_| move_by(id, 1)>"↓"</button>
                         <button type="button" class="btn btn-ghost" on:click=move |_| editing.update(|e| *e = if *e == Some(id) { None } else { Some(id) })>{t(Msg::Edit)}</button>
-                        <button type="button" class="btn btn-ghost" on:click=move |_| ctx.run(delete_block(id, reread.get_untracked()), None)>{t(Msg::Delete)}</button>
+                        <button type="button" class="btn btn-ghost" on:click=move |_| delete.run(DeleteBlock { block_id: id, require_reread: reread.get_untracked() })>{t(Msg::Delete)}</button>
                         <Show when=move || editing.get() == Some(id)>
                             <div class="block-edit span-all">
                                 <BlockForm ctx initial=Some(edit_block.clone()) reread />
@@ -313,7 +316,9 @@ fn BlockForm(
     );
     let body = RwSignal::new(initial.as_ref().map(|b| b.body.clone()).unwrap_or_default());
     let url = RwSignal::new(initial.as_ref().map(|b| b.url.clone()).unwrap_or_default());
-    let error = RwSignal::new(None::<AppError>);
+    let update = ctx.submit::<UpdateBlock>(|| ());
+    let add = ctx.submit::<super::AddBlock>(|| ());
+    let error = Signal::derive(move || update.error().get().or(add.error().get()));
     let kinds = Signal::derive(move || {
         BlockKind::ALL
             .into_iter()
@@ -336,13 +341,21 @@ fn BlockForm(
             body: body.get_untracked(),
             url: url.get_untracked(),
         };
-        let rr = reread.get_untracked();
+        let require_reread = reread.get_untracked();
         match editing {
-            Some(id) => ctx.run(update_block(id, input, rr), Some(error)),
-            None => ctx.run(add_block(ctx.id, input, rr), Some(error)),
+            Some(block_id) => update.run(UpdateBlock {
+                block_id,
+                block: input,
+                require_reread,
+            }),
+            None => add.run(super::AddBlock {
+                id: ctx.id,
+                block: input,
+                require_reread,
+            }),
         }
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <div class="block-form" data-testid="block-form">
             <Select name="block_kind" label=Msg::BlockKind options=kinds value=kind on_change=Callback::new(move |v| kind.set(v)) />
@@ -368,7 +381,8 @@ fn AddMaterial(ctx: EditorCtx) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let url = RwSignal::new(String::new());
     let kind = RwSignal::new("link".to_string());
-    let error = RwSignal::new(None::<AppError>);
+    let add = ctx.submit::<super::AddMaterial>(|| ());
+    let error = add.error();
     let kinds = Signal::derive(move || {
         vec![
             SelectOption {
@@ -387,12 +401,14 @@ fn AddMaterial(ctx: EditorCtx) -> impl IntoView {
         } else {
             MaterialKind::Link
         };
-        ctx.run(
-            add_material(ctx.id, k, title.get_untracked(), url.get_untracked()),
-            Some(error),
-        );
+        add.run(super::AddMaterial {
+            id: ctx.id,
+            kind: k,
+            title: title.get_untracked(),
+            url: url.get_untracked(),
+        });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <div class="inline-form">
             <Select name="material_kind" label=Msg::MaterialKind options=kinds value=kind on_change=Callback::new(move |v| kind.set(v)) />

@@ -1,16 +1,15 @@
 //! `/admin/compliance`: the matrix with its filters, the pass rate per branch and position,
 //! and the CSV of what is filtered. Cells carry words, not colour alone.
 
-use super::{ComplianceFilter, ComplianceView, GroupRate, compliance_matrix, compliance_remind};
+use super::{ComplianceFilter, ComplianceRemind, ComplianceView, GroupRate, compliance_matrix};
 use crate::domain::compliance::cell_text;
 use crate::domain::compliance::{Cell, CellKind};
 use crate::domain::{BranchId, PositionId};
-use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::model::taking::BulkOutcome;
 use crate::ui::{
-    Button, ButtonKind, Dialog, ErrorNotice, Pagination, Select, SelectOption, Spinner, ToastKind,
-    cell_class, use_toasts,
+    Button, ButtonKind, Dialog, ErrorNotice, Pagination, Select, SelectOption, Spinner, Submit,
+    ToastKind, cell_class, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -236,31 +235,26 @@ fn RemindButton(filter: Signal<ComplianceFilter>) -> impl IntoView {
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let preview = RwSignal::new(None::<BulkOutcome>);
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    // A dry run says whom the reminders reach, then the run sends them.
+    let previewing = Submit::<ComplianceRemind>::new().done(move |out| preview.set(Some(out)));
+    let sending = Submit::<ComplianceRemind>::new().done(move |out| {
+        open.set(false);
+        toasts.show(
+            ToastKind::Success,
+            Msg::BulkDone.with(lang, &[("n", &out.done.to_string())]),
+        );
+    });
+    let error = Signal::derive(move || sending.error().get().or(previewing.error().get()));
+    let busy = Signal::derive(move || previewing.busy().get() || sending.busy().get());
     let run = move |dry_run: bool| {
-        let f = filter.get_untracked();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match compliance_remind(f, dry_run).await {
-                Ok(out) if dry_run => {
-                    error.set(None);
-                    preview.set(Some(out));
-                }
-                Ok(out) => {
-                    open.set(false);
-                    toasts.show(
-                        ToastKind::Success,
-                        Msg::BulkDone.with(lang, &[("n", &out.done.to_string())]),
-                    );
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        let input = ComplianceRemind {
+            filter: filter.get_untracked(),
+            dry_run,
+        };
+        if dry_run { previewing } else { sending }.run(input);
     };
     view! {
-        <Button kind=ButtonKind::Secondary on_click=move |_| { preview.set(None); open.set(true); run(true) } test_id="compliance-remind">
+        <Button kind=ButtonKind::Secondary on_click=move |_| { preview.set(None); previewing.forget(); sending.forget(); open.set(true); run(true) } test_id="compliance-remind">
             {t(Msg::RemindNotPassed)}
         </Button>
         <Dialog open title=Msg::RemindNotPassed test_id="compliance-remind-dialog">

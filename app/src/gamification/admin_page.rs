@@ -1,13 +1,13 @@
 //! The badges & gamification module: levels and the badge catalogue.
 
-use super::{BadgeRow, get_catalogue, save_badge, save_levels};
+use super::{BadgeRow, SaveBadge, SaveLevels, get_catalogue};
 use crate::domain::gamification::{BadgeRule, Level};
 use crate::domain::upload::UploadKind;
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, Dialog, ErrorNotice, FileUpload, NumberField, Select,
-    SelectOption, Spinner, ToastKind, Uploaded, use_toasts,
+    SelectOption, Spinner, Submit, ToastKind, Uploaded, use_toasts,
 };
 use leptos::prelude::*;
 
@@ -55,14 +55,12 @@ fn BadgeList(badges: Vec<BadgeRow>, reload: RwSignal<u32>) -> impl IntoView {
         rule_n: None,
         archived: false,
     };
-    let toggle_archive = move |mut b: BadgeRow| {
-        b.archived = !b.archived;
-        leptos::task::spawn_local(async move {
-            match save_badge(b).await {
-                Ok(_) => reload.update(|r| *r += 1),
-                Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-            }
-        });
+    let archive = Submit::<SaveBadge>::new()
+        .done(move |_| reload.update(|r| *r += 1))
+        .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)));
+    let toggle_archive = move |mut badge: BadgeRow| {
+        badge.archived = !badge.archived;
+        archive.run(SaveBadge { badge });
     };
     view! {
         <ul class="badge-admin-list" data-testid="badge-catalogue">
@@ -111,7 +109,11 @@ fn LevelsEditor(levels: Vec<Level>, reload: RwSignal<u32>) -> impl IntoView {
             })
             .collect::<Vec<_>>(),
     );
-    let error = RwSignal::new(None::<AppError>);
+    let submit = Submit::<SaveLevels>::new().done(move |_| {
+        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+        reload.update(|r| *r += 1);
+    });
+    let error = submit.error();
     let save = move |_| {
         let levels: Vec<Level> = rows
             .get_untracked()
@@ -122,16 +124,7 @@ fn LevelsEditor(levels: Vec<Level>, reload: RwSignal<u32>) -> impl IntoView {
                 min_points: min.get_untracked(),
             })
             .collect();
-        leptos::task::spawn_local(async move {
-            match save_levels(levels).await {
-                Ok(()) => {
-                    error.set(None);
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        submit.run(SaveLevels { levels });
     };
     view! {
         <table class="table" data-testid="levels">
@@ -158,7 +151,7 @@ fn LevelsEditor(levels: Vec<Level>, reload: RwSignal<u32>) -> impl IntoView {
             })>{t(Msg::AddLevel)}</Button>
             <Button on_click=save test_id="save-levels">{t(Msg::Save)}</Button>
         </div>
-        <ErrorNotice error=Signal::derive(move || error.get()) />
+        <ErrorNotice error />
     }
 }
 
@@ -176,7 +169,12 @@ fn BadgeForm(badge: BadgeRow, reload: RwSignal<u32>, open: RwSignal<bool>) -> im
     let rule = RwSignal::new(badge.rule.clone().unwrap_or_default());
     let n = RwSignal::new(badge.rule_n.unwrap_or(3));
     let archived = badge.archived;
-    let error = RwSignal::new(None::<AppError>);
+    let submit = Submit::<SaveBadge>::new().done(move |_| {
+        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+        open.set(false);
+        reload.update(|r| *r += 1);
+    });
+    let error = submit.error();
     let kinds = Signal::derive(move || {
         vec![
             SelectOption {
@@ -200,7 +198,7 @@ fn BadgeForm(badge: BadgeRow, reload: RwSignal<u32>, open: RwSignal<bool>) -> im
     });
     let takes_n = move || rule.get().parse::<BadgeRule>().is_ok_and(|r| r.takes_n());
     let submit = move |_| {
-        let b = BadgeRow {
+        let badge = BadgeRow {
             id,
             name: name.get_untracked(),
             description: description.get_untracked(),
@@ -210,19 +208,9 @@ fn BadgeForm(badge: BadgeRow, reload: RwSignal<u32>, open: RwSignal<bool>) -> im
             rule_n: Some(n.get_untracked()),
             archived,
         };
-        leptos::task::spawn_local(async move {
-            match save_badge(b).await {
-                Ok(_) => {
-                    error.set(None);
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    open.set(false);
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        submit.run(SaveBadge { badge });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <div class="badge-form" data-testid="badge-form">
             <Show when=move || !icon.get().is_empty()>

@@ -3,8 +3,8 @@
 //! panel's profile and in the Mini App.
 
 use super::{
-    MyNotificationKinds, NotificationsPageData, my_notifications, notification_log,
-    notifications_admin, resend_notification, save_my_notifications, save_notification_settings,
+    MyNotificationKinds, NotificationsPageData, ResendNotification, SaveMyNotifications,
+    SaveNotificationSettings, my_notifications, notification_log, notifications_admin,
 };
 use crate::admin::use_admin;
 use crate::auth::Surface;
@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, Checkbox, ErrorNotice, NumberField, Pagination, Select,
-    SelectOption, Spinner, ToastKind, use_toasts,
+    SelectOption, Spinner, Submit, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 
@@ -112,7 +112,11 @@ fn SettingsForm(d: NotificationsPageData, reload: RwSignal<u32>) -> impl IntoVie
     let q = s.quiet_hours.unwrap_or_default();
     let quiet_from = RwSignal::new(hhmm(q.start_min));
     let quiet_to = RwSignal::new(hhmm(q.end_min));
-    let error = RwSignal::new(None::<AppError>);
+    let submit = Submit::<SaveNotificationSettings>::new().done(move |_| {
+        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+        reload.update(|r| *r += 1);
+    });
+    let error = submit.error();
     let previews = d.previews.clone();
     let save = move |_| {
         let quiet = if quiet_on.get_untracked() {
@@ -122,7 +126,7 @@ fn SettingsForm(d: NotificationsPageData, reload: RwSignal<u32>) -> impl IntoVie
             ) {
                 (Some(start_min), Some(end_min)) => Some(QuietHours { start_min, end_min }),
                 _ => {
-                    error.set(Some(AppError::invalid("quiet_hours", Msg::ErrQuietHours)));
+                    submit.refuse(AppError::invalid("quiet_hours", Msg::ErrQuietHours));
                     return;
                 }
             }
@@ -139,18 +143,9 @@ fn SettingsForm(d: NotificationsPageData, reload: RwSignal<u32>) -> impl IntoVie
             rate_per_sec: rate.get_untracked().clamp(0, 1000) as u32,
             quiet_hours: quiet,
         };
-        leptos::task::spawn_local(async move {
-            match save_notification_settings(settings).await {
-                Ok(()) => {
-                    error.set(None);
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        submit.run(SaveNotificationSettings { settings });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <section class="card section" aria-labelledby="notif-h">
             <h2 id="notif-h">{t(Msg::NotifSettings)}</h2>
@@ -229,17 +224,13 @@ fn NotificationLog() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
-    let resend = move |id: i64| {
-        leptos::task::spawn_local(async move {
-            match resend_notification(id).await {
-                Ok(()) => {
-                    toasts.show(ToastKind::Success, Msg::NotifResent.text(lang));
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-            }
-        });
-    };
+    let resending = Submit::<ResendNotification>::new()
+        .done(move |_| {
+            toasts.show(ToastKind::Success, Msg::NotifResent.text(lang));
+            reload.update(|r| *r += 1);
+        })
+        .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)));
+    let resend = move |id: i64| resending.run(ResendNotification { id });
     view! {
         <div class="filters">
             <Select name="log_status" label=Msg::Status options=statuses value=status all=Msg::AllStatuses
@@ -303,6 +294,9 @@ pub fn MutesForm(surface: Surface) -> impl IntoView {
     let lang = use_lang();
     let toasts = use_toasts();
     let data = Resource::new(|| (), move |_| my_notifications(surface));
+    let submit = Submit::<SaveMyNotifications>::new()
+        .done(move |_| toasts.show(ToastKind::Success, Msg::Saved.text(lang)))
+        .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)));
     view! {
         <Suspense fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
@@ -314,12 +308,7 @@ pub fn MutesForm(surface: Surface) -> impl IntoView {
                         let on = StoredValue::new(on);
                         let save = move |_| {
                             let muted: Vec<NotificationKind> = on.get_value().iter().filter(|(_, v)| !v.get_untracked()).map(|(k, _)| *k).collect();
-                            leptos::task::spawn_local(async move {
-                                match save_my_notifications(surface, muted).await {
-                                    Ok(()) => toasts.show(ToastKind::Success, Msg::Saved.text(lang)),
-                                    Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-                                }
-                            });
+                            submit.run(SaveMyNotifications { surface, muted });
                         };
                         view! {
                             <fieldset class="checks" data-testid="my-notifications">
@@ -334,7 +323,7 @@ pub fn MutesForm(surface: Surface) -> impl IntoView {
                                     </label>
                                 }).collect_view()}
                             </fieldset>
-                            <Button on_click=save test_id="save-my-notifications">{t(Msg::Save)}</Button>
+                            <Button busy=submit.busy() on_click=save test_id="save-my-notifications">{t(Msg::Save)}</Button>
                         }.into_any()
                     }
                 }

@@ -1,10 +1,11 @@
 //! The admin panel's profile page.
 
-use super::{ProfileView, UpdateMyNames, change_my_password, my_profile};
+use super::{ChangeMyPassword, ProfileView, UpdateMyNames, my_profile};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{
-    BoundText, Button, ButtonKind, Dialog, ErrorNotice, Spinner, TextField, ToastKind, use_toasts,
+    BoundText, Button, ButtonKind, Dialog, ErrorNotice, Spinner, Submit, TextField, ToastKind,
+    use_toasts,
 };
 use leptos::prelude::*;
 
@@ -101,31 +102,22 @@ fn OwnPassword() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let change = Submit::<ChangeMyPassword>::new().done(move |_| {
+        for f in [current, password, confirm] {
+            f.set(String::new());
+        }
+        open.set(false);
+        toasts.show(ToastKind::Success, Msg::PasswordChangedToast.text(lang));
+    });
+    let (error, busy) = (change.error(), change.busy());
     let save = move || {
-        let (c, p, k) = (
-            current.get_untracked(),
-            password.get_untracked(),
-            confirm.get_untracked(),
-        );
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match change_my_password(c, p, k).await {
-                Ok(()) => {
-                    error.set(None);
-                    for f in [current, password, confirm] {
-                        f.set(String::new());
-                    }
-                    open.set(false);
-                    toasts.show(ToastKind::Success, Msg::PasswordChangedToast.text(lang));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        change.run(ChangeMyPassword {
+            current: current.get_untracked(),
+            password: password.get_untracked(),
+            confirm: confirm.get_untracked(),
         });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <p>
             <Button kind=ButtonKind::Secondary on_click=move |_| open.set(true) test_id="own-password-button">

@@ -2,8 +2,8 @@
 //! editor.
 
 use super::{
-    ExchangeFormat, ImportReport, archive_question, delete_question, duplicate_question,
-    export_questions, get_question, import_questions, list_questions, question_tags, save_question,
+    ArchiveQuestion, DeleteQuestion, DuplicateQuestion, ExchangeFormat, ExportQuestions,
+    ImportQuestions, SaveQuestion, get_question, list_questions, question_tags,
 };
 use crate::domain::QuestionId;
 use crate::domain::question::{Question, QuestionContent, QuestionKind, QuestionOption};
@@ -13,8 +13,8 @@ use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::richtext::plain_text;
 use crate::ui::{
     BoundText, Button, ButtonKind, Checkbox, ConfirmButton, ConfirmIds, Dialog, ErrorNotice,
-    FileUpload, Pagination, RichText, Select, SelectOption, Spinner, ToastKind, Uploaded, download,
-    use_toasts,
+    FileUpload, Pagination, RichText, Select, SelectOption, Spinner, Submit, ToastKind, Uploaded,
+    download, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -71,29 +71,28 @@ pub fn QuestionBankPage() -> impl IntoView {
         },
     );
     let tags = Resource::new(move || reload.get(), |_| question_tags());
-    let act =
-        move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), AppError>>>>| {
-            leptos::task::spawn_local(async move {
-                match fut.await {
-                    Ok(()) => {
-                        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                        reload.update(|r| *r += 1);
-                    }
-                    Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-                }
-            });
-        };
+    let saved = move || {
+        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+        reload.update(|r| *r += 1);
+    };
+    let refused = move |e: AppError| toasts.show(ToastKind::Error, e.message(lang));
+    let duplicate = Submit::<DuplicateQuestion>::new()
+        .done(move |_| saved())
+        .failed(refused);
+    let archive = Submit::<ArchiveQuestion>::new()
+        .done(move |_| saved())
+        .failed(refused);
     let import_open = RwSignal::new(false);
+    let asked = RwSignal::new(ExchangeFormat::Json);
+    let exporting = Submit::<ExportQuestions>::new()
+        .done(move |data| match asked.get_untracked() {
+            ExchangeFormat::Json => download("questions.json", "application/json", &data),
+            ExchangeFormat::Csv => download("questions.csv", "text/csv", &data),
+        })
+        .failed(refused);
     let export = move |format: ExchangeFormat| {
-        leptos::task::spawn_local(async move {
-            match export_questions(format).await {
-                Ok(data) => match format {
-                    ExchangeFormat::Json => download("questions.json", "application/json", &data),
-                    ExchangeFormat::Csv => download("questions.csv", "text/csv", &data),
-                },
-                Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-            }
-        });
+        asked.set(format);
+        exporting.run(ExportQuestions { format });
     };
     view! {
         <div class="page-head">
@@ -156,15 +155,15 @@ pub fn QuestionBankPage() -> impl IntoView {
                                             <td>{q.content.tags.join(", ")}</td>
                                             <td>{q.updated_at.format_datetime(offset)}</td>
                                             <td class="row-actions">
-                                                <button type="button" class="btn btn-ghost" on:click=move |_| act(Box::pin(async move { duplicate_question(id).await.map(|_| ()) }))>{t(Msg::Duplicate)}</button>
-                                                <button type="button" class="btn btn-ghost" on:click=move |_| act(Box::pin(archive_question(id, !archived_now)))>
+                                                <button type="button" class="btn btn-ghost" on:click=move |_| duplicate.run(DuplicateQuestion { id })>{t(Msg::Duplicate)}</button>
+                                                <button type="button" class="btn btn-ghost" on:click=move |_| archive.run(ArchiveQuestion { id, archived: !archived_now })>
                                                     {if archived_now { t(Msg::Unarchive) } else { t(Msg::Archive) }}
                                                 </button>
                                                 <span class="row-actions-danger">
                                                     <ConfirmButton label=Msg::Delete kind=ButtonKind::Ghost
                                                         ids=ConfirmIds { open: "question-delete", dialog: "question-delete-dialog", submit: "question-delete-submit" }
                                                         question=Msg::DeleteQuestionConfirm.with(lang, &[("q", &short)])
-                                                        action=move || delete_question(id)
+                                                        input=move || DeleteQuestion { id }
                                                         done=move |_| { toasts.show(ToastKind::Success, Msg::Saved.text(lang)); reload.update(|r| *r += 1) } />
                                                 </span>
                                             </td>
@@ -199,8 +198,12 @@ fn ImportDialog(open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
     let lang = use_lang();
     let format = RwSignal::new("json".to_string());
     let data = RwSignal::new(String::new());
-    let report = RwSignal::new(None::<Result<ImportReport, AppError>>);
-    let busy = RwSignal::new(false);
+    let import = Submit::<ImportQuestions>::new().done(move |rep| {
+        if rep.errors.is_empty() {
+            on_done.run(());
+        }
+    });
+    let (report, busy) = (import.action.value(), import.busy());
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -232,14 +235,9 @@ fn ImportDialog(open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
         } else {
             ExchangeFormat::Json
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let r = import_questions(fmt, data.get_untracked()).await;
-            if matches!(&r, Ok(rep) if rep.errors.is_empty()) {
-                on_done.run(());
-            }
-            report.set(Some(r));
-            busy.set(false);
+        import.run(ImportQuestions {
+            format: fmt,
+            data: data.get_untracked(),
         });
     };
     let formats = Signal::derive(|| {
@@ -453,20 +451,13 @@ pub fn QuestionEditorPage() -> impl IntoView {
             None => Ok(None),
         }
     });
-    let save = Action::new(
-        move |(id, content): &(Option<QuestionId>, QuestionContent)| {
-            save_question(*id, content.clone())
-        },
-    );
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let toasts = use_toasts();
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(q)) = save.value().get() {
-            toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-            navigate(&format!("/admin/questions/{}", q.id), Default::default());
-        }
+    let save = Submit::<SaveQuestion>::new().done(move |q| {
+        toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+        navigate(&format!("/admin/questions/{}", q.id), Default::default());
     });
+    let error = save.error();
     view! {
         <p><a href="/admin/questions">{t(Msg::BackToBank)}</a></p>
         <h1>{move || if id().is_some() { t(Msg::EditQuestion) } else { t(Msg::NewQuestion) }}</h1>
@@ -485,8 +476,8 @@ pub fn QuestionEditorPage() -> impl IntoView {
                             tags: vec![],
                         });
                         view! {
-                            <QuestionForm initial busy=save.pending() error
-                                on_save=Callback::new(move |c| { save.dispatch((qid, c)); }) />
+                            <QuestionForm initial busy=save.busy() error
+                                on_save=Callback::new(move |content| save.run(SaveQuestion { id: qid, content })) />
                         }.into_any()
                     }
                 }

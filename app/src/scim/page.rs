@@ -2,12 +2,11 @@
 //! the user card's invite link for people without a Telegram account.
 
 use super::{
-    ScimSettings, UserNameMapping, load_scim_settings, make_telegram_invite, save_scim_settings,
+    MakeTelegramInvite, SaveScimSettings, ScimSettings, UserNameMapping, load_scim_settings,
 };
 use crate::domain::UserId;
-use crate::error::AppError;
 use crate::i18n::{Msg, use_t};
-use crate::ui::{Button, ErrorNotice, Spinner};
+use crate::ui::{Button, ErrorNotice, Spinner, Submit};
 use leptos::prelude::*;
 
 #[component]
@@ -15,6 +14,10 @@ pub fn ScimSection() -> impl IntoView {
     let t = use_t();
     let loaded = Resource::new(|| (), |_| load_scim_settings());
     let saved = RwSignal::new(false);
+    let saving = Submit::<SaveScimSettings>::new()
+        .done(move |_| saved.set(true))
+        .failed(move |_| saved.set(false));
+    let (error, busy) = (saving.error(), saving.busy());
     view! {
         <section class="card section" aria-labelledby="scim-h" data-testid="scim">
             <h2 id="scim-h">{t(Msg::ScimTitle)}</h2>
@@ -25,17 +28,9 @@ pub fn ScimSection() -> impl IntoView {
                         Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                         Ok(s) => {
                             let mapping = RwSignal::new(s.user_name);
-                            let error = RwSignal::new(None::<AppError>);
-                            let busy = RwSignal::new(false);
                             let submit = move || {
                                 let settings = ScimSettings { user_name: mapping.get_untracked() };
-                                busy.set(true);
-                                leptos::task::spawn_local(async move {
-                                    let r = save_scim_settings(settings).await;
-                                    saved.set(r.is_ok());
-                                    error.set(r.err());
-                                    busy.set(false);
-                                });
+                                saving.run(SaveScimSettings { settings });
                             };
                             let choice = move |value: UserNameMapping, id: &'static str, label: Msg| view! {
                                 <label class="field-check" for=id>
@@ -52,7 +47,7 @@ pub fn ScimSection() -> impl IntoView {
                                         {choice(UserNameMapping::Login, "scim-login", Msg::ScimUserNameLogin)}
                                         {choice(UserNameMapping::TelegramId, "scim-telegram", Msg::ScimUserNameTelegram)}
                                     </fieldset>
-                                    <ErrorNotice error=Signal::derive(move || error.get()) />
+                                    <ErrorNotice error />
                                     <Show when=move || saved.get()>
                                         <p class="notice" role="status">{t(Msg::Saved)}</p>
                                     </Show>
@@ -71,29 +66,16 @@ pub fn ScimSection() -> impl IntoView {
 #[component]
 pub fn TelegramInvite(id: UserId) -> impl IntoView {
     let t = use_t();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
-    let made = RwSignal::new(None::<super::Invite>);
-    let make = move || {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match make_telegram_invite(id).await {
-                Ok(i) => {
-                    made.set(Some(i));
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let invite = Submit::<MakeTelegramInvite>::new();
+    let made = Signal::derive(move || invite.action.value().get().and_then(Result::ok));
+    let make = move || invite.run(MakeTelegramInvite { id });
     view! {
         <div class="telegram-invite" data-testid="telegram-invite">
             <p class="hint">{t(Msg::InviteNotLinked)}</p>
-            <Button busy=busy test_id="telegram-invite-make" on_click=Callback::new(move |_| make())>
+            <Button busy=invite.busy() test_id="telegram-invite-make" on_click=Callback::new(move |_| make())>
                 {t(Msg::InviteMake)}
             </Button>
-            <ErrorNotice error=Signal::derive(move || error.get()) />
+            <ErrorNotice error=invite.error() />
             {move || made.get().map(|i| view! {
                 <p class="notice" role="status">{t(Msg::InviteMade)}</p>
                 <input class="mono" readonly aria-label=t(Msg::InviteLink) value=i.url.clone() data-testid="telegram-invite-url" />

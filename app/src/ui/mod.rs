@@ -16,6 +16,7 @@ mod save_bar;
 mod secret;
 mod select;
 mod status;
+mod submit;
 mod toast;
 mod upload;
 
@@ -33,6 +34,7 @@ pub use save_bar::SaveBar;
 pub use secret::SecretOnce;
 pub use select::{Select, SelectOption};
 pub use status::{ErrorNotice, Spinner};
+pub use submit::Submit;
 pub use toast::{ToastKind, Toaster, Toasts, provide_toasts, use_toasts};
 #[cfg(feature = "hydrate")]
 pub use upload::read_text;

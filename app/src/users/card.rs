@@ -2,8 +2,8 @@
 //! level, badges, certification progress and the points history.
 
 use super::{
-    ProfileEdit, UserCard, adjust_points, award_badge, end_user_sessions, evaluate_user_badges,
-    get_user_card, revoke_badge, set_level, set_password, set_permissions, update_user,
+    AdjustPoints, AwardBadge, EndUserSessions, EvaluateUserBadges, ProfileEdit, RevokeBadge,
+    SetLevel, SetPassword, SetPermissions, UpdateUser, UserCard, get_user_card,
 };
 use crate::domain::permissions::Module;
 use crate::domain::user::{Role, UserStatus};
@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_offset, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, ConfirmButton, ConfirmIds, Dialog, ErrorNotice, NumberField,
-    SaveBar, Select, SelectOption, Spinner, ToastKind, use_toasts,
+    SaveBar, Select, SelectOption, Spinner, Submit, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -24,28 +24,22 @@ struct CardCtx {
 }
 
 impl CardCtx {
-    fn run<F>(self, fut: F, error: RwSignal<Option<AppError>>, after: Option<Callback<()>>)
+    /// A card form's server function: "Saved", `after` and a reload of the card on success,
+    /// the refusal as a toast too (the sections are long).
+    fn submit<S>(self, after: impl Fn() + 'static) -> Submit<S>
     where
-        F: std::future::Future<Output = Result<(), AppError>> + 'static,
+        S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
     {
         let toasts = use_toasts();
         let lang = use_lang();
-        leptos::task::spawn_local(async move {
-            match fut.await {
-                Ok(()) => {
-                    error.set(None);
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                    if let Some(cb) = after {
-                        cb.run(());
-                    }
-                    self.reload.update(|r| *r += 1);
-                }
-                Err(e) => {
-                    toasts.show(ToastKind::Error, e.message(lang));
-                    error.set(Some(e));
-                }
-            }
-        });
+        Submit::new()
+            .done(move |_| {
+                toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+                after();
+                self.reload.update(|r| *r += 1);
+            })
+            .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)))
     }
 }
 
@@ -255,7 +249,8 @@ fn ProfileForm(card: UserCard, ctx: CardCtx, is_admin: bool, is_self: bool) -> i
     let status = RwSignal::new(u.status.as_str().to_string());
     let position = RwSignal::new(u.position_id.map(|p| p.to_string()).unwrap_or_default());
     let branch = RwSignal::new(u.branch_id.map(|b| b.to_string()).unwrap_or_default());
-    let error = RwSignal::new(None::<AppError>);
+    let submit = ctx.submit::<UpdateUser>(|| ());
+    let error = submit.error();
     let roles = Signal::derive(move || {
         Role::ALL
             .iter()
@@ -284,9 +279,9 @@ fn ProfileForm(card: UserCard, ctx: CardCtx, is_admin: bool, is_self: bool) -> i
             position: position.get_untracked().parse().ok().map(PositionId),
             branch: branch.get_untracked().parse().ok().map(BranchId),
         };
-        ctx.run(update_user(ctx.id, edit), error, None);
+        submit.run(UpdateUser { id: ctx.id, edit });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     let role_locked = Signal::derive(move || !is_admin || is_self);
     let saved = (
         u.first_name.clone(),
@@ -328,8 +323,9 @@ fn PointsSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
     let reason = RwSignal::new(String::new());
     let level = RwSignal::new(String::new());
     let level_reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
-    let level_error = RwSignal::new(None::<AppError>);
+    let points = ctx.submit::<AdjustPoints>(|| ());
+    let set = ctx.submit::<SetLevel>(|| ());
+    let (error, level_error) = (points.error(), set.error());
     let levels = Signal::derive({
         let levels = card.levels.clone();
         move || {
@@ -344,23 +340,23 @@ fn PointsSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
     });
     let apply = move |_| {
         let (d, r) = (delta.get_untracked(), reason.get_untracked());
-        ctx.run(
-            async move { adjust_points(ctx.id, d, r).await.map(|_| ()) },
-            error,
-            None,
-        );
+        points.run(AdjustPoints {
+            id: ctx.id,
+            delta: d,
+            reason: r,
+        });
     };
     let apply_level = move |_| {
         let Ok(l) = level.get_untracked().parse::<i64>() else {
-            level_error.set(Some(AppError::invalid("level", Msg::ErrChooseLevel)));
+            set.refuse(AppError::invalid("level", Msg::ErrChooseLevel));
             return;
         };
         let r = level_reason.get_untracked();
-        ctx.run(
-            async move { set_level(ctx.id, l, r).await.map(|_| ()) },
-            level_error,
-            None,
-        );
+        set.run(SetLevel {
+            id: ctx.id,
+            level: l,
+            reason: r,
+        });
     };
     view! {
         <p class="points" data-testid="card-points">{crate::i18n::points(lang, card.balance)}</p>
@@ -368,7 +364,7 @@ fn PointsSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
         {(!card.user.role.earns_rewards()).then(|| view! { <p class="notice">{t(Msg::NoRewardsForRole)}</p> })}
         <Show when=move || can_reward>
         <div class="inline-form">
-            <NumberField name="points_delta" label=Msg::PointsDelta value=delta error=Signal::derive(move || error.get()) />
+            <NumberField name="points_delta" label=Msg::PointsDelta value=delta error />
             <BoundText name="points_reason" label=Msg::Reason value=reason maxlength=500 error=Signal::derive(move || error.get().map(|e| rename_field(e, "reason", "points_reason"))) />
             <Button kind=ButtonKind::Secondary on_click=apply test_id="apply-points">{t(Msg::ApplyPoints)}</Button>
         </div>
@@ -405,7 +401,9 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
     let offset = use_offset();
     let chosen = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
+    let award_it = ctx.submit::<AwardBadge>(|| ());
+    let evaluate = ctx.submit::<EvaluateUserBadges>(|| ());
+    let error = Signal::derive(move || award_it.error().get().or(evaluate.error().get()));
     let manual = Signal::derive({
         let held: Vec<i64> = card.badges.iter().map(|b| b.badge.id).collect();
         let catalogue = card.catalogue.clone();
@@ -422,26 +420,31 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
     });
     let award = move |_| {
         let Ok(badge) = chosen.get_untracked().parse::<i64>() else {
-            error.set(Some(AppError::invalid("award_badge", Msg::ErrChooseBadge)));
+            award_it.refuse(AppError::invalid("award_badge", Msg::ErrChooseBadge));
             return;
         };
         let r = reason.get_untracked();
-        ctx.run(award_badge(ctx.id, badge, r), error, None);
+        award_it.run(AwardBadge {
+            id: ctx.id,
+            badge_id: badge,
+            reason: r,
+        });
     };
     let revoke_for = RwSignal::new(None::<(i64, String)>);
     let revoke_open = RwSignal::new(false);
     let revoke_reason = RwSignal::new(String::new());
-    let revoke_error = RwSignal::new(None::<AppError>);
+    let revoke = ctx.submit::<RevokeBadge>(move || revoke_open.set(false));
+    let revoke_error = revoke.error();
     let do_revoke = move |_| {
         let Some((badge, _)) = revoke_for.get_untracked() else {
             return;
         };
         let r = revoke_reason.get_untracked();
-        ctx.run(
-            revoke_badge(ctx.id, badge, r),
-            revoke_error,
-            Some(Callback::new(move |_| revoke_open.set(false))),
-        );
+        revoke.run(RevokeBadge {
+            id: ctx.id,
+            badge_id: badge,
+            reason: r,
+        });
     };
     let none = card.badges.is_empty();
     view! {
@@ -466,7 +469,7 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
             <Select name="award_badge" label=Msg::AwardBadge options=manual value=chosen on_change=Callback::new(move |v| chosen.set(v)) />
             <BoundText name="award_reason" label=Msg::Reason value=reason maxlength=500 error=Signal::derive(move || error.get().map(|e| rename_field(e, "reason", "award_reason"))) />
             <Button kind=ButtonKind::Secondary on_click=award test_id="award-badge">{t(Msg::Award)}</Button>
-            <Button kind=ButtonKind::Ghost on_click=move |_| ctx.run(async move { evaluate_user_badges(ctx.id).await.map(|_| ()) }, error, None)>{t(Msg::EvaluateRules)}</Button>
+            <Button kind=ButtonKind::Ghost on_click=move |_| evaluate.run(EvaluateUserBadges { id: ctx.id })>{t(Msg::EvaluateRules)}</Button>
         </div>
         </Show>
         <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
@@ -474,7 +477,7 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
         <Dialog open=revoke_open title=Msg::Revoke test_id="revoke-dialog">
             <p>{move || revoke_for.get().map(|(_, n)| n)}</p>
             <BoundText name="revoke_reason" label=Msg::Reason value=revoke_reason maxlength=500 error=Signal::derive(move || revoke_error.get().map(|e| rename_field(e, "reason", "revoke_reason"))) />
-            <Button kind=ButtonKind::Danger on_click=do_revoke test_id="revoke-submit">{t(Msg::Revoke)}</Button>
+            <Button kind=ButtonKind::Danger busy=revoke.busy() on_click=do_revoke test_id="revoke-submit">{t(Msg::Revoke)}</Button>
             <ErrorNotice error=Signal::derive(move || revoke_error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
         </Dialog>
     }
@@ -483,7 +486,7 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
 #[component]
 fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoView {
     let t = use_t();
-    let error = RwSignal::new(None::<AppError>);
+    let submit = ctx.submit::<SetPermissions>(|| ());
     let state: Vec<(Module, bool, RwSignal<bool>)> = Module::ALL
         .into_iter()
         .map(|m| {
@@ -513,7 +516,10 @@ fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoV
                 (m, if on == default { None } else { Some(on) })
             })
             .collect();
-        ctx.run(set_permissions(ctx.id, changes), error, None);
+        submit.run(SetPermissions {
+            id: ctx.id,
+            changes,
+        });
     };
     view! {
         {is_self.then(|| view! { <p class="notice">{t(Msg::ErrSelfEscalation)}</p> })}
@@ -533,7 +539,7 @@ fn PermissionsSection(card: UserCard, ctx: CardCtx, is_self: bool) -> impl IntoV
                 }
             }).collect_view()}
         </fieldset>
-        <ErrorNotice error=Signal::derive(move || error.get()) />
+        <ErrorNotice error=submit.error() />
         <SaveBar dirty locked=Signal::derive(move || is_self) on_save=save test_id="save-permissions" />
     }
 }
@@ -564,7 +570,7 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
             .collect::<Vec<_>>()
             != saved
     });
-    let error = RwSignal::new(None::<AppError>);
+    let submit = ctx.submit::<super::SetManagerBranches>(|| ());
     let save = move |_| {
         let branches: Vec<BranchId> = chosen
             .get_value()
@@ -572,7 +578,10 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
             .filter(|(_, _, on)| on.get_untracked())
             .map(|(id, _, _)| *id)
             .collect();
-        ctx.run(super::set_manager_branches(ctx.id, branches), error, None);
+        submit.run(super::SetManagerBranches {
+            id: ctx.id,
+            branches,
+        });
     };
     view! {
         <fieldset class="checks" data-testid="manager-branches">
@@ -584,7 +593,7 @@ fn ManagerBranches(card: UserCard, ctx: CardCtx) -> impl IntoView {
                 </label>
             }).collect_view()}
         </fieldset>
-        <ErrorNotice error=Signal::derive(move || error.get()) />
+        <ErrorNotice error=submit.error() />
         <SaveBar dirty on_save=save test_id="save-manager-branches" />
     }
 }
@@ -610,7 +619,7 @@ fn GrantAttempt(
         <ConfirmButton label=Msg::GrantAttempt kind=ButtonKind::Secondary
             ids=ConfirmIds { open: "card-grant", dialog: "card-grant-dialog", submit: "card-grant-submit" }
             question
-            action=move || crate::taking::grant_attempt(cert, user)
+            input=move || crate::taking::GrantAttempt { id: cert, user_id: user }
             done=move |_| { toasts.show(ToastKind::Success, Msg::GrantAttemptDone.text(lang)); ctx.reload.update(|r| *r += 1) } />
     }
 }
@@ -629,19 +638,20 @@ fn ResetProgress(
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let reread = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
+    let submit = ctx.submit::<crate::taking::ResetProgress>(move || {
+        reason.set(String::new());
+        open.set(false);
+    });
+    let error = submit.error();
     let save = move || {
-        let (r, rr) = (reason.get_untracked(), reread.get_untracked());
-        ctx.run(
-            crate::taking::reset_progress(cert, ctx.id, r, rr),
-            error,
-            Some(Callback::new(move |_| {
-                reason.set(String::new());
-                open.set(false);
-            })),
-        );
+        submit.run(crate::taking::ResetProgress {
+            id: cert,
+            user_id: ctx.id,
+            reason: reason.get_untracked(),
+            require_reread: reread.get_untracked(),
+        });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         " "
         <Button kind=ButtonKind::Ghost on_click=move |_| open.set(true) test_id="card-reset">{t(Msg::ResetProgress)}</Button>
@@ -657,7 +667,7 @@ fn ResetProgress(
                     " "{t(Msg::RequireReread)}
                 </label>
                 <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
-                <Button submit=true test_id="card-reset-submit">{t(Msg::ResetProgress)}</Button>
+                <Button submit=true busy=submit.busy() test_id="card-reset-submit">{t(Msg::ResetProgress)}</Button>
             </form>
         </Dialog>
     }
@@ -668,20 +678,14 @@ fn ResetProgress(
 fn EndSessions(ctx: CardCtx) -> impl IntoView {
     let t = use_t();
     let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
-    let end = move |_| {
-        ctx.run(
-            async move { end_user_sessions(ctx.id).await.map(|_| ()) },
-            error,
-            Some(Callback::new(move |_| open.set(false))),
-        );
-    };
+    let submit = ctx.submit::<EndUserSessions>(move || open.set(false));
+    let end = move |_| submit.run(EndUserSessions { id: ctx.id });
     view! {
         <Button kind=ButtonKind::Secondary on_click=move |_| open.set(true) test_id="end-sessions">{t(Msg::EndSessions)}</Button>
         <Dialog open title=Msg::EndSessions test_id="end-sessions-dialog">
             <p>{t(Msg::EndSessionsHint)}</p>
-            <ErrorNotice error=Signal::derive(move || error.get()) />
-            <Button kind=ButtonKind::Danger on_click=end test_id="end-sessions-submit">{t(Msg::EndSessions)}</Button>
+            <ErrorNotice error=submit.error() />
+            <Button kind=ButtonKind::Danger busy=submit.busy() on_click=end test_id="end-sessions-submit">{t(Msg::EndSessions)}</Button>
         </Dialog>
     }
 }
@@ -694,24 +698,21 @@ fn PasswordForm(ctx: CardCtx, login: String, open: RwSignal<bool>) -> impl IntoV
     let login = RwSignal::new(login);
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
+    let submit = ctx.submit::<SetPassword>(move || {
+        password.set(String::new());
+        confirm.set(String::new());
+        open.set(false);
+    });
+    let error = submit.error();
     let save = move |_| {
-        let (l, p, c) = (
-            login.get_untracked(),
-            password.get_untracked(),
-            confirm.get_untracked(),
-        );
-        ctx.run(
-            set_password(ctx.id, l, p, c),
-            error,
-            Some(Callback::new(move |_| {
-                password.set(String::new());
-                confirm.set(String::new());
-                open.set(false);
-            })),
-        );
+        submit.run(SetPassword {
+            id: ctx.id,
+            login: login.get_untracked(),
+            password: password.get_untracked(),
+            confirm: confirm.get_untracked(),
+        });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <form on:submit=move |ev| { ev.prevent_default(); save(()); }>
             <BoundText name="login" label=Msg::LoginField value=login maxlength=64 error=err />
@@ -719,7 +720,7 @@ fn PasswordForm(ctx: CardCtx, login: String, open: RwSignal<bool>) -> impl IntoV
             <BoundText name="confirm" label=Msg::ConfirmPassword value=confirm input_type="password" error=err />
             <p class="hint">{t(Msg::PasswordRule)}</p>
             <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
-            <Button submit=true test_id="password-submit">{t(Msg::Save)}</Button>
+            <Button submit=true busy=submit.busy() test_id="password-submit">{t(Msg::Save)}</Button>
         </form>
     }
 }

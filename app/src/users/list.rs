@@ -1,17 +1,15 @@
 //! The users list: search, filters, sorting, pagination; activation of pending people,
 //! pre-registration and CSV import; the dictionaries of branches and positions.
 
-use super::{
-    NewPerson, UsersImportReport, activate_user, import_users, list_users, preregister_user,
-};
-use crate::dictionaries::{DictKind, add_dictionary_entry, list_dictionaries};
+use super::{ActivateUser, ImportUsers, NewPerson, PreregisterUser, list_users};
+use crate::dictionaries::{AddDictionaryEntry, DictKind, list_dictionaries};
 use crate::domain::user::{Role, UserStatus};
 use crate::domain::{BranchId, PositionId, UserId};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, Dialog, ErrorNotice, NumberField, Pagination, Select,
-    SelectOption, Spinner, ToastKind, use_toasts,
+    SelectOption, Spinner, Submit, ToastKind, use_toasts,
 };
 use leptos::prelude::*;
 
@@ -222,7 +220,8 @@ fn ActivateForm(
     let lang = use_lang();
     let branch = RwSignal::new(String::new());
     let position = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
+    let activate = Submit::<ActivateUser>::new().done(move |_| done.run(()));
+    let error = activate.error();
     let submit = move |_| {
         let Some((id, _)) = who.get_untracked() else {
             return;
@@ -231,22 +230,21 @@ fn ActivateForm(
             position.get_untracked().parse(),
             branch.get_untracked().parse(),
         ) else {
-            error.set(Some(AppError::refused(Msg::ErrChoosePlacement)));
+            activate.refuse(AppError::refused(Msg::ErrChoosePlacement));
             return;
         };
-        leptos::task::spawn_local(async move {
-            match activate_user(id, PositionId(p), BranchId(b)).await {
-                Ok(()) => done.run(()),
-                Err(e) => error.set(Some(e)),
-            }
+        activate.run(ActivateUser {
+            id,
+            position: PositionId(p),
+            branch: BranchId(b),
         });
     };
     view! {
         <p>{move || who.get().map(|(_, n)| Msg::ActivateWho.with(lang, &[("name", &n)]))}</p>
         <Select name="activate_position" label=Msg::PositionField options=Signal::derive(move || positions.clone()) value=position required=true on_change=Callback::new(move |v| position.set(v)) />
         <Select name="activate_branch" label=Msg::BranchField options=Signal::derive(move || branches.clone()) value=branch required=true on_change=Callback::new(move |v| branch.set(v)) />
-        <ErrorNotice error=Signal::derive(move || error.get()) />
-        <Button on_click=submit test_id="activate-submit">{t(Msg::Activate)}</Button>
+        <ErrorNotice error />
+        <Button busy=activate.busy() on_click=submit test_id="activate-submit">{t(Msg::Activate)}</Button>
     }
 }
 
@@ -264,7 +262,8 @@ fn PreregisterForm(
     let role = RwSignal::new("employee".to_string());
     let branch = RwSignal::new(String::new());
     let position = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
+    let preregister = Submit::<PreregisterUser>::new().done(move |_| done.run(()));
+    let error = preregister.error();
     let roles = Signal::derive(move || {
         Role::ALL
             .iter()
@@ -283,14 +282,9 @@ fn PreregisterForm(
             position: position.get_untracked().parse().ok().map(PositionId),
             branch: branch.get_untracked().parse().ok().map(BranchId),
         };
-        leptos::task::spawn_local(async move {
-            match preregister_user(person).await {
-                Ok(_) => done.run(()),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        preregister.run(PreregisterUser { person });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <NumberField name="telegram_id" label=Msg::TelegramIdField value=tg min=1 error=err />
         <BoundText name="pre_first_name" label=Msg::FirstName value=first maxlength=64 error=Signal::derive(move || error.get().map(|e| rename(e, "first_name", "pre_first_name"))) />
@@ -299,7 +293,7 @@ fn PreregisterForm(
         <Select name="pre_position" label=Msg::PositionField options=Signal::derive(move || positions.clone()) value=position on_change=Callback::new(move |v| position.set(v)) />
         <Select name="pre_branch" label=Msg::BranchField options=Signal::derive(move || branches.clone()) value=branch on_change=Callback::new(move |v| branch.set(v)) />
         <ErrorNotice error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid { .. }))) />
-        <Button on_click=submit test_id="preregister-submit">{t(Msg::Save)}</Button>
+        <Button busy=preregister.busy() on_click=submit test_id="preregister-submit">{t(Msg::Save)}</Button>
     }
 }
 
@@ -326,7 +320,12 @@ fn ImportUsersForm(done: Callback<()>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let data = RwSignal::new(String::new());
-    let report = RwSignal::new(None::<Result<UsersImportReport, AppError>>);
+    let import = Submit::<ImportUsers>::new().done(move |rep| {
+        if rep.errors.is_empty() {
+            done.run(());
+        }
+    });
+    let report = import.action.value();
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -350,13 +349,9 @@ fn ImportUsersForm(done: Callback<()>) -> impl IntoView {
         let _ = ev;
     };
     let submit = move |_| {
-        leptos::task::spawn_local(async move {
-            let r = import_users(data.get_untracked()).await;
-            if matches!(&r, Ok(rep) if rep.errors.is_empty()) {
-                done.run(());
-            }
-            report.set(Some(r));
-        });
+        import.run(ImportUsers {
+            csv: data.get_untracked(),
+        })
     };
     view! {
         <p class="hint">{t(Msg::ImportUsersHint)}</p>
@@ -364,7 +359,7 @@ fn ImportUsersForm(done: Callback<()>) -> impl IntoView {
             <label for="users-file">{t(Msg::File)}</label>
             <input id="users-file" type="file" accept=".csv" on:change=on_file />
         </div>
-        <Button on_click=submit test_id="import-users-submit">{t(Msg::Import)}</Button>
+        <Button busy=import.busy() on_click=submit test_id="import-users-submit">{t(Msg::Import)}</Button>
         {move || report.get().map(|r| match r {
             Err(e) => view! { <div class="notice notice-error" role="alert">{e.message(lang)}</div> }.into_any(),
             Ok(rep) if rep.errors.is_empty() => view! { <div class="notice notice-ok" role="status">{Msg::ImportedUsers.with(lang, &[("n", &rep.imported.to_string())])}</div> }.into_any(),
@@ -389,17 +384,25 @@ pub fn DictionariesPage() -> impl IntoView {
     let dicts = Resource::new(move || reload.get(), |_| list_dictionaries());
     let branch = RwSignal::new(String::new());
     let position = RwSignal::new(String::new());
+    // One action per dictionary: each clears its own field.
+    let adder = move |value: RwSignal<String>| {
+        Submit::<AddDictionaryEntry>::new()
+            .done(move |_| {
+                value.set(String::new());
+                reload.update(|r| *r += 1);
+                toasts.show(ToastKind::Success, Msg::Saved.text(lang));
+            })
+            .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)))
+    };
+    let (add_branch, add_position) = (adder(branch), adder(position));
     let add = move |kind: DictKind, value: RwSignal<String>| {
-        let name = value.get_untracked();
-        leptos::task::spawn_local(async move {
-            match add_dictionary_entry(kind, name).await {
-                Ok(_) => {
-                    value.set(String::new());
-                    reload.update(|r| *r += 1);
-                    toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                }
-                Err(e) => toasts.show(ToastKind::Error, e.message(lang)),
-            }
+        let submit = match kind {
+            DictKind::Branch => add_branch,
+            DictKind::Position => add_position,
+        };
+        submit.run(AddDictionaryEntry {
+            kind,
+            name: value.get_untracked(),
         });
     };
     view! {

@@ -3,9 +3,8 @@
 //! switch off/on, a new secret, a test delivery, its deliveries with "redeliver", delete.
 
 use super::{
-    DeliveryRow, WebhookForm, WebhookRow, WebhookSecret, create_webhook, delete_webhook,
-    list_webhooks, ping_webhook, redeliver_webhook, rotate_webhook_secret, set_webhook_enabled,
-    webhook_deliveries,
+    CreateWebhook, DeleteWebhook, DeliveryRow, PingWebhook, RedeliverWebhook, RotateWebhookSecret,
+    SetWebhookEnabled, WebhookForm, WebhookRow, WebhookSecret, list_webhooks, webhook_deliveries,
 };
 use crate::admin::use_admin;
 use crate::domain::webhooks::WebhookEvent;
@@ -13,7 +12,7 @@ use crate::error::AppError;
 use crate::i18n::{Msg, use_offset, use_t};
 use crate::ui::{
     BoundText, Button, ButtonKind, CheckList, ConfirmButton, ConfirmIds, ErrorNotice, SecretOnce,
-    Spinner,
+    Spinner, Submit,
 };
 use leptos::prelude::*;
 
@@ -69,8 +68,14 @@ fn NewWebhookForm(
         .into_iter()
         .map(|e| (e, RwSignal::new(false)))
         .collect();
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let create = Submit::<CreateWebhook>::new().done(move |s| {
+        name.set(String::new());
+        url.set(String::new());
+        secret.set(Some(s));
+        shown.set(true);
+        reload.update(|n| *n += 1);
+    });
+    let (error, busy) = (create.error(), create.busy());
     let chosen = events.clone();
     let submit = move || {
         let form = WebhookForm {
@@ -82,23 +87,9 @@ fn NewWebhookForm(
                 .map(|(e, _)| e.as_str().to_owned())
                 .collect(),
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match create_webhook(form).await {
-                Ok(s) => {
-                    error.set(None);
-                    name.set(String::new());
-                    url.set(String::new());
-                    secret.set(Some(s));
-                    shown.set(true);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        create.run(CreateWebhook { form });
     };
-    let err = Signal::derive(move || error.get());
+    let err = error;
     view! {
         <section class="card section" aria-labelledby="new-webhook-h">
             <h2 id="new-webhook-h">{t(Msg::WebhookNew)}</h2>
@@ -131,7 +122,20 @@ fn WebhookTable(
         ts.map(|ts| ts.format_datetime(offset))
             .unwrap_or_else(|| t(Msg::ApiKeyNever).to_owned())
     };
-    let error = RwSignal::new(None::<AppError>);
+    let toggle = Submit::<SetWebhookEnabled>::new().done(move |_| reload.update(|n| *n += 1));
+    let ping = Submit::<PingWebhook>::new().done(move |_| reload.update(|n| *n += 1));
+    let rotate = Submit::<RotateWebhookSecret>::new().done(move |s| {
+        secret.set(Some(s));
+        shown.set(true);
+        reload.update(|n| *n += 1);
+    });
+    let error = Signal::derive(move || {
+        toggle
+            .error()
+            .get()
+            .or_else(|| ping.error().get())
+            .or_else(|| rotate.error().get())
+    });
     let open_deliveries = RwSignal::new(None::<i64>);
     let rows = list
         .into_iter()
@@ -147,29 +151,6 @@ fn WebhookTable(
                     h.disabled_reason.clone().unwrap_or_default()
                 )
             };
-            let act = move |op: &'static str| {
-                leptos::task::spawn_local(async move {
-                    let r = match op {
-                        "toggle" => set_webhook_enabled(id, !enabled).await,
-                        "ping" => ping_webhook(id).await,
-                        _ => match rotate_webhook_secret(id).await {
-                            Ok(s) => {
-                                secret.set(Some(s));
-                                shown.set(true);
-                                Ok(())
-                            }
-                            Err(e) => Err(e),
-                        },
-                    };
-                    match r {
-                        Ok(()) => {
-                            error.set(None);
-                            reload.update(|n| *n += 1);
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
-                });
-            };
             let last_error = h.last_error.clone().unwrap_or_default();
             view! {
                 <tr data-testid="webhook-row">
@@ -181,11 +162,11 @@ fn WebhookTable(
                     <td>{when(h.last_success_at)}</td>
                     <td>{when(h.last_failure_at)}<br /><small>{last_error}</small></td>
                     <td class="actions">
-                        <Button kind=ButtonKind::Secondary on_click=move |_| act("toggle") test_id="webhook-toggle">
+                        <Button kind=ButtonKind::Secondary on_click=move |_| toggle.run(SetWebhookEnabled { id, enabled: !enabled }) test_id="webhook-toggle">
                             {t(if enabled { Msg::WebhookDisable } else { Msg::WebhookEnable })}
                         </Button>
-                        <Button kind=ButtonKind::Secondary on_click=move |_| act("ping") disabled=!enabled test_id="webhook-ping">{t(Msg::WebhookPing)}</Button>
-                        <Button kind=ButtonKind::Secondary on_click=move |_| act("rotate") test_id="webhook-rotate">{t(Msg::WebhookRotate)}</Button>
+                        <Button kind=ButtonKind::Secondary on_click=move |_| ping.run(PingWebhook { id }) disabled=!enabled test_id="webhook-ping">{t(Msg::WebhookPing)}</Button>
+                        <Button kind=ButtonKind::Secondary on_click=move |_| rotate.run(RotateWebhookSecret { id }) test_id="webhook-rotate">{t(Msg::WebhookRotate)}</Button>
                         <Button kind=ButtonKind::Secondary on_click=move |_| open_deliveries.update(|o| *o = if *o == Some(id) { None } else { Some(id) }) test_id="webhook-deliveries">{t(Msg::WebhookDeliveries)}</Button>
                         <DeleteButton id name=h.name.clone() reload />
                     </td>
@@ -198,7 +179,7 @@ fn WebhookTable(
         .collect_view();
     view! {
         <section class="card section">
-            <ErrorNotice error=Signal::derive(move || error.get()) />
+            <ErrorNotice error />
             <table class="table" data-testid="webhooks">
                 <thead><tr>
                     <th>{t(Msg::ApiKeyName)}</th><th>{t(Msg::WebhookEvents)}</th><th>{t(Msg::Status)}</th>
@@ -219,7 +200,10 @@ fn Deliveries(id: i64, reload: RwSignal<u32>) -> impl IntoView {
     let offset = use_offset();
     let again = RwSignal::new(0u32);
     let list = Resource::new(move || again.get(), move |_| webhook_deliveries(id));
-    let error = RwSignal::new(None::<AppError>);
+    let redeliver_it = Submit::<RedeliverWebhook>::new().done(move |_| {
+        again.update(|n| *n += 1);
+        reload.update(|n| *n += 1);
+    });
     let row = move |d: DeliveryRow| {
         let status = match d.status.as_str() {
             "delivered" => Msg::DeliveryDelivered,
@@ -228,17 +212,7 @@ fn Deliveries(id: i64, reload: RwSignal<u32>) -> impl IntoView {
         };
         let pending = d.status == "pending";
         let delivery = d.id;
-        let redeliver = move |_| {
-            leptos::task::spawn_local(async move {
-                match redeliver_webhook(id, delivery).await {
-                    Ok(()) => {
-                        again.update(|n| *n += 1);
-                        reload.update(|n| *n += 1);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        };
+        let redeliver = move |_| redeliver_it.run(RedeliverWebhook { id, delivery });
         let outcome = match (d.last_status, d.last_error.clone()) {
             (Some(s), Some(e)) => format!("{s} {e}"),
             (Some(s), None) => s.to_string(),
@@ -259,7 +233,7 @@ fn Deliveries(id: i64, reload: RwSignal<u32>) -> impl IntoView {
         }
     };
     view! {
-        <ErrorNotice error=Signal::derive(move || error.get()) />
+        <ErrorNotice error=redeliver_it.error() />
         <Suspense fallback=|| view! { <Spinner /> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -290,7 +264,7 @@ fn DeleteButton(id: i64, name: String, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <ConfirmButton label=Msg::WebhookDelete kind=ButtonKind::Danger ids
             question=Msg::WebhookDeleteConfirm.with(lang, &[("name", &name)])
-            action=move || delete_webhook(id)
+            input=move || DeleteWebhook { id }
             done=move |_| reload.update(|n| *n += 1) />
     }
 }

@@ -1,10 +1,10 @@
 //! The xAPI section of `/admin/webhooks`: switch, endpoint, Basic credentials (the password is
 //! write-only) and how sending goes.
 
-use super::{XapiForm, load_xapi_settings, save_xapi_settings};
+use super::{SaveXapiSettings, XapiForm, load_xapi_settings};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_t};
-use crate::ui::{BoundText, Button, ErrorNotice, Spinner};
+use crate::ui::{BoundText, Button, ErrorNotice, Spinner, Submit};
 use leptos::prelude::*;
 
 #[component]
@@ -14,6 +14,13 @@ pub fn XapiSection() -> impl IntoView {
     let view_data = Resource::new(move || reload.get(), |_| load_xapi_settings());
     // Outside the Suspense: the reload after a save must not drop the note.
     let saved = RwSignal::new(false);
+    let saving = Submit::<SaveXapiSettings>::new()
+        .done(move |_| {
+            saved.set(true);
+            reload.update(|n| *n += 1);
+        })
+        .failed(move |_| saved.set(false));
+    let (error, busy) = (saving.error(), saving.busy());
     view! {
         <section class="card section" aria-labelledby="xapi-h" data-testid="xapi">
             <h2 id="xapi-h">{t(Msg::XapiTitle)}</h2>
@@ -27,8 +34,6 @@ pub fn XapiSection() -> impl IntoView {
                             let endpoint = RwSignal::new(v.endpoint.clone());
                             let username = RwSignal::new(v.username.clone());
                             let password = RwSignal::new(String::new());
-                            let error = RwSignal::new(None::<AppError>);
-                            let busy = RwSignal::new(false);
                             let submit = move || {
                                 let typed = password.get_untracked();
                                 let form = XapiForm {
@@ -37,23 +42,9 @@ pub fn XapiSection() -> impl IntoView {
                                     username: username.get_untracked(),
                                     password: (!typed.is_empty()).then_some(typed),
                                 };
-                                busy.set(true);
-                                leptos::task::spawn_local(async move {
-                                    match save_xapi_settings(form).await {
-                                        Ok(()) => {
-                                            error.set(None);
-                                            saved.set(true);
-                                            reload.update(|n| *n += 1);
-                                        }
-                                        Err(e) => {
-                                            saved.set(false);
-                                            error.set(Some(e));
-                                        }
-                                    }
-                                    busy.set(false);
-                                });
+                                saving.run(SaveXapiSettings { form });
                             };
-                            let err = Signal::derive(move || error.get());
+                            let err = error;
                             let kept = v.password_set.then(|| t(Msg::XapiPasswordKept));
                             view! {
                                 <form on:submit=move |ev| { ev.prevent_default(); submit(); } data-testid="xapi-form">
