@@ -165,7 +165,7 @@ fn Reopen(ctx: EditorCtx) -> impl IntoView {
     };
     // The settings form above already has a `closes_at` field: this one has its own id.
     let error = Signal::derive(move || {
-        reopen.error().get().map(|e| match e {
+        reopen.last_error().map(|e| match e {
             AppError::Invalid { mut fields } => {
                 for f in &mut fields {
                     if f.field == "closes_at" {

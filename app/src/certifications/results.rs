@@ -446,8 +446,8 @@ fn BulkBar(
         );
         reload.update(|x| *x += 1);
     });
-    let error = Signal::derive(move || applying.error().get().or(previewing.error().get()));
-    let busy = Signal::derive(move || previewing.busy().get() || applying.busy().get());
+    let error = Signal::derive(move || applying.last_error().or(previewing.last_error()));
+    let busy = Signal::derive(move || previewing.is_busy() || applying.is_busy());
     let chosen = move || {
         if everyone.get() {
             total

@@ -318,7 +318,7 @@ fn BlockForm(
     let url = RwSignal::new(initial.as_ref().map(|b| b.url.clone()).unwrap_or_default());
     let update = ctx.submit::<UpdateBlock>(|| ());
     let add = ctx.submit::<super::AddBlock>(|| ());
-    let error = Signal::derive(move || update.error().get().or(add.error().get()));
+    let error = Signal::derive(move || update.last_error().or(add.last_error()));
     let kinds = Signal::derive(move || {
         BlockKind::ALL
             .into_iter()

@@ -244,8 +244,8 @@ fn RemindButton(filter: Signal<ComplianceFilter>) -> impl IntoView {
             Msg::BulkDone.with(lang, &[("n", &out.done.to_string())]),
         );
     });
-    let error = Signal::derive(move || sending.error().get().or(previewing.error().get()));
-    let busy = Signal::derive(move || previewing.busy().get() || sending.busy().get());
+    let error = Signal::derive(move || sending.last_error().or(previewing.last_error()));
+    let busy = Signal::derive(move || previewing.is_busy() || sending.is_busy());
     let run = move |dry_run: bool| {
         let input = ComplianceRemind {
             filter: filter.get_untracked(),

@@ -104,11 +104,22 @@ where
 
     /// The refusal to show: one found before posting, else the server's last answer's.
     pub fn error(&self) -> Signal<Option<AppError>> {
-        let (refused, value) = (self.refused, self.action.value());
-        Signal::derive(move || {
-            refused
-                .get()
-                .or_else(|| value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
+        let this = *self;
+        Signal::derive(move || this.last_error())
+    }
+
+    /// [`Submit::error`]'s value, read (and tracked) where it is needed, for signals that
+    /// combine several forms' errors.
+    pub fn last_error(&self) -> Option<AppError> {
+        self.refused.get().or_else(|| {
+            self.action
+                .value()
+                .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
         })
+    }
+
+    /// [`Submit::busy`]'s value, read (and tracked) where it is needed.
+    pub fn is_busy(&self) -> bool {
+        self.action.pending().get()
     }
 }

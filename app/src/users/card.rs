@@ -403,7 +403,7 @@ fn BadgesSection(card: UserCard, ctx: CardCtx, can_reward: bool) -> impl IntoVie
     let reason = RwSignal::new(String::new());
     let award_it = ctx.submit::<AwardBadge>(|| ());
     let evaluate = ctx.submit::<EvaluateUserBadges>(|| ());
-    let error = Signal::derive(move || award_it.error().get().or(evaluate.error().get()));
+    let error = Signal::derive(move || award_it.last_error().or(evaluate.last_error()));
     let manual = Signal::derive({
         let held: Vec<i64> = card.badges.iter().map(|b| b.badge.id).collect();
         let catalogue = card.catalogue.clone();

@@ -133,8 +133,8 @@ fn WebhookTable(
         toggle
             .error()
             .get()
-            .or_else(|| ping.error().get())
-            .or_else(|| rotate.error().get())
+            .or_else(|| ping.last_error())
+            .or_else(|| rotate.last_error())
     });
     let open_deliveries = RwSignal::new(None::<i64>);
     let rows = list
