@@ -19,6 +19,8 @@ pub trait BatchWrite: Send + Sync + 'static {
     type Done: Send + 'static;
     /// The most jobs written together (bounds a statement's parameter count).
     const MAX_BATCH: usize;
+    /// The database the batches go to (their task runs where its writes run best).
+    fn db(&self) -> &crate::storage::Db;
     /// Writes the jobs in one transaction; `None` for a job it leaves to the caller's ordinary
     /// path (the plain case did not apply, or the batch failed and nothing was committed). The
     /// result has one entry per job, in order.
@@ -67,7 +69,8 @@ impl<W: BatchWrite> GroupCommit<W> {
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(QUEUE);
             // The task owns the writer, not the sender: it ends when the last handle is dropped.
-            tokio::spawn(run(self.writer.clone(), self.written.clone(), rx));
+            let task = run(self.writer.clone(), self.written.clone(), rx);
+            self.writer.db().spawn_writer(task);
             tx
         });
         let (reply, answer) = oneshot::channel();

@@ -71,6 +71,10 @@ impl BatchWrite for Launches {
     /// limits (32,766 and 65,535).
     const MAX_BATCH: usize = 512;
 
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
     async fn write(&self, launches: &[Launch]) -> Vec<Option<(User, NewSession)>> {
         self.write_batch(launches, self.clock.now())
             .await

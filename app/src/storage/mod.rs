@@ -20,6 +20,7 @@ pub mod events;
 pub mod gamification;
 pub mod horizon;
 pub mod http_outbox;
+mod lane;
 pub mod leader;
 pub mod links;
 pub mod notifications;
@@ -444,6 +445,30 @@ impl Db {
                 Tx::new(TxInner::Postgres(tx), asked)
             }
         })
+    }
+
+    /// Runs a write path on SQLite's writer lane ([`lane`]); on PostgreSQL, where it is.
+    pub async fn on_writer<F>(&self, job: F) -> F::Output
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Db::Sqlite { .. } => lane::run(job).await,
+            Db::Postgres(..) => job.await,
+        }
+    }
+
+    /// Starts a long-running writer task (a group commit's): on SQLite's writer lane, or on
+    /// the runtime.
+    pub fn spawn_writer<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match self {
+            Db::Sqlite { .. } => lane::spawn(task),
+            Db::Postgres(..) => drop(tokio::spawn(task)),
+        }
     }
 
     /// The same database for the background jobs of a leader: each of their transactions

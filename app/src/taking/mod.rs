@@ -46,13 +46,20 @@ pub async fn theory(cert_id: CertId) -> Result<TheoryData, AppError> {
 /// A theory page is on screen (the reading time is measured by the server).
 #[server(prefix = "/api", endpoint = "app/theory/shown")]
 pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> Result<ReadState, AppError> {
-    crate::auth::guard::respond(service::page_shown(&state(), &taker(), cert_id, block_id).await)
+    let (state, taker) = (state(), taker());
+    let db = state.db.clone();
+    let shown =
+        db.on_writer(async move { service::page_shown(&state, &taker, cert_id, block_id).await });
+    crate::auth::guard::respond(shown.await)
 }
 
 /// Starts an attempt, or returns the one in progress (a double tap or two devices never make two).
 #[server(prefix = "/api", endpoint = "app/attempts/start")]
 pub async fn start_attempt(cert_id: CertId) -> Result<AttemptId, AppError> {
-    crate::auth::guard::respond(service::start(&state(), &taker(), cert_id).await)
+    let (state, taker) = (state(), taker());
+    let db = state.db.clone();
+    let started = db.on_writer(async move { service::start(&state, &taker, cert_id).await });
+    crate::auth::guard::respond(started.await)
 }
 
 /// The test screen: the attempt in progress as the server has it.
@@ -94,7 +101,10 @@ pub async fn leave_test(attempt_id: AttemptId) -> Result<(), AppError> {
 /// Finishes the attempt and returns the scored result.
 #[server(prefix = "/api", endpoint = "app/attempts/finish")]
 pub async fn finish_attempt(attempt_id: AttemptId) -> Result<ResultView, AppError> {
-    crate::auth::guard::respond(service::finish(&state(), &taker(), attempt_id).await)
+    let (state, taker) = (state(), taker());
+    let db = state.db.clone();
+    let finished = db.on_writer(async move { service::finish(&state, &taker, attempt_id).await });
+    crate::auth::guard::respond(finished.await)
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/result")]

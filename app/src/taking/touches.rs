@@ -72,6 +72,10 @@ impl BatchWrite for Touches {
     type Done = ClockAck;
     const MAX_BATCH: usize = 64;
 
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
     async fn write(&self, touches: &[Touch]) -> Vec<Option<ClockAck>> {
         write_batch(&self.db, touches, self.clock.now())
             .await

@@ -205,7 +205,7 @@ impl Job {
     fn spawn<F, Fut>(self, state: AppState, run: F) -> tokio::task::JoinHandle<()>
     where
         F: Fn(AppState) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<(), app::storage::StorageError>> + Send,
+        Fut: std::future::Future<Output = Result<(), app::storage::StorageError>> + Send + 'static,
     {
         let Job {
             name,
@@ -222,7 +222,8 @@ impl Job {
                         if leader.as_ref().is_some_and(|l| !l.is_leader()) {
                             continue;
                         }
-                        match run(state.clone()).await {
+                        // Jobs write: on SQLite they run on the writer lane.
+                        match state.db.on_writer(run(state.clone())).await {
                             Ok(()) => {}
                             // Another instance took the lead meanwhile: it does the work.
                             Err(e @ app::storage::StorageError::Fenced { .. }) => {
