@@ -62,6 +62,17 @@ impl WebhookEvent {
         Self::ALL.into_iter().find(|e| e.as_str() == s.trim())
     }
 
+    /// The kinds of domain event (`DomainEvent::kind`) that [`WebhookEvent::of`] maps: the
+    /// webhooks consumer passes over the others.
+    pub const DOMAIN_KINDS: &'static [&'static str] = &[
+        "user_registered",
+        "user_edited",
+        "attempt_finished",
+        "points_paid",
+        "badge_awarded",
+        "certification_opened",
+    ];
+
     /// The webhook event a domain event is, if subscribers can hear of it.
     pub fn of(event: &DomainEvent) -> Option<WebhookEvent> {
         Some(match event {
@@ -305,6 +316,9 @@ mod tests {
             pending: false,
         };
         assert_eq!(WebhookEvent::of(&e), Some(WebhookEvent::UserCreated));
+        assert!(WebhookEvent::DOMAIN_KINDS.contains(&e.kind()));
+        // One domain kind per webhook event: a new one must be added to both.
+        assert_eq!(WebhookEvent::DOMAIN_KINDS.len(), WebhookEvent::ALL.len());
         let closed = DomainEvent::CertificationClosed {
             certification_id: crate::domain::CertId(1),
         };

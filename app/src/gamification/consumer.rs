@@ -14,6 +14,10 @@ impl Consumer for Gamification {
         "gamification"
     }
 
+    fn kinds(&self) -> Option<&'static [&'static str]> {
+        Some(&["attempt_finished"])
+    }
+
     fn handle<'a>(
         &'a self,
         state: &'a AppState,

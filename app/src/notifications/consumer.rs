@@ -21,6 +21,18 @@ impl Consumer for Notifications {
         "notifications"
     }
 
+    fn kinds(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "badge_awarded",
+            "level_reached",
+            "certification_opened",
+            "certification_assigned",
+            "user_edited",
+            "user_registered",
+            "attempt_finished",
+        ])
+    }
+
     fn handle<'a>(
         &'a self,
         state: &'a AppState,

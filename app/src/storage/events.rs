@@ -30,21 +30,48 @@ pub struct StoredEvent {
     pub event: Result<DomainEvent, String>,
 }
 
-/// Up to `limit` events after `from`, oldest first, below the safe horizon.
-pub async fn after(mut c: Conn<'_>, from: Position, limit: i64) -> StorageResult<Vec<StoredEvent>> {
+/// Events after `from` below the safe horizon, and how far they reach.
+pub struct After {
+    /// Up to the limit, oldest first.
+    pub events: Vec<StoredEvent>,
+    /// The position a consumer may move its cursor to once it has applied `events`: the last
+    /// one's, or when fewer than the limit matched, the last event below the horizon (the
+    /// kinds left out need nothing).
+    pub reach: Option<Position>,
+}
+
+/// Up to `limit` events after `from`, oldest first, below the safe horizon; only those of
+/// `kinds` when given (the others are passed over in SQL).
+pub async fn after(
+    mut c: Conn<'_>,
+    from: Position,
+    limit: i64,
+    kinds: Option<&[&str]>,
+) -> StorageResult<After> {
     let h = horizon::horizon(c.re()).await?;
+    let only = match kinds {
+        Some(kinds) => format!(
+            " AND kind IN ({})",
+            kinds
+                .iter()
+                .map(|k| format!("'{}'", k.replace('\'', "")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
     let sql = format!(
-        "SELECT tx, id, occurred_at, payload FROM domain_events WHERE {} ORDER BY tx, id LIMIT $4",
+        "SELECT tx, id, occurred_at, payload FROM domain_events WHERE {}{only} ORDER BY tx, id LIMIT $4",
         horizon::after_clause("domain_events", 1)
     );
-    let rows: Vec<(i64, EventId, Timestamp, String)> = on_conn!(c, |c| sqlx::query_as(&sql)
+    let rows: Vec<(i64, EventId, Timestamp, String)> = on_conn!(c.re(), |c| sqlx::query_as(&sql)
         .bind(h)
         .bind(from.tx)
         .bind(from.id)
         .bind(limit)
         .fetch_all(c)
         .await)?;
-    Ok(rows
+    let events: Vec<StoredEvent> = rows
         .into_iter()
         .map(|(tx, id, occurred_at, payload)| StoredEvent {
             position: Position { tx, id: id.0 },
@@ -52,7 +79,23 @@ pub async fn after(mut c: Conn<'_>, from: Position, limit: i64) -> StorageResult
             occurred_at,
             event: serde_json::from_str(&payload).map_err(|e| e.to_string()),
         })
-        .collect())
+        .collect();
+    let reach = if kinds.is_none() || events.len() as i64 == limit {
+        events.last().map(|e| e.position)
+    } else {
+        let sql = format!(
+            "SELECT tx, id FROM domain_events WHERE {} ORDER BY tx DESC, id DESC LIMIT 1",
+            horizon::after_clause("domain_events", 1)
+        );
+        let last: Option<(i64, i64)> = on_conn!(c, |c| sqlx::query_as(&sql)
+            .bind(h)
+            .bind(from.tx)
+            .bind(from.id)
+            .fetch_optional(c)
+            .await)?;
+        last.map(|(tx, id)| Position { tx, id })
+    };
+    Ok(After { events, reach })
 }
 
 /// Committed events by id, oldest first, without the horizon: for looking back (tests,

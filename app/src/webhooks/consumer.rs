@@ -18,6 +18,10 @@ impl Consumer for Webhooks {
         "webhooks"
     }
 
+    fn kinds(&self) -> Option<&'static [&'static str]> {
+        Some(crate::domain::webhooks::WebhookEvent::DOMAIN_KINDS)
+    }
+
     fn handle<'a>(
         &'a self,
         state: &'a AppState,

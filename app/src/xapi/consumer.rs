@@ -18,6 +18,10 @@ impl Consumer for Xapi {
         "xapi"
     }
 
+    fn kinds(&self) -> Option<&'static [&'static str]> {
+        Some(&["theory_read", "attempt_started", "attempt_finished"])
+    }
+
     fn handle<'a>(
         &'a self,
         state: &'a AppState,
