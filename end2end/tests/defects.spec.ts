@@ -90,8 +90,11 @@ test('filters go back to "All"; a progress reset is reachable from the user card
   await page.goto('/admin/users');
   await hydrated(page);
   const rows = page.getByTestId('users-table').locator('tbody tr');
-  // Tests running in parallel add people meanwhile: follow this test's person, not the count.
-  const theirs = rows.filter({ hasText: person.name.split(' ')[1] });
+  // Tests running in parallel add people meanwhile: follow this test's person, not the count,
+  // found by name (sorted by surname, the list's first page need not hold them).
+  const token = person.name.split(' ')[1];
+  await page.getByLabel('Имя, @username или Telegram ID').fill(token);
+  const theirs = rows.filter({ hasText: token });
   await expect(theirs).toHaveCount(1);
   const all = await rows.count();
   await page.getByLabel('Роль').selectOption({ label: 'Руководитель' });
