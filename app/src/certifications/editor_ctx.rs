@@ -4,8 +4,7 @@
 use crate::domain::CertId;
 use crate::domain::certification::CertStatus;
 use crate::error::AppError;
-use crate::i18n::{Msg, use_lang};
-use crate::ui::{Submit, ToastKind, use_toasts};
+use crate::ui::Submit;
 use leptos::prelude::*;
 
 /// The editor a section belongs to.
@@ -24,15 +23,7 @@ impl EditorCtx {
         S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
         S::Output: Clone + Send + Sync + 'static,
     {
-        let toasts = use_toasts();
-        let lang = use_lang();
-        Submit::new()
-            .done(move |_| {
-                toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                after();
-                self.reload.update(|r| *r += 1);
-            })
-            .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)))
+        Submit::saving(self.reload, after)
     }
 }
 

@@ -59,6 +59,24 @@ where
         }
     }
 
+    /// The long pages' way (the certification editor, the user card): "Saved", `after` and a
+    /// reload of the page's data on success; the refusal as a toast too, since the field that
+    /// shows it may be far from the button.
+    pub fn saving(reload: RwSignal<u32>, after: impl Fn() + 'static) -> Self {
+        let toasts = super::use_toasts();
+        let lang = crate::i18n::use_lang();
+        Self::new()
+            .done(move |_| {
+                toasts.show(
+                    super::ToastKind::Success,
+                    crate::i18n::Msg::Saved.text(lang),
+                );
+                after();
+                reload.update(|r| *r += 1);
+            })
+            .failed(move |e| toasts.show(super::ToastKind::Error, e.message(lang)))
+    }
+
     /// Runs `done` with each successful answer (untracked: it may read and write any signal).
     pub fn done(self, done: impl Fn(S::Output) + 'static) -> Self {
         let value = self.action.value();

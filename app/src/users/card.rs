@@ -31,15 +31,7 @@ impl CardCtx {
         S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
         S::Output: Clone + Send + Sync + 'static,
     {
-        let toasts = use_toasts();
-        let lang = use_lang();
-        Submit::new()
-            .done(move |_| {
-                toasts.show(ToastKind::Success, Msg::Saved.text(lang));
-                after();
-                self.reload.update(|r| *r += 1);
-            })
-            .failed(move |e| toasts.show(ToastKind::Error, e.message(lang)))
+        Submit::saving(self.reload, after)
     }
 }
 
