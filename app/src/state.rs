@@ -8,6 +8,7 @@ use crate::domain::clock::Clock;
 use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
 use crate::storage::Db;
+use crate::taking::service::{StartWriter, start_writer};
 use crate::taking::touches::{TouchWriter, touch_writer};
 use std::sync::Arc;
 
@@ -84,6 +85,8 @@ pub struct AppState {
     pub touches: TouchWriter,
     /// Mini App launches (sign-ins), written in batches.
     pub launches: LaunchWriter,
+    /// Starts of attempts, written in batches.
+    pub starts: StartWriter,
     /// Failed sign-ins, counted until their window closes (then one audit entry each).
     pub failed_sign_ins: Arc<FailedSignIns>,
     pub sign_in_limits: Arc<SignInLimits>,
@@ -96,6 +99,7 @@ impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
         Self {
             touches: touch_writer(db.clone(), clock.clone()),
+            starts: start_writer(db.clone(), clock.clone()),
             launches: launch_writer(
                 db.clone(),
                 clock.clone(),

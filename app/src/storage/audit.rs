@@ -105,12 +105,26 @@ async fn label_of(
         } else {
             l
         };
-        let mut s: String = plain.chars().take(120).collect();
-        if plain.chars().count() > 120 {
-            s.push('…');
-        }
-        s
+        clip_label(&plain)
     }))
+}
+
+/// A target's label as the log keeps it: at most 120 characters.
+pub fn clip_label(plain: &str) -> String {
+    let mut s: String = plain.chars().take(120).collect();
+    if plain.chars().count() > 120 {
+        s.push('…');
+    }
+    s
+}
+
+/// The label of an attempt in the log (as [`label_of`] reads it): the person and the
+/// certification.
+pub fn attempt_label(first_name: &str, last_name: &str, cert_title: &str) -> String {
+    clip_label(&format!(
+        "{} · {cert_title}",
+        format!("{first_name} {last_name}").trim()
+    ))
 }
 
 #[tracing::instrument(skip(c, entry), fields(action = entry.action.as_str()))]
@@ -149,7 +163,17 @@ const COLUMNS: &str = "id, at, actor_id, actor_kind, actor_label, action, target
 
 /// Records many entries in few statements (seeding a benchmark, bulk history). Targets'
 /// labels are not looked up.
-pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResult<u64> {
+pub async fn record_many(c: Conn<'_>, entries: &[AuditEntry]) -> StorageResult<u64> {
+    let labelled: Vec<(&AuditEntry, Option<&str>)> = entries.iter().map(|e| (e, None)).collect();
+    record_many_labelled(c, &labelled).await
+}
+
+/// Records many entries in few statements, each with its target's label as the caller knows it
+/// (see [`clip_label`]).
+pub async fn record_many_labelled(
+    mut c: Conn<'_>,
+    entries: &[(&AuditEntry, Option<&str>)],
+) -> StorageResult<u64> {
     const COLS: usize = 14;
     let mut n = 0;
     for chunk in entries.chunks(1_000) {
@@ -163,12 +187,12 @@ pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResu
         );
         let details: Vec<String> = chunk
             .iter()
-            .map(|e| redact(&e.details).to_string())
+            .map(|(e, _)| redact(&e.details).to_string())
             .collect();
         let sql = c.list_sql(&sql);
         n += on_conn!(c.re(), |c| {
             let mut q = sqlx::query(&sql).persistent(false);
-            for (e, d) in chunk.iter().zip(&details) {
+            for ((e, label), d) in chunk.iter().zip(&details) {
                 q = q
                     .bind(e.at)
                     .bind(e.actor_id)
@@ -181,7 +205,7 @@ pub async fn record_many(mut c: Conn<'_>, entries: &[AuditEntry]) -> StorageResu
                     .bind(&e.origin.user_agent)
                     .bind(&e.origin.channel)
                     .bind(ActorKind::of(e).as_str())
-                    .bind(Option::<String>::None)
+                    .bind(*label)
                     .bind(e.at)
                     .bind(e.at);
             }

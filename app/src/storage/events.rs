@@ -21,6 +21,32 @@ pub async fn emit(c: Conn<'_>, event: &DomainEvent, now: Timestamp) -> StorageRe
     Ok(id.0)
 }
 
+/// Emits several events with one statement, in order.
+pub async fn emit_many(c: Conn<'_>, events: &[DomainEvent], now: Timestamp) -> StorageResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let payloads = events
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    const COLS: usize = 5;
+    let sql = format!(
+        "INSERT INTO domain_events (kind, payload, occurred_at, created_at, updated_at) VALUES {}",
+        super::value_rows(events.len(), COLS)
+    );
+    let sql = c.list_sql(&sql);
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql).persistent(false);
+        for (e, payload) in events.iter().zip(&payloads) {
+            q = q.bind(e.kind()).bind(payload).bind(now).bind(now).bind(now);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// An event as a consumer reads it; a payload that no longer parses comes with its error.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {

@@ -327,6 +327,142 @@ async fn twenty_concurrent_starts_make_one_attempt(backend: Backend) {
     assert_eq!(p.attempts_used, 1, "a double tap uses one attempt");
 }
 
+/// People who start at the same moment are written in batches: each gets an attempt of their
+/// own with its audit entry, its opening in the integrity record and its event, and a double
+/// tap still makes one attempt.
+async fn people_starting_together_each_get_their_attempt(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, None).await;
+    let mut people = Vec::new();
+    for i in 0..12_i64 {
+        let tg = 900_000 + i;
+        let mut tx = s.app.state.db.begin().await.unwrap();
+        let user = app::storage::users::insert(
+            tx.conn(),
+            &app::storage::users::NewUser {
+                telegram_id: Some(TelegramId(tg)),
+                first_name: format!("Сотрудник{i}"),
+                last_name: "Пачкин".into(),
+                names_edited: true,
+                username: None,
+                role: Role::Employee,
+                status: UserStatus::Active,
+                position_id: None,
+                branch_id: None,
+                login: None,
+                password_hash: None,
+            },
+            s.app.state.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let r = s
+            .app
+            .call(
+                "certifications/assign",
+                &[
+                    ("id", &s.cert.to_string()),
+                    ("kind", "user"),
+                    ("target_id", &user.id.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let client = s.app.client();
+        assert_eq!(client.sign_in_telegram(tg, "Сотрудник").await.status, 200);
+        let person = Setup {
+            app: client,
+            cert: s.cert,
+        };
+        person.read_all().await;
+        people.push((user, person));
+    }
+    // Everyone taps at once; every third person taps twice.
+    let taps = people.iter().enumerate().flat_map(|(i, (_, p))| {
+        let n = if i % 3 == 0 { 2 } else { 1 };
+        (0..n).map(move |_| async move { (i, p.start().await) })
+    });
+    let results = futures::future::join_all(taps).await;
+    let mut ids: std::collections::BTreeMap<usize, i64> = Default::default();
+    for (i, r) in results {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let id = r.body.as_i64().unwrap();
+        assert_eq!(
+            *ids.entry(i).or_insert(id),
+            id,
+            "a double tap makes one attempt"
+        );
+    }
+    let distinct: std::collections::BTreeSet<i64> = ids.values().copied().collect();
+    assert_eq!(distinct.len(), people.len(), "one attempt each: {ids:?}");
+    assert_eq!(
+        s.app.state.starts.written(),
+        people.len() as u64,
+        "every start went through a batch"
+    );
+
+    let mut c = s.app.state.db.read().await.unwrap();
+    let cert = app::domain::CertId(s.cert);
+    let audit = app::storage::audit::recent(c.conn(), Some("attempt_started"), 100)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), people.len());
+    for (i, (user, _)) in people.iter().enumerate() {
+        let attempt = AttemptId(ids[&i]);
+        let row = app::storage::attempts::get(c.conn(), attempt)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (row.user_id, row.certification_id, row.number),
+            (user.id, cert, 1)
+        );
+        let p = app::storage::attempts::progress(c.conn(), user.id, cert)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.attempts_used, 1);
+        assert_eq!(
+            p.current_block_id, None,
+            "the page on screen is no longer counted"
+        );
+        let record: Vec<String> = app::storage::attempts::events(c.conn(), attempt)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(record, ["started", "shown"]);
+        let entry = audit
+            .iter()
+            .find(|e| e.target_id.as_deref() == Some(&attempt.0.to_string()))
+            .expect("an audit entry per attempt");
+        assert_eq!(entry.actor_id, Some(user.id));
+        assert_eq!(
+            entry.target_label.as_deref(),
+            Some(format!("Сотрудник{i} Пачкин · Экзамен").as_str())
+        );
+    }
+    let started = app::storage::events::committed(c.conn(), 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                Ok(app::domain::events::DomainEvent::AttemptStarted { .. })
+            )
+        })
+        .count();
+    assert_eq!(started, people.len());
+    drop(c);
+    // Each attempt runs, on its first question.
+    let (_, second) = &people[1];
+    let screen = second.current().await;
+    assert_eq!(screen["Attempt"]["attempt_id"], ids[&1]);
+    assert_eq!(screen["Attempt"]["current_index"], 0);
+}
+
 async fn the_theory_must_be_read_before_the_test(backend: Backend) {
     let s = setup(backend, json!({ "min_read_secs": 30 }), 2, 1, None).await;
     let t = s.theory().await;
@@ -954,6 +1090,7 @@ async fn a_finish_does_not_wait_on_a_busy_consumer(backend: Backend) {
 crate::both_backends!(
     answers_and_heartbeats_arriving_together_are_all_kept,
     twenty_concurrent_starts_make_one_attempt,
+    people_starting_together_each_get_their_attempt,
     the_theory_must_be_read_before_the_test,
     a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends,
     the_server_finishes_an_overdue_attempt_nobody_opens,

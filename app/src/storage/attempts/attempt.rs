@@ -176,44 +176,82 @@ pub async fn insert(
     a: &NewAttempt<'_>,
     now: Timestamp,
 ) -> StorageResult<Option<AttemptId>> {
-    let shapes: Vec<AnswerShape> = a.questions.iter().map(AnswerShape::of).collect();
-    // The attempt opens on its first question.
-    let mut first: Shown = vec![None; a.questions.len()];
-    crate::domain::attempt::reveal(&mut first, 0, now);
-    let shown = serde_json::to_string(&first).unwrap_or_default();
-    let deadline = match a.clock.mode {
-        TimerMode::Continuous => Some(Timestamp(a.clock.started_at.millis() + a.clock.limit_ms)),
-        TimerMode::PauseWhileAway => None,
-    };
-    let row: Option<(AttemptId,)> = on_conn!(c, |c| {
-        sqlx::query_as(
+    let inserted = insert_many(c, std::slice::from_ref(a), now).await?;
+    Ok(inserted.first().map(|(_, _, id)| *id))
+}
+
+/// Inserts several attempts with one statement; each is skipped when its person already has
+/// one in progress in that certification. Returns (person, certification, id) of those
+/// inserted, in no particular order.
+pub async fn insert_many(
+    c: Conn<'_>,
+    rows: &[NewAttempt<'_>],
+    now: Timestamp,
+) -> StorageResult<Vec<(UserId, CertId, AttemptId)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    struct Derived {
+        shapes: Vec<AnswerShape>,
+        shown: String,
+        deadline: Option<Timestamp>,
+    }
+    let derived: Vec<Derived> = rows
+        .iter()
+        .map(|a| {
+            // The attempt opens on its first question.
+            let mut first: Shown = vec![None; a.questions.len()];
+            crate::domain::attempt::reveal(&mut first, 0, now);
+            Derived {
+                shapes: a.questions.iter().map(AnswerShape::of).collect(),
+                shown: serde_json::to_string(&first).unwrap_or_default(),
+                deadline: match a.clock.mode {
+                    TimerMode::Continuous => {
+                        Some(Timestamp(a.clock.started_at.millis() + a.clock.limit_ms))
+                    }
+                    TimerMode::PauseWhileAway => None,
+                },
+            }
+        })
+        .collect();
+    const COLS: usize = 20;
+    let sql = format!(
         "INSERT INTO attempts (user_id, certification_id, number, status, timer_mode, time_limit_ms, started_at, \
          used_ms, segment_start, segment_last, deadline_at, current_index, seed, questions, shapes, pass_threshold, \
-         created_at, updated_at, away_limit_ms, shown) \
-         VALUES ($1, $2, $3, 'in_progress', $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $15, $16, $17) \
-         ON CONFLICT DO NOTHING RETURNING id"
-    )
-    .bind(a.user)
-    .bind(a.cert)
-    .bind(a.number)
-    .bind(a.clock.mode.as_str())
-    .bind(a.clock.limit_ms)
-    .bind(a.clock.started_at)
-    .bind(a.clock.used_ms)
-    .bind(a.clock.segment_start)
-    .bind(a.clock.segment_last)
-    .bind(deadline)
-    .bind(a.seed.to_string())
-    .bind(Json(a.questions))
-    .bind(Json(&shapes))
-    .bind(a.pass_threshold)
-    .bind(now)
-    .bind(a.clock.away_limit_ms)
-    .bind(&shown)
-    .fetch_optional(c)
-    .await
-    })?;
-    Ok(row.map(|r| r.0))
+         created_at, updated_at, away_limit_ms, shown) VALUES {} \
+         ON CONFLICT DO NOTHING RETURNING user_id, certification_id, id",
+        value_rows(rows.len(), COLS)
+    );
+    let sql = c.list_sql(&sql);
+    // One row is the ordinary start, the same text each time: worth keeping prepared.
+    let keep = rows.len() == 1;
+    Ok(on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).persistent(keep);
+        for (a, d) in rows.iter().zip(&derived) {
+            q = q
+                .bind(a.user)
+                .bind(a.cert)
+                .bind(a.number)
+                .bind("in_progress")
+                .bind(a.clock.mode.as_str())
+                .bind(a.clock.limit_ms)
+                .bind(a.clock.started_at)
+                .bind(a.clock.used_ms)
+                .bind(a.clock.segment_start)
+                .bind(a.clock.segment_last)
+                .bind(d.deadline)
+                .bind(0_i64)
+                .bind(a.seed.to_string())
+                .bind(Json(a.questions))
+                .bind(Json(&d.shapes))
+                .bind(a.pass_threshold)
+                .bind(now)
+                .bind(now)
+                .bind(a.clock.away_limit_ms)
+                .bind(&d.shown);
+        }
+        q.fetch_all(c).await
+    })?)
 }
 
 pub async fn save_clock(

@@ -197,17 +197,66 @@ pub async fn attempt_started(
     cert: CertId,
     now: Timestamp,
 ) -> StorageResult<()> {
-    on_conn!(c, |c| {
-        sqlx::query(
+    attempts_started(c, cert, &[user], now).await
+}
+
+/// [`attempt_started`] for several people in one certification, with one statement.
+pub async fn attempts_started(
+    c: Conn<'_>,
+    cert: CertId,
+    users: &[UserId],
+    now: Timestamp,
+) -> StorageResult<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "UPDATE certification_progress SET attempts_used = attempts_used + 1, current_block_id = NULL, \
-         current_since = NULL, updated_at = $3 WHERE user_id = $1 AND certification_id = $2"
-    )
-    .bind(user)
-    .bind(cert)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
+         current_since = NULL, updated_at = $1 WHERE certification_id = $2 AND user_id IN ({})",
+        placeholders(3, users.len())
+    );
+    let sql = c.list_sql(&sql);
+    let keep = users.len() == 1;
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql).persistent(keep).bind(now).bind(cert);
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// The progress rows of several people in one certification, locked on PostgreSQL until the
+/// transaction ends (taken in person order, so two batches never wait for each other in a
+/// cycle). People without a row are left out.
+pub async fn progress_many_for_update(
+    c: Conn<'_>,
+    cert: CertId,
+    users: &[UserId],
+) -> StorageResult<Vec<(UserId, Progress)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        user_id: UserId,
+        #[sqlx(flatten)]
+        progress: Progress,
+    }
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT user_id, {PROGRESS_COLUMNS} FROM certification_progress \
+         WHERE certification_id = $1 AND user_id IN ({}) ORDER BY user_id{}",
+        placeholders(2, users.len()),
+        lock_clause(&c)
+    );
+    let sql = c.list_sql(&sql);
+    let rows: Vec<Row> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).persistent(false).bind(cert);
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows.into_iter().map(|r| (r.user_id, r.progress)).collect())
 }

@@ -1,6 +1,8 @@
 //! Starting an attempt: what the rules decide, then the attempt with its drawn questions.
 
+use super::start_batch::QueuedStart;
 use super::*;
+use std::sync::Arc;
 
 /// What starting an attempt would do, decided from what the rules read.
 enum Planned {
@@ -16,9 +18,9 @@ enum Planned {
 }
 
 /// Everything a new attempt is made of, and what the rules saw when they allowed it.
-struct StartPlan {
-    cert: Certification,
-    progress: Option<Progress>,
+pub struct StartPlan {
+    pub(super) cert: Certification,
+    pub(super) progress: Option<Progress>,
     newly_read: bool,
     asked: Vec<attempt::AskedQuestion>,
     seed: u64,
@@ -76,7 +78,7 @@ async fn plan_start(
         seed,
         &last_shown,
     );
-    let number = history_len(c, user, cert.id).await? + 1;
+    let number = store::attempts_made(c, user, cert.id).await? + 1;
     Ok(Planned::Start(Box::new(StartPlan {
         cert,
         progress,
@@ -97,6 +99,104 @@ async fn plan_holds(mut c: Conn<'_>, user: UserId, plan: &StartPlan) -> Result<b
     Ok(certs::get(c, plan.cert.id).await?.as_ref() == Some(&plan.cert))
 }
 
+impl StartPlan {
+    /// The plain case a batch of starts writes: the person has a progress row and their reading
+    /// was recorded before (the rest takes the one-request path).
+    pub(super) fn is_plain(&self) -> bool {
+        self.progress.is_some() && !self.newly_read
+    }
+
+    /// The attempt's row, its clock starting `now`.
+    pub(super) fn attempt(&self, user: UserId, now: Timestamp) -> store::NewAttempt<'_> {
+        let settings = &self.cert.settings;
+        let clock = AttemptClock::start(settings.timer_mode, settings.time_limit_secs * 1000, now)
+            .with_away_limit(settings.away_limit_secs.map(|s| s * 1000));
+        store::NewAttempt {
+            user,
+            cert: self.cert.id,
+            number: self.number,
+            clock,
+            seed: self.seed,
+            questions: &self.asked,
+            pass_threshold: settings.pass_threshold,
+        }
+    }
+
+    /// What a new attempt `id` writes beside its row: the integrity record's opening (the start
+    /// and the first question on screen), the domain event and the audit entry with its label.
+    pub(super) fn opening(
+        &self,
+        user: &User,
+        id: AttemptId,
+        session: Option<String>,
+        origin: &Origin,
+        now: Timestamp,
+    ) -> Opening {
+        let event = |kind, question_index| store::NewEvent {
+            attempt: id,
+            kind,
+            question_index,
+            away_ms: None,
+            session: session.clone(),
+        };
+        let cert = &self.cert;
+        let used_before = self.progress.as_ref().map_or(0, |p| p.attempts_used);
+        let details = json!({ "certification_id": cert.id, "number": self.number, "attempts_used_before": used_before });
+        Opening {
+            record: [event("started", None), event("shown", Some(0))],
+            event: DomainEvent::AttemptStarted {
+                attempt_id: id,
+                user_id: user.id,
+                certification_id: cert.id,
+            },
+            audit: audit_by(
+                user,
+                AuditAction::AttemptStarted,
+                "attempt",
+                id,
+                details,
+                origin,
+                now,
+            ),
+            label: storage::audit::attempt_label(
+                &user.first_name,
+                &user.last_name,
+                &cert.settings.title,
+            ),
+        }
+    }
+}
+
+/// What a new attempt writes beside its row.
+pub(super) struct Opening {
+    record: [store::NewEvent; 2],
+    event: DomainEvent,
+    audit: AuditEntry,
+    label: String,
+}
+
+/// Writes the openings of new attempts (the ordinary path's one, a batch's many) with one
+/// statement per table.
+pub(super) async fn write_openings(
+    mut c: Conn<'_>,
+    openings: &[Opening],
+    now: Timestamp,
+) -> AppResult<()> {
+    let record: Vec<store::NewEvent> = openings
+        .iter()
+        .flat_map(|o| o.record.iter().cloned())
+        .collect();
+    store::record_events(c.re(), &record, now).await?;
+    let events: Vec<DomainEvent> = openings.iter().map(|o| o.event.clone()).collect();
+    storage::events::emit_many(c.re(), &events, now).await?;
+    let audit: Vec<(&AuditEntry, Option<&str>)> = openings
+        .iter()
+        .map(|o| (&o.audit, Some(o.label.as_str())))
+        .collect();
+    storage::audit::record_many_labelled(c, &audit).await?;
+    Ok(())
+}
+
 /// Creates the planned attempt in the caller's transaction, with its audit entry.
 async fn create_attempt(
     mut c: Conn<'_>,
@@ -106,78 +206,20 @@ async fn create_attempt(
     taker: &Taker,
     now: Timestamp,
 ) -> AppResult<AttemptId> {
-    let origin = &taker.origin;
     let cert = &plan.cert;
     if plan.newly_read {
         record_read(c.re(), user, cert, utc_offset, now).await?;
     } else if plan.progress.is_none() {
         store::ensure_progress(c.re(), user.id, cert.id, now).await?;
     }
-    let clock = AttemptClock::start(
-        cert.settings.timer_mode,
-        cert.settings.time_limit_secs * 1000,
-        now,
-    )
-    .with_away_limit(cert.settings.away_limit_secs.map(|s| s * 1000));
-    let inserted = store::insert(
-        c.re(),
-        &store::NewAttempt {
-            user: user.id,
-            cert: cert.id,
-            number: plan.number,
-            clock,
-            seed: plan.seed,
-            questions: &plan.asked,
-            pass_threshold: cert.settings.pass_threshold,
-        },
-        now,
-    )
-    .await?;
-    let Some(id) = inserted else {
+    let Some(id) = store::insert(c.re(), &plan.attempt(user.id, now), now).await? else {
         // Another request started it a moment ago: that one is the attempt.
         let running = store::in_progress(c, user.id, cert.id).await?;
         return running.map(|a| a.id).ok_or(AppError::Conflict);
     };
     store::attempt_started(c.re(), user.id, cert.id, now).await?;
-    // The integrity record opens with the start and the first question on screen.
-    let event = |kind, question_index| store::NewEvent {
-        attempt: id,
-        kind,
-        question_index,
-        away_ms: None,
-        session: taker.session(),
-    };
-    store::record_events(
-        c.re(),
-        &[event("started", None), event("shown", Some(0))],
-        now,
-    )
-    .await?;
-    storage::events::emit(
-        c.re(),
-        &DomainEvent::AttemptStarted {
-            attempt_id: id,
-            user_id: user.id,
-            certification_id: cert.id,
-        },
-        now,
-    )
-    .await?;
-    let used_before = plan.progress.as_ref().map_or(0, |p| p.attempts_used);
-    let details = json!({ "certification_id": cert.id, "number": plan.number, "attempts_used_before": used_before });
-    storage::audit::record(
-        c,
-        &audit_by(
-            user,
-            AuditAction::AttemptStarted,
-            "attempt",
-            id,
-            details,
-            origin,
-            now,
-        ),
-    )
-    .await?;
+    let opening = plan.opening(user, id, taker.session(), &taker.origin, now);
+    write_openings(c, std::slice::from_ref(&opening), now).await?;
     Ok(id)
 }
 
@@ -197,17 +239,33 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
             let mut read = state.db.read().await?;
             plan_start(read.conn(), user.id, cert_id, now).await?
         };
-        let planned = match planned {
+        // The plan made outside the transaction, if it is worth checking there.
+        let planned: Option<Box<StartPlan>> = match planned {
             Planned::Running(id) => return Ok(id),
             Planned::Refused {
                 error,
                 newly_read: None,
             } => return Err(error),
-            other => other,
+            // The reading completes only now: the transaction plans again and records it.
+            Planned::Refused { .. } => None,
+            Planned::Start(plan) if plan.is_plain() => {
+                let job = Arc::new(QueuedStart {
+                    user: user.clone(),
+                    plan: *plan,
+                    session: taker.session(),
+                    origin: taker.origin.clone(),
+                });
+                match state.starts.submit(job).await {
+                    Ok(id) => return Ok(id),
+                    // Handed back: the one-request path checks the plan again.
+                    Err(job) => Arc::try_unwrap(job).ok().map(|q| Box::new(q.plan)),
+                }
+            }
+            Planned::Start(plan) => Some(plan),
         };
         let mut tx = state.db.begin().await?;
         let plan = match planned {
-            Planned::Start(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
+            Some(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
             _ => match plan_start(tx.conn(), user.id, cert_id, now).await? {
                 Planned::Start(plan) => plan,
                 Planned::Running(id) => return Ok(id),
@@ -226,8 +284,4 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
         Ok(created)
     }
     .await
-}
-
-async fn history_len(c: Conn<'_>, user: UserId, cert: CertId) -> Result<i64, StorageError> {
-    Ok(store::history(c, user, cert).await?.len() as i64)
 }
