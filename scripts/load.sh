@@ -3,7 +3,8 @@
 # database (sqlite or postgres), and simulates N employees starting the same certification at
 # once and answering with think time. Prints requests/s and latencies per step.
 #   scripts/load.sh [sqlite|postgres] [users] [think ms] [extra loadgen flags, e.g. --rounds 5]
-# With FLAMEGRAPH=out.svg, perf samples the server during the run (cpu-clock, call graphs
+# With LOAD_BIN=dir, the server and loadgen are taken from dir (a build kept aside to compare
+# with) instead of building them. With FLAMEGRAPH=out.svg, perf samples the server during the run (cpu-clock, call graphs
 # unwound from .eh_frame) and inferno (installed on first use) draws the flame graph.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +18,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 
 # The same flags cargo-leptos uses (the page types are too deep to compile without
 # erase_components; the output name is read at compile time).
-RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins --features bench
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-bin="$TARGET_DIR/release"
+if [[ -n "${LOAD_BIN:-}" ]]; then
+  bin="$LOAD_BIN"
+else
+  RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=attest cargo build --release -p server --bins --features bench
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  bin="$TARGET_DIR/release"
+fi
 
 if [[ "$backend" == postgres ]]; then
   pg=$(scripts/pg.sh start)

@@ -182,6 +182,8 @@ pub struct Caches {
     >,
     /// The theory pages and materials of a certification's theory version.
     pub theory: Cached<(crate::domain::CertId, i64), crate::model::taking::TheoryContent>,
+    /// The questions of a certification as a start draws from them (id, revision, content).
+    pub bank: Cached<crate::domain::CertId, Vec<crate::domain::attempt::BankQuestion>>,
 }
 
 impl Default for Caches {
@@ -191,6 +193,7 @@ impl Default for Caches {
             dashboard: Cached::new(ALL, 1_000),
             statistics: Cached::new(ALL, 1_000),
             theory: Cached::new(&[Scope::Content], 1_000),
+            bank: Cached::new(&[Scope::Content], 1_000),
         }
     }
 }

@@ -439,8 +439,11 @@ pub fn build_questions(
 /// (`last_shown`: question → the number of the last attempt that asked it), at random among
 /// equals. So an attempt after a reset, or after a full review, asks other questions where
 /// the set has them.
+/// A question of a certification's bank as a start draws it: id, revision, content.
+pub type BankQuestion = (QuestionId, i64, QuestionContent);
+
 pub fn build_questions_for(
-    bank: &[(QuestionId, i64, QuestionContent)],
+    bank: &[BankQuestion],
     draw: Option<usize>,
     shuffle_questions: bool,
     shuffle_options: bool,

@@ -463,6 +463,62 @@ async fn people_starting_together_each_get_their_attempt(backend: Backend) {
     assert_eq!(screen["Attempt"]["current_index"], 0);
 }
 
+/// Starts draw from a cached bank; an author's change to the questions reaches the very next
+/// start.
+async fn a_start_after_a_question_change_draws_the_new_questions(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "max_attempts": 3, "pass_threshold": 100 }),
+        1,
+        1,
+        None,
+    )
+    .await;
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(
+        s.current().await["Attempt"]["questions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(s.finish(a).await["percent"], 0);
+    let r = s.app.call_json("questions/save", &json!({ "id": null, "content": { "kind": "single",
+        "text": "<p>Новый вопрос</p>", "options": [{ "text": "Да", "correct": true }, { "text": "Нет" }] } })).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let mut bank: Vec<i64> = s
+        .app
+        .call("certifications/get", &[("id", &s.cert.to_string())])
+        .await
+        .body["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_i64().unwrap())
+        .collect();
+    bank.push(r.body["id"].as_i64().unwrap());
+    let r = s
+        .app
+        .call_json(
+            "certifications/questions",
+            &json!({ "id": s.cert, "questions": bank }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    s.read_all().await;
+    let b = s.started().await;
+    assert_ne!(a, b);
+    assert_eq!(
+        s.current().await["Attempt"]["questions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "the new question is drawn"
+    );
+}
+
 async fn the_theory_must_be_read_before_the_test(backend: Backend) {
     let s = setup(backend, json!({ "min_read_secs": 30 }), 2, 1, None).await;
     let t = s.theory().await;
@@ -1091,6 +1147,7 @@ crate::both_backends!(
     answers_and_heartbeats_arriving_together_are_all_kept,
     twenty_concurrent_starts_make_one_attempt,
     people_starting_together_each_get_their_attempt,
+    a_start_after_a_question_change_draws_the_new_questions,
     the_theory_must_be_read_before_the_test,
     a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends,
     the_server_finishes_an_overdue_attempt_nobody_opens,

@@ -1,6 +1,6 @@
 //! Starting an attempt: what the rules decide, then the attempt with its drawn questions.
 
-use super::start_batch::QueuedStart;
+use super::start_batch::{QueuedStart, batching};
 use super::*;
 use std::sync::Arc;
 
@@ -30,6 +30,7 @@ pub struct StartPlan {
 /// Reads what a start needs and applies the rules, without writing.
 async fn plan_start(
     mut c: Conn<'_>,
+    caches: &crate::cache::Caches,
     user: UserId,
     cert_id: CertId,
     now: Timestamp,
@@ -55,11 +56,18 @@ async fn plan_start(
         });
     }
     let progress = facts.progress;
-    let bank: Vec<_> = storage::questions::of_certification(c.re(), cert.id)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q.revision, q.content))
-        .collect();
+    // The same bank for everyone starting until an author changes it.
+    let versions = crate::cache::Versions::read_on(c.re()).await?;
+    let bank = caches
+        .bank
+        .get_at(versions, cert.id, async {
+            Ok(storage::questions::of_certification(c.re(), cert.id)
+                .await?
+                .into_iter()
+                .map(|q| (q.id, q.revision, q.content))
+                .collect())
+        })
+        .await?;
     let seed: u64 = rand::random();
     let mut last_shown = std::collections::HashMap::new();
     if cert.settings.draw_count.is_some() {
@@ -237,7 +245,7 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
     async {
         let planned = {
             let mut read = state.db.read().await?;
-            plan_start(read.conn(), user.id, cert_id, now).await?
+            plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?
         };
         // The plan made outside the transaction, if it is worth checking there.
         let planned: Option<Box<StartPlan>> = match planned {
@@ -248,7 +256,7 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
             } => return Err(error),
             // The reading completes only now: the transaction plans again and records it.
             Planned::Refused { .. } => None,
-            Planned::Start(plan) if plan.is_plain() => {
+            Planned::Start(plan) if plan.is_plain() && batching() => {
                 let job = Arc::new(QueuedStart {
                     user: user.clone(),
                     plan: *plan,
@@ -266,7 +274,7 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
         let mut tx = state.db.begin().await?;
         let plan = match planned {
             Some(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
-            _ => match plan_start(tx.conn(), user.id, cert_id, now).await? {
+            _ => match plan_start(tx.conn(), &state.caches, user.id, cert_id, now).await? {
                 Planned::Start(plan) => plan,
                 Planned::Running(id) => return Ok(id),
                 Planned::Refused { error, newly_read } => {

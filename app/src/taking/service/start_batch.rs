@@ -22,6 +22,13 @@ use crate::storage::certifications as certs;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+/// Whether starts go through batches; `ATTEST_START_BATCH=off` takes the one-request path for
+/// every start (to compare in one build).
+pub(super) fn batching() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| !std::env::var("ATTEST_START_BATCH").is_ok_and(|v| v == "off"))
+}
+
 /// A planned start waiting for its batch.
 pub struct QueuedStart {
     pub(super) user: User,
