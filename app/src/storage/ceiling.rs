@@ -23,16 +23,28 @@ pub async fn prepare(db: &Db) -> StorageResult<()> {
 
 /// One upsert committed on its own (keys repeat, so most are updates, as answers are).
 pub async fn upsert(db: &Db, k: i64, at: i64) -> StorageResult<()> {
+    upsert_many(db, &[k], at).await
+}
+
+/// Upserts of distinct `keys` committed together, as a group commit of answers writes them.
+pub async fn upsert_many(db: &Db, keys: &[i64], at: i64) -> StorageResult<()> {
     let mut tx = db.begin().await?;
-    on_conn!(tx.conn(), |c| sqlx::query(
-        "INSERT INTO load_ceiling_probe (k, v, at) VALUES ($1, 1, $2) \
-         ON CONFLICT (k) DO UPDATE SET v = load_ceiling_probe.v + 1, at = excluded.at"
-    )
-    .bind(k)
-    .bind(at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let sql = format!(
+        "INSERT INTO load_ceiling_probe (k, v, at) VALUES {} \
+         ON CONFLICT (k) DO UPDATE SET v = load_ceiling_probe.v + 1, at = excluded.at",
+        (0..keys.len())
+            .map(|i| format!("(${}, 1, ${})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let sql = tx.conn().list_sql(&sql).into_owned();
+    on_conn!(tx.conn(), |c| {
+        let mut q = sqlx::query(&sql).persistent(keys.len() == 1);
+        for k in keys {
+            q = q.bind(*k).bind(at);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await
 }
 

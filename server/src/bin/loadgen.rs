@@ -1,6 +1,8 @@
-//! Load generator: N employees sign in with signed initData, start the same certification at
-//! the same moment, and answer with think time. Prints requests/s and p50/p95/p99 per step,
-//! the errors, and then checks in the database that every acknowledged answer is stored.
+//! Load generator: N employees sign in with signed initData (all at once, timed on its own), start
+//! the same certification at the same moment, and answer with think time (and, with
+//! `--paced-rounds`, at half the steady answer rate). Prints requests/s and p50/p95/p99 per
+//! step, the issue's measures as ratios to the run's own baselines, the errors, and then checks
+//! in the database that every acknowledged answer is stored.
 //!
 //! `scripts/load.sh` starts a server and runs this; see `--help` for running it by hand.
 
@@ -44,9 +46,65 @@ struct Args {
     /// First Telegram id of the simulated people.
     #[arg(long, default_value_t = 900_000_000)]
     first_telegram_id: i64,
-    /// How long the raw upsert ceiling is measured before the run, in seconds (0: skipped).
+    /// How long each raw upsert ceiling is measured before the run, in seconds (0: skipped).
     #[arg(long, default_value_t = 3)]
     ceiling_secs: u64,
+    /// After the rounds above (run them with `--think-ms 0` for the steady answer rate), every
+    /// person answers this many more rounds paced so that all of them together send half the
+    /// steady rate just measured; their latencies are the step `answer_paced`.
+    #[arg(long, default_value_t = 0)]
+    paced_rounds: usize,
+    /// How many transactions the server writes at once: SQLite's one writer, or PostgreSQL's
+    /// pool (the raw ceiling is measured at the same concurrency).
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 32)]
+    database_max_connections: usize,
+}
+
+/// Where every simulated person waits for the others, so that each phase is timed on its own:
+/// signed in, the start, and (with `--paced-rounds`) the end of the steady rounds and the pace.
+struct Gates {
+    barriers: Vec<Barrier>,
+    /// The think time of the paced rounds, set once the steady rate is known.
+    paced_think_ms: std::sync::atomic::AtomicU64,
+}
+
+const SIGNED_IN: usize = 0;
+const START: usize = 1;
+const STEADY: usize = 2;
+const PACED: usize = 3;
+
+impl Gates {
+    fn new(args: &Args) -> Gates {
+        let n = if args.paced_rounds > 0 { 4 } else { 2 };
+        Gates {
+            barriers: (0..n).map(|_| Barrier::new(args.users + 1)).collect(),
+            paced_think_ms: Default::default(),
+        }
+    }
+
+    fn paced(&self) -> bool {
+        self.barriers.len() > PACED
+    }
+}
+
+/// A person's way through the gates: whatever happens to them, they pass every gate once, so
+/// that the others are never kept waiting.
+struct Passage<'g> {
+    gates: &'g Gates,
+    passed: usize,
+}
+
+impl Passage<'_> {
+    async fn pass(&mut self, gate: usize) {
+        while self.passed <= gate && self.passed < self.gates.barriers.len() {
+            self.gates.barriers[self.passed].wait().await;
+            self.passed += 1;
+        }
+    }
+
+    async fn pass_all(&mut self) {
+        self.pass(usize::MAX - 1).await;
+    }
 }
 
 /// One request: when it was sent and how long the answer took.
@@ -252,8 +310,26 @@ async fn employee(
     cert: i64,
     http: reqwest::Client,
     samples: Samples,
-    start: Arc<Barrier>,
+    gates: Arc<Gates>,
     acks: Acks,
+) -> Result<(), String> {
+    let mut passage = Passage {
+        gates: &gates,
+        passed: 0,
+    };
+    let r = employee_steps(&args, n, cert, http, &samples, &mut passage, &acks).await;
+    passage.pass_all().await;
+    r
+}
+
+async fn employee_steps(
+    args: &Args,
+    n: usize,
+    cert: i64,
+    http: reqwest::Client,
+    samples: &Samples,
+    passage: &mut Passage<'_>,
+    acks: &Acks,
 ) -> Result<(), String> {
     let tg = args.first_telegram_id + n as i64;
     let user =
@@ -270,10 +346,9 @@ async fn employee(
         .json(&json!({ "init_data": raw }))
         .send()
         .await;
-    record(&samples, "sign_in", t).await;
+    record(samples, "sign_in", t).await;
     let r = r.map_err(|e| e.to_string())?;
     if !r.status().is_success() {
-        start.wait().await;
         return Err(format!("sign_in: {}", r.status()));
     }
     let cookie = r
@@ -288,36 +363,29 @@ async fn employee(
         base: args.base_url.clone(),
         cookie,
     };
+    // Everyone is signed in before anyone reads: the sign-in wave is timed on its own.
+    passage.pass(SIGNED_IN).await;
     let theory = c
         .post(
-            &samples,
+            samples,
             "theory",
             "/api/app/theory",
             form(&[("cert_id", cert.to_string())]),
         )
-        .await;
-    let theory = match theory {
-        Ok(t) => t,
-        Err(e) => {
-            start.wait().await;
-            return Err(e);
-        }
-    };
+        .await?;
     let block = theory["blocks"][0]["id"].to_string();
-    let shown = c
-        .post(
-            &samples,
-            "page_shown",
-            "/api/app/theory/shown",
-            form(&[("cert_id", cert.to_string()), ("block_id", block)]),
-        )
-        .await;
+    c.post(
+        samples,
+        "page_shown",
+        "/api/app/theory/shown",
+        form(&[("cert_id", cert.to_string()), ("block_id", block)]),
+    )
+    .await?;
     // Everyone starts at the same moment.
-    start.wait().await;
-    shown?;
+    passage.pass(START).await;
     let attempt = c
         .post(
-            &samples,
+            samples,
             "start",
             "/api/app/attempts/start",
             form(&[("cert_id", cert.to_string())]),
@@ -326,7 +394,7 @@ async fn employee(
     let attempt = attempt.as_i64().ok_or("no attempt id")?;
     let current = c
         .post(
-            &samples,
+            samples,
             "current",
             "/api/app/attempts/current",
             form(&[("cert_id", cert.to_string())]),
@@ -350,7 +418,24 @@ async fn employee(
             }
         })
     });
-    let answered = answer_all(&args, &c, &samples, &acks, attempt, &current, questions).await;
+    let steady = Pace {
+        think_ms: args.think_ms,
+        rounds: args.rounds,
+        step: "answer",
+    };
+    let mut answered = answer_all(&c, samples, acks, attempt, &current, questions, &steady).await;
+    if answered.is_ok() && passage.gates.paced() {
+        passage.pass(PACED).await;
+        let paced = Pace {
+            think_ms: passage
+                .gates
+                .paced_think_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+            rounds: args.paced_rounds,
+            step: "answer_paced",
+        };
+        answered = answer_all(&c, samples, acks, attempt, &current, questions, &paced).await;
+    }
     let beat_failed = match beating {
         Some(b) if b.is_finished() => b.await.ok(),
         Some(b) => {
@@ -365,7 +450,7 @@ async fn employee(
     }
     let result = c
         .post(
-            &samples,
+            samples,
             "finish",
             "/api/app/attempts/finish",
             form(&[("attempt_id", attempt.to_string())]),
@@ -377,22 +462,29 @@ async fn employee(
     Ok(())
 }
 
+/// How a person answers: think time, rounds over every question, and the step it is timed as.
+struct Pace {
+    think_ms: u64,
+    rounds: usize,
+    step: &'static str,
+}
+
 async fn answer_all(
-    args: &Args,
     c: &Client,
     samples: &Samples,
     acks: &Acks,
     attempt: i64,
     current: &Value,
     questions: usize,
+    pace: &Pace,
 ) -> Result<(), String> {
     // Pause mode sends the questions already shown only: moving to the next one reveals it,
     // as the Mini App does.
     let mut known: Vec<Value> = (0..questions)
         .map(|i| current["Attempt"]["questions"][i].clone())
         .collect();
-    for i in (0..args.rounds.max(1)).flat_map(|_| 0..questions) {
-        let jitter = args.think_ms / 2 + (rand::random::<u64>() % args.think_ms.max(1));
+    for i in (0..pace.rounds.max(1)).flat_map(|_| 0..questions) {
+        let jitter = pace.think_ms / 2 + (rand::random::<u64>() % pace.think_ms.max(1));
         tokio::time::sleep(Duration::from_millis(jitter)).await;
         if known[i].is_null() {
             let shown = c
@@ -416,7 +508,7 @@ async fn answer_all(
             .unwrap_or(1) as u32;
         c.post(
             samples,
-            "answer",
+            pace.step,
             "/api/app/attempts/answer",
             Body::Json(json!({ "attempt_id": attempt, "index": i, "answer": [pick] })),
         )
@@ -427,14 +519,14 @@ async fn answer_all(
 }
 
 /// The same run's baselines: `/healthz` asked by every simulated person at once (the plain
-/// endpoint beside the start burst), and the raw one-row upsert ceiling of the database (the
-/// writes/s the answers are judged against). Returns the ceiling.
+/// endpoint beside the start burst), and the raw upsert ceilings of the database at the
+/// server's write concurrency (the writes/s the answers are judged against).
 async fn baselines(
     args: &Args,
     http: &reqwest::Client,
     db: &app::storage::Db,
     samples: &Samples,
-) -> Result<Option<f64>, String> {
+) -> Result<Option<Ceilings>, String> {
     let at_once = Arc::new(Barrier::new(args.users));
     let asks = (0..args.users).map(|_| {
         let (http, at_once, samples) = (http.clone(), at_once.clone(), samples.clone());
@@ -477,19 +569,62 @@ async fn baselines(
         None => db,
     };
     ceiling::prepare(db).await.map_err(|e| e.to_string())?;
-    let until = Instant::now() + Duration::from_secs(args.ceiling_secs);
-    let writers = 16;
+    // As many writers as the server writes with at once: SQLite's one, PostgreSQL's pool.
+    let writers = if args.database_url.starts_with("sqlite:") {
+        1
+    } else {
+        args.database_max_connections.max(1)
+    };
+    let secs = Duration::from_secs(args.ceiling_secs);
+    let one = upsert_rate(db, writers, secs, 1).await?;
+    println!(
+        "baseline: raw one-row upserts, {writers} writer(s), one transaction each: {one:.0}/s"
+    );
+    // The answers' group commit writes up to this many rows a transaction.
+    let batch_rows = 64;
+    let batch = upsert_rate(db, writers, secs, batch_rows).await?;
+    println!(
+        "baseline: raw upserts, {writers} writer(s), {batch_rows} rows a transaction: {batch:.0} rows/s"
+    );
+    ceiling::finish(db).await.map_err(|e| e.to_string())?;
+    Ok(Some(Ceilings {
+        one,
+        batch,
+        batch_rows,
+    }))
+}
+
+/// The raw write ceilings of this run: rows/s upserted one a transaction, and `batch_rows` a
+/// transaction.
+#[derive(Clone, Copy)]
+struct Ceilings {
+    one: f64,
+    batch: f64,
+    batch_rows: usize,
+}
+
+/// Rows upserted per second by `writers` tasks for `secs`, `rows` a transaction.
+async fn upsert_rate(
+    db: &app::storage::Db,
+    writers: usize,
+    secs: Duration,
+    rows: usize,
+) -> Result<f64, String> {
+    use app::storage::ceiling;
+    let until = Instant::now() + secs;
     let began = Instant::now();
-    let counts = futures::future::join_all((0..writers).map(|w| {
+    let counts = futures::future::join_all((0..writers as i64).map(|w| {
         let db = db.clone();
         tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < until {
-                let k = (w * 1_000_003 + n as i64 * 7_919) % 10_000;
-                ceiling::upsert(&db, k, n as i64)
+                let keys: Vec<i64> = (0..rows as i64)
+                    .map(|r| (w * 1_000_003 + (n as i64 + r) * 7_919) % 10_000)
+                    .collect();
+                ceiling::upsert_many(&db, &keys, n as i64)
                     .await
                     .map_err(|e| e.to_string())?;
-                n += 1;
+                n += rows as u64;
             }
             Ok::<u64, String>(n)
         })
@@ -500,10 +635,7 @@ async fn baselines(
     for c in counts {
         total += c.map_err(|e| e.to_string())??;
     }
-    ceiling::finish(db).await.map_err(|e| e.to_string())?;
-    let rate = total as f64 / took;
-    println!("baseline: raw one-row upserts, {writers} writers, one transaction each: {rate:.0}/s");
-    Ok(Some(rate))
+    Ok(total as f64 / took)
 }
 
 /// A step's requests per second over the window from its first request sent to its last answer.
@@ -538,13 +670,21 @@ async fn main() -> Result<(), String> {
         // Every simulated employee keeps their own connection, as each phone does: a pool
         // smaller than the crowd would close some between steps and reconnect them all at once.
         .pool_max_idle_per_host(usize::MAX)
+        // Real clients take compressed answers, and the server pays for compressing them.
+        .gzip(true)
+        .brotli(true)
         .timeout(Duration::from_secs(120))
         .build()
         .map_err(|e| e.to_string())?;
     let samples: Samples = Arc::default();
     let a = admin(&args, &http).await?;
     let cert = prepare(&args, &a, &samples).await?;
-    let db = app::storage::Db::connect(&args.database_url, &Default::default())
+    // As many connections as the server's pool, for the raw ceiling's writers.
+    let pool = app::storage::PoolSettings {
+        max_connections: args.database_max_connections as u32,
+        ..Default::default()
+    };
+    let db = app::storage::Db::connect(&args.database_url, &pool)
         .await
         .map_err(|e| e.to_string())?;
     let ceiling = baselines(&args, &http, &db, &samples).await?;
@@ -557,7 +697,7 @@ async fn main() -> Result<(), String> {
         "certification {cert} ready; {} employees start at once",
         args.users
     );
-    let start = Arc::new(Barrier::new(args.users + 1));
+    let gates = Arc::new(Gates::new(&args));
     let acks: Acks = Arc::default();
     let mut tasks = Vec::new();
     for n in 0..args.users {
@@ -567,12 +707,27 @@ async fn main() -> Result<(), String> {
             cert,
             http.clone(),
             samples.clone(),
-            start.clone(),
+            gates.clone(),
             acks.clone(),
         )));
     }
-    start.wait().await;
+    let mut passage = Passage {
+        gates: &gates,
+        passed: 0,
+    };
+    passage.pass(START).await;
     let began = Instant::now();
+    if gates.paced() {
+        passage.pass(STEADY).await;
+        // Half the steady rate, spread over everyone: each person thinks users / (rate / 2).
+        let steady = samples.lock().await.get("answer").map_or(0.0, |v| rate(v));
+        let think_ms = (args.users as f64 * 1000.0 / (steady / 2.0).max(1.0)) as u64;
+        println!("steady answers {steady:.0}/s: paced rounds think {think_ms} ms each");
+        gates
+            .paced_think_ms
+            .store(think_ms, std::sync::atomic::Ordering::Relaxed);
+        passage.pass(PACED).await;
+    }
     let mut errors: BTreeMap<String, usize> = BTreeMap::new();
     for t in tasks {
         if let Err(e) = t.await.map_err(|e| e.to_string()).and_then(|r| r) {
@@ -622,14 +777,7 @@ async fn main() -> Result<(), String> {
             .sum::<usize>() as f64
             / wall.as_secs_f64()
     );
-    if let (Some(answers), Some(ceiling)) = (samples.get("answer"), ceiling) {
-        let rate = rate(answers);
-        println!(
-            "answers {rate:.0}/s = {:.0} % of the raw upsert ceiling ({ceiling:.0}/s); the \
-             share means most when think time is short enough to saturate the server",
-            rate / ceiling * 100.0
-        );
-    }
+    print_ratios(&args, &samples, ceiling);
     print_write_stats(&http, &stats_url).await;
     if errors.is_empty() {
         println!("errors: none");
@@ -674,6 +822,54 @@ async fn main() -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The issue's measures as ratios to this run's own baselines, each beside its goal.
+fn print_ratios(args: &Args, samples: &BTreeMap<&'static str, Vec<Sample>>, c: Option<Ceilings>) {
+    let Some(h) = samples.get("healthz").map(|v| rate(v)).filter(|h| *h > 0.0) else {
+        return;
+    };
+    let n = args.users as f64;
+    println!("\nratios to this run's baselines (H = /healthz all at once: {h:.0}/s)");
+    if let Some(v) = samples.get("sign_in") {
+        let r = rate(v);
+        println!(
+            "  sign-in, timed alone      {r:>8.0}/s = {:>5.2} × H        (goal ≥ 0.4 × H)",
+            r / h
+        );
+    }
+    if let Some(v) = samples.get("start") {
+        let slowest = v.iter().map(|s| s.took).max().unwrap_or_default();
+        println!(
+            "  all {} starts answered  {:>8.0} ms = {:>5.1} × N / H    (goal ≤ 2.5 × N / H)",
+            v.len(),
+            slowest.as_secs_f64() * 1000.0,
+            slowest.as_secs_f64() * h / n
+        );
+    }
+    if let (Some(v), Some(c)) = (samples.get("answer"), c) {
+        let r = rate(v);
+        println!(
+            "  answers                   {r:>8.0}/s = {:>5.0} % of C ({:.0}/s, one row a commit) \
+             = {:.0} % of C{} ({:.0}/s, {} rows a commit)   (goal ≥ 80 % of C in a steady state: \
+             --rounds, --think-ms 0)",
+            r / c.one * 100.0,
+            c.one,
+            r / c.batch * 100.0,
+            c.batch_rows,
+            c.batch,
+            c.batch_rows
+        );
+    }
+    if let Some(v) = samples.get("answer_paced") {
+        let mut took: Vec<Duration> = v.iter().map(|s| s.took).collect();
+        took.sort();
+        println!(
+            "  answers at half the steady rate: {:.0}/s, p99 {:.0} ms   (goal p99 < 250 ms)",
+            rate(v),
+            percentile(&took, 0.99).as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// The server's write transactions during the test phase: waits for the writer, holds, and

@@ -163,7 +163,11 @@ pub async fn spawn_on(database_url: String, options: Options) -> TestApp {
         state,
         clock,
         database_url,
+        // Answers as the server sent them: tests look at the encoding themselves (loadgen,
+        // which shares the crate, takes compressed answers).
         client: reqwest::Client::builder()
+            .no_gzip()
+            .no_brotli()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()
