@@ -7,6 +7,7 @@ use crate::domain::client_ip::TrustedProxies;
 use crate::domain::clock::Clock;
 use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
+use crate::gamification::days_noted::DaysNoted;
 use crate::storage::Db;
 use crate::taking::service::{StartWriter, start_writer};
 use crate::taking::touches::{TouchWriter, touch_writer};
@@ -87,6 +88,8 @@ pub struct AppState {
     pub launches: LaunchWriter,
     /// Starts of attempts, written in batches.
     pub starts: StartWriter,
+    /// Whose activity today is already recorded.
+    pub days_noted: Arc<DaysNoted>,
     /// Failed sign-ins, counted until their window closes (then one audit entry each).
     pub failed_sign_ins: Arc<FailedSignIns>,
     pub sign_in_limits: Arc<SignInLimits>,
@@ -97,6 +100,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        let days_noted = Arc::new(DaysNoted::default());
         Self {
             touches: touch_writer(db.clone(), clock.clone()),
             starts: start_writer(db.clone(), clock.clone()),
@@ -105,7 +109,9 @@ impl AppState {
                 clock.clone(),
                 config.miniapp_session_secs,
                 config.display_utc_offset_minutes,
+                days_noted.clone(),
             ),
+            days_noted,
             failed_sign_ins: Arc::default(),
             sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
             caches: Arc::default(),

@@ -20,8 +20,10 @@ use crate::domain::actor::Surface;
 use crate::domain::actor::sign_in_entry;
 use crate::domain::audit::Origin;
 use crate::domain::clock::Clock;
+use crate::domain::gamification::day_number;
 use crate::domain::user::{TelegramProfile, User};
 use crate::domain::{SessionId, TelegramId, Timestamp};
+use crate::gamification::days_noted::DaysNoted;
 use crate::group_commit::{BatchWrite, GroupCommit};
 use crate::storage::sessions::{self, SessionToOpen};
 use crate::storage::{Db, StorageResult, audit, users};
@@ -46,12 +48,14 @@ pub fn launch_writer(
     clock: Arc<dyn Clock>,
     session_secs: i64,
     utc_offset_minutes: i32,
+    days_noted: Arc<DaysNoted>,
 ) -> LaunchWriter {
     GroupCommit::new(Launches {
         db,
         clock,
         session_secs,
         utc_offset_minutes,
+        days_noted,
     })
 }
 
@@ -60,6 +64,7 @@ pub struct Launches {
     clock: Arc<dyn Clock>,
     session_secs: i64,
     utc_offset_minutes: i32,
+    days_noted: Arc<DaysNoted>,
 }
 
 impl BatchWrite for Launches {
@@ -191,21 +196,24 @@ impl Launches {
             .collect::<StorageResult<Vec<_>>>()?;
         audit::record_many(tx.conn(), &entries).await?;
 
-        let signed_in: Vec<&User> = launches
+        // Each launch is a day of activity (streak badges), written once a day.
+        let day = day_number(now, self.utc_offset_minutes);
+        let new_day: Vec<&User> = launches
             .iter()
             .zip(&plans)
             .filter(|(_, p)| !matches!(p, Plan::Ordinary))
             .map(|(l, _)| &people[&l.profile.telegram_id])
+            .filter(|u| !self.days_noted.has(u.id, day))
             .collect();
-        // Each launch is a day of activity (streak badges).
         crate::gamification::ledger::note_activity_many(
             tx.conn(),
-            &signed_in,
+            &new_day,
             self.utc_offset_minutes,
             now,
         )
         .await?;
         tx.commit().await?;
+        self.days_noted.noted(new_day.iter().map(|u| u.id), day);
 
         Ok(launches
             .iter()

@@ -182,8 +182,8 @@ pub struct Caches {
     >,
     /// The theory pages and materials of a certification's theory version.
     pub theory: Cached<(crate::domain::CertId, i64), crate::model::taking::TheoryContent>,
-    /// The questions of a certification as a start draws from them (id, revision, content).
-    pub bank: Cached<crate::domain::CertId, Vec<crate::domain::attempt::BankQuestion>>,
+    /// A certification as taking it reads it (the row, its theory, its bank).
+    pub cert_for_taking: Cached<crate::domain::CertId, crate::model::taking::CertForTaking>,
 }
 
 impl Default for Caches {
@@ -193,7 +193,7 @@ impl Default for Caches {
             dashboard: Cached::new(ALL, 1_000),
             statistics: Cached::new(ALL, 1_000),
             theory: Cached::new(&[Scope::Content], 1_000),
-            bank: Cached::new(&[Scope::Content], 1_000),
+            cert_for_taking: Cached::new(&[Scope::Content], 1_000),
         }
     }
 }

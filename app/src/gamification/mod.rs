@@ -5,6 +5,8 @@ pub mod admin_page;
 #[cfg(feature = "ssr")]
 pub mod consumer;
 #[cfg(feature = "ssr")]
+pub mod days_noted;
+#[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod pages;
 #[cfg(feature = "ssr")]

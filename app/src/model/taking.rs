@@ -382,6 +382,17 @@ pub struct BulkOutcome {
     pub done: i64,
 }
 
+/// A certification as taking it reads it, cached per content version (`crate::cache`): the
+/// row, its current theory's pages, every theory version with its "read again" flag, and the
+/// question bank a start draws from.
+#[derive(Debug, Clone)]
+pub struct CertForTaking {
+    pub cert: crate::domain::certification::Certification,
+    pub blocks: Vec<TheoryBlock>,
+    pub theory_versions: Vec<(i64, bool)>,
+    pub bank: Vec<crate::domain::attempt::BankQuestion>,
+}
+
 /// A theory version's pages and materials, as cached (`crate::cache`).
 #[derive(Debug, Clone)]
 pub struct TheoryContent {

@@ -174,17 +174,17 @@ pub async fn sign_in_telegram(
                 .await?
             }
         };
-        if user.is_active() {
-            // Each launch is a day of activity (streak badges).
-            crate::gamification::ledger::note_activity(
-                tx.conn(),
-                &user,
-                state.config.display_utc_offset_minutes,
-                now,
-            )
-            .await?;
+        // Each launch is a day of activity (streak badges), written once a day.
+        let offset = state.config.display_utc_offset_minutes;
+        let day = crate::domain::gamification::day_number(now, offset);
+        let new_day = user.is_active() && !state.days_noted.has(user.id, day);
+        if new_day {
+            crate::gamification::ledger::note_activity(tx.conn(), &user, offset, now).await?;
         }
         tx.commit().await?;
+        if new_day {
+            state.days_noted.noted([user.id], day);
+        }
         Ok::<_, StorageError>((user, session))
     }
     .await;

@@ -49,6 +49,70 @@ async fn progress_row(
         .await)?)
 }
 
+/// What a person's standing in a certification is computed from, read with one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// The certification is assigned to them (directly, by position or by branch).
+    pub assigned: bool,
+    pub progress: Option<Progress>,
+    /// Their attempt in progress.
+    pub running: Option<AttemptId>,
+    /// Attempts made so far, reset ones included.
+    pub made: i64,
+}
+
+pub async fn standing(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<Standing> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        assigned: i64,
+        running: Option<AttemptId>,
+        made: i64,
+        has_progress: i64,
+        current_block_id: Option<BlockId>,
+        current_since: Option<Timestamp>,
+        read_version: Option<i64>,
+        read_at: Option<Timestamp>,
+        attempts_used: Option<i64>,
+        best_percent: Option<i64>,
+        best_attempt_id: Option<AttemptId>,
+        passed_at: Option<Timestamp>,
+        resets: Option<i64>,
+    }
+    let assigned = crate::storage::certifications::ASSIGNED_TO_USER.replace("{cert}", "$2");
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM users u WHERE u.id = $1 AND {assigned}) AS assigned, \
+         (SELECT a.id FROM attempts a WHERE a.user_id = $1 AND a.certification_id = $2 \
+            AND a.status = 'in_progress') AS running, \
+         (SELECT COUNT(*) FROM attempts a WHERE a.user_id = $1 AND a.certification_id = $2) AS made, \
+         CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_progress, \
+         p.current_block_id, p.current_since, p.read_version, p.read_at, p.attempts_used, \
+         p.best_percent, p.best_attempt_id, p.passed_at, p.resets \
+         FROM (SELECT 1 AS one) one LEFT JOIN certification_progress p \
+           ON p.user_id = $1 AND p.certification_id = $2"
+    );
+    let r: Row = on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .bind(cert)
+        .fetch_one(c)
+        .await)?;
+    Ok(Standing {
+        assigned: r.assigned > 0,
+        running: r.running,
+        made: r.made,
+        progress: (r.has_progress > 0).then(|| Progress {
+            current_block_id: r.current_block_id,
+            current_since: r.current_since,
+            read_version: r.read_version,
+            read_at: r.read_at,
+            attempts_used: r.attempts_used.unwrap_or(0),
+            best_percent: r.best_percent,
+            best_attempt_id: r.best_attempt_id,
+            passed_at: r.passed_at,
+            resets: r.resets.unwrap_or(0),
+        }),
+    })
+}
+
 /// The progress row, created empty if missing.
 pub async fn ensure_progress(
     mut c: Conn<'_>,

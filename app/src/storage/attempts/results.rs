@@ -19,19 +19,6 @@ pub async fn history(
     })?)
 }
 
-/// How many attempts a person has made in a certification, reset ones included (the next
-/// attempt's number is one more).
-pub async fn attempts_made(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<i64> {
-    let row: (i64,) = on_conn!(c, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM attempts WHERE user_id = $1 AND certification_id = $2"
-    )
-    .bind(user)
-    .bind(cert)
-    .fetch_one(c)
-    .await)?;
-    Ok(row.0)
-}
-
 /// Whether an attempt before `attempt` of the same person and certification passed (resets
 /// included: a pass pays its points once, ever).
 pub async fn passed_before(c: Conn<'_>, attempt: AttemptId) -> StorageResult<bool> {

@@ -6,9 +6,9 @@
 
 use super::touches::{Sign, Touch};
 use super::{
-    AttemptRecord, AttemptScreen, AttemptSummary, CertResults, CertRules, ClockAck, Earned, MyCert,
-    PreviewData, ReadState, ResultState, ResultView, ReviewItem, ShownQuestion, TestEntry,
-    TheoryData,
+    AttemptRecord, AttemptScreen, AttemptSummary, CertForTaking, CertResults, CertRules, ClockAck,
+    Earned, MyCert, PreviewData, ReadState, ResultState, ResultView, ReviewItem, ShownQuestion,
+    TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
 use crate::domain::actor::{Actor, By, audit_by, label_of};
@@ -29,6 +29,7 @@ use crate::storage::attempts::{self as store, AttemptLite, Progress};
 use crate::storage::certifications as certs;
 use crate::storage::{self, Conn, StorageError};
 use serde_json::json;
+use std::sync::Arc;
 
 mod admin;
 mod answer;
@@ -75,19 +76,11 @@ impl Taker {
     }
 }
 
-/// What a person's standing in a certification is computed from.
-struct Facts {
-    assigned: bool,
-    progress: Option<Progress>,
-    running: Option<AttemptId>,
-}
+/// What a person's standing in a certification is computed from (one read).
+type Facts = store::Standing;
 
-async fn facts(mut c: Conn<'_>, user: UserId, cert: CertId) -> Result<Facts, StorageError> {
-    Ok(Facts {
-        assigned: store::is_assigned(c.re(), user, cert).await?,
-        progress: store::progress(c.re(), user, cert).await?,
-        running: store::in_progress(c, user, cert).await?.map(|a| a.id),
-    })
+async fn facts(c: Conn<'_>, user: UserId, cert: CertId) -> Result<Facts, StorageError> {
+    store::standing(c, user, cert).await
 }
 
 /// [`visible_cert`] with the person's facts in it, read once for the rules that follow.
@@ -109,6 +102,59 @@ async fn visible_with_facts(
     Ok((cert, facts))
 }
 
+/// The certification as taking reads it, from the cache (read afresh once anything an author
+/// or the scheduler writes has changed).
+async fn cert_for_taking(
+    mut c: Conn<'_>,
+    caches: &crate::cache::Caches,
+    id: CertId,
+) -> AppResult<Arc<CertForTaking>> {
+    let versions = crate::cache::Versions::read_on(c.re()).await?;
+    caches
+        .cert_for_taking
+        .get_at(versions, id, async {
+            let Some(cert) = certs::get(c.re(), id).await? else {
+                return Err(AppError::NotFound);
+            };
+            let blocks = certs::blocks(c.re(), id, cert.theory_version).await?;
+            let theory_versions = certs::versions(c.re(), id)
+                .await?
+                .into_iter()
+                .map(|v| (v.version, v.require_reread))
+                .collect();
+            let bank = storage::questions::of_certification(c.re(), id)
+                .await?
+                .into_iter()
+                .map(|q| (q.id, q.revision, q.content))
+                .collect();
+            Ok(CertForTaking {
+                cert,
+                blocks,
+                theory_versions,
+                bank,
+            })
+        })
+        .await
+}
+
+/// [`visible_with_facts`] from the cache: the certification as taking reads it.
+async fn visible_for_taking(
+    mut c: Conn<'_>,
+    caches: &crate::cache::Caches,
+    user: UserId,
+    id: CertId,
+) -> AppResult<(Arc<CertForTaking>, Facts)> {
+    let view = cert_for_taking(c.re(), caches, id).await?;
+    if !matches!(view.cert.status, CertStatus::Open | CertStatus::Closed) {
+        return Err(AppError::NotFound);
+    }
+    let facts = facts(c, user, id).await?;
+    if !facts.assigned && facts.progress.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok((view, facts))
+}
+
 /// The certification as a member may see it: open or closed, and assigned to them (or they
 /// have progress in it).
 async fn visible_cert(mut c: Conn<'_>, user: UserId, id: CertId) -> AppResult<Certification> {
@@ -118,8 +164,8 @@ async fn visible_cert(mut c: Conn<'_>, user: UserId, id: CertId) -> AppResult<Ce
     if !matches!(cert.status, CertStatus::Open | CertStatus::Closed) {
         return Err(AppError::NotFound);
     }
-    let assigned = store::is_assigned(c.re(), user, id).await?;
-    if !assigned && store::progress(c, user, id).await?.is_none() {
+    let facts = facts(c, user, id).await?;
+    if !facts.assigned && facts.progress.is_none() {
         return Err(AppError::NotFound);
     }
     Ok(cert)

@@ -60,11 +60,22 @@ async fn read_state(
     now: Timestamp,
 ) -> Result<ReadState, StorageError> {
     let facts = facts(c.re(), user.id, cert.id).await?;
-    let (read, newly_read) = compute_read_state(c.re(), user.id, cert, blocks, &facts, now).await?;
+    let versions = theory_versions(c.re(), cert.id).await?;
+    let (read, newly_read) =
+        compute_read_state(c.re(), user.id, cert, blocks, &versions, &facts, now).await?;
     if newly_read {
         record_read(c, user, cert, utc_offset, now).await?;
     }
     Ok(read)
+}
+
+/// Every theory version of a certification with its "read again" flag, newest first.
+async fn theory_versions(c: Conn<'_>, cert: CertId) -> Result<Vec<(i64, bool)>, StorageError> {
+    Ok(certs::versions(c, cert)
+        .await?
+        .into_iter()
+        .map(|v| (v.version, v.require_reread))
+        .collect())
 }
 
 /// The theory has just been read in full: record it, and the badges that may follow.
@@ -98,17 +109,13 @@ pub(super) async fn compute_read_state(
     user: UserId,
     cert: &Certification,
     blocks: &[TheoryBlock],
+    versions: &[(i64, bool)],
     facts: &Facts,
     now: Timestamp,
 ) -> Result<(ReadState, bool), StorageError> {
-    let versions: Vec<(i64, bool)> = certs::versions(c.re(), cert.id)
-        .await?
-        .into_iter()
-        .map(|v| (v.version, v.require_reread))
-        .collect();
     let progress = facts.progress.clone().unwrap_or_default();
     let in_progress = facts.running.is_some();
-    let mut read = theory_is_read(progress.read_version, &versions);
+    let mut read = theory_is_read(progress.read_version, versions);
     let mut newly_read = false;
     let remaining_ms = if read {
         vec![0; blocks.len()]
@@ -236,8 +243,17 @@ async fn theory_data(
         Ok(content) => content,
         Err(e) => return Err(e),
     };
-    let (read, newly_read) =
-        compute_read_state(c.re(), user.id, &cert, &content.blocks, &facts, now).await?;
+    let theory = theory_versions(c.re(), cert.id).await?;
+    let (read, newly_read) = compute_read_state(
+        c.re(),
+        user.id,
+        &cert,
+        &content.blocks,
+        &theory,
+        &facts,
+        now,
+    )
+    .await?;
     let s = &cert.settings;
     let rules = CertRules {
         closes_at: s.closes_at,
@@ -274,12 +290,13 @@ pub async fn page_shown(
     async {
         // The checks read on a read connection: SQLite's single writer is held only for the
         // writes and the reading state that follows them.
-        let (cert, blocks) = {
+        let view = {
             let mut c = state.db.read().await?;
-            let cert = visible_cert(c.conn(), actor.user.id, cert_id).await?;
-            let blocks = certs::blocks(c.conn(), cert.id, cert.theory_version).await?;
-            (cert, blocks)
+            visible_for_taking(c.conn(), &state.caches, actor.user.id, cert_id)
+                .await?
+                .0
         };
+        let (cert, blocks) = (&view.cert, &view.blocks);
         if !blocks.iter().any(|b| b.id == block_id) {
             // A page of an older theory version: reload.
             return Err(AppError::Conflict);
@@ -288,23 +305,26 @@ pub async fn page_shown(
         // While an attempt is in progress the clock is not the reading's business; the time on
         // the theory page is simply not counted for the test (see `leave`).
         store::show_block(tx.conn(), actor.user.id, cert.id, block_id, now).await?;
-        crate::gamification::ledger::note_activity(
-            tx.conn(),
-            &actor.user,
-            state.config.display_utc_offset_minutes,
-            now,
-        )
-        .await?;
+        // A page is a day of activity, written once a day (the launch has usually done it).
+        let offset = state.config.display_utc_offset_minutes;
+        let day = crate::domain::gamification::day_number(now, offset);
+        let new_day = !state.days_noted.has(actor.user.id, day);
+        if new_day {
+            crate::gamification::ledger::note_activity(tx.conn(), &actor.user, offset, now).await?;
+        }
         let read = read_state(
             tx.conn(),
             &actor.user,
-            &cert,
-            &blocks,
+            cert,
+            blocks,
             state.config.display_utc_offset_minutes,
             now,
         )
         .await?;
         tx.commit().await?;
+        if new_day {
+            state.days_noted.noted([actor.user.id], day);
+        }
         Ok(read)
     }
     .await

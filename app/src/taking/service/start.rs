@@ -27,7 +27,8 @@ pub struct StartPlan {
     number: i64,
 }
 
-/// Reads what a start needs and applies the rules, without writing.
+/// Reads what a start needs and applies the rules, without writing. The certification, its
+/// theory and its bank come from the cache; the person's facts are one read.
 async fn plan_start(
     mut c: Conn<'_>,
     caches: &crate::cache::Caches,
@@ -35,7 +36,7 @@ async fn plan_start(
     cert_id: CertId,
     now: Timestamp,
 ) -> AppResult<Planned> {
-    let (cert, facts) = match visible_with_facts(c.re(), user, cert_id).await {
+    let (view, facts) = match visible_for_taking(c.re(), caches, user, cert_id).await {
         Ok(v) => v,
         Err(error) => {
             return Ok(Planned::Refused {
@@ -47,27 +48,23 @@ async fn plan_start(
     if let Some(running) = facts.running {
         return Ok(Planned::Running(running));
     }
-    let blocks = certs::blocks(c.re(), cert.id, cert.theory_version).await?;
-    let (read, newly_read) = compute_read_state(c.re(), user, &cert, &blocks, &facts, now).await?;
+    let cert = &view.cert;
+    let (read, newly_read) = compute_read_state(
+        c.re(),
+        user,
+        cert,
+        &view.blocks,
+        &view.theory_versions,
+        &facts,
+        now,
+    )
+    .await?;
     if let Some(msg) = read.refusal {
         return Ok(Planned::Refused {
             error: AppError::refused(msg),
-            newly_read: newly_read.then(|| Box::new(cert)),
+            newly_read: newly_read.then(|| Box::new(cert.clone())),
         });
     }
-    let progress = facts.progress;
-    // The same bank for everyone starting until an author changes it.
-    let versions = crate::cache::Versions::read_on(c.re()).await?;
-    let bank = caches
-        .bank
-        .get_at(versions, cert.id, async {
-            Ok(storage::questions::of_certification(c.re(), cert.id)
-                .await?
-                .into_iter()
-                .map(|q| (q.id, q.revision, q.content))
-                .collect())
-        })
-        .await?;
     let seed: u64 = rand::random();
     let mut last_shown = std::collections::HashMap::new();
     if cert.settings.draw_count.is_some() {
@@ -79,21 +76,20 @@ async fn plan_start(
         }
     }
     let asked = build_questions_for(
-        &bank,
+        &view.bank,
         cert.settings.draw_count.map(|n| n as usize),
         cert.settings.shuffle_questions,
         cert.settings.shuffle_options,
         seed,
         &last_shown,
     );
-    let number = store::attempts_made(c, user, cert.id).await? + 1;
     Ok(Planned::Start(Box::new(StartPlan {
-        cert,
-        progress,
+        cert: cert.clone(),
+        progress: facts.progress,
         newly_read,
         asked,
         seed,
-        number,
+        number: facts.made + 1,
     })))
 }
 
