@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for the tests: `scripts/pg.sh start` prints its URL,
-# `scripts/pg.sh stop` stops it and deletes it. The server runs as user postgres (never as
+# `scripts/pg.sh stop` stops it and deletes it, keeping its log as target/pg-last.log (lock waits
+# over a second and deadlocks are logged with the statements involved). The server runs as user postgres (never as
 # root), with fsync off, on a free port, its data under target/pg.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ case "${1:-}" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_pg "$PGBIN/initdb" -D "$DATA" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
     as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 30 \
-      -o "-p $port -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+      -o "-p $port -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c log_lock_waits=on" \
       start >/dev/null
     echo "$port" > "$DIR/port"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
@@ -31,6 +32,7 @@ case "${1:-}" in
     if [[ -d "$DATA" ]]; then
       as_pg "$PGBIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
     fi
+    [[ -f "$DIR/server.log" ]] && cp "$DIR/server.log" "$PWD/target/pg-last.log"
     rm -rf "$DIR"
     ;;
   *)
