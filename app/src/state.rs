@@ -9,7 +9,7 @@ use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
 use crate::gamification::days_noted::DaysNoted;
 use crate::storage::Db;
-use crate::taking::service::{StartWriter, start_writer};
+use crate::taking::starts::{StartWriter, start_writer};
 use crate::taking::touches::{TouchWriter, touch_writer};
 use std::sync::Arc;
 

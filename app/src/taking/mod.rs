@@ -8,6 +8,8 @@
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod starts;
+#[cfg(feature = "ssr")]
 pub mod touches;
 
 use crate::domain::{AttemptId, BlockId, CertId, UserId};

@@ -3,35 +3,14 @@
 use crate::helpers::PASSWORD;
 use crate::helpers::eventually;
 use crate::helpers::{Backend, Options, init_data_for, spawn_app, spawn_app_with};
-use app::domain::user::{Role, UserStatus};
-use app::domain::{TelegramId, init_data};
+use app::domain::init_data;
 use app::storage;
 use serde_json::Value;
 use serde_json::json;
 use std::time::Duration;
 
 async fn preregister(app: &crate::helpers::TestApp, tg: i64, first: &str) {
-    let mut tx = app.state.db.begin().await.unwrap();
-    storage::users::insert(
-        tx.conn(),
-        &storage::users::NewUser {
-            telegram_id: Some(TelegramId(tg)),
-            first_name: first.into(),
-            last_name: "Предзаписанная".into(),
-            names_edited: true,
-            username: None,
-            role: Role::Employee,
-            status: UserStatus::Active,
-            position_id: None,
-            branch_id: None,
-            login: None,
-            password_hash: None,
-        },
-        app.state.now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    crate::taking::insert_employee(app, tg, first, "Предзаписанная").await;
 }
 
 async fn audit_actions(app: &crate::helpers::TestApp) -> Vec<String> {

@@ -71,17 +71,20 @@ pub async fn setup_on(
     .await
 }
 
-async fn setup_in(app: TestApp, settings: Value, blocks: usize, questions: usize) -> Setup {
-    app.create_account("author", PASSWORD, Role::Admin, None)
-        .await;
-    assert_eq!(app.sign_in_admin("author", PASSWORD).await.status, 200);
+/// An active employee with a Telegram id, written straight to the database.
+pub async fn insert_employee(
+    app: &TestApp,
+    tg: i64,
+    first: &str,
+    last: &str,
+) -> app::domain::user::User {
     let mut tx = app.state.db.begin().await.unwrap();
     let user = app::storage::users::insert(
         tx.conn(),
         &app::storage::users::NewUser {
-            telegram_id: Some(TelegramId(EMPLOYEE_TG)),
-            first_name: "Анна".into(),
-            last_name: "Тестова".into(),
+            telegram_id: Some(TelegramId(tg)),
+            first_name: first.into(),
+            last_name: last.into(),
             names_edited: true,
             username: None,
             role: Role::Employee,
@@ -96,6 +99,14 @@ async fn setup_in(app: TestApp, settings: Value, blocks: usize, questions: usize
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    user
+}
+
+async fn setup_in(app: TestApp, settings: Value, blocks: usize, questions: usize) -> Setup {
+    app.create_account("author", PASSWORD, Role::Admin, None)
+        .await;
+    assert_eq!(app.sign_in_admin("author", PASSWORD).await.status, 200);
+    let user = insert_employee(&app, EMPLOYEE_TG, "Анна", "Тестова").await;
 
     let cert = app
         .call("certifications/create", &[("title", "Экзамен")])
@@ -335,27 +346,7 @@ async fn people_starting_together_each_get_their_attempt(backend: Backend) {
     let mut people = Vec::new();
     for i in 0..12_i64 {
         let tg = 900_000 + i;
-        let mut tx = s.app.state.db.begin().await.unwrap();
-        let user = app::storage::users::insert(
-            tx.conn(),
-            &app::storage::users::NewUser {
-                telegram_id: Some(TelegramId(tg)),
-                first_name: format!("Сотрудник{i}"),
-                last_name: "Пачкин".into(),
-                names_edited: true,
-                username: None,
-                role: Role::Employee,
-                status: UserStatus::Active,
-                position_id: None,
-                branch_id: None,
-                login: None,
-                password_hash: None,
-            },
-            s.app.state.now(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let user = insert_employee(&s.app, tg, &format!("Сотрудник{i}"), "Пачкин").await;
         let r = s
             .app
             .call(
@@ -990,27 +981,7 @@ async fn malformed_and_foreign_answers_are_refused(backend: Backend) {
     }
     assert_eq!(s.answer(a, 7, &[1]).await.status, 422, "no such question");
     // Another employee cannot touch this attempt.
-    let mut tx = s.app.state.db.begin().await.unwrap();
-    app::storage::users::insert(
-        tx.conn(),
-        &app::storage::users::NewUser {
-            telegram_id: Some(TelegramId(888)),
-            first_name: "Чужой".into(),
-            last_name: String::new(),
-            names_edited: true,
-            username: None,
-            role: Role::Employee,
-            status: UserStatus::Active,
-            position_id: None,
-            branch_id: None,
-            login: None,
-            password_hash: None,
-        },
-        s.app.state.now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    insert_employee(&s.app, 888, "Чужой", "").await;
     s.app.sign_in_telegram(888, "Other").await;
     assert_eq!(s.answer(a, 0, &[1]).await.status, 404);
     assert_eq!(

@@ -40,7 +40,6 @@ mod reading;
 mod results;
 mod review;
 mod start;
-mod start_batch;
 
 pub use admin::*;
 pub use answer::*;
@@ -51,7 +50,6 @@ pub use reading::*;
 pub use results::*;
 pub use review::*;
 pub use start::*;
-pub use start_batch::{StartWriter, start_writer};
 
 /// A Mini App request to the taking service: the session it came with (the batch writer checks
 /// the session itself, so the plain answer never resolves the member), where it came from, and

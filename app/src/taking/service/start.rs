@@ -1,7 +1,7 @@
 //! Starting an attempt: what the rules decide, then the attempt with its drawn questions.
 
-use super::start_batch::{QueuedStart, batching};
 use super::*;
+use crate::taking::starts::{QueuedStart, StartPlan, batching, write_openings};
 use std::sync::Arc;
 
 /// What starting an attempt would do, decided from what the rules read.
@@ -15,16 +15,6 @@ enum Planned {
         newly_read: Option<Box<Certification>>,
     },
     Start(Box<StartPlan>),
-}
-
-/// Everything a new attempt is made of, and what the rules saw when they allowed it.
-pub struct StartPlan {
-    pub(super) cert: Certification,
-    pub(super) progress: Option<Progress>,
-    newly_read: bool,
-    asked: Vec<attempt::AskedQuestion>,
-    seed: u64,
-    number: i64,
 }
 
 /// Reads what a start needs and applies the rules, without writing. The certification, its
@@ -101,104 +91,6 @@ async fn plan_holds(mut c: Conn<'_>, user: UserId, plan: &StartPlan) -> Result<b
         return Ok(false);
     }
     Ok(certs::get(c, plan.cert.id).await?.as_ref() == Some(&plan.cert))
-}
-
-impl StartPlan {
-    /// The plain case a batch of starts writes: the person has a progress row and their reading
-    /// was recorded before (the rest takes the one-request path).
-    pub(super) fn is_plain(&self) -> bool {
-        self.progress.is_some() && !self.newly_read
-    }
-
-    /// The attempt's row, its clock starting `now`.
-    pub(super) fn attempt(&self, user: UserId, now: Timestamp) -> store::NewAttempt<'_> {
-        let settings = &self.cert.settings;
-        let clock = AttemptClock::start(settings.timer_mode, settings.time_limit_secs * 1000, now)
-            .with_away_limit(settings.away_limit_secs.map(|s| s * 1000));
-        store::NewAttempt {
-            user,
-            cert: self.cert.id,
-            number: self.number,
-            clock,
-            seed: self.seed,
-            questions: &self.asked,
-            pass_threshold: settings.pass_threshold,
-        }
-    }
-
-    /// What a new attempt `id` writes beside its row: the integrity record's opening (the start
-    /// and the first question on screen), the domain event and the audit entry with its label.
-    pub(super) fn opening(
-        &self,
-        user: &User,
-        id: AttemptId,
-        session: Option<String>,
-        origin: &Origin,
-        now: Timestamp,
-    ) -> Opening {
-        let event = |kind, question_index| store::NewEvent {
-            attempt: id,
-            kind,
-            question_index,
-            away_ms: None,
-            session: session.clone(),
-        };
-        let cert = &self.cert;
-        let used_before = self.progress.as_ref().map_or(0, |p| p.attempts_used);
-        let details = json!({ "certification_id": cert.id, "number": self.number, "attempts_used_before": used_before });
-        Opening {
-            record: [event("started", None), event("shown", Some(0))],
-            event: DomainEvent::AttemptStarted {
-                attempt_id: id,
-                user_id: user.id,
-                certification_id: cert.id,
-            },
-            audit: audit_by(
-                user,
-                AuditAction::AttemptStarted,
-                "attempt",
-                id,
-                details,
-                origin,
-                now,
-            ),
-            label: storage::audit::attempt_label(
-                &user.first_name,
-                &user.last_name,
-                &cert.settings.title,
-            ),
-        }
-    }
-}
-
-/// What a new attempt writes beside its row.
-pub(super) struct Opening {
-    record: [store::NewEvent; 2],
-    event: DomainEvent,
-    audit: AuditEntry,
-    label: String,
-}
-
-/// Writes the openings of new attempts (the ordinary path's one, a batch's many) with one
-/// statement per table.
-pub(super) async fn write_openings(
-    mut c: Conn<'_>,
-    openings: &[Opening],
-    now: Timestamp,
-) -> AppResult<()> {
-    let record: Vec<store::NewEvent> = openings
-        .iter()
-        .flat_map(|o| o.record.iter().cloned())
-        .collect();
-    store::record_events(c.re(), &record, now).await?;
-    let events: Vec<DomainEvent> = openings.iter().map(|o| o.event.clone()).collect();
-    storage::events::emit_many(c.re(), &events, now).await?;
-    let audit: Vec<(&AuditEntry, Option<&str>)> = openings
-        .iter()
-        .map(|o| (&o.audit, Some(o.label.as_str())))
-        .collect();
-    storage::audit::record_many_labelled(c, &audit).await?;
-    Ok(())
 }
 
 /// Creates the planned attempt in the caller's transaction, with its audit entry.

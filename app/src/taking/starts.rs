@@ -1,41 +1,46 @@
 //! Group commit of starts: the attempts that many people start at the same moment (a scheduled
 //! opening) are written together, a few statements and one commit per batch instead of a
-//! transaction of ten statements each behind SQLite's single writer.
+//! transaction of ten statements each behind SQLite's single writer. What a new attempt is
+//! made of ([`StartPlan`], its [`Opening`]) lives here too: the one-request path in
+//! `service::start` writes it the same way.
 //!
-//! A start is planned on a read connection (`start::plan_start`); the batch checks in its
+//! A start is planned on a read connection (`service::start`); the batch checks in its
 //! transaction that what the plan saw still holds (the certification, the person's progress
 //! row) and writes the plain case: a person who has a progress row and whose reading was
 //! recorded before. A plan that no longer holds, a second start of the same person in one
 //! batch, an attempt already in progress or a database error hands the start back, and the
 //! caller takes the one-request path, which plans again inside its transaction.
 
-use super::start::{Opening, StartPlan, write_openings};
-use crate::domain::audit::Origin;
+use crate::domain::actor::audit_by;
+use crate::domain::attempt::{AskedQuestion, AttemptClock};
+use crate::domain::audit::{AuditAction, AuditEntry, Origin};
+use crate::domain::certification::Certification;
 use crate::domain::clock::Clock;
+use crate::domain::events::DomainEvent;
 use crate::domain::user::User;
 use crate::domain::{AttemptId, CertId, Timestamp, UserId};
-use crate::error::AppResult;
 use crate::group_commit::{BatchWrite, GroupCommit};
-use crate::storage::Db;
-use crate::storage::attempts as store;
+use crate::storage::attempts::{self as store, Progress};
 use crate::storage::certifications as certs;
+use crate::storage::{Conn, Db, StorageResult, audit, events};
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Whether starts go through batches; `ATTEST_START_BATCH=off` takes the one-request path for
 /// every start (to compare in one build).
-pub(super) fn batching() -> bool {
+pub(crate) fn batching() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| !std::env::var("ATTEST_START_BATCH").is_ok_and(|v| v == "off"))
 }
 
 /// A planned start waiting for its batch.
 pub struct QueuedStart {
-    pub(super) user: User,
-    pub(super) plan: StartPlan,
+    pub user: User,
+    pub plan: StartPlan,
     /// The session's label in the integrity record.
-    pub(super) session: Option<String>,
-    pub(super) origin: Origin,
+    pub session: Option<String>,
+    pub origin: Origin,
 }
 
 /// Starts written in batches: `submit` gives a start back when the plan no longer held.
@@ -76,7 +81,7 @@ async fn write_batch(
     db: &Db,
     starts: &[Arc<QueuedStart>],
     now: Timestamp,
-) -> AppResult<Vec<Option<AttemptId>>> {
+) -> StorageResult<Vec<Option<AttemptId>>> {
     let mut by_cert: BTreeMap<CertId, Vec<usize>> = BTreeMap::new();
     for (i, s) in starts.iter().enumerate() {
         by_cert.entry(s.plan.cert.id).or_default().push(i);
@@ -144,4 +149,108 @@ async fn write_batch(
     write_openings(tx.conn(), &openings, now).await?;
     tx.commit().await?;
     Ok(ids)
+}
+
+/// Everything a new attempt is made of, and what the rules saw when they allowed it.
+pub struct StartPlan {
+    pub cert: Certification,
+    pub progress: Option<Progress>,
+    pub newly_read: bool,
+    pub asked: Vec<AskedQuestion>,
+    pub seed: u64,
+    pub number: i64,
+}
+
+impl StartPlan {
+    /// The plain case a batch of starts writes: the person has a progress row and their reading
+    /// was recorded before (the rest takes the one-request path).
+    pub(crate) fn is_plain(&self) -> bool {
+        self.progress.is_some() && !self.newly_read
+    }
+
+    /// The attempt's row, its clock starting `now`.
+    pub(crate) fn attempt(&self, user: UserId, now: Timestamp) -> store::NewAttempt<'_> {
+        let settings = &self.cert.settings;
+        let clock = AttemptClock::start(settings.timer_mode, settings.time_limit_secs * 1000, now)
+            .with_away_limit(settings.away_limit_secs.map(|s| s * 1000));
+        store::NewAttempt {
+            user,
+            cert: self.cert.id,
+            number: self.number,
+            clock,
+            seed: self.seed,
+            questions: &self.asked,
+            pass_threshold: settings.pass_threshold,
+        }
+    }
+
+    /// What a new attempt `id` writes beside its row: the integrity record's opening (the start
+    /// and the first question on screen), the domain event and the audit entry with its label.
+    pub(crate) fn opening(
+        &self,
+        user: &User,
+        id: AttemptId,
+        session: Option<String>,
+        origin: &Origin,
+        now: Timestamp,
+    ) -> Opening {
+        let event = |kind, question_index| store::NewEvent {
+            attempt: id,
+            kind,
+            question_index,
+            away_ms: None,
+            session: session.clone(),
+        };
+        let cert = &self.cert;
+        let used_before = self.progress.as_ref().map_or(0, |p| p.attempts_used);
+        let details = json!({ "certification_id": cert.id, "number": self.number, "attempts_used_before": used_before });
+        Opening {
+            record: [event("started", None), event("shown", Some(0))],
+            event: DomainEvent::AttemptStarted {
+                attempt_id: id,
+                user_id: user.id,
+                certification_id: cert.id,
+            },
+            audit: audit_by(
+                user,
+                AuditAction::AttemptStarted,
+                "attempt",
+                id,
+                details,
+                origin,
+                now,
+            ),
+            label: audit::attempt_label(&user.first_name, &user.last_name, &cert.settings.title),
+        }
+    }
+}
+
+/// What a new attempt writes beside its row.
+pub(crate) struct Opening {
+    record: [store::NewEvent; 2],
+    event: DomainEvent,
+    audit: AuditEntry,
+    label: String,
+}
+
+/// Writes the openings of new attempts (the ordinary path's one, a batch's many) with one
+/// statement per table.
+pub(crate) async fn write_openings(
+    mut c: Conn<'_>,
+    openings: &[Opening],
+    now: Timestamp,
+) -> StorageResult<()> {
+    let record: Vec<store::NewEvent> = openings
+        .iter()
+        .flat_map(|o| o.record.iter().cloned())
+        .collect();
+    store::record_events(c.re(), &record, now).await?;
+    let events: Vec<DomainEvent> = openings.iter().map(|o| o.event.clone()).collect();
+    events::emit_many(c.re(), &events, now).await?;
+    let audit: Vec<(&AuditEntry, Option<&str>)> = openings
+        .iter()
+        .map(|o| (&o.audit, Some(o.label.as_str())))
+        .collect();
+    audit::record_many_labelled(c, &audit).await?;
+    Ok(())
 }
