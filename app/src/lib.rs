@@ -37,6 +37,8 @@ pub mod richtext;
 mod root;
 pub mod scim;
 pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod shared_run;
 pub mod taking;
 pub mod team;
 pub mod ui;

@@ -9,6 +9,7 @@ use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
 use crate::gamification::days_noted::DaysNoted;
 use crate::storage::Db;
+use crate::taking::shown::{ShownWriter, shown_writer};
 use crate::taking::starts::{StartWriter, start_writer};
 use crate::taking::touches::{TouchWriter, touch_writer};
 use std::sync::Arc;
@@ -88,6 +89,10 @@ pub struct AppState {
     pub launches: LaunchWriter,
     /// Starts of attempts, written in batches.
     pub starts: StartWriter,
+    /// Theory pages shown, written in batches.
+    pub shown: ShownWriter,
+    /// The runs that apply a finished attempt's events, shared by the requests that ask.
+    pub finished_events: Arc<crate::shared_run::SharedRun>,
     /// Whose activity today is already recorded.
     pub days_noted: Arc<DaysNoted>,
     /// Failed sign-ins, counted until their window closes (then one audit entry each).
@@ -104,6 +109,7 @@ impl AppState {
         Self {
             touches: touch_writer(db.clone(), clock.clone()),
             starts: start_writer(db.clone(), clock.clone()),
+            shown: shown_writer(db.clone(), clock.clone(), config.display_utc_offset_minutes),
             launches: launch_writer(
                 db.clone(),
                 clock.clone(),
@@ -112,6 +118,7 @@ impl AppState {
                 days_noted.clone(),
             ),
             days_noted,
+            finished_events: Arc::default(),
             failed_sign_ins: Arc::default(),
             sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
             caches: Arc::default(),

@@ -166,6 +166,24 @@ pub async fn evaluate_badges(
     evaluate_with(c, user, &badges, utc_offset, now).await
 }
 
+/// [`evaluate_badges`] for several people, the catalogue read once (a batch of writes).
+pub async fn evaluate_badges_many(
+    mut c: Conn<'_>,
+    users: &[&User],
+    utc_offset: i32,
+    now: Timestamp,
+) -> Result<usize, StorageError> {
+    if !users.iter().any(|u| u.role.earns_rewards()) {
+        return Ok(0);
+    }
+    let badges = store::badges(c.re(), false).await?;
+    let mut awarded = 0;
+    for user in users {
+        awarded += evaluate_with(c.re(), user, &badges, utc_offset, now).await?;
+    }
+    Ok(awarded)
+}
+
 /// Evaluates the automatic badges among `badges` (the catalogue, read once per batch).
 async fn evaluate_with(
     mut c: Conn<'_>,

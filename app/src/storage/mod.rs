@@ -244,16 +244,23 @@ pub struct Tx {
     wait: Duration,
     started: std::time::Instant,
     calls: u32,
+    /// Where it was begun (for the figures per path).
+    site: &'static std::panic::Location<'static>,
 }
 
 impl Tx {
-    fn new(inner: TxInner, asked: std::time::Instant) -> Tx {
+    fn new(
+        inner: TxInner,
+        asked: std::time::Instant,
+        site: &'static std::panic::Location<'static>,
+    ) -> Tx {
         let started = std::time::Instant::now();
         Tx {
             inner: Some(inner),
             wait: started - asked,
             started,
             calls: 0,
+            site,
         }
     }
 
@@ -271,7 +278,7 @@ impl Tx {
             Some(TxInner::Postgres(t)) => t.commit().await,
             None => Ok(()),
         };
-        write_stats::record(self.wait, self.started.elapsed(), self.calls);
+        write_stats::record(self.wait, self.started.elapsed(), self.calls, self.site);
         Ok(result?)
     }
 }
@@ -280,7 +287,7 @@ impl Drop for Tx {
     fn drop(&mut self) {
         // Rolled back (sqlx rolls back on drop): its hold counted too.
         if self.inner.take().is_some() {
-            write_stats::record(self.wait, self.started.elapsed(), self.calls);
+            write_stats::record(self.wait, self.started.elapsed(), self.calls, self.site);
         }
     }
 }
@@ -426,12 +433,21 @@ impl Db {
     }
 
     /// Starts a write transaction. On SQLite this waits for the single writer connection:
-    /// never call it while holding another write transaction of the same task.
-    pub async fn begin(&self) -> StorageResult<Tx> {
+    /// never call it while holding another write transaction of the same task. The caller's
+    /// place in the code is kept for the figures per path ([`write_stats`]).
+    #[track_caller]
+    pub fn begin(&self) -> impl std::future::Future<Output = StorageResult<Tx>> + Send + '_ {
+        let site = std::panic::Location::caller();
+        self.begin_at(site)
+    }
+
+    async fn begin_at(&self, site: &'static std::panic::Location<'static>) -> StorageResult<Tx> {
         let asked = std::time::Instant::now();
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::new(TxInner::Sqlite(write.begin().await?), asked),
-            Db::Postgres(pool, None) => Tx::new(TxInner::Postgres(pool.begin().await?), asked),
+            Db::Sqlite { write, .. } => Tx::new(TxInner::Sqlite(write.begin().await?), asked, site),
+            Db::Postgres(pool, None) => {
+                Tx::new(TxInner::Postgres(pool.begin().await?), asked, site)
+            }
             Db::Postgres(pool, Some(fence)) => {
                 // Not leading (as far as this instance knows): no connection is even taken.
                 let Some(mine) = (fence.epoch)() else {
@@ -442,7 +458,7 @@ impl Db {
                 };
                 let mut tx = pool.begin().await?;
                 leader::admit(&mut tx, mine, fence.lease).await?;
-                Tx::new(TxInner::Postgres(tx), asked)
+                Tx::new(TxInner::Postgres(tx), asked, site)
             }
         })
     }

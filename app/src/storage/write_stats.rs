@@ -5,6 +5,8 @@
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::panic::Location;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
@@ -13,6 +15,17 @@ struct Hists {
     hold_us: Histogram<u64>,
     calls: Histogram<u64>,
     hold_total_us: u64,
+    /// Totals per place a transaction begins (`Db::begin`'s caller): which paths keep the
+    /// writer busy.
+    sites: HashMap<&'static Location<'static>, SiteTotals>,
+}
+
+#[derive(Default)]
+struct SiteTotals {
+    transactions: u64,
+    hold_us: u64,
+    wait_us: u64,
+    calls: u64,
 }
 
 fn fresh() -> Hists {
@@ -23,20 +36,26 @@ fn fresh() -> Hists {
         hold_us: us(),
         calls: Histogram::new_with_bounds(1, 100_000, 3).expect("valid bounds"),
         hold_total_us: 0,
+        sites: HashMap::new(),
     }
 }
 
 static STATS: LazyLock<Mutex<Hists>> = LazyLock::new(|| Mutex::new(fresh()));
 
-/// One finished write transaction (committed or rolled back).
-pub fn record(wait: Duration, hold: Duration, calls: u32) {
+/// One finished write transaction (committed or rolled back), begun at `site`.
+pub fn record(wait: Duration, hold: Duration, calls: u32, site: &'static Location<'static>) {
     let clamp = |d: Duration| (d.as_micros() as u64).clamp(1, 3_600_000_000);
     if let Ok(mut h) = STATS.lock() {
-        let hold_us = clamp(hold);
-        h.wait_us.saturating_record(clamp(wait));
+        let (hold_us, wait_us) = (clamp(hold), clamp(wait));
+        h.wait_us.saturating_record(wait_us);
         h.hold_us.saturating_record(hold_us);
         h.calls.saturating_record(u64::from(calls));
         h.hold_total_us += hold_us;
+        let at = h.sites.entry(site).or_default();
+        at.transactions += 1;
+        at.hold_us += hold_us;
+        at.wait_us += wait_us;
+        at.calls += u64::from(calls);
     }
 }
 
@@ -50,8 +69,21 @@ pub struct Spread {
     pub mean: f64,
 }
 
+/// The write transactions begun at one place in the code.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SiteStats {
+    /// `file:line` of the `Db::begin` call.
+    pub site: String,
+    pub transactions: u64,
+    /// The sum of their holds, in seconds.
+    pub hold_total_secs: f64,
+    pub mean_hold_ms: f64,
+    pub mean_wait_ms: f64,
+    pub mean_calls: f64,
+}
+
 /// What the write transactions did since the last reset.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WriteStats {
     pub transactions: u64,
     /// Milliseconds waited for the writer (SQLite) or a pooled connection (PostgreSQL).
@@ -62,6 +94,9 @@ pub struct WriteStats {
     pub calls: Spread,
     /// The sum of the holds, in seconds: on SQLite, the time the one writer was busy.
     pub hold_total_secs: f64,
+    /// Per place a transaction begins, the busiest first.
+    #[serde(default)]
+    pub sites: Vec<SiteStats>,
 }
 
 fn spread(h: &Histogram<u64>, scale: f64) -> Spread {
@@ -88,9 +123,29 @@ pub fn snapshot(reset: bool) -> WriteStats {
         hold_ms: spread(&h.hold_us, 1_000.0),
         calls: spread(&h.calls, 1.0),
         hold_total_secs: h.hold_total_us as f64 / 1_000_000.0,
+        sites: sites(&h.sites),
     };
     if reset {
         *h = fresh();
     }
+    out
+}
+
+fn sites(totals: &HashMap<&'static Location<'static>, SiteTotals>) -> Vec<SiteStats> {
+    let mut out: Vec<SiteStats> = totals
+        .iter()
+        .map(|(at, t)| {
+            let n = t.transactions.max(1) as f64;
+            SiteStats {
+                site: format!("{}:{}", at.file(), at.line()),
+                transactions: t.transactions,
+                hold_total_secs: t.hold_us as f64 / 1_000_000.0,
+                mean_hold_ms: t.hold_us as f64 / n / 1_000.0,
+                mean_wait_ms: t.wait_us as f64 / n / 1_000.0,
+                mean_calls: t.calls as f64 / n,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.hold_total_secs.total_cmp(&a.hold_total_secs));
     out
 }

@@ -8,6 +8,8 @@
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod shown;
+#[cfg(feature = "ssr")]
 pub mod starts;
 #[cfg(feature = "ssr")]
 pub mod touches;
@@ -48,20 +50,13 @@ pub async fn theory(cert_id: CertId) -> Result<TheoryData, AppError> {
 /// A theory page is on screen (the reading time is measured by the server).
 #[server(prefix = "/api", endpoint = "app/theory/shown")]
 pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> Result<ReadState, AppError> {
-    let (state, taker) = (state(), taker());
-    let db = state.db.clone();
-    let shown =
-        db.on_writer(async move { service::page_shown(&state, &taker, cert_id, block_id).await });
-    crate::auth::guard::respond(shown.await)
+    crate::auth::guard::respond(service::page_shown(&state(), &taker(), cert_id, block_id).await)
 }
 
 /// Starts an attempt, or returns the one in progress (a double tap or two devices never make two).
 #[server(prefix = "/api", endpoint = "app/attempts/start")]
 pub async fn start_attempt(cert_id: CertId) -> Result<AttemptId, AppError> {
-    let (state, taker) = (state(), taker());
-    let db = state.db.clone();
-    let started = db.on_writer(async move { service::start(&state, &taker, cert_id).await });
-    crate::auth::guard::respond(started.await)
+    crate::auth::guard::respond(service::start(&state(), &taker(), cert_id).await)
 }
 
 /// The test screen: the attempt in progress as the server has it.

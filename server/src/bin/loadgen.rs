@@ -900,4 +900,23 @@ async fn print_write_stats(http: &reqwest::Client, url: &str) {
             name, x.p50, x.p90, x.p99, x.max, x.mean
         );
     }
+    if s.sites.is_empty() {
+        return;
+    }
+    println!("\nwhere the write transactions begin (the busiest first)");
+    println!(
+        "{:<48} {:>7} {:>9} {:>10} {:>10} {:>7}",
+        "site", "count", "busy s", "hold ms", "wait ms", "calls"
+    );
+    for x in s.sites.iter().take(12) {
+        // The path below `src/` says enough.
+        let site = x
+            .site
+            .rsplit_once("src/")
+            .map_or(x.site.as_str(), |(_, s)| s);
+        println!(
+            "{:<48} {:>7} {:>9.1} {:>10.2} {:>10.1} {:>7.1}",
+            site, x.transactions, x.hold_total_secs, x.mean_hold_ms, x.mean_wait_ms, x.mean_calls
+        );
+    }
 }

@@ -338,13 +338,11 @@ async fn twenty_concurrent_starts_make_one_attempt(backend: Backend) {
     assert_eq!(p.attempts_used, 1, "a double tap uses one attempt");
 }
 
-/// People who start at the same moment are written in batches: each gets an attempt of their
-/// own with its audit entry, its opening in the integrity record and its event, and a double
-/// tap still makes one attempt.
-async fn people_starting_together_each_get_their_attempt(backend: Backend) {
-    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, None).await;
+/// `n` employees («Сотрудник{i} Пачкин»), each assigned the certification and signed in to the
+/// Mini App on a client of their own.
+async fn crowd(s: &Setup, n: i64) -> Vec<(app::domain::user::User, Setup)> {
     let mut people = Vec::new();
-    for i in 0..12_i64 {
+    for i in 0..n {
         let tg = 900_000 + i;
         let user = insert_employee(&s.app, tg, &format!("Сотрудник{i}"), "Пачкин").await;
         let r = s
@@ -361,12 +359,101 @@ async fn people_starting_together_each_get_their_attempt(backend: Backend) {
         assert_eq!(r.status, 200, "{:?}", r.body);
         let client = s.app.client();
         assert_eq!(client.sign_in_telegram(tg, "Сотрудник").await.status, 200);
-        let person = Setup {
-            app: client,
-            cert: s.cert,
-        };
+        people.push((
+            user,
+            Setup {
+                app: client,
+                cert: s.cert,
+            },
+        ));
+    }
+    people
+}
+
+/// People reading at the same moment are written in batches: each page's time on screen,
+/// the page now shown and the reading completed, with one event each, as one by one.
+async fn people_reading_together_each_get_their_reading(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 10 }), 2, 1, None).await;
+    let people = crowd(&s, 10).await;
+    let t = people[0].1.theory().await;
+    let blocks: Vec<i64> = t["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    let all_show =
+        |block: i64| futures::future::join_all(people.iter().map(move |(_, p)| p.show(block)));
+    // The first page, then the second 11 s later: the first has its time, the second not yet.
+    for read in all_show(blocks[0]).await {
+        assert_eq!(read["read"], false);
+        assert_eq!(read["remaining_ms"], json!([10_000, 10_000]));
+    }
+    s.app.clock.advance_secs(11);
+    for read in all_show(blocks[1]).await {
+        assert_eq!(read["read"], false, "{read}");
+        assert_eq!(read["remaining_ms"], json!([0, 10_000]));
+        assert!(read["refusal"].is_string(), "not read yet: {read}");
+    }
+    // The same page again 11 s later: the reading completes.
+    s.app.clock.advance_secs(11);
+    for read in all_show(blocks[1]).await {
+        assert_eq!(read["read"], true, "{read}");
+        assert_eq!(read["remaining_ms"], json!([0, 0]));
+        assert_eq!(read["refusal"], Value::Null);
+    }
+    assert_eq!(
+        s.app.state.shown.written(),
+        3 * people.len() as u64,
+        "every page shown went through a batch"
+    );
+    let cert = app::domain::CertId(s.cert);
+    let mut c = s.app.state.db.read().await.unwrap();
+    for (user, _) in &people {
+        let mut dwell = app::storage::attempts::dwell(c.conn(), user.id, cert)
+            .await
+            .unwrap();
+        dwell.sort();
+        let expected: Vec<(app::domain::BlockId, i64)> = blocks
+            .iter()
+            .map(|b| (app::domain::BlockId(*b), 11_000))
+            .collect();
+        assert_eq!(dwell, expected);
+        let p = app::storage::attempts::progress(c.conn(), user.id, cert)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.current_block_id, Some(app::domain::BlockId(blocks[1])));
+        assert!(p.read_version.is_some(), "the reading is recorded");
+    }
+    let read_events = app::storage::events::committed(c.conn(), 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                Ok(app::domain::events::DomainEvent::TheoryRead { .. })
+            )
+        })
+        .count();
+    assert_eq!(read_events, people.len(), "one reading event each");
+    drop(c);
+    // And the test opens.
+    let started = futures::future::join_all(people.iter().map(|(_, p)| p.start())).await;
+    for r in started {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+}
+
+/// People who start at the same moment are written in batches: each gets an attempt of their
+/// own with its audit entry, its opening in the integrity record and its event, and a double
+/// tap still makes one attempt.
+async fn people_starting_together_each_get_their_attempt(backend: Backend) {
+    let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 2, None).await;
+    let people = crowd(&s, 12).await;
+    for (_, person) in &people {
         person.read_all().await;
-        people.push((user, person));
     }
     // Everyone taps at once; every third person taps twice.
     let taps = people.iter().enumerate().flat_map(|(i, (_, p))| {
@@ -1118,6 +1205,7 @@ crate::both_backends!(
     answers_and_heartbeats_arriving_together_are_all_kept,
     twenty_concurrent_starts_make_one_attempt,
     people_starting_together_each_get_their_attempt,
+    people_reading_together_each_get_their_reading,
     a_start_after_a_question_change_draws_the_new_questions,
     the_theory_must_be_read_before_the_test,
     a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends,

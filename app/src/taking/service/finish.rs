@@ -97,12 +97,21 @@ async fn earned(
 }
 
 /// Applies the new events (points, badges, then the cache versions) at once instead of at the
-/// next job tick.
+/// next job tick, in a run shared with the other requests that ask meanwhile
+/// ([`crate::shared_run`]).
 async fn apply_events(state: &AppState) {
-    if let Err(e) = crate::gamification::consumer::process_events(state).await {
-        tracing::warn!(error = %e, "gamification will catch up at the next tick");
-    }
-    crate::cache::consumer::catch_up(state).await;
+    let (s, db) = (state.clone(), state.db.clone());
+    let job = move || {
+        let state = s.clone();
+        async move {
+            if let Err(e) = crate::gamification::consumer::process_events(&state).await {
+                tracing::warn!(error = %e, "gamification will catch up at the next tick");
+            }
+            crate::cache::consumer::catch_up(&state).await;
+        }
+    };
+    let spawn = move |run| db.spawn_writer(run);
+    state.finished_events.after_now(spawn, job).await;
 }
 
 pub async fn finish(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<ResultView> {

@@ -14,12 +14,12 @@ use crate::auth::cookie::hash_token;
 use crate::domain::actor::{Actor, By, audit_by, label_of};
 use crate::domain::attempt::{
     self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions,
-    build_questions_for, may_start, review_depth, score,
+    build_questions_for, review_depth, score,
 };
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
 use crate::domain::certification::{CertStatus, Certification, TheoryBlock, TimerMode};
 use crate::domain::events::DomainEvent;
-use crate::domain::progress::{all_blocks_read, still_to_read, theory_is_read};
+use crate::domain::progress::theory_is_read;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{AttemptId, BlockId, CertId, Timestamp, UserId};
 use crate::error::{AppError, AppResult};
@@ -54,6 +54,7 @@ pub use start::*;
 /// A Mini App request to the taking service: the session it came with (the batch writer checks
 /// the session itself, so the plain answer never resolves the member), where it came from, and
 /// whether it is the server rendering of a page (which only reads).
+#[derive(Clone)]
 pub struct Taker {
     pub token: Option<String>,
     pub origin: Origin,

@@ -1,6 +1,8 @@
 //! Reading: the certifications a member sees, the theory and its reading state.
 
 use super::*;
+use crate::taking::shown::{self, QueuedShown};
+use std::sync::Arc;
 
 pub async fn my_certifications(state: &AppState, taker: &Taker) -> AppResult<Vec<MyCert>> {
     let actor = taker.member(state).await?;
@@ -105,7 +107,7 @@ pub(super) async fn record_read(
 /// The reading state at `now`, without writing; `true` when the reading is complete only now
 /// and still has to be recorded ([`record_read`]).
 pub(super) async fn compute_read_state(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     user: UserId,
     cert: &Certification,
     blocks: &[TheoryBlock],
@@ -113,78 +115,18 @@ pub(super) async fn compute_read_state(
     facts: &Facts,
     now: Timestamp,
 ) -> Result<(ReadState, bool), StorageError> {
-    let progress = facts.progress.clone().unwrap_or_default();
-    let in_progress = facts.running.is_some();
-    let mut read = theory_is_read(progress.read_version, versions);
-    let mut newly_read = false;
-    let remaining_ms = if read {
-        vec![0; blocks.len()]
+    let read_before = facts
+        .progress
+        .as_ref()
+        .is_some_and(|p| theory_is_read(p.read_version, versions));
+    // The time on screen matters only while the theory is not read.
+    let dwell = if read_before {
+        Vec::new()
     } else {
-        let dwell = store::dwell(c.re(), user, cert.id).await?;
-        let per_block: Vec<i64> = blocks
-            .iter()
-            .map(|b| {
-                let stored = dwell
-                    .iter()
-                    .find(|(id, _)| *id == b.id)
-                    .map(|(_, d)| *d)
-                    .unwrap_or(-1);
-                let running = match (progress.current_block_id, progress.current_since) {
-                    (Some(cur), Some(since)) if cur == b.id => {
-                        (now.millis() - since.millis()).max(0)
-                    }
-                    _ => 0,
-                };
-                // A block never shown is not read, whatever the minimum.
-                if stored < 0 { -1 } else { stored + running }
-            })
-            .collect();
-        let shown_all = per_block.iter().all(|d| *d >= 0);
-        if shown_all && all_blocks_read(cert.settings.min_read_secs, &per_block) {
-            newly_read = true;
-            read = true;
-            vec![0; blocks.len()]
-        } else {
-            let min = cert.settings.min_read_secs * 1000;
-            per_block
-                .iter()
-                .map(|d| {
-                    if *d < 0 {
-                        min.max(1)
-                    } else {
-                        still_to_read(cert.settings.min_read_secs, &[*d])[0]
-                    }
-                })
-                .collect()
-        }
+        store::dwell(c, user, cert.id).await?
     };
-    let standing = Standing {
-        attempts_used: progress.attempts_used,
-        best_percent: progress.best_percent,
-        in_progress,
-    };
-    let assigned = facts.assigned;
-    let refusal = if in_progress {
-        None
-    } else {
-        may_start(
-            cert.status == CertStatus::Open,
-            assigned,
-            read,
-            cert.settings.max_attempts,
-            standing,
-        )
-        .err()
-        .map(|r| r.msg())
-    };
-    Ok((
-        ReadState {
-            read,
-            remaining_ms,
-            in_progress,
-            refusal,
-        },
-        newly_read,
+    Ok(crate::taking::shown::reading_state(
+        cert, blocks, versions, facts, &dwell, now,
     ))
 }
 
@@ -279,6 +221,9 @@ async fn theory_data(
     Ok((data, newly_read.then_some(cert)))
 }
 
+/// A theory page is on screen. Planned on a read connection on the server's runtime and
+/// written in a batch ([`crate::taking::shown`]); when the plan no longer holds, one
+/// transaction on the writer lane.
 pub async fn page_shown(
     state: &AppState,
     taker: &Taker,
@@ -287,45 +232,51 @@ pub async fn page_shown(
 ) -> AppResult<ReadState> {
     let actor = taker.member(state).await?;
     let now = state.now();
-    async {
-        // The checks read on a read connection: SQLite's single writer is held only for the
-        // writes and the reading state that follows them.
-        let view = {
-            let mut c = state.db.read().await?;
-            visible_for_taking(c.conn(), &state.caches, actor.user.id, cert_id)
-                .await?
-                .0
-        };
-        let (cert, blocks) = (&view.cert, &view.blocks);
-        if !blocks.iter().any(|b| b.id == block_id) {
-            // A page of an older theory version: reload.
-            return Err(AppError::Conflict);
+    let user = actor.user;
+    let (view, facts) = {
+        let mut c = state.db.read().await?;
+        visible_for_taking(c.conn(), &state.caches, user.id, cert_id).await?
+    };
+    if !view.blocks.iter().any(|b| b.id == block_id) {
+        // A page of an older theory version: reload.
+        return Err(AppError::Conflict);
+    }
+    // A page is a day of activity, written once a day (the launch has usually done it).
+    let offset = state.config.display_utc_offset_minutes;
+    let day = crate::domain::gamification::day_number(now, offset);
+    let new_day = !state.days_noted.has(user.id, day);
+    if shown::batching() {
+        let job = Arc::new(QueuedShown {
+            user: user.clone(),
+            view: view.clone(),
+            block: block_id,
+            facts,
+            new_day,
+        });
+        // Handed back when the plan no longer held: the one-request path below.
+        if let Ok(read) = state.shown.submit(job).await {
+            if new_day {
+                state.days_noted.noted([user.id], day);
+            }
+            return Ok(read);
         }
+    }
+    let state = state.clone();
+    let db = state.db.clone();
+    db.on_writer(async move {
         let mut tx = state.db.begin().await?;
         // While an attempt is in progress the clock is not the reading's business; the time on
         // the theory page is simply not counted for the test (see `leave`).
-        store::show_block(tx.conn(), actor.user.id, cert.id, block_id, now).await?;
-        // A page is a day of activity, written once a day (the launch has usually done it).
-        let offset = state.config.display_utc_offset_minutes;
-        let day = crate::domain::gamification::day_number(now, offset);
-        let new_day = !state.days_noted.has(actor.user.id, day);
+        store::show_block(tx.conn(), user.id, view.cert.id, block_id, now).await?;
         if new_day {
-            crate::gamification::ledger::note_activity(tx.conn(), &actor.user, offset, now).await?;
+            crate::gamification::ledger::note_activity(tx.conn(), &user, offset, now).await?;
         }
-        let read = read_state(
-            tx.conn(),
-            &actor.user,
-            cert,
-            blocks,
-            state.config.display_utc_offset_minutes,
-            now,
-        )
-        .await?;
+        let read = read_state(tx.conn(), &user, &view.cert, &view.blocks, offset, now).await?;
         tx.commit().await?;
         if new_day {
-            state.days_noted.noted([actor.user.id], day);
+            state.days_noted.noted([user.id], day);
         }
         Ok(read)
-    }
+    })
     .await
 }

@@ -122,62 +122,76 @@ async fn create_attempt(
 /// Starts an attempt, or returns the one in progress.
 ///
 /// Most of a start is reading (the certification, the reading, the bank, the history), so it is
-/// planned on a read connection; the write transaction, which holds SQLite's single writer,
-/// only checks that the plan still holds and writes. If anything changed meanwhile, the start
-/// is planned again inside the transaction.
+/// planned on a read connection, on the server's runtime; the plain start joins a batch
+/// ([`crate::taking::starts`]). Anything else takes the one-request path on the writer lane,
+/// whose transaction, which holds SQLite's single writer, only checks that the plan still
+/// holds and writes. If anything changed meanwhile, the start is planned again inside it.
 pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<AttemptId> {
     let actor = taker.member(state).await?;
     let now = state.now();
-    let utc_offset = state.config.display_utc_offset_minutes;
-    let user = &actor.user;
-    async {
-        let planned = {
-            let mut read = state.db.read().await?;
-            plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?
-        };
-        // The plan made outside the transaction, if it is worth checking there.
-        let planned: Option<Box<StartPlan>> = match planned {
-            Planned::Running(id) => return Ok(id),
-            Planned::Refused {
-                error,
-                newly_read: None,
-            } => return Err(error),
-            // The reading completes only now: the transaction plans again and records it.
-            Planned::Refused { .. } => None,
-            Planned::Start(plan) if plan.is_plain() && batching() => {
-                let job = Arc::new(QueuedStart {
-                    user: user.clone(),
-                    plan: *plan,
-                    session: taker.session(),
-                    origin: taker.origin.clone(),
-                });
-                match state.starts.submit(job).await {
-                    Ok(id) => return Ok(id),
-                    // Handed back: the one-request path checks the plan again.
-                    Err(job) => Arc::try_unwrap(job).ok().map(|q| Box::new(q.plan)),
-                }
+    let user = actor.user;
+    let planned = {
+        let mut read = state.db.read().await?;
+        plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?
+    };
+    // The plan made outside the transaction, if it is worth checking there.
+    let planned: Option<Box<StartPlan>> = match planned {
+        Planned::Running(id) => return Ok(id),
+        Planned::Refused {
+            error,
+            newly_read: None,
+        } => return Err(error),
+        // The reading completes only now: the transaction plans again and records it.
+        Planned::Refused { .. } => None,
+        Planned::Start(plan) if plan.is_plain() && batching() => {
+            let job = Arc::new(QueuedStart {
+                user: user.clone(),
+                plan: *plan,
+                session: taker.session(),
+                origin: taker.origin.clone(),
+            });
+            match state.starts.submit(job).await {
+                Ok(id) => return Ok(id),
+                // Handed back: the one-request path checks the plan again.
+                Err(job) => Arc::try_unwrap(job).ok().map(|q| Box::new(q.plan)),
             }
-            Planned::Start(plan) => Some(plan),
-        };
-        let mut tx = state.db.begin().await?;
-        let plan = match planned {
-            Some(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
-            _ => match plan_start(tx.conn(), &state.caches, user.id, cert_id, now).await? {
-                Planned::Start(plan) => plan,
-                Planned::Running(id) => return Ok(id),
-                Planned::Refused { error, newly_read } => {
-                    if let Some(cert) = newly_read {
-                        // Refused, but the reading is complete: keep that.
-                        record_read(tx.conn(), user, &cert, utc_offset, now).await?;
-                        tx.commit().await?;
-                    }
-                    return Err(error);
+        }
+        Planned::Start(plan) => Some(plan),
+    };
+    let (state, taker) = (state.clone(), taker.clone());
+    let db = state.db.clone();
+    db.on_writer(async move { start_alone(&state, &taker, &user, cert_id, planned, now).await })
+        .await
+}
+
+/// The one-request path of a start: one transaction that checks the plan (or plans anew) and
+/// writes the attempt.
+async fn start_alone(
+    state: &AppState,
+    taker: &Taker,
+    user: &User,
+    cert_id: CertId,
+    planned: Option<Box<StartPlan>>,
+    now: Timestamp,
+) -> AppResult<AttemptId> {
+    let utc_offset = state.config.display_utc_offset_minutes;
+    let mut tx = state.db.begin().await?;
+    let plan = match planned {
+        Some(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
+        _ => match plan_start(tx.conn(), &state.caches, user.id, cert_id, now).await? {
+            Planned::Start(plan) => plan,
+            Planned::Running(id) => return Ok(id),
+            Planned::Refused { error, newly_read } => {
+                if let Some(cert) = newly_read {
+                    // Refused, but the reading is complete: keep that.
+                    record_read(tx.conn(), user, &cert, utc_offset, now).await?;
+                    tx.commit().await?;
                 }
-            },
-        };
-        let created = create_attempt(tx.conn(), user, &plan, utc_offset, taker, now).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-    .await
+                return Err(error);
+            }
+        },
+    };
+    let created = create_attempt(tx.conn(), user, &plan, utc_offset, taker, now).await?;
+    tx.commit().await?;
+    Ok(created)
 }
