@@ -111,10 +111,10 @@ impl Leadership {
 
 /// Starts the election for `db` with leases of `lease`; ends with `stop`.
 pub fn elect(db: &Db, lease: Duration, mut stop: watch::Receiver<bool>) -> Leadership {
-    let Db::Postgres(pool, _) = db else {
+    let Db::Postgres(pools, _) = db else {
         return Leadership::fixed(true);
     };
-    let options = (*pool.connect_options()).clone();
+    let options = (*pools.write.connect_options()).clone();
     let (tx, rx) = watch::channel(false);
     let confirmed = Arc::new(Confirmed {
         base: Instant::now(),

@@ -302,16 +302,24 @@ pub enum Backend {
 ///
 /// SQLite admits one writer at a time, so writes go through a one-connection pool (queued in
 /// process instead of failing with SQLITE_BUSY) while reads use a pool of their own in WAL mode.
-/// PostgreSQL uses one pool for both.
+/// PostgreSQL has a pool for reads and one for write transactions, so a page's reads never
+/// queue behind a wave of writes holding every connection.
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
     },
-    /// The pool, and for the background jobs' handle the leader's fence their transactions
+    /// The pools, and for the background jobs' handle the leader's fence their transactions
     /// must pass ([`leader::Fence`]).
-    Postgres(PgPool, Option<leader::Fence>),
+    Postgres(PgPools, Option<leader::Fence>),
+}
+
+/// PostgreSQL's two pools, each `DATABASE_MAX_CONNECTIONS` in size.
+#[derive(Debug, Clone)]
+pub struct PgPools {
+    pub read: PgPool,
+    pub write: PgPool,
 }
 
 #[derive(Debug, Clone)]
@@ -397,12 +405,15 @@ impl Db {
             Ok(Db::Sqlite { read, write })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?.disable_statement_logging();
-            let pool = PgPoolOptions::new()
-                .max_connections(settings.max_connections)
-                .acquire_timeout(settings.acquire_timeout)
-                .connect_with(opts)
-                .await?;
-            Ok(Db::Postgres(pool, None))
+            let pool = || {
+                PgPoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .acquire_timeout(settings.acquire_timeout)
+                    .connect_with(opts.clone())
+            };
+            let write = pool().await?;
+            let read = pool().await?;
+            Ok(Db::Postgres(PgPools { read, write }, None))
         } else {
             Err(StorageError::UnsupportedUrl(url.to_owned()))
         }
@@ -419,7 +430,11 @@ impl Db {
     pub async fn migrate(&self) -> StorageResult<()> {
         match self {
             Db::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
-            Db::Postgres(pool, _) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Db::Postgres(pools, _) => {
+                sqlx::migrate!("../migrations/postgres")
+                    .run(&pools.write)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -428,7 +443,7 @@ impl Db {
     pub async fn read(&self) -> StorageResult<PooledConn> {
         Ok(match self {
             Db::Sqlite { read, .. } => PooledConn::Sqlite(read.acquire().await?),
-            Db::Postgres(pool, _) => PooledConn::Postgres(pool.acquire().await?),
+            Db::Postgres(pools, _) => PooledConn::Postgres(pools.read.acquire().await?),
         })
     }
 
@@ -445,10 +460,10 @@ impl Db {
         let asked = std::time::Instant::now();
         Ok(match self {
             Db::Sqlite { write, .. } => Tx::new(TxInner::Sqlite(write.begin().await?), asked, site),
-            Db::Postgres(pool, None) => {
-                Tx::new(TxInner::Postgres(pool.begin().await?), asked, site)
+            Db::Postgres(pools, None) => {
+                Tx::new(TxInner::Postgres(pools.write.begin().await?), asked, site)
             }
-            Db::Postgres(pool, Some(fence)) => {
+            Db::Postgres(pools, Some(fence)) => {
                 // Not leading (as far as this instance knows): no connection is even taken.
                 let Some(mine) = (fence.epoch)() else {
                     return Err(StorageError::Fenced {
@@ -456,7 +471,7 @@ impl Db {
                         current: None,
                     });
                 };
-                let mut tx = pool.begin().await?;
+                let mut tx = pools.write.begin().await?;
                 leader::admit(&mut tx, mine, fence.lease).await?;
                 Tx::new(TxInner::Postgres(tx), asked, site)
             }
@@ -493,7 +508,7 @@ impl Db {
     pub fn fenced(&self, fence: leader::Fence) -> Db {
         match self {
             Db::Sqlite { .. } => self.clone(),
-            Db::Postgres(pool, _) => Db::Postgres(pool.clone(), Some(fence)),
+            Db::Postgres(pools, _) => Db::Postgres(pools.clone(), Some(fence)),
         }
     }
 
@@ -513,7 +528,10 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(pool, _) => pool.close().await,
+            Db::Postgres(pools, _) => {
+                pools.read.close().await;
+                pools.write.close().await;
+            }
         }
     }
 }

@@ -298,3 +298,116 @@ pub(crate) fn reading_state(
         newly_read,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::certification::{BlockKind, CertSettings};
+
+    fn cert(min_read_secs: i64) -> Certification {
+        Certification {
+            id: CertId(1),
+            settings: CertSettings {
+                min_read_secs,
+                max_attempts: 3,
+                ..CertSettings::default()
+            },
+            status: CertStatus::Open,
+            theory_version: 1,
+            opened_at: None,
+            closed_at: None,
+            updated_at: Timestamp(0),
+        }
+    }
+
+    fn blocks() -> Vec<TheoryBlock> {
+        (1..=2)
+            .map(|i| TheoryBlock {
+                id: BlockId(i),
+                position: i,
+                kind: BlockKind::Text,
+                title: String::new(),
+                body: String::new(),
+                url: String::new(),
+            })
+            .collect()
+    }
+
+    /// The second page on screen since `since`.
+    fn standing(since: i64, running: bool) -> Standing {
+        Standing {
+            assigned: true,
+            progress: Some(Progress {
+                current_block_id: Some(BlockId(2)),
+                current_since: Some(Timestamp(since)),
+                ..Progress::default()
+            }),
+            running: running.then_some(crate::domain::AttemptId(9)),
+            made: 0,
+        }
+    }
+
+    #[test]
+    fn a_page_never_shown_needs_the_whole_minimum() {
+        let (read, newly) = reading_state(
+            &cert(10),
+            &blocks(),
+            &[(1, false)],
+            &standing(0, false),
+            &[(BlockId(2), 0)],
+            Timestamp(4_000),
+        );
+        assert!(!read.read && !newly);
+        assert_eq!(read.remaining_ms, [10_000, 6_000]);
+        assert!(read.refusal.is_some());
+    }
+
+    #[test]
+    fn the_page_on_screen_counts_until_now_and_completes_the_reading() {
+        let dwell = [(BlockId(1), 10_000), (BlockId(2), 3_000)];
+        let at = |ms| {
+            reading_state(
+                &cert(10),
+                &blocks(),
+                &[(1, false)],
+                &standing(0, false),
+                &dwell,
+                Timestamp(ms),
+            )
+        };
+        let (read, newly) = at(6_999);
+        assert!(!read.read && !newly);
+        assert_eq!(read.remaining_ms, [0, 1]);
+        let (read, newly) = at(7_000);
+        assert!(read.read && newly, "complete only now");
+        assert_eq!(read.remaining_ms, [0, 0]);
+        assert_eq!(read.refusal, None);
+    }
+
+    #[test]
+    fn a_recorded_reading_stands_and_a_running_attempt_is_never_refused() {
+        let mut facts = standing(0, true);
+        facts.progress.as_mut().unwrap().read_version = Some(1);
+        let (read, newly) = reading_state(
+            &cert(10),
+            &blocks(),
+            &[(1, false)],
+            &facts,
+            &[],
+            Timestamp(1),
+        );
+        assert!(read.read && !newly);
+        assert!(read.in_progress);
+        assert_eq!(read.refusal, None);
+        // A later version that asks to read again.
+        let (read, _) = reading_state(
+            &cert(10),
+            &blocks(),
+            &[(2, true), (1, false)],
+            &facts,
+            &[],
+            Timestamp(1),
+        );
+        assert!(!read.read);
+    }
+}

@@ -577,9 +577,10 @@ async fn a_replaced_leaders_late_writes_are_refused(backend: Backend) {
         jobs.begin().await.unwrap().commit().await.unwrap();
         return;
     }
-    let Db::Postgres(pool, _) = &db else {
+    let Db::Postgres(pools, _) = &db else {
         unreachable!()
     };
+    let pool = &pools.write;
     // Not leading: refused before a connection is taken.
     assert!(matches!(
         jobs.begin().await,
