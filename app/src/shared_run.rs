@@ -4,9 +4,10 @@
 //! versions), so the person's next page shows them. When thousands finish together, one
 //! transaction per request each applied the one or two events its request wrote, and those
 //! transactions kept SQLite's single writer busy more than the finishes themselves. Here the
-//! requests share runs: a run never overlaps another, and whoever asks while one is under way
-//! waits for the next one, which starts after their write and applies everything written by
-//! then in a few batches.
+//! requests share runs: a run never overlaps another; a request that finds none under way
+//! starts one and waits for it; a request that finds one under way returns at once, and the
+//! runner goes round once more, after it, for everything written meanwhile (as PostgreSQL's
+//! consumers did before: never queue behind a run in progress).
 
 use futures::future::BoxFuture;
 use std::future::Future;
@@ -37,14 +38,12 @@ impl Default for SharedRun {
 }
 
 impl SharedRun {
-    /// Returns once a run of `job` that started after this call has ended. When no run is
-    /// under way, `spawn` starts the task that runs `job` (for as long as requests keep
-    /// coming); the job must be the same for every caller.
-    pub async fn after_now<J, F>(
-        self: &Arc<Self>,
-        spawn: impl FnOnce(BoxFuture<'static, ()>),
-        job: J,
-    ) where
+    /// Makes sure a run of `job` starts after this call. With no run under way, `spawn` starts
+    /// the task that runs `job` and this waits for the run to end; with one under way it
+    /// returns at once (the task runs `job` once more after it). The job must be the same for
+    /// every caller.
+    pub async fn hurry<J, F>(self: &Arc<Self>, spawn: impl FnOnce(BoxFuture<'static, ()>), job: J)
+    where
         J: Fn() -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
@@ -56,10 +55,11 @@ impl SharedRun {
             runs.running = true;
             (runs.asked, start)
         };
-        if start {
-            let me = self.clone();
-            spawn(Box::pin(async move { me.drive(job).await }));
+        if !start {
+            return;
         }
+        let me = self.clone();
+        spawn(Box::pin(async move { me.drive(job).await }));
         // Ended without a reply only if the sender is gone (then nothing more will run).
         let _ = done.wait_for(|d| *d >= ticket).await;
     }
@@ -119,58 +119,87 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
+    use tokio::sync::Semaphore;
 
-    /// Callers arriving while a run is under way share the next one, and each returns only
-    /// after a run that started after its call.
-    #[tokio::test]
-    async fn callers_share_runs_that_start_after_them() {
-        let run = Arc::new(SharedRun::default());
-        let runs = Arc::new(AtomicU64::new(0));
-        let seen = Arc::new(AtomicU64::new(0));
-        let written = Arc::new(AtomicU64::new(0));
-        let callers = (0..50).map(|_| {
-            let (run, runs, seen, written) =
-                (run.clone(), runs.clone(), seen.clone(), written.clone());
-            tokio::spawn(async move {
-                // The caller's own write, then it asks.
-                let mine = written.fetch_add(1, Ordering::SeqCst) + 1;
-                let (r, s, w) = (runs.clone(), seen.clone(), written.clone());
-                run.after_now(
-                    |f| drop(tokio::spawn(f)),
-                    move || {
-                        let (r, s, w) = (r.clone(), s.clone(), w.clone());
-                        async move {
-                            r.fetch_add(1, Ordering::SeqCst);
-                            s.fetch_max(w.load(Ordering::SeqCst), Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(5)).await;
-                        }
-                    },
-                )
-                .await;
-                assert!(seen.load(Ordering::SeqCst) >= mine, "a run saw my write");
+    fn spawn(f: BoxFuture<'static, ()>) {
+        drop(tokio::spawn(f));
+    }
+
+    /// A job that counts its runs, notes the writes it saw and waits for `gate` each time.
+    struct Probe {
+        runs: AtomicU64,
+        seen: AtomicU64,
+        written: AtomicU64,
+        gate: Semaphore,
+    }
+
+    fn job(p: &Arc<Probe>) -> impl Fn() -> BoxFuture<'static, ()> + Send + 'static {
+        let p = p.clone();
+        move || {
+            let p = p.clone();
+            Box::pin(async move {
+                p.runs.fetch_add(1, Ordering::SeqCst);
+                p.seen
+                    .store(p.written.load(Ordering::SeqCst), Ordering::SeqCst);
+                p.gate.acquire().await.expect("open gate").forget();
             })
-        });
-        for c in futures::future::join_all(callers).await {
-            c.unwrap();
         }
-        let n = runs.load(Ordering::SeqCst);
-        assert!((1..50).contains(&n), "50 callers shared {n} runs");
+    }
+
+    /// With no run under way the caller waits for its own; callers during a run return at
+    /// once, and one more run covers all of them.
+    #[tokio::test]
+    async fn callers_during_a_run_share_the_next_one() {
+        let run = Arc::new(SharedRun::default());
+        let p = Arc::new(Probe {
+            runs: AtomicU64::new(0),
+            seen: AtomicU64::new(0),
+            written: AtomicU64::new(1),
+            gate: Semaphore::new(0),
+        });
+        let first = tokio::spawn({
+            let (run, p) = (run.clone(), p.clone());
+            async move { run.hurry(spawn, job(&p)).await }
+        });
+        while p.runs.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!first.is_finished(), "the first caller waits for its run");
+        for _ in 0..10 {
+            p.written.fetch_add(1, Ordering::SeqCst);
+            let asked = tokio::time::timeout(Duration::from_secs(5), run.hurry(spawn, job(&p)));
+            assert!(asked.await.is_ok(), "a caller during a run returns at once");
+        }
+        p.gate.add_permits(2);
+        first.await.unwrap();
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while p.runs.load(Ordering::SeqCst) < 2 || p.gate.available_permits() > 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the second run ends");
+        assert_eq!(
+            p.runs.load(Ordering::SeqCst),
+            2,
+            "ten callers, one more run"
+        );
+        assert_eq!(p.seen.load(Ordering::SeqCst), 11, "it saw every write");
     }
 
     /// A run that panics releases its waiters, and the next caller starts a new run.
     #[tokio::test]
     async fn a_panicking_run_releases_its_waiters() {
         let run = Arc::new(SharedRun::default());
-        let spawn = |f| drop(tokio::spawn(f));
         let waited = tokio::time::timeout(
             Duration::from_secs(5),
-            run.after_now(spawn, || async { panic!("the job failed") }),
+            run.hurry(spawn, || async { panic!("the job failed") }),
         )
         .await;
         assert!(waited.is_ok(), "the waiter was released");
         let ran = Arc::new(AtomicU64::new(0));
         let r = ran.clone();
-        run.after_now(spawn, move || {
+        run.hurry(spawn, move || {
             let r = r.clone();
             async move {
                 r.fetch_add(1, Ordering::SeqCst);

@@ -98,10 +98,7 @@ pub async fn leave_test(attempt_id: AttemptId) -> Result<(), AppError> {
 /// Finishes the attempt and returns the scored result.
 #[server(prefix = "/api", endpoint = "app/attempts/finish")]
 pub async fn finish_attempt(attempt_id: AttemptId) -> Result<ResultView, AppError> {
-    let (state, taker) = (state(), taker());
-    let db = state.db.clone();
-    let finished = db.on_writer(async move { service::finish(&state, &taker, attempt_id).await });
-    crate::auth::guard::respond(finished.await)
+    crate::auth::guard::respond(service::finish(&state(), &taker(), attempt_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "app/attempts/result")]

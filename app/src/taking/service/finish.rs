@@ -97,8 +97,8 @@ async fn earned(
 }
 
 /// Applies the new events (points, badges, then the cache versions) at once instead of at the
-/// next job tick, in a run shared with the other requests that ask meanwhile
-/// ([`crate::shared_run`]).
+/// next job tick: waits for a run that starts now, or when one is under way, leaves the events
+/// to the run that follows it ([`crate::shared_run`]).
 async fn apply_events(state: &AppState) {
     let (s, db) = (state.clone(), state.db.clone());
     let job = move || {
@@ -111,30 +111,40 @@ async fn apply_events(state: &AppState) {
         }
     };
     let spawn = move |run| db.spawn_writer(run);
-    state.finished_events.after_now(spawn, job).await;
+    state.finished_events.hurry(spawn, job).await;
 }
 
+/// Finishes the attempt and returns its result. The write transaction (on SQLite's writer
+/// lane) only finishes it; the result page is read after the commit, on a read connection.
 pub async fn finish(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<ResultView> {
     let actor = taker.member(state).await?;
     let now = state.now();
-    let result: AppResult<ResultView> = async {
-        let mut tx = state.db.begin().await?;
-        let a = own_attempt(tx.conn(), &actor.user, id, &taker.origin, now).await?;
-        if a.in_progress() {
-            let reason = if a.clock().remaining(now) == 0 {
-                "timeout"
-            } else {
-                "submitted"
-            };
-            finalize(tx.conn(), &a, reason, Some(&actor.user), &taker.origin, now).await?;
-        }
-        let done = store::get(tx.conn(), id).await?.unwrap_or(a);
-        let view = result_view(tx.conn(), &done).await?;
-        tx.commit().await?;
-        Ok(view)
-    }
-    .await;
-    let view = result?;
+    let (st, tk, user) = (state.clone(), taker.clone(), actor.user.clone());
+    let written: AppResult<()> = state
+        .db
+        .on_writer(async move {
+            let mut tx = st.db.begin().await?;
+            let a = own_attempt(tx.conn(), &user, id, &tk.origin, now).await?;
+            if a.in_progress() {
+                let reason = if a.clock().remaining(now) == 0 {
+                    "timeout"
+                } else {
+                    "submitted"
+                };
+                finalize(tx.conn(), &a, reason, Some(&user), &tk.origin, now).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await;
+    written?;
+    let view = {
+        let mut c = state.db.read().await?;
+        let Some(done) = store::get(c.conn(), id).await? else {
+            return Err(AppError::NotFound);
+        };
+        result_view(c.conn(), &done).await?
+    };
     apply_events(state).await;
     Ok(view)
 }
