@@ -2,8 +2,13 @@
 //! transaction. Thousands of writes at once then cost a few statements and one commit per batch
 //! instead of a transaction each behind SQLite's single writer (or a PostgreSQL commit each).
 //! Nobody waits for a batch to fill: a batch is whatever queued while the previous one was
-//! written. Used by answers and heartbeats (`taking::touches`) and by Mini App launches
-//! (`auth::launches`).
+//! written. Used by answers and heartbeats (`taking::touches`), starts (`taking::starts`),
+//! theory pages shown (`taking::shown`) and Mini App launches (`auth::launches`).
+//!
+//! On SQLite one task writes (one writer anyway). On PostgreSQL, where transactions run side
+//! by side, the jobs are split by their [`BatchWrite::key`] over [`PG_LANES`] queues, each with
+//! its own task: batches of different keys commit in parallel, while the jobs of one key (one
+//! attempt's touches) stay in one queue and are written in the order they came.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +17,8 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Jobs waiting beyond this make callers wait before queueing (back pressure).
 const QUEUE: usize = 8192;
+/// Queues (and writing tasks) per kind of job on PostgreSQL.
+pub const PG_LANES: usize = 4;
 
 /// How one kind of job is written in batches.
 pub trait BatchWrite: Send + Sync + 'static {
@@ -25,6 +32,12 @@ pub trait BatchWrite: Send + Sync + 'static {
     /// path (the plain case did not apply, or the batch failed and nothing was committed). The
     /// result has one entry per job, in order.
     fn write(&self, jobs: &[Self::Job]) -> impl Future<Output = Vec<Option<Self::Done>>> + Send;
+    /// Jobs with the same key are written in the order they were submitted (they go to one
+    /// queue); jobs of different keys may be written by batches in parallel. By default every
+    /// job has the same key.
+    fn key(_job: &Self::Job) -> u64 {
+        0
+    }
 }
 
 type Queued<W> = (
@@ -35,7 +48,7 @@ type Queued<W> = (
 /// The queue of one kind of job and the task that writes it, started on first use.
 pub struct GroupCommit<W: BatchWrite> {
     writer: Arc<W>,
-    queue: Arc<OnceLock<mpsc::Sender<Queued<W>>>>,
+    queues: Arc<OnceLock<Vec<mpsc::Sender<Queued<W>>>>>,
     /// Jobs written by batches so far (not those handed back).
     written: Arc<AtomicU64>,
 }
@@ -44,7 +57,7 @@ impl<W: BatchWrite> Clone for GroupCommit<W> {
     fn clone(&self) -> Self {
         Self {
             writer: self.writer.clone(),
-            queue: self.queue.clone(),
+            queues: self.queues.clone(),
             written: self.written.clone(),
         }
     }
@@ -54,7 +67,7 @@ impl<W: BatchWrite> GroupCommit<W> {
     pub fn new(writer: W) -> Self {
         Self {
             writer: Arc::new(writer),
-            queue: Arc::new(OnceLock::new()),
+            queues: Arc::new(OnceLock::new()),
             written: Arc::default(),
         }
     }
@@ -66,13 +79,23 @@ impl<W: BatchWrite> GroupCommit<W> {
 
     /// Writes the job with others. `Err` gives the job back: the caller takes its ordinary path.
     pub async fn submit(&self, job: W::Job) -> Result<W::Done, W::Job> {
-        let queue = self.queue.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(QUEUE);
-            // The task owns the writer, not the sender: it ends when the last handle is dropped.
-            let task = run(self.writer.clone(), self.written.clone(), rx);
-            self.writer.db().spawn_writer(task);
-            tx
+        let queues = self.queues.get_or_init(|| {
+            let lanes = match self.writer.db().backend() {
+                crate::storage::Backend::Sqlite => 1,
+                crate::storage::Backend::Postgres => PG_LANES,
+            };
+            (0..lanes)
+                .map(|_| {
+                    let (tx, rx) = mpsc::channel(QUEUE);
+                    // The task owns the writer, not the sender: it ends when the last handle
+                    // is dropped.
+                    let task = run(self.writer.clone(), self.written.clone(), rx);
+                    self.writer.db().spawn_writer(task);
+                    tx
+                })
+                .collect()
         });
+        let queue = &queues[(W::key(&job) % queues.len() as u64) as usize];
         let (reply, answer) = oneshot::channel();
         // A copy comes back if the task ends without replying (it panicked, or the runtime is
         // shutting down).

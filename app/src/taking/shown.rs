@@ -74,6 +74,11 @@ impl BatchWrite for PagesShown {
         &self.db
     }
 
+    /// One person's pages are written in the order they came.
+    fn key(job: &Arc<QueuedShown>) -> u64 {
+        job.user.id.0 as u64
+    }
+
     async fn write(&self, jobs: &[Arc<QueuedShown>]) -> Vec<Option<ReadState>> {
         write_batch(&self.db, jobs, self.utc_offset, self.clock.now())
             .await

@@ -65,6 +65,10 @@ impl BatchWrite for Starts {
         &self.db
     }
 
+    fn key(start: &Arc<QueuedStart>) -> u64 {
+        start.user.id.0 as u64
+    }
+
     async fn write(&self, starts: &[Arc<QueuedStart>]) -> Vec<Option<AttemptId>> {
         write_batch(&self.db, starts, self.clock.now())
             .await

@@ -76,6 +76,11 @@ impl BatchWrite for Touches {
         &self.db
     }
 
+    /// One attempt's touches are written in the order they came.
+    fn key(touch: &Touch) -> u64 {
+        touch.attempt.0 as u64
+    }
+
     async fn write(&self, touches: &[Touch]) -> Vec<Option<ClockAck>> {
         write_batch(&self.db, touches, self.clock.now())
             .await
