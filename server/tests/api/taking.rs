@@ -370,6 +370,19 @@ async fn crowd(s: &Setup, n: i64) -> Vec<(app::domain::user::User, Setup)> {
     people
 }
 
+/// How many of the committed domain events (the first thousand) match.
+async fn count_events(
+    c: &mut app::storage::PooledConn,
+    matching: impl Fn(&app::domain::events::DomainEvent) -> bool,
+) -> usize {
+    app::storage::events::committed(c.conn(), 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.as_ref().is_ok_and(&matching))
+        .count()
+}
+
 /// People reading at the same moment are written in batches: each page's time on screen,
 /// the page now shown and the reading completed, with one event each, as one by one.
 async fn people_reading_together_each_get_their_reading(backend: Backend) {
@@ -426,17 +439,10 @@ async fn people_reading_together_each_get_their_reading(backend: Backend) {
         assert_eq!(p.current_block_id, Some(app::domain::BlockId(blocks[1])));
         assert!(p.read_version.is_some(), "the reading is recorded");
     }
-    let read_events = app::storage::events::committed(c.conn(), 1000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| {
-            matches!(
-                e.event,
-                Ok(app::domain::events::DomainEvent::TheoryRead { .. })
-            )
-        })
-        .count();
+    let read_events = count_events(&mut c, |e| {
+        matches!(e, app::domain::events::DomainEvent::TheoryRead { .. })
+    })
+    .await;
     assert_eq!(read_events, people.len(), "one reading event each");
     drop(c);
     // And the test opens.
@@ -521,17 +527,10 @@ async fn people_starting_together_each_get_their_attempt(backend: Backend) {
             Some(format!("Сотрудник{i} Пачкин · Экзамен").as_str())
         );
     }
-    let started = app::storage::events::committed(c.conn(), 1000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| {
-            matches!(
-                e.event,
-                Ok(app::domain::events::DomainEvent::AttemptStarted { .. })
-            )
-        })
-        .count();
+    let started = count_events(&mut c, |e| {
+        matches!(e, app::domain::events::DomainEvent::AttemptStarted { .. })
+    })
+    .await;
     assert_eq!(started, people.len());
     drop(c);
     // Each attempt runs, on its first question.
