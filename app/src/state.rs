@@ -9,6 +9,7 @@ use crate::domain::throttle::{AddressLimits, ThrottlePolicy};
 use crate::domain::user::RegistrationMode;
 use crate::gamification::days_noted::DaysNoted;
 use crate::storage::Db;
+use crate::taking::finishes::{FinishWriter, finish_writer};
 use crate::taking::shown::{ShownWriter, shown_writer};
 use crate::taking::starts::{StartWriter, start_writer};
 use crate::taking::touches::{TouchWriter, touch_writer};
@@ -91,6 +92,8 @@ pub struct AppState {
     pub starts: StartWriter,
     /// Theory pages shown, written in batches.
     pub shown: ShownWriter,
+    /// Finishes of attempts, written in batches.
+    pub finishes: FinishWriter,
     /// The runs that apply a finished attempt's events, shared by the requests that ask.
     pub finished_events: Arc<crate::shared_run::SharedRun>,
     /// Whose activity today is already recorded.
@@ -110,6 +113,7 @@ impl AppState {
             touches: touch_writer(db.clone(), clock.clone()),
             starts: start_writer(db.clone(), clock.clone()),
             shown: shown_writer(db.clone(), clock.clone(), config.display_utc_offset_minutes),
+            finishes: finish_writer(db.clone(), clock.clone()),
             launches: launch_writer(
                 db.clone(),
                 clock.clone(),

@@ -2,12 +2,13 @@
 //! chosen, question snapshots) and the SQL aggregates they are read back with. Every sum is
 //! an integer, so both backends give the same figures.
 
-use super::{Conn, StorageResult, on_conn, placeholders};
+use super::{Conn, StorageResult, on_conn, placeholders, value_rows};
 use crate::domain::attempt::AskedQuestion;
 use crate::domain::scope::PeopleScope;
 use crate::domain::stats::{AnswerFact, ItemSums, StatsQuestion};
 use crate::domain::{AttemptId, CertId, QuestionId};
 use sqlx::types::Json;
+use std::collections::{HashMap, HashSet};
 
 /// The scored attempt the facts belong to.
 pub struct Scored<'a> {
@@ -18,37 +19,63 @@ pub struct Scored<'a> {
 }
 
 /// Stores the facts of one scored attempt (once: a second call changes nothing).
-pub async fn record_facts(
+pub async fn record_facts(c: Conn<'_>, s: &Scored<'_>, facts: &[AnswerFact]) -> StorageResult<()> {
+    record_facts_many(c, &[(s, facts)]).await
+}
+
+/// Bound parameters per statement, inside both backends' limits (SQLite 32,766).
+const MAX_PARAMS: usize = 30_000;
+
+/// Stores the facts of several scored attempts with one statement per table (chunked only for
+/// very long tests); recording an attempt again changes nothing.
+pub async fn record_facts_many(
     mut c: Conn<'_>,
-    s: &Scored<'_>,
-    facts: &[AnswerFact],
+    scored: &[(&Scored<'_>, &[AnswerFact])],
 ) -> StorageResult<()> {
-    // The branch the person is in as the attempt is scored: its answers count for it.
-    let (branch,): (i64,) = on_conn!(c.re(), |c| sqlx::query_as(
-        "SELECT COALESCE(MAX(u.branch_id), 0) FROM attempts a JOIN users u ON u.id = a.user_id \
-         WHERE a.id = $1"
-    )
-    .bind(s.attempt)
-    .fetch_one(c)
-    .await)?;
-    // Bound parameters stay well under SQLite's limit (32,766) for any test length.
-    if !facts.is_empty() {
-        let rows: Vec<String> = (0..facts.len())
-            .map(|k| format!("($1, $2, $3, $4, {})", placeholders(5 + k * 5, 5)))
-            .collect();
+    if scored.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<AttemptId> = scored.iter().map(|(s, _)| s.attempt).collect();
+    // The branch each person is in as the attempt is scored: its answers count for it.
+    let branches: HashMap<AttemptId, i64> = {
+        let sql = format!(
+            "SELECT a.id, COALESCE(u.branch_id, 0) FROM attempts a JOIN users u ON u.id = a.user_id \
+             WHERE a.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let sql = c.list_sql(&sql);
+        let rows: Vec<(AttemptId, i64)> = on_conn!(c.re(), |c| {
+            let mut q = sqlx::query_as(&sql).persistent(false);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        rows.into_iter().collect()
+    };
+    let facts: Vec<(&Scored<'_>, i64, &AnswerFact)> = scored
+        .iter()
+        .flat_map(|(s, facts)| {
+            let branch = branches.get(&s.attempt).copied().unwrap_or(0);
+            facts.iter().map(move |f| (*s, branch, f))
+        })
+        .collect();
+    const FACT: usize = 9;
+    for chunk in facts.chunks(MAX_PARAMS / FACT) {
         let sql = format!(
             "INSERT INTO answer_facts (certification_id, attempt_id, first_attempt, branch_id, \
              question_index, question_id, revision, is_right, rest) VALUES {} ON CONFLICT DO NOTHING",
-            rows.join(", ")
+            value_rows(chunk.len(), FACT)
         );
+        let sql = c.list_sql(&sql);
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql)
-                .bind(s.cert)
-                .bind(s.attempt)
-                .bind(s.first)
-                .bind(branch);
-            for f in facts {
+            let mut q = sqlx::query(&sql).persistent(false);
+            for (s, branch, f) in chunk {
                 q = q
+                    .bind(s.cert)
+                    .bind(s.attempt)
+                    .bind(s.first)
+                    .bind(*branch)
                     .bind(f.index as i64)
                     .bind(f.question_id)
                     .bind(f.revision)
@@ -58,56 +85,77 @@ pub async fn record_facts(
             q.execute(c).await.map(|_| ())
         })?;
     }
-    let chosen: Vec<(i64, QuestionId, i64, i64)> = facts
+    let chosen: Vec<(&Scored<'_>, i64, &AnswerFact, i64)> = facts
         .iter()
-        .flat_map(|f| {
+        .flat_map(|(s, branch, f)| {
             f.chosen
                 .iter()
-                .map(move |o| (f.index as i64, f.question_id, f.revision, i64::from(*o)))
+                .map(move |o| (*s, *branch, *f, i64::from(*o)))
         })
         .collect();
-    if !chosen.is_empty() {
-        let rows: Vec<String> = (0..chosen.len())
-            .map(|k| format!("($1, $2, $3, $4, {})", placeholders(5 + k * 4, 4)))
-            .collect();
+    const OPTION: usize = 8;
+    for chunk in chosen.chunks(MAX_PARAMS / OPTION) {
         let sql = format!(
             "INSERT INTO answer_option_facts (certification_id, attempt_id, first_attempt, branch_id, \
              question_index, question_id, revision, option_id) VALUES {} ON CONFLICT DO NOTHING",
-            rows.join(", ")
+            value_rows(chunk.len(), OPTION)
         );
+        let sql = c.list_sql(&sql);
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql)
-                .bind(s.cert)
-                .bind(s.attempt)
-                .bind(s.first)
-                .bind(branch);
-            for (i, qid, rev, o) in &chosen {
-                q = q.bind(*i).bind(*qid).bind(*rev).bind(*o);
+            let mut q = sqlx::query(&sql).persistent(false);
+            for (s, branch, f, o) in chunk {
+                q = q
+                    .bind(s.cert)
+                    .bind(s.attempt)
+                    .bind(s.first)
+                    .bind(*branch)
+                    .bind(f.index as i64)
+                    .bind(f.question_id)
+                    .bind(f.revision)
+                    .bind(*o);
             }
             q.execute(c).await.map(|_| ())
         })?;
     }
-    for q in s.asked {
-        let snapshot = Json(StatsQuestion::of(q));
-        on_conn!(c.re(), |c| sqlx::query(
+    // Each question's snapshot once (attempts of one certification mostly share them).
+    let mut seen = HashSet::new();
+    let snapshots: Vec<(CertId, &AskedQuestion)> = scored
+        .iter()
+        .flat_map(|(s, _)| s.asked.iter().map(move |q| (s.cert, q)))
+        .filter(|(cert, q)| seen.insert((*cert, q.question_id, q.revision)))
+        .collect();
+    const SNAPSHOT: usize = 4;
+    for chunk in snapshots.chunks(MAX_PARAMS / SNAPSHOT) {
+        let sql = format!(
             "INSERT INTO stats_questions (certification_id, question_id, revision, snapshot) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
-        )
-        .bind(s.cert)
-        .bind(q.question_id)
-        .bind(q.revision)
-        .bind(&snapshot)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
+             VALUES {} ON CONFLICT DO NOTHING",
+            value_rows(chunk.len(), SNAPSHOT)
+        );
+        let sql = c.list_sql(&sql);
+        on_conn!(c.re(), |c| {
+            let mut q = sqlx::query(&sql).persistent(false);
+            for (cert, asked) in chunk {
+                q = q
+                    .bind(*cert)
+                    .bind(asked.question_id)
+                    .bind(asked.revision)
+                    .bind(Json(StatsQuestion::of(asked)));
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
     }
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE attempts SET facts_recorded = TRUE WHERE id = $1"
-    )
-    .bind(s.attempt)
-    .execute(c)
-    .await
-    .map(|_| ()))?;
+    let sql = format!(
+        "UPDATE attempts SET facts_recorded = TRUE WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let sql = c.list_sql(&sql);
+    on_conn!(c, |c| {
+        let mut q = sqlx::query(&sql).persistent(false);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        q.execute(c).await.map(|_| ())
+    })?;
     Ok(())
 }
 

@@ -109,6 +109,34 @@ async fn label_of(
     }))
 }
 
+/// The labels of several attempts in the log (as [`label_of`] reads one's), with one statement.
+pub async fn attempt_labels(
+    c: Conn<'_>,
+    ids: &[crate::domain::AttemptId],
+) -> StorageResult<std::collections::HashMap<crate::domain::AttemptId, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let sql = format!(
+        "SELECT a.id, TRIM(u.first_name || ' ' || u.last_name) || ' · ' || c.title FROM attempts a \
+         JOIN users u ON u.id = a.user_id JOIN certifications c ON c.id = a.certification_id \
+         WHERE a.id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let sql = c.list_sql(&sql);
+    let rows: Vec<(crate::domain::AttemptId, String)> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).persistent(false);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, l)| (id, clip_label(&l)))
+        .collect())
+}
+
 /// A target's label as the log keeps it: at most 120 characters.
 pub fn clip_label(plain: &str) -> String {
     let mut s: String = plain.chars().take(120).collect();

@@ -383,6 +383,101 @@ async fn count_events(
         .count()
 }
 
+/// People who finish at the same moment are written in batches: each attempt scored and ended
+/// with its flags and facts, each person's best result and first pass, one event and one
+/// labelled audit entry each; a double tap finishes once.
+async fn people_finishing_together_each_get_their_result(backend: Backend) {
+    let s = setup(
+        backend,
+        json!({ "min_read_secs": 0, "pass_threshold": 100, "shuffle_questions": false }),
+        1,
+        2,
+        None,
+    )
+    .await;
+    let people = crowd(&s, 12).await;
+    let mut attempts = Vec::new();
+    for (i, (_, p)) in people.iter().enumerate() {
+        p.read_all().await;
+        let attempt = p.started().await;
+        // Every other person answers the second question wrong (50 %, not passed).
+        let second: &[u32] = if i % 2 == 0 { &[1] } else { &[2] };
+        for (index, bank) in [(0, &[1u32][..]), (1, second)] {
+            p.reveal(attempt, index).await;
+            let r = p.answer(attempt, index, bank).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        attempts.push(attempt);
+    }
+    // Everyone taps «finish» at once; every third person taps twice.
+    let taps = people.iter().enumerate().flat_map(|(i, (_, p))| {
+        let n = if i % 3 == 0 { 2 } else { 1 };
+        let attempt = attempts[i];
+        (0..n).map(move |_| async move { (i, p.finish(attempt).await) })
+    });
+    let results = futures::future::join_all(taps).await;
+    let taps = results.len() as u64;
+    for (i, r) in results {
+        let passed = i % 2 == 0;
+        assert_eq!(r["percent"], if passed { 100 } else { 50 }, "{r}");
+        assert_eq!(r["passed"], passed, "{r}");
+        assert_eq!(r["attempt_id"], attempts[i]);
+    }
+    assert_eq!(
+        s.app.state.finishes.written(),
+        taps,
+        "every finish went through a batch"
+    );
+
+    let mut c = s.app.state.db.read().await.unwrap();
+    let cert = app::domain::CertId(s.cert);
+    let audit = app::storage::audit::recent(c.conn(), Some("attempt_finished"), 100)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), people.len(), "one audit entry per attempt");
+    for (i, (user, _)) in people.iter().enumerate() {
+        let passed = i % 2 == 0;
+        let row = s.attempt_row(attempts[i]).await;
+        assert_eq!(row.status, "finished");
+        assert_eq!(row.finish_reason.as_deref(), Some("submitted"));
+        assert_eq!(row.passed, Some(passed));
+        let p = app::storage::attempts::progress(c.conn(), user.id, cert)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.best_percent, Some(if passed { 100 } else { 50 }));
+        assert_eq!(p.passed_at.is_some(), passed);
+        let entry = audit
+            .iter()
+            .find(|e| e.target_id.as_deref() == Some(&attempts[i].to_string()))
+            .expect("an audit entry per attempt");
+        assert_eq!(entry.actor_id, Some(user.id));
+        assert_eq!(
+            entry.target_label.as_deref(),
+            Some(format!("Сотрудник{i} Пачкин · Экзамен").as_str())
+        );
+    }
+    let unrecorded = app::storage::analytics::unrecorded(c.conn(), 100)
+        .await
+        .unwrap();
+    assert!(unrecorded.is_empty(), "the statistics' facts are recorded");
+    let first_passes = count_events(&mut c, |e| {
+        matches!(
+            e,
+            app::domain::events::DomainEvent::AttemptFinished {
+                first_pass: true,
+                ..
+            }
+        )
+    })
+    .await;
+    let finished = count_events(&mut c, |e| {
+        matches!(e, app::domain::events::DomainEvent::AttemptFinished { .. })
+    })
+    .await;
+    assert_eq!((finished, first_passes), (people.len(), people.len() / 2));
+}
+
 /// People reading at the same moment are written in batches: each page's time on screen,
 /// the page now shown and the reading completed, with one event each, as one by one.
 async fn people_reading_together_each_get_their_reading(backend: Backend) {
@@ -1205,6 +1300,7 @@ crate::both_backends!(
     twenty_concurrent_starts_make_one_attempt,
     people_starting_together_each_get_their_attempt,
     people_reading_together_each_get_their_reading,
+    people_finishing_together_each_get_their_result,
     a_start_after_a_question_change_draws_the_new_questions,
     the_theory_must_be_read_before_the_test,
     a_late_answer_is_refused_beyond_the_grace_and_the_attempt_ends,

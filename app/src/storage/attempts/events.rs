@@ -55,17 +55,3 @@ pub async fn events(c: Conn<'_>, id: AttemptId) -> StorageResult<Vec<AttemptEven
     .fetch_all(c)
     .await)?)
 }
-
-/// Keeps the flags of a finished attempt, for the results' filter.
-pub async fn set_flags(c: Conn<'_>, id: AttemptId, flags: &[&str]) -> StorageResult<()> {
-    let flags = (!flags.is_empty()).then(|| serde_json::to_string(flags).unwrap_or_default());
-    on_conn!(c, |c| sqlx::query(
-        "UPDATE attempts SET flags = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(&flags)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}

@@ -1,7 +1,7 @@
 //! Theory reading, attempts, answers and per-user progress.
 //!
-//! One file per part: `progress`, `attempt`, `results` and `batch` (the group-committed
-//! writes).
+//! One file per part: `progress`, `attempt`, `results`, `batch` (the group-committed
+//! writes) and `finishing` (attempts ended several at a time).
 
 use super::{Conn, StorageResult, on_conn, placeholders, value_rows};
 use crate::domain::attempt::{AnswerShape, AskedQuestion, AttemptClock, Score, Shown};
@@ -14,11 +14,13 @@ use sqlx::types::Json;
 mod attempt;
 mod batch;
 mod events;
+mod finishing;
 mod progress;
 mod results;
 
 pub use attempt::*;
 pub use batch::*;
 pub use events::*;
+pub use finishing::*;
 pub use progress::*;
 pub use results::*;

@@ -299,6 +299,15 @@ pub async fn progress_many_for_update(
     cert: CertId,
     users: &[UserId],
 ) -> StorageResult<Vec<(UserId, Progress)>> {
+    progress_rows(c, cert, users, true).await
+}
+
+pub(super) async fn progress_rows(
+    c: Conn<'_>,
+    cert: CertId,
+    users: &[UserId],
+    lock: bool,
+) -> StorageResult<Vec<(UserId, Progress)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         user_id: UserId,
@@ -312,7 +321,7 @@ pub async fn progress_many_for_update(
         "SELECT user_id, {PROGRESS_COLUMNS} FROM certification_progress \
          WHERE certification_id = $1 AND user_id IN ({}) ORDER BY user_id{}",
         placeholders(2, users.len()),
-        lock_clause(&c)
+        if lock { lock_clause(&c) } else { "" }
     );
     let sql = c.list_sql(&sql);
     let rows: Vec<Row> = on_conn!(c, |c| {

@@ -114,30 +114,21 @@ async fn apply_events(state: &AppState) {
     state.finished_events.hurry(spawn, job).await;
 }
 
-/// Finishes the attempt and returns its result. The write transaction (on SQLite's writer
-/// lane) only finishes it; the result page is read after the commit, on a read connection.
+/// Finishes the attempt and returns its result. The finish is written with others finishing
+/// at the same moment ([`crate::taking::finishes`]), or in a transaction of its own (on SQLite's
+/// writer lane); the result page is read after the commit, on a read connection.
 pub async fn finish(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<ResultView> {
     let actor = taker.member(state).await?;
-    let now = state.now();
-    let (st, tk, user) = (state.clone(), taker.clone(), actor.user.clone());
-    let written: AppResult<()> = state
-        .db
-        .on_writer(async move {
-            let mut tx = st.db.begin().await?;
-            let a = own_attempt(tx.conn(), &user, id, &tk.origin, now).await?;
-            if a.in_progress() {
-                let reason = if a.clock().remaining(now) == 0 {
-                    "timeout"
-                } else {
-                    "submitted"
-                };
-                finalize(tx.conn(), &a, reason, Some(&user), &tk.origin, now).await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-        .await;
-    written?;
+    let queued = Arc::new(crate::taking::finishes::QueuedFinish {
+        user: actor.user.clone(),
+        attempt: id,
+        origin: taker.origin.clone(),
+    });
+    let batched =
+        crate::taking::finishes::batching() && state.finishes.submit(queued).await.is_ok();
+    if !batched {
+        finish_alone(state, taker, &actor.user, id).await?;
+    }
     let view = {
         let mut c = state.db.read().await?;
         let Some(done) = store::get(c.conn(), id).await? else {
@@ -147,6 +138,30 @@ pub async fn finish(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult
     };
     apply_events(state).await;
     Ok(view)
+}
+
+/// A finish in a transaction of its own, on SQLite's writer lane.
+async fn finish_alone(
+    state: &AppState,
+    taker: &Taker,
+    user: &User,
+    id: AttemptId,
+) -> AppResult<()> {
+    let now = state.now();
+    let (st, tk, user) = (state.clone(), taker.clone(), user.clone());
+    state
+        .db
+        .on_writer(async move {
+            let mut tx = st.db.begin().await?;
+            let a = own_attempt(tx.conn(), &user, id, &tk.origin, now).await?;
+            if a.in_progress() {
+                let reason = crate::taking::finishes::reason(&a, now);
+                finalize(tx.conn(), &a, reason, Some(&user), &tk.origin, now).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
 }
 
 pub async fn result(state: &AppState, taker: &Taker, id: AttemptId) -> AppResult<ResultState> {
