@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Jobs waiting beyond this make callers wait before queueing (back pressure).
 const QUEUE: usize = 8192;
-/// Queues (and writing tasks) per kind of job on PostgreSQL.
+/// Queues (and writing tasks) per kind of job on PostgreSQL, unless the kind says otherwise.
 pub const PG_LANES: usize = 4;
 
 /// How one kind of job is written in batches.
@@ -32,6 +32,8 @@ pub trait BatchWrite: Send + Sync + 'static {
     /// path (the plain case did not apply, or the batch failed and nothing was committed). The
     /// result has one entry per job, in order.
     fn write(&self, jobs: &[Self::Job]) -> impl Future<Output = Vec<Option<Self::Done>>> + Send;
+    /// Queues (and writing tasks) of this kind on PostgreSQL.
+    const PG_QUEUES: usize = PG_LANES;
     /// Jobs with the same key are written in the order they were submitted (they go to one
     /// queue); jobs of different keys may be written by batches in parallel. By default every
     /// job has the same key.
@@ -82,7 +84,7 @@ impl<W: BatchWrite> GroupCommit<W> {
         let queues = self.queues.get_or_init(|| {
             let lanes = match self.writer.db().backend() {
                 crate::storage::Backend::Sqlite => 1,
-                crate::storage::Backend::Postgres => PG_LANES,
+                crate::storage::Backend::Postgres => W::PG_QUEUES,
             };
             (0..lanes)
                 .map(|_| {

@@ -36,6 +36,8 @@ pub async fn record_facts_many(
         return Ok(());
     }
     let ids: Vec<AttemptId> = scored.iter().map(|(s, _)| s.attempt).collect();
+    // One attempt's statements have the same text each time: kept prepared.
+    let one = super::single(scored.len());
     // The branch each person is in as the attempt is scored: its answers count for it.
     let branches: HashMap<AttemptId, i64> = {
         let sql = format!(
@@ -45,7 +47,7 @@ pub async fn record_facts_many(
         );
         let sql = c.list_sql(&sql);
         let rows: Vec<(AttemptId, i64)> = on_conn!(c.re(), |c| {
-            let mut q = sqlx::query_as(&sql).persistent(false);
+            let mut q = sqlx::query_as(&sql).persistent(one);
             for id in &ids {
                 q = q.bind(*id);
             }
@@ -69,7 +71,7 @@ pub async fn record_facts_many(
         );
         let sql = c.list_sql(&sql);
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql).persistent(false);
+            let mut q = sqlx::query(&sql).persistent(one);
             for (s, branch, f) in chunk {
                 q = q
                     .bind(s.cert)
@@ -102,7 +104,7 @@ pub async fn record_facts_many(
         );
         let sql = c.list_sql(&sql);
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql).persistent(false);
+            let mut q = sqlx::query(&sql).persistent(one);
             for (s, branch, f, o) in chunk {
                 q = q
                     .bind(s.cert)
@@ -133,7 +135,7 @@ pub async fn record_facts_many(
         );
         let sql = c.list_sql(&sql);
         on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql).persistent(false);
+            let mut q = sqlx::query(&sql).persistent(one);
             for (cert, asked) in chunk {
                 q = q
                     .bind(*cert)
@@ -150,7 +152,7 @@ pub async fn record_facts_many(
     );
     let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql).persistent(one);
         for id in &ids {
             q = q.bind(*id);
         }

@@ -125,7 +125,7 @@ pub async fn attempt_labels(
     );
     let sql = c.list_sql(&sql);
     let rows: Vec<(crate::domain::AttemptId, String)> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).persistent(false);
+        let mut q = sqlx::query_as(&sql).persistent(super::single(ids.len()));
         for id in ids {
             q = q.bind(*id);
         }
@@ -219,7 +219,7 @@ pub async fn record_many_labelled(
             .collect();
         let sql = c.list_sql(&sql);
         n += on_conn!(c.re(), |c| {
-            let mut q = sqlx::query(&sql).persistent(false);
+            let mut q = sqlx::query(&sql).persistent(super::single(chunk.len()));
             for ((e, label), d) in chunk.iter().zip(&details) {
                 q = q
                     .bind(e.at)

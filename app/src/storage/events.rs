@@ -38,7 +38,7 @@ pub async fn emit_many(c: Conn<'_>, events: &[DomainEvent], now: Timestamp) -> S
     );
     let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql).persistent(super::single(events.len()));
         for (e, payload) in events.iter().zip(&payloads) {
             q = q.bind(e.kind()).bind(payload).bind(now).bind(now).bind(now);
         }

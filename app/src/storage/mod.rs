@@ -102,6 +102,13 @@ impl From<sqlx::Error> for StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
+/// Whether a statement over a list of `rows` is kept prepared: a one-row statement has the
+/// same text every time (one attempt finished alone), so preparing it once saves PostgreSQL
+/// a parse and a round trip each time; multi-row texts vary with the batch and are not kept.
+pub(crate) fn single(rows: usize) -> bool {
+    rows == 1
+}
+
 /// `$from, $from+1, …` for `n` values, for statements over a list.
 /// `($1, …, $cols), ($cols+1, …), …` for a multi-row `VALUES` of `rows` rows.
 pub(crate) fn value_rows(rows: usize, cols: usize) -> String {
@@ -362,6 +369,17 @@ impl SqliteSync {
     }
 }
 
+/// How much of the SQLite file each connection reads through a memory map
+/// (`ATTEST_SQLITE_MMAP_MB`, 0 by default: read through SQLite's own page cache).
+fn sqlite_mmap_bytes() -> u64 {
+    std::env::var("ATTEST_SQLITE_MMAP_MB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+        * 1024
+        * 1024
+}
+
 /// Prepared statements the single SQLite writer keeps.
 const WRITER_STATEMENTS: usize = 1024;
 
@@ -379,6 +397,7 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
+                .pragma("mmap_size", sqlite_mmap_bytes().to_string())
                 .disable_statement_logging();
             if let Some(parent) = sqlite_parent_dir(url) {
                 std::fs::create_dir_all(parent).map_err(|e| StorageError::Sqlx(e.into()))?;

@@ -50,6 +50,9 @@ impl BatchWrite for Finishes {
     type Done = ();
     /// Nine parameters an attempt's end, ten questions' facts each: far inside the limits.
     const MAX_BATCH: usize = 64;
+    /// A batch of finishes holds its connection for long (scoring, facts, results): more
+    /// queues keep finishes from waiting behind each other on PostgreSQL.
+    const PG_QUEUES: usize = 8;
 
     fn db(&self) -> &Db {
         &self.db

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::domain::integrity::AttemptEvent;
+use crate::storage::single;
 use std::collections::HashMap;
 
 /// The questions of each attempt as they were drawn.
@@ -21,7 +22,7 @@ pub async fn questions_many(
     );
     let sql = c.list_sql(&sql);
     let rows: Vec<(AttemptId, Json<Vec<AskedQuestion>>)> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).persistent(false);
+        let mut q = sqlx::query_as(&sql).persistent(single(ids.len()));
         for id in ids {
             q = q.bind(*id);
         }
@@ -50,7 +51,7 @@ pub async fn answers_many(
     );
     let sql = c.list_sql(&sql);
     let rows: Vec<(AttemptId, i64, Json<Vec<u32>>)> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).persistent(false);
+        let mut q = sqlx::query_as(&sql).persistent(single(ids.len()));
         for id in &ids {
             q = q.bind(*id);
         }
@@ -88,7 +89,7 @@ pub async fn events_many(
     );
     let sql = c.list_sql(&sql);
     let rows: Vec<Row> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).persistent(false);
+        let mut q = sqlx::query_as(&sql).persistent(single(ids.len()));
         for id in ids {
             q = q.bind(*id);
         }
@@ -140,7 +141,7 @@ pub async fn finish_many(
     );
     let sql = c.list_sql(&sql);
     let ended: Vec<(AttemptId,)> = on_conn!(c, |c| {
-        let mut q = sqlx::query_as(&sql).persistent(false);
+        let mut q = sqlx::query_as(&sql).persistent(single(rows.len()));
         for (r, flags) in rows.iter().zip(&flags) {
             q = q
                 .bind(r.id)
@@ -191,7 +192,7 @@ pub async fn record_results(c: Conn<'_>, rows: &[NewResult], now: Timestamp) -> 
     );
     let sql = c.list_sql(&sql);
     on_conn!(c, |c| {
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql).persistent(single(rows.len()));
         for r in rows {
             q = q
                 .bind(r.user)
