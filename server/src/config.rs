@@ -94,6 +94,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// `SQLITE_SYNCHRONOUS`: `full` (the default: nothing acknowledged is lost) or `normal`.
     pub sqlite_sync: app::storage::SqliteSync,
+    /// `SQLITE_MMAP_MB`: how much of the file each connection reads through a memory map.
+    pub sqlite_mmap_mb: u64,
     pub bot: BotSettings,
     pub app: AppConfig,
     pub uploads_dir: PathBuf,
@@ -291,6 +293,8 @@ impl Settings {
                     invalid("SQLITE_SYNCHRONOUS", v.clone(), "not full or normal")
                 })?,
             },
+            sqlite_mmap_mb: parse_num("SQLITE_MMAP_MB", var("SQLITE_MMAP_MB"))?
+                .unwrap_or(app::storage::DEFAULT_SQLITE_MMAP_MB),
             uploads_dir: var("UPLOADS_DIR")
                 .or(f.uploads_dir)
                 .unwrap_or_else(|| "data/uploads".into())
@@ -410,6 +414,7 @@ mod tests {
             ("REGISTRATION", "x"),
             ("TRUSTED_PROXIES", "127.0.0.1, example.org"),
             ("SQLITE_SYNCHRONOUS", "off"),
+            ("SQLITE_MMAP_MB", "lots"),
         ] {
             assert!(
                 Settings::from_sources(Path::new("/nonexistent.toml"), &env(&[bad])).is_err(),

@@ -72,6 +72,7 @@ pub async fn connect_db(settings: &Settings) -> Result<Db, StorageError> {
         &PoolSettings {
             max_connections: settings.database_max_connections,
             sqlite_sync: settings.sqlite_sync,
+            sqlite_mmap_mb: settings.sqlite_mmap_mb,
             ..PoolSettings::default()
         },
     )

@@ -335,6 +335,10 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// How SQLite syncs a commit to disk.
     pub sqlite_sync: SqliteSync,
+    /// How much of the SQLite file (MB) each connection reads through a memory map: pages are
+    /// shared through the OS's cache instead of copied into each connection's own cache, so a
+    /// read on a connection that has not read those pages yet is not the slow one (0: off).
+    pub sqlite_mmap_mb: u64,
 }
 
 impl Default for PoolSettings {
@@ -343,9 +347,13 @@ impl Default for PoolSettings {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
             sqlite_sync: SqliteSync::Full,
+            sqlite_mmap_mb: DEFAULT_SQLITE_MMAP_MB,
         }
     }
 }
+
+/// The memory map's default size (`SQLITE_MMAP_MB`).
+pub const DEFAULT_SQLITE_MMAP_MB: u64 = 256;
 
 /// SQLite's `synchronous` setting in WAL mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -369,17 +377,6 @@ impl SqliteSync {
     }
 }
 
-/// How much of the SQLite file each connection reads through a memory map
-/// (`ATTEST_SQLITE_MMAP_MB`, 0 by default: read through SQLite's own page cache).
-fn sqlite_mmap_bytes() -> u64 {
-    std::env::var("ATTEST_SQLITE_MMAP_MB")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0)
-        * 1024
-        * 1024
-}
-
 /// Prepared statements the single SQLite writer keeps.
 const WRITER_STATEMENTS: usize = 1024;
 
@@ -397,7 +394,10 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
-                .pragma("mmap_size", sqlite_mmap_bytes().to_string())
+                .pragma(
+                    "mmap_size",
+                    (settings.sqlite_mmap_mb * 1024 * 1024).to_string(),
+                )
                 .disable_statement_logging();
             if let Some(parent) = sqlite_parent_dir(url) {
                 std::fs::create_dir_all(parent).map_err(|e| StorageError::Sqlx(e.into()))?;

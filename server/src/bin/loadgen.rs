@@ -58,6 +58,11 @@ struct Args {
     /// pool (the raw ceiling is measured at the same concurrency).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 32)]
     database_max_connections: usize,
+    /// A working day instead of a synchronized start: each person arrives at a random moment
+    /// within this many seconds (no gates, no raw ceilings), and `/healthz` is asked every
+    /// 100 ms meanwhile, its latencies the baseline of the same load (0: everyone at once).
+    #[arg(long, default_value_t = 0)]
+    arrive_secs: u64,
 }
 
 /// Where every simulated person waits for the others, so that each phase is timed on its own:
@@ -75,7 +80,13 @@ const PACED: usize = 3;
 
 impl Gates {
     fn new(args: &Args) -> Gates {
-        let n = if args.paced_rounds > 0 { 4 } else { 2 };
+        let n = if args.arrive_secs > 0 {
+            0
+        } else if args.paced_rounds > 0 {
+            4
+        } else {
+            2
+        };
         Gates {
             barriers: (0..n).map(|_| Barrier::new(args.users + 1)).collect(),
             paced_think_ms: Default::default(),
@@ -331,6 +342,10 @@ async fn employee_steps(
     passage: &mut Passage<'_>,
     acks: &Acks,
 ) -> Result<(), String> {
+    if args.arrive_secs > 0 {
+        let at = rand::random::<u64>() % (args.arrive_secs * 1000);
+        tokio::time::sleep(Duration::from_millis(at)).await;
+    }
     let tg = args.first_telegram_id + n as i64;
     let user =
         json!({ "id": tg, "first_name": "Сотрудник", "last_name": n.to_string() }).to_string();
@@ -687,16 +702,28 @@ async fn main() -> Result<(), String> {
     let db = app::storage::Db::connect(&args.database_url, &pool)
         .await
         .map_err(|e| e.to_string())?;
-    let ceiling = baselines(&args, &http, &db, &samples).await?;
+    let day = args.arrive_secs > 0;
+    let ceiling = if day {
+        None
+    } else {
+        baselines(&args, &http, &db, &samples).await?
+    };
     // The server's write figures count the test phase only.
     let stats_url = format!("{}/debug/write-stats", args.base_url);
     if let Err(e) = http.get(format!("{stats_url}?reset=true")).send().await {
         println!("write figures not reset ({e}): they include the set-up");
     }
-    println!(
-        "certification {cert} ready; {} employees start at once",
-        args.users
-    );
+    if day {
+        println!(
+            "certification {cert} ready; {} employees arrive within {} s, think {} ms ±50 %",
+            args.users, args.arrive_secs, args.think_ms
+        );
+    } else {
+        println!(
+            "certification {cert} ready; {} employees start at once",
+            args.users
+        );
+    }
     let gates = Arc::new(Gates::new(&args));
     let acks: Acks = Arc::default();
     let mut tasks = Vec::new();
@@ -711,6 +738,21 @@ async fn main() -> Result<(), String> {
             acks.clone(),
         )));
     }
+    // The day's baseline: a plain endpoint asked at a steady pace under the same load.
+    let probing = day.then(|| {
+        let (http, samples) = (http.clone(), samples.clone());
+        let url = format!("{}/healthz", args.base_url);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tick.tick().await;
+                let sent = Instant::now();
+                if http.get(&url).send().await.is_ok() {
+                    record(&samples, "healthz", sent).await;
+                }
+            }
+        })
+    });
     let mut passage = Passage {
         gates: &gates,
         passed: 0,
@@ -736,6 +778,9 @@ async fn main() -> Result<(), String> {
         }
     }
     let wall = began.elapsed();
+    if let Some(p) = probing {
+        p.abort();
+    }
     let samples = samples.lock().await;
     println!();
     println!(
@@ -777,7 +822,11 @@ async fn main() -> Result<(), String> {
             .sum::<usize>() as f64
             / wall.as_secs_f64()
     );
-    print_ratios(&args, &samples, ceiling);
+    if day {
+        print_day(&samples);
+    } else {
+        print_ratios(&args, &samples, ceiling);
+    }
     print_write_stats(&http, &stats_url).await;
     if errors.is_empty() {
         println!("errors: none");
@@ -822,6 +871,26 @@ async fn main() -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A working day's measure: each step's p99 beside the p99 of `/healthz` under the same load.
+fn print_day(samples: &BTreeMap<&'static str, Vec<Sample>>) {
+    let p99 = |v: &[Sample]| {
+        let mut took: Vec<Duration> = v.iter().map(|s| s.took).collect();
+        took.sort();
+        percentile(&took, 0.99).as_secs_f64() * 1000.0
+    };
+    let Some(h) = samples.get("healthz").map(|v| p99(v)).filter(|h| *h > 0.0) else {
+        return;
+    };
+    println!(
+        "\np99 of each step as a ratio to /healthz p99 under the same load ({h:.1} ms; goal ≤ 10 ×)"
+    );
+    for (step, v) in samples {
+        if !matches!(*step, "healthz" | "setup") {
+            println!("  {step:<12} {:>9.1} ms = {:>6.1} ×", p99(v), p99(v) / h);
+        }
+    }
 }
 
 /// The measures as ratios to this run's own baselines, each beside its goal.
