@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A working day under load: USERS employees arrive at random moments within ARRIVE seconds and
 # each reads the theory, takes the test (10 questions) with THINK ms ±50 % between answers and a
-# heartbeat every 4 s, and finishes; two server instances on one PostgreSQL behind nginx.
+# heartbeat every 4 s, and finishes; INSTANCES (2 by default) server instances on one
+# PostgreSQL behind nginx.
 # Prints each step's p50/p95/p99, each p99 as a ratio to /healthz's p99 asked every 100 ms
 # under the same load, the errors (the goal: none), and each instance's resident memory
 # (peak and at the end). The day is compressed: a real day's 30–90 s think time is scaled
@@ -33,6 +34,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   scripts/pg.sh stop >/dev/null 2>&1 || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 pg=$(scripts/pg.sh start)
@@ -40,7 +42,9 @@ psql -q "$pg" -c "CREATE DATABASE load"
 db="${pg%/*}/load"
 
 front=$(free_port)
-ports=("$(free_port)" "$(free_port)")
+instances=${INSTANCES:-2}
+ports=()
+for _ in $(seq "$instances"); do ports+=("$(free_port)"); done
 export DATABASE_URL="$db" TELEGRAM_BOT_TOKEN="$token" BOT_MODE=off LEPTOS_ENV=PROD RUST_LOG=warn \
   DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-16} PUBLIC_URL="http://127.0.0.1:$front" \
   TRUSTED_PROXIES=127.0.0.1
@@ -56,11 +60,10 @@ done
 
 # As in docs/DEPLOY.md: no retry of a POST that reached an instance.
 cat > "$work/nginx.conf" <<EOF
+master_process off;
 pid $work/nginx.pid;
 error_log $work/error.log warn;
-worker_processes 1;
-worker_rlimit_nofile 200000;
-events { worker_connections 120000; }
+events { worker_connections $(( $(ulimit -n) / 2 )); }
 http {
   access_log off;
   client_body_temp_path $work/body;
@@ -69,9 +72,9 @@ http {
   uwsgi_temp_path $work/uwsgi;
   scgi_temp_path $work/scgi;
   keepalive_requests 100000;
+  client_max_body_size 64m;
   upstream attest {
-    server 127.0.0.1:${ports[0]};
-    server 127.0.0.1:${ports[1]};
+$(for port in "${ports[@]}"; do echo "    server 127.0.0.1:$port;"; done)
     keepalive 256;
   }
   server {
@@ -88,7 +91,7 @@ http {
   }
 }
 EOF
-"$nginx_bin" -p "$work" -c "$work/nginx.conf"
+"$nginx_bin" -p "$work" -c "$work/nginx.conf" &
 until curl -sf "http://127.0.0.1:$front/healthz" >/dev/null; do sleep 0.2; done
 
 # Each instance's resident memory, sampled every second: the peak and the last.
@@ -107,14 +110,14 @@ rss_of() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; 
 ) &
 sampler=$!
 
-echo "working day: $users employees arriving within ${arrive} s, think ${think} ms ±50 % (a real day's 60 s × $(python3 -c "print(round($think/60000, 3))")), two instances behind nginx, PostgreSQL, ${DATABASE_MAX_CONNECTIONS} connections per pool"
+echo "working day: $users employees arriving within ${arrive} s, think ${think} ms ±50 % (a real day's 60 s × $(python3 -c "print(round($think/60000, 3))")), $instances instance(s) behind nginx, PostgreSQL, ${DATABASE_MAX_CONNECTIONS} connections per pool"
 status=0
 "$bin/loadgen" --base-url "http://127.0.0.1:$front" --admin-login loadadmin --admin-password "$password" \
   --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think" \
   --arrive-secs "$arrive" --ceiling-secs 0 "$@" || status=$?
 kill "$sampler" 2>/dev/null || true
 read -r -a rss < "$work/rss"
-for i in 0 1; do
+for i in $(seq 0 $(( instances - 1 ))); do
   echo "instance $((i + 1)) resident memory: peak $(( rss[i * 3 + 1] / 1024 )) MB, at the end $(( rss[i * 3 + 2] / 1024 )) MB"
 done
 exit $status
