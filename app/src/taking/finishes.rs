@@ -1,6 +1,6 @@
 //! Group commit of finishes: the attempts that many people finish at about the same moment (the
 //! end of a scheduled test) are scored and written together, one statement per table and one
-//! commit per batch ([`service::finalize_many`]) instead of a transaction of a dozen statements
+//! commit per batch ([`finalize_many`]) instead of a transaction of a dozen statements
 //! each behind SQLite's single writer.
 //!
 //! The batch locks the attempts (in id order on PostgreSQL, like the touches), scores those
@@ -8,7 +8,7 @@
 //! is not the person's, or a database error, hands the finish back and the caller takes the
 //! one-request path (which answers "not found", or retries on its own).
 
-use super::service::{self, Ending};
+use super::finalize::{Ending, finalize_many};
 use crate::domain::audit::Origin;
 use crate::domain::clock::Clock;
 use crate::domain::user::User;
@@ -118,7 +118,7 @@ async fn write_batch(
             });
         }
     }
-    service::finalize_many(tx.conn(), &endings, now).await?;
+    finalize_many(tx.conn(), &endings, now).await?;
     tx.commit().await?;
     Ok(out)
 }

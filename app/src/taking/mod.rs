@@ -6,6 +6,8 @@
 #![allow(clippy::too_many_arguments)]
 
 #[cfg(feature = "ssr")]
+pub mod finalize;
+#[cfg(feature = "ssr")]
 pub mod finishes;
 #[cfg(feature = "ssr")]
 pub mod service;

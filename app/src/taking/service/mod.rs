@@ -1,7 +1,6 @@
 //! The rules of taking a certification, enforced by the server whatever the client does.
 //!
-//! One file per part: `reading`, `start`, `answer` (the running attempt), `finalize`
-//! (scoring), `finish` (and the result), `review`, `overdue` (the job) and `admin`; this
+//! One file per part: `reading`, `start`, `answer` (the running attempt), `finish` (and the result), `review`, `overdue` (the job) and `admin`; this
 //! file holds what they share.
 
 use super::touches::{Sign, Touch};
@@ -11,12 +10,12 @@ use super::{
     TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
-use crate::domain::actor::{Actor, By, audit_by, label_of};
+use crate::domain::actor::{Actor, By, label_of};
 use crate::domain::attempt::{
     self, AttemptClock, ReviewDepth, Standing, TouchKind, TouchRefusal, build_questions,
-    build_questions_for, review_depth, score,
+    build_questions_for, review_depth,
 };
-use crate::domain::audit::{AuditAction, AuditEntry, Origin};
+use crate::domain::audit::{AuditAction, Origin};
 use crate::domain::certification::{CertStatus, Certification, TheoryBlock, TimerMode};
 use crate::domain::events::DomainEvent;
 use crate::domain::progress::theory_is_read;
@@ -33,7 +32,6 @@ use std::sync::Arc;
 
 mod admin;
 mod answer;
-mod finalize;
 mod finish;
 mod overdue;
 mod reading;
@@ -41,9 +39,9 @@ mod results;
 mod review;
 mod start;
 
+pub use super::finalize::{Ending, finalize, finalize_many};
 pub use admin::*;
 pub use answer::*;
-pub use finalize::*;
 pub use finish::*;
 pub use overdue::*;
 pub use reading::*;

@@ -1,9 +1,18 @@
 //! Scoring and finishing attempts inside the caller's transaction: one attempt (a request, the
-//! overdue job) or a batch of finishes ([`crate::taking::finishes`]), with the same statements.
+//! overdue job, in `service`) or a batch of finishes ([`crate::taking::finishes`]), with the
+//! same statements. Below both, so neither imports the other.
 
-use super::*;
+use crate::domain::actor::audit_by;
+use crate::domain::attempt::{self, score};
+use crate::domain::audit::{AuditAction, AuditEntry, Origin};
+use crate::domain::events::DomainEvent;
 use crate::domain::integrity;
 use crate::domain::stats::answer_facts;
+use crate::domain::user::User;
+use crate::domain::{AttemptId, CertId, Timestamp, UserId};
+use crate::storage::attempts::{self as store, AttemptLite};
+use crate::storage::{self, Conn, StorageError};
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// An attempt to end, as the caller read it (locked) in its transaction.
