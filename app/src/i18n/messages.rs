@@ -1,23 +1,72 @@
 //! Every user-facing text, Russian first, then English.
 
 use super::Lang;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use std::fmt;
 
 macro_rules! messages {
     ($($key:ident => $ru:expr, $en:expr;)*) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        /// A translation key. On the wire (server functions, the REST API's errors) it is its
+        /// name, as serde's derive would write it; the derive itself is not used because its
+        /// visitors for a thousand variants were the largest code in the Mini App's wasm.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Msg { $($key),* }
 
         impl Msg {
             pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
-
-            pub fn text(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $((Msg::$key, Lang::Ru) => $ru, (Msg::$key, Lang::En) => $en,)*
-                }
-            }
+            const NAMES: &'static [&'static str] = &[$(stringify!($key)),*];
+            const RU: &'static [&'static str] = &[$($ru),*];
+            const EN: &'static [&'static str] = &[$($en),*];
         }
     };
+}
+
+impl Msg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let texts = match lang {
+            Lang::Ru => Self::RU,
+            Lang::En => Self::EN,
+        };
+        texts[self as usize]
+    }
+
+    /// The key's name, as written in the source and on the wire.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Msg> {
+        let i = Self::NAMES.iter().position(|n| *n == name)?;
+        Some(Self::ALL[i])
+    }
+}
+
+impl fmt::Debug for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Msg {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit_variant("Msg", *self as u32, self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Msg {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Msg, D::Error> {
+        struct Name;
+        impl de::Visitor<'_> for Name {
+            type Value = Msg;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a message key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Msg, E> {
+                Msg::from_name(v).ok_or_else(|| E::unknown_variant(v, &[]))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
 }
 
 messages! {

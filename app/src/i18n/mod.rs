@@ -98,6 +98,19 @@ mod tests {
     }
 
     #[test]
+    fn a_key_crosses_the_wire_as_its_name() {
+        for m in Msg::ALL {
+            let json = serde_json::to_string(m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.name()));
+            assert_eq!(format!("{m:?}"), m.name());
+            assert_eq!(serde_json::from_str::<Msg>(&json).unwrap(), *m);
+        }
+        assert_eq!(serde_json::to_string(&Msg::PageOf).unwrap(), "\"PageOf\"");
+        assert!(serde_json::from_str::<Msg>("\"NoSuchKey\"").is_err());
+        assert!(serde_json::from_str::<Msg>("3").is_err());
+    }
+
+    #[test]
     fn every_message_has_both_texts() {
         for m in Msg::ALL {
             assert!(!m.text(Lang::Ru).is_empty(), "{m:?} ru");
