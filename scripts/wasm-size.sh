@@ -30,5 +30,23 @@ main = pathlib.Path(sys.argv[1]).read_bytes()
 chunks = [p for p in pathlib.Path(sys.argv[2]).glob('*.wasm') if p.name != 'attest.wasm']
 print(f"main wasm: {len(main):,} bytes, {len(brotli.compress(main, quality=11)):,} brotli, "
       f"{len(gzip.compress(main, 9)):,} gzip; {len(chunks)} lazy chunks (unoptimised)")
+
+def leb(b, i):
+    n = shift = 0
+    while True:
+        x = b[i]; i += 1
+        n |= (x & 0x7f) << shift; shift += 7
+        if x < 0x80:
+            return n, i
+
+names = {1: 'types', 2: 'imports', 3: 'functions', 4: 'table', 7: 'exports', 9: 'elements',
+         10: 'code', 11: 'data'}
+i = 8
+while i < len(main):
+    sid = main[i]; size, j = leb(main, i + 1)
+    body = main[j:j + size]
+    if size > 4096:
+        print(f"  {names.get(sid, sid)!s:10} {size:>10,} bytes {len(brotli.compress(body, quality=11)):>9,} brotli")
+    i = j + size
 EOF
 twiggy top -n "$rows" "$out/split/attest.wasm" | grep -v '"function names"\|__wasm_bindgen_unstable\|__wbindgen_describe'

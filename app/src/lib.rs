@@ -11,6 +11,7 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cache;
 pub mod certifications;
+pub mod codec;
 pub mod compliance;
 pub mod csp;
 pub mod csv;
@@ -24,6 +25,7 @@ pub mod gamification;
 #[cfg(feature = "ssr")]
 pub mod group_commit;
 pub mod i18n;
+mod lazy_pages;
 pub mod links;
 pub mod miniapp;
 pub mod model;

@@ -2,16 +2,10 @@
 //! `/admin`. Telegram passes its launch parameters in the URL hash, so routing uses paths only.
 
 use crate::admin::routes::*;
-use crate::dev::DevSignIn;
-use crate::gamification::pages::{AchievementsPage, RatingPage, UserAchievementsPage};
 use crate::i18n::{Lang, Msg, provide_lang, use_t};
 use crate::links::page::GoPage;
-use crate::miniapp::{
-    CertEntry, HistoryPage, MiniAppHome, MiniAppLayout, ResultPage, ReviewPage, TestPage,
-    TheoryPage,
-};
-use crate::notifications::pages::MiniSettingsPage;
-use crate::team::pages::{TeamPage, TeamPersonPage};
+use crate::miniapp::routes::*;
+use crate::miniapp::{CertEntry, MiniAppHome, MiniAppLayout, TheoryPage};
 use crate::ui::{Toaster, provide_toasts};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -144,19 +138,19 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/app" /> } />
                 <ParentRoute path=path!("/app") view=MiniAppLayout>
                     <Route path=path!("") view=MiniAppHome />
-                    <Route path=path!("achievements") view=AchievementsPage />
-                    <Route path=path!("rating") view=RatingPage />
-                    <Route path=path!("u/:id") view=UserAchievementsPage />
+                    <Route path=path!("achievements") view={Lazy::<AchievementsRoute>::new()} />
+                    <Route path=path!("rating") view={Lazy::<RatingRoute>::new()} />
+                    <Route path=path!("u/:id") view={Lazy::<PersonAchievementsRoute>::new()} />
                     <Route path=path!("c/:id") view=CertEntry />
                     <Route path=path!("c/:id/theory/:n") view=TheoryPage />
-                    <Route path=path!("c/:id/test") view=TestPage />
-                    <Route path=path!("c/:id/result/:attempt") view=ResultPage />
-                    <Route path=path!("c/:id/history") view=HistoryPage />
-                    <Route path=path!("c/:id/review/:attempt") view=ReviewPage />
+                    <Route path=path!("c/:id/test") view={Lazy::<TestRoute>::new()} />
+                    <Route path=path!("c/:id/result/:attempt") view={Lazy::<ResultRoute>::new()} />
+                    <Route path=path!("c/:id/history") view={Lazy::<HistoryRoute>::new()} />
+                    <Route path=path!("c/:id/review/:attempt") view={Lazy::<ReviewRoute>::new()} />
                     <Route path=path!("go/:token") view=GoPage />
-                    <Route path=path!("team") view=TeamPage />
-                    <Route path=path!("team/:id") view=TeamPersonPage />
-                    <Route path=path!("settings") view=MiniSettingsPage />
+                    <Route path=path!("team") view={Lazy::<TeamRoute>::new()} />
+                    <Route path=path!("team/:id") view={Lazy::<TeamPersonRoute>::new()} />
+                    <Route path=path!("settings") view={Lazy::<MiniSettingsRoute>::new()} />
                 </ParentRoute>
                 <Route path=path!("/admin/login") view={Lazy::<LoginRoute>::new()} />
                 <ParentRoute path=path!("/admin") view={Lazy::<LayoutRoute>::new()}>
@@ -180,7 +174,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("webhooks") view={Lazy::<WebhooksRoute>::new()} />
                     <Route path=path!("settings") view={Lazy::<NotificationsRoute>::new()} />
                 </ParentRoute>
-                <Route path=path!("/dev") view=DevSignIn />
+                <Route path=path!("/dev") view={Lazy::<DevSignInRoute>::new()} />
             </Routes>
         </Router>
         <Toaster />

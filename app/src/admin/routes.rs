@@ -1,29 +1,7 @@
-//! The admin panel's routes, each loaded on demand: built with `cargo leptos --split`, a
-//! page's code (and what only admin pages use) is cut out of the main wasm into its own chunk,
-//! fetched when the page is first shown, so the Mini App never downloads the admin panel.
-//! Without `--split` they are ordinary routes.
+//! The admin panel's routes, each loaded on demand (`crate::lazy_pages`), so the Mini App never
+//! downloads the admin panel.
 
-use leptos::prelude::*;
-use leptos_router::{LazyRoute, lazy_route};
-
-/// A lazy route that renders one component and loads no data of its own (the page's
-/// resources start when it renders, as they did before).
-macro_rules! lazy_pages {
-    ($($route:ident => $page:path),* $(,)?) => {$(
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
-            }
-        }
-    )*};
-}
+use crate::lazy_pages::lazy_pages;
 
 lazy_pages! {
     LayoutRoute => crate::admin::AdminLayout,

@@ -17,7 +17,7 @@ use leptos::server_fn::codec::GetUrl;
 
 pub use crate::model::analytics::*;
 
-#[server(prefix = "/api", endpoint = "certifications/stats", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "certifications/stats", input = GetUrl, output = crate::codec::Json)]
 pub async fn certification_stats(id: CertId, first_only: bool) -> Result<CertStats, AppError> {
     use crate::auth::guard;
     guard::respond(

@@ -20,7 +20,7 @@ pub fn manages_integrations(me: &crate::auth::AdminMe) -> bool {
         && me.user.role == crate::domain::user::Role::Admin
 }
 
-#[server(prefix = "/api", endpoint = "api-keys/list", input = Json)]
+#[server(prefix = "/api", endpoint = "api-keys/list", input = Json, output = crate::codec::Json)]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -32,7 +32,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "api-keys/create", input = Json)]
+#[server(prefix = "/api", endpoint = "api-keys/create", input = Json, output = crate::codec::Json)]
 pub async fn create_api_key(key: NewApiKey) -> Result<CreatedApiKey, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -50,7 +50,7 @@ pub async fn create_api_key(key: NewApiKey) -> Result<CreatedApiKey, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "api-keys/revoke", input = Json)]
+#[server(prefix = "/api", endpoint = "api-keys/revoke", input = Json, output = crate::codec::Json)]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(

@@ -18,7 +18,7 @@ use leptos::server_fn::codec::Json;
 
 pub use crate::model::audit::*;
 
-#[server(prefix = "/api", endpoint = "audit/list", input = Json)]
+#[server(prefix = "/api", endpoint = "audit/list", input = Json, output = crate::codec::Json)]
 pub async fn audit_list(
     filter: AuditFilter,
     before: Option<AuditId>,
@@ -33,7 +33,7 @@ pub async fn audit_list(
     )
 }
 
-#[server(prefix = "/api", endpoint = "audit/entry")]
+#[server(prefix = "/api", endpoint = "audit/entry", output = crate::codec::Json)]
 pub async fn audit_entry_detail(id: AuditId) -> Result<AuditDetail, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -45,7 +45,7 @@ pub async fn audit_entry_detail(id: AuditId) -> Result<AuditDetail, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "audit/settings")]
+#[server(prefix = "/api", endpoint = "audit/settings", output = crate::codec::Json)]
 pub async fn load_audit_settings() -> Result<AuditSettingsView, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -57,7 +57,7 @@ pub async fn load_audit_settings() -> Result<AuditSettingsView, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "audit/settings/save", input = Json)]
+#[server(prefix = "/api", endpoint = "audit/settings/save", input = Json, output = crate::codec::Json)]
 pub async fn save_audit_settings(settings: AuditSettings) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -70,7 +70,7 @@ pub async fn save_audit_settings(settings: AuditSettings) -> Result<(), AppError
 }
 
 /// Posts a test message into the audit group (through the outbox, like every post).
-#[server(prefix = "/api", endpoint = "audit/test_message")]
+#[server(prefix = "/api", endpoint = "audit/test_message", output = crate::codec::Json)]
 pub async fn audit_test_message() -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(

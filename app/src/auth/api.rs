@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use super::{cookie, guard, service};
 
 /// Mini App sign-in with the raw initData string; sets the Mini App session cookie.
-#[server(prefix = "/api", endpoint = "auth/telegram_sign_in")]
+#[server(prefix = "/api", endpoint = "auth/telegram_sign_in", output = crate::codec::Json)]
 pub async fn telegram_sign_in(init_data: String) -> Result<User, AppError> {
     guard::respond(
         async {
@@ -36,7 +36,7 @@ pub async fn telegram_sign_in(init_data: String) -> Result<User, AppError> {
 }
 
 /// The Mini App user of this browser, if signed in (whatever their status).
-#[server(prefix = "/api", endpoint = "auth/member")]
+#[server(prefix = "/api", endpoint = "auth/member", output = crate::codec::Json)]
 pub async fn current_member() -> Result<Option<User>, AppError> {
     guard::respond(
         guard::actor(Surface::MiniApp)
@@ -46,7 +46,7 @@ pub async fn current_member() -> Result<Option<User>, AppError> {
 }
 
 /// Admin-panel sign-in; sets the admin session cookie.
-#[server(prefix = "/api", endpoint = "auth/admin_sign_in")]
+#[server(prefix = "/api", endpoint = "auth/admin_sign_in", output = crate::codec::Json)]
 pub async fn admin_sign_in(login: String, password: String) -> Result<AdminMe, AppError> {
     guard::respond(
         async {
@@ -67,7 +67,7 @@ pub async fn admin_sign_in(login: String, password: String) -> Result<AdminMe, A
 }
 
 /// The admin-panel user of this browser with their modules, if signed in.
-#[server(prefix = "/api", endpoint = "auth/admin")]
+#[server(prefix = "/api", endpoint = "auth/admin", output = crate::codec::Json)]
 pub async fn current_admin() -> Result<Option<AdminMe>, AppError> {
     guard::respond(
         async {
@@ -84,7 +84,7 @@ pub async fn current_admin() -> Result<Option<AdminMe>, AppError> {
 }
 
 /// Ends the session of this surface and clears its cookie.
-#[server(prefix = "/api", endpoint = "auth/sign_out")]
+#[server(prefix = "/api", endpoint = "auth/sign_out", output = crate::codec::Json)]
 pub async fn sign_out(surface: Surface) -> Result<(), AppError> {
     guard::respond(
         async {
@@ -101,7 +101,7 @@ pub async fn sign_out(surface: Surface) -> Result<(), AppError> {
 }
 
 /// Users offered by the development sign-in; refused unless dev sign-in is on.
-#[server(prefix = "/api", endpoint = "auth/dev_users")]
+#[server(prefix = "/api", endpoint = "auth/dev_users", output = crate::codec::Json)]
 pub async fn dev_users() -> Result<Vec<DevUser>, AppError> {
     guard::respond(
         async {
@@ -136,7 +136,7 @@ pub async fn dev_users() -> Result<Vec<DevUser>, AppError> {
 }
 
 /// Development sign-in as a demo user; refused unless dev sign-in is on.
-#[server(prefix = "/api", endpoint = "auth/dev_sign_in")]
+#[server(prefix = "/api", endpoint = "auth/dev_sign_in", output = crate::codec::Json)]
 pub async fn dev_sign_in(user_id: UserId, surface: Surface) -> Result<(), AppError> {
     guard::respond(
         async {

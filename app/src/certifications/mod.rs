@@ -81,7 +81,7 @@ pub struct CertEditorData {
     pub keys_hidden: bool,
 }
 
-#[server(prefix = "/api", endpoint = "certifications/list")]
+#[server(prefix = "/api", endpoint = "certifications/list", output = crate::codec::Json)]
 pub async fn list_certifications(
     status: Option<CertStatus>,
     search: Option<String>,
@@ -97,7 +97,7 @@ pub async fn list_certifications(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/create")]
+#[server(prefix = "/api", endpoint = "certifications/create", output = crate::codec::Json)]
 pub async fn create_certification(title: String) -> Result<CertId, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -109,7 +109,7 @@ pub async fn create_certification(title: String) -> Result<CertId, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/get")]
+#[server(prefix = "/api", endpoint = "certifications/get", output = crate::codec::Json)]
 pub async fn certification_editor(id: CertId) -> Result<CertEditorData, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -122,7 +122,7 @@ pub async fn certification_editor(id: CertId) -> Result<CertEditorData, AppError
 }
 
 /// Saves the settings; after opening, changes to locked settings are refused field by field.
-#[server(prefix = "/api", endpoint = "certifications/settings", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/settings", input = Json, output = crate::codec::Json)]
 pub async fn update_settings(
     id: CertId,
     settings: CertSettings,
@@ -144,7 +144,7 @@ pub async fn update_settings(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/lifecycle")]
+#[server(prefix = "/api", endpoint = "certifications/lifecycle", output = crate::codec::Json)]
 pub async fn change_status(id: CertId, action: LifecycleAction) -> Result<Certification, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -157,7 +157,7 @@ pub async fn change_status(id: CertId, action: LifecycleAction) -> Result<Certif
 }
 
 /// Opens a closed certification again, until a new close date.
-#[server(prefix = "/api", endpoint = "certifications/reopen", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/reopen", input = Json, output = crate::codec::Json)]
 pub async fn reopen_certification(
     id: CertId,
     closes_at: Option<crate::domain::Timestamp>,
@@ -180,7 +180,7 @@ pub async fn reopen_certification(
 }
 
 /// Adds a theory block at the end.
-#[server(prefix = "/api", endpoint = "certifications/blocks/add", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/blocks/add", input = Json, output = crate::codec::Json)]
 pub async fn add_block(
     id: CertId,
     block: BlockInput,
@@ -204,7 +204,7 @@ pub async fn add_block(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/blocks/update", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/blocks/update", input = Json, output = crate::codec::Json)]
 pub async fn update_block(
     block_id: BlockId,
     block: BlockInput,
@@ -228,7 +228,7 @@ pub async fn update_block(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/blocks/delete")]
+#[server(prefix = "/api", endpoint = "certifications/blocks/delete", output = crate::codec::Json)]
 pub async fn delete_block(block_id: BlockId, require_reread: bool) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -248,7 +248,7 @@ pub async fn delete_block(block_id: BlockId, require_reread: bool) -> Result<(),
 }
 
 /// Saves a new order of the current version's blocks (all of them, in one transaction).
-#[server(prefix = "/api", endpoint = "certifications/blocks/reorder", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/blocks/reorder", input = Json, output = crate::codec::Json)]
 pub async fn reorder_blocks(
     id: CertId,
     order: Vec<BlockId>,
@@ -272,7 +272,7 @@ pub async fn reorder_blocks(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/materials/add", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/materials/add", input = Json, output = crate::codec::Json)]
 pub async fn add_material(
     id: CertId,
     kind: MaterialKind,
@@ -298,7 +298,7 @@ pub async fn add_material(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/materials/delete")]
+#[server(prefix = "/api", endpoint = "certifications/materials/delete", output = crate::codec::Json)]
 pub async fn delete_material(material_id: MaterialId) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -317,7 +317,7 @@ pub async fn delete_material(material_id: MaterialId) -> Result<(), AppError> {
 }
 
 /// Replaces the question set (in order).
-#[server(prefix = "/api", endpoint = "certifications/questions", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/questions", input = Json, output = crate::codec::Json)]
 pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -337,7 +337,7 @@ pub async fn set_questions(id: CertId, questions: Vec<QuestionId>) -> Result<(),
 }
 
 /// Creates a question in the bank and adds it to the certification.
-#[server(prefix = "/api", endpoint = "certifications/questions/create", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/questions/create", input = Json, output = crate::codec::Json)]
 pub async fn create_question_in(
     id: CertId,
     content: QuestionContent,
@@ -360,7 +360,7 @@ pub async fn create_question_in(
 }
 
 /// Questions of the bank to pick from (certifications module; no question bank module needed).
-#[server(prefix = "/api", endpoint = "certifications/questions/pick")]
+#[server(prefix = "/api", endpoint = "certifications/questions/pick", output = crate::codec::Json)]
 pub async fn pickable_questions(
     search: Option<String>,
     page: i64,
@@ -375,7 +375,7 @@ pub async fn pickable_questions(
     )
 }
 
-#[server(prefix = "/api", endpoint = "certifications/assign")]
+#[server(prefix = "/api", endpoint = "certifications/assign", output = crate::codec::Json)]
 pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Result<(), AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;
@@ -398,7 +398,7 @@ pub async fn add_assignment(id: CertId, kind: AssignKind, target_id: i64) -> Res
 }
 
 /// Removes an assignment; refused once the certification has opened.
-#[server(prefix = "/api", endpoint = "certifications/unassign")]
+#[server(prefix = "/api", endpoint = "certifications/unassign", output = crate::codec::Json)]
 pub async fn remove_assignment(
     id: CertId,
     kind: AssignKind,
@@ -432,7 +432,7 @@ pub struct AssignOptions {
     pub users: Vec<(i64, String)>,
 }
 
-#[server(prefix = "/api", endpoint = "certifications/assign_targets")]
+#[server(prefix = "/api", endpoint = "certifications/assign_targets", output = crate::codec::Json)]
 pub async fn assign_targets() -> Result<AssignOptions, AppError> {
     use crate::auth::guard;
     guard::respond(

@@ -77,7 +77,7 @@ pub struct ComplianceView {
 
 /// Reminds everyone the filter keeps who has not passed an open certification, through the
 /// bot (their mutes and quiet hours apply); `dry_run` only counts.
-#[server(prefix = "/api", endpoint = "compliance/remind", input = Json)]
+#[server(prefix = "/api", endpoint = "compliance/remind", input = Json, output = crate::codec::Json)]
 pub async fn compliance_remind(
     filter: ComplianceFilter,
     dry_run: bool,
@@ -99,7 +99,7 @@ pub async fn compliance_remind(
     )
 }
 
-#[server(prefix = "/api", endpoint = "compliance/matrix", input = Json)]
+#[server(prefix = "/api", endpoint = "compliance/matrix", input = Json, output = crate::codec::Json)]
 pub async fn compliance_matrix(filter: ComplianceFilter) -> Result<ComplianceView, AppError> {
     use crate::auth::guard;
     guard::respond(

@@ -15,7 +15,7 @@ use leptos::server_fn::codec::GetUrl;
 
 pub use crate::model::dashboard::*;
 
-#[server(prefix = "/api", endpoint = "analytics/dashboard", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "analytics/dashboard", input = GetUrl, output = crate::codec::Json)]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     use crate::auth::guard;
     guard::respond(

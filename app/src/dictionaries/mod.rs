@@ -30,7 +30,7 @@ pub enum DictKind {
 
 pub const DICT_NAME_MAX: usize = 100;
 
-#[server(prefix = "/api", endpoint = "dictionaries/list")]
+#[server(prefix = "/api", endpoint = "dictionaries/list", output = crate::codec::Json)]
 pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
     use crate::auth::guard;
     use crate::domain::permissions::Module;
@@ -67,7 +67,7 @@ pub async fn list_dictionaries() -> Result<Dictionaries, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "dictionaries/add")]
+#[server(prefix = "/api", endpoint = "dictionaries/add", output = crate::codec::Json)]
 pub async fn add_dictionary_entry(kind: DictKind, name: String) -> Result<Entry, AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;

@@ -20,7 +20,7 @@ use leptos::server_fn::codec::{GetUrl, Json};
 
 pub use crate::model::gamification::*;
 
-#[server(prefix = "/api", endpoint = "app/achievements", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "app/achievements", input = GetUrl, output = crate::codec::Json)]
 pub async fn my_achievements() -> Result<Achievements, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -32,7 +32,7 @@ pub async fn my_achievements() -> Result<Achievements, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "app/achievements/of", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "app/achievements/of", input = GetUrl, output = crate::codec::Json)]
 pub async fn user_achievements(user_id: UserId) -> Result<Achievements, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -44,7 +44,7 @@ pub async fn user_achievements(user_id: UserId) -> Result<Achievements, AppError
     )
 }
 
-#[server(prefix = "/api", endpoint = "app/rating", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "app/rating", input = GetUrl, output = crate::codec::Json)]
 pub async fn rating(
     period: Period,
     branch: Option<i64>,
@@ -68,7 +68,7 @@ pub async fn rating(
     )
 }
 
-#[server(prefix = "/api", endpoint = "gamification/catalogue", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "gamification/catalogue", input = GetUrl, output = crate::codec::Json)]
 pub async fn get_catalogue() -> Result<Catalogue, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -80,7 +80,7 @@ pub async fn get_catalogue() -> Result<Catalogue, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "gamification/levels", input = Json)]
+#[server(prefix = "/api", endpoint = "gamification/levels", input = Json, output = crate::codec::Json)]
 pub async fn save_levels(levels: Vec<Level>) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -92,7 +92,7 @@ pub async fn save_levels(levels: Vec<Level>) -> Result<(), AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "gamification/badge", input = Json)]
+#[server(prefix = "/api", endpoint = "gamification/badge", input = Json, output = crate::codec::Json)]
 pub async fn save_badge(badge: BadgeRow) -> Result<i64, AppError> {
     use crate::auth::guard;
     guard::respond(

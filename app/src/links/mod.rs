@@ -69,7 +69,7 @@ pub fn plausible_token(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-#[server(prefix = "/api", endpoint = "app/link")]
+#[server(prefix = "/api", endpoint = "app/link", output = crate::codec::Json)]
 pub async fn resolve_link(token: String) -> Result<LinkResolution, AppError> {
     crate::auth::guard::respond(
         async {

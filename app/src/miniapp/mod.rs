@@ -2,11 +2,12 @@
 
 pub mod content;
 pub mod pages;
+pub mod routes;
 pub mod telegram;
 pub mod test_page;
 pub mod visibility;
 
-pub use pages::{CertEntry, HistoryPage, MiniAppHome, ResultPage, ReviewPage, TheoryPage};
+pub use pages::{CertEntry, MiniAppHome, ResultPage, TheoryPage};
 pub use test_page::TestPage;
 
 use crate::auth::api::{current_member, telegram_sign_in};
@@ -86,6 +87,7 @@ pub fn MiniAppLayout() -> impl IntoView {
             return;
         }
         telegram::start();
+        routes::prefetch_next_steps();
         let init_data = telegram::init_data();
         let follow_link = follow_link.clone();
         leptos::task::spawn_local(async move {

@@ -24,7 +24,7 @@ use leptos::server_fn::codec::Json;
 
 pub use crate::model::notifications::*;
 
-#[server(prefix = "/api", endpoint = "notifications/settings")]
+#[server(prefix = "/api", endpoint = "notifications/settings", output = crate::codec::Json)]
 pub async fn notifications_admin() -> Result<NotificationsPageData, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -36,7 +36,7 @@ pub async fn notifications_admin() -> Result<NotificationsPageData, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "notifications/settings/save", input = Json)]
+#[server(prefix = "/api", endpoint = "notifications/settings/save", input = Json, output = crate::codec::Json)]
 pub async fn save_notification_settings(settings: NotificationSettings) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -48,7 +48,7 @@ pub async fn save_notification_settings(settings: NotificationSettings) -> Resul
     )
 }
 
-#[server(prefix = "/api", endpoint = "notifications/log")]
+#[server(prefix = "/api", endpoint = "notifications/log", output = crate::codec::Json)]
 pub async fn notification_log(
     status: Option<String>,
     kind: Option<String>,
@@ -65,7 +65,7 @@ pub async fn notification_log(
 }
 
 /// Queues a failed, dead or unreachable message again.
-#[server(prefix = "/api", endpoint = "notifications/resend")]
+#[server(prefix = "/api", endpoint = "notifications/resend", output = crate::codec::Json)]
 pub async fn resend_notification(id: i64) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -88,7 +88,7 @@ async fn person(surface: Surface) -> Result<crate::domain::actor::Actor, AppErro
 }
 
 /// The signed-in person's notification kinds (from the Mini App or the admin panel).
-#[server(prefix = "/api", endpoint = "notifications/mine")]
+#[server(prefix = "/api", endpoint = "notifications/mine", output = crate::codec::Json)]
 pub async fn my_notifications(surface: Surface) -> Result<MyNotificationKinds, AppError> {
     crate::auth::guard::respond(
         async {
@@ -99,7 +99,7 @@ pub async fn my_notifications(surface: Surface) -> Result<MyNotificationKinds, A
     )
 }
 
-#[server(prefix = "/api", endpoint = "notifications/mine/save", input = Json)]
+#[server(prefix = "/api", endpoint = "notifications/mine/save", input = Json, output = crate::codec::Json)]
 pub async fn save_my_notifications(
     surface: Surface,
     muted: Vec<NotificationKind>,

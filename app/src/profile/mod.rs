@@ -10,7 +10,7 @@ use leptos::prelude::*;
 pub use crate::model::profile::*;
 
 /// The admin-panel user's own profile.
-#[server(prefix = "/api", endpoint = "profile/get")]
+#[server(prefix = "/api", endpoint = "profile/get", output = crate::codec::Json)]
 pub async fn my_profile() -> Result<ProfileView, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -23,7 +23,7 @@ pub async fn my_profile() -> Result<ProfileView, AppError> {
 }
 
 /// Changes the admin-panel user's own first and last name.
-#[server(prefix = "/api", endpoint = "profile/update_names")]
+#[server(prefix = "/api", endpoint = "profile/update_names", output = crate::codec::Json)]
 pub async fn update_my_names(
     first_name: String,
     last_name: String,
@@ -50,7 +50,7 @@ pub async fn update_my_names(
 
 /// Changes the admin-panel user's own password; the current one is required. The other
 /// admin-panel sessions of the user end, this one stays.
-#[server(prefix = "/api", endpoint = "profile/change_password")]
+#[server(prefix = "/api", endpoint = "profile/change_password", output = crate::codec::Json)]
 pub async fn change_my_password(
     current: String,
     password: String,

@@ -28,7 +28,7 @@ pub struct ImportReport {
     pub errors: Vec<import::RowError>,
 }
 
-#[server(prefix = "/api", endpoint = "questions/list")]
+#[server(prefix = "/api", endpoint = "questions/list", output = crate::codec::Json)]
 pub async fn list_questions(
     search: Option<String>,
     kind: Option<QuestionKind>,
@@ -46,7 +46,7 @@ pub async fn list_questions(
     )
 }
 
-#[server(prefix = "/api", endpoint = "questions/tags")]
+#[server(prefix = "/api", endpoint = "questions/tags", output = crate::codec::Json)]
 pub async fn question_tags() -> Result<Vec<String>, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -58,7 +58,7 @@ pub async fn question_tags() -> Result<Vec<String>, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "questions/get")]
+#[server(prefix = "/api", endpoint = "questions/get", output = crate::codec::Json)]
 pub async fn get_question(id: QuestionId) -> Result<Question, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -71,7 +71,7 @@ pub async fn get_question(id: QuestionId) -> Result<Question, AppError> {
 }
 
 /// Creates (`id` = None) or edits a question.
-#[server(prefix = "/api", endpoint = "questions/save", input = Json)]
+#[server(prefix = "/api", endpoint = "questions/save", input = Json, output = crate::codec::Json)]
 pub async fn save_question(
     id: Option<QuestionId>,
     content: QuestionContent,
@@ -93,7 +93,7 @@ pub async fn save_question(
     )
 }
 
-#[server(prefix = "/api", endpoint = "questions/duplicate")]
+#[server(prefix = "/api", endpoint = "questions/duplicate", output = crate::codec::Json)]
 pub async fn duplicate_question(id: QuestionId) -> Result<Question, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -105,7 +105,7 @@ pub async fn duplicate_question(id: QuestionId) -> Result<Question, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "questions/archive")]
+#[server(prefix = "/api", endpoint = "questions/archive", output = crate::codec::Json)]
 pub async fn archive_question(id: QuestionId, archived: bool) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -125,7 +125,7 @@ pub async fn archive_question(id: QuestionId, archived: bool) -> Result<(), AppE
 }
 
 /// Deletes a question no certification uses; used ones can only be archived.
-#[server(prefix = "/api", endpoint = "questions/delete")]
+#[server(prefix = "/api", endpoint = "questions/delete", output = crate::codec::Json)]
 pub async fn delete_question(id: QuestionId) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -138,7 +138,7 @@ pub async fn delete_question(id: QuestionId) -> Result<(), AppError> {
 }
 
 /// Imports every question of the file, or none when any row is wrong.
-#[server(prefix = "/api", endpoint = "questions/import", input = Json)]
+#[server(prefix = "/api", endpoint = "questions/import", input = Json, output = crate::codec::Json)]
 pub async fn import_questions(
     format: ExchangeFormat,
     data: String,
@@ -160,7 +160,7 @@ pub async fn import_questions(
     )
 }
 
-#[server(prefix = "/api", endpoint = "questions/export")]
+#[server(prefix = "/api", endpoint = "questions/export", output = crate::codec::Json)]
 pub async fn export_questions(format: ExchangeFormat) -> Result<String, AppError> {
     use crate::auth::guard;
     guard::respond(

@@ -47,7 +47,7 @@ pub struct Invite {
     pub expires_at: Timestamp,
 }
 
-#[server(prefix = "/api", endpoint = "scim/settings", input = Json)]
+#[server(prefix = "/api", endpoint = "scim/settings", input = Json, output = crate::codec::Json)]
 pub async fn load_scim_settings() -> Result<ScimSettings, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -59,7 +59,7 @@ pub async fn load_scim_settings() -> Result<ScimSettings, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "scim/settings/save", input = Json)]
+#[server(prefix = "/api", endpoint = "scim/settings/save", input = Json, output = crate::codec::Json)]
 pub async fn save_scim_settings(settings: ScimSettings) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -79,7 +79,7 @@ pub async fn save_scim_settings(settings: ScimSettings) -> Result<(), AppError> 
 
 /// Makes a one-time link that connects this person's Telegram account (the old one stops
 /// working).
-#[server(prefix = "/api", endpoint = "users/telegram-invite", input = Json)]
+#[server(prefix = "/api", endpoint = "users/telegram-invite", input = Json, output = crate::codec::Json)]
 pub async fn make_telegram_invite(id: UserId) -> Result<Invite, AppError> {
     use crate::auth::guard;
     guard::respond(

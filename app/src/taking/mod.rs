@@ -41,35 +41,35 @@ fn taker() -> service::Taker {
     }
 }
 
-#[server(prefix = "/api", endpoint = "app/certifications", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "app/certifications", input = GetUrl, output = crate::codec::Json)]
 pub async fn my_certifications() -> Result<Vec<MyCert>, AppError> {
     crate::auth::guard::respond(service::my_certifications(&state(), &taker()).await)
 }
 
-#[server(prefix = "/api", endpoint = "app/theory")]
+#[server(prefix = "/api", endpoint = "app/theory", output = crate::codec::Json)]
 pub async fn theory(cert_id: CertId) -> Result<TheoryData, AppError> {
     crate::auth::guard::respond(service::theory(&state(), &taker(), cert_id).await)
 }
 
 /// A theory page is on screen (the reading time is measured by the server).
-#[server(prefix = "/api", endpoint = "app/theory/shown")]
+#[server(prefix = "/api", endpoint = "app/theory/shown", output = crate::codec::Json)]
 pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> Result<ReadState, AppError> {
     crate::auth::guard::respond(service::page_shown(&state(), &taker(), cert_id, block_id).await)
 }
 
 /// Starts an attempt, or returns the one in progress (a double tap or two devices never make two).
-#[server(prefix = "/api", endpoint = "app/attempts/start")]
+#[server(prefix = "/api", endpoint = "app/attempts/start", output = crate::codec::Json)]
 pub async fn start_attempt(cert_id: CertId) -> Result<AttemptId, AppError> {
     crate::auth::guard::respond(service::start(&state(), &taker(), cert_id).await)
 }
 
 /// The test screen: the attempt in progress as the server has it.
-#[server(prefix = "/api", endpoint = "app/attempts/current")]
+#[server(prefix = "/api", endpoint = "app/attempts/current", output = crate::codec::Json)]
 pub async fn current_attempt(cert_id: CertId) -> Result<TestEntry, AppError> {
     crate::auth::guard::respond(service::current(&state(), &taker(), cert_id).await)
 }
 
-#[server(prefix = "/api", endpoint = "app/attempts/answer", input = Json)]
+#[server(prefix = "/api", endpoint = "app/attempts/answer", input = Json, output = crate::codec::Json)]
 pub async fn save_answer(
     attempt_id: AttemptId,
     index: i64,
@@ -81,46 +81,46 @@ pub async fn save_answer(
 }
 
 /// The user is on the test screen (at question `index`).
-#[server(prefix = "/api", endpoint = "app/attempts/heartbeat")]
+#[server(prefix = "/api", endpoint = "app/attempts/heartbeat", output = crate::codec::Json)]
 pub async fn heartbeat(attempt_id: AttemptId, index: i64) -> Result<ClockAck, AppError> {
     crate::auth::guard::respond(service::heartbeat(&state(), &taker(), attempt_id, index).await)
 }
 
 /// The user moves to question `index`: in pause mode this reveals it (and records when).
-#[server(prefix = "/api", endpoint = "app/attempts/show")]
+#[server(prefix = "/api", endpoint = "app/attempts/show", output = crate::codec::Json)]
 pub async fn show_question(attempt_id: AttemptId, index: i64) -> Result<ShownQuestion, AppError> {
     crate::auth::guard::respond(service::show(&state(), &taker(), attempt_id, index).await)
 }
 
 /// The user left the test screen (back to the theory, the app hidden or closed: the page sends
 /// this as a beacon). In pause mode the clock stops now, until the user resumes.
-#[server(prefix = "/api", endpoint = "app/attempts/leave")]
+#[server(prefix = "/api", endpoint = "app/attempts/leave", output = crate::codec::Json)]
 pub async fn leave_test(attempt_id: AttemptId) -> Result<(), AppError> {
     crate::auth::guard::respond(service::leave(&state(), &taker(), attempt_id).await)
 }
 
 /// Finishes the attempt and returns the scored result.
-#[server(prefix = "/api", endpoint = "app/attempts/finish")]
+#[server(prefix = "/api", endpoint = "app/attempts/finish", output = crate::codec::Json)]
 pub async fn finish_attempt(attempt_id: AttemptId) -> Result<ResultView, AppError> {
     crate::auth::guard::respond(service::finish(&state(), &taker(), attempt_id).await)
 }
 
-#[server(prefix = "/api", endpoint = "app/attempts/result")]
+#[server(prefix = "/api", endpoint = "app/attempts/result", output = crate::codec::Json)]
 pub async fn attempt_result(attempt_id: AttemptId) -> Result<ResultState, AppError> {
     crate::auth::guard::respond(service::result(&state(), &taker(), attempt_id).await)
 }
 
-#[server(prefix = "/api", endpoint = "app/attempts/history")]
+#[server(prefix = "/api", endpoint = "app/attempts/history", output = crate::codec::Json)]
 pub async fn my_history(cert_id: CertId) -> Result<Vec<AttemptSummary>, AppError> {
     crate::auth::guard::respond(service::history(&state(), &taker(), cert_id).await)
 }
 
-#[server(prefix = "/api", endpoint = "app/attempts/review")]
+#[server(prefix = "/api", endpoint = "app/attempts/review", output = crate::codec::Json)]
 pub async fn attempt_review(attempt_id: AttemptId) -> Result<Vec<ReviewItem>, AppError> {
     crate::auth::guard::respond(service::review(&state(), &taker(), attempt_id).await)
 }
 
-#[server(prefix = "/api", endpoint = "certifications/preview")]
+#[server(prefix = "/api", endpoint = "certifications/preview", output = crate::codec::Json)]
 pub async fn preview_certification(id: CertId) -> Result<PreviewData, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -135,7 +135,7 @@ pub async fn preview_certification(id: CertId) -> Result<PreviewData, AppError> 
 /// One page of a certification's results, filtered and sorted (every argument but `id` is
 /// optional: `flagged`, only people with an attempt the integrity record flags; `search`, part
 /// of the name; `page` 1-based).
-#[server(prefix = "/api", endpoint = "certifications/results")]
+#[server(prefix = "/api", endpoint = "certifications/results", output = crate::codec::Json)]
 pub async fn certification_results(
     id: CertId,
     flagged: Option<bool>,
@@ -175,7 +175,7 @@ pub async fn certification_results(
 
 /// A bulk action on a certification's results: the `selected` people among those the filter
 /// keeps, or all of them; `dry_run` only counts, for the preview.
-#[server(prefix = "/api", endpoint = "certifications/results/bulk", input = Json)]
+#[server(prefix = "/api", endpoint = "certifications/results/bulk", input = Json, output = crate::codec::Json)]
 pub async fn results_bulk(
     id: CertId,
     filter: ResultsFilter,
@@ -205,7 +205,7 @@ pub async fn results_bulk(
 
 /// An attempt's integrity record: its timeline and flags (from a certification's results or a
 /// person's card).
-#[server(prefix = "/api", endpoint = "certifications/attempt")]
+#[server(prefix = "/api", endpoint = "certifications/attempt", output = crate::codec::Json)]
 pub async fn attempt_integrity(id: AttemptId) -> Result<AttemptRecord, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -231,7 +231,7 @@ async fn results_admin() -> Result<crate::domain::actor::Actor, AppError> {
 }
 
 /// Gives a person one more attempt (their newest counted attempt stops counting).
-#[server(prefix = "/api", endpoint = "certifications/grant-attempt")]
+#[server(prefix = "/api", endpoint = "certifications/grant-attempt", output = crate::codec::Json)]
 pub async fn grant_attempt(id: CertId, user_id: UserId) -> Result<(), AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;
@@ -253,7 +253,7 @@ pub async fn grant_attempt(id: CertId, user_id: UserId) -> Result<(), AppError> 
 }
 
 /// Resets a user's progress on a certification (old attempts stay in history, marked reset).
-#[server(prefix = "/api", endpoint = "certifications/reset")]
+#[server(prefix = "/api", endpoint = "certifications/reset", output = crate::codec::Json)]
 pub async fn reset_progress(
     id: CertId,
     user_id: UserId,

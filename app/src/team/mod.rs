@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 pub use crate::model::team::*;
 
-#[server(prefix = "/api", endpoint = "app/team")]
+#[server(prefix = "/api", endpoint = "app/team", output = crate::codec::Json)]
 pub async fn team_results(page: i64) -> Result<Page<TeamResult>, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -25,7 +25,7 @@ pub async fn team_results(page: i64) -> Result<Page<TeamResult>, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "app/team/person")]
+#[server(prefix = "/api", endpoint = "app/team/person", output = crate::codec::Json)]
 pub async fn team_person(user_id: UserId) -> Result<TeamPersonView, AppError> {
     crate::auth::guard::respond(
         async {

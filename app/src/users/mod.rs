@@ -111,7 +111,7 @@ async fn rewards_actor() -> Result<crate::domain::actor::Actor, AppError> {
     Ok(actor)
 }
 
-#[server(prefix = "/api", endpoint = "users/list")]
+#[server(prefix = "/api", endpoint = "users/list", output = crate::codec::Json)]
 pub async fn list_users(
     search: Option<String>,
     role: Option<Role>,
@@ -134,7 +134,7 @@ pub async fn list_users(
     )
 }
 
-#[server(prefix = "/api", endpoint = "users/card")]
+#[server(prefix = "/api", endpoint = "users/card", output = crate::codec::Json)]
 pub async fn get_user_card(id: UserId) -> Result<UserCard, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -146,7 +146,7 @@ pub async fn get_user_card(id: UserId) -> Result<UserCard, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "users/update", input = Json)]
+#[server(prefix = "/api", endpoint = "users/update", input = Json, output = crate::codec::Json)]
 pub async fn update_user(id: UserId, edit: ProfileEdit) -> Result<(), AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;
@@ -171,7 +171,7 @@ pub async fn update_user(id: UserId, edit: ProfileEdit) -> Result<(), AppError> 
 }
 
 /// A pending user is let in, with a position and a branch.
-#[server(prefix = "/api", endpoint = "users/activate")]
+#[server(prefix = "/api", endpoint = "users/activate", output = crate::codec::Json)]
 pub async fn activate_user(
     id: UserId,
     position: PositionId,
@@ -196,7 +196,7 @@ pub async fn activate_user(
 }
 
 /// Registers a person by Telegram id before their first launch (active at once).
-#[server(prefix = "/api", endpoint = "users/preregister", input = Json)]
+#[server(prefix = "/api", endpoint = "users/preregister", input = Json, output = crate::codec::Json)]
 pub async fn preregister_user(person: NewPerson) -> Result<UserId, AppError> {
     crate::auth::guard::respond(
         async {
@@ -216,7 +216,7 @@ pub async fn preregister_user(person: NewPerson) -> Result<UserId, AppError> {
 }
 
 /// CSV with columns `telegram_id,first_name,last_name,position,branch`: all rows or none.
-#[server(prefix = "/api", endpoint = "users/import", input = Json)]
+#[server(prefix = "/api", endpoint = "users/import", input = Json, output = crate::codec::Json)]
 pub async fn import_users(csv: String) -> Result<UsersImportReport, AppError> {
     crate::auth::guard::respond(
         async {
@@ -235,7 +235,7 @@ pub async fn import_users(csv: String) -> Result<UsersImportReport, AppError> {
 
 /// Limits a manager to some branches (admins only): they see, and hear about, only those
 /// branches' people. Empty: no limit.
-#[server(prefix = "/api", endpoint = "users/manager_branches", input = Json)]
+#[server(prefix = "/api", endpoint = "users/manager_branches", input = Json, output = crate::codec::Json)]
 pub async fn set_manager_branches(id: UserId, branches: Vec<BranchId>) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -255,7 +255,7 @@ pub async fn set_manager_branches(id: UserId, branches: Vec<BranchId>) -> Result
 }
 
 /// Grants (`Some(true)`), withdraws (`Some(false)`) or resets to the role's default (`None`).
-#[server(prefix = "/api", endpoint = "users/permissions", input = Json)]
+#[server(prefix = "/api", endpoint = "users/permissions", input = Json, output = crate::codec::Json)]
 pub async fn set_permissions(
     id: UserId,
     changes: Vec<(Module, Option<bool>)>,
@@ -277,7 +277,7 @@ pub async fn set_permissions(
 }
 
 /// Sets an admin-panel login and password (admins only, for others).
-#[server(prefix = "/api", endpoint = "users/password")]
+#[server(prefix = "/api", endpoint = "users/password", output = crate::codec::Json)]
 pub async fn set_password(
     id: UserId,
     login: String,
@@ -303,7 +303,7 @@ pub async fn set_password(
     )
 }
 
-#[server(prefix = "/api", endpoint = "users/points")]
+#[server(prefix = "/api", endpoint = "users/points", output = crate::codec::Json)]
 pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> Result<i64, AppError> {
     crate::auth::guard::respond(
         async {
@@ -325,7 +325,7 @@ pub async fn adjust_points(id: UserId, delta: i64, reason: String) -> Result<i64
     )
 }
 
-#[server(prefix = "/api", endpoint = "users/level")]
+#[server(prefix = "/api", endpoint = "users/level", output = crate::codec::Json)]
 pub async fn set_level(id: UserId, level: i64, reason: String) -> Result<i64, AppError> {
     crate::auth::guard::respond(
         async {
@@ -347,7 +347,7 @@ pub async fn set_level(id: UserId, level: i64, reason: String) -> Result<i64, Ap
     )
 }
 
-#[server(prefix = "/api", endpoint = "users/badges/award")]
+#[server(prefix = "/api", endpoint = "users/badges/award", output = crate::codec::Json)]
 pub async fn award_badge(id: UserId, badge_id: i64, reason: String) -> Result<(), AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;
@@ -368,7 +368,7 @@ pub async fn award_badge(id: UserId, badge_id: i64, reason: String) -> Result<()
     )
 }
 
-#[server(prefix = "/api", endpoint = "users/badges/revoke")]
+#[server(prefix = "/api", endpoint = "users/badges/revoke", output = crate::codec::Json)]
 pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(), AppError> {
     use crate::auth::guard;
     use crate::domain::actor::By;
@@ -390,7 +390,7 @@ pub async fn revoke_badge(id: UserId, badge_id: i64, reason: String) -> Result<(
 }
 
 /// Ends every session of a user (Mini App and admin panel), e.g. for a lost phone.
-#[server(prefix = "/api", endpoint = "users/sessions/end")]
+#[server(prefix = "/api", endpoint = "users/sessions/end", output = crate::codec::Json)]
 pub async fn end_user_sessions(id: UserId) -> Result<u64, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -403,7 +403,7 @@ pub async fn end_user_sessions(id: UserId) -> Result<u64, AppError> {
 }
 
 /// Re-evaluates the automatic badges of a user.
-#[server(prefix = "/api", endpoint = "users/badges/evaluate")]
+#[server(prefix = "/api", endpoint = "users/badges/evaluate", output = crate::codec::Json)]
 pub async fn evaluate_user_badges(id: UserId) -> Result<usize, AppError> {
     use crate::auth::guard;
     guard::respond(

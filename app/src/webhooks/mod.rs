@@ -15,7 +15,7 @@ use leptos::server_fn::codec::Json;
 
 pub use crate::model::webhooks::*;
 
-#[server(prefix = "/api", endpoint = "webhooks/list", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/list", input = Json, output = crate::codec::Json)]
 pub async fn list_webhooks() -> Result<Vec<WebhookRow>, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -27,7 +27,7 @@ pub async fn list_webhooks() -> Result<Vec<WebhookRow>, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/create", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/create", input = Json, output = crate::codec::Json)]
 pub async fn create_webhook(form: WebhookForm) -> Result<WebhookSecret, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -39,7 +39,7 @@ pub async fn create_webhook(form: WebhookForm) -> Result<WebhookSecret, AppError
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/update", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/update", input = Json, output = crate::codec::Json)]
 pub async fn update_webhook(id: i64, form: WebhookForm) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -58,7 +58,7 @@ pub async fn update_webhook(id: i64, form: WebhookForm) -> Result<(), AppError> 
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/enable", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/enable", input = Json, output = crate::codec::Json)]
 pub async fn set_webhook_enabled(id: i64, enabled: bool) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -77,7 +77,7 @@ pub async fn set_webhook_enabled(id: i64, enabled: bool) -> Result<(), AppError>
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/rotate", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/rotate", input = Json, output = crate::codec::Json)]
 pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookSecret, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -89,7 +89,7 @@ pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookSecret, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/delete", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/delete", input = Json, output = crate::codec::Json)]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -101,7 +101,7 @@ pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/ping", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/ping", input = Json, output = crate::codec::Json)]
 pub async fn ping_webhook(id: i64) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -113,7 +113,7 @@ pub async fn ping_webhook(id: i64) -> Result<(), AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/deliveries", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/deliveries", input = Json, output = crate::codec::Json)]
 pub async fn webhook_deliveries(id: i64) -> Result<Vec<DeliveryRow>, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -125,7 +125,7 @@ pub async fn webhook_deliveries(id: i64) -> Result<Vec<DeliveryRow>, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/redeliver", input = Json)]
+#[server(prefix = "/api", endpoint = "webhooks/redeliver", input = Json, output = crate::codec::Json)]
 pub async fn redeliver_webhook(id: i64, delivery: i64) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(

@@ -53,7 +53,7 @@ pub struct XapiForm {
     pub password: Option<String>,
 }
 
-#[server(prefix = "/api", endpoint = "xapi/settings", input = Json)]
+#[server(prefix = "/api", endpoint = "xapi/settings", input = Json, output = crate::codec::Json)]
 pub async fn load_xapi_settings() -> Result<XapiView, AppError> {
     use crate::auth::guard;
     guard::respond(
@@ -65,7 +65,7 @@ pub async fn load_xapi_settings() -> Result<XapiView, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "xapi/settings/save", input = Json)]
+#[server(prefix = "/api", endpoint = "xapi/settings/save", input = Json, output = crate::codec::Json)]
 pub async fn save_xapi_settings(form: XapiForm) -> Result<(), AppError> {
     use crate::auth::guard;
     guard::respond(
