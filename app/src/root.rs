@@ -19,6 +19,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
     let offset = page_offset();
     let telegram_js = telegram_script_for_request();
+    let texts = page_texts_for_request(lang);
     view! {
         <!DOCTYPE html>
         <html lang=lang.code() data-utc-offset=offset.to_string()>
@@ -27,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="color-scheme" content="light dark" />
                 {telegram_js.map(|src| view! { <script src=src></script> })}
+                <script type="application/json" id=crate::i18n::page_texts::ELEMENT_ID inner_html=texts></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -96,6 +98,23 @@ fn page_offset() -> i32 {
             .and_then(|e| e.get_attribute("data-utc-offset"))
             .and_then(|v| v.parse().ok())
             .unwrap_or(180)
+    }
+}
+
+/// The texts this page carries (`i18n::page_texts`): the browser reads them from the page.
+fn page_texts_for_request(lang: Lang) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::i18n::page_texts;
+        let path = use_context::<axum::http::request::Parts>()
+            .map(|p| p.uri.path().to_owned())
+            .unwrap_or_default();
+        page_texts::json(lang, page_texts::keys_for_path(&path))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = lang;
+        String::new()
     }
 }
 

@@ -3,6 +3,7 @@
 //! Russian is the default; a `lang` cookie switches to English.
 
 mod messages;
+pub mod page_texts;
 
 use leptos::prelude::*;
 pub use messages::Msg;
