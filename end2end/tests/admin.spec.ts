@@ -120,8 +120,12 @@ test('the user card leads with certifications and says when a section has unsave
   const save = page.getByTestId('save-user');
   await expect(save).toBeDisabled();
   await expect(page.getByTestId('save-user-state')).toHaveText('Изменений нет');
-  await page.getByLabel('Имя', { exact: true }).fill('Карточкина');
-  await expect(page.getByTestId('save-user-state')).toHaveText('Есть несохранённые изменения');
+  // The card is a lazy route: typing before its chunk has hydrated the form reaches no handler,
+  // so type again until the form reacts.
+  await expect(async () => {
+    await page.getByLabel('Имя', { exact: true }).fill('Карточкина');
+    await expect(page.getByTestId('save-user-state')).toHaveText('Есть несохранённые изменения', { timeout: 1_000 });
+  }).toPass();
   await save.click();
   await expect(page.getByTestId('save-user-state')).toHaveText('Изменений нет');
   await expect(page.getByTestId('card-name')).toContainText('Карточкина');

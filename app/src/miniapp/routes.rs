@@ -1,7 +1,7 @@
 //! The Mini App's pages that a first launch does not open load on demand (`crate::lazy_pages`):
 //! the main wasm carries the home and theory pages, what a launch from the bot or from a link
 //! shows first. The test and result pages are fetched in the background once the app is live
-//! ([`prefetch_next_steps`]), so "Go to test" never waits for them; opened directly (a test
+//! ([`prefetch_next_steps`]), so "Go to test" seldom waits for them; opened directly (a test
 //! resumed after the app was closed) the server names their chunks in the page and the browser
 //! fetches them beside the main wasm.
 
