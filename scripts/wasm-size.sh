@@ -18,8 +18,13 @@ python3 -c 'import brotli' 2>/dev/null || pip install -q brotli
 RUSTFLAGS="${RUSTFLAGS:-} -Clink-args=--emit-relocs --cfg erase_components" \
   cargo build --package=frontend --lib --target-dir=target/front --target=wasm32-unknown-unknown \
   --no-default-features --profile=wasm-release
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# WASM_SIZE_KEEP=dir keeps the split modules there (for `twiggy paths` and the like).
+if [[ -n "${WASM_SIZE_KEEP:-}" ]]; then
+  out="$WASM_SIZE_KEEP"; rm -rf "$out"; mkdir -p "$out"
+else
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+fi
 wasm-split-cli target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm "$out/split" --out-name attest >/dev/null
 wasm-bindgen --target=web --keep-lld-exports --no-demangle --out-name=attest --out-dir="$out/bg" "$out/split/attest.wasm"
 tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \

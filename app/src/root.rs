@@ -28,7 +28,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="color-scheme" content="light dark" />
                 {telegram_js.map(|src| view! { <script src=src></script> })}
-                <script type="application/json" id=crate::i18n::page_texts::ELEMENT_ID inner_html=texts></script>
+                // Before the hydration script: deferred scripts run in document order.
+                <script defer src=texts></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -101,15 +102,15 @@ fn page_offset() -> i32 {
     }
 }
 
-/// The texts this page carries (`i18n::page_texts`): the browser reads them from the page.
+/// The address of the texts this page carries (`i18n::page_texts`).
 fn page_texts_for_request(lang: Lang) -> String {
     #[cfg(feature = "ssr")]
     {
-        use crate::i18n::page_texts;
+        use crate::i18n::page_texts::{Surface, TextsScript};
         let path = use_context::<axum::http::request::Parts>()
             .map(|p| p.uri.path().to_owned())
             .unwrap_or_default();
-        page_texts::json(lang, page_texts::keys_for_path(&path))
+        TextsScript::for_page(lang, Surface::of_path(&path)).url()
     }
     #[cfg(not(feature = "ssr"))]
     {

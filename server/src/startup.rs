@@ -267,6 +267,10 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
     router
         .nest(&pkg_path, pkg)
         .route("/healthz", get(routes::health::healthz))
+        .route(
+            &format!("{}/{{name}}", app::i18n::page_texts::PATH),
+            get(routes::texts::script),
+        )
         .route("/auth/telegram", post(routes::auth::telegram))
         .route("/auth/me", get(routes::auth::me))
         .route(

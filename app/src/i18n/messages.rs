@@ -2,8 +2,8 @@
 //! (with what both surfaces share: errors, roles, statuses) and what only the admin panel shows.
 //!
 //! The texts are compiled into the server only. A page carries the texts of its own language
-//! and surface (`super::page_texts`, a JSON block in the shell) and the browser reads them from
-//! there: the wasm carries neither language's strings, and a Mini App page none of the admin
+//! and surface (`super::page_texts`, a cached script the shell loads) and the browser reads them
+//! from there: the wasm carries neither language's strings, and a Mini App page none of the admin
 //! panel's. A key in the second group used by a Mini App page would show its name there.
 
 use super::Lang;

@@ -12,6 +12,7 @@ pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod miniapp_entry;
+pub mod texts;
 pub mod uploads;
 
 use crate::server_state::ServerState;
