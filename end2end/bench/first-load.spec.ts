@@ -44,7 +44,7 @@ async function measure(page: Page, open: () => Promise<void>): Promise<Load> {
 
 function print(what: string, l: Load) {
   const kinds = Object.entries(l.byKind).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KB`).join(', ');
-  console.log(`${what.padEnd(36)} ${(l.bytes / 1024).toFixed(0).padStart(6)} KB on the wire  interactive at ${(l.ms / 1000).toFixed(2)} s  (${kinds})`);
+  console.log(`${what.padEnd(44)} ${(l.bytes / 1024).toFixed(0).padStart(6)} KB on the wire  interactive at ${(l.ms / 1000).toFixed(2)} s  (${kinds})`);
 }
 
 test('first load and repeat visit, throttled', async ({ browser, baseURL }) => {
@@ -62,6 +62,18 @@ test('first load and repeat visit, throttled', async ({ browser, baseURL }) => {
   const again = await mini.newPage();
   print('Mini App theory, repeat visit', await measure(again, () => openMiniApp(again, init, `/app/c/${id}`)));
   await mini.close();
+
+  // Through nginx over HTTP/2 (docs/DEPLOY.md): the page and every chunk on one connection.
+  const h2 = process.env.BENCH_H2_URL;
+  if (h2) {
+    const over = await browser.newContext({ baseURL: h2 });
+    const firstH2 = await over.newPage();
+    print('Mini App theory, first launch, HTTP/2', await measure(firstH2, () => openMiniApp(firstH2, init, `/app/c/${id}`)));
+    await firstH2.close();
+    const againH2 = await over.newPage();
+    print('Mini App theory, repeat visit, HTTP/2', await measure(againH2, () => openMiniApp(againH2, init, `/app/c/${id}`)));
+    await over.close();
+  }
 
   // Baseline from the same run: the same page with compression refused, as before issue 13.
   const plain = await browser.newContext({ extraHTTPHeaders: { 'accept-encoding': 'identity' } });
