@@ -80,33 +80,14 @@ async fn facts(c: Conn<'_>, user: UserId, cert: CertId) -> Result<Facts, Storage
     store::standing(c, user, cert).await
 }
 
-/// [`visible_cert`] with the person's facts in it, read once for the rules that follow.
-async fn visible_with_facts(
-    mut c: Conn<'_>,
-    user: UserId,
-    id: CertId,
-) -> AppResult<(Certification, Facts)> {
-    let Some(cert) = certs::get(c.re(), id).await? else {
-        return Err(AppError::NotFound);
-    };
-    if !matches!(cert.status, CertStatus::Open | CertStatus::Closed) {
-        return Err(AppError::NotFound);
-    }
-    let facts = facts(c, user, id).await?;
-    if !facts.assigned && facts.progress.is_none() {
-        return Err(AppError::NotFound);
-    }
-    Ok((cert, facts))
-}
-
 /// The certification as taking reads it, from the cache (read afresh once anything an author
-/// or the scheduler writes has changed).
-async fn cert_for_taking(
+/// or the scheduler writes has changed), at cache versions the caller has read.
+async fn cert_for_taking_at(
     mut c: Conn<'_>,
     caches: &crate::cache::Caches,
+    versions: crate::cache::Versions,
     id: CertId,
 ) -> AppResult<Arc<CertForTaking>> {
-    let versions = crate::cache::Versions::read_on(c.re()).await?;
     caches
         .cert_for_taking
         .get_at(versions, id, async {
@@ -134,14 +115,27 @@ async fn cert_for_taking(
         .await
 }
 
-/// [`visible_with_facts`] from the cache: the certification as taking reads it.
+/// The certification as a member may see it ([`visible_cert`]) from the cache, with the
+/// person's standing in it, read once for the rules that follow.
 async fn visible_for_taking(
     mut c: Conn<'_>,
     caches: &crate::cache::Caches,
     user: UserId,
     id: CertId,
 ) -> AppResult<(Arc<CertForTaking>, Facts)> {
-    let view = cert_for_taking(c.re(), caches, id).await?;
+    let versions = crate::cache::Versions::read_on(c.re()).await?;
+    visible_for_taking_at(c, caches, versions, user, id).await
+}
+
+/// [`visible_for_taking`] at cache versions the caller has read.
+async fn visible_for_taking_at(
+    mut c: Conn<'_>,
+    caches: &crate::cache::Caches,
+    versions: crate::cache::Versions,
+    user: UserId,
+    id: CertId,
+) -> AppResult<(Arc<CertForTaking>, Facts)> {
+    let view = cert_for_taking_at(c.re(), caches, versions, id).await?;
     if !matches!(view.cert.status, CertStatus::Open | CertStatus::Closed) {
         return Err(AppError::NotFound);
     }

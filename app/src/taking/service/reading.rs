@@ -164,8 +164,13 @@ async fn theory_data(
     cert_id: CertId,
     now: Timestamp,
 ) -> AppResult<(TheoryData, Option<Certification>)> {
-    let (cert, facts) = visible_with_facts(c.re(), user.id, cert_id).await?;
+    // The certification, its theory's versions and pages come from the caches: a theory
+    // page costs the cache versions, the person's standing and, while unread, their time on
+    // the pages.
     let versions = crate::cache::Versions::read_on(c.re()).await?;
+    let (view, facts) =
+        visible_for_taking_at(c.re(), &state.caches, versions, user.id, cert_id).await?;
+    let cert = &view.cert;
     let load = async {
         Ok(TheoryContent {
             blocks: certs::blocks(c.re(), cert.id, cert.theory_version)
@@ -185,13 +190,12 @@ async fn theory_data(
         Ok(content) => content,
         Err(e) => return Err(e),
     };
-    let theory = theory_versions(c.re(), cert.id).await?;
     let (read, newly_read) = compute_read_state(
         c.re(),
         user.id,
-        &cert,
+        cert,
         &content.blocks,
-        &theory,
+        &view.theory_versions,
         &facts,
         now,
     )
@@ -218,7 +222,7 @@ async fn theory_data(
         read,
         rules,
     };
-    Ok((data, newly_read.then_some(cert)))
+    Ok((data, newly_read.then(|| cert.clone())))
 }
 
 /// A theory page is on screen. Planned on a read connection on the server's runtime and
