@@ -20,7 +20,15 @@ pub async fn scope_of(state: &AppState, user: &User) -> AppResult<PeopleScope> {
         return Ok(visible_people(user.role, &[]));
     }
     let mut read = state.db.read().await.map_err(AppError::from)?;
-    let limit = storage::notifications::manager_branches(read.conn(), user.id)
+    scope_on(read.conn(), user).await
+}
+
+/// [`scope_of`] on a connection the caller holds.
+async fn scope_on(c: storage::Conn<'_>, user: &User) -> AppResult<PeopleScope> {
+    if user.role != Role::Manager {
+        return Ok(visible_people(user.role, &[]));
+    }
+    let limit = storage::notifications::manager_branches(c, user.id)
         .await
         .map_err(AppError::from)?;
     Ok(visible_people(user.role, &limit))
@@ -59,6 +67,34 @@ pub async fn member(state: &AppState, token: Option<&str>) -> AppResult<Actor> {
     let actor = resolve(state, Surface::MiniApp, token)
         .await?
         .ok_or(AppError::Unauthorized)?;
+    active(actor)
+}
+
+/// [`member`] on a connection the caller holds and goes on reading with: a Mini App read then
+/// takes one connection from the pool, not two (under load each one is a wait in its queue).
+pub async fn member_on(
+    state: &AppState,
+    mut c: storage::Conn<'_>,
+    token: Option<&str>,
+) -> AppResult<Actor> {
+    let Some(token) = token else {
+        return Err(AppError::Unauthorized);
+    };
+    let found =
+        storage::sessions::find_active(c.re(), &hash_token(token), Surface::MiniApp, state.now())
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::Unauthorized)?;
+    let scope = scope_on(c, &found.user).await?;
+    active(Actor {
+        user: found.user,
+        modules: ModuleSet::EMPTY,
+        session_id: found.session_id,
+        scope,
+    })
+}
+
+fn active(actor: Actor) -> AppResult<Actor> {
     match actor.user.status {
         UserStatus::Active => Ok(actor),
         UserStatus::Pending => Err(AppError::Forbidden(Msg::ErrPendingAccess)),

@@ -65,6 +65,11 @@ impl Taker {
         crate::auth::service::member(state, self.token.as_deref()).await
     }
 
+    /// [`Self::member`] on the read connection the request goes on with.
+    pub async fn member_on(&self, state: &AppState, c: Conn<'_>) -> AppResult<Actor> {
+        crate::auth::service::member_on(state, c, self.token.as_deref()).await
+    }
+
     /// The session's label in the integrity record.
     fn session(&self) -> Option<String> {
         self.token

@@ -131,12 +131,12 @@ pub(super) async fn compute_read_state(
 }
 
 pub async fn theory(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<TheoryData> {
-    let actor = taker.member(state).await?;
     let now = state.now();
+    // A plain read on one connection (the session too), unless the reading completes only
+    // now: that is recorded in a write transaction.
+    let mut read = state.db.read().await?;
+    let actor = taker.member_on(state, read.conn()).await?;
     async {
-        // A plain read, unless the reading completes only now: that is recorded in a write
-        // transaction.
-        let mut read = state.db.read().await?;
         match theory_data(state, read.conn(), &actor.user, cert_id, now).await? {
             (data, None) => return Ok(data),
             (_, Some(_)) => drop(read),
@@ -234,12 +234,12 @@ pub async fn page_shown(
     cert_id: CertId,
     block_id: BlockId,
 ) -> AppResult<ReadState> {
-    let actor = taker.member(state).await?;
     let now = state.now();
-    let user = actor.user;
-    let (view, facts) = {
+    let (user, view, facts) = {
         let mut c = state.db.read().await?;
-        visible_for_taking(c.conn(), &state.caches, user.id, cert_id).await?
+        let user = taker.member_on(state, c.conn()).await?.user;
+        let (view, facts) = visible_for_taking(c.conn(), &state.caches, user.id, cert_id).await?;
+        (user, view, facts)
     };
     if !view.blocks.iter().any(|b| b.id == block_id) {
         // A page of an older theory version: reload.
