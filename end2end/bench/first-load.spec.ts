@@ -2,7 +2,7 @@
 // Chromium throttled to 1.6 Mbit/s down, 750 kbit/s up and 150 ms latency: bytes on the wire
 // (what the network carried, compressed), by kind, and the time until the page is hydrated
 // (interactive). Printed, not asserted: scripts/bench-first-load.sh.
-import { test, type Page } from '@playwright/test';
+import { test, type BrowserContext, type Page } from '@playwright/test';
 import { AdminApi } from '../tests/support/api';
 import { initDataFor, openMiniApp } from '../tests/support/telegram';
 
@@ -53,27 +53,21 @@ test('first load and repeat visit, throttled', async ({ browser, baseURL }) => {
   const id = await api.createCertification({ title: `Замер ${Date.now()}`, assignTo: person.name });
   const init = initDataFor(person.tg);
 
-  const mini = await browser.newContext();
-  const first = await mini.newPage();
-  print('Mini App theory, first launch', await measure(first, () => openMiniApp(first, init, `/app/c/${id}`)));
-  // A repeat visit is a later launch: the first one is closed, with the pages it was still
-  // fetching in the background (over HTTP/1.1 they would hold the browser's six connections).
-  await first.close();
-  const again = await mini.newPage();
-  print('Mini App theory, repeat visit', await measure(again, () => openMiniApp(again, init, `/app/c/${id}`)));
-  await mini.close();
-
+  // A launch and a later one in the same browser. The repeat visit is a later launch: the
+  // first one is closed, with the pages it was still fetching in the background (over
+  // HTTP/1.1 they would hold the browser's six connections).
+  const launches = async (context: BrowserContext, over: string) => {
+    const first = await context.newPage();
+    print(`Mini App theory, first launch${over}`, await measure(first, () => openMiniApp(first, init, `/app/c/${id}`)));
+    await first.close();
+    const again = await context.newPage();
+    print(`Mini App theory, repeat visit${over}`, await measure(again, () => openMiniApp(again, init, `/app/c/${id}`)));
+    await context.close();
+  };
+  await launches(await browser.newContext(), '');
   // Through nginx over HTTP/2 (docs/DEPLOY.md): the page and every chunk on one connection.
   const h2 = process.env.BENCH_H2_URL;
-  if (h2) {
-    const over = await browser.newContext({ baseURL: h2 });
-    const firstH2 = await over.newPage();
-    print('Mini App theory, first launch, HTTP/2', await measure(firstH2, () => openMiniApp(firstH2, init, `/app/c/${id}`)));
-    await firstH2.close();
-    const againH2 = await over.newPage();
-    print('Mini App theory, repeat visit, HTTP/2', await measure(againH2, () => openMiniApp(againH2, init, `/app/c/${id}`)));
-    await over.close();
-  }
+  if (h2) await launches(await browser.newContext({ baseURL: h2 }), ', HTTP/2');
 
   // Baseline from the same run: the same page with compression refused, as before issue 13.
   const plain = await browser.newContext({ extraHTTPHeaders: { 'accept-encoding': 'identity' } });
