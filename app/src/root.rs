@@ -143,13 +143,6 @@ pub fn App() -> impl IntoView {
     provide_context(crate::i18n::UtcOffset(page_offset()));
     provide_toasts();
     let t = use_t();
-    // Marks the page as live once hydrated (end-to-end tests wait for it before acting).
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title text=t(Msg::AppName) />
