@@ -52,6 +52,10 @@ fi
 status=0
 "$bin/loadgen" --base-url "http://127.0.0.1:$port" --admin-login loadadmin --admin-password "$password" \
   --bot-token "$token" --database-url "$db" --users "$users" --think-ms "$think" "$@" || status=$?
+# The server's CPU for the whole run (user + system): the same run's cost, less noisy than a
+# latency on a machine whose speed drifts.
+read -r utime stime < <(awk '{print $14, $15}' "/proc/$server/stat")
+echo "server CPU: $(( (utime + stime) / $(getconf CLK_TCK) )) s (user $(( utime / $(getconf CLK_TCK) )) s, system $(( stime / $(getconf CLK_TCK) )) s)"
 if [[ -n "${FLAMEGRAPH:-}" ]]; then
   kill -INT "$perf"; wait "$perf" || true
   perf script -i "$FLAMEGRAPH.perf" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph --minwidth 0.2 \

@@ -339,6 +339,8 @@ pub struct PoolSettings {
     /// shared through the OS's cache instead of copied into each connection's own cache, so a
     /// read on a connection that has not read those pages yet is not the slow one (0: off).
     pub sqlite_mmap_mb: u64,
+    /// How long a PostgreSQL connection may sit idle before it is pinged on its next use.
+    pub pg_ping_after_idle: Duration,
 }
 
 impl Default for PoolSettings {
@@ -348,6 +350,7 @@ impl Default for PoolSettings {
             acquire_timeout: Duration::from_secs(10),
             sqlite_sync: SqliteSync::Full,
             sqlite_mmap_mb: DEFAULT_SQLITE_MMAP_MB,
+            pg_ping_after_idle: Duration::from_secs(1),
         }
     }
 }
@@ -424,10 +427,24 @@ impl Db {
             Ok(Db::Sqlite { read, write })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?.disable_statement_logging();
+            // sqlx's default pings every connection before each use: a round trip per request
+            // (6 % of the server's CPU under `scripts/load.sh postgres`). A connection in
+            // steady use has just answered; one that sat idle may have been cut by a database
+            // restart or a proxy's timeout, and is pinged (and replaced if dead) first.
+            let ping_after_idle = settings.pg_ping_after_idle;
             let pool = || {
                 PgPoolOptions::new()
                     .max_connections(settings.max_connections)
                     .acquire_timeout(settings.acquire_timeout)
+                    .test_before_acquire(false)
+                    .before_acquire(move |conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= ping_after_idle {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(opts.clone())
             };
             let write = pool().await?;

@@ -644,6 +644,57 @@ async fn a_replaced_leaders_late_writes_are_refused(backend: Backend) {
     assert_eq!(kept.map(|(v, _)| v).as_deref(), Some("before"));
 }
 
+/// A PostgreSQL connection cut while it sat idle (a database restart, a proxy's timeout) is
+/// pinged on its next use and replaced: the statement that takes it does not fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_connection_cut_while_idle_is_replaced() {
+    use sqlx::Connection;
+    let url = fresh_database_url(Backend::Postgres).await;
+    let settings = PoolSettings {
+        pg_ping_after_idle: std::time::Duration::ZERO,
+        ..PoolSettings::default()
+    };
+    let db = Db::connect(&url, &settings).await.unwrap();
+    db.migrate().await.unwrap();
+    let select = |db: Db| async move {
+        let mut c = db.read().await.map_err(|e| e.to_string())?;
+        on_conn!(c.conn(), |c| sqlx::query("SELECT 1")
+            .execute(c)
+            .await
+            .map(|_| ()))
+        .map_err(|e| e.to_string())
+    };
+    select(db.clone()).await.unwrap();
+    exec(&db, "SELECT 1").await;
+
+    // Cut every connection the pools hold, from outside, and wait until they are gone.
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    let others =
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    sqlx::query(&format!("SELECT pg_terminate_backend(pid) {others}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) {others}"))
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{left} connections survived"
+        );
+        tokio::task::yield_now().await;
+    }
+
+    select(db.clone()).await.expect("a read after the cut");
+    exec(&db, "SELECT 1").await;
+}
+
 crate::both_backends!(
     a_replaced_leaders_late_writes_are_refused,
     the_funnel_counts_each_person_once,
