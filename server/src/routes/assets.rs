@@ -2,8 +2,8 @@
 //! is served with the brotli or gzip copy made at build time when the client takes it
 //! (`cargo leptos build --release --precompress`), never compressed per request; with hashed
 //! names (hash.txt beside the binary) it is `immutable` for a year, otherwise it revalidates
-//! (`no-cache` and `Last-Modified`). HTML and JSON are compressed per response, at a level
-//! fast enough for every request.
+//! (`no-cache` and `Last-Modified`). HTML and JSON of a kilobyte or more are compressed per
+//! response, at a level fast enough for every request.
 
 use axum::Router;
 use axum::extract::State;
@@ -12,7 +12,7 @@ use axum::response::Response;
 use leptos::config::LeptosOptions;
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::services::ServeDir;
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -53,6 +53,11 @@ async fn cache_headers(State(cache): State<HeaderValue>, mut res: Response) -> R
     res
 }
 
+/// Below this many bytes a response goes out as it is: it fits in one TCP segment either way,
+/// and a brotli encoder costs more to set up (its hash tables) than the few bytes it saves.
+/// Most of the Mini App's requests (an answer, a heartbeat, a page shown) are such.
+pub const COMPRESS_FROM_BYTES: u16 = 1024;
+
 /// Brotli or gzip for what is generated per request (pages, server functions, the APIs); the
 /// wasm is left to its build-time copies (compressing megabytes per request costs more than
 /// it saves on a fast link, and the release build has them).
@@ -62,7 +67,11 @@ pub fn compression() -> CompressionLayer<impl Predicate> {
         .gzip(true)
         .quality(CompressionLevel::Precise(4))
         .compress_when(
-            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+            SizeAbove::new(COMPRESS_FROM_BYTES)
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE)
+                .and(NotForContentType::const_new("application/wasm")),
         )
 }
 

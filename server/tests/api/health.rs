@@ -20,7 +20,8 @@ async fn unknown_pages_are_real_404s(backend: Backend) {
     assert_eq!(r.status, 200);
 }
 
-/// Pages and JSON are compressed for clients that take it, and left alone for those that do not.
+/// Pages and JSON are compressed for clients that take it, and left alone for those that do not
+/// and when they are short.
 async fn pages_and_json_are_compressed_when_asked(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = reqwest::Client::builder()
@@ -56,6 +57,20 @@ async fn pages_and_json_are_compressed_when_asked(backend: Backend) {
             "{path}: {packed} bytes packed, {plain} plain"
         );
     }
+    // A short answer (here an API's refusal) goes out as it is, whatever the client takes.
+    let r = client
+        .get(app.url("/api/v1/users"))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("content-encoding").is_none());
+    let len = r.bytes().await.unwrap().len();
+    assert!(
+        (32..usize::from(server::routes::assets::COMPRESS_FROM_BYTES)).contains(&len),
+        "a short answer of {len} bytes"
+    );
 }
 
 crate::both_backends!(
