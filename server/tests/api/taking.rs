@@ -1353,6 +1353,22 @@ async fn option_ids_of_an_attempt_give_nothing_away(backend: Backend) {
     for i in 0..n {
         questions.push(s.reveal(a, i).await["question"].clone());
     }
+    // Each question moved to is the one the test screen shows once revealed, and there is
+    // none past the last.
+    let revealed = screen(&s).await;
+    for (i, q) in questions.iter().enumerate() {
+        assert_eq!(q, &revealed["questions"][i], "question {i}");
+    }
+    for bad in [n, -1] {
+        let r = s
+            .app
+            .call(
+                "app/attempts/show",
+                &[("attempt_id", &a.to_string()), ("index", &bad.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 422, "index {bad}: {:?}", r.body);
+    }
     for q in &questions {
         let ids: Vec<u64> = q["options"]
             .as_array()

@@ -142,6 +142,23 @@ pub async fn questions(c: Conn<'_>, id: AttemptId) -> StorageResult<Vec<AskedQue
     Ok(row.map(|r| r.0.0).unwrap_or_default())
 }
 
+/// Question `index` (from 0) of the attempt: the database picks it out of the attempt's list,
+/// so moving to a question does not parse the whole test.
+pub async fn question(
+    c: Conn<'_>,
+    id: AttemptId,
+    index: i32,
+) -> StorageResult<Option<AskedQuestion>> {
+    let row: Option<(Option<Json<AskedQuestion>>,)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT questions -> $2 FROM attempts WHERE id = $1"
+    )
+    .bind(id)
+    .bind(index)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.and_then(|r| r.0).map(|q| q.0))
+}
+
 /// The questions each earlier attempt of `user` in `cert` asked (resets included), by the
 /// attempt's number.
 pub async fn shown_questions(

@@ -369,8 +369,11 @@ pub async fn show(
     }
     // The heartbeat checked that the attempt is this session's and recorded the reveal.
     let mut read = state.db.read().await?;
-    let asked = store::questions(read.conn(), id).await?;
-    let Some(q) = usize::try_from(index).ok().and_then(|i| asked.get(i)) else {
+    let q = match i32::try_from(index) {
+        Ok(i) if i >= 0 => store::question(read.conn(), id, i).await?,
+        _ => None,
+    };
+    let Some(q) = q else {
         return Err(AppError::invalid("index", Msg::ErrBadAnswer));
     };
     Ok(ShownQuestion {
