@@ -12,6 +12,8 @@ pub fn hydrate() {
             .expect("a page has a body");
         let handle = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
         handle.forget();
-        let _ = body.set_attribute("data-hydrated", "true");
+        if let Err(e) = body.set_attribute("data-hydrated", "true") {
+            leptos::logging::error!("could not mark the page hydrated: {e:?}");
+        }
     });
 }
