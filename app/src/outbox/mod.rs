@@ -47,6 +47,25 @@ pub trait Consumer: Send + Sync {
     fn kinds(&self) -> Option<&'static [&'static str]> {
         None
     }
+
+    /// Whether the consumer acts at all, read once per batch: one switched off (xAPI off, no
+    /// webhook subscription) passes over the whole batch, as its `handle` would have event by
+    /// event, without a savepoint and a settings read for each.
+    fn switched_on<'a>(&'a self, _c: Conn<'a>) -> BoxFuture<'a, Result<bool, StorageError>> {
+        Box::pin(async { Ok(true) })
+    }
+
+    /// A consumer whose reaction to any number of events is one write (the cache versions'
+    /// bump) returns it here, and the batch is applied at once instead of event by event: no
+    /// savepoint each, and a failure fails the run, which is retried (nothing is parked).
+    /// `None`: event by event through `handle`.
+    fn handle_batch<'a>(
+        &'a self,
+        _c: Conn<'a>,
+        _events: &'a [StoredEvent],
+    ) -> Option<BoxFuture<'a, Result<(), StorageError>>> {
+        None
+    }
 }
 
 /// Whether an error says more about the database connection than about the event: then the
@@ -129,6 +148,23 @@ async fn run_batch(
     let store::After { events, reach } =
         store::after(tx.conn(), cursor, BATCH, consumer.kinds()).await?;
     let full = events.len() as i64 == BATCH;
+    // Passed over or applied as a whole: the cursor moves past the batch in one step.
+    let at_once = match events.last() {
+        None => Some(0),
+        Some(_) if !consumer.switched_on(tx.conn()).await? => Some(events.len()),
+        Some(_) => match consumer.handle_batch(tx.conn(), &events) {
+            Some(apply) => Some(apply.await.map(|()| events.len())?),
+            None => None,
+        },
+    };
+    if let Some(handled) = at_once {
+        let at = reach.max(events.last().map(|e| e.position));
+        if let Some(at) = at.filter(|at| *at > cursor) {
+            store::set_cursor(tx.conn(), name, at, now).await?;
+        }
+        tx.commit().await?;
+        return Ok((handled, full));
+    }
     let mut at = cursor;
     let mut handled = 0;
     for StoredEvent {

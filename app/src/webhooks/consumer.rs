@@ -22,6 +22,11 @@ impl Consumer for Webhooks {
         Some(crate::domain::webhooks::WebhookEvent::DOMAIN_KINDS)
     }
 
+    /// With no subscription enabled, nobody is to hear of the batch.
+    fn switched_on<'a>(&'a self, c: Conn<'a>) -> BoxFuture<'a, Result<bool, StorageError>> {
+        Box::pin(async move { Ok(!storage::webhooks::enabled_targets(c).await?.is_empty()) })
+    }
+
     fn handle<'a>(
         &'a self,
         state: &'a AppState,

@@ -22,6 +22,13 @@ impl Consumer for Xapi {
         Some(&["theory_read", "attempt_started", "attempt_finished"])
     }
 
+    fn switched_on<'a>(&'a self, c: Conn<'a>) -> BoxFuture<'a, Result<bool, StorageError>> {
+        Box::pin(async move {
+            let settings: XapiSettings = crate::settings::load(c).await?;
+            Ok(settings.enabled)
+        })
+    }
+
     fn handle<'a>(
         &'a self,
         state: &'a AppState,
@@ -39,10 +46,7 @@ async fn handle(
     meta: EventMeta,
     event: &DomainEvent,
 ) -> Result<(), StorageError> {
-    let settings: XapiSettings = crate::settings::load(c.re()).await?;
-    if !settings.enabled {
-        return Ok(());
-    }
+    // Switched on: `switched_on` read the settings once for the batch.
     let Some((user, what)) = learning(c.re(), event).await? else {
         return Ok(());
     };
