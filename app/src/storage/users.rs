@@ -503,10 +503,12 @@ pub async fn has_password(c: Conn<'_>, id: UserId) -> StorageResult<bool> {
 
 /// On PostgreSQL, locks the user's row until the transaction ends, so changes that read and
 /// then write per-user totals (the points balance) apply one after the other across
-/// instances. SQLite has a single writer already.
+/// instances. SQLite has a single writer already. `NO KEY UPDATE`, the lock an `UPDATE` takes:
+/// it leaves alone the rows that only refer to the person (their foreign key check takes `KEY
+/// SHARE`), where `FOR UPDATE` made the gamification and notification consumers deadlock.
 pub async fn lock(c: Conn<'_>, id: UserId) -> StorageResult<()> {
     if let Conn::Postgres(c) = c {
-        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
             .bind(id)
             .execute(c)
             .await?;

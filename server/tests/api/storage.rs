@@ -695,6 +695,67 @@ async fn a_postgres_connection_cut_while_idle_is_replaced() {
     exec(&db, "SELECT 1").await;
 }
 
+async fn lock_timeout(tx: &mut storage::Tx, ms: u32) {
+    let sql = format!("SET LOCAL lock_timeout = '{ms}ms'");
+    on_conn!(tx.conn(), |c| sqlx::query(&sql)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .unwrap();
+}
+
+/// A person's row locked to pay their points (`users::lock`) keeps other payers waiting, but
+/// not a row that only refers to the person: a notification to them, written by another
+/// consumer at the same moment. With `FOR UPDATE` the two consumers deadlocked on PostgreSQL
+/// (each waiting for a person the other had locked or referred to).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_locked_to_pay_points_can_still_be_referred_to() {
+    let db = db(Backend::Postgres).await;
+    let mut tx = db.begin().await.unwrap();
+    let person = storage::users::insert(
+        tx.conn(),
+        &storage::users::NewUser {
+            telegram_id: Some(TelegramId(1)),
+            first_name: "A".into(),
+            last_name: String::new(),
+            names_edited: false,
+            username: None,
+            role: Role::Employee,
+            status: UserStatus::Active,
+            position_id: None,
+            branch_id: None,
+            login: None,
+            password_hash: None,
+        },
+        Timestamp(1),
+    )
+    .await
+    .unwrap()
+    .id;
+    tx.commit().await.unwrap();
+    let mut payer = db.begin().await.unwrap();
+    storage::users::lock(payer.conn(), person).await.unwrap();
+    let mut referrer = db.begin().await.unwrap();
+    // Waiting at all is the failure: a second is far more than a free lock takes.
+    lock_timeout(&mut referrer, 1000).await;
+    // What PostgreSQL runs to check a foreign key to the person (the notification's insert).
+    let checked = on_conn!(referrer.conn(), |c| sqlx::query(
+        "SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE"
+    )
+    .bind(person)
+    .execute(c)
+    .await
+    .map(|_| ()));
+    assert!(checked.is_ok(), "a reference waited: {checked:?}");
+    let mut second = db.begin().await.unwrap();
+    lock_timeout(&mut second, 200).await;
+    let paid = storage::users::lock(second.conn(), person).await;
+    assert!(paid.is_err(), "a second payer must wait for the first");
+    drop(second);
+    referrer.commit().await.unwrap();
+    payer.commit().await.unwrap();
+}
+
 crate::both_backends!(
     a_replaced_leaders_late_writes_are_refused,
     the_funnel_counts_each_person_once,
