@@ -50,10 +50,10 @@ async fn the_audit_log_is_append_only(backend: Backend) {
     assert!(delete.is_err(), "DELETE must be refused");
 }
 
-async fn unique_violations_become_conflicts(backend: Backend) {
-    let db = db(backend).await;
-    let new = storage::users::NewUser {
-        telegram_id: Some(TelegramId(1)),
+/// An active employee known by Telegram only.
+fn employee(telegram_id: i64) -> storage::users::NewUser {
+    storage::users::NewUser {
+        telegram_id: Some(TelegramId(telegram_id)),
         first_name: "A".into(),
         last_name: String::new(),
         names_edited: false,
@@ -62,8 +62,16 @@ async fn unique_violations_become_conflicts(backend: Backend) {
         status: UserStatus::Active,
         position_id: None,
         branch_id: None,
-        login: Some("same".into()),
+        login: None,
         password_hash: None,
+    }
+}
+
+async fn unique_violations_become_conflicts(backend: Backend) {
+    let db = db(backend).await;
+    let new = storage::users::NewUser {
+        login: Some("same".into()),
+        ..employee(1)
     };
     let mut tx = db.begin().await.unwrap();
     storage::users::insert(tx.conn(), &new, Timestamp(1))
@@ -712,26 +720,10 @@ async fn lock_timeout(tx: &mut storage::Tx, ms: u32) {
 async fn a_person_locked_to_pay_points_can_still_be_referred_to() {
     let db = db(Backend::Postgres).await;
     let mut tx = db.begin().await.unwrap();
-    let person = storage::users::insert(
-        tx.conn(),
-        &storage::users::NewUser {
-            telegram_id: Some(TelegramId(1)),
-            first_name: "A".into(),
-            last_name: String::new(),
-            names_edited: false,
-            username: None,
-            role: Role::Employee,
-            status: UserStatus::Active,
-            position_id: None,
-            branch_id: None,
-            login: None,
-            password_hash: None,
-        },
-        Timestamp(1),
-    )
-    .await
-    .unwrap()
-    .id;
+    let person = storage::users::insert(tx.conn(), &employee(1), Timestamp(1))
+        .await
+        .unwrap()
+        .id;
     tx.commit().await.unwrap();
     let mut payer = db.begin().await.unwrap();
     storage::users::lock(payer.conn(), person).await.unwrap();
