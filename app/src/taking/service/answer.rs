@@ -25,16 +25,17 @@ pub(super) async fn own_attempt(
 }
 
 pub async fn current(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<TestEntry> {
-    let actor = taker.member(state).await?;
     let now = state.now();
     if taker.render {
         // The page is being rendered: show the attempt as it stands, change nothing. The
         // hydrated page resumes it with its own request.
+        let actor = taker.member(state).await?;
         return peek_current(state, actor.user.id, cert_id, now).await;
     }
-    if let Some(entry) = resume_batched(state, taker, actor.user.id, cert_id).await? {
-        return Ok(entry);
-    }
+    let actor = match resume_batched(state, taker, cert_id).await? {
+        Resumed::Entry(entry) => return Ok(entry),
+        Resumed::NotPlain(actor) => actor,
+    };
     // Not the plain case (finished, overdue, a refused touch): one transaction.
     async {
         let mut tx = state.db.begin().await?;
@@ -153,19 +154,17 @@ async fn peek_current(
 /// The plain case of [`current`]: the running attempt is read from a read connection and the
 /// return to the test screen is a touch batched with answers and heartbeats, so resuming takes
 /// nothing from the single writer but its share of a batch. `None`: take the ordinary path.
-async fn resume_batched(
-    state: &AppState,
-    taker: &Taker,
-    user: UserId,
-    cert_id: CertId,
-) -> AppResult<Option<TestEntry>> {
-    let (cert, running) = {
+async fn resume_batched(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<Resumed> {
+    // The session, the certification and the attempt on one connection.
+    let (actor, cert, running) = {
         let mut read = state.db.read().await?;
+        let actor = taker.member_on(state, read.conn()).await?;
+        let user = actor.user.id;
         let cert = visible_cert(read.conn(), user, cert_id).await?;
         let Some(running) = store::in_progress(read.conn(), user, cert.id).await? else {
-            return Ok(Some(TestEntry::None));
+            return Ok(Resumed::Entry(TestEntry::None));
         };
-        (cert, running)
+        (actor, cert, running)
     };
     let Ok(ack) = touch_batched(
         state,
@@ -176,13 +175,19 @@ async fn resume_batched(
     )
     .await
     else {
-        return Ok(None);
+        return Ok(Resumed::NotPlain(actor));
     };
     // Read after the touch committed: every acknowledged answer is in.
     let mut read = state.db.read().await?;
-    Ok(Some(TestEntry::Attempt(
+    Ok(Resumed::Entry(TestEntry::Attempt(
         screen(read.conn(), &cert, &running, ack.remaining_ms).await?,
     )))
+}
+
+/// What [`resume_batched`] did: the screen, or the member for the ordinary path.
+enum Resumed {
+    Entry(TestEntry),
+    NotPlain(Actor),
 }
 
 fn ack(a: &AttemptLite, clock: &AttemptClock, now: Timestamp) -> ClockAck {
@@ -360,20 +365,26 @@ pub async fn show(
     id: AttemptId,
     index: i64,
 ) -> AppResult<ShownQuestion> {
-    let ack = heartbeat(state, taker, id, index).await?;
+    // The question is read while the heartbeat waits for its batch (an attempt's questions
+    // never change once drawn); it is returned only once the heartbeat has checked that the
+    // attempt is this session's and recorded the reveal.
+    let slot = i32::try_from(index).ok().filter(|i| *i >= 0);
+    let question = async {
+        let Some(i) = slot else {
+            return Ok::<_, StorageError>(None);
+        };
+        let mut read = state.db.read().await?;
+        store::question(read.conn(), id, i).await
+    };
+    let (ack, q) = tokio::join!(heartbeat(state, taker, id, index), question);
+    let ack = ack?;
     if ack.finished.is_some() {
         return Ok(ShownQuestion {
             ack,
             question: None,
         });
     }
-    // The heartbeat checked that the attempt is this session's and recorded the reveal.
-    let mut read = state.db.read().await?;
-    let q = match i32::try_from(index) {
-        Ok(i) if i >= 0 => store::question(read.conn(), id, i).await?,
-        _ => None,
-    };
-    let Some(q) = q else {
+    let Some(q) = q? else {
         return Err(AppError::invalid("index", Msg::ErrBadAnswer));
     };
     Ok(ShownQuestion {

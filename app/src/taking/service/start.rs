@@ -127,12 +127,13 @@ async fn create_attempt(
 /// whose transaction, which holds SQLite's single writer, only checks that the plan still
 /// holds and writes. If anything changed meanwhile, the start is planned again inside it.
 pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<AttemptId> {
-    let actor = taker.member(state).await?;
     let now = state.now();
-    let user = actor.user;
-    let planned = {
+    // The session and the plan on one connection.
+    let (user, planned) = {
         let mut read = state.db.read().await?;
-        plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?
+        let user = taker.member_on(state, read.conn()).await?.user;
+        let planned = plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?;
+        (user, planned)
     };
     // The plan made outside the transaction, if it is worth checking there.
     let planned: Option<Box<StartPlan>> = match planned {
