@@ -187,6 +187,48 @@ mod tests {
         assert_eq!(p.seen.load(Ordering::SeqCst), 11, "it saw every write");
     }
 
+    /// A caller who stops waiting (a bounded wait) leaves its run going: the run ends, covers
+    /// the callers who came meanwhile, and the next caller starts a new one.
+    #[tokio::test]
+    async fn a_caller_who_stops_waiting_leaves_the_run_going() {
+        let run = Arc::new(SharedRun::default());
+        let p = Arc::new(Probe {
+            runs: AtomicU64::new(0),
+            seen: AtomicU64::new(0),
+            written: AtomicU64::new(1),
+            gate: Semaphore::new(0),
+        });
+        let waited =
+            tokio::time::timeout(Duration::from_millis(50), run.hurry(spawn, job(&p))).await;
+        assert!(waited.is_err(), "the run is held at its gate");
+        assert_eq!(p.runs.load(Ordering::SeqCst), 1);
+        p.written.fetch_add(1, Ordering::SeqCst);
+        let asked = tokio::time::timeout(Duration::from_secs(5), run.hurry(spawn, job(&p)));
+        assert!(
+            asked.await.is_ok(),
+            "the run is still under way: return at once"
+        );
+        p.gate.add_permits(2);
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while p.runs.load(Ordering::SeqCst) < 2 || p.gate.available_permits() > 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the run went round once more for the caller who came meanwhile");
+        assert_eq!(p.seen.load(Ordering::SeqCst), 2, "it saw the later write");
+        p.gate.add_permits(1);
+        let third = tokio::time::timeout(Duration::from_secs(5), run.hurry(spawn, job(&p)));
+        assert!(third.await.is_ok(), "the next caller is served");
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while p.runs.load(Ordering::SeqCst) < 3 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("a third run");
+    }
+
     /// A run that panics releases its waiters, and the next caller starts a new run.
     #[tokio::test]
     async fn a_panicking_run_releases_its_waiters() {

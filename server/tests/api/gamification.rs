@@ -451,3 +451,53 @@ crate::both_backends!(
     automatic_badges_follow_their_rules,
     the_rating_orders_by_points_then_by_who_got_there_first,
 );
+
+/// A finish does not wait for a run of the consumers that cannot end: the finisher who starts
+/// it waits a moment, then answers with the result, and the run pays the points once it can.
+/// Here the ledger is locked (as a long run in a wave of finishes would hold the finisher), so
+/// the run is stuck at its insert; without the bound the finish would answer only after the
+/// lock is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finish_does_not_wait_for_a_run_that_cannot_end() {
+    let s = setup(
+        Backend::Postgres,
+        json!({ "min_read_secs": 0, "points": 150 }),
+        1,
+        1,
+        None,
+    )
+    .await;
+    let user = user_id(&s.app, crate::taking::EMPLOYEE_TG).await;
+    let mut blocker = s.app.state.db.begin().await.unwrap();
+    app::storage::on_conn!(blocker.conn(), |c| sqlx::query(
+        "LOCK TABLE points_ledger IN SHARE MODE"
+    )
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(10), pass(&s)).await;
+    let r = finished.expect("the finish answered while the ledger was locked");
+    assert_eq!(r["passed"], true);
+    // The run is really stuck behind the lock (otherwise nothing above was tested).
+    let app = &s.app;
+    crate::helpers::eventually("a run waits for the ledger", WAIT, || async {
+        let mut c = app.state.db.read().await.unwrap();
+        let waiting: i64 = app::storage::on_conn!(c.conn(), |c| sqlx::query_scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class t ON t.oid = l.relation \
+             WHERE t.relname = 'points_ledger' AND NOT l.granted"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        (waiting > 0).then_some(())
+    })
+    .await;
+    assert_eq!(balance(app, user).await, 0);
+    blocker.commit().await.unwrap();
+    crate::helpers::eventually("the run pays once the lock is gone", WAIT, || async {
+        (balance(app, user).await == 150).then_some(())
+    })
+    .await;
+}

@@ -96,9 +96,15 @@ async fn earned(
     }))
 }
 
+/// How long a finisher who starts a run of the consumers waits for it. Alone, a run takes a
+/// few milliseconds and the next page shows the points at once; in a wave of finishes a run
+/// applies hundreds of events, and the one finisher who started it would wait seconds for
+/// everyone else's (the working day's slowest finishes). The run goes on without them.
+const WAIT_FOR_RUN: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Applies the new events (points, badges, then the cache versions) at once instead of at the
-/// next job tick: waits for a run that starts now, or when one is under way, leaves the events
-/// to the run that follows it ([`crate::shared_run`]).
+/// next job tick: waits (at most [`WAIT_FOR_RUN`]) for a run that starts now, or when one is
+/// under way, leaves the events to the run that follows it ([`crate::shared_run`]).
 async fn apply_events(state: &AppState) {
     let (s, db) = (state.clone(), state.db.clone());
     let job = move || {
@@ -111,7 +117,8 @@ async fn apply_events(state: &AppState) {
         }
     };
     let spawn = move |run| db.spawn_writer(run);
-    state.finished_events.hurry(spawn, job).await;
+    // Past the bound the run goes on in its own task; only this wait ends.
+    let _ = tokio::time::timeout(WAIT_FOR_RUN, state.finished_events.hurry(spawn, job)).await;
 }
 
 /// Finishes the attempt and returns its result. The finish is written with others finishing
