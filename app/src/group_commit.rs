@@ -45,6 +45,8 @@ pub trait BatchWrite: Send + Sync + 'static {
 type Queued<W> = (
     <W as BatchWrite>::Job,
     oneshot::Sender<Result<<W as BatchWrite>::Done, <W as BatchWrite>::Job>>,
+    // When it was submitted (for the figures).
+    std::time::Instant,
 );
 
 /// The queue of one kind of job and the task that writes it, started on first use.
@@ -102,7 +104,8 @@ impl<W: BatchWrite> GroupCommit<W> {
         // A copy comes back if the task ends without replying (it panicked, or the runtime is
         // shutting down).
         let copy = job.clone();
-        if let Err(mpsc::error::SendError((job, _))) = queue.send((job, reply)).await {
+        let queued = (job, reply, std::time::Instant::now());
+        if let Err(mpsc::error::SendError((job, _, _))) = queue.send(queued).await {
             return Err(job);
         }
         answer.await.unwrap_or(Err(copy))
@@ -114,10 +117,22 @@ async fn run<W: BatchWrite>(
     written: Arc<AtomicU64>,
     mut rx: mpsc::Receiver<Queued<W>>,
 ) {
+    let kind = std::any::type_name::<W>()
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
     let mut queued = Vec::with_capacity(W::MAX_BATCH);
     while rx.recv_many(&mut queued, W::MAX_BATCH).await > 0 {
-        let (jobs, replies): (Vec<W::Job>, Vec<_>) = queued.drain(..).unzip();
+        let mut submitted = Vec::with_capacity(queued.len());
+        let (jobs, replies): (Vec<W::Job>, Vec<_>) = queued
+            .drain(..)
+            .map(|(job, reply, at)| {
+                submitted.push(at);
+                (job, reply)
+            })
+            .unzip();
         let outcomes = writer.write(&jobs).await;
+        crate::storage::write_stats::record_batch(kind, submitted.iter().map(|t| t.elapsed()));
         debug_assert_eq!(outcomes.len(), jobs.len());
         let done = outcomes.iter().filter(|o| o.is_some()).count();
         written.fetch_add(done as u64, Ordering::Relaxed);

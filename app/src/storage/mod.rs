@@ -253,6 +253,8 @@ pub struct Tx {
     calls: u32,
     /// Where it was begun (for the figures per path).
     site: &'static std::panic::Location<'static>,
+    /// What ran it, when one place begins transactions for several (the consumers).
+    tag: &'static str,
 }
 
 impl Tx {
@@ -268,7 +270,13 @@ impl Tx {
             started,
             calls: 0,
             site,
+            tag: "",
         }
+    }
+
+    /// Names what runs this transaction in the figures per path ([`write_stats`]).
+    pub fn tag(&mut self, tag: &'static str) {
+        self.tag = tag;
     }
 
     pub fn conn(&mut self) -> Conn<'_> {
@@ -285,7 +293,13 @@ impl Tx {
             Some(TxInner::Postgres(t)) => t.commit().await,
             None => Ok(()),
         };
-        write_stats::record(self.wait, self.started.elapsed(), self.calls, self.site);
+        write_stats::record(
+            self.wait,
+            self.started.elapsed(),
+            self.calls,
+            self.site,
+            self.tag,
+        );
         Ok(result?)
     }
 }
@@ -294,7 +308,13 @@ impl Drop for Tx {
     fn drop(&mut self) {
         // Rolled back (sqlx rolls back on drop): its hold counted too.
         if self.inner.take().is_some() {
-            write_stats::record(self.wait, self.started.elapsed(), self.calls, self.site);
+            write_stats::record(
+                self.wait,
+                self.started.elapsed(),
+                self.calls,
+                self.site,
+                self.tag,
+            );
         }
     }
 }
@@ -477,10 +497,13 @@ impl Db {
 
     /// A connection for reads.
     pub async fn read(&self) -> StorageResult<PooledConn> {
-        Ok(match self {
+        let asked = std::time::Instant::now();
+        let conn = match self {
             Db::Sqlite { read, .. } => PooledConn::Sqlite(read.acquire().await?),
             Db::Postgres(pools, _) => PooledConn::Postgres(pools.read.acquire().await?),
-        })
+        };
+        write_stats::record_read_wait(asked.elapsed());
+        Ok(conn)
     }
 
     /// Starts a write transaction. On SQLite this waits for the single writer connection:

@@ -972,29 +972,58 @@ async fn print_write_stats(http: &reqwest::Client, url: &str) {
         ("wait for the writer", s.wait_ms, "ms"),
         ("hold of the writer", s.hold_ms, "ms"),
         ("storage calls", s.calls, ""),
+        ("wait for a read conn.", s.read_wait_ms, "ms"),
     ] {
         println!(
             "{:<22} {:>7.1}{unit:2} {:>7.1}{unit:2} {:>7.1}{unit:2} {:>7.1}{unit:2} {:>7.1}{unit:2}",
             name, x.p50, x.p90, x.p99, x.max, x.mean
         );
     }
+    let mut batched = s.batched.clone();
+    batched.sort_by(|a, b| a.kind.cmp(&b.kind));
+    if !batched.is_empty() {
+        println!("\ngroup commits: from a job's submission to its batch's commit");
+        println!(
+            "{:<22} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "kind", "jobs/batch", "p50", "p90", "p99", "max", "mean"
+        );
+        for b in &batched {
+            let x = b.took_ms;
+            println!(
+                "{:<22} {:>9.1} {:>7.1}ms {:>7.1}ms {:>7.1}ms {:>7.1}ms {:>7.1}ms",
+                b.kind,
+                b.jobs as f64 / b.batches.max(1) as f64,
+                x.p50,
+                x.p90,
+                x.p99,
+                x.max,
+                x.mean
+            );
+        }
+    }
     if s.sites.is_empty() {
         return;
     }
     println!("\nwhere the write transactions begin (the busiest first)");
     println!(
-        "{:<48} {:>7} {:>9} {:>10} {:>10} {:>7}",
-        "site", "count", "busy s", "hold ms", "wait ms", "calls"
+        "{:<48} {:>7} {:>9} {:>10} {:>10} {:>7} {:>10}",
+        "site", "count", "busy s", "hold ms", "wait ms", "calls", "max hold"
     );
-    for x in s.sites.iter().take(12) {
+    for x in s.sites.iter().take(14) {
         // The path below `src/` says enough.
         let site = x
             .site
             .rsplit_once("src/")
             .map_or(x.site.as_str(), |(_, s)| s);
         println!(
-            "{:<48} {:>7} {:>9.1} {:>10.2} {:>10.1} {:>7.1}",
-            site, x.transactions, x.hold_total_secs, x.mean_hold_ms, x.mean_wait_ms, x.mean_calls
+            "{:<48} {:>7} {:>9.1} {:>10.2} {:>10.1} {:>7.1} {:>10.0}",
+            site,
+            x.transactions,
+            x.hold_total_secs,
+            x.mean_hold_ms,
+            x.mean_wait_ms,
+            x.mean_calls,
+            x.max_hold_ms
         );
     }
 }
