@@ -7,12 +7,13 @@ use super::texts::{self, CertTerms, ResultFacts};
 use crate::domain::events::DomainEvent;
 use crate::domain::notifications::{NotificationKind, NotificationSettings};
 use crate::domain::scope::visible_people;
-use crate::domain::{CertId, EventId, UserId};
-use crate::outbox::{Consumer, EventMeta};
+use crate::domain::{BranchId, CertId, EventId, UserId};
+use crate::outbox::{BatchMemo, Consumer, EventMeta};
 use crate::state::AppState;
 use crate::storage::{self, Conn, StorageError};
 use futures::future::BoxFuture;
 use serde_json::json;
+use std::collections::HashMap;
 
 pub struct Notifications;
 
@@ -40,7 +41,75 @@ impl Consumer for Notifications {
         meta: EventMeta,
         event: &'a DomainEvent,
     ) -> BoxFuture<'a, Result<(), StorageError>> {
-        Box::pin(handle(state, c, meta, event))
+        Box::pin(async move { handle(state, c, meta, event, &mut Remembered::default()).await })
+    }
+
+    fn handle_in_batch<'a>(
+        &'a self,
+        state: &'a AppState,
+        c: Conn<'a>,
+        meta: EventMeta,
+        event: &'a DomainEvent,
+        memo: &'a mut BatchMemo,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        Box::pin(handle(state, c, meta, event, memo.get()))
+    }
+}
+
+/// What is read the same for every event of a batch: the settings, the admins and managers
+/// with their branch limits, and the certifications' briefs.
+#[derive(Default)]
+struct Remembered {
+    settings: Option<NotificationSettings>,
+    managers: Option<Vec<storage::notifications::Recipient>>,
+    limits: Option<HashMap<UserId, Vec<BranchId>>>,
+    briefs: HashMap<CertId, Option<storage::notifications::CertBrief>>,
+}
+
+impl Remembered {
+    async fn settings(&mut self, c: Conn<'_>) -> Result<NotificationSettings, StorageError> {
+        if let Some(s) = &self.settings {
+            return Ok(s.clone());
+        }
+        let s: NotificationSettings = crate::settings::load(c).await?;
+        self.settings = Some(s.clone());
+        Ok(s)
+    }
+
+    async fn brief(
+        &mut self,
+        c: Conn<'_>,
+        cert: CertId,
+    ) -> Result<Option<storage::notifications::CertBrief>, StorageError> {
+        if let Some(b) = self.briefs.get(&cert) {
+            return Ok(b.clone());
+        }
+        let b = storage::notifications::cert_brief(c, cert).await?;
+        self.briefs.insert(cert, b.clone());
+        Ok(b)
+    }
+
+    /// The admins and managers, and each manager's branch limit.
+    async fn managers(
+        &mut self,
+        mut c: Conn<'_>,
+    ) -> Result<
+        (
+            &[storage::notifications::Recipient],
+            &HashMap<UserId, Vec<BranchId>>,
+        ),
+        StorageError,
+    > {
+        if self.managers.is_none() {
+            self.managers = Some(storage::notifications::managers(c.re()).await?);
+        }
+        if self.limits.is_none() {
+            self.limits = Some(storage::notifications::all_manager_branches(c.re()).await?);
+        }
+        match (&self.managers, &self.limits) {
+            (Some(m), Some(l)) => Ok((m, l)),
+            _ => unreachable!("both read above"),
+        }
     }
 }
 
@@ -49,9 +118,10 @@ async fn handle(
     mut c: Conn<'_>,
     meta: EventMeta,
     event: &DomainEvent,
+    memo: &mut Remembered,
 ) -> Result<(), StorageError> {
     let id = meta.id;
-    let settings: NotificationSettings = crate::settings::load(c.re()).await?;
+    let settings = memo.settings(c.re()).await?;
     let cx = Context {
         state,
         settings: &settings,
@@ -99,7 +169,7 @@ async fn handle(
                 percent: *percent,
                 passed: *passed,
             };
-            team_results(c, &cx, &facts).await
+            team_results(c, &cx, &facts, memo).await
         }
         _ => Ok(()),
     }
@@ -251,10 +321,11 @@ async fn team_results(
     mut c: Conn<'_>,
     cx: &Context<'_>,
     f: &FinishedFacts,
+    memo: &mut Remembered,
 ) -> Result<(), StorageError> {
     let (Some(person), Some(brief)) = (
         storage::notifications::recipient(c.re(), f.person).await?,
-        storage::notifications::cert_brief(c.re(), f.cert).await?,
+        memo.brief(c.re(), f.cert).await?,
     ) else {
         return Ok(());
     };
@@ -263,9 +334,9 @@ async fn team_results(
         .unwrap_or_default();
     // Attempts since the last reset, this one included.
     let number = progress.attempts_used.max(1);
-    let limits = storage::notifications::all_manager_branches(c.re()).await?;
     let name = person.name();
-    for to in storage::notifications::managers(c.re()).await? {
+    let (managers, limits) = memo.managers(c.re()).await?;
+    for to in managers {
         if to.id == person.id {
             continue;
         }
@@ -290,7 +361,7 @@ async fn team_results(
         queue(
             c.re(),
             cx,
-            &to,
+            to,
             Note {
                 kind: NotificationKind::TeamResult,
                 key: &key,

@@ -26,6 +26,24 @@ pub const MAX_FAILURES: i64 = 3;
 /// Events applied per transaction.
 const BATCH: i64 = 200;
 
+/// What a consumer read once for all the events of one batch (its settings, who is told),
+/// kept for that batch's transaction only; each consumer keeps a type of its own in it.
+#[derive(Default)]
+pub struct BatchMemo(Option<Box<dyn std::any::Any + Send>>);
+
+impl BatchMemo {
+    /// The consumer's memo, empty at the start of a batch.
+    pub fn get<T: Default + Send + 'static>(&mut self) -> &mut T {
+        if !self.0.as_ref().is_some_and(|m| m.is::<T>()) {
+            self.0 = Some(Box::new(T::default()));
+        }
+        self.0
+            .as_mut()
+            .and_then(|m| m.downcast_mut())
+            .expect("set just above")
+    }
+}
+
 /// A reaction to domain events, applied inside the consumer's transaction.
 pub trait Consumer: Send + Sync {
     /// The cursor's name; never change it for an existing consumer.
@@ -40,6 +58,19 @@ pub trait Consumer: Send + Sync {
         meta: EventMeta,
         event: &'a DomainEvent,
     ) -> BoxFuture<'a, Result<(), StorageError>>;
+
+    /// [`Self::handle`] with a memo that lasts the batch: what a consumer reads the same for
+    /// every event (its settings, who is told) is read once per batch, not once an event.
+    fn handle_in_batch<'a>(
+        &'a self,
+        state: &'a AppState,
+        c: Conn<'a>,
+        meta: EventMeta,
+        event: &'a DomainEvent,
+        _memo: &'a mut BatchMemo,
+    ) -> BoxFuture<'a, Result<(), StorageError>> {
+        self.handle(state, c, meta, event)
+    }
 
     /// The event kinds it reacts to (`DomainEvent::kind`), when it ignores the others: those
     /// are passed over in SQL, without a savepoint or a call each. `None`: every kind. Keep it
@@ -138,6 +169,7 @@ async fn run_batch(
     let now = state.now();
     let name = consumer.name();
     let mut tx = state.db.begin().await?;
+    tx.tag(name);
     let cursor = match wait {
         Wait::Yes => store::cursor_for_update(tx.conn(), name, now).await?,
         Wait::No => match store::cursor_unless_busy(tx.conn(), name, now).await? {
@@ -167,6 +199,7 @@ async fn run_batch(
     }
     let mut at = cursor;
     let mut handled = 0;
+    let mut memo = BatchMemo::default();
     for StoredEvent {
         position,
         id,
@@ -180,7 +213,11 @@ async fn run_batch(
         };
         store::savepoint(tx.conn(), "SAVEPOINT outbox_event").await?;
         let outcome = match event {
-            Ok(event) => consumer.handle(state, tx.conn(), meta, event).await,
+            Ok(event) => {
+                consumer
+                    .handle_in_batch(state, tx.conn(), meta, event, &mut memo)
+                    .await
+            }
             Err(parse) => Err(StorageError::Corrupt(format!("payload: {parse}"))),
         };
         match outcome {
