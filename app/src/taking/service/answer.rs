@@ -153,7 +153,7 @@ async fn peek_current(
 
 /// The plain case of [`current`]: the running attempt is read from a read connection and the
 /// return to the test screen is a touch batched with answers and heartbeats, so resuming takes
-/// nothing from the single writer but its share of a batch. `None`: take the ordinary path.
+/// nothing from the single writer but its share of a batch. `NotPlain`: take the ordinary path.
 async fn resume_batched(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<Resumed> {
     // The session, the certification and the attempt on one connection.
     let (actor, cert, running) = {
