@@ -1,7 +1,8 @@
 //! How long write transactions wait for the writer and hold it, and how many storage calls
 //! each makes: the measure every write-path change is judged by (issue 33). Recorded for
-//! every transaction (a lock and three histogram updates at its end); read and reset through
-//! the load test's debug endpoint.
+//! every transaction (a lock and three histogram updates at its end), with each wait for a
+//! read connection and each group-committed job's time to its commit (a lock and one update
+//! each); read and reset through the load test's debug endpoint.
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
