@@ -133,6 +133,16 @@ mod tests {
         gate: Semaphore,
     }
 
+    /// A probe whose gate is shut, one write seen so far.
+    fn probe() -> Arc<Probe> {
+        Arc::new(Probe {
+            runs: AtomicU64::new(0),
+            seen: AtomicU64::new(0),
+            written: AtomicU64::new(1),
+            gate: Semaphore::new(0),
+        })
+    }
+
     fn job(p: &Arc<Probe>) -> impl Fn() -> BoxFuture<'static, ()> + Send + 'static {
         let p = p.clone();
         move || {
@@ -151,12 +161,7 @@ mod tests {
     #[tokio::test]
     async fn callers_during_a_run_share_the_next_one() {
         let run = Arc::new(SharedRun::default());
-        let p = Arc::new(Probe {
-            runs: AtomicU64::new(0),
-            seen: AtomicU64::new(0),
-            written: AtomicU64::new(1),
-            gate: Semaphore::new(0),
-        });
+        let p = probe();
         let first = tokio::spawn({
             let (run, p) = (run.clone(), p.clone());
             async move { run.hurry(spawn, job(&p)).await }
@@ -192,12 +197,7 @@ mod tests {
     #[tokio::test]
     async fn a_caller_who_stops_waiting_leaves_the_run_going() {
         let run = Arc::new(SharedRun::default());
-        let p = Arc::new(Probe {
-            runs: AtomicU64::new(0),
-            seen: AtomicU64::new(0),
-            written: AtomicU64::new(1),
-            gate: Semaphore::new(0),
-        });
+        let p = probe();
         let waited =
             tokio::time::timeout(Duration::from_millis(50), run.hurry(spawn, job(&p))).await;
         assert!(waited.is_err(), "the run is held at its gate");

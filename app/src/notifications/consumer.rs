@@ -56,13 +56,18 @@ impl Consumer for Notifications {
     }
 }
 
+/// The admins and managers, and each manager's branch limit.
+type Managers = (
+    Vec<storage::notifications::Recipient>,
+    HashMap<UserId, Vec<BranchId>>,
+);
+
 /// What is read the same for every event of a batch: the settings, the admins and managers
 /// with their branch limits, and the certifications' briefs.
 #[derive(Default)]
 struct Remembered {
     settings: Option<NotificationSettings>,
-    managers: Option<Vec<storage::notifications::Recipient>>,
-    limits: Option<HashMap<UserId, Vec<BranchId>>>,
+    managers: Option<Managers>,
     briefs: HashMap<CertId, Option<storage::notifications::CertBrief>>,
 }
 
@@ -100,16 +105,15 @@ impl Remembered {
         ),
         StorageError,
     > {
-        if self.managers.is_none() {
-            self.managers = Some(storage::notifications::managers(c.re()).await?);
-        }
-        if self.limits.is_none() {
-            self.limits = Some(storage::notifications::all_manager_branches(c.re()).await?);
-        }
-        match (&self.managers, &self.limits) {
-            (Some(m), Some(l)) => Ok((m, l)),
-            _ => unreachable!("both read above"),
-        }
+        let read = match self.managers.take() {
+            Some(read) => read,
+            None => (
+                storage::notifications::managers(c.re()).await?,
+                storage::notifications::all_manager_branches(c.re()).await?,
+            ),
+        };
+        let (managers, limits) = self.managers.insert(read);
+        Ok((managers, limits))
     }
 }
 

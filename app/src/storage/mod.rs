@@ -279,6 +279,17 @@ impl Tx {
         self.tag = tag;
     }
 
+    /// Its wait, hold and calls, at its end (committed or rolled back).
+    fn record(&self) {
+        write_stats::record(
+            self.wait,
+            self.started.elapsed(),
+            self.calls,
+            self.site,
+            self.tag,
+        );
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
         self.calls += 1;
         match self.inner.as_mut().expect("an open transaction") {
@@ -293,13 +304,7 @@ impl Tx {
             Some(TxInner::Postgres(t)) => t.commit().await,
             None => Ok(()),
         };
-        write_stats::record(
-            self.wait,
-            self.started.elapsed(),
-            self.calls,
-            self.site,
-            self.tag,
-        );
+        self.record();
         Ok(result?)
     }
 }
@@ -308,13 +313,7 @@ impl Drop for Tx {
     fn drop(&mut self) {
         // Rolled back (sqlx rolls back on drop): its hold counted too.
         if self.inner.take().is_some() {
-            write_stats::record(
-                self.wait,
-                self.started.elapsed(),
-                self.calls,
-                self.site,
-                self.tag,
-            );
+            self.record();
         }
     }
 }
