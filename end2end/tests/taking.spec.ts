@@ -52,6 +52,8 @@ test('closing the app mid-test and coming back resumes the same attempt', async 
     settings: { min_read_secs: 0, shuffle_questions: true, shuffle_options: true, time_limit_secs: 600 },
   });
   await openMiniApp(page, initDataFor(MARIA.tg), `/app/c/${id}`);
+  const resumes: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/app/attempts/current')) resumes.push(r.url()); });
   await page.getByTestId('go-to-test').click();
   await expect(page.getByTestId('question')).toBeVisible();
   const q1 = await page.getByTestId('question').locator('.question-text').textContent();
@@ -60,6 +62,7 @@ test('closing the app mid-test and coming back resumes the same attempt', async 
   await page.getByTestId('next-question').click();
   const q2 = await page.getByTestId('question').locator('.question-text').textContent();
   await answer(page, 'Да');
+  expect(resumes, 'a new attempt opens with the screen its start returned').toEqual([]);
   // On a fast machine both answers fit in the first second: wait until the clock has visibly
   // moved, so that "not reset to the full limit" below can fail.
   const timer = page.getByTestId('timer');

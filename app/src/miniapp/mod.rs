@@ -14,6 +14,7 @@ use crate::auth::api::{current_member, telegram_sign_in};
 use crate::domain::user::{User, UserStatus};
 use crate::error::AppError;
 use crate::i18n::{Msg, use_lang, use_t};
+use crate::taking::AttemptScreen;
 use crate::ui::Spinner;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -34,6 +35,8 @@ pub struct MiniCtx {
     pub failure: RwSignal<Option<AppError>>,
     /// Opened without Telegram's launch data.
     pub outside_telegram: RwSignal<bool>,
+    /// The test screen a start just returned, for the test page it navigates to (taken once).
+    pub started: StoredValue<Option<AttemptScreen>>,
 }
 
 pub fn use_mini() -> MiniCtx {
@@ -61,6 +64,7 @@ pub fn MiniAppLayout() -> impl IntoView {
         version,
         failure: RwSignal::new(None),
         outside_telegram: RwSignal::new(false),
+        started: StoredValue::new(None),
     };
     provide_context(ctx);
 

@@ -275,8 +275,10 @@ fn TheoryView(
     let start = Action::new(move |_: &()| start_attempt(cert_id));
     let pending = start.pending();
     let navigate = use_navigate();
+    let ctx = use_mini();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = start.value().get() {
+        if let Some(Ok(started)) = start.value().get() {
+            ctx.started.set_value(started.screen);
             navigate(&format!("/app/c/{}/test", cert_id), Default::default());
         }
     });

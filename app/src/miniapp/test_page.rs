@@ -24,12 +24,22 @@ use std::collections::BTreeMap;
 pub fn TestPage() -> impl IntoView {
     let ctx = use_mini();
     let cert = param_i64("id");
+    // The screen of an attempt just started comes with the start (`fresh`: nothing to resume);
+    // otherwise the server says where the attempt stands.
     let entry = Resource::new(
         move || (cert(), ctx.version.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => current_attempt(CertId(id)).await,
-                None => Err(AppError::NotFound),
+        move |(id, _)| {
+            let started = ctx
+                .started
+                .try_update_value(Option::take)
+                .flatten()
+                .filter(|s| Some(s.cert_id.0) == id);
+            async move {
+                match (started, id) {
+                    (Some(screen), _) => Ok((TestEntry::Attempt(screen), true)),
+                    (None, Some(id)) => current_attempt(CertId(id)).await.map(|e| (e, false)),
+                    (None, None) => Err(AppError::NotFound),
+                }
             }
         },
     );
@@ -41,9 +51,9 @@ pub fn TestPage() -> impl IntoView {
                 }
                 let id = cert().unwrap_or_default();
                 match entry.await {
-                    Ok(TestEntry::Attempt(screen)) => view! { <AttemptView screen /> }.into_any(),
-                    Ok(TestEntry::Finished(a)) => view! { <Redirect path=format!("/app/c/{id}/result/{a}") /> }.into_any(),
-                    Ok(TestEntry::None) => view! { <Redirect path=format!("/app/c/{id}/theory/1") /> }.into_any(),
+                    Ok((TestEntry::Attempt(screen), fresh)) => view! { <AttemptView screen fresh /> }.into_any(),
+                    Ok((TestEntry::Finished(a), _)) => view! { <Redirect path=format!("/app/c/{id}/result/{a}") /> }.into_any(),
+                    Ok((TestEntry::None, _)) => view! { <Redirect path=format!("/app/c/{id}/theory/1") /> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                 }
             })}
@@ -61,8 +71,10 @@ enum SaveState {
     Refused,
 }
 
+/// `fresh`: the screen of an attempt that the start has just made, whose clock runs and which
+/// has nothing to resume.
 #[component]
-fn AttemptView(screen: AttemptScreen) -> impl IntoView {
+fn AttemptView(screen: AttemptScreen, fresh: bool) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let attempt: AttemptId = screen.attempt_id;
@@ -251,8 +263,11 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
             away,
         );
         let presence = StoredValue::new_local(Some(presence));
-        // The server rendered this screen without touching the attempt: resume it now.
-        resume();
+        // The server rendered this screen without touching the attempt: resume it now (a
+        // screen the start has just returned has nothing to resume).
+        if !fresh {
+            resume();
+        }
         on_cleanup(move || {
             beat.update_value(|b| {
                 if let Some(b) = b.take() {
@@ -267,7 +282,7 @@ fn AttemptView(screen: AttemptScreen) -> impl IntoView {
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (HEARTBEAT_MS, resume);
+    let _ = (HEARTBEAT_MS, resume, fresh);
 
     // Set when moving to a question finds the attempt over (kept `Copy` for the buttons).
     let ended = RwSignal::new(None::<AttemptId>);

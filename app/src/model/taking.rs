@@ -247,6 +247,17 @@ pub struct AttemptScreen {
     pub away_limit_ms: Option<i64>,
 }
 
+/// What starting an attempt gives: the attempt, and for a new one its test screen (the start
+/// already holds its questions, nothing is answered yet and the whole time is left), so the
+/// Mini App opens the test without asking for it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Started {
+    pub attempt_id: AttemptId,
+    /// `None` when the attempt was already in progress: `current_attempt` resumes it (its clock
+    /// may be paused, its answers saved).
+    pub screen: Option<AttemptScreen>,
+}
+
 /// What the test screen finds: the attempt to continue, or a finished one to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TestEntry {

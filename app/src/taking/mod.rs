@@ -57,9 +57,10 @@ pub async fn page_shown(cert_id: CertId, block_id: BlockId) -> Result<ReadState,
     crate::auth::guard::respond(service::page_shown(&state(), &taker(), cert_id, block_id).await)
 }
 
-/// Starts an attempt, or returns the one in progress (a double tap or two devices never make two).
+/// Starts an attempt, with its test screen, or returns the one in progress (a double tap or two
+/// devices never make two).
 #[server(prefix = "/api", endpoint = "app/attempts/start", output = crate::codec::Json)]
-pub async fn start_attempt(cert_id: CertId) -> Result<AttemptId, AppError> {
+pub async fn start_attempt(cert_id: CertId) -> Result<Started, AppError> {
     crate::auth::guard::respond(service::start(&state(), &taker(), cert_id).await)
 }
 

@@ -14,12 +14,13 @@
 use crate::domain::actor::audit_by;
 use crate::domain::attempt::{AskedQuestion, AttemptClock};
 use crate::domain::audit::{AuditAction, AuditEntry, Origin};
-use crate::domain::certification::Certification;
+use crate::domain::certification::{Certification, TimerMode};
 use crate::domain::clock::Clock;
 use crate::domain::events::DomainEvent;
 use crate::domain::user::User;
 use crate::domain::{AttemptId, CertId, Timestamp, UserId};
 use crate::group_commit::{BatchWrite, GroupCommit};
+use crate::model::taking::AttemptScreen;
 use crate::storage::attempts::{self as store, Progress};
 use crate::storage::certifications as certs;
 use crate::storage::{Conn, Db, StorageResult, audit, events};
@@ -185,6 +186,35 @@ impl StartPlan {
             seed: self.seed,
             questions: &self.asked,
             pass_threshold: settings.pass_threshold,
+        }
+    }
+
+    /// The test screen of the new attempt `id` as `current` shows it: the first question on
+    /// screen (in pause mode the others come when the user moves to them), nothing answered,
+    /// and the time left at `now` of a clock started at `started`. A batch starts the clock a
+    /// little after the request's `started`: the time shown is never more than is left.
+    pub(crate) fn screen(
+        &self,
+        id: AttemptId,
+        started: Timestamp,
+        now: Timestamp,
+    ) -> AttemptScreen {
+        let settings = &self.cert.settings;
+        let clock = self.attempt(UserId(0), started).clock;
+        let pause = settings.timer_mode == TimerMode::PauseWhileAway;
+        AttemptScreen {
+            attempt_id: id,
+            cert_id: self.cert.id,
+            title: settings.title.clone(),
+            number: self.number,
+            mode: settings.timer_mode,
+            questions: (self.asked.iter().enumerate())
+                .map(|(i, q)| (!pause || i == 0).then(|| q.view()))
+                .collect(),
+            answers: vec![None; self.asked.len()],
+            current_index: 0,
+            remaining_ms: clock.remaining(now),
+            away_limit_ms: clock.away_limit_ms,
         }
     }
 

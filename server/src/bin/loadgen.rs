@@ -398,7 +398,7 @@ async fn employee_steps(
     .await?;
     // Everyone starts at the same moment.
     passage.pass(START).await;
-    let attempt = c
+    let started = c
         .post(
             samples,
             "start",
@@ -406,19 +406,24 @@ async fn employee_steps(
             form(&[("cert_id", cert.to_string())]),
         )
         .await?;
-    let attempt = attempt.as_i64().ok_or("no attempt id")?;
-    let current = c
-        .post(
-            samples,
-            "current",
-            "/api/app/attempts/current",
-            form(&[("cert_id", cert.to_string())]),
-        )
-        .await?;
-    let questions = current["Attempt"]["questions"]
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(0);
+    let attempt = started["attempt_id"].as_i64().ok_or("no attempt id")?;
+    // A new attempt's screen comes with its start, as the Mini App takes it; an attempt
+    // already running is resumed with `current`.
+    let screen = match &started["screen"] {
+        Value::Null => {
+            let current = c
+                .post(
+                    samples,
+                    "current",
+                    "/api/app/attempts/current",
+                    form(&[("cert_id", cert.to_string())]),
+                )
+                .await?;
+            current["Attempt"].clone()
+        }
+        screen => screen.clone(),
+    };
+    let questions = screen["questions"].as_array().map(Vec::len).unwrap_or(0);
     let c = Arc::new(c);
     let beating = (args.heartbeat_ms > 0).then(|| {
         let (c, samples, period) = (c.clone(), samples.clone(), args.heartbeat_ms);
@@ -438,7 +443,7 @@ async fn employee_steps(
         rounds: args.rounds,
         step: "answer",
     };
-    let mut answered = answer_all(&c, samples, acks, attempt, &current, questions, &steady).await;
+    let mut answered = answer_all(&c, samples, acks, attempt, &screen, questions, &steady).await;
     if answered.is_ok() && passage.gates.paced() {
         passage.pass(PACED).await;
         let paced = Pace {
@@ -449,7 +454,7 @@ async fn employee_steps(
             rounds: args.paced_rounds,
             step: "answer_paced",
         };
-        answered = answer_all(&c, samples, acks, attempt, &current, questions, &paced).await;
+        answered = answer_all(&c, samples, acks, attempt, &screen, questions, &paced).await;
     }
     let beat_failed = match beating {
         Some(b) if b.is_finished() => b.await.ok(),
@@ -489,14 +494,14 @@ async fn answer_all(
     samples: &Samples,
     acks: &Acks,
     attempt: i64,
-    current: &Value,
+    screen: &Value,
     questions: usize,
     pace: &Pace,
 ) -> Result<(), String> {
     // Pause mode sends the questions already shown only: moving to the next one reveals it,
     // as the Mini App does.
     let mut known: Vec<Value> = (0..questions)
-        .map(|i| current["Attempt"]["questions"][i].clone())
+        .map(|i| screen["questions"][i].clone())
         .collect();
     for i in (0..pace.rounds.max(1)).flat_map(|_| 0..questions) {
         let jitter = pace.think_ms / 2 + (rand::random::<u64>() % pace.think_ms.max(1));

@@ -1477,7 +1477,7 @@ async fn every_state_changing_function_leaves_one_entry_of_its_kind(backend: Bac
             F(&[("cert_id", &cert)]),
             "attempt_started",
         )
-        .await
+        .await["attempt_id"]
         .to_string();
     w.none("app/attempts/current", F(&[("cert_id", &cert)]))
         .await;

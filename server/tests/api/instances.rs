@@ -516,7 +516,7 @@ async fn behind_nginx_a_killed_instance_loses_nothing_and_its_jobs_move(backend:
     }
     let attempt = client
         .call("app/attempts/start", &[("cert_id", &cert.to_string())])
-        .await
+        .await["attempt_id"]
         .as_i64()
         .unwrap();
     let asked = {

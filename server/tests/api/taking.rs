@@ -215,7 +215,7 @@ impl Setup {
     pub async fn started(&self) -> i64 {
         let r = self.start().await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        r.body.as_i64().unwrap()
+        r.body["attempt_id"].as_i64().unwrap()
     }
 
     pub async fn current(&self) -> Value {
@@ -308,6 +308,55 @@ impl Setup {
     }
 }
 
+/// A start answers with the new attempt's test screen, which is the screen the server holds
+/// (what `current` shows right after), in both timer modes; starting again while it runs
+/// gives the same attempt without a screen (the client resumes it with `current`).
+async fn a_start_opens_the_test_screen_the_server_holds(backend: Backend) {
+    for mode in ["continuous", "pause_while_away"] {
+        let s = setup(
+            backend,
+            json!({ "min_read_secs": 0, "time_limit_secs": 300, "timer_mode": mode }),
+            1,
+            3,
+            None,
+        )
+        .await;
+        s.read_all().await;
+        let r = s.start().await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let id = r.body["attempt_id"].as_i64().unwrap();
+        let fresh = r.body["screen"].clone();
+        assert_eq!(fresh["attempt_id"], id, "{mode}: {fresh}");
+        assert_eq!(fresh["remaining_ms"], 300_000, "{mode}: the whole time");
+        assert_eq!(fresh["current_index"], 0);
+        let questions = fresh["questions"].as_array().unwrap();
+        assert_eq!(questions.len(), 3);
+        let shown = questions.iter().filter(|q| !q.is_null()).count();
+        let expected = if mode == "continuous" { 3 } else { 1 };
+        assert_eq!(shown, expected, "{mode}: the questions on screen");
+        assert!(
+            fresh["answers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(Value::is_null),
+            "nothing answered"
+        );
+        assert_eq!(
+            screen(&s).await,
+            fresh,
+            "{mode}: the screen the server holds"
+        );
+        let again = s.start().await;
+        assert_eq!(again.status, 200, "{:?}", again.body);
+        assert_eq!(again.body["attempt_id"], id, "{mode}: the same attempt");
+        assert!(
+            again.body["screen"].is_null(),
+            "{mode}: resumed with current"
+        );
+    }
+}
+
 async fn twenty_concurrent_starts_make_one_attempt(backend: Backend) {
     let s = setup(backend, json!({ "min_read_secs": 0 }), 1, 3, None).await;
     s.read_all().await;
@@ -317,7 +366,7 @@ async fn twenty_concurrent_starts_make_one_attempt(backend: Backend) {
         .iter()
         .map(|r| {
             assert_eq!(r.status, 200, "{:?}", r.body);
-            r.body.as_i64().unwrap()
+            r.body["attempt_id"].as_i64().unwrap()
         })
         .collect();
     assert!(ids.iter().all(|id| *id == ids[0]), "one attempt: {ids:?}");
@@ -565,7 +614,7 @@ async fn people_starting_together_each_get_their_attempt(backend: Backend) {
     let mut ids: std::collections::BTreeMap<usize, i64> = Default::default();
     for (i, r) in results {
         assert_eq!(r.status, 200, "{:?}", r.body);
-        let id = r.body.as_i64().unwrap();
+        let id = r.body["attempt_id"].as_i64().unwrap();
         assert_eq!(
             *ids.entry(i).or_insert(id),
             id,
@@ -1298,6 +1347,7 @@ async fn a_finish_does_not_wait_on_a_busy_consumer(backend: Backend) {
 crate::both_backends!(
     answers_and_heartbeats_arriving_together_are_all_kept,
     twenty_concurrent_starts_make_one_attempt,
+    a_start_opens_the_test_screen_the_server_holds,
     people_starting_together_each_get_their_attempt,
     people_reading_together_each_get_their_reading,
     people_finishing_together_each_get_their_result,

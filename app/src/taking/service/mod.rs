@@ -7,7 +7,7 @@ use super::touches::{Sign, Touch};
 use super::{
     AttemptRecord, AttemptScreen, AttemptSummary, CertForTaking, CertResults, CertRules, ClockAck,
     Earned, MyCert, PreviewData, ReadState, ResultState, ResultView, ReviewItem, ShownQuestion,
-    TestEntry, TheoryData,
+    Started, TestEntry, TheoryData,
 };
 use crate::auth::cookie::hash_token;
 use crate::domain::actor::{Actor, By, label_of};

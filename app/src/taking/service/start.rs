@@ -93,7 +93,8 @@ async fn plan_holds(mut c: Conn<'_>, user: UserId, plan: &StartPlan) -> Result<b
     Ok(certs::get(c, plan.cert.id).await?.as_ref() == Some(&plan.cert))
 }
 
-/// Creates the planned attempt in the caller's transaction, with its audit entry.
+/// Creates the planned attempt in the caller's transaction, with its audit entry; `Running`
+/// when another request started one a moment ago.
 async fn create_attempt(
     mut c: Conn<'_>,
     user: &User,
@@ -101,7 +102,7 @@ async fn create_attempt(
     utc_offset: i32,
     taker: &Taker,
     now: Timestamp,
-) -> AppResult<AttemptId> {
+) -> AppResult<Created> {
     let cert = &plan.cert;
     if plan.newly_read {
         record_read(c.re(), user, cert, utc_offset, now).await?;
@@ -111,22 +112,46 @@ async fn create_attempt(
     let Some(id) = store::insert(c.re(), &plan.attempt(user.id, now), now).await? else {
         // Another request started it a moment ago: that one is the attempt.
         let running = store::in_progress(c, user.id, cert.id).await?;
-        return running.map(|a| a.id).ok_or(AppError::Conflict);
+        return running
+            .map(|a| Created::Running(a.id))
+            .ok_or(AppError::Conflict);
     };
     store::attempt_started(c.re(), user.id, cert.id, now).await?;
     let opening = plan.opening(user, id, taker.session(), &taker.origin, now);
     write_openings(c, std::slice::from_ref(&opening), now).await?;
-    Ok(id)
+    Ok(Created::New(id))
 }
 
-/// Starts an attempt, or returns the one in progress.
+/// What [`create_attempt`] made.
+enum Created {
+    New(AttemptId),
+    Running(AttemptId),
+}
+
+/// An attempt that was already in progress: the client resumes it with `current`.
+fn running(id: AttemptId) -> Started {
+    Started {
+        attempt_id: id,
+        screen: None,
+    }
+}
+
+/// The new attempt `id` of `plan`, with its screen (its clock started at `started`).
+fn fresh(state: &AppState, plan: &StartPlan, id: AttemptId, started: Timestamp) -> Started {
+    Started {
+        attempt_id: id,
+        screen: Some(plan.screen(id, started, state.now())),
+    }
+}
+
+/// Starts an attempt, with its test screen, or returns the one in progress.
 ///
 /// Most of a start is reading (the certification, the reading, the bank, the history), so it is
 /// planned on a read connection, on the server's runtime; the plain start joins a batch
 /// ([`crate::taking::starts`]). Anything else takes the one-request path on the writer lane,
 /// whose transaction, which holds SQLite's single writer, only checks that the plan still
 /// holds and writes. If anything changed meanwhile, the start is planned again inside it.
-pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<AttemptId> {
+pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<Started> {
     let now = state.now();
     // The session and the plan on one connection.
     let (user, planned) = {
@@ -137,7 +162,7 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
     };
     // The plan made outside the transaction, if it is worth checking there.
     let planned: Option<Box<StartPlan>> = match planned {
-        Planned::Running(id) => return Ok(id),
+        Planned::Running(id) => return Ok(running(id)),
         Planned::Refused {
             error,
             newly_read: None,
@@ -151,10 +176,13 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
                 session: taker.session(),
                 origin: taker.origin.clone(),
             });
-            match state.starts.submit(job).await {
-                Ok(id) => return Ok(id),
+            match state.starts.submit(job.clone()).await {
+                Ok(id) => return Ok(fresh(state, &job.plan, id, now)),
                 // Handed back: the one-request path checks the plan again.
-                Err(job) => Arc::try_unwrap(job).ok().map(|q| Box::new(q.plan)),
+                Err(back) => {
+                    drop(back);
+                    Arc::try_unwrap(job).ok().map(|q| Box::new(q.plan))
+                }
             }
         }
         Planned::Start(plan) => Some(plan),
@@ -174,14 +202,14 @@ async fn start_alone(
     cert_id: CertId,
     planned: Option<Box<StartPlan>>,
     now: Timestamp,
-) -> AppResult<AttemptId> {
+) -> AppResult<Started> {
     let utc_offset = state.config.display_utc_offset_minutes;
     let mut tx = state.db.begin().await?;
     let plan = match planned {
         Some(plan) if plan_holds(tx.conn(), user.id, &plan).await? => plan,
         _ => match plan_start(tx.conn(), &state.caches, user.id, cert_id, now).await? {
             Planned::Start(plan) => plan,
-            Planned::Running(id) => return Ok(id),
+            Planned::Running(id) => return Ok(running(id)),
             Planned::Refused { error, newly_read } => {
                 if let Some(cert) = newly_read {
                     // Refused, but the reading is complete: keep that.
@@ -194,5 +222,8 @@ async fn start_alone(
     };
     let created = create_attempt(tx.conn(), user, &plan, utc_offset, taker, now).await?;
     tx.commit().await?;
-    Ok(created)
+    Ok(match created {
+        Created::New(id) => fresh(state, &plan, id, now),
+        Created::Running(id) => running(id),
+    })
 }
