@@ -2,7 +2,7 @@
 //! becomes rows of the Telegram outbox, written in the consumer's transaction (with its
 //! cursor), so an event is never lost and never queues twice.
 
-use super::queue::{Context, Note, queue};
+use super::queue::{Context, Note, queue, queue_muted};
 use super::texts::{self, CertTerms, ResultFacts};
 use crate::domain::events::DomainEvent;
 use crate::domain::notifications::{NotificationKind, NotificationSettings};
@@ -63,11 +63,12 @@ type Managers = (
 );
 
 /// What is read the same for every event of a batch: the settings, the admins and managers
-/// with their branch limits, and the certifications' briefs.
+/// with their branch limits, the kinds each of them muted, and the certifications' briefs.
 #[derive(Default)]
 struct Remembered {
     settings: Option<NotificationSettings>,
     managers: Option<Managers>,
+    mutes: HashMap<UserId, Vec<String>>,
     briefs: HashMap<CertId, Option<storage::notifications::CertBrief>>,
 }
 
@@ -93,28 +94,43 @@ impl Remembered {
         self.briefs.insert(cert, b.clone());
         Ok(b)
     }
+}
 
-    /// The admins and managers, and each manager's branch limit.
-    async fn managers(
-        &mut self,
-        mut c: Conn<'_>,
-    ) -> Result<
-        (
-            &[storage::notifications::Recipient],
-            &HashMap<UserId, Vec<BranchId>>,
+/// The admins and managers, and each manager's branch limit (a free function over the memo's
+/// slot, so that the mutes' slot can be borrowed beside it).
+async fn managers<'m>(
+    slot: &'m mut Option<Managers>,
+    mut c: Conn<'_>,
+) -> Result<
+    (
+        &'m [storage::notifications::Recipient],
+        &'m HashMap<UserId, Vec<BranchId>>,
+    ),
+    StorageError,
+> {
+    let read = match slot.take() {
+        Some(read) => read,
+        None => (
+            storage::notifications::managers(c.re()).await?,
+            storage::notifications::all_manager_branches(c.re()).await?,
         ),
-        StorageError,
-    > {
-        let read = match self.managers.take() {
-            Some(read) => read,
-            None => (
-                storage::notifications::managers(c.re()).await?,
-                storage::notifications::all_manager_branches(c.re()).await?,
-            ),
-        };
-        let (managers, limits) = self.managers.insert(read);
-        Ok((managers, limits))
-    }
+    };
+    let (managers, limits) = slot.insert(read);
+    Ok((managers, limits))
+}
+
+/// The kinds `user` muted, read once a batch.
+async fn mutes<'m>(
+    memo: &'m mut HashMap<UserId, Vec<String>>,
+    c: Conn<'_>,
+    user: UserId,
+) -> Result<&'m [String], StorageError> {
+    Ok(match memo.entry(user) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(storage::notifications::mutes(c, user).await?)
+        }
+    })
 }
 
 async fn handle(
@@ -339,7 +355,7 @@ async fn team_results(
     // Attempts since the last reset, this one included.
     let number = progress.attempts_used.max(1);
     let name = person.name();
-    let (managers, limits) = memo.managers(c.re()).await?;
+    let (managers, limits) = managers(&mut memo.managers, c.re()).await?;
     for to in managers {
         if to.id == person.id {
             continue;
@@ -362,10 +378,12 @@ async fn team_results(
             },
         );
         let key = format!("team_result:{}:{}", f.event, to.id);
-        queue(
+        let muted = mutes(&mut memo.mutes, c.re(), to.id).await?;
+        queue_muted(
             c.re(),
             cx,
             to,
+            muted,
             Note {
                 kind: NotificationKind::TeamResult,
                 key: &key,

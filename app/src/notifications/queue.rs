@@ -76,6 +76,19 @@ pub async fn queue(
     to: &Recipient,
     note: Note<'_>,
 ) -> Result<bool, StorageError> {
+    let mutes = storage::notifications::mutes(c.re(), to.id).await?;
+    queue_muted(c, cx, to, &mutes, note).await
+}
+
+/// [`queue`] with the kinds `to` muted already read (a consumer's batch reads each person's
+/// once).
+pub async fn queue_muted(
+    mut c: Conn<'_>,
+    cx: &Context<'_>,
+    to: &Recipient,
+    mutes: &[String],
+    note: Note<'_>,
+) -> Result<bool, StorageError> {
     let Note {
         kind,
         key,
@@ -83,8 +96,7 @@ pub async fn queue(
         send_at,
         payload,
     } = note;
-    let mutes = storage::notifications::mutes(c.re(), to.id).await?;
-    let skipped = skip_reason(cx.settings, kind, &mutes, to);
+    let skipped = skip_reason(cx.settings, kind, mutes, to);
     let mut buttons: Vec<Vec<Button>> = Vec::new();
     if skipped.is_none()
         && let Some((label, target)) = text.button

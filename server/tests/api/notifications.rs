@@ -213,6 +213,75 @@ async fn a_manager_limited_to_a_branch_hears_only_about_its_people(backend: Back
     assert!(to_chat(&fake, MANAGER_TG).is_empty());
 }
 
+/// A manager who muted team results is told of none (each result's row says why) while the
+/// manager beside them hears of every one: the consumer reads each manager's mutes once a
+/// batch and must still apply them to every event in it.
+async fn a_manager_who_muted_team_results_is_not_told(backend: Backend) {
+    let fake = FakeTelegram::start(Limits::none()).await;
+    let s = with_bot(backend, &fake, &[]).await;
+    let muting = s
+        .app
+        .create_account("boss", PASSWORD, Role::Manager, Some(MANAGER_TG))
+        .await;
+    let listening = s
+        .app
+        .create_account("boss2", PASSWORD, Role::Manager, Some(MANAGER_TG + 1))
+        .await;
+    assert_eq!(s.app.sign_in_telegram(MANAGER_TG, "Boss").await.status, 200);
+    let r = s
+        .app
+        .call_json(
+            "notifications/mine/save",
+            &json!({ "surface": "mini_app", "muted": ["team_result"] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let mine = s
+        .app
+        .call("notifications/mine", &[("surface", "mini_app")])
+        .await;
+    assert_eq!(mine.body["muted"], json!(["team_result"]));
+    assert_eq!(
+        s.app.sign_in_telegram(EMPLOYEE_TG, "Anna").await.status,
+        200
+    );
+    // A failed attempt, then a pass: two results.
+    s.read_all().await;
+    let a = s.started().await;
+    assert_eq!(s.finish(a).await["passed"], false);
+    pass(&s).await;
+    let rows = eventually("both results handled", Duration::from_secs(20), || async {
+        let mut c = s.app.state.db.read().await.unwrap();
+        let (log, _) = app::storage::telegram::log(
+            c.conn(),
+            &app::storage::telegram::LogFilter {
+                kind: Some("team_result".into()),
+                scope: app::domain::scope::PeopleScope::Everyone,
+                ..Default::default()
+            },
+            20,
+            0,
+        )
+        .await
+        .unwrap();
+        let to = |id| log.iter().filter(|m| m.recipient_id == Some(id)).count();
+        (to(muting.id) == 2 && to(listening.id) == 2).then_some(log)
+    })
+    .await;
+    for m in &rows {
+        if m.recipient_id == Some(muting.id) {
+            assert_eq!(m.status, "skipped", "{m:?}");
+            assert_eq!(m.last_error.as_deref(), Some("muted by the person"));
+        } else if m.recipient_id == Some(listening.id) {
+            assert_ne!(m.status, "skipped", "{m:?}");
+        }
+    }
+    assert!(
+        to_chat(&fake, MANAGER_TG).is_empty(),
+        "nothing to the muting manager"
+    );
+}
+
 async fn a_muted_kind_is_not_sent_and_a_403_stops_everything_until_start(backend: Backend) {
     let fake = FakeTelegram::start(Limits::none()).await;
     let s = with_bot(backend, &fake, &[]).await;
@@ -714,6 +783,7 @@ crate::both_backends!(
     passing_tells_the_person_and_their_managers_with_buttons_into_the_mini_app,
     a_manager_limited_to_a_branch_hears_only_about_its_people,
     a_muted_kind_is_not_sent_and_a_403_stops_everything_until_start,
+    a_manager_who_muted_team_results_is_not_told,
     a_storm_of_429s_delays_but_loses_nothing,
     many_results_for_one_manager_become_a_digest,
     a_reminder_and_a_nudge_come_once,
