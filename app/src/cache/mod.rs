@@ -184,6 +184,49 @@ pub struct Caches {
     pub theory: Cached<(crate::domain::CertId, i64), crate::model::taking::TheoryContent>,
     /// A certification as taking it reads it (the row, its theory, its bank).
     pub cert_for_taking: Cached<crate::domain::CertId, crate::model::taking::CertForTaking>,
+    /// The questions of the attempts this instance started.
+    pub asked: AskedQuestions,
+}
+
+/// The questions of the attempts this instance started, as drawn: they never change once an
+/// attempt exists, so no version applies, and moving to a question (`taking::service::show`)
+/// reads nothing. An attempt started on another instance, or dropped from here, is read from
+/// the database. Bounded by the questions held (a start wave of 5,000 ten-question tests
+/// fits) and dropped after an hour nobody asked.
+pub struct AskedQuestions(
+    moka::future::Cache<crate::domain::AttemptId, Arc<Vec<crate::domain::attempt::AskedQuestion>>>,
+);
+
+impl AskedQuestions {
+    const MAX_QUESTIONS: u64 = 100_000;
+    const IDLE: Duration = Duration::from_secs(3_600);
+
+    fn new() -> Self {
+        Self(
+            moka::future::Cache::builder()
+                .max_capacity(Self::MAX_QUESTIONS)
+                .weigher(|_, qs: &Arc<Vec<_>>| u32::try_from(qs.len().max(1)).unwrap_or(u32::MAX))
+                .time_to_idle(Self::IDLE)
+                .build(),
+        )
+    }
+
+    pub async fn keep(
+        &self,
+        attempt: crate::domain::AttemptId,
+        questions: Vec<crate::domain::attempt::AskedQuestion>,
+    ) {
+        self.0.insert(attempt, Arc::new(questions)).await;
+    }
+
+    /// Question `index` of `attempt`, if this instance holds the attempt's questions.
+    pub async fn get(
+        &self,
+        attempt: crate::domain::AttemptId,
+        index: usize,
+    ) -> Option<crate::domain::attempt::AskedQuestion> {
+        self.0.get(&attempt).await?.get(index).cloned()
+    }
 }
 
 impl Default for Caches {
@@ -194,6 +237,7 @@ impl Default for Caches {
             statistics: Cached::new(ALL, 1_000),
             theory: Cached::new(&[Scope::Content], 1_000),
             cert_for_taking: Cached::new(&[Scope::Content], 1_000),
+            asked: AskedQuestions::new(),
         }
     }
 }

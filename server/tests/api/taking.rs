@@ -347,6 +347,30 @@ async fn a_start_opens_the_test_screen_the_server_holds(backend: Backend) {
             fresh,
             "{mode}: the screen the server holds"
         );
+        if mode == "pause_while_away" {
+            // Moving to a question: from the memory of the instance that started the attempt,
+            // and from the database on another; the drawn question either way.
+            let drawn = {
+                let mut c = s.app.state.db.read().await.unwrap();
+                app::storage::attempts::questions(c.conn(), AttemptId(id))
+                    .await
+                    .unwrap()
+            };
+            let drawn = |i: usize| serde_json::to_value(drawn[i].view()).unwrap();
+            assert_eq!(s.reveal(id, 1).await["question"], drawn(1));
+            let other = spawn_on(s.app.database_url.clone(), Options::default()).await;
+            other.clock.set(s.app.state.now());
+            other.set_cookies(s.app.cookies());
+            let r = other
+                .call(
+                    "app/attempts/show",
+                    &[("attempt_id", &id.to_string()), ("index", "2")],
+                )
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            assert_eq!(r.body["question"], drawn(2), "read on another instance");
+            assert_eq!(s.reveal(id, 2).await["question"], drawn(2));
+        }
         let again = s.start().await;
         assert_eq!(again.status, 200, "{:?}", again.body);
         assert_eq!(again.body["attempt_id"], id, "{mode}: the same attempt");

@@ -365,14 +365,18 @@ pub async fn show(
     id: AttemptId,
     index: i64,
 ) -> AppResult<ShownQuestion> {
-    // The question is read while the heartbeat waits for its batch (an attempt's questions
-    // never change once drawn); it is returned only once the heartbeat has checked that the
-    // attempt is this session's and recorded the reveal.
+    // The question is read (from this instance's memory if it started the attempt) while the
+    // heartbeat waits for its batch (an attempt's questions never change once drawn); it is
+    // returned only once the heartbeat has checked that the attempt is this session's and
+    // recorded the reveal.
     let slot = i32::try_from(index).ok().filter(|i| *i >= 0);
     let question = async {
         let Some(i) = slot else {
             return Ok::<_, StorageError>(None);
         };
+        if let Some(q) = state.caches.asked.get(id, i as usize).await {
+            return Ok(Some(q));
+        }
         let mut read = state.db.read().await?;
         store::question(read.conn(), id, i).await
     };

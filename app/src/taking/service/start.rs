@@ -136,8 +136,10 @@ fn running(id: AttemptId) -> Started {
     }
 }
 
-/// The new attempt `id` of `plan`, with its screen (its clock started at `started`).
-fn fresh(state: &AppState, plan: &StartPlan, id: AttemptId, started: Timestamp) -> Started {
+/// The new attempt `id` of `plan`, with its screen (its clock started at `started`); this
+/// instance keeps its questions for the moves to them.
+async fn fresh(state: &AppState, plan: &StartPlan, id: AttemptId, started: Timestamp) -> Started {
+    state.caches.asked.keep(id, plan.asked.clone()).await;
     Started {
         attempt_id: id,
         screen: Some(plan.screen(id, started, state.now())),
@@ -177,7 +179,7 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
                 origin: taker.origin.clone(),
             });
             match state.starts.submit(job.clone()).await {
-                Ok(id) => return Ok(fresh(state, &job.plan, id, now)),
+                Ok(id) => return Ok(fresh(state, &job.plan, id, now).await),
                 // Handed back: the one-request path checks the plan again.
                 Err(back) => {
                     drop(back);
@@ -223,7 +225,7 @@ async fn start_alone(
     let created = create_attempt(tx.conn(), user, &plan, utc_offset, taker, now).await?;
     tx.commit().await?;
     Ok(match created {
-        Created::New(id) => fresh(state, &plan, id, now),
+        Created::New(id) => fresh(state, &plan, id, now).await,
         Created::Running(id) => running(id),
     })
 }
