@@ -191,24 +191,35 @@ pub struct Caches {
 /// The questions of the attempts this instance started, as drawn: they never change once an
 /// attempt exists, so no version applies, and moving to a question (`taking::service::show`)
 /// reads nothing. An attempt started on another instance, or dropped from here, is read from
-/// the database. Bounded by the questions held (a start wave of 5,000 ten-question tests
-/// fits) and dropped after an hour nobody asked.
+/// the database. Bounded by the bytes of the texts held (a wave of 5,000 ten-question tests
+/// with short texts fits) and dropped after [`IDLE`] without a move.
 pub struct AskedQuestions(
     moka::future::Cache<crate::domain::AttemptId, Arc<Vec<crate::domain::attempt::AskedQuestion>>>,
 );
 
 impl AskedQuestions {
-    const MAX_QUESTIONS: u64 = 100_000;
-    const IDLE: Duration = Duration::from_secs(3_600);
+    const MAX_BYTES: u64 = 32 << 20;
 
     fn new() -> Self {
         Self(
             moka::future::Cache::builder()
-                .max_capacity(Self::MAX_QUESTIONS)
-                .weigher(|_, qs: &Arc<Vec<_>>| u32::try_from(qs.len().max(1)).unwrap_or(u32::MAX))
-                .time_to_idle(Self::IDLE)
+                .max_capacity(Self::MAX_BYTES)
+                .weigher(|_, qs: &Arc<Vec<_>>| Self::weight(qs))
+                .time_to_idle(IDLE)
                 .build(),
         )
+    }
+
+    /// About the bytes a drawn test holds: its texts, and a little for each part.
+    fn weight(qs: &[crate::domain::attempt::AskedQuestion]) -> u32 {
+        let bytes: usize = (qs.iter().map(|q| &q.content))
+            .map(|c| {
+                let options: usize = c.options.iter().map(|o| 64 + o.text.len()).sum();
+                let image = c.image_url.as_ref().map_or(0, String::len);
+                256 + c.text.len() + c.explanation.len() + image + options
+            })
+            .sum();
+        u32::try_from(bytes).unwrap_or(u32::MAX)
     }
 
     pub async fn keep(
