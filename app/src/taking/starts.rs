@@ -173,16 +173,21 @@ impl StartPlan {
         self.progress.is_some() && !self.newly_read
     }
 
+    /// The attempt's clock, starting `now`.
+    fn clock(&self, now: Timestamp) -> AttemptClock {
+        let settings = &self.cert.settings;
+        AttemptClock::start(settings.timer_mode, settings.time_limit_secs * 1000, now)
+            .with_away_limit(settings.away_limit_secs.map(|s| s * 1000))
+    }
+
     /// The attempt's row, its clock starting `now`.
     pub(crate) fn attempt(&self, user: UserId, now: Timestamp) -> store::NewAttempt<'_> {
         let settings = &self.cert.settings;
-        let clock = AttemptClock::start(settings.timer_mode, settings.time_limit_secs * 1000, now)
-            .with_away_limit(settings.away_limit_secs.map(|s| s * 1000));
         store::NewAttempt {
             user,
             cert: self.cert.id,
             number: self.number,
-            clock,
+            clock: self.clock(now),
             seed: self.seed,
             questions: &self.asked,
             pass_threshold: settings.pass_threshold,
@@ -200,7 +205,7 @@ impl StartPlan {
         now: Timestamp,
     ) -> AttemptScreen {
         let settings = &self.cert.settings;
-        let clock = self.attempt(UserId(0), started).clock;
+        let clock = self.clock(started);
         let pause = settings.timer_mode == TimerMode::PauseWhileAway;
         AttemptScreen {
             attempt_id: id,
