@@ -69,6 +69,24 @@ async fn pass(s: &Setup) {
     assert_eq!(s.finish(a).await["passed"], true);
 }
 
+/// The newest outbox rows of `kind` (up to 20), whoever they are to.
+async fn rows_of_kind(app: &TestApp, kind: &str) -> Vec<app::storage::telegram::OutboxMessage> {
+    let mut c = app.state.db.read().await.unwrap();
+    app::storage::telegram::log(
+        c.conn(),
+        &app::storage::telegram::LogFilter {
+            kind: Some(kind.into()),
+            scope: app::domain::scope::PeopleScope::Everyone,
+            ..Default::default()
+        },
+        20,
+        0,
+    )
+    .await
+    .unwrap()
+    .0
+}
+
 async fn with_bot(backend: Backend, fake: &FakeTelegram, extra: &[(&str, &str)]) -> Setup {
     setup_with(
         backend,
@@ -188,20 +206,7 @@ async fn a_manager_limited_to_a_branch_hears_only_about_its_people(backend: Back
     tx.commit().await.unwrap();
     pass(&s).await;
     let row = eventually("the result handled", Duration::from_secs(20), || async {
-        let mut c = s.app.state.db.read().await.unwrap();
-        let log = app::storage::telegram::log(
-            c.conn(),
-            &app::storage::telegram::LogFilter {
-                kind: Some("team_result".into()),
-                scope: app::domain::scope::PeopleScope::Everyone,
-                ..Default::default()
-            },
-            10,
-            0,
-        )
-        .await
-        .unwrap()
-        .0;
+        let log = rows_of_kind(&s.app, "team_result").await;
         // The admin (no Telegram) is skipped; the Kazan manager gets no row at all.
         (!log.is_empty()).then_some(log)
     })
@@ -251,19 +256,7 @@ async fn a_manager_who_muted_team_results_is_not_told(backend: Backend) {
     assert_eq!(s.finish(a).await["passed"], false);
     pass(&s).await;
     let rows = eventually("both results handled", Duration::from_secs(20), || async {
-        let mut c = s.app.state.db.read().await.unwrap();
-        let (log, _) = app::storage::telegram::log(
-            c.conn(),
-            &app::storage::telegram::LogFilter {
-                kind: Some("team_result".into()),
-                scope: app::domain::scope::PeopleScope::Everyone,
-                ..Default::default()
-            },
-            20,
-            0,
-        )
-        .await
-        .unwrap();
+        let log = rows_of_kind(&s.app, "team_result").await;
         let to = |id| log.iter().filter(|m| m.recipient_id == Some(id)).count();
         (to(muting.id) == 2 && to(listening.id) == 2).then_some(log)
     })
@@ -324,20 +317,7 @@ async fn a_muted_kind_is_not_sent_and_a_403_stops_everything_until_start(backend
     tx.commit().await.unwrap();
     pass(&s).await;
     let skipped = eventually("the badge row", Duration::from_secs(20), || async {
-        let mut c = s.app.state.db.read().await.unwrap();
-        let (log, _) = app::storage::telegram::log(
-            c.conn(),
-            &app::storage::telegram::LogFilter {
-                kind: Some("badge".into()),
-                scope: app::domain::scope::PeopleScope::Everyone,
-                ..Default::default()
-            },
-            10,
-            0,
-        )
-        .await
-        .unwrap();
-        log.into_iter().next()
+        rows_of_kind(&s.app, "badge").await.into_iter().next()
     })
     .await;
     assert_eq!(skipped.status, "skipped");
