@@ -3,7 +3,8 @@
 //! instead of a transaction each behind SQLite's single writer (or a PostgreSQL commit each).
 //! Nobody waits for a batch to fill: a batch is whatever queued while the previous one was
 //! written. Used by answers and heartbeats (`taking::touches`), starts (`taking::starts`),
-//! theory pages shown (`taking::shown`) and Mini App launches (`auth::launches`).
+//! theory pages shown (`taking::shown`) and Mini App launches (`auth::launches`); a start wave's
+//! reads are batched the same way (`taking::start_reads`).
 //!
 //! On SQLite one task writes (one writer anyway). On PostgreSQL, where transactions run side
 //! by side, the jobs are split by their [`BatchWrite::key`] over [`PG_LANES`] queues, each with
@@ -34,6 +35,10 @@ pub trait BatchWrite: Send + Sync + 'static {
     fn write(&self, jobs: &[Self::Job]) -> impl Future<Output = Vec<Option<Self::Done>>> + Send;
     /// Queues (and writing tasks) of this kind on PostgreSQL.
     const PG_QUEUES: usize = PG_LANES;
+    /// A kind that only reads (a batch of reads done for many requests at once): its tasks run
+    /// on the server's runtime, [`Self::PG_QUEUES`] of them on either backend, never on
+    /// SQLite's writer lane.
+    const READ_ONLY: bool = false;
     /// Jobs with the same key are written in the order they were submitted (they go to one
     /// queue); jobs of different keys may be written by batches in parallel. By default every
     /// job has the same key.
@@ -85,8 +90,8 @@ impl<W: BatchWrite> GroupCommit<W> {
     pub async fn submit(&self, job: W::Job) -> Result<W::Done, W::Job> {
         let queues = self.queues.get_or_init(|| {
             let lanes = match self.writer.db().backend() {
-                crate::storage::Backend::Sqlite => 1,
-                crate::storage::Backend::Postgres => W::PG_QUEUES,
+                crate::storage::Backend::Sqlite if !W::READ_ONLY => 1,
+                _ => W::PG_QUEUES,
             };
             (0..lanes)
                 .map(|_| {
@@ -94,7 +99,11 @@ impl<W: BatchWrite> GroupCommit<W> {
                     // The task owns the writer, not the sender: it ends when the last handle
                     // is dropped.
                     let task = run(self.writer.clone(), self.written.clone(), rx);
-                    self.writer.db().spawn_writer(task);
+                    if W::READ_ONLY {
+                        drop(tokio::spawn(task));
+                    } else {
+                        self.writer.db().spawn_writer(task);
+                    }
                     tx
                 })
                 .collect()

@@ -11,6 +11,7 @@ use crate::gamification::days_noted::DaysNoted;
 use crate::storage::Db;
 use crate::taking::finishes::{FinishWriter, finish_writer};
 use crate::taking::shown::{ShownWriter, shown_writer};
+use crate::taking::start_reads::{StartReader, start_reader};
 use crate::taking::starts::{StartWriter, start_writer};
 use crate::taking::touches::{TouchWriter, touch_writer};
 use std::sync::Arc;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub launches: LaunchWriter,
     /// Starts of attempts, written in batches.
     pub starts: StartWriter,
+    /// What starts read, in batches.
+    pub start_reads: StartReader,
     /// Theory pages shown, written in batches.
     pub shown: ShownWriter,
     /// Finishes of attempts, written in batches.
@@ -109,7 +112,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
         let days_noted = Arc::new(DaysNoted::default());
+        let caches: Arc<crate::cache::Caches> = Arc::default();
         Self {
+            start_reads: start_reader(db.clone(), clock.clone(), caches.clone()),
             touches: touch_writer(db.clone(), clock.clone()),
             starts: start_writer(db.clone(), clock.clone()),
             shown: shown_writer(db.clone(), clock.clone(), config.display_utc_offset_minutes),
@@ -125,7 +130,7 @@ impl AppState {
             finished_events: Arc::default(),
             failed_sign_ins: Arc::default(),
             sign_in_limits: Arc::new(SignInLimits::new(config.address_limits)),
-            caches: Arc::default(),
+            caches,
             telegram: Arc::default(),
             db,
             clock,

@@ -51,10 +51,8 @@ pub async fn find_active(
     now: Timestamp,
 ) -> StorageResult<Option<SessionUser>> {
     let sql = format!(
-        "SELECT s.id AS session_id, u.id, u.telegram_id, u.first_name, u.last_name, \
-         u.names_edited, u.username, u.photo_url, u.role, u.status, u.position_id, \
-         u.branch_id, u.external_id, u.login, u.registered_at, u.updated_at, u.version \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $3 AND {ACTIVE}"
+        "SELECT {SESSION_USER} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $3 AND {ACTIVE}"
     );
     Ok(on_conn!(c, |c| sqlx::query_as(&sql)
         .bind(surface.as_str())
@@ -62,6 +60,47 @@ pub async fn find_active(
         .bind(token_hash)
         .fetch_optional(c)
         .await)?)
+}
+
+/// The columns of a [`SessionUser`].
+const SESSION_USER: &str = "s.id AS session_id, u.id, u.telegram_id, u.first_name, u.last_name, \
+     u.names_edited, u.username, u.photo_url, u.role, u.status, u.position_id, u.branch_id, \
+     u.external_id, u.login, u.registered_at, u.updated_at, u.version";
+
+/// [`find_active`] for many tokens at once: the active sessions among `token_hashes`, each with
+/// its token's hash.
+pub async fn find_active_users_many(
+    c: Conn<'_>,
+    token_hashes: &[&str],
+    surface: Surface,
+    now: Timestamp,
+) -> StorageResult<Vec<(String, SessionUser)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        token_hash: String,
+        #[sqlx(flatten)]
+        found: SessionUser,
+    }
+    if token_hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(3, token_hashes.len());
+    let sql = format!(
+        "SELECT s.token_hash, {SESSION_USER} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE {ACTIVE} AND s.token_hash IN ({list})"
+    );
+    let sql = c.list_sql(&sql);
+    let rows: Vec<Row> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql)
+            .persistent(false)
+            .bind(surface.as_str())
+            .bind(now);
+        for h in token_hashes {
+            q = q.bind(*h);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows.into_iter().map(|r| (r.token_hash, r.found)).collect())
 }
 
 /// A session is active: of surface `$1`, not revoked, not expired at `$2`.

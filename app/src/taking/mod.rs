@@ -14,6 +14,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod shown;
 #[cfg(feature = "ssr")]
+pub mod start_reads;
+#[cfg(feature = "ssr")]
 pub mod starts;
 #[cfg(feature = "ssr")]
 pub mod touches;

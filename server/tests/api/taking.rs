@@ -709,6 +709,101 @@ async fn people_starting_together_each_get_their_attempt(backend: Backend) {
     assert_eq!(screen["Attempt"]["current_index"], 0);
 }
 
+/// A wave of starts is read in batches (the sessions, the standings, the reading, the
+/// questions asked before), and each person still gets their own answer: an attempt, a second
+/// attempt that draws the question not asked before, the refusal of an unread theory, 401 for
+/// a session signed out, 403 for a deactivated person, 404 for a certification not assigned.
+async fn a_wave_of_starts_read_together_answers_each_person(backend: Backend) {
+    let settings = json!({ "min_read_secs": 5, "draw_count": 1, "max_attempts": 3 });
+    let s = setup(backend, settings, 1, 2, None).await;
+    let people = crowd(&s, 8).await;
+    let [(_, redo), (unread, _), (_, out), (gone, _), rest @ ..] = &people[..] else {
+        unreachable!()
+    };
+    for (_, p) in std::iter::once(&people[0]).chain(rest) {
+        p.read_all().await;
+    }
+    people[3].1.read_all().await;
+    // A first attempt, finished: the next draws the other question.
+    let first = redo.started().await;
+    let asked_first = redo.attempt_row(first).await;
+    redo.finish(first).await;
+    let jar = out.app.cookies();
+    let r = out
+        .app
+        .call("auth/sign_out", &[("surface", "mini_app")])
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    out.app.set_cookies(jar);
+    let mut tx = s.app.state.db.begin().await.unwrap();
+    let at = s.app.state.now();
+    app::storage::users::set_role_and_status(
+        tx.conn(),
+        gone.id,
+        Role::Employee,
+        UserStatus::Deactivated,
+        at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let stranger_tg = 990_001;
+    let stranger_user = insert_employee(&s.app, stranger_tg, "Чужой", "Пачкин").await;
+    let stranger = Setup {
+        app: s.app.client(),
+        cert: s.cert,
+    };
+    assert_eq!(
+        stranger
+            .app
+            .sign_in_telegram(stranger_tg, "Чужой")
+            .await
+            .status,
+        200
+    );
+
+    let read_before = s.app.state.start_reads.written();
+    let taps = people
+        .iter()
+        .map(|(_, p)| p)
+        .chain([&stranger])
+        .map(|p| p.start());
+    let answers: Vec<_> = futures::future::join_all(taps).await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    let expected = [&[200, 422, 401, 403][..], &[200; 4], &[404]].concat();
+    let bodies: Vec<&Value> = answers.iter().map(|r| &r.body).collect();
+    assert_eq!(statuses, expected, "{bodies:?}");
+    assert_eq!(
+        s.app.state.start_reads.written() - read_before,
+        6,
+        "the members who may take it were read in batches"
+    );
+    let second = redo
+        .attempt_row(answers[0].body["attempt_id"].as_i64().unwrap())
+        .await;
+    assert_eq!(second.number, 2);
+    let mut c = s.app.state.db.read().await.unwrap();
+    let mut drawn = Vec::new();
+    for id in [asked_first.id, second.id] {
+        let asked = app::storage::attempts::questions(c.conn(), id)
+            .await
+            .unwrap();
+        drawn.push(asked[0].question_id);
+    }
+    assert_ne!(
+        drawn[0], drawn[1],
+        "the second attempt draws the question not asked before"
+    );
+    // The refused and the stranger have no attempt.
+    let cert = app::domain::CertId(s.cert);
+    for user in [unread.id, stranger_user.id] {
+        let standing = app::storage::attempts::standing(c.conn(), user, cert)
+            .await
+            .unwrap();
+        assert_eq!(standing.made, 0);
+    }
+}
+
 /// Starts draw from a cached bank; an author's change to the questions reaches the very next
 /// start.
 async fn a_start_after_a_question_change_draws_the_new_questions(backend: Backend) {
@@ -1374,6 +1469,7 @@ crate::both_backends!(
     twenty_concurrent_starts_make_one_attempt,
     a_start_opens_the_test_screen_the_server_holds,
     people_starting_together_each_get_their_attempt,
+    a_wave_of_starts_read_together_answers_each_person,
     people_reading_together_each_get_their_reading,
     people_finishing_together_each_get_their_result,
     a_start_after_a_question_change_draws_the_new_questions,

@@ -166,14 +166,34 @@ pub async fn shown_questions(
     user: UserId,
     cert: CertId,
 ) -> StorageResult<Vec<(i64, Vec<AskedQuestion>)>> {
-    let rows: Vec<(i64, Json<Vec<AskedQuestion>>)> = on_conn!(c, |c| sqlx::query_as(
-        "SELECT number, questions FROM attempts WHERE user_id = $1 AND certification_id = $2"
-    )
-    .bind(user)
-    .bind(cert)
-    .fetch_all(c)
-    .await)?;
-    Ok(rows.into_iter().map(|(n, q)| (n, q.0)).collect())
+    let rows = shown_questions_many(c, cert, &[user]).await?;
+    Ok(rows.into_iter().map(|(_, n, q)| (n, q)).collect())
+}
+
+/// [`shown_questions`] of several people in one certification: (person, attempt number,
+/// questions), one statement.
+pub async fn shown_questions_many(
+    c: Conn<'_>,
+    cert: CertId,
+    users: &[UserId],
+) -> StorageResult<Vec<(UserId, i64, Vec<AskedQuestion>)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT user_id, number, questions FROM attempts \
+         WHERE certification_id = $1 AND user_id IN ({})",
+        placeholders(2, users.len())
+    );
+    let sql = c.list_sql(&sql);
+    let rows: Vec<(UserId, i64, Json<Vec<AskedQuestion>>)> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).persistent(false).bind(cert);
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows.into_iter().map(|(u, n, q)| (u, n, q.0)).collect())
 }
 
 pub struct NewAttempt<'a> {

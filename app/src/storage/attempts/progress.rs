@@ -62,8 +62,29 @@ pub struct Standing {
 }
 
 pub async fn standing(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<Standing> {
+    let mut found = standing_many(c, cert, &[user]).await?;
+    Ok(found.pop().map_or(Standing::NONE, |(_, s)| s))
+}
+
+impl Standing {
+    /// Of a person who does not exist.
+    const NONE: Standing = Standing {
+        assigned: false,
+        progress: None,
+        running: None,
+        made: 0,
+    };
+}
+
+/// [`standing`] of several people in one certification, one statement.
+pub async fn standing_many(
+    c: Conn<'_>,
+    cert: CertId,
+    users: &[UserId],
+) -> StorageResult<Vec<(UserId, Standing)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
+        user_id: UserId,
         assigned: i64,
         running: Option<AttemptId>,
         made: i64,
@@ -78,39 +99,58 @@ pub async fn standing(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<
         passed_at: Option<Timestamp>,
         resets: Option<i64>,
     }
-    let assigned = crate::storage::certifications::ASSIGNED_TO_USER.replace("{cert}", "$2");
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The certification is bound once for each place it appears, so that the parameters run
+    // in order (see `Conn::list_sql`).
+    let assigned = crate::storage::certifications::ASSIGNED_TO_USER.replace("{cert}", "$1");
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM users u WHERE u.id = $1 AND {assigned}) AS assigned, \
-         (SELECT a.id FROM attempts a WHERE a.user_id = $1 AND a.certification_id = $2 \
+        "SELECT u.id AS user_id, CAST(CASE WHEN {assigned} THEN 1 ELSE 0 END AS BIGINT) AS assigned, \
+         (SELECT a.id FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $2 \
             AND a.status = 'in_progress') AS running, \
-         (SELECT COUNT(*) FROM attempts a WHERE a.user_id = $1 AND a.certification_id = $2) AS made, \
+         (SELECT COUNT(*) FROM attempts a WHERE a.user_id = u.id AND a.certification_id = $3) AS made, \
          CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_progress, \
          p.current_block_id, p.current_since, p.read_version, p.read_at, p.attempts_used, \
          p.best_percent, p.best_attempt_id, p.passed_at, p.resets \
-         FROM (SELECT 1 AS one) one LEFT JOIN certification_progress p \
-           ON p.user_id = $1 AND p.certification_id = $2"
+         FROM users u LEFT JOIN certification_progress p \
+           ON p.user_id = u.id AND p.certification_id = $4 \
+         WHERE u.id IN ({})",
+        placeholders(5, users.len())
     );
-    let r: Row = on_conn!(c, |c| sqlx::query_as(&sql)
-        .bind(user)
-        .bind(cert)
-        .fetch_one(c)
-        .await)?;
-    Ok(Standing {
-        assigned: r.assigned > 0,
-        running: r.running,
-        made: r.made,
-        progress: (r.has_progress > 0).then(|| Progress {
-            current_block_id: r.current_block_id,
-            current_since: r.current_since,
-            read_version: r.read_version,
-            read_at: r.read_at,
-            attempts_used: r.attempts_used.unwrap_or(0),
-            best_percent: r.best_percent,
-            best_attempt_id: r.best_attempt_id,
-            passed_at: r.passed_at,
-            resets: r.resets.unwrap_or(0),
-        }),
-    })
+    let sql = c.list_sql(&sql);
+    let rows: Vec<Row> = on_conn!(c, |c| {
+        let mut q = sqlx::query_as(&sql).persistent(false);
+        for _ in 0..4 {
+            q = q.bind(cert);
+        }
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let standing = Standing {
+                assigned: r.assigned > 0,
+                running: r.running,
+                made: r.made,
+                progress: (r.has_progress > 0).then(|| Progress {
+                    current_block_id: r.current_block_id,
+                    current_since: r.current_since,
+                    read_version: r.read_version,
+                    read_at: r.read_at,
+                    attempts_used: r.attempts_used.unwrap_or(0),
+                    best_percent: r.best_percent,
+                    best_attempt_id: r.best_attempt_id,
+                    passed_at: r.passed_at,
+                    resets: r.resets.unwrap_or(0),
+                }),
+            };
+            (r.user_id, standing)
+        })
+        .collect())
 }
 
 /// The progress row, created empty if missing.

@@ -87,7 +87,7 @@ async fn facts(c: Conn<'_>, user: UserId, cert: CertId) -> Result<Facts, Storage
 
 /// The certification as taking reads it, from the cache (read afresh once anything an author
 /// or the scheduler writes has changed), at cache versions the caller has read.
-async fn cert_for_taking_at(
+pub(in crate::taking) async fn cert_for_taking_at(
     mut c: Conn<'_>,
     caches: &crate::cache::Caches,
     versions: crate::cache::Versions,

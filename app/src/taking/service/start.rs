@@ -1,6 +1,7 @@
 //! Starting an attempt: what the rules decide, then the attempt with its drawn questions.
 
 use super::*;
+use crate::taking::start_reads::{StartRead, StartReads};
 use crate::taking::starts::{QueuedStart, StartPlan, batching, write_openings};
 use std::sync::Arc;
 
@@ -20,49 +21,80 @@ enum Planned {
 /// Reads what a start needs and applies the rules, without writing. The certification, its
 /// theory and its bank come from the cache; the person's facts are one read.
 async fn plan_start(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     caches: &crate::cache::Caches,
     user: UserId,
     cert_id: CertId,
     now: Timestamp,
 ) -> AppResult<Planned> {
-    let (view, facts) = match visible_for_taking(c.re(), caches, user, cert_id).await {
-        Ok(v) => v,
-        Err(error) => {
-            return Ok(Planned::Refused {
-                error,
-                newly_read: None,
-            });
-        }
+    Ok(match read_for_start(c, caches, user, cert_id).await {
+        Ok(reads) => plan_from(reads, now),
+        Err(error) => Planned::Refused {
+            error,
+            newly_read: None,
+        },
+    })
+}
+
+/// What the rules of a start read, one statement at a time (a batch reads them for many
+/// starts at once: [`crate::taking::start_reads`]).
+async fn read_for_start(
+    mut c: Conn<'_>,
+    caches: &crate::cache::Caches,
+    user: UserId,
+    cert_id: CertId,
+) -> AppResult<StartReads> {
+    let (view, facts) = visible_for_taking(c.re(), caches, user, cert_id).await?;
+    let dwell = if StartReads::needs_dwell(&view, &facts) {
+        store::dwell(c.re(), user, cert_id).await?
+    } else {
+        Vec::new()
     };
+    let shown = if StartReads::needs_shown(&view, &facts) {
+        store::shown_questions(c.re(), user, cert_id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(StartReads {
+        view,
+        facts,
+        dwell,
+        shown,
+    })
+}
+
+/// What the rules decide from a start's reads.
+fn plan_from(reads: StartReads, now: Timestamp) -> Planned {
+    let StartReads {
+        view,
+        facts,
+        dwell,
+        shown,
+    } = reads;
     if let Some(running) = facts.running {
-        return Ok(Planned::Running(running));
+        return Planned::Running(running);
     }
     let cert = &view.cert;
-    let (read, newly_read) = compute_read_state(
-        c.re(),
-        user,
+    let (read, newly_read) = crate::taking::shown::reading_state(
         cert,
         &view.blocks,
         &view.theory_versions,
         &facts,
+        &dwell,
         now,
-    )
-    .await?;
+    );
     if let Some(msg) = read.refusal {
-        return Ok(Planned::Refused {
+        return Planned::Refused {
             error: AppError::refused(msg),
             newly_read: newly_read.then(|| Box::new(cert.clone())),
-        });
+        };
     }
     let seed: u64 = rand::random();
     let mut last_shown = std::collections::HashMap::new();
-    if cert.settings.draw_count.is_some() {
-        for (number, asked) in store::shown_questions(c.re(), user, cert.id).await? {
-            for q in asked {
-                let at = last_shown.entry(q.question_id).or_insert(number);
-                *at = (*at).max(number);
-            }
+    for (number, asked) in shown {
+        for q in asked {
+            let at = last_shown.entry(q.question_id).or_insert(number);
+            *at = (*at).max(number);
         }
     }
     let asked = build_questions_for(
@@ -73,14 +105,14 @@ async fn plan_start(
         seed,
         &last_shown,
     );
-    Ok(Planned::Start(Box::new(StartPlan {
+    Planned::Start(Box::new(StartPlan {
         cert: cert.clone(),
         progress: facts.progress,
         newly_read,
         asked,
         seed,
         number: facts.made + 1,
-    })))
+    }))
 }
 
 /// Whether what the rules saw when planning still holds inside the write transaction: the
@@ -155,12 +187,15 @@ async fn fresh(state: &AppState, plan: &StartPlan, id: AttemptId, started: Times
 /// holds and writes. If anything changed meanwhile, the start is planned again inside it.
 pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResult<Started> {
     let now = state.now();
-    // The session and the plan on one connection.
-    let (user, planned) = {
-        let mut read = state.db.read().await?;
-        let user = taker.member_on(state, read.conn()).await?.user;
-        let planned = plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?;
-        (user, planned)
+    let (user, planned) = match read_in_batch(state, taker, cert_id).await {
+        Some(read) => (read.user, plan_from(read.reads, now)),
+        // The session and the plan on one connection.
+        None => {
+            let mut read = state.db.read().await?;
+            let user = taker.member_on(state, read.conn()).await?.user;
+            let planned = plan_start(read.conn(), &state.caches, user.id, cert_id, now).await?;
+            (user, planned)
+        }
     };
     // The plan made outside the transaction, if it is worth checking there.
     let planned: Option<Box<StartPlan>> = match planned {
@@ -193,6 +228,21 @@ pub async fn start(state: &AppState, taker: &Taker, cert_id: CertId) -> AppResul
     let db = state.db.clone();
     db.on_writer(async move { start_alone(&state, &taker, &user, cert_id, planned, now).await })
         .await
+}
+
+/// The member and their start's reads from a batch ([`crate::taking::start_reads`]); `None`
+/// when the start reads on its own (the batch handed it back, or batches are off).
+async fn read_in_batch(
+    state: &AppState,
+    taker: &Taker,
+    cert: CertId,
+) -> Option<crate::taking::start_reads::ReadForStart> {
+    let token = taker.token.as_deref().filter(|_| batching())?;
+    let job = StartRead {
+        token_hash: hash_token(token),
+        cert,
+    };
+    state.start_reads.submit(job).await.ok()
 }
 
 /// The one-request path of a start: one transaction that checks the plan (or plans anew) and
