@@ -166,8 +166,14 @@ pub async fn shown_questions(
     user: UserId,
     cert: CertId,
 ) -> StorageResult<Vec<(i64, Vec<AskedQuestion>)>> {
-    let rows = shown_questions_many(c, cert, &[user]).await?;
-    Ok(rows.into_iter().map(|(_, n, q)| (n, q)).collect())
+    let rows: Vec<(i64, Json<Vec<AskedQuestion>>)> = on_conn!(c, |c| sqlx::query_as(
+        "SELECT number, questions FROM attempts WHERE user_id = $1 AND certification_id = $2"
+    )
+    .bind(user)
+    .bind(cert)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(|(n, q)| (n, q.0)).collect())
 }
 
 /// [`shown_questions`] of several people in one certification: (person, attempt number,

@@ -62,18 +62,63 @@ pub struct Standing {
 }
 
 pub async fn standing(c: Conn<'_>, user: UserId, cert: CertId) -> StorageResult<Standing> {
-    let mut found = standing_many(c, cert, &[user]).await?;
-    Ok(found.pop().map_or(Standing::NONE, |(_, s)| s))
+    let assigned = crate::storage::certifications::ASSIGNED_TO_USER.replace("{cert}", "$2");
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM users u WHERE u.id = $1 AND {assigned}) AS assigned, \
+         (SELECT a.id FROM attempts a WHERE a.user_id = $1 AND a.certification_id = $2 \
+            AND a.status = 'in_progress') AS running, \
+         (SELECT COUNT(*) FROM attempts a WHERE a.user_id = $1 AND a.certification_id = $2) AS made, \
+         CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_progress, \
+         p.current_block_id, p.current_since, p.read_version, p.read_at, p.attempts_used, \
+         p.best_percent, p.best_attempt_id, p.passed_at, p.resets \
+         FROM (SELECT 1 AS one) one LEFT JOIN certification_progress p \
+           ON p.user_id = $1 AND p.certification_id = $2"
+    );
+    let r: StandingRow = on_conn!(c, |c| sqlx::query_as(&sql)
+        .bind(user)
+        .bind(cert)
+        .fetch_one(c)
+        .await)?;
+    Ok(r.into())
 }
 
-impl Standing {
-    /// Of a person who does not exist.
-    const NONE: Standing = Standing {
-        assigned: false,
-        progress: None,
-        running: None,
-        made: 0,
-    };
+/// A [`Standing`] as a statement returns it.
+#[derive(sqlx::FromRow)]
+struct StandingRow {
+    assigned: i64,
+    running: Option<AttemptId>,
+    made: i64,
+    has_progress: i64,
+    current_block_id: Option<BlockId>,
+    current_since: Option<Timestamp>,
+    read_version: Option<i64>,
+    read_at: Option<Timestamp>,
+    attempts_used: Option<i64>,
+    best_percent: Option<i64>,
+    best_attempt_id: Option<AttemptId>,
+    passed_at: Option<Timestamp>,
+    resets: Option<i64>,
+}
+
+impl From<StandingRow> for Standing {
+    fn from(r: StandingRow) -> Standing {
+        Standing {
+            assigned: r.assigned > 0,
+            running: r.running,
+            made: r.made,
+            progress: (r.has_progress > 0).then(|| Progress {
+                current_block_id: r.current_block_id,
+                current_since: r.current_since,
+                read_version: r.read_version,
+                read_at: r.read_at,
+                attempts_used: r.attempts_used.unwrap_or(0),
+                best_percent: r.best_percent,
+                best_attempt_id: r.best_attempt_id,
+                passed_at: r.passed_at,
+                resets: r.resets.unwrap_or(0),
+            }),
+        }
+    }
 }
 
 /// [`standing`] of several people in one certification, one statement.
@@ -85,19 +130,8 @@ pub async fn standing_many(
     #[derive(sqlx::FromRow)]
     struct Row {
         user_id: UserId,
-        assigned: i64,
-        running: Option<AttemptId>,
-        made: i64,
-        has_progress: i64,
-        current_block_id: Option<BlockId>,
-        current_since: Option<Timestamp>,
-        read_version: Option<i64>,
-        read_at: Option<Timestamp>,
-        attempts_used: Option<i64>,
-        best_percent: Option<i64>,
-        best_attempt_id: Option<AttemptId>,
-        passed_at: Option<Timestamp>,
-        resets: Option<i64>,
+        #[sqlx(flatten)]
+        standing: StandingRow,
     }
     if users.is_empty() {
         return Ok(Vec::new());
@@ -131,25 +165,7 @@ pub async fn standing_many(
     })?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let standing = Standing {
-                assigned: r.assigned > 0,
-                running: r.running,
-                made: r.made,
-                progress: (r.has_progress > 0).then(|| Progress {
-                    current_block_id: r.current_block_id,
-                    current_since: r.current_since,
-                    read_version: r.read_version,
-                    read_at: r.read_at,
-                    attempts_used: r.attempts_used.unwrap_or(0),
-                    best_percent: r.best_percent,
-                    best_attempt_id: r.best_attempt_id,
-                    passed_at: r.passed_at,
-                    resets: r.resets.unwrap_or(0),
-                }),
-            };
-            (r.user_id, standing)
-        })
+        .map(|r| (r.user_id, r.standing.into()))
         .collect())
 }
 
