@@ -16,11 +16,12 @@ use crate::domain::clock::Clock;
 use crate::domain::progress::theory_is_read;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{BlockId, CertId, Timestamp, UserId};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::group_commit::{BatchWrite, GroupCommit};
 use crate::model::taking::CertForTaking;
 use crate::storage::attempts::{self as store, Standing};
-use crate::storage::{Db, sessions};
+use crate::storage::certifications as certs;
+use crate::storage::{Conn, Db, sessions};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -131,9 +132,7 @@ async fn read_batch(
     }
     let versions = Versions::read_on(read.conn()).await?;
     for (cert_id, starts) in by_cert {
-        let Ok(view) =
-            super::service::cert_for_taking_at(read.conn(), caches, versions, cert_id).await
-        else {
+        let Ok(view) = cert_for_taking_at(read.conn(), caches, versions, cert_id).await else {
             continue;
         };
         if !matches!(view.cert.status, CertStatus::Open | CertStatus::Closed) {
@@ -182,4 +181,39 @@ async fn read_batch(
         }
     }
     Ok(out)
+}
+
+/// The certification as taking reads it, from the cache (read afresh once anything an author
+/// or the scheduler writes has changed), at cache versions the caller has read.
+pub(crate) async fn cert_for_taking_at(
+    mut c: Conn<'_>,
+    caches: &Caches,
+    versions: Versions,
+    id: CertId,
+) -> AppResult<Arc<CertForTaking>> {
+    caches
+        .cert_for_taking
+        .get_at(versions, id, async {
+            let Some(cert) = certs::get(c.re(), id).await? else {
+                return Err(AppError::NotFound);
+            };
+            let blocks = certs::blocks(c.re(), id, cert.theory_version).await?;
+            let theory_versions = certs::versions(c.re(), id)
+                .await?
+                .into_iter()
+                .map(|v| (v.version, v.require_reread))
+                .collect();
+            let bank = crate::storage::questions::of_certification(c.re(), id)
+                .await?
+                .into_iter()
+                .map(|q| (q.id, q.revision, q.content))
+                .collect();
+            Ok(CertForTaking {
+                cert,
+                blocks,
+                theory_versions,
+                bank,
+            })
+        })
+        .await
 }

@@ -27,6 +27,7 @@ use crate::state::AppState;
 use crate::storage::attempts::{self as store, AttemptLite, Progress};
 use crate::storage::certifications as certs;
 use crate::storage::{self, Conn, StorageError};
+use crate::taking::start_reads::cert_for_taking_at;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -83,41 +84,6 @@ type Facts = store::Standing;
 
 async fn facts(c: Conn<'_>, user: UserId, cert: CertId) -> Result<Facts, StorageError> {
     store::standing(c, user, cert).await
-}
-
-/// The certification as taking reads it, from the cache (read afresh once anything an author
-/// or the scheduler writes has changed), at cache versions the caller has read.
-pub(in crate::taking) async fn cert_for_taking_at(
-    mut c: Conn<'_>,
-    caches: &crate::cache::Caches,
-    versions: crate::cache::Versions,
-    id: CertId,
-) -> AppResult<Arc<CertForTaking>> {
-    caches
-        .cert_for_taking
-        .get_at(versions, id, async {
-            let Some(cert) = certs::get(c.re(), id).await? else {
-                return Err(AppError::NotFound);
-            };
-            let blocks = certs::blocks(c.re(), id, cert.theory_version).await?;
-            let theory_versions = certs::versions(c.re(), id)
-                .await?
-                .into_iter()
-                .map(|v| (v.version, v.require_reread))
-                .collect();
-            let bank = storage::questions::of_certification(c.re(), id)
-                .await?
-                .into_iter()
-                .map(|q| (q.id, q.revision, q.content))
-                .collect();
-            Ok(CertForTaking {
-                cert,
-                blocks,
-                theory_versions,
-                bank,
-            })
-        })
-        .await
 }
 
 /// The certification as a member may see it ([`visible_cert`]) from the cache, with the
