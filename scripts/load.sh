@@ -56,6 +56,8 @@ status=0
 # latency on a machine whose speed drifts.
 read -r utime stime < <(awk '{print $14, $15}' "/proc/$server/stat")
 echo "server CPU: $(( (utime + stime) / $(getconf CLK_TCK) )) s (user $(( utime / $(getconf CLK_TCK) )) s, system $(( stime / $(getconf CLK_TCK) )) s)"
+# Its memory: resident now and at the peak (the allocator's choices show here).
+echo "server memory: $(awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "RSS %d MB, peak %d MB", r/1024, h/1024}' "/proc/$server/status")"
 if [[ -n "${FLAMEGRAPH:-}" ]]; then
   kill -INT "$perf"; wait "$perf" || true
   perf script -i "$FLAMEGRAPH.perf" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph --minwidth 0.2 \

@@ -5,9 +5,25 @@ use app::state::AppState;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-/// State of the axum router: Leptos' options and the application state.
+/// State of the axum router: Leptos' options and the application state, shared (each request
+/// clones it: one reference count, not a copy of the options' strings and the path).
 #[derive(Clone)]
-pub struct ServerState {
+pub struct ServerState(std::sync::Arc<ServerStateInner>);
+
+impl ServerState {
+    pub fn new(inner: ServerStateInner) -> Self {
+        Self(std::sync::Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for ServerState {
+    type Target = ServerStateInner;
+    fn deref(&self) -> &ServerStateInner {
+        &self.0
+    }
+}
+
+pub struct ServerStateInner {
     pub leptos: LeptosOptions,
     pub app: AppState,
     pub uploads_dir: std::path::PathBuf,

@@ -158,10 +158,10 @@ impl Application {
         let leadership = crate::leader::elect(&state.db, settings.leader_lease, stop_rx.clone());
         // The jobs and the senders write through the leader's fence: once another instance
         // has taken the lead, this one's late writes are refused.
-        let mut leader_state = state.clone();
-        if let Some(fence) = leadership.fence() {
-            leader_state.db = state.db.fenced(fence);
-        }
+        let leader_state = match leadership.fence() {
+            Some(fence) => state.with_db(state.db.fenced(fence)),
+            None => state.clone(),
+        };
         let outgoing = bot::outgoing(&settings, leader_state.clone());
         let mut jobs = crate::jobs::spawn_all(
             leader_state,
@@ -247,11 +247,11 @@ fn router(settings: &Settings, app: AppState, api: crate::api::ApiRuntime) -> Ro
     let csrf =
         routes::csrf::CsrfPolicy::new(&settings.app.public_url, settings.public_url_explicit);
     let leptos = settings.leptos.clone();
-    let server_state = ServerState {
+    let server_state = ServerState::new(crate::server_state::ServerStateInner {
         leptos: leptos.clone(),
         app: app.clone(),
         uploads_dir: settings.uploads_dir.clone(),
-    };
+    });
     let routes = generate_route_list(App);
     let context = {
         let app = app.clone();
